@@ -1,0 +1,3 @@
+"""mesosafe: a safety system for mesotherapy."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from mesosafe.cli import main
+
+main()
