@@ -1,0 +1,162 @@
+"""Counting product × event pairs: one SQL definition, run by DuckDB (embedded) or Spark.
+
+The input is a view ``long_rows(report_id, product, event, stratum)``, one row per (report, product,
+event). The counting is a list of named SQL steps; each engine runs the *same* text, materialising
+every step as a temporary table (DuckDB) or a cached temporary view (Spark).
+
+Definitions (openEBGM's, DuMouchel 1999 with unique-report margins):
+
+* ``n``: distinct reports naming both the product and the event (duplicate rows count once).
+* ``unique`` margins: distinct reports naming the product, the event, and in all, per stratum.
+* ``table`` margins (PhViD style): sums of the cell counts over the table, per stratum.
+* ``e`` = Σ_s n_product,s · n_event,s / n_s (one stratum when no stratum column is given).
+* ``n_product``, ``n_event``, ``n_total``: unstratified margins of the chosen kind, for PRR and ROR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    import duckdb
+
+Margins = Literal["unique", "table"]
+MARGINS: tuple[Margins, ...] = ("unique", "table")
+RESULT_COLUMNS = ("product", "event", "n", "e", "n_product", "n_event", "n_total")
+
+
+def _dictionary(column: str, code: str) -> str:
+    # Integer codes in sorted label order, so ordering by code equals ordering by label.
+    return (
+        f"SELECT {column}, CAST(ROW_NUMBER() OVER (ORDER BY {column}) AS INT) AS {code} "
+        f"FROM (SELECT DISTINCT {column} FROM long_rows) t"
+    )
+
+
+def _margin_steps(margins: Margins) -> list[tuple[str, str]]:
+    if margins == "unique":
+        return [
+            ("product_margins_s", "SELECT pid, sid, COUNT(DISTINCT report_id) AS c FROM coded GROUP BY pid, sid"),
+            ("event_margins_s", "SELECT eid, sid, COUNT(DISTINCT report_id) AS c FROM coded GROUP BY eid, sid"),
+            ("totals_s", "SELECT sid, COUNT(DISTINCT report_id) AS c FROM coded GROUP BY sid"),
+            ("product_margins", "SELECT pid, COUNT(DISTINCT report_id) AS c FROM coded GROUP BY pid"),
+            ("event_margins", "SELECT eid, COUNT(DISTINCT report_id) AS c FROM coded GROUP BY eid"),
+            ("totals", "SELECT COUNT(DISTINCT report_id) AS c FROM coded"),
+        ]
+    return [
+        ("product_margins_s", "SELECT pid, sid, SUM(n) AS c FROM cells_s GROUP BY pid, sid"),
+        ("event_margins_s", "SELECT eid, sid, SUM(n) AS c FROM cells_s GROUP BY eid, sid"),
+        ("totals_s", "SELECT sid, SUM(n) AS c FROM cells_s GROUP BY sid"),
+        ("product_margins", "SELECT pid, SUM(n) AS c FROM cells GROUP BY pid"),
+        ("event_margins", "SELECT eid, SUM(n) AS c FROM cells GROUP BY eid"),
+        ("totals", "SELECT SUM(n) AS c FROM cells"),
+    ]
+
+
+def counting_steps(margins: Margins = "unique", stratified: bool = False) -> list[tuple[str, str]]:
+    """The counting SQL: (name, SELECT) steps; the last one is the result, ordered by product, event."""
+    if margins not in MARGINS:
+        raise ValueError(f"margins must be one of {MARGINS}, not {margins!r}")
+    # Without strata every report is in the single stratum 1, so coded is already unique per cell.
+    cells_source = "(SELECT DISTINCT report_id, pid, eid FROM coded) u" if stratified else "coded"
+    steps = [
+        ("products", _dictionary("product", "pid")),
+        ("events", _dictionary("event", "eid")),
+        ("strata", _dictionary("stratum", "sid")),
+        (
+            "coded",
+            "SELECT DISTINCT l.report_id, p.pid, e.eid, s.sid FROM long_rows l "
+            "JOIN products p ON l.product = p.product JOIN events e ON l.event = e.event "
+            "JOIN strata s ON l.stratum = s.stratum",
+        ),
+        ("cells", f"SELECT pid, eid, COUNT(*) AS n FROM {cells_source} GROUP BY pid, eid"),
+    ]
+    if margins == "table":
+        steps.append(("cells_s", "SELECT pid, eid, sid, COUNT(*) AS n FROM coded GROUP BY pid, eid, sid"))
+    steps += _margin_steps(margins)
+    steps += [
+        (
+            "expected",
+            "SELECT c.pid, c.eid, SUM(CAST(pm.c AS DOUBLE) * CAST(em.c AS DOUBLE) / CAST(t.c AS DOUBLE)) AS e "
+            "FROM cells c JOIN product_margins_s pm ON pm.pid = c.pid "
+            "JOIN event_margins_s em ON em.eid = c.eid AND em.sid = pm.sid "
+            "JOIN totals_s t ON t.sid = pm.sid GROUP BY c.pid, c.eid",
+        ),
+        (
+            "result",
+            "SELECT p.product, e.event, CAST(c.n AS BIGINT) AS n, x.e, "
+            "CAST(pm.c AS BIGINT) AS n_product, CAST(em.c AS BIGINT) AS n_event, "
+            "CAST(t.c AS BIGINT) AS n_total "
+            "FROM cells c JOIN expected x ON x.pid = c.pid AND x.eid = c.eid "
+            "JOIN product_margins pm ON pm.pid = c.pid JOIN event_margins em ON em.eid = c.eid "
+            "CROSS JOIN totals t JOIN products p ON p.pid = c.pid JOIN events e ON e.eid = c.eid "
+            "ORDER BY c.pid, c.eid",
+        ),
+    ]
+    return steps
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Counted pairs: labels as Arrow string arrays, numbers as NumPy arrays (one entry per pair)."""
+
+    product: pa.Array
+    event: pa.Array
+    n: npt.NDArray[np.int64]
+    e: npt.NDArray[np.float64]
+    n_product: npt.NDArray[np.int64]
+    n_event: npt.NDArray[np.int64]
+    n_total: int
+
+    def __len__(self) -> int:
+        return len(self.n)
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table) -> Counts:
+        def numbers(name: str, dtype: type) -> Any:
+            return table.column(name).to_numpy().astype(dtype, copy=False)
+
+        totals = numbers("n_total", np.int64)
+        return cls(
+            product=table.column("product").combine_chunks(),
+            event=table.column("event").combine_chunks(),
+            n=numbers("n", np.int64),
+            e=numbers("e", np.float64),
+            n_product=numbers("n_product", np.int64),
+            n_event=numbers("n_event", np.int64),
+            n_total=int(totals[0]) if len(totals) else 0,
+        )
+
+
+def count_duckdb(
+    con: duckdb.DuckDBPyConnection, margins: Margins = "unique", stratified: bool = False
+) -> Counts:
+    """Run the counting steps on the ``long_rows`` view of a DuckDB connection."""
+    steps = counting_steps(margins, stratified)
+    for name, sql in steps[:-1]:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+    table = con.sql(steps[-1][1]).to_arrow_table()
+    for name, _ in steps[:-1]:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return Counts.from_arrow(table)
+
+
+def count_spark(spark: Any, margins: Margins = "unique", stratified: bool = False) -> Counts:
+    """Run the same counting steps on the ``long_rows`` temporary view of a SparkSession."""
+    steps = counting_steps(margins, stratified)
+    cached = []
+    for name, sql in steps[:-1]:
+        frame = spark.sql(sql).cache()
+        frame.createOrReplaceTempView(name)
+        cached.append(frame)
+    table = spark.sql(steps[-1][1]).toArrow()
+    for frame in cached:
+        frame.unpersist()
+    for name, _ in steps[:-1]:
+        spark.catalog.dropTempView(name)
+    return Counts.from_arrow(table)
