@@ -1,0 +1,97 @@
+"""What the engines accept: check-ins, screening intakes and treatments, with their validation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mesosafe.knowledge import KnowledgeBase, Severity, Trend
+from mesosafe.knowledge.loader import field_path
+
+M = TypeVar("M", bound=BaseModel)
+Days = Annotated[float, Field(ge=0, le=3650, allow_inf_nan=False)]
+
+
+class InputError(ValueError):
+    """Input a user can get wrong. `field` names the offending field, e.g. 'symptoms[0].code'."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SymptomReport(Input):
+    code: str = Field(min_length=1, max_length=64)
+    severity: Severity = Severity.MILD
+    trend: Trend = Trend.SAME
+    spreading: bool = False
+
+
+class CheckIn(Input):
+    days_since_treatment: Days
+    symptoms: list[SymptomReport] = Field(default=[], max_length=50)
+    temperature_c: float | None = Field(default=None, ge=30, le=45, allow_inf_nan=False)
+
+
+class Medication(Input):
+    name: str = Field(min_length=1, max_length=200)
+    last_taken_days_ago: Days
+    prescribed: bool = False
+
+
+class Intake(Input):
+    age: int = Field(ge=0, le=130)
+    pregnant: bool = False
+    breastfeeding: bool = False
+    allergies: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default=[], max_length=50)
+    formulation: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default=[], max_length=50)
+    medications: list[Medication] = Field(default=[], max_length=50)
+    conditions: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default=[], max_length=50)
+    sun_exposure_days_ago: Days | None = None
+    skin_irritants_days_ago: Days | None = None
+    active_skin_infection_at_site: bool = False
+    unresolved_bruising_from_previous_session: bool = False
+    low_pain_threshold: bool = False
+
+
+class Treatment(Input):
+    treated_at: AwareDatetime
+    areas: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default=[], max_length=30)
+    time_zone: str | None = Field(default=None, description="IANA time zone, e.g. Asia/Dubai")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone '{value}'") from None
+        return value
+
+    def local_start(self) -> datetime:
+        return self.treated_at.astimezone(ZoneInfo(self.time_zone)) if self.time_zone else self.treated_at
+
+
+def parse(model: type[M], data: Any) -> M:
+    """Validate `data` as `model`, turning the first problem into an InputError naming the field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(p for p in error["loc"] if isinstance(p, int | str))
+        raise InputError(field_path(loc) or "(body)", error["msg"]) from None
+
+
+def check_symptom_codes(check_in: CheckIn, kb: KnowledgeBase) -> None:
+    for index, symptom in enumerate(check_in.symptoms):
+        if symptom.code not in kb.effects:
+            known = ", ".join(kb.symptom_codes)
+            raise InputError(f"symptoms[{index}].code", f"unknown symptom code '{symptom.code}' (known: {known})")

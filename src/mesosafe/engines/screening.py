@@ -1,0 +1,128 @@
+"""screen(intake) -> decision with reasons. Pure: reads only the knowledge base it is given.
+
+Each rule in screening.yaml is a test of one `kind`; every rule that applies gives a reason, and the most
+restrictive decision wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mesosafe.engines.inputs import Intake
+from mesosafe.engines.matching import first_match, same_substance
+from mesosafe.engines.results import Reason, ScreeningResult
+from mesosafe.knowledge import Decision, KnowledgeBase, Lang
+from mesosafe.knowledge import load as load_kb
+from mesosafe.knowledge.schema import ScreeningRule
+
+# A finding: what in the intake triggered the rule, and the days to wait (for a defer), if any.
+Finding = tuple[str | None, float | None]
+Test = Callable[[ScreeningRule, Intake, KnowledgeBase], list[Finding]]
+
+
+def _flag(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+    return [(None, rule.defer_days)] if rule.field and getattr(intake, rule.field) is True else []
+
+
+def _age_below(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+    return [(str(intake.age), None)] if rule.age is not None and intake.age < rule.age else []
+
+
+def _allergy_in_formulation(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+    return [
+        (f"{allergy} ~ {ingredient}", None)
+        for allergy in intake.allergies
+        for ingredient in intake.formulation
+        if same_substance(allergy, ingredient)
+    ]
+
+
+def _any_allergy(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+    return [(", ".join(intake.allergies), None)] if intake.allergies else []
+
+
+def _medicine_class(name: str, kb: KnowledgeBase) -> str | None:
+    code = first_match(name, ((m.code, m.aliases) for m in kb.screening.medicines))
+    return next(m.drug_class for m in kb.screening.medicines if m.code == code) if code else None
+
+
+def _medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+    findings: list[Finding] = []
+    for med in intake.medications:
+        if _medicine_class(med.name, kb) not in rule.drug_classes:
+            continue
+        if rule.prescribed is not None and med.prescribed != rule.prescribed:
+            continue
+        if rule.within_days is not None and med.last_taken_days_ago >= rule.within_days:
+            continue
+        wait = rule.within_days - med.last_taken_days_ago if rule.within_days is not None else None
+        findings.append((med.name, wait))
+    return findings
+
+
+def _unknown_medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+    return [(m.name, None) for m in intake.medications if _medicine_class(m.name, kb) is None]
+
+
+def _days_since_below(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+    days = getattr(intake, rule.field) if rule.field else None
+    if days is None or rule.within_days is None or days >= rule.within_days:
+        return []
+    return [(None, rule.within_days - days)]
+
+
+def _condition_code(name: str, kb: KnowledgeBase) -> str | None:
+    return first_match(name, ((c.code, c.aliases) for c in kb.screening.conditions))
+
+
+def _condition(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+    return [(c, None) for c in intake.conditions if _condition_code(c, kb) in rule.conditions]
+
+
+def _unknown_condition(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+    return [(c, None) for c in intake.conditions if _condition_code(c, kb) is None]
+
+
+TESTS: dict[str, Test] = {
+    "flag": _flag,
+    "age_below": _age_below,
+    "allergy_in_formulation": _allergy_in_formulation,
+    "any_allergy": _any_allergy,
+    "medicine": _medicine,
+    "unknown_medicine": _unknown_medicine,
+    "days_since_below": _days_since_below,
+    "condition": _condition,
+    "unknown_condition": _unknown_condition,
+}
+
+
+def screen(intake: Intake, lang: Lang = Lang.EN, kb: KnowledgeBase | None = None) -> ScreeningResult:
+    """Decide whether treatment can go ahead. The most restrictive applicable rule wins."""
+    kb = kb or load_kb()
+    reasons: list[Reason] = []
+    waits: list[float] = []
+    for rule in kb.screening.rules:
+        for detail, wait in TESTS[rule.kind](rule, intake, kb):
+            reasons.append(
+                Reason(
+                    rule=rule.id,
+                    entry=rule.id,
+                    level=rule.decision.value,
+                    text=rule.reason.get(lang),
+                    detail=detail,
+                    sources=rule.sources,
+                )
+            )
+            if rule.decision == Decision.DEFER and wait is not None:
+                waits.append(wait)
+    decision = max((Decision(r.level) for r in reasons), default=Decision.PROCEED, key=lambda d: d.rank)
+    reasons.sort(key=lambda r: -Decision(r.level).rank)
+    label = next(d.label for d in kb.screening.decisions if d.code == decision)
+    return ScreeningResult(
+        decision=decision,
+        label=label.get(lang),
+        defer_days=max(waits) if decision == Decision.DEFER and waits else None,
+        reasons=reasons,
+        lang=lang,
+        kb_version=kb.version,
+    )

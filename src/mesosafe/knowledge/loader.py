@@ -1,0 +1,171 @@
+"""Load the knowledge base once: parse the YAML, validate it, cross-check references, hash the content."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from mesosafe.knowledge.schema import (
+    AftercareKnowledge,
+    Effect,
+    EffectsFile,
+    FaqEntry,
+    FaqFile,
+    ScreeningKnowledge,
+    TriageKnowledge,
+)
+
+DATA_DIR = Path(__file__).parent / "data"
+FILES = ("effects.yaml", "triage.yaml", "screening.yaml", "aftercare.yaml", "faq.yaml")
+Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+M = TypeVar("M", bound=BaseModel)
+
+
+class KnowledgeError(Exception):
+    """A knowledge file that does not validate, with the file, line and field named."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, field_path: str = "") -> None:
+        self.file, self.line, self.field_path, self.message = file, line, field_path, message
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {field_path + ': ' if field_path else ''}{message}")
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    version: str
+    effects: dict[str, Effect]
+    triage: TriageKnowledge
+    screening: ScreeningKnowledge
+    aftercare: AftercareKnowledge
+    faq: list[FaqEntry]
+    entries: dict[str, BaseModel] = field(repr=False)
+
+    @property
+    def symptom_codes(self) -> list[str]:
+        return list(self.effects)
+
+
+def field_path(loc: Iterable[int | str]) -> str:
+    """('symptoms', 0, 'code') -> 'symptoms[0].code'"""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
+    node: yaml.Node | None = yaml.compose(text, Loader=Loader)
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == key), node)
+            if node is None:
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            break
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _parse(directory: Path, name: str, model: type[M]) -> tuple[M, bytes]:
+    path = directory / name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KnowledgeError(name, f"cannot read file ({exc.strerror})") from None
+    text = raw.decode("utf-8")
+    try:
+        data: Any = yaml.load(text, Loader=Loader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise KnowledgeError(name, f"invalid YAML: {exc.problem}", line) from None
+    try:
+        return model.model_validate(data), raw
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(p for p in error["loc"] if isinstance(p, int | str))
+        raise KnowledgeError(name, error["msg"], _line_of(text, loc), field_path(loc)) from None
+
+
+def _index(kb_parts: dict[str, BaseModel], name: str, key: str, item: BaseModel) -> None:
+    if key in kb_parts:
+        raise KnowledgeError(name, f"duplicate id '{key}'")
+    kb_parts[key] = item
+
+
+def _cross_check(kb: KnowledgeBase) -> None:
+    items = {item.code for item in kb.aftercare.items}
+    for effect in kb.effects.values():
+        for code in effect.self_care:
+            if code not in items:
+                raise KnowledgeError("effects.yaml", f"unknown aftercare item '{code}'", None, effect.code)
+        for rule in effect.escalate:
+            _check_codes(kb, "effects.yaml", rule.id, rule.when.with_any)
+    for flag in kb.triage.red_flags:
+        _check_codes(kb, "triage.yaml", flag.id, [*flag.symptoms, *flag.when.with_any])
+    known_conditions = {c.code for c in kb.screening.conditions}
+    for rule in kb.screening.rules:
+        unknown = set(rule.conditions) - known_conditions
+        if unknown:
+            raise KnowledgeError("screening.yaml", f"unknown condition {sorted(unknown)}", None, rule.id)
+
+
+def _check_codes(kb: KnowledgeBase, file: str, where: str, codes: Iterable[str]) -> None:
+    for code in codes:
+        if code not in kb.effects:
+            raise KnowledgeError(file, f"unknown symptom code '{code}'", None, where)
+
+
+def load_from(directory: Path) -> KnowledgeBase:
+    """Load and validate the knowledge base in `directory`. Raises KnowledgeError naming file, line, field."""
+    effects, raw_effects = _parse(directory, "effects.yaml", EffectsFile)
+    triage, raw_triage = _parse(directory, "triage.yaml", TriageKnowledge)
+    screening, raw_screening = _parse(directory, "screening.yaml", ScreeningKnowledge)
+    aftercare, raw_aftercare = _parse(directory, "aftercare.yaml", AftercareKnowledge)
+    faq, raw_faq = _parse(directory, "faq.yaml", FaqFile)
+    digest = hashlib.sha256()
+    for name, raw in zip(FILES, (raw_effects, raw_triage, raw_screening, raw_aftercare, raw_faq), strict=True):
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+    entries: dict[str, BaseModel] = {}
+    by_code: dict[str, Effect] = {}
+    for effect in effects.effects:
+        _index(entries, "effects.yaml", effect.code, effect)
+        by_code[effect.code] = effect
+    for flag in triage.red_flags:
+        _index(entries, "triage.yaml", flag.id, flag)
+    for rule in screening.rules:
+        _index(entries, "screening.yaml", rule.id, rule)
+    for medicine in screening.medicines:
+        _index(entries, "screening.yaml", medicine.code, medicine)
+    for condition in screening.conditions:
+        _index(entries, "screening.yaml", condition.code, condition)
+    for item in aftercare.items:
+        _index(entries, "aftercare.yaml", item.code, item)
+    for prep in aftercare.preparation:
+        _index(entries, "aftercare.yaml", prep.code, prep)
+    for entry in faq.faq:
+        _index(entries, "faq.yaml", entry.id, entry)
+    kb = KnowledgeBase(
+        version="kb-" + digest.hexdigest()[:12],
+        effects=by_code,
+        triage=triage,
+        screening=screening,
+        aftercare=aftercare,
+        faq=faq.faq,
+        entries=entries,
+    )
+    _cross_check(kb)
+    return kb
+
+
+@cache
+def load() -> KnowledgeBase:
+    """The packaged knowledge base, loaded once per process."""
+    return load_from(DATA_DIR)
