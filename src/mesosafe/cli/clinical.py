@@ -1,0 +1,98 @@
+"""`mesosafe triage | screen | aftercare | schema`: JSON in, JSON (or a human view) out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from mesosafe.cli.common import FORMAT_OPTION, LANG_OPTION, BadInput, emit_json, read_json
+from mesosafe.engines import CheckIn, InputError, Intake, Treatment, aftercare as plan_aftercare, parse
+from mesosafe.engines import screen as run_screen
+from mesosafe.engines import triage as run_triage
+from mesosafe.knowledge import Lang, load
+
+INPUT = click.argument("file", type=click.File("rb"), metavar="FILE|-")
+
+
+def _parse(model: type[Any], stream: IO[bytes]) -> Any:
+    try:
+        return parse(model, read_json(stream))
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+
+
+@click.command()
+@INPUT
+@FORMAT_OPTION
+@LANG_OPTION
+def triage(file: IO[bytes], fmt: str, lang: str) -> None:
+    """Triage a check-in: is this expected, or does it need the clinic, care today or an emergency?"""
+    check_in = _parse(CheckIn, file)
+    try:
+        result = run_triage(check_in, Lang(lang))
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+    if fmt == "json":
+        emit_json(result.model_dump(mode="json"))
+    else:
+        from mesosafe.cli.render import render_triage
+
+        render_triage(result)
+
+
+@click.command()
+@INPUT
+@FORMAT_OPTION
+@LANG_OPTION
+def screen(file: IO[bytes], fmt: str, lang: str) -> None:
+    """Screen an intake before treatment: proceed, precautions, defer, clinician review or do not treat."""
+    result = run_screen(_parse(Intake, file), Lang(lang))
+    if fmt == "json":
+        emit_json(result.model_dump(mode="json"))
+    else:
+        from mesosafe.cli.render import render_screening
+
+        render_screening(result)
+
+
+@click.command()
+@INPUT
+@FORMAT_OPTION
+@LANG_OPTION
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), help="Also write an iCalendar file.")
+def aftercare(file: IO[bytes], fmt: str, lang: str, ics: Path | None) -> None:
+    """Build the timed aftercare plan and follow-up check-ins for a treatment."""
+    plan = plan_aftercare(_parse(Treatment, file))
+    if ics is not None:
+        from mesosafe.engines.calendar import to_ics
+
+        try:
+            ics.write_bytes(to_ics(plan, Lang(lang)))
+        except OSError as exc:
+            raise BadInput(f"--ics: cannot write {ics} ({exc.strerror})") from None
+    if fmt == "json":
+        emit_json(plan.model_dump(mode="json"))
+    else:
+        from mesosafe.cli.render import render_aftercare
+
+        render_aftercare(plan, Lang(lang))
+
+
+SCHEMAS: dict[str, type[Any]] = {"checkin": CheckIn, "intake": Intake, "treatment": Treatment}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of an engine input; the check-in's symptom codes come from the knowledge base."""
+    schema: dict[str, Any] = SCHEMAS[name].model_json_schema()
+    if name == "checkin":
+        schema["$defs"]["SymptomReport"]["properties"]["code"]["enum"] = load().symptom_codes
+    return schema
+
+
+@click.command()
+@click.argument("name", type=click.Choice(sorted(SCHEMAS)))
+def schema(name: str) -> None:
+    """Print the JSON Schema of an input: checkin, intake or treatment."""
+    emit_json(json_schema(name))

@@ -1,0 +1,36 @@
+"""Shared by the CLI commands: reading JSON input and reporting user errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+import click
+
+
+class BadInput(click.ClickException):
+    """A mistake in what the user gave us: printed as 'Error: ...' on stderr, exit code 2, no traceback."""
+
+    exit_code = 2
+
+
+def read_json(stream: IO[bytes], name: str = "input") -> Any:
+    raw = stream.read()
+    if not raw.strip():
+        raise BadInput(f"{name}: empty input, expected a JSON object")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise BadInput(f"{name}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+LANG_OPTION = click.option("--lang", type=click.Choice(["en", "ar"]), default="en", show_default=True)
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True
+)

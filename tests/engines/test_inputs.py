@@ -1,0 +1,36 @@
+import pytest
+
+from mesosafe.engines import CheckIn, InputError, Intake, Treatment, parse
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "field"),
+    [
+        (CheckIn, {"days_since_treatment": -1}, "days_since_treatment"),
+        (CheckIn, {}, "days_since_treatment"),
+        (CheckIn, {"days_since_treatment": "x"}, "days_since_treatment"),
+        (CheckIn, {"days_since_treatment": 1, "symptoms": [{"code": "pain", "severity": "awful"}]},
+         "symptoms[0].severity"),
+        (CheckIn, {"days_since_treatment": 1, "symptoms": [{"code": "pain", "trend": "up"}]}, "symptoms[0].trend"),
+        (CheckIn, {"days_since_treatment": 1, "temperature_c": 60}, "temperature_c"),
+        (CheckIn, {"days_since_treatment": 1, "colour": "red"}, "colour"),
+        (CheckIn, [], "(body)"),
+        (Intake, {"age": -3}, "age"),
+        (Intake, {"age": 30, "medications": [{"name": "aspirin", "last_taken_days_ago": -1}]},
+         "medications[0].last_taken_days_ago"),
+        (Treatment, {"treated_at": "2026-05-01T15:00:00"}, "treated_at"),
+        (Treatment, {"treated_at": "2026-05-01T15:00:00Z", "time_zone": "Mars/Olympus"}, "time_zone"),
+    ],
+)
+def test_bad_input_names_the_field(model: type, data: object, field: str) -> None:
+    with pytest.raises(InputError) as error:
+        parse(model, data)
+    assert error.value.field == field
+    assert str(error.value).startswith(field)
+
+
+def test_defaults() -> None:
+    check_in = parse(CheckIn, {"days_since_treatment": 2, "symptoms": [{"code": "pain"}]})
+    assert check_in.symptoms[0].severity == "mild"
+    assert check_in.symptoms[0].trend == "same"
+    assert check_in.symptoms[0].spreading is False

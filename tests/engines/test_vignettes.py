@@ -1,0 +1,65 @@
+"""The vignette suite in tests/vignettes/, written blind from the seeds before the engine was run.
+
+Reports exact-match and under-triage counts (in the terminal summary); under-triage must be zero.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mesosafe.engines import CheckIn, Intake, parse, screen, triage
+from mesosafe.knowledge import Decision, Disposition
+from tests.engines.conftest import VIGNETTE_COUNTS
+
+HERE = Path(__file__).resolve().parents[1] / "vignettes"
+CHECKINS: list[dict[str, Any]] = yaml.safe_load((HERE / "checkins.yaml").read_text(encoding="utf-8"))
+INTAKES: list[dict[str, Any]] = yaml.safe_load((HERE / "intakes.yaml").read_text(encoding="utf-8"))
+# Where the engine deliberately differs from a vignette (never towards under-triage), and why.
+KNOWN_DIFFERENCES = {
+    "i05_allergy_not_in_formulation": "any allergy history -> proceed_with_precautions: the practitioner checks "
+    "every ingredient and may test first (seed 000: 'allergy testing if needed')",
+}
+
+
+def _tally(suite: str, ranks: list[tuple[str, int, int]]) -> dict[str, list[str]]:
+    under = [vid for vid, got, want in ranks if got < want]
+    over = [vid for vid, got, want in ranks if got > want]
+    exact = len(ranks) - len(under) - len(over)
+    VIGNETTE_COUNTS[suite] = {"total": len(ranks), "exact": exact, "under": len(under), "over": len(over)}
+    return {"under": under, "over": over}
+
+
+def test_the_suite_is_big_and_spread_over_the_four_levels() -> None:
+    levels = [v["expected"] for v in CHECKINS]
+    assert len(CHECKINS) >= 40
+    assert all(levels.count(d.value) >= 8 for d in Disposition)
+
+
+def test_check_in_vignettes_are_never_under_triaged() -> None:
+    ranks = [
+        (v["id"], triage(parse(CheckIn, v["checkin"])).disposition.rank, Disposition(v["expected"]).rank)
+        for v in CHECKINS
+    ]
+    misses = _tally("check-ins", ranks)
+    assert misses["under"] == []
+    assert len(misses["over"]) <= len(CHECKINS) // 20, misses["over"]
+
+
+def test_intake_vignettes_are_never_under_screened() -> None:
+    ranks = [
+        (v["id"], screen(parse(Intake, v["intake"])).decision.rank, Decision(v["expected"]).rank) for v in INTAKES
+    ]
+    misses = _tally("intakes", ranks)
+    assert misses["under"] == []
+    assert set(misses["over"]) <= set(KNOWN_DIFFERENCES), misses["over"]
+
+
+@pytest.mark.parametrize("vignette", [v for v in INTAKES if "expected_defer_days" in v], ids=lambda v: v["id"])
+def test_defer_days_match(vignette: dict[str, Any]) -> None:
+    result = screen(parse(Intake, vignette["intake"]))
+    assert result.decision == Decision.DEFER
+    assert result.defer_days == pytest.approx(vignette["expected_defer_days"])

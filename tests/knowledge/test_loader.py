@@ -1,0 +1,102 @@
+"""The knowledge base loads, is complete in both languages, cites real seed sections, and reports errors well."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mesosafe.knowledge import KnowledgeError, load, load_from
+from mesosafe.knowledge.loader import DATA_DIR
+
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+VOCABULARY = (
+    "redness swelling bruising pain itching dryness bleeding burning numbness lump dark_patch rash hives pus "
+    "warmth fever breathing_difficulty face_throat_swelling scarring open_sore"
+).split()
+
+
+def test_every_symptom_code_of_the_vocabulary_has_an_entry() -> None:
+    assert set(VOCABULARY) <= set(load().effects)
+
+
+def test_every_effect_has_both_languages_and_a_source() -> None:
+    for effect in load().effects.values():
+        for text in (effect.name, effect.description, effect.patient_text):
+            assert text.en and text.ar
+        assert effect.sources
+
+
+def test_every_cited_seed_section_exists_in_that_seed() -> None:
+    kb = load()
+    cited = {
+        (source.seed, source.section)
+        for entry in kb.entries.values()
+        for source in getattr(entry, "sources", [])
+        if source.seed
+    }
+    assert cited
+    for seed, section in cited:
+        assert section in (SEEDS / seed).read_text(encoding="utf-8"), (seed, section)
+
+
+def test_version_is_a_content_hash(tmp_path: Path) -> None:
+    copy = tmp_path / "kb"
+    shutil.copytree(DATA_DIR, copy)
+    assert load_from(copy).version == load().version
+    faq = copy / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8") + "\n# a comment changes the content\n", encoding="utf-8")
+    assert load_from(copy).version != load().version
+
+
+def _broken_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    copy = tmp_path / "kb"
+    shutil.copytree(DATA_DIR, copy)
+    path = copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return copy
+
+
+def test_a_missing_translation_names_file_line_and_field(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path, "effects.yaml", "name: {en: \"Pain or tenderness\"", "name: {ex: \"Pain\"")
+    with pytest.raises(KnowledgeError) as error:
+        load_from(copy)
+    assert error.value.file == "effects.yaml"
+    assert error.value.field_path.startswith("effects[3].name")
+    line = (copy / "effects.yaml").read_text(encoding="utf-8").splitlines()[error.value.line - 1]
+    assert "ex:" in line
+
+
+def test_an_unknown_disposition_is_rejected(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path, "triage.yaml", "to: emergency", "to: very_bad")
+    with pytest.raises(KnowledgeError, match=r"triage.yaml:\d+: red_flags\[0\]\.to"):
+        load_from(copy)
+
+
+def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path, "faq.yaml", "faq:\n", "faq:\n  - [unclosed\n")
+    with pytest.raises(KnowledgeError, match=r"faq.yaml:\d+: invalid YAML"):
+        load_from(copy)
+
+
+def test_a_reference_to_an_unknown_symptom_is_rejected(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path, "triage.yaml", "symptoms: [pus, warmth, open_sore]", "symptoms: [pus, blister]")
+    with pytest.raises(KnowledgeError, match="unknown symptom code 'blister'"):
+        load_from(copy)
+
+
+def test_arabic_text_must_be_arabic(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path, "faq.yaml", 'ar: "هل يمكنني تناول مسكنات الألم بعد العلاج؟"', 'ar: "Can I?"')
+    with pytest.raises(KnowledgeError, match="Arabic"):
+        load_from(copy)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    copy = tmp_path / "kb"
+    shutil.copytree(DATA_DIR, copy)
+    (copy / "screening.yaml").unlink()
+    with pytest.raises(KnowledgeError, match=r"^screening.yaml: cannot read file"):
+        load_from(copy)

@@ -1,0 +1,29 @@
+import pytest
+from pydantic import ValidationError
+
+from mesosafe.knowledge.schema import Condition, Source, Text
+
+
+def test_a_condition_must_test_something() -> None:
+    with pytest.raises(ValidationError, match="at least one test"):
+        Condition()
+
+
+def test_always_stands_alone() -> None:
+    with pytest.raises(ValidationError, match="cannot be combined"):
+        Condition(always=True, spreading=True)
+
+
+def test_a_source_is_a_seed_section_or_a_publication() -> None:
+    Source(seed="000_1def0f17e3fe44fa.txt", section="Common Side Effects of Mesotherapy")
+    Source(publication="A paper")
+    with pytest.raises(ValidationError):
+        Source(seed="000_1def0f17e3fe44fa.txt")
+    with pytest.raises(ValidationError):
+        Source()
+
+
+def test_text_needs_both_languages() -> None:
+    assert Text(en="Bruising", ar="كدمات").get("ar") == "كدمات"
+    with pytest.raises(ValidationError):
+        Text(en="Bruising", ar="")
