@@ -42,12 +42,28 @@ def test_an_allergy_to_an_ingredient_is_not_treated() -> None:
 
 
 def test_another_allergy_means_precautions() -> None:
-    assert decide(allergies=["penicillin"], formulation=["biotin"]).decision is Decision.PROCEED_WITH_PRECAUTIONS
+    assert (
+        decide(allergies=["penicillin"], formulation=["biotin"]).decision is Decision.PROCEED_WITH_PRECAUTIONS
+    )
 
 
-# "Avoid blood-thinning medications and supplements 3-5 days before treatment (after doctor's approval)" (seed 000)
-@pytest.mark.parametrize("name", ["Ibuprofen 400mg", "aspirin", "Aleve", "fish oil", "Omega-3", "vitamin E",
-                                  "ginkgo biloba", "garlic pills", "ginseng", "أسبرين"])
+# "Avoid blood-thinning medications and supplements 3-5 days before treatment
+# (after doctor's approval)" (seed 000)
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ibuprofen 400mg",
+        "aspirin",
+        "Aleve",
+        "fish oil",
+        "Omega-3",
+        "vitamin E",
+        "ginkgo biloba",
+        "garlic pills",
+        "ginseng",
+        "أسبرين",
+    ],
+)
 def test_blood_thinners_taken_recently_defer(name: str) -> None:
     result = decide(medications=[med(name, 1)])
     assert result.decision is Decision.DEFER
@@ -111,7 +127,9 @@ def test_unresolved_bruising_defers() -> None:
 
 
 # "Pre-existing medical conditions or medications" influence side effects (seed 000)
-@pytest.mark.parametrize("condition", ["Type 2 diabetes", "immunosuppressed", "lupus", "haemophilia", "السكري"])
+@pytest.mark.parametrize(
+    "condition", ["Type 2 diabetes", "immunosuppressed", "lupus", "haemophilia", "السكري"]
+)
 def test_listed_conditions_need_a_clinician(condition: str) -> None:
     assert decide(conditions=[condition]).decision is Decision.CLINICIAN_REVIEW
 
@@ -135,7 +153,12 @@ def test_minors_need_a_clinician() -> None:
 def test_the_most_restrictive_rule_wins_and_all_reasons_are_listed() -> None:
     result = decide(pregnant=True, sun_exposure_days_ago=1, low_pain_threshold=True, conditions=["diabetes"])
     assert result.decision is Decision.DO_NOT_TREAT
-    assert [r.rule for r in result.reasons] == ["pregnancy", "medical_condition", "recent_sun", "low_pain_threshold"]
+    assert [r.rule for r in result.reasons] == [
+        "pregnancy",
+        "medical_condition",
+        "recent_sun",
+        "low_pain_threshold",
+    ]
     assert result.defer_days is None
 
 

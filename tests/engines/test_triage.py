@@ -71,7 +71,7 @@ def test_numbness_past_two_weeks_needs_the_clinic() -> None:
     assert check(20, "numbness").disposition is CLINIC
 
 
-# Generic course rule: worsening instead of improving escalates (issue 2, seed 001 "contact your practitioner")
+# Course rule: worsening instead of improving escalates (issue 2; seed 001 "contact your practitioner")
 def test_a_worsening_expected_effect_needs_the_clinic() -> None:
     result = check(1, {"code": "swelling", "trend": "worse"})
     assert result.disposition is CLINIC
@@ -96,7 +96,9 @@ def test_signs_of_infection_are_urgent(code: str) -> None:
 
 
 # Fever: temperature of 38.0 °C or more (issue 2)
-@pytest.mark.parametrize(("temperature", "expected"), [(37.5, SELF), (37.99, SELF), (38.0, URGENT), (39.4, URGENT)])
+@pytest.mark.parametrize(
+    ("temperature", "expected"), [(37.5, SELF), (37.99, SELF), (38.0, URGENT), (39.4, URGENT)]
+)
 def test_measured_fever_is_urgent(temperature: float, expected: Disposition) -> None:
     result = check(2, temperature_c=temperature)
     assert result.disposition is expected

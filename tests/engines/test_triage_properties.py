@@ -42,7 +42,9 @@ def test_adding_a_symptom_never_lowers_urgency(data: dict[str, Any], extra: dict
     assert rank({**data, "symptoms": [*data["symptoms"], extra]}) >= rank(data)
 
 
-def _worsen(data: dict[str, Any], index: int, field: str, values: list[Any], step: int) -> dict[str, Any] | None:
+def _worsen(
+    data: dict[str, Any], index: int, field: str, values: list[Any], step: int
+) -> dict[str, Any] | None:
     symptoms = [dict(s) for s in data["symptoms"]]
     if not symptoms:
         return None
@@ -103,7 +105,9 @@ def test_every_red_flag_symptom_yields_at_least_urgent(data: dict[str, Any], fla
         "spreading": when.spreading,
     }
     days = max(data["days_since_treatment"], (when.after_day or 0) + 0.5)
-    result = triage(parse(CheckIn, {**data, "days_since_treatment": days, "symptoms": [*data["symptoms"], report]}))
+    result = triage(
+        parse(CheckIn, {**data, "days_since_treatment": days, "symptoms": [*data["symptoms"], report]})
+    )
     assert result.disposition.rank >= Disposition.URGENT.rank
     assert result.disposition.rank >= flag.to.rank
 

@@ -20,7 +20,8 @@ CHECKINS: list[dict[str, Any]] = yaml.safe_load((HERE / "checkins.yaml").read_te
 INTAKES: list[dict[str, Any]] = yaml.safe_load((HERE / "intakes.yaml").read_text(encoding="utf-8"))
 # Where the engine deliberately differs from a vignette (never towards under-triage), and why.
 KNOWN_DIFFERENCES = {
-    "i05_allergy_not_in_formulation": "any allergy history -> proceed_with_precautions: the practitioner checks "
+    "i05_allergy_not_in_formulation": "any allergy history -> proceed_with_precautions: the practitioner "
+    "checks "
     "every ingredient and may test first (seed 000: 'allergy testing if needed')",
 }
 
@@ -51,14 +52,17 @@ def test_check_in_vignettes_are_never_under_triaged() -> None:
 
 def test_intake_vignettes_are_never_under_screened() -> None:
     ranks = [
-        (v["id"], screen(parse(Intake, v["intake"])).decision.rank, Decision(v["expected"]).rank) for v in INTAKES
+        (v["id"], screen(parse(Intake, v["intake"])).decision.rank, Decision(v["expected"]).rank)
+        for v in INTAKES
     ]
     misses = _tally("intakes", ranks)
     assert misses["under"] == []
     assert set(misses["over"]) <= set(KNOWN_DIFFERENCES), misses["over"]
 
 
-@pytest.mark.parametrize("vignette", [v for v in INTAKES if "expected_defer_days" in v], ids=lambda v: v["id"])
+@pytest.mark.parametrize(
+    "vignette", [v for v in INTAKES if "expected_defer_days" in v], ids=lambda v: v["id"]
+)
 def test_defer_days_match(vignette: dict[str, Any]) -> None:
     result = screen(parse(Intake, vignette["intake"]))
     assert result.decision == Decision.DEFER

@@ -1,4 +1,4 @@
-"""The knowledge base loads, is complete in both languages, cites real seed sections, and reports errors well."""
+"""The knowledge base loads, is complete in both languages, cites real seed sections, reports errors well."""
 
 from __future__ import annotations
 
@@ -11,10 +11,28 @@ from mesosafe.knowledge import KnowledgeError, load, load_from
 from mesosafe.knowledge.loader import DATA_DIR
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
-VOCABULARY = (
-    "redness swelling bruising pain itching dryness bleeding burning numbness lump dark_patch rash hives pus "
-    "warmth fever breathing_difficulty face_throat_swelling scarring open_sore"
-).split()
+VOCABULARY = [
+    "redness",
+    "swelling",
+    "bruising",
+    "pain",
+    "itching",
+    "dryness",
+    "bleeding",
+    "burning",
+    "numbness",
+    "lump",
+    "dark_patch",
+    "rash",
+    "hives",
+    "pus",
+    "warmth",
+    "fever",
+    "breathing_difficulty",
+    "face_throat_swelling",
+    "scarring",
+    "open_sore",
+]
 
 
 def test_every_symptom_code_of_the_vocabulary_has_an_entry() -> None:
@@ -61,7 +79,7 @@ def _broken_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
 
 
 def test_a_missing_translation_names_file_line_and_field(tmp_path: Path) -> None:
-    copy = _broken_copy(tmp_path, "effects.yaml", "name: {en: \"Pain or tenderness\"", "name: {ex: \"Pain\"")
+    copy = _broken_copy(tmp_path, "effects.yaml", 'name: {en: "Pain or tenderness"', 'name: {ex: "Pain"')
     with pytest.raises(KnowledgeError) as error:
         load_from(copy)
     assert error.value.file == "effects.yaml"
@@ -83,13 +101,17 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_a_reference_to_an_unknown_symptom_is_rejected(tmp_path: Path) -> None:
-    copy = _broken_copy(tmp_path, "triage.yaml", "symptoms: [pus, warmth, open_sore]", "symptoms: [pus, blister]")
+    copy = _broken_copy(
+        tmp_path, "triage.yaml", "symptoms: [pus, warmth, open_sore]", "symptoms: [pus, blister]"
+    )
     with pytest.raises(KnowledgeError, match="unknown symptom code 'blister'"):
         load_from(copy)
 
 
 def test_arabic_text_must_be_arabic(tmp_path: Path) -> None:
-    copy = _broken_copy(tmp_path, "faq.yaml", 'ar: "هل يمكنني تناول مسكنات الألم بعد العلاج؟"', 'ar: "Can I?"')
+    copy = _broken_copy(
+        tmp_path, "faq.yaml", 'ar: "هل يمكنني تناول مسكنات الألم بعد العلاج؟"', 'ar: "Can I?"'
+    )
     with pytest.raises(KnowledgeError, match="Arabic"):
         load_from(copy)
 

@@ -8,7 +8,8 @@ from typing import IO, Any
 import click
 
 from mesosafe.cli.common import FORMAT_OPTION, LANG_OPTION, BadInput, emit_json, read_json
-from mesosafe.engines import CheckIn, InputError, Intake, Treatment, aftercare as plan_aftercare, parse
+from mesosafe.engines import CheckIn, InputError, Intake, Treatment, parse
+from mesosafe.engines import aftercare as plan_aftercare
 from mesosafe.engines import screen as run_screen
 from mesosafe.engines import triage as run_triage
 from mesosafe.knowledge import Lang, load

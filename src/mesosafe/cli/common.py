@@ -23,7 +23,9 @@ def read_json(stream: IO[bytes], name: str = "input") -> Any:
     except UnicodeDecodeError:
         raise BadInput(f"{name}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise BadInput(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+        raise BadInput(
+            f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
 
 
 def emit_json(data: Any) -> None:

@@ -20,8 +20,8 @@ def list_entries() -> None:
     """List every entry: id, kind and English name."""
     knowledge = load()
     for entry_id, entry in knowledge.entries.items():
-        name = getattr(entry, "name", None) or getattr(entry, "title", None) or getattr(entry, "question", None)
-        label = getattr(name, "en", "") if name is not None else getattr(entry, "reason").en
+        texts = (getattr(entry, attr, None) for attr in ("name", "title", "question", "reason"))
+        label = next((text.en for text in texts if text is not None), "")
         click.echo(f"{entry_id}\t{type(entry).__name__}\t{label}")
 
 
@@ -34,8 +34,9 @@ def show(entry_id: str, lang: str) -> None:
     entry = knowledge.entries.get(entry_id)
     if entry is None:
         raise BadInput(f"ID: no knowledge entry '{entry_id}' (see `mesosafe kb list`)")
-    data = entry.model_dump(mode="json", exclude_none=True)
-    emit_json({"id": entry_id, "kind": type(entry).__name__, "kb_version": knowledge.version, **_in(data, lang)})
+    data = _in(entry.model_dump(mode="json", exclude_defaults=True), lang)
+    assert isinstance(data, dict)
+    emit_json({"id": entry_id, "kind": type(entry).__name__, "kb_version": knowledge.version, **data})
 
 
 def _in(data: object, lang: str) -> object:
@@ -50,7 +51,9 @@ def _in(data: object, lang: str) -> object:
 
 
 @kb.command()
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), help="Check another copy.")
+@click.option(
+    "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), help="Check another copy."
+)
 def check(directory: Path | None) -> None:
     """Validate the knowledge base; name the file, line and field of the first problem."""
     try:
@@ -60,6 +63,7 @@ def check(directory: Path | None) -> None:
         raise SystemExit(1) from None
     rules = len(knowledge.triage.red_flags) + len(knowledge.screening.rules)
     click.echo(
-        f"ok: {len(knowledge.effects)} effects, {rules} rules, {len(knowledge.aftercare.items)} aftercare items, "
+        f"ok: {len(knowledge.effects)} effects, {rules} rules, "
+        f"{len(knowledge.aftercare.items)} aftercare items, "
         f"{len(knowledge.faq)} FAQ entries; version {knowledge.version}"
     )

@@ -57,4 +57,5 @@ def to_ics(plan: AftercarePlan, lang: Lang = Lang.EN, link: str | None = None) -
         event.add_component(alarm)
         calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ics: bytes = calendar.to_ical()
+    return ics

@@ -94,4 +94,6 @@ def check_symptom_codes(check_in: CheckIn, kb: KnowledgeBase) -> None:
     for index, symptom in enumerate(check_in.symptoms):
         if symptom.code not in kb.effects:
             known = ", ".join(kb.symptom_codes)
-            raise InputError(f"symptoms[{index}].code", f"unknown symptom code '{symptom.code}' (known: {known})")
+            raise InputError(
+                f"symptoms[{index}].code", f"unknown symptom code '{symptom.code}' (known: {known})"
+            )

@@ -1,4 +1,4 @@
-"""Matching what people type (medicine, condition and ingredient names, in English or Arabic) to the catalogue."""
+"""Matching what people type (medicine, condition, ingredient names; English or Arabic) to the catalogue."""
 
 from __future__ import annotations
 

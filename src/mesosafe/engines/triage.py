@@ -51,7 +51,9 @@ def _compile(kb: KnowledgeBase) -> _Compiled:
     return compiled
 
 
-def _holds(when: Condition, check_in: CheckIn, present: set[str], s: SymptomReport | None, e: Effect | None) -> bool:
+def _holds(
+    when: Condition, check_in: CheckIn, present: set[str], s: SymptomReport | None, e: Effect | None
+) -> bool:
     if when.always:
         return True
     days = check_in.days_since_treatment
@@ -83,7 +85,11 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
     for symptom in check_in.symptoms:
         effect = kb.effects[symptom.code]
         blocks_next = blocks_next or effect.blocks_next_session
-        fired = [r for r in compiled.per_symptom[symptom.code] if _holds(r.when, check_in, present, symptom, effect)]
+        fired = [
+            r
+            for r in compiled.per_symptom[symptom.code]
+            if _holds(r.when, check_in, present, symptom, effect)
+        ]
         reasons += [_reason(r, effect.code, lang, effect.name) for r in fired]
         if effect.expected is None:
             floor = effect.not_expected_disposition or Disposition.CONTACT_CLINIC
@@ -102,7 +108,9 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
     for rule in compiled.check_in_level:
         if _holds(rule.when, check_in, present, None, None):
             reasons.append(_reason(rule, "check_in", lang, None))
-    disposition = max((Disposition(r.level) for r in reasons), default=Disposition.SELF_CARE, key=lambda d: d.rank)
+    disposition = max(
+        (Disposition(r.level) for r in reasons), default=Disposition.SELF_CARE, key=lambda d: d.rank
+    )
     reasons.sort(key=lambda r: -Disposition(r.level).rank)
     texts = {d.code: d for d in kb.triage.dispositions}[disposition]
     return TriageResult(

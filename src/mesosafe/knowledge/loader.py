@@ -111,10 +111,10 @@ def _cross_check(kb: KnowledgeBase) -> None:
     for flag in kb.triage.red_flags:
         _check_codes(kb, "triage.yaml", flag.id, [*flag.symptoms, *flag.when.with_any])
     known_conditions = {c.code for c in kb.screening.conditions}
-    for rule in kb.screening.rules:
-        unknown = set(rule.conditions) - known_conditions
+    for screening_rule in kb.screening.rules:
+        unknown = set(screening_rule.conditions) - known_conditions
         if unknown:
-            raise KnowledgeError("screening.yaml", f"unknown condition {sorted(unknown)}", None, rule.id)
+            raise KnowledgeError("screening.yaml", f"unknown condition {sorted(unknown)}", None, screening_rule.id)
 
 
 def _check_codes(kb: KnowledgeBase, file: str, where: str, codes: Iterable[str]) -> None:
@@ -131,7 +131,9 @@ def load_from(directory: Path) -> KnowledgeBase:
     aftercare, raw_aftercare = _parse(directory, "aftercare.yaml", AftercareKnowledge)
     faq, raw_faq = _parse(directory, "faq.yaml", FaqFile)
     digest = hashlib.sha256()
-    for name, raw in zip(FILES, (raw_effects, raw_triage, raw_screening, raw_aftercare, raw_faq), strict=True):
+    for name, raw in zip(
+        FILES, (raw_effects, raw_triage, raw_screening, raw_aftercare, raw_faq), strict=True
+    ):
         digest.update(name.encode() + b"\0" + raw + b"\0")
     entries: dict[str, BaseModel] = {}
     by_code: dict[str, Effect] = {}

@@ -1,4 +1,4 @@
-"""The one vocabulary: ordered enums used by the knowledge base, the engines, the CLI, the API and the database.
+"""The one vocabulary: ordered enums shared by the knowledge base, engines, CLI, API and database.
 
 Symptom codes are not an enum here: they are the `code` of each entry in `data/effects.yaml`, so adding a
 symptom is a data change. Everything whose order matters is defined once, below.

@@ -1,0 +1,140 @@
+"""The CLI contract: JSON in, JSON out; bad input gives exit code 2 and one message naming the field."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from icalendar import Calendar
+
+from mesosafe.cli import cli
+
+runner = CliRunner()
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(cli, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_triage_json_contract() -> None:
+    code, out, _ = run("triage", "-", stdin='{"days_since_treatment": 21, "symptoms": [{"code": "lump"}]}')
+    assert code == 0
+    body = json.loads(out)
+    assert body["disposition"] == "urgent"
+    assert body["next_session_ok"] is False
+    assert body["kb_version"].startswith("kb-")
+    assert body["reasons"][0]["rule"] == "late_lump"
+
+
+def test_triage_from_a_file_in_arabic_text(tmp_path: Path) -> None:
+    path = tmp_path / "checkin.json"
+    path.write_text('{"days_since_treatment": 0, "symptoms": [{"code": "breathing_difficulty"}]}')
+    code, out, _ = run("triage", str(path), "--format", "text", "--lang", "ar")
+    assert code == 0
+    assert "اتصل بالإسعاف" in out
+
+
+def test_screen_contract() -> None:
+    intake = {
+        "age": 30,
+        "medications": [{"name": "ibuprofen", "last_taken_days_ago": 1, "prescribed": False}],
+    }
+    code, out, _ = run("screen", "-", stdin=json.dumps(intake))
+    assert code == 0
+    body = json.loads(out)
+    assert body["decision"] == "defer"
+    assert body["defer_days"] == 2
+    assert set(body) >= {"decision", "defer_days", "reasons", "kb_version"}
+
+
+def test_screen_text_view() -> None:
+    code, out, _ = run("screen", "-", "--format", "text", stdin='{"age": 30, "pregnant": true}')
+    assert code == 0
+    assert "do_not_treat" in out
+
+
+def test_aftercare_json_and_ics(tmp_path: Path) -> None:
+    ics = tmp_path / "plan.ics"
+    treatment = '{"treated_at": "2026-05-01T15:00:00+04:00", "areas": ["face"]}'
+    code, out, _ = run("aftercare", "-", "--ics", str(ics), "--lang", "ar", stdin=treatment)
+    assert code == 0
+    body = json.loads(out)
+    assert {"code", "title", "text", "starts_at", "ends_at"} <= set(body["items"][0])
+    assert body["items"][0]["starts_at"] == "2026-05-01T15:00:00+04:00"
+    assert body["items"][0]["title"]["ar"]
+    assert len(body["checkins"]) == 7
+    assert len(Calendar.from_ical(ics.read_bytes()).walk("VEVENT")) == len(body["items"]) + 7
+
+
+def test_aftercare_text_view() -> None:
+    code, out, _ = run("aftercare", "-", "--format", "text", stdin='{"treated_at": "2026-05-01T15:00:00Z"}')
+    assert code == 0
+    assert "Cold compress" in out
+
+
+@pytest.mark.parametrize(
+    ("command", "stdin", "named"),
+    [
+        ("triage", "not json", "not valid JSON"),
+        ("triage", "", "empty input"),
+        ("triage", '{"days_since_treatment": -2}', "days_since_treatment"),
+        ("triage", '{"days_since_treatment": 2, "symptoms": [{"code": "blister"}]}', "symptoms[0].code"),
+        ("triage", '{"symptoms": []}', "days_since_treatment"),
+        (
+            "triage",
+            '{"days_since_treatment": 1, "symptoms": [{"code": "pain", "severity": 3}]}',
+            "symptoms[0].severity",
+        ),
+        ("screen", '{"age": "thirty"}', "age"),
+        ("screen", '{"age": 30, "medications": [{"name": "aspirin"}]}', "medications[0].last_taken_days_ago"),
+        ("aftercare", '{"treated_at": "yesterday"}', "treated_at"),
+        ("aftercare", '{"treated_at": "2026-05-01T15:00:00"}', "treated_at"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_field(command: str, stdin: str, named: str) -> None:
+    code, out, err = run(command, "-", stdin=stdin)
+    assert code == 2
+    assert named in err
+    assert "Traceback" not in err + out
+    assert out == ""
+
+
+def test_a_missing_file_exits_2() -> None:
+    code, _, err = run("triage", "/no/such/file.json")
+    assert code == 2
+    assert "No such file" in err
+
+
+def test_an_unwritable_ics_path_exits_2(tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "plan.ics"
+    code, _, err = run("aftercare", "-", "--ics", str(target), stdin='{"treated_at": "2026-05-01T15:00:00Z"}')
+    assert code == 2
+    assert "--ics" in err
+
+
+@pytest.mark.parametrize("name", ["checkin", "intake", "treatment"])
+def test_schema_prints_json_schema(name: str) -> None:
+    code, out, _ = run("schema", name)
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["type"] == "object"
+    if name == "checkin":
+        assert "lump" in schema["$defs"]["SymptomReport"]["properties"]["code"]["enum"]
+
+
+def test_the_real_console_script_exits_2_without_a_traceback() -> None:
+    process = subprocess.run(
+        [sys.executable, "-m", "mesosafe", "triage", "-"],
+        input='{"days_since_treatment": "soon"}',
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 2
+    assert process.stderr.startswith("Error: days_since_treatment")
+    assert "Traceback" not in process.stderr

@@ -1,0 +1,51 @@
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mesosafe.cli import cli
+from mesosafe.knowledge import load
+from mesosafe.knowledge.loader import DATA_DIR
+
+runner = CliRunner()
+
+
+def test_list_shows_every_entry() -> None:
+    result = runner.invoke(cli, ["kb", "list"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(load().entries)
+    assert any(line.startswith("bruising\tEffect\tBruising") for line in lines)
+
+
+def test_show_in_arabic() -> None:
+    result = runner.invoke(cli, ["kb", "show", "bruising", "--lang", "ar"])
+    assert result.exit_code == 0
+    body = json.loads(result.stdout)
+    assert body["name"] == "كدمات"
+    assert body["sources"][0]["seed"] == "000_1def0f17e3fe44fa.txt"
+    assert body["kb_version"] == load().version
+
+
+def test_show_unknown_id_exits_2() -> None:
+    result = runner.invoke(cli, ["kb", "show", "nope"])
+    assert result.exit_code == 2
+    assert "nope" in result.stderr
+
+
+def test_check_reports_ok() -> None:
+    result = runner.invoke(cli, ["kb", "check"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("ok: 20 effects")
+
+
+def test_check_names_file_line_and_field_of_a_broken_copy(tmp_path: Path) -> None:
+    copy = tmp_path / "kb"
+    shutil.copytree(DATA_DIR, copy)
+    path = copy / "effects.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("frequency: rare", "frequency: sometimes", 1))
+    result = runner.invoke(cli, ["kb", "check", "--dir", str(copy)])
+    assert result.exit_code == 1
+    assert "effects.yaml:" in result.stderr
+    assert ".frequency" in result.stderr

@@ -1,0 +1,30 @@
+import subprocess
+import sys
+
+import click
+from click.testing import CliRunner
+
+from mesosafe.cli import COMMANDS, cli
+
+
+def test_help_lists_the_built_commands() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name in ("triage", "screen", "aftercare", "schema", "kb"):
+        assert name in result.stdout
+
+
+def test_every_mapped_command_resolves_or_is_not_built_yet() -> None:
+    context = click.Context(cli)
+    for name in COMMANDS:
+        command = cli.get_command(context, name)
+        assert command is None or command.name
+
+
+def test_triage_does_not_import_django_or_duckdb() -> None:
+    code = (
+        "import sys; from mesosafe.cli import cli; cli(['triage', '--help'], standalone_mode=False); "
+        "print(sorted(m for m in ('django', 'duckdb', 'scipy', 'pyspark') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")
