@@ -38,23 +38,26 @@ def _dictionary(column: str, code: str) -> str:
     )
 
 
-def _margin_steps(margins: Margins) -> list[tuple[str, str]]:
+def _margin_steps(margins: Margins, stratified: bool) -> list[tuple[str, str]]:
     if margins == "unique":
-        return [
-            ("product_margins_s", "SELECT pid, sid, COUNT(DISTINCT report_id) AS c FROM coded GROUP BY pid, sid"),
-            ("event_margins_s", "SELECT eid, sid, COUNT(DISTINCT report_id) AS c FROM coded GROUP BY eid, sid"),
-            ("totals_s", "SELECT sid, COUNT(DISTINCT report_id) AS c FROM coded GROUP BY sid"),
-            ("product_margins", "SELECT pid, COUNT(DISTINCT report_id) AS c FROM coded GROUP BY pid"),
-            ("event_margins", "SELECT eid, COUNT(DISTINCT report_id) AS c FROM coded GROUP BY eid"),
-            ("totals", "SELECT COUNT(DISTINCT report_id) AS c FROM coded"),
+        count, source = "COUNT(DISTINCT report_id)", "coded"
+    else:
+        count, source = "SUM(n)", "cells_s" if stratified else "cells"
+    steps = [
+        ("product_margins", f"SELECT pid, {count} AS c FROM {source} GROUP BY pid"),
+        ("event_margins", f"SELECT eid, {count} AS c FROM {source} GROUP BY eid"),
+        ("totals", f"SELECT {count} AS c FROM {source}"),
+    ]
+    if not stratified:  # the single stratum's margins are the overall margins
+        return steps + [
+            ("product_margins_s", "SELECT pid, 1 AS sid, c FROM product_margins"),
+            ("event_margins_s", "SELECT eid, 1 AS sid, c FROM event_margins"),
+            ("totals_s", "SELECT 1 AS sid, c FROM totals"),
         ]
-    return [
-        ("product_margins_s", "SELECT pid, sid, SUM(n) AS c FROM cells_s GROUP BY pid, sid"),
-        ("event_margins_s", "SELECT eid, sid, SUM(n) AS c FROM cells_s GROUP BY eid, sid"),
-        ("totals_s", "SELECT sid, SUM(n) AS c FROM cells_s GROUP BY sid"),
-        ("product_margins", "SELECT pid, SUM(n) AS c FROM cells GROUP BY pid"),
-        ("event_margins", "SELECT eid, SUM(n) AS c FROM cells GROUP BY eid"),
-        ("totals", "SELECT SUM(n) AS c FROM cells"),
+    return steps + [
+        ("product_margins_s", f"SELECT pid, sid, {count} AS c FROM {source} GROUP BY pid, sid"),
+        ("event_margins_s", f"SELECT eid, sid, {count} AS c FROM {source} GROUP BY eid, sid"),
+        ("totals_s", f"SELECT sid, {count} AS c FROM {source} GROUP BY sid"),
     ]
 
 
@@ -63,22 +66,22 @@ def counting_steps(margins: Margins = "unique", stratified: bool = False) -> lis
     if margins not in MARGINS:
         raise ValueError(f"margins must be one of {MARGINS}, not {margins!r}")
     # Without strata every report is in the single stratum 1, so coded is already unique per cell.
-    cells_source = "(SELECT DISTINCT report_id, pid, eid FROM coded) u" if stratified else "coded"
+    cells_source = "(SELECT report_id, pid, eid FROM coded GROUP BY report_id, pid, eid) u" if stratified else "coded"
     steps = [
         ("products", _dictionary("product", "pid")),
         ("events", _dictionary("event", "eid")),
         ("strata", _dictionary("stratum", "sid")),
         (
             "coded",
-            "SELECT DISTINCT l.report_id, p.pid, e.eid, s.sid FROM long_rows l "
+            "SELECT l.report_id, p.pid, e.eid, s.sid FROM long_rows l "
             "JOIN products p ON l.product = p.product JOIN events e ON l.event = e.event "
-            "JOIN strata s ON l.stratum = s.stratum",
+            "JOIN strata s ON l.stratum = s.stratum GROUP BY l.report_id, p.pid, e.eid, s.sid",
         ),
         ("cells", f"SELECT pid, eid, COUNT(*) AS n FROM {cells_source} GROUP BY pid, eid"),
     ]
-    if margins == "table":
+    if margins == "table" and stratified:
         steps.append(("cells_s", "SELECT pid, eid, sid, COUNT(*) AS n FROM coded GROUP BY pid, eid, sid"))
-    steps += _margin_steps(margins)
+    steps += _margin_steps(margins, stratified)
     steps += [
         (
             "expected",

@@ -6,8 +6,9 @@ likelihood *conditional on N ≥ 1* (zero-truncated; only pairs seen at least on
 several starting points, with analytic gradients in (log α, log β, logit P).
 
 Scaling: the likelihood depends only on (n, e), so equal points are merged with weights first (exact).
-When more than ``squash_above`` distinct points remain, points with the same n are binned by e into at most
-``bins_per_count`` superpoints (mean e, summed weight) — DuMouchel & Pregibon's data squashing.
+When more than ``squash_above`` distinct points remain, points with the same n whose e agree within a
+bin of ``squash_width`` on the log scale become one superpoint (mean e, summed weight) — a variant of
+DuMouchel & Pregibon's data squashing that bins by e's magnitude rather than by equal counts.
 
 Posterior: λ | n ~ Q·Gamma(α1 + n, β1 + e) + (1 − Q)·Gamma(α2 + n, β2 + e) with Q the posterior weight of
 component 1; EBGM = exp(E[log λ]); EB05/EB95 are the 5% and 95% posterior quantiles, found by a
@@ -17,7 +18,8 @@ vectorised safeguarded Newton iteration on the mixture CDF (bracketed by the com
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -59,7 +61,7 @@ class PriorFit:
     neg_log_likelihood: float
     points: int  # (n, e) points the likelihood was evaluated on, after merging/squashing
     pairs: int
-    converged_starts: int
+    solutions: int  # starts that ended at a finite optimum
     collapsed: bool  # the two-component fit degenerated; a single gamma prior is used instead
     message: str
 
@@ -93,16 +95,14 @@ def merge_points(n: npt.ArrayLike, e: npt.ArrayLike) -> Points:
 
 
 def squash(
-    n: FloatArray, e: FloatArray, w: FloatArray, bins_per_count: int = 100
+    n: FloatArray, e: FloatArray, w: FloatArray, width: float = 0.1
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Bin points sharing n (input sorted by n, then e) into at most ``bins_per_count`` superpoints."""
-    starts = np.flatnonzero(np.r_[True, n[1:] != n[:-1]])
-    sizes = np.diff(np.r_[starts, len(n)])
-    rank = np.arange(len(n)) - np.repeat(starts, sizes)
-    size = np.repeat(sizes, sizes)
-    bin_in_count = np.where(size > bins_per_count, rank * bins_per_count // size, rank)
-    key = np.repeat(np.arange(len(starts)), sizes) * bins_per_count + bin_in_count
-    new = np.r_[True, key[1:] != key[:-1]]
+    """Merge points with the same n whose e fall in the same bin of ``width`` on the log scale.
+
+    Input is sorted by n then e (as from :func:`merge_points`); a superpoint has the weighted mean e.
+    """
+    bins = np.floor(np.log(e) / width).astype(np.int64)
+    new = np.r_[True, (n[1:] != n[:-1]) | (bins[1:] != bins[:-1])]
     group = np.cumsum(new) - 1
     weight = np.bincount(group, weights=w)
     return n[new], np.bincount(group, weights=w * e) / weight, weight
@@ -154,8 +154,7 @@ def neg_log_likelihood(prior: Prior, n: npt.ArrayLike, e: npt.ArrayLike, w: npt.
     n_arr, e_arr = np.asarray(n, dtype=np.float64), np.asarray(e, dtype=np.float64)
     w_arr = np.ones_like(n_arr) if w is None else np.asarray(w, dtype=np.float64)
     # lgamma(n + 1) was left out of the objective; add it back so the value matches openEBGM's.
-    x = _pack(prior)
-    value, _ = _objective(x, n_arr, e_arr, w_arr)
+    value, _ = _objective(_pack(prior), n_arr, e_arr, w_arr)
     return value + float(np.dot(w_arr, special.gammaln(n_arr + 1)))
 
 
@@ -165,21 +164,27 @@ def _pack(prior: Prior) -> FloatArray:
 
 
 def _minimise(
-    start: Sequence[float], n: FloatArray, e: FloatArray, w: FloatArray
+    x0: FloatArray, n: FloatArray, e: FloatArray, w: FloatArray, ftol: float, maxiter: int
 ) -> optimize.OptimizeResult:
-    x0 = _pack(Prior(*start))
+    """L-BFGS-B on the mean negative log-likelihood per pair (well scaled for any table size)."""
+    total = float(w.sum())
+
+    def scaled(x: FloatArray) -> tuple[float, FloatArray]:
+        value, grad = _objective(x, n, e, w)
+        return value / total, grad / total
+
     bounds = [(-LOG_BOUND, LOG_BOUND)] * 4 + [(-30.0, 30.0)]
     return optimize.minimize(
-        _objective, x0, args=(n, e, w), jac=True, method="L-BFGS-B", bounds=bounds,
-        options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-8, "maxcor": 20},
+        scaled, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+        options={"maxiter": maxiter, "ftol": ftol, "gtol": 1e-10, "maxcor": 20},
     )
 
 
-def _is_collapsed(prior: Prior) -> bool:
-    near_edge = prior.p < 1e-4 or prior.p > 1 - 1e-4
+def _is_collapsed(prior: Prior, pairs: float) -> bool:
+    """Degenerate: a component carries under one pair's worth of weight, or both components coincide."""
+    empty = min(prior.p, 1.0 - prior.p) * pairs < 1.0
     same = abs(np.log(prior.alpha1 / prior.alpha2)) < 1e-3 and abs(np.log(prior.beta1 / prior.beta2)) < 1e-3
-    at_bound = any(abs(np.log(v)) > LOG_BOUND - 1e-3 for v in (prior.alpha1, prior.beta1, prior.alpha2, prior.beta2))
-    return near_edge or same or at_bound
+    return empty or same
 
 
 def _fit_single(n: FloatArray, e: FloatArray, w: FloatArray) -> tuple[Prior, float]:
@@ -189,43 +194,84 @@ def _fit_single(n: FloatArray, e: FloatArray, w: FloatArray) -> tuple[Prior, flo
         lg, da, db = _component_terms(float(np.exp(x[0])), float(np.exp(x[1])), n, e)
         return float(-np.dot(w, lg)), -np.exp(x) * np.array([np.dot(w, da), np.dot(w, db)])
 
+    total = float(w.sum())
     result = optimize.minimize(
-        objective, np.zeros(2), jac=True, method="L-BFGS-B", bounds=[(-LOG_BOUND, LOG_BOUND)] * 2,
-        options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-8},
+        lambda x: tuple(v / total for v in objective(x)), np.zeros(2), jac=True, method="L-BFGS-B",
+        bounds=[(-LOG_BOUND, LOG_BOUND)] * 2, options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-10},
     )
     a, b = (float(v) for v in np.exp(result.x))
-    return Prior(a, b, a, b, 1.0), float(result.fun)
+    return Prior(a, b, a, b, 1.0), float(result.fun) * total
+
+
+Selection = Literal["consensus", "best"]
+# openEBGM autoHyper's closeness tolerances for alpha1, beta1, alpha2, beta2, P
+CONSENSUS_TOL = (0.05, 0.05, 0.2, 0.2, 0.025)
+
+
+def _close(a: Prior, b: Prior) -> bool:
+    pairs = zip(astuple(a.canonical()), astuple(b.canonical()), CONSENSUS_TOL, strict=True)
+    return all(abs(x - y) < tol or abs(x - y) < 1e-3 * max(abs(x), abs(y)) for x, y, tol in pairs)
+
+
+def _select(solutions: list[tuple[float, Prior]], selection: Selection) -> tuple[float, Prior, bool]:
+    """(nll, prior, confirmed): the lowest optimum, or the lowest reached from at least two starts."""
+    ranked = sorted(solutions, key=lambda item: item[0])
+    if selection == "consensus":
+        for index, (value, prior) in enumerate(ranked):
+            if any(_close(prior, other) for j, (_, other) in enumerate(ranked) if j != index):
+                return value, prior, True
+    return ranked[0][0], ranked[0][1], False
 
 
 def fit_prior(
     n: npt.ArrayLike,
     e: npt.ArrayLike,
     starts: Sequence[Sequence[float]] = DEFAULT_STARTS,
+    selection: Selection = "consensus",
     squash_above: int = 50_000,
-    bins_per_count: int = 100,
+    squash_width: float = 0.1,
     points: Points | None = None,
 ) -> PriorFit:
-    """Maximum marginal likelihood (N ≥ 1) fit of the two-gamma prior from several starts."""
+    """Maximum marginal likelihood (N ≥ 1) fit of the two-gamma prior from several starts.
+
+    ``selection="consensus"`` follows openEBGM's autoHyper: the lowest optimum that at least one other
+    start also reached (so a lone, possibly spurious optimum is not trusted); ``"best"`` takes the
+    lowest negative log-likelihood found. Either way the lowest value found is reported in the message.
+    """
     pts = merge_points(n, e) if points is None else points
     keep = pts.n >= 1
     if not keep.any():
         raise ValueError("no pairs with n >= 1 to fit the prior on")
     nn, ee, ww = pts.n[keep], pts.e[keep], pts.w[keep]
-    if len(nn) > squash_above:
-        nn, ee, ww = squash(nn, ee, ww, bins_per_count)
+    squashed = len(nn) > squash_above
+    if squashed:
+        nn, ee, ww = squash(nn, ee, ww, squash_width)
+    pairs = float(ww.sum())
     constant = float(np.dot(ww, special.gammaln(nn + 1)))
-    results = [_minimise(start, nn, ee, ww) for start in starts]
-    finite = [r for r in results if np.isfinite(r.fun)]
-    converged = sum(bool(r.success) for r in finite)
-    best = min(finite, key=lambda r: r.fun) if finite else None
-    pairs = int(ww.sum())
-    if best is not None and not _is_collapsed(_unpack(best.x)):
-        prior = _unpack(best.x).canonical()
-        message = f"two-component prior; best of {len(starts)} starts ({converged} converged)"
-        return PriorFit(prior, float(best.fun) + constant, len(nn), pairs, converged, False, message)
+    solutions: list[tuple[float, Prior]] = []
+    for start in starts:
+        # a loose search from each start, then a tight polish of where it ended
+        rough = _minimise(_pack(Prior(*start)), nn, ee, ww, 1e-10, 500)
+        result = _minimise(rough.x, nn, ee, ww, 1e-15, 3000) if np.isfinite(rough.fun) else rough
+        if np.isfinite(result.fun):
+            solutions.append((float(result.fun) * pairs + constant, _unpack(result.x).canonical()))
+    where = f"{len(nn)} {'squashed' if squashed else 'distinct'} (n, e) points"
+    if solutions:
+        value, prior, confirmed = _select(solutions, selection)
+        if not _is_collapsed(prior, pairs):
+            lowest = min(v for v, _ in solutions)
+            note = "" if lowest >= value else f"; a lower optimum reached from one start only (NLL {lowest!r}) set aside"
+            if squashed:  # report the likelihood of the chosen prior on the unsquashed points
+                value = neg_log_likelihood(prior, pts.n[keep], pts.e[keep], pts.w[keep])
+            message = (
+                f"two-component prior from {len(solutions)}/{len(starts)} starts on {where}, "
+                f"{'confirmed by another start' if confirmed else 'lowest optimum'}{note}"
+            )
+            return PriorFit(prior, value, len(nn), int(pairs), len(solutions), False, message)
     prior, value = _fit_single(nn, ee, ww)
-    message = "two-component fit collapsed (near-null data or a degenerate mixture); using one gamma prior"
-    return PriorFit(prior, value + constant, len(nn), pairs, converged, True, message)
+    value = neg_log_likelihood(prior, pts.n[keep], pts.e[keep], pts.w[keep])
+    message = f"two-component fit collapsed (near-null data or a degenerate mixture); one gamma prior on {where}"
+    return PriorFit(prior, value, len(nn), int(pairs), len(solutions), True, message)
 
 
 def posterior_weight(prior: Prior, n: FloatArray, e: FloatArray) -> FloatArray:
@@ -267,14 +313,14 @@ def _mixture_cdf_pdf(
 
 
 def posterior_quantile(
-    prior: Prior, n: FloatArray, e: FloatArray, q: FloatArray, prob: float, rtol: float = 1e-12
+    prior: Prior, n: FloatArray, e: FloatArray, q: FloatArray, prob: float, rtol: float = 1e-10
 ) -> FloatArray:
     """The ``prob`` quantile of each posterior mixture (vectorised safeguarded Newton)."""
     s1, r1 = prior.alpha1 + n, prior.beta1 + e
     s2, r2 = prior.alpha2 + n, prior.beta2 + e
     x1, x2 = _component_quantile(s1, r1, prob), _component_quantile(s2, r2, prob)
     lo, hi = np.minimum(x1, x2), np.maximum(x1, x2)
-    x = np.clip(q * x1 + (1 - q) * x2, lo, hi)
+    x = np.where(q >= 0.5, x1, x2)  # start at the dominant component's quantile
     active = np.flatnonzero(hi - lo > rtol * hi)
     for _ in range(200):
         if active.size == 0:
@@ -288,8 +334,10 @@ def posterior_quantile(
             step = xa - err / pdf
         inside = np.isfinite(step) & (step > lo[active]) & (step < hi[active])
         new = np.where(inside, step, 0.5 * (lo[active] + hi[active]))
-        done = (np.abs(new - xa) <= rtol * new) | (err == 0) | (hi[active] - lo[active] <= rtol * hi[active])
-        x[active] = np.where(err == 0, xa, new)
+        # gammainc is accurate to ~1e-13 at large shapes: a CDF error under 1e-12 is the noise floor
+        converged = np.abs(err) <= 1e-12
+        done = converged | (np.abs(new - xa) <= rtol * new) | (hi[active] - lo[active] <= rtol * hi[active])
+        x[active] = np.where(converged, xa, new)
         active = active[~done]
     return x
 

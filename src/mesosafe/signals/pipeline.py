@@ -63,7 +63,12 @@ class SignalsResult:
     seconds: dict[str, float]
 
 
-def disproportionality(counts: Counts, stages: Stages | None = None, fit: gps.PriorFit | None = None) -> SignalsResult:
+def disproportionality(
+    counts: Counts,
+    stages: Stages | None = None,
+    fit: gps.PriorFit | None = None,
+    selection: gps.Selection = "consensus",
+) -> SignalsResult:
     """Fit the GPS prior (unless given) and compute every measure for every counted pair."""
     stages = stages or Stages()
     if len(counts) == 0:
@@ -72,7 +77,7 @@ def disproportionality(counts: Counts, stages: Stages | None = None, fit: gps.Pr
         points = gps.merge_points(counts.n, counts.e)
     if fit is None:
         with stages("fit prior"):
-            fit = gps.fit_prior(counts.n, counts.e, points=points)
+            fit = gps.fit_prior(counts.n, counts.e, selection=selection, points=points)
     with stages("score EBGM/EB05/EB95"):
         scores = gps.score(fit.prior, counts.n, counts.e, points=points)
     with stages("frequentist measures"):

@@ -62,5 +62,6 @@ def information_component(n: npt.ArrayLike, e: npt.ArrayLike) -> tuple[FloatArra
     """BCPNN IC and its lower 95% credibility bound IC025: (ic, ic025)."""
     shape, rate = _float(n) + 0.5, _float(e) + 0.5
     ic = np.log2(shape / rate)
-    ic025 = np.log2(special.gammaincinv(shape, 0.025) / rate)
+    shapes, inverse = np.unique(shape, return_inverse=True)  # the quantile depends on n only up to scale
+    ic025 = np.log2(special.gammaincinv(shapes, 0.025)[inverse] / rate)
     return ic, ic025

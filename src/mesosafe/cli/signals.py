@@ -1,0 +1,183 @@
+"""`mesosafe signals` (disproportionality) and `mesosafe registry report` (clinic safety).
+
+Heavy libraries (duckdb, scipy, pyspark, matplotlib) are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(2)
+
+
+@contextmanager
+def _input_errors() -> Iterator[None]:
+    """Turn a user's input error into one line on stderr and exit code 2 (never a traceback)."""
+    from mesosafe.signals.errors import SignalsInputError
+
+    try:
+        yield
+    except SignalsInputError as exc:
+        _fail(str(exc))
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, str], None] | None]:
+    """A Rich progress display on stderr, one line per pipeline stage."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    tasks: dict[str, Any] = {}
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=False,
+    ) as progress:
+
+        def hook(stage: str, state: str) -> None:
+            if state == "start":
+                tasks[stage] = progress.add_task(stage, total=1)
+            else:
+                progress.update(tasks[stage], completed=1)
+
+        yield hook
+
+
+def _print_top(table: Any, top: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from mesosafe.signals.pipeline import strongest
+
+    rows = strongest(table, top).to_pylist()
+    shown = Table(title=f"Strongest {len(rows)} signals (by EB05)")
+    for name in ("product", "event", "n", "e", "ebgm", "eb05", "eb95", "prr", "ror", "ic025"):
+        shown.add_column(name, justify="left" if name in ("product", "event") else "right")
+    for row in rows:
+        shown.add_row(
+            str(row["product"]), str(row["event"]), str(row["n"]),
+            *(f"{row[k]:.4g}" for k in ("e", "ebgm", "eb05", "eb95", "prr", "ror", "ic025")),
+        )
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    console.print(shown)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--id", "id_col", default="id", show_default=True, help="Report id column.")
+@click.option("--product", "product_col", default="product", show_default=True, help="Product column.")
+@click.option("--event", "event_col", default="event", show_default=True, help="Event column.")
+@click.option("--strata", multiple=True, help="Stratum column (repeatable); E is summed over strata.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
+@click.option("--master", default=None, help="Spark master URL (default local[*]).")
+@click.option("--margins", type=click.Choice(["unique", "table"]), default="unique", show_default=True,
+              help="unique: distinct reports (openEBGM); table: sums of cell counts (PhViD).")
+@click.option("--prior-selection", type=click.Choice(["consensus", "best"]), default="consensus",
+              show_default=True, help="consensus: lowest optimum reached from two or more starts "
+              "(openEBGM autoHyper); best: lowest optimum found.")
+@click.option("--max-strata-levels", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option("--out", "out_path", type=click.Path(path_type=Path), help="Write all pairs (.csv or .parquet).")
+@click.option("--hyper-out", type=click.Path(path_type=Path), help="Write the prior's hyperparameters (.json).")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Print the N strongest signals.")
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def signals(
+    input_path: Path, id_col: str, product_col: str, event_col: str, strata: tuple[str, ...], engine: str,
+    master: str | None, margins: str, prior_selection: str, max_strata_levels: int, out_path: Path | None,
+    hyper_out: Path | None, top: int | None, quiet: bool,
+) -> None:
+    """Disproportionality signals (N, E, RR, PRR, ROR, IC, EBGM, EB05, EB95) for product × event pairs.
+
+    INPUT is a CSV or Parquet file in long format: one row per (report, product, event).
+    Without --out or --top the full table is written to stdout as CSV.
+    """
+    from mesosafe.signals import io, output, pipeline
+
+    with _input_errors():
+        io.input_format(input_path)
+        if out_path is not None:
+            output.check_output_path(out_path)
+        if hyper_out is not None:
+            output.check_output_path(hyper_out, (".json",))
+        columns = io.LongColumns(id_col, product_col, event_col, tuple(strata))
+        with _progress(not quiet) as hook:
+            stages = pipeline.Stages(hook)
+            if engine == "spark":
+                counts = pipeline.count_file_spark(
+                    input_path, columns, margins, max_strata_levels, stages, master=master  # type: ignore[arg-type]
+                )
+            else:
+                counts = pipeline.count_file_duckdb(input_path, columns, margins, max_strata_levels, stages)  # type: ignore[arg-type]
+            result = pipeline.disproportionality(counts, stages, selection=prior_selection)  # type: ignore[arg-type]
+            fit = result.fit
+            with stages("write output"):
+                if out_path is not None:
+                    output.write_table(result.table, out_path)
+                if hyper_out is not None:
+                    output.write_json(fit.hyperparameters(), hyper_out)
+    if fit.collapsed or not quiet:
+        click.echo(f"prior: {fit.message}", err=True)
+    if top is not None:
+        _print_top(result.table, top)
+    elif out_path is None:
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(result.table, sys.stdout.buffer)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def registry() -> None:
+    """Clinic, practitioner, product and batch safety over a treatment registry."""
+
+
+@registry.command("report")
+@click.option("--treatments", type=click.Path(path_type=Path), help="Treatments table (.csv or .parquet).")
+@click.option("--complications", type=click.Path(path_type=Path), help="Complications table (.csv or .parquet).")
+@click.option("--demo-data", is_flag=True, help="Use a seeded synthetic registry with a planted outbreak.")
+@click.option("--seed", default=2007, show_default=True, help="Seed for --demo-data.")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output directory.")
+@click.option("--window-days", default=28, show_default=True, type=click.IntRange(min=1),
+              help="CUSUM time step (days per window).")
+@click.option("--rate-ratio", default=2.0, show_default=True, type=click.FloatRange(min=1.01),
+              help="Infection-rate ratio the CUSUM is tuned to detect.")
+@click.option("--threshold", "h", default=None, type=click.FloatRange(min=0.1),
+              help="CUSUM decision threshold h (default: chosen from the baseline).")
+def report(
+    treatments: Path | None, complications: Path | None, demo_data: bool, seed: int, out_dir: Path,
+    window_days: int, rate_ratio: float, h: float | None,
+) -> None:
+    """Write rates with confidence intervals, funnel plots, CUSUM cluster alerts and an HTML summary."""
+    from mesosafe.signals import report as registry_report
+
+    with _input_errors():
+        if demo_data:
+            if treatments or complications:
+                raise click.UsageError("use either --demo-data or --treatments/--complications")
+            from mesosafe.signals.synthetic import demo_registry
+
+            tables = demo_registry(seed)
+        else:
+            if treatments is None or complications is None:
+                raise click.UsageError("--treatments and --complications are required (or use --demo-data)")
+            tables = registry_report.load_registry(treatments, complications)
+        written = registry_report.write_report(
+            tables, out_dir, window_days=window_days, rate_ratio=rate_ratio, threshold=h
+        )
+    click.echo(f"wrote {len(written)} files to {out_dir}", err=True)
+    alerts = written.get("alerts_count")
+    if alerts is not None:
+        click.echo(f"cluster alerts: {alerts}")
