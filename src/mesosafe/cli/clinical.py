@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
+from pydantic import BaseModel
 
 from mesosafe.cli.common import FORMAT_OPTION, LANG_OPTION, BadInput, emit_json, read_json
 from mesosafe.engines import CheckIn, InputError, Intake, Treatment, parse
@@ -24,6 +25,16 @@ def _parse(model: type[Any], stream: IO[bytes]) -> Any:
         raise BadInput(str(exc)) from None
 
 
+def _emit(result: BaseModel, fmt: str, renderer: str) -> None:
+    """JSON on stdout, or the Rich view (imported only when asked for, to keep start-up fast)."""
+    if fmt == "json":
+        emit_json(result.model_dump(mode="json"))
+    else:
+        from mesosafe.cli import render
+
+        getattr(render, renderer)(result)
+
+
 @click.command()
 @INPUT
 @FORMAT_OPTION
@@ -35,12 +46,7 @@ def triage(file: IO[bytes], fmt: str, lang: str) -> None:
         result = run_triage(check_in, Lang(lang))
     except InputError as exc:
         raise BadInput(str(exc)) from None
-    if fmt == "json":
-        emit_json(result.model_dump(mode="json"))
-    else:
-        from mesosafe.cli.render import render_triage
-
-        render_triage(result)
+    _emit(result, fmt, "render_triage")
 
 
 @click.command()
@@ -49,13 +55,7 @@ def triage(file: IO[bytes], fmt: str, lang: str) -> None:
 @LANG_OPTION
 def screen(file: IO[bytes], fmt: str, lang: str) -> None:
     """Screen an intake before treatment: proceed, precautions, defer, clinician review or do not treat."""
-    result = run_screen(_parse(Intake, file), Lang(lang))
-    if fmt == "json":
-        emit_json(result.model_dump(mode="json"))
-    else:
-        from mesosafe.cli.render import render_screening
-
-        render_screening(result)
+    _emit(run_screen(_parse(Intake, file), Lang(lang)), fmt, "render_screening")
 
 
 @click.command()

@@ -114,7 +114,8 @@ def _cross_check(kb: KnowledgeBase) -> None:
     for screening_rule in kb.screening.rules:
         unknown = set(screening_rule.conditions) - known_conditions
         if unknown:
-            raise KnowledgeError("screening.yaml", f"unknown condition {sorted(unknown)}", None, screening_rule.id)
+            message = f"unknown condition {sorted(unknown)}"
+            raise KnowledgeError("screening.yaml", message, None, screening_rule.id)
 
 
 def _check_codes(kb: KnowledgeBase, file: str, where: str, codes: Iterable[str]) -> None:
@@ -135,28 +136,23 @@ def load_from(directory: Path) -> KnowledgeBase:
         FILES, (raw_effects, raw_triage, raw_screening, raw_aftercare, raw_faq), strict=True
     ):
         digest.update(name.encode() + b"\0" + raw + b"\0")
+    groups: list[tuple[str, str, list[Any]]] = [
+        ("effects.yaml", "code", effects.effects),
+        ("triage.yaml", "id", triage.red_flags),
+        ("screening.yaml", "id", screening.rules),
+        ("screening.yaml", "code", screening.medicines),
+        ("screening.yaml", "code", screening.conditions),
+        ("aftercare.yaml", "code", aftercare.items),
+        ("aftercare.yaml", "code", aftercare.preparation),
+        ("faq.yaml", "id", faq.faq),
+    ]
     entries: dict[str, BaseModel] = {}
-    by_code: dict[str, Effect] = {}
-    for effect in effects.effects:
-        _index(entries, "effects.yaml", effect.code, effect)
-        by_code[effect.code] = effect
-    for flag in triage.red_flags:
-        _index(entries, "triage.yaml", flag.id, flag)
-    for rule in screening.rules:
-        _index(entries, "screening.yaml", rule.id, rule)
-    for medicine in screening.medicines:
-        _index(entries, "screening.yaml", medicine.code, medicine)
-    for condition in screening.conditions:
-        _index(entries, "screening.yaml", condition.code, condition)
-    for item in aftercare.items:
-        _index(entries, "aftercare.yaml", item.code, item)
-    for prep in aftercare.preparation:
-        _index(entries, "aftercare.yaml", prep.code, prep)
-    for entry in faq.faq:
-        _index(entries, "faq.yaml", entry.id, entry)
+    for file, key, items in groups:
+        for item in items:
+            _index(entries, file, getattr(item, key), item)
     kb = KnowledgeBase(
         version="kb-" + digest.hexdigest()[:12],
-        effects=by_code,
+        effects={effect.code: effect for effect in effects.effects},
         triage=triage,
         screening=screening,
         aftercare=aftercare,
