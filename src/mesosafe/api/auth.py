@@ -1,0 +1,59 @@
+"""The API's two ways in: a staff member's API key, or a patient's link token (rate-limited)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from mesosafe.clinics.models import Staff
+from mesosafe.clinics.services import staff_for_key
+from mesosafe.lib.problems import Problem
+from mesosafe.lib.tokens import digest
+from mesosafe.treatments.models import CheckinLink
+from mesosafe.treatments.services import link_for_token
+
+
+class StaffKey(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Staff | None:
+        return staff_for_key(token)
+
+
+def _over_limit(key: str) -> bool:
+    window = settings.MESOSAFE_PATIENT_RATE_WINDOW_S
+    if cache.add(key, 1, timeout=window):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return False
+    return count > settings.MESOSAFE_PATIENT_RATE
+
+
+class PatientLink(HttpBearer):
+    """A usable link token; anything else (unknown, expired, revoked) is a bare 404."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> CheckinLink | None:
+        address = request.META.get("REMOTE_ADDR", "")
+        if _over_limit(f"rate:ip:{address}") | _over_limit(f"rate:tok:{digest(token)[:32]}"):
+            raise Problem(429, "too many requests; try again in a minute")
+        link = link_for_token(token)
+        if link is None:
+            raise Problem(404)
+        return link
+
+
+staff_key = StaffKey()
+patient_link = PatientLink()
+
+
+def staff_of(request: HttpRequest) -> Staff:
+    staff: Staff = request.auth  # type: ignore[attr-defined]
+    return staff
+
+
+def link_of(request: HttpRequest) -> CheckinLink:
+    link: CheckinLink = request.auth  # type: ignore[attr-defined]
+    return link

@@ -1,0 +1,70 @@
+"""Check-ins seen by staff: per treatment, the review queue, acknowledgement (staff key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from mesosafe.api import out
+from mesosafe.api.auth import staff_key, staff_of
+from mesosafe.api.common import get_or_404, page, responses
+from mesosafe.api.patients import audit
+from mesosafe.api.schemas import AcknowledgeIn, CheckInOut, CheckInPage, PageQuery
+from mesosafe.api.treatments import treatment_or_404
+from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.services import acknowledge, review_queue
+from mesosafe.lib.problems import conflict
+
+router = Router(auth=staff_key, tags=["check-ins"])
+
+
+def clinic_checkins(request: HttpRequest) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(treatment__patient__clinic_id=staff_of(request).clinic_id).select_related(
+        "treatment"
+    )
+
+
+def checkin_or_404(request: HttpRequest, checkin_id: int) -> CheckIn:
+    return get_or_404(clinic_checkins(request), checkin_id)
+
+
+def _audit_reads(request: HttpRequest, result: dict[str, Any], patients: dict[int, int]) -> None:
+    for item in result["items"]:
+        audit(request, "read", "checkin", [item["id"]], patients.get(item["treatment_id"]))
+
+
+@router.get("/treatments/{treatment_id}/checkins", response=responses({200: CheckInPage}))
+def list_checkins(request: HttpRequest, treatment_id: int, q: Query[PageQuery]) -> dict[str, Any]:
+    treatment = treatment_or_404(request, treatment_id)
+    result = page(treatment.checkins.all(), q, out.checkin)
+    _audit_reads(request, result, {treatment.id: treatment.patient_id})
+    return result
+
+
+@router.get("/review-queue", response=responses({200: CheckInPage}))
+def get_review_queue(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
+    queue = review_queue(staff_of(request).clinic)
+    result = page(queue, q, out.checkin)
+    patients = dict(queue.values_list("treatment_id", "treatment__patient_id"))
+    _audit_reads(request, result, patients)
+    return result
+
+
+@router.get("/checkins/{checkin_id}", response=responses({200: CheckInOut}))
+def get_checkin(request: HttpRequest, checkin_id: int) -> dict[str, Any]:
+    checkin = checkin_or_404(request, checkin_id)
+    audit(request, "read", "checkin", [checkin.id], checkin.treatment.patient_id)
+    return out.checkin(checkin)
+
+
+@router.post("/checkins/{checkin_id}/acknowledge", response=responses({200: CheckInOut}))
+def acknowledge_checkin(request: HttpRequest, checkin_id: int, body: AcknowledgeIn) -> dict[str, Any]:
+    checkin = checkin_or_404(request, checkin_id)
+    if checkin.reviewed_at is not None:
+        raise conflict("checkin_id", "this check-in was already reviewed")
+    acknowledge(checkin, staff_of(request).user, body.note)
+    audit(request, "update", "checkin", [checkin.id], checkin.treatment.patient_id)
+    return out.checkin(checkin)

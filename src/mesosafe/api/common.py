@@ -1,0 +1,38 @@
+"""What every API module shares: the declared error responses, paging and tenant-scoped lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+
+from mesosafe.api.schemas import PageQuery, Problem
+from mesosafe.lib.problems import not_found
+
+M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+
+# Every operation declares every error it can answer, all as problem+json.
+ERRORS: dict[int, Any] = {status: Problem for status in (400, 401, 404, 409, 422, 429)}
+MAX_ID = 2**63 - 1
+
+
+def responses(success: dict[int, Any]) -> dict[int, Any]:
+    return {**success, **ERRORS}
+
+
+def get_or_404(queryset: QuerySet[M], object_id: int, **filters: Any) -> M:
+    """The object with this id among the caller's clinic's objects, or 404 (also for other clinics')."""
+    if not 0 < object_id <= MAX_ID:
+        raise not_found()
+    found = queryset.filter(id=object_id, **filters).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+def page(items: QuerySet[Any] | Sequence[T], query: PageQuery, convert: Callable[[T], Any]) -> dict[str, Any]:
+    count = items.count() if isinstance(items, QuerySet) else len(items)
+    window = items[query.offset : query.offset + query.limit]
+    return {"items": [convert(item) for item in window], "count": count}

@@ -1,0 +1,95 @@
+"""The JSON API under /api/v1: one NinjaAPI, errors as application/problem+json (RFC 9457)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from mesosafe.engines import InputError
+from mesosafe.lib.problems import CONTENT_TYPE, Problem, field_problem
+
+
+class MesosafeAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Declare error responses with their real media type, application/problem+json."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = MesosafeAPI(
+    title="mesosafe clinic API",
+    version="1",
+    description="Clinic records, screening, treatments, check-ins and complications. "
+    "Staff use their API key; patients use their private link token. Errors are RFC 9457 problem details.",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    # ninja prefixes the source ("body", "query", "path", "header") and, for bodies, the parameter name
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "form", "file", "cookie"):
+        source = parts.pop(0)
+        if source == "body" and parts and parts[0] == "body":
+            parts.pop(0)
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(body)"
+
+
+@api.exception_handler(Problem)
+def _problem(request: HttpRequest, exc: Problem) -> HttpResponse:
+    return exc.response()
+
+
+@api.exception_handler(ValidationError)
+def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
+        for e in exc.errors
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return Problem(422, detail, errors).response()
+
+
+@api.exception_handler(InputError)
+def _input(request: HttpRequest, exc: InputError) -> HttpResponse:
+    return field_problem(exc.field, exc.message).response()
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = Problem(401, "send 'Authorization: Bearer <key or link token>'").response()
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return Problem(exc.status_code, str(exc)).response()
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return Problem(404).response()
+
+
+def _register() -> None:
+    from mesosafe.api import catalogue, checkins, complications, patient, patients, treatments
+
+    for module in (patients, catalogue, treatments, checkins, complications, patient):
+        api.add_router("", module.router)
+
+
+_register()

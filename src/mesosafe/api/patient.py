@@ -1,0 +1,81 @@
+"""The patient's own endpoints, authenticated by their private link token."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Router
+
+from mesosafe.api import out
+from mesosafe.api.auth import link_of, patient_link
+from mesosafe.api.common import responses
+from mesosafe.api.schemas import CheckInBody, CheckInOut, PatientMeOut, ScreeningOut
+from mesosafe.audit.services import record
+from mesosafe.checkins import services as checkins
+from mesosafe.engines import Intake
+from mesosafe.engines.calendar import to_ics
+from mesosafe.engines.results import AftercarePlan
+from mesosafe.knowledge import Lang
+from mesosafe.patients.services import run_screening
+from mesosafe.treatments.services import plan_due
+
+router = Router(auth=patient_link, tags=["patient"])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", default=None, max_length=200)]
+
+
+@router.get("/patient/me", response=responses({200: PatientMeOut}))
+def me(request: HttpRequest) -> dict[str, Any]:
+    treatment = link_of(request).treatment
+    patient = treatment.patient
+    clinic = patient.clinic
+    recent = list(treatment.checkins.order_by("-submitted_at", "-id")[:20])
+    return {
+        "treatment": {
+            "performed_at": treatment.performed_at,
+            "areas": treatment.areas,
+            "clinic": clinic.name,
+            "clinic_phone": clinic.phone,
+            "emergency_number": clinic.emergency_number,
+            "language": patient.preferred_language,
+        },
+        "aftercare": treatment.aftercare,
+        "checkins_due": [out.scheduled(s) for s in plan_due(treatment)],
+        "checkins": [out.checkin(c) for c in recent],
+        "next_session_ok": recent[0].next_session_ok if recent else None,
+    }
+
+
+@router.get(
+    "/patient/aftercare.ics",
+    response=responses({200: None}),
+    openapi_extra={"responses": {200: {"description": "iCalendar file", "content": {"text/calendar": {}}}}},
+)
+def aftercare_ics(request: HttpRequest) -> HttpResponse:
+    treatment = link_of(request).treatment
+    plan = AftercarePlan.model_validate(treatment.aftercare)
+    body = to_ics(plan, Lang(treatment.patient.preferred_language))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="aftercare.ics"'
+    return response
+
+
+@router.post("/patient/screening", response=responses({201: ScreeningOut}))
+def patient_screening(request: HttpRequest, body: Intake) -> tuple[int, dict[str, Any]]:
+    patient = link_of(request).treatment.patient
+    screening = run_screening(patient, body.model_dump(mode="json"))
+    record(patient.clinic_id, None, "create", "screening", [screening.id], patient.id, actor="patient")
+    return 201, out.screening(screening)
+
+
+@router.post("/patient/checkins", response=responses({201: CheckInOut}))
+def submit_checkin(
+    request: HttpRequest, body: CheckInBody, idempotency_key: IdempotencyKey = None
+) -> tuple[int, dict[str, Any]]:
+    """Triage and store a check-in. A retry with the same Idempotency-Key answers with the stored one."""
+    link = link_of(request)
+    stored, _created = checkins.submit(
+        link, body.model_dump(mode="json", exclude_unset=True), idempotency_key
+    )
+    return 201, out.checkin(stored)

@@ -1,0 +1,103 @@
+"""Patients, their screenings and next-session eligibility (staff key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from mesosafe.api import out
+from mesosafe.api.auth import staff_key, staff_of
+from mesosafe.api.common import get_or_404, page, responses
+from mesosafe.api.schemas import (
+    EligibilityOut,
+    PageQuery,
+    PatientIn,
+    PatientOut,
+    PatientPage,
+    ScreeningOut,
+    ScreeningPage,
+)
+from mesosafe.audit.services import record
+from mesosafe.checkins.services import next_session
+from mesosafe.engines import Intake
+from mesosafe.patients.models import Patient
+from mesosafe.patients.services import run_screening
+
+router = Router(auth=staff_key, tags=["patients"])
+
+
+def clinic_patients(request: HttpRequest) -> QuerySet[Patient]:
+    return Patient.objects.filter(clinic_id=staff_of(request).clinic_id)
+
+
+def patient_or_404(request: HttpRequest, patient_id: int) -> Patient:
+    patient = get_or_404(clinic_patients(request).select_related("clinic"), patient_id)
+    return patient
+
+
+def audit(request: HttpRequest, action: str, kind: str, ids: list[Any], patient_id: int | None) -> None:
+    staff = staff_of(request)
+    record(staff.clinic_id, staff.user, action, kind, ids, patient_id)
+
+
+@router.get("/patients", response=responses({200: PatientPage}))
+def list_patients(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
+    result = page(clinic_patients(request).order_by("name", "id"), q, out.patient)
+    for item in result["items"]:
+        audit(request, "read", "patient", [item["id"]], item["id"])
+    return result
+
+
+@router.post("/patients", response=responses({201: PatientOut}))
+def create_patient(request: HttpRequest, body: PatientIn) -> tuple[int, dict[str, Any]]:
+    clinic = staff_of(request).clinic
+    patient = Patient.objects.create(
+        clinic=clinic,
+        name=body.name,
+        date_of_birth=body.date_of_birth,
+        email=body.email,
+        phone=body.phone,
+        preferred_language=body.preferred_language or clinic.default_language,
+    )
+    audit(request, "create", "patient", [patient.id], patient.id)
+    return 201, out.patient(patient)
+
+
+@router.get("/patients/{patient_id}", response=responses({200: PatientOut}))
+def get_patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
+    patient = patient_or_404(request, patient_id)
+    audit(request, "read", "patient", [patient.id], patient.id)
+    return out.patient(patient)
+
+
+@router.post("/patients/{patient_id}/screenings", response=responses({201: ScreeningOut}))
+def create_screening(request: HttpRequest, patient_id: int, body: Intake) -> tuple[int, dict[str, Any]]:
+    patient = patient_or_404(request, patient_id)
+    screening = run_screening(patient, body.model_dump(mode="json"), by=staff_of(request).user)
+    audit(request, "create", "screening", [screening.id], patient.id)
+    return 201, out.screening(screening)
+
+
+@router.get("/patients/{patient_id}/screenings", response=responses({200: ScreeningPage}))
+def list_screenings(request: HttpRequest, patient_id: int, q: Query[PageQuery]) -> dict[str, Any]:
+    patient = patient_or_404(request, patient_id)
+    result = page(patient.screenings.all(), q, out.screening)
+    audit(request, "read", "screening", [s["id"] for s in result["items"]], patient.id)
+    return result
+
+
+@router.get("/patients/{patient_id}/next-session", response=responses({200: EligibilityOut}))
+def get_next_session(request: HttpRequest, patient_id: int) -> dict[str, Any]:
+    patient = patient_or_404(request, patient_id)
+    verdict = next_session(patient)
+    audit(request, "read", "eligibility", [patient.id], patient.id)
+    return {
+        "patient_id": patient.id,
+        "next_session_ok": verdict.ok,
+        "reasons": verdict.reasons,
+        "latest_checkin_id": verdict.latest_checkin_id,
+        "open_complication_ids": verdict.open_complication_ids,
+    }

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from mesosafe.clinics.models import Clinic
+
+
+class AuditEvent(models.Model):
+    """One read or change of a patient's data: who (staff, or the patient by link), what, when."""
+
+    class Action(models.TextChoices):
+        READ = "read"
+        CREATE = "create"
+        UPDATE = "update"
+
+    at = models.DateTimeField(auto_now_add=True)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor = models.CharField(max_length=20, default="staff")  # staff | patient | system
+    action = models.CharField(max_length=10, choices=Action.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40, blank=True)
+    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ("-at", "-id")

@@ -1,0 +1,125 @@
+"""Check-ins: triage and store a submission, the review queue, acknowledgement, next-session eligibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from mesosafe.audit.services import record
+from mesosafe.checkins.models import CheckIn
+from mesosafe.clinics.models import Clinic
+from mesosafe.complications.models import OPEN_OUTCOMES, Complication
+from mesosafe.engines import CheckIn as CheckInInput
+from mesosafe.engines import InputError, parse, triage
+from mesosafe.knowledge import Disposition, Lang
+from mesosafe.patients.models import Patient
+from mesosafe.treatments.models import CheckinLink
+
+ESCALATED = [d.value for d in Disposition if d >= Disposition.CONTACT_CLINIC]
+NOTIFY_NOW = [d.value for d in Disposition if d >= Disposition.URGENT]
+
+
+def _answers(data: Any, days: float) -> CheckInInput:
+    if not isinstance(data, dict):
+        raise InputError("(body)", "expected a JSON object")
+    if "days_since_treatment" in data:
+        raise InputError("days_since_treatment", "set by the server from the treatment's time; leave it out")
+    return parse(CheckInInput, {**data, "days_since_treatment": days})
+
+
+def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> tuple[CheckIn, bool]:
+    """Triage and store a check-in. Returns (check-in, created); a repeated key returns the first one."""
+    if idempotency_key:
+        existing = CheckIn.objects.filter(link=link, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    treatment = link.treatment
+    now = timezone.now()
+    days = max(0.0, (now - treatment.performed_at).total_seconds() / 86400)
+    check_in = _answers(data, round(days, 3))
+    result = triage(check_in, Lang(treatment.patient.preferred_language))
+    try:
+        with transaction.atomic():
+            stored = CheckIn.objects.create(
+                treatment=treatment,
+                link=link,
+                idempotency_key=idempotency_key or None,
+                submitted_at=now,
+                days_since_treatment=check_in.days_since_treatment,
+                answers=check_in.model_dump(mode="json", exclude={"days_since_treatment"}),
+                disposition=result.disposition.value,
+                disposition_rank=result.disposition.rank,
+                reasons=[reason.model_dump(mode="json") for reason in result.reasons],
+                next_session_ok=result.next_session_ok,
+                kb_version=result.kb_version,
+            )
+            record(
+                treatment.patient.clinic_id,
+                None,
+                "create",
+                "checkin",
+                [stored.id],
+                treatment.patient_id,
+                "patient",
+            )
+            if result.disposition >= Disposition.URGENT:
+                transaction.on_commit(lambda: _notify(stored.id))
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        # A concurrent retry with the same key won the race; answer with its stored check-in.
+        return CheckIn.objects.get(link=link, idempotency_key=idempotency_key), False
+    return stored, True
+
+
+def _notify(checkin_id: int) -> None:
+    from mesosafe.checkins.tasks import notify_escalation
+
+    notify_escalation.enqueue(checkin_id)
+
+
+def review_queue(clinic: Clinic) -> QuerySet[CheckIn]:
+    """Unreviewed escalated check-ins: emergency → urgent → contact_clinic, then oldest first."""
+    return (
+        CheckIn.objects.filter(
+            treatment__patient__clinic=clinic, reviewed_at__isnull=True, disposition__in=ESCALATED
+        )
+        .select_related("treatment__patient")
+        .order_by("-disposition_rank", "submitted_at", "id")
+    )
+
+
+def acknowledge(checkin: CheckIn, user: Any, note: str) -> CheckIn:
+    checkin.reviewed_by = user
+    checkin.reviewed_at = timezone.now()
+    checkin.review_note = note
+    checkin.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    return checkin
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    ok: bool
+    reasons: list[str]
+    latest_checkin_id: int | None
+    open_complication_ids: list[int]
+
+
+def next_session(patient: Patient) -> Eligibility:
+    """From the engine's verdict on the latest check-in and the patient's open complications."""
+    latest = CheckIn.objects.filter(treatment__patient=patient).order_by("-submitted_at", "-id").first()
+    open_ids = list(
+        Complication.objects.filter(treatment__patient=patient, outcome__in=OPEN_OUTCOMES).values_list(
+            "id", flat=True
+        )
+    )
+    reasons = []
+    if latest is not None and not latest.next_session_ok:
+        reasons.append(f"the latest check-in (#{latest.id}) reports effects that must settle first")
+    if open_ids:
+        reasons.append(f"{len(open_ids)} open complication(s)")
+    return Eligibility(not reasons, reasons, latest.id if latest else None, open_ids)

@@ -1,0 +1,96 @@
+"""`mesosafe serve | worker | demo | manage`: the clinic service. Django is imported inside each command so
+that other `mesosafe` commands start fast."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+SETTINGS = "mesosafe.web.settings"
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command, e.g. `mesosafe manage migrate`."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["mesosafe manage", *args])
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(1, 64), help="gunicorn workers [default: 2 × cores + 1]")
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Migrate, collect static files if needed, then serve with gunicorn."""
+    _django()
+    _migrate()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    static_root = settings.STATIC_ROOT
+    if not (static_root / "admin").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+    count = workers or 2 * (os.cpu_count() or 1) + 1
+    argv = [
+        sys.executable, "-m", "gunicorn", "mesosafe.web.wsgi:application",
+        "--config", "python:mesosafe.web.gunicorn_conf",
+        "--bind", f"{host}:{port}",
+        "--workers", str(count),
+        "--access-logfile", "-",
+    ]  # fmt: skip
+    click.echo(f"mesosafe: serving on http://{host}:{port} with {count} workers", err=True)
+    os.execv(sys.executable, argv)
+
+
+@click.command()
+@click.option("--batch", is_flag=True, help="run the tasks that are due, then exit")
+def worker(batch: bool) -> None:
+    """Run background tasks: check-in reminders and urgent-check-in notifications."""
+    _django()
+    _migrate()
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=batch)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="print logins and the patient link as JSON")
+def demo(as_json: bool) -> None:
+    """Create two demo clinics with staff, products, patients, treatments and check-ins."""
+    _django()
+    _migrate()
+    from django.core import mail
+    from django.test.utils import override_settings
+
+    from mesosafe.web import demo as demo_data
+
+    # Demo patients are fictional: their emails are not sent anywhere.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        result = demo_data.run()
+    mail.outbox = []
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    for clinic in result["clinics"]:
+        click.echo(f"{clinic['name']}: user {clinic['staff_username']} password {clinic['staff_password']}")
+        click.echo(f"  API key: {clinic['api_key']}")
+    click.echo(f"Patient link (first clinic): {result['patient']['link']}")

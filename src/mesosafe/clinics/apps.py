@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ClinicsConfig(AppConfig):
+    name = "mesosafe.clinics"
+    label = "clinics"
+    verbose_name = "Clinics"

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+
+from mesosafe.lib.choices import LANGUAGES
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. AE")
+    time_zone = models.CharField(max_length=64, default="Asia/Dubai")
+    phone = models.CharField(max_length=40, blank=True)
+    emergency_number = models.CharField(max_length=20, default="998", help_text="UAE: 998 ambulance")
+    default_language = models.CharField(max_length=2, choices=LANGUAGES, default="en")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(models.Model):
+    class Role(models.TextChoices):
+        PRACTITIONER = "practitioner"
+        CLINIC_ADMIN = "clinic_admin"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    licence_number = models.CharField(max_length=64, blank=True)
+    licence_authority = models.CharField(max_length=120, blank=True)
+    licence_expires = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "staff"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.clinic})"
+
+    def licence_valid_on(self, day: date) -> bool:
+        return (
+            self.role == self.Role.PRACTITIONER
+            and bool(self.licence_number)
+            and self.licence_expires is not None
+            and self.licence_expires >= day
+        )
+
+
+class ApiKey(models.Model):
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, default="default")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.staff}"
+
+
+class Product(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(max_length=200)
+    manufacturer = models.CharField(max_length=200, blank=True)
+    ingredients = models.JSONField(default=list, blank=True)
+    approval_reference = models.CharField(max_length=120, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Batch(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="batches")
+    lot_number = models.CharField(max_length=64)
+    expires_on = models.DateField()
+    multi_dose_vial = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "batches"
+        constraints = (
+            models.UniqueConstraint(fields=["product", "lot_number"], name="unique_lot_per_product"),
+        )
+        indexes = (models.Index(fields=["lot_number"]),)
+
+    def __str__(self) -> str:
+        return f"{self.product} lot {self.lot_number}"

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from mesosafe.checkins.models import CheckIn
+from mesosafe.treatments.models import Treatment
+
+
+class SeriousReason(models.TextChoices):
+    HOSPITALISATION = "hospitalisation"
+    DISABILITY = "disability"
+    LIFE_THREATENING = "life_threatening"
+    DISFIGUREMENT = "disfigurement"
+    OTHER_MEDICALLY_IMPORTANT = "other_medically_important"
+
+
+class Outcome(models.TextChoices):
+    RECOVERED = "recovered"
+    RECOVERING = "recovering"
+    NOT_RECOVERED = "not_recovered"
+    RECOVERED_WITH_SEQUELAE = "recovered_with_sequelae"
+    FATAL = "fatal"
+    UNKNOWN = "unknown"
+
+
+OPEN_OUTCOMES = [Outcome.RECOVERING, Outcome.NOT_RECOVERED, Outcome.UNKNOWN]
+
+
+class Relatedness(models.TextChoices):
+    NOT_RELATED = "not_related"
+    UNLIKELY = "unlikely"
+    POSSIBLY = "possibly"
+    PROBABLY = "probably"
+    DEFINITELY = "definitely"
+
+
+class Complication(models.Model):
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="complications")
+    checkin = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    onset_date = models.DateField()
+    symptom_codes = models.JSONField(default=list)
+    grade = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    serious = models.BooleanField(default=False)
+    serious_reason = models.CharField(max_length=30, choices=SeriousReason.choices, blank=True)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, default=Outcome.UNKNOWN)
+    outcome_date = models.DateField(null=True, blank=True)
+    action_taken = models.TextField(blank=True)
+    relatedness = models.CharField(max_length=20, choices=Relatedness.choices)
+    suspected_infection = models.BooleanField(default=False)
+    reported_to_regulator = models.BooleanField(default=False)
+    reported_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("-onset_date", "-id")
+        constraints = (
+            models.CheckConstraint(condition=models.Q(grade__gte=1, grade__lte=5), name="grade_1_to_5"),
+        )

@@ -1,0 +1,70 @@
+"""Emails to the patient: the aftercare plan with its calendar file and link, and check-in reminders."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import EmailMessage
+
+from mesosafe.engines.calendar import to_ics
+from mesosafe.engines.results import AftercarePlan
+from mesosafe.knowledge import Lang
+from mesosafe.treatments.models import ScheduledCheckin, Treatment
+
+log = logging.getLogger(__name__)
+
+SUBJECT = {Lang.EN: "Your aftercare plan", Lang.AR: "خطة العناية بعد العلاج"}
+BODY = {
+    Lang.EN: "Thank you for visiting {clinic}.\n\nYour aftercare plan is attached as a calendar file. "
+    "Use your private link to tell us how you are healing:\n{link}\n\n"
+    "In an emergency call {emergency}.",
+    Lang.AR: "شكراً لزيارتك {clinic}.\n\nخطة العناية بعد العلاج مرفقة كملف تقويم. "
+    "استخدم رابطك الخاص لتخبرنا كيف تتعافى:\n{link}\n\nفي حالة الطوارئ اتصل بالرقم {emergency}.",
+}
+REMINDER_SUBJECT = {Lang.EN: "Time for your check-in", Lang.AR: "حان وقت المتابعة"}
+REMINDER_BODY = {
+    Lang.EN: "It is day {day:g} since your treatment at {clinic}. Please open the private link from your "
+    "aftercare email and tell us how your skin is.\n\nIn an emergency call {emergency}.",
+    Lang.AR: "مرّ {day:g} يوم على علاجك في {clinic}. يرجى فتح الرابط الخاص من رسالة العناية بعد العلاج "
+    "وإخبارنا بحال بشرتك.\n\nفي حالة الطوارئ اتصل بالرقم {emergency}.",
+}
+
+
+def send_aftercare(treatment: Treatment, token: str) -> bool:
+    from mesosafe.treatments.services import link_url
+
+    patient = treatment.patient
+    if not patient.email:
+        return False
+    lang = Lang(patient.preferred_language)
+    link = link_url(token)
+    clinic = patient.clinic
+    message = EmailMessage(
+        subject=SUBJECT[lang],
+        body=BODY[lang].format(clinic=clinic.name, link=link, emergency=clinic.emergency_number),
+        to=[patient.email],
+    )
+    plan = AftercarePlan.model_validate(treatment.aftercare)
+    message.attach("aftercare.ics", to_ics(plan, lang, link=link), "text/calendar")
+    try:
+        message.send()
+    except OSError as exc:  # the treatment is stored; staff can reissue the link
+        log.error("aftercare email for treatment %s failed: %s", treatment.id, type(exc).__name__)
+        return False
+    return True
+
+
+def send_reminder(scheduled: ScheduledCheckin) -> bool:
+    patient = scheduled.treatment.patient
+    if not patient.email:
+        return False
+    lang = Lang(patient.preferred_language)
+    clinic = patient.clinic
+    EmailMessage(
+        subject=REMINDER_SUBJECT[lang],
+        body=REMINDER_BODY[lang].format(
+            day=scheduled.day, clinic=clinic.name, emergency=clinic.emergency_number
+        ),
+        to=[patient.email],
+    ).send()
+    return True

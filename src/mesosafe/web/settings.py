@@ -1,0 +1,154 @@
+"""Django settings for the mesosafe clinic service. What varies per deployment comes from the environment."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+DATA_DIR = Path(os.environ.get("MESOSAFE_DATA_DIR", Path.cwd() / "data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("MESOSAFE_SECRET_KEY"):
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("MESOSAFE_DEBUG") == "1"
+ALLOWED_HOSTS = _env_list("MESOSAFE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = _env_list("MESOSAFE_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "mesosafe.jobs",
+    "mesosafe.clinics",
+    "mesosafe.patients",
+    "mesosafe.treatments",
+    "mesosafe.checkins",
+    "mesosafe.complications",
+    "mesosafe.audit",
+    # The patient and clinic pages (their own issue) join as soon as their packages exist.
+    *(app for app in ("mesosafe.portal", "mesosafe.clinicui") if importlib.util.find_spec(app)),
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mesosafe.web.urls"
+WSGI_APPLICATION = "mesosafe.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, Any]:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'mesosafe.sqlite3'}"
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock up front,
+        # so concurrent writers queue on busy_timeout instead of failing with "database is locked".
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    else:
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {"BACKEND": os.environ.get("MESOSAFE_TASK_BACKEND", "mesosafe.jobs.backend.DatabaseBackend")}
+}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mesosafe"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ar", "العربية")]
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
+LOGIN_URL = "clinicui:login"
+LOGIN_REDIRECT_URL = "clinicui:queue"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Uploaded photos live outside any public URL; they are served only through authenticated views.
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media-not-public/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+EMAIL_BACKEND = os.environ.get("MESOSAFE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("MESOSAFE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MESOSAFE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MESOSAFE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MESOSAFE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("MESOSAFE_EMAIL_TLS") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("MESOSAFE_FROM_EMAIL", "mesosafe <no-reply@localhost>")
+
+# Where patient links point (scheme://host, no trailing slash); links are paths when empty.
+MESOSAFE_BASE_URL = os.environ.get("MESOSAFE_BASE_URL", "").rstrip("/")
+# Patient-link endpoints: requests allowed per token and per client address in each window.
+MESOSAFE_PATIENT_RATE = int(os.environ.get("MESOSAFE_PATIENT_RATE", "60"))
+MESOSAFE_PATIENT_RATE_WINDOW_S = 60
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "mesosafe.lib.logging.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
