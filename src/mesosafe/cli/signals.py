@@ -174,10 +174,11 @@ def report(
             if treatments is None or complications is None:
                 raise click.UsageError("--treatments and --complications are required (or use --demo-data)")
             tables = registry_report.load_registry(treatments, complications)
-        written = registry_report.write_report(
+        summary = registry_report.write_report(
             tables, out_dir, window_days=window_days, rate_ratio=rate_ratio, threshold=h
         )
-    click.echo(f"wrote {len(written)} files to {out_dir}", err=True)
-    alerts = written.get("alerts_count")
-    if alerts is not None:
-        click.echo(f"cluster alerts: {alerts}")
+    click.echo(
+        f"{summary.treatments} treatments, {summary.infections} suspected infections: "
+        f"{summary.outliers} funnel-plot outliers, {summary.alerts} cluster alerts; "
+        f"wrote {len(summary.files)} files to {out_dir} (open summary.html)"
+    )

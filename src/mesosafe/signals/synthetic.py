@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import pyarrow as pa
 
 IntArray = npt.NDArray[np.int64]
@@ -138,3 +140,104 @@ def planted_table(spec: ReportSpec) -> pa.Table:
             "probability": [s.probability for s in planted],
         }
     )
+
+
+# --- a synthetic treatment registry with a planted outbreak (demo data and cluster tests) ---------------
+
+
+@dataclass(frozen=True)
+class OutbreakSpec:
+    """One salon, one therapist, one multi-dose vial: the 2007 Spanish outbreak had 39 of 138 clients."""
+
+    clinic: str = "C07"
+    practitioner: str = "C07-P1"
+    batch: str = "LIPO-VIAL-0713"
+    start_day: int = 420
+    days: int = 90
+    treatments: int = 138
+    infections: int = 39
+
+
+@dataclass(frozen=True)
+class RegistrySpec:
+    clinics: int = 40
+    practitioners_per_clinic: int = 3
+    days: int = 730
+    mean_daily_treatments: float = 2.0  # per clinic
+    complication_rate: float = 0.04
+    infection_rate: float = 0.0015  # suspected infections per treatment at baseline
+    multi_dose_share: float = 0.25
+    start: str = "2023-01-01"
+    seed: int = 2007
+
+
+PRODUCTS = ("phosphatidylcholine", "hyaluronic-acid", "vitamin-cocktail", "collagenase", "procaine", "peptides")
+
+
+def _onset(rng: np.random.Generator, dates: pd.Series, infected: npt.NDArray[np.bool_]) -> pd.Series:
+    # atypical mycobacteria: onset 1–12 weeks after the session, mean about 3 weeks
+    infection_delay = np.clip(rng.gamma(3.0, 7.0, len(dates)), 7, 84)
+    other_delay = rng.integers(0, 8, len(dates))
+    days = np.where(infected, infection_delay, other_delay).astype(np.int64)
+    return dates + pd.to_timedelta(days, unit="D")
+
+
+def _background(rng: np.random.Generator, spec: RegistrySpec) -> pd.DataFrame:
+    clinic_volume = rng.gamma(4.0, spec.mean_daily_treatments / 4.0, spec.clinics)
+    per_clinic = rng.poisson(clinic_volume * spec.days)
+    clinic_idx = np.repeat(np.arange(spec.clinics), per_clinic)
+    total = len(clinic_idx)
+    day = rng.integers(0, spec.days, total)
+    product_idx = rng.integers(0, len(PRODUCTS), total)
+    batch_period = day // 91  # a new batch of each product every quarter, per clinic
+    batch = [f"{PRODUCTS[p][:4].upper()}-{c:02d}{q}" for p, c, q in zip(product_idx, clinic_idx, batch_period, strict=True)]
+    return pd.DataFrame(
+        {
+            "clinic": [f"C{c:02d}" for c in clinic_idx],
+            "practitioner": [f"C{c:02d}-P{p + 1}" for c, p in zip(
+                clinic_idx, rng.integers(0, spec.practitioners_per_clinic, total), strict=True)],
+            "product": [PRODUCTS[p] for p in product_idx],
+            "batch": batch,
+            "day": day,
+        }
+    )
+
+
+def demo_registry(seed: int = 2007, spec: RegistrySpec | None = None, outbreak: OutbreakSpec | None = None) -> Any:
+    """A seeded synthetic registry (RegistryTables) with one planted outbreak (``outbreak=None``: the
+    2007-like default; pass ``OutbreakSpec(treatments=0)`` for none)."""
+    from mesosafe.signals.registry import RegistryTables, check_registry
+
+    spec = spec or RegistrySpec(seed=seed)
+    outbreak = outbreak or OutbreakSpec()
+    rng = np.random.default_rng(spec.seed)
+    frame = _background(rng, spec)
+    vial_batches = {b for b in frame["batch"].unique() if rng.random() < spec.multi_dose_share}
+    frame["multi_dose_vial"] = frame["batch"].isin(vial_batches)
+    frame["infected"] = rng.random(len(frame)) < spec.infection_rate
+    planted = pd.DataFrame(
+        {
+            "clinic": outbreak.clinic,
+            "practitioner": outbreak.practitioner,
+            "product": PRODUCTS[0],
+            "batch": outbreak.batch,
+            "day": outbreak.start_day + rng.integers(0, outbreak.days, outbreak.treatments),
+            "multi_dose_vial": True,
+            "infected": np.arange(outbreak.treatments) < outbreak.infections,
+        }
+    )
+    frame = pd.concat([frame, planted], ignore_index=True)
+    frame["complicated"] = frame["infected"] | (rng.random(len(frame)) < spec.complication_rate)
+    frame["date"] = pd.Timestamp(spec.start) + pd.to_timedelta(frame["day"], unit="D")
+    frame["treatment_id"] = [f"T{i:07d}" for i in range(len(frame))]
+    treatments = frame[["treatment_id", "date", "clinic", "practitioner", "product", "batch", "multi_dose_vial"]]
+    hit = frame[frame["complicated"]]
+    complications = pd.DataFrame(
+        {
+            "treatment_id": hit["treatment_id"].to_numpy(),
+            "onset_date": _onset(rng, hit["date"].reset_index(drop=True), hit["infected"].to_numpy()),
+            "suspected_infection": hit["infected"].to_numpy(),
+        }
+    )
+    tables: RegistryTables = check_registry(treatments, complications)
+    return tables

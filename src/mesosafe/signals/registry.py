@@ -1,0 +1,137 @@
+"""The registry tables behind clinic, practitioner, product and batch safety, and how they are checked.
+
+Column contract (CSV or Parquet; the clinic service exports to it):
+
+``treatments`` — one row per treatment session:
+    treatment_id     text or integer, unique
+    date             ISO date (YYYY-MM-DD) of the session
+    clinic           text
+    practitioner     text (unique across clinics, e.g. a licence number)
+    product          text
+    batch            text (the product's batch/lot)
+    multi_dose_vial  boolean (true/false, yes/no, 1/0): the batch was drawn from a multi-dose vial
+
+``complications`` — zero or more rows per treatment:
+    treatment_id         refers to a treatment
+    onset_date           ISO date of onset
+    suspected_infection  boolean: an infection is suspected (e.g. nodules, abscess, pus)
+
+A treatment counts once as *complicated* if it has any complication, and once as *infected* if any of its
+complications is a suspected infection.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from mesosafe.signals.errors import SignalsInputError
+from mesosafe.signals.io import input_format
+
+TREATMENT_COLUMNS = ("treatment_id", "date", "clinic", "practitioner", "product", "batch", "multi_dose_vial")
+COMPLICATION_COLUMNS = ("treatment_id", "onset_date", "suspected_infection")
+UNIT_TYPES = ("clinic", "practitioner", "product", "batch")
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+@dataclass(frozen=True)
+class RegistryTables:
+    treatments: pd.DataFrame
+    complications: pd.DataFrame
+
+
+def read_table(path: str | os.PathLike[str], name: str) -> pd.DataFrame:
+    kind = input_format(path)
+    try:
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SignalsInputError(f"cannot read {name} file {str(path)!r}: {first}") from exc
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SignalsInputError(f"{name} table is missing column(s) {', '.join(repr(c) for c in missing)}")
+    if frame.empty:
+        raise SignalsInputError(f"{name} table has no data rows")
+    for column in columns:
+        if frame[column].isna().any():
+            raise SignalsInputError(f"{name} column {column!r} has {int(frame[column].isna().sum())} missing values")
+
+
+def _dates(series: pd.Series, name: str) -> pd.Series:
+    parsed = pd.to_datetime(series, errors="coerce", format="ISO8601")
+    bad = parsed.isna()
+    if bad.any():
+        example = series[bad].iloc[0]
+        raise SignalsInputError(f"{name} has values that are not dates, e.g. {example!r}")
+    return parsed.dt.normalize().astype("datetime64[ns]")
+
+
+def _flags(series: pd.Series, name: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype(bool)
+    text = series.astype(str).str.strip().str.lower()
+    bad = ~text.isin(_TRUE | _FALSE)
+    if bad.any():
+        raise SignalsInputError(f"{name} must be true/false, found {series[bad].iloc[0]!r}")
+    return text.isin(_TRUE)
+
+
+def check_registry(treatments: pd.DataFrame, complications: pd.DataFrame) -> RegistryTables:
+    """Validate and normalise both tables (types, keys); SignalsInputError names the first problem."""
+    _require(treatments, TREATMENT_COLUMNS, "treatments")
+    if len(complications.columns) or not complications.empty:
+        missing = [c for c in COMPLICATION_COLUMNS if c not in complications.columns]
+        if missing:
+            raise SignalsInputError(
+                f"complications table is missing column(s) {', '.join(repr(c) for c in missing)}"
+            )
+    t = treatments.loc[:, list(TREATMENT_COLUMNS)].copy()
+    t["treatment_id"] = t["treatment_id"].astype(str)
+    for column in ("clinic", "practitioner", "product", "batch"):
+        t[column] = t[column].astype(str)
+    t["date"] = _dates(t["date"], "treatments column 'date'")
+    t["multi_dose_vial"] = _flags(t["multi_dose_vial"], "treatments column 'multi_dose_vial'")
+    duplicated = t["treatment_id"].duplicated()
+    if duplicated.any():
+        raise SignalsInputError(f"treatments column 'treatment_id' repeats {t['treatment_id'][duplicated].iloc[0]!r}")
+    c = complications.loc[:, list(COMPLICATION_COLUMNS)].copy() if len(complications) else pd.DataFrame(
+        {"treatment_id": pd.Series(dtype=str), "onset_date": pd.Series(dtype="datetime64[ns]"),
+         "suspected_infection": pd.Series(dtype=bool)}
+    )
+    if len(c):
+        for column in COMPLICATION_COLUMNS:
+            if c[column].isna().any():
+                raise SignalsInputError(f"complications column {column!r} has missing values")
+        c["treatment_id"] = c["treatment_id"].astype(str)
+        c["onset_date"] = _dates(c["onset_date"], "complications column 'onset_date'")
+        c["suspected_infection"] = _flags(c["suspected_infection"], "complications column 'suspected_infection'")
+        unknown = ~c["treatment_id"].isin(t["treatment_id"])
+        if unknown.any():
+            raise SignalsInputError(
+                f"complications column 'treatment_id' refers to unknown treatment {c['treatment_id'][unknown].iloc[0]!r}"
+            )
+    return RegistryTables(t.reset_index(drop=True), c.reset_index(drop=True))
+
+
+def load_registry(treatments: str | os.PathLike[str], complications: str | os.PathLike[str]) -> RegistryTables:
+    return check_registry(read_table(Path(treatments), "treatments"), read_table(Path(complications), "complications"))
+
+
+def outcomes(tables: RegistryTables) -> pd.DataFrame:
+    """Treatments with two flags: ``complication`` (any) and ``infection`` (any suspected infection)."""
+    c = tables.complications
+    any_complication = set(c["treatment_id"])
+    infected = set(c.loc[c["suspected_infection"], "treatment_id"])
+    frame = tables.treatments.copy()
+    frame["complication"] = frame["treatment_id"].isin(any_complication)
+    frame["infection"] = frame["treatment_id"].isin(infected)
+    return frame
