@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from mesosafe.api import out
 from mesosafe.api.auth import staff_key, staff_of
@@ -45,9 +45,9 @@ def list_products(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
 
 
 @router.post("/products", response=responses({201: ProductOut}))
-def create_product(request: HttpRequest, body: ProductIn) -> tuple[int, dict[str, Any]]:
+def create_product(request: HttpRequest, body: ProductIn) -> Status[dict[str, Any]]:
     product = Product.objects.create(clinic_id=staff_of(request).clinic_id, **body.model_dump())
-    return 201, out.product(product)
+    return Status(201, out.product(product))
 
 
 @router.get("/batches", response=responses({200: BatchPage}))
@@ -57,7 +57,7 @@ def list_batches(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
 
 
 @router.post("/batches", response=responses({201: BatchOut}))
-def create_batch(request: HttpRequest, body: BatchIn) -> tuple[int, dict[str, Any]]:
+def create_batch(request: HttpRequest, body: BatchIn) -> Status[dict[str, Any]]:
     product = Product.objects.filter(id=body.product_id, clinic_id=staff_of(request).clinic_id).first()
     if product is None:
         raise field_problem("product_id", "no product with this id in your clinic")
@@ -69,7 +69,7 @@ def create_batch(request: HttpRequest, body: BatchIn) -> tuple[int, dict[str, An
         expires_on=body.expires_on,
         multi_dose_vial=body.multi_dose_vial,
     )
-    return 201, out.batch(batch)
+    return Status(201, out.batch(batch))
 
 
 @router.get("/batches/{lot}/recipients", response=responses({200: RecipientPage}))

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from mesosafe.api import out
 from mesosafe.api.auth import staff_key, staff_of
@@ -50,21 +50,21 @@ def list_complications(request: HttpRequest, q: Query[PageQuery]) -> dict[str, A
 @router.post("/treatments/{treatment_id}/complications", response=responses({201: ComplicationOut}))
 def create_complication(
     request: HttpRequest, treatment_id: int, body: ComplicationIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     treatment = treatment_or_404(request, treatment_id)
     complication = services.create(treatment, _data(body), by=staff_of(request).user)
     audit(request, "create", "complication", [complication.id], treatment.patient_id)
-    return 201, out.complication(complication)
+    return Status(201, out.complication(complication))
 
 
 @router.post("/checkins/{checkin_id}/complications", response=responses({201: ComplicationOut}))
 def create_from_checkin(
     request: HttpRequest, checkin_id: int, body: ComplicationIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     checkin = checkin_or_404(request, checkin_id)
     complication = services.create(checkin.treatment, _data(body), by=staff_of(request).user, checkin=checkin)
     audit(request, "create", "complication", [complication.id], checkin.treatment.patient_id)
-    return 201, out.complication(complication)
+    return Status(201, out.complication(complication))
 
 
 @router.get("/complications/{complication_id}", response=responses({200: ComplicationOut}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Router
+from ninja import Header, Router, Status
 
 from mesosafe.api import out
 from mesosafe.api.auth import link_of, patient_link
@@ -62,20 +62,20 @@ def aftercare_ics(request: HttpRequest) -> HttpResponse:
 
 
 @router.post("/patient/screening", response=responses({201: ScreeningOut}))
-def patient_screening(request: HttpRequest, body: Intake) -> tuple[int, dict[str, Any]]:
+def patient_screening(request: HttpRequest, body: Intake) -> Status[dict[str, Any]]:
     patient = link_of(request).treatment.patient
     screening = run_screening(patient, body.model_dump(mode="json"))
     record(patient.clinic_id, None, "create", "screening", [screening.id], patient.id, actor="patient")
-    return 201, out.screening(screening)
+    return Status(201, out.screening(screening))
 
 
 @router.post("/patient/checkins", response=responses({201: CheckInOut}))
 def submit_checkin(
     request: HttpRequest, body: CheckInBody, idempotency_key: IdempotencyKey = None
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Triage and store a check-in. A retry with the same Idempotency-Key answers with the stored one."""
     link = link_of(request)
     stored, _created = checkins.submit(
         link, body.model_dump(mode="json", exclude_unset=True), idempotency_key
     )
-    return 201, out.checkin(stored)
+    return Status(201, out.checkin(stored))

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from mesosafe.api import out
 from mesosafe.api.auth import staff_key, staff_of
@@ -52,7 +52,7 @@ def list_patients(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
 
 
 @router.post("/patients", response=responses({201: PatientOut}))
-def create_patient(request: HttpRequest, body: PatientIn) -> tuple[int, dict[str, Any]]:
+def create_patient(request: HttpRequest, body: PatientIn) -> Status[dict[str, Any]]:
     clinic = staff_of(request).clinic
     patient = Patient.objects.create(
         clinic=clinic,
@@ -63,7 +63,7 @@ def create_patient(request: HttpRequest, body: PatientIn) -> tuple[int, dict[str
         preferred_language=body.preferred_language or clinic.default_language,
     )
     audit(request, "create", "patient", [patient.id], patient.id)
-    return 201, out.patient(patient)
+    return Status(201, out.patient(patient))
 
 
 @router.get("/patients/{patient_id}", response=responses({200: PatientOut}))
@@ -74,11 +74,11 @@ def get_patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
 
 
 @router.post("/patients/{patient_id}/screenings", response=responses({201: ScreeningOut}))
-def create_screening(request: HttpRequest, patient_id: int, body: Intake) -> tuple[int, dict[str, Any]]:
+def create_screening(request: HttpRequest, patient_id: int, body: Intake) -> Status[dict[str, Any]]:
     patient = patient_or_404(request, patient_id)
     screening = run_screening(patient, body.model_dump(mode="json"), by=staff_of(request).user)
     audit(request, "create", "screening", [screening.id], patient.id)
-    return 201, out.screening(screening)
+    return Status(201, out.screening(screening))
 
 
 @router.get("/patients/{patient_id}/screenings", response=responses({200: ScreeningPage}))

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from mesosafe.api import out
 from mesosafe.api.auth import staff_key, staff_of
@@ -44,7 +44,7 @@ def treatment_or_404(request: HttpRequest, treatment_id: int) -> Treatment:
 
 
 @router.post("/patients/{patient_id}/treatments", response=responses({201: NewTreatmentOut}))
-def create_treatment(request: HttpRequest, patient_id: int, body: TreatmentIn) -> tuple[int, dict[str, Any]]:
+def create_treatment(request: HttpRequest, patient_id: int, body: TreatmentIn) -> Status[dict[str, Any]]:
     patient = patient_or_404(request, patient_id)
     entry = TreatmentRecord(
         practitioner_id=body.practitioner_id,
@@ -58,7 +58,7 @@ def create_treatment(request: HttpRequest, patient_id: int, body: TreatmentIn) -
     )
     treatment, token = record_treatment(patient, entry, by=staff_of(request).user)
     audit(request, "create", "treatment", [treatment.id], patient.id)
-    return 201, {**out.treatment(treatment), "new_link": out.new_link(treatment.link, token)}
+    return Status(201, {**out.treatment(treatment), "new_link": out.new_link(treatment.link, token)})
 
 
 @router.get("/patients/{patient_id}/treatments", response=responses({200: TreatmentPage}))
@@ -85,8 +85,8 @@ def revoke(request: HttpRequest, treatment_id: int) -> dict[str, Any]:
 
 
 @router.post("/treatments/{treatment_id}/link/reissue", response=responses({201: NewLinkOut}))
-def reissue(request: HttpRequest, treatment_id: int) -> tuple[int, dict[str, Any]]:
+def reissue(request: HttpRequest, treatment_id: int) -> Status[dict[str, Any]]:
     treatment = treatment_or_404(request, treatment_id)
     token = reissue_link(treatment)
     audit(request, "update", "link", [treatment.id], treatment.patient_id)
-    return 201, out.new_link(CheckinLink.objects.get(treatment=treatment), token)
+    return Status(201, out.new_link(CheckinLink.objects.get(treatment=treatment), token))

@@ -1,0 +1,105 @@
+"""The patient's link-token endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from mesosafe.checkins.models import CheckIn
+from mesosafe.patients.models import Patient
+from mesosafe.treatments.models import CheckinLink, Treatment
+from tests.web.conftest import API, Site, link_headers
+
+BRUISE = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving"}]}
+
+
+@pytest.fixture
+def linked(site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]) -> tuple[Treatment, str]:
+    treatment, token = make_treatment(site, make_patient(site), days_ago=2)
+    return treatment, token
+
+
+def submit(client: Client, token: str, body: dict[str, Any], **headers: str) -> Any:
+    return client.post(f"{API}/patient/checkins", body, content_type="application/json", **link_headers(token, **headers))
+
+
+def test_checkin_is_triaged_and_stored(client: Client, linked: tuple[Treatment, str]) -> None:
+    treatment, token = linked
+    response = submit(client, token, BRUISE)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["disposition"] == "self_care" and body["next_session_ok"] is False
+    assert body["reasons"] and 1.9 < body["days_since_treatment"] < 2.1
+    stored = CheckIn.objects.get(id=body["id"])
+    assert stored.treatment == treatment and stored.kb_version == body["kb_version"]
+
+
+def test_idempotency_key_stores_a_retry_once(client: Client, linked: tuple[Treatment, str]) -> None:
+    _, token = linked
+    first = submit(client, token, BRUISE, HTTP_IDEMPOTENCY_KEY="abc-1").json()
+    again = submit(client, token, BRUISE, HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert again.status_code == 201 and again.json()["id"] == first["id"]
+    other = submit(client, token, BRUISE, HTTP_IDEMPOTENCY_KEY="abc-2").json()
+    assert other["id"] != first["id"]
+    assert CheckIn.objects.count() == 2
+
+
+def test_bad_checkins_name_the_field(client: Client, linked: tuple[Treatment, str]) -> None:
+    _, token = linked
+    unknown = submit(client, token, {"symptoms": [{"code": "green_skin"}]})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "symptoms[0].code"
+    days = submit(client, token, {"days_since_treatment": 3, "symptoms": []})
+    assert days.status_code == 422 and days.json()["errors"][0]["field"] == "days_since_treatment"
+    severity = submit(client, token, {"symptoms": [{"code": "pain", "severity": "awful"}]})
+    assert severity.status_code == 422 and severity.json()["errors"][0]["field"] == "symptoms[0].severity"
+    assert CheckIn.objects.count() == 0
+
+
+def test_expired_or_unknown_token_is_a_bare_404(client: Client, linked: tuple[Treatment, str]) -> None:
+    treatment, token = linked
+    CheckinLink.objects.filter(treatment=treatment).update(expires_at=timezone.now() - timedelta(seconds=1))
+    for candidate in (token, "x" * 43):
+        response = client.get(f"{API}/patient/me", **link_headers(candidate))
+        assert response.status_code == 404
+        assert response.json()["detail"] == "" and response["Content-Type"] == "application/problem+json"
+
+
+@override_settings(MESOSAFE_PATIENT_RATE=3)
+def test_link_endpoints_are_rate_limited(client: Client, linked: tuple[Treatment, str]) -> None:
+    _, token = linked
+    statuses = [client.get(f"{API}/patient/me", **link_headers(token)).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_me_shows_treatment_plan_and_due_checkins(client: Client, linked: tuple[Treatment, str]) -> None:
+    _, token = linked
+    submit(client, token, BRUISE)
+    me = client.get(f"{API}/patient/me", **link_headers(token)).json()
+    assert me["treatment"]["emergency_number"] == "998"
+    assert me["aftercare"]["items"] and me["checkins_due"]
+    assert all(due["day"] >= 1 for due in me["checkins_due"])
+    assert me["checkins"][0]["disposition"] == "self_care" and me["next_session_ok"] is False
+
+
+def test_aftercare_calendar(client: Client, linked: tuple[Treatment, str]) -> None:
+    _, token = linked
+    response = client.get(f"{API}/patient/aftercare.ics", **link_headers(token))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    assert response.content.count(b"BEGIN:VEVENT") >= 7
+
+
+def test_patient_screening(client: Client, linked: tuple[Treatment, str]) -> None:
+    treatment, token = linked
+    response = client.post(
+        f"{API}/patient/screening", {"age": 34}, content_type="application/json", **link_headers(token)
+    )
+    assert response.status_code == 201
+    assert response.json()["entered_by_staff"] is False
+    assert treatment.patient.screenings.count() == 1
+    bad = client.post(f"{API}/patient/screening", {"age": -1}, content_type="application/json", **link_headers(token))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "age"

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from mesosafe.audit.models import AuditEvent
+from tests.web.conftest import API, Site
+
+
+def test_create_list_and_get_a_patient(client: Client, site: Site) -> None:
+    body = {"name": "Amal Haddad", "date_of_birth": "1990-04-01", "email": "amal@example.com", "phone": "+97150"}
+    created = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())
+    assert created.status_code == 201, created.content
+    patient: dict[str, Any] = created.json()
+    assert patient["preferred_language"] == site.clinic.default_language
+
+    listed = client.get(f"{API}/patients", **site.headers()).json()
+    assert listed["count"] == 1 and listed["items"][0]["id"] == patient["id"]
+    fetched = client.get(f"{API}/patients/{patient['id']}", **site.headers())
+    assert fetched.json()["name"] == "Amal Haddad"
+
+
+def test_every_read_and_change_is_audited(client: Client, site: Site) -> None:
+    body = {"name": "Amal", "date_of_birth": "1990-04-01"}
+    patient_id = client.post(f"{API}/patients", body, content_type="application/json", **site.headers()).json()["id"]
+    client.get(f"{API}/patients/{patient_id}", **site.headers())
+    events = list(AuditEvent.objects.filter(patient_id=patient_id).order_by("id").values_list("action", "user_id"))
+    assert events == [("create", site.staff.user.id), ("read", site.staff.user.id)]
+
+
+def test_bad_input_is_problem_json_naming_the_field(client: Client, site: Site) -> None:
+    body = {"name": "Amal", "date_of_birth": "not-a-date", "email": "nope"}
+    response = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 422 and problem["title"]
+    assert {e["field"] for e in problem["errors"]} == {"date_of_birth", "email"}
+
+
+def test_malformed_json_is_a_4xx_problem(client: Client, site: Site) -> None:
+    response = client.post(f"{API}/patients", "{not json", content_type="application/json", **site.headers())
+    assert 400 <= response.status_code < 500
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_unknown_or_missing_key_is_401(client: Client, site: Site) -> None:
+    assert client.get(f"{API}/patients").status_code == 401
+    response = client.get(f"{API}/patients", HTTP_AUTHORIZATION="Bearer msk_wrong")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_lists_are_paginated(client: Client, site: Site) -> None:
+    for n in range(3):
+        body = {"name": f"P{n}", "date_of_birth": "1990-04-01"}
+        client.post(f"{API}/patients", body, content_type="application/json", **site.headers())
+    page = client.get(f"{API}/patients?limit=2&offset=1", **site.headers()).json()
+    assert page["count"] == 3 and [p["name"] for p in page["items"]] == ["P1", "P2"]
+    assert client.get(f"{API}/patients?limit=0", **site.headers()).json()["errors"][0]["field"] == "limit"

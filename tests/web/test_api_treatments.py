@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from mesosafe.jobs.models import Job
+from mesosafe.knowledge import load
+from mesosafe.patients.models import Patient
+from mesosafe.treatments.models import CheckinLink, ScheduledCheckin
+from tests.web.conftest import API, Site, link_headers
+
+
+def treatment_body(site: Site, **changes: Any) -> dict[str, Any]:
+    body = {
+        "practitioner_id": site.staff.id,
+        "performed_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+        "areas": ["face", "neck"],
+        "technique": "nappage",
+        "injection_depth": "1 mm",
+        "anaesthetic": "topical lidocaine",
+        "products": [{"batch_id": site.batch.id, "volume_ml": "2.5", "concentration": "20%", "area": "face"}],
+    }
+    return {**body, **changes}
+
+
+def post(client: Client, site: Site, patient: Patient, body: dict[str, Any]) -> Any:
+    url = f"{API}/patients/{patient.id}/treatments"
+    return client.post(url, body, content_type="application/json", **site.headers())
+
+
+def test_recording_creates_plan_schedule_link_email_and_reminders(
+    client: Client, site: Site, make_patient: Callable[..., Patient], django_capture_on_commit_callbacks: Any
+) -> None:
+    patient = make_patient(site)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, site, patient, treatment_body(site))
+    assert response.status_code == 201, response.content
+    treatment = response.json()
+
+    days = load().aftercare.checkins.days
+    assert [s["day"] for s in treatment["schedule"]] == days
+    assert treatment["products"][0]["lot_number"] == site.batch.lot_number
+    assert treatment["aftercare"]["items"]
+
+    link = CheckinLink.objects.get(treatment_id=treatment["id"])
+    token = treatment["new_link"]["token"]
+    assert len(token) >= 43 and token not in link.token_hash
+    assert treatment["new_link"]["link"] == f"/p/{token}/"
+    performed = link.treatment.performed_at
+    assert link.expires_at - performed == timedelta(weeks=16)
+
+    [message] = mail.outbox
+    assert message.to == [patient.email] and f"/p/{token}/" in message.body
+    [(name, ics, mimetype)] = message.attachments
+    assert name == "aftercare.ics" and mimetype == "text/calendar" and "BEGIN:VCALENDAR" in str(ics)
+
+    reminders = Job.objects.filter(task_path="mesosafe.treatments.tasks.send_checkin_reminder")
+    scheduled = ScheduledCheckin.objects.filter(treatment_id=treatment["id"])
+    assert reminders.count() == scheduled.count() == len(days)
+    assert sorted(j.run_after for j in reminders) == [s.due_at for s in scheduled.order_by("due_at")]
+    assert not any(token in str(j.args) for j in reminders)
+
+
+def test_expired_licence_blocks_recording(
+    client: Client, make_site: Callable[..., Site], make_patient: Callable[..., Patient]
+) -> None:
+    site = make_site(licence_expires=date.today() - timedelta(days=1))
+    response = post(client, site, make_patient(site), treatment_body(site))
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["field"] == "practitioner_id"
+
+
+def test_batch_of_another_clinic_is_refused(
+    client: Client, make_site: Callable[..., Site], make_patient: Callable[..., Patient]
+) -> None:
+    site, other = make_site(), make_site()
+    body = treatment_body(site, products=[{"batch_id": other.batch.id, "volume_ml": "1"}])
+    response = post(client, site, make_patient(site), body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "products[0].batch_id"
+
+
+def test_a_deferring_screening_needs_an_override_reason(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    patient = make_patient(site)
+    screening = client.post(
+        f"{API}/patients/{patient.id}/screenings",
+        {"age": 30, "pregnant": True},
+        content_type="application/json",
+        **site.headers(),
+    ).json()
+    assert screening["decision"] in {"defer", "clinician_review", "do_not_treat"}
+
+    refused = post(client, site, patient, treatment_body(site))
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["field"] == "override_reason"
+
+    accepted = post(client, site, patient, treatment_body(site, override_reason="reviewed by Dr Saleh"))
+    assert accepted.status_code == 201
+    assert accepted.json()["screening_decision"] == screening["decision"]
+
+
+def test_revoke_and_reissue_the_link(client: Client, site: Site, make_patient: Callable[..., Patient]) -> None:
+    treatment = post(client, site, make_patient(site), treatment_body(site)).json()
+    old = treatment["new_link"]["token"]
+    assert client.get(f"{API}/patient/me", **link_headers(old)).status_code == 200
+
+    revoked = client.post(f"{API}/treatments/{treatment['id']}/link/revoke", **site.headers())
+    assert revoked.status_code == 200 and revoked.json()["usable"] is False
+    assert client.get(f"{API}/patient/me", **link_headers(old)).status_code == 404
+
+    reissued = client.post(f"{API}/treatments/{treatment['id']}/link/reissue", **site.headers())
+    assert reissued.status_code == 201
+    new = reissued.json()["token"]
+    assert new != old
+    assert client.get(f"{API}/patient/me", **link_headers(new)).status_code == 200
+    assert client.get(f"{API}/patient/me", **link_headers(old)).status_code == 404
+
+
+def test_get_treatment(client: Client, site: Site, make_patient: Callable[..., Patient]) -> None:
+    created = post(client, site, make_patient(site), treatment_body(site)).json()
+    fetched = client.get(f"{API}/treatments/{created['id']}", **site.headers()).json()
+    assert fetched["id"] == created["id"] and "new_link" not in fetched
