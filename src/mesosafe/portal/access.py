@@ -1,0 +1,91 @@
+"""The private link: resolve the token to its treatment, pick the page language, limit the request rate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+
+from mesosafe.clinics.models import Clinic
+from mesosafe.knowledge import Lang
+from mesosafe.lib.tokens import digest
+from mesosafe.patients.models import Patient
+from mesosafe.treatments.models import CheckinLink, Treatment
+from mesosafe.treatments.services import link_for_token
+
+View = Callable[..., HttpResponse]
+
+
+def _over_limit(key: str) -> bool:
+    window = settings.MESOSAFE_PATIENT_RATE_WINDOW_S
+    if cache.add(key, 1, timeout=window):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=window)
+        return False
+    return bool(count > settings.MESOSAFE_PATIENT_RATE * 3)  # pages load more often than API calls
+
+
+def page_language(request: HttpRequest, preferred: str) -> Lang:
+    """The language the patient chose with the switch (cookie), else the one the clinic recorded."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return Lang(chosen) if chosen in {lang.value for lang in Lang} else Lang(preferred)
+
+
+def with_link(view: View) -> View:
+    """Resolve /p/<token>/ to a usable link (else a plain 404) and activate the patient's language."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _over_limit(f"page:tok:{digest(token)[:32]}"):
+            return render(request, "portal/too_many.html", status=429)
+        link = link_for_token(token)
+        if link is None:
+            raise Http404
+        lang = page_language(request, link.treatment.patient.preferred_language)
+        translation.activate(lang.value)
+        request.LANGUAGE_CODE = lang.value
+        return view(request, Visit(link, token, lang), *args, **kwargs)
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One request through a patient's link."""
+
+    link: CheckinLink
+    token: str
+    lang: Lang
+
+    @property
+    def treatment(self) -> Treatment:
+        return self.link.treatment
+
+    @property
+    def patient(self) -> Patient:
+        return self.link.treatment.patient
+
+    @property
+    def clinic(self) -> Clinic:
+        return self.link.treatment.patient.clinic
+
+    def context(self, page: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "token": self.token,
+            "treatment": self.treatment,
+            "patient": self.patient,
+            "clinic": self.clinic,
+            "page": page,
+            "lang": self.lang.value,
+            **extra,
+        }

@@ -1,0 +1,72 @@
+"""Check-in photos: accept only real JPEG/PNG/WebP images of sane size, re-encode them without metadata."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from mesosafe.checkins.models import CheckIn, Photo
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+class PhotoError(ValueError):
+    """An upload that is not an acceptable photo; the message is in the active language."""
+
+
+def clean_photo(upload: UploadedFile) -> tuple[bytes, str]:
+    """Check the upload and return it re-encoded (no EXIF, GPS or other metadata) with its extension."""
+    if upload.size is None or upload.size > MAX_BYTES:
+        raise PhotoError(_("The photo is too large (at most 8 MB)."))
+    data = upload.read()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                kind = probe.format or ""
+                probe.verify()
+            if kind not in FORMATS:
+                raise PhotoError(_("Please send a JPEG, PNG or WebP photo."))
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise PhotoError(_("The photo is too large (at most 8 MB)."))
+                upright = ImageOps.exif_transpose(image)
+                return _encode(upright, kind), FORMATS[kind]
+    except PhotoError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
+            Image.DecompressionBombError):
+        raise PhotoError(_("This file is not a photo we can read. Please send a JPEG, PNG or WebP photo.")) from None
+
+
+def _encode(image: Image.Image, kind: str) -> bytes:
+    """Copy only the pixels into a fresh image, so no metadata (EXIF, XMP, ICC text chunks) survives."""
+    mode = "RGB" if kind == "JPEG" else ("RGBA" if "A" in image.getbands() else "RGB")
+    pixels = image.convert(mode)
+    clean = Image.new(mode, pixels.size)
+    clean.paste(pixels)
+    out = io.BytesIO()
+    if kind == "JPEG":
+        clean.save(out, "JPEG", quality=88)
+    else:
+        clean.save(out, kind)
+    return out.getvalue()
+
+
+def store(checkin: CheckIn, data: bytes, ext: str) -> Photo:
+    photo = Photo(checkin=checkin)
+    photo.image.save(f"{secrets.token_hex(16)}.{ext}", ContentFile(data), save=True)
+    return photo
+
+
+def content_type(photo: Photo) -> str:
+    return CONTENT_TYPES.get(photo.image.name.rsplit(".", 1)[-1].lower(), "application/octet-stream")

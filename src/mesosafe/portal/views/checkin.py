@@ -1,0 +1,56 @@
+"""Check-in: symptoms, severity, trend, spreading, temperature, photo; then the triaged result."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from mesosafe.checkins import services as checkins
+from mesosafe.engines import InputError
+from mesosafe.portal import photos, present
+from mesosafe.portal.access import Visit, with_link
+from mesosafe.portal.forms import CheckInForm
+
+
+@with_link
+def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
+    form = CheckInForm(request.POST or None, request.FILES or None, lang=visit.lang)
+    if request.method == "POST" and form.is_valid():
+        photo = None
+        upload = form.cleaned_data.get("photo")
+        if upload:
+            try:
+                photo = photos.clean_photo(upload)
+            except photos.PhotoError as exc:
+                form.add_error("photo", str(exc))
+        if not form.errors:
+            try:
+                stored, created = checkins.submit(
+                    visit.link, form.answers(), form.cleaned_data["idempotency_key"]
+                )
+            except InputError as exc:
+                form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
+            else:
+                if created and photo is not None:
+                    photos.store(stored, *photo)
+                return redirect("portal:checkin_result", visit.token, stored.id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "portal/checkin.html", visit.context("checkin", form=form, rows=form.symptom_rows()), status=status
+    )
+
+
+@with_link
+def checkin_result(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
+    stored = get_object_or_404(visit.treatment.checkins, pk=pk)
+    shown = present.checkin_result(stored, visit.lang)
+    expected = [
+        {**item, "until": present.day_of(visit.treatment.performed_at, item["resolves_by_day"])}
+        for item in shown.expected
+    ]
+    return render(
+        request,
+        "portal/checkin_result.html",
+        visit.context("checkin", checkin=stored, shown=shown, expected=expected, photos=stored.photos.all()),
+    )

@@ -1,0 +1,33 @@
+"""My recovery: each symptom's severity over the days since treatment, and whether the next session may happen."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from mesosafe.checkins.services import next_session
+from mesosafe.knowledge import load as load_kb
+from mesosafe.portal import charts
+from mesosafe.portal.access import Visit, with_link
+
+
+@with_link
+def recovery(request: HttpRequest, visit: Visit) -> HttpResponse:
+    kb = load_kb()
+    names = {code: effect.name.get(visit.lang) for code, effect in kb.effects.items()}
+    labels = {d.code.value: d.label.get(visit.lang) for d in kb.triage.dispositions}
+    history = list(visit.treatment.checkins.order_by("submitted_at", "id"))
+    points = [{"day": c.days_since_treatment, "symptoms": c.answers.get("symptoms", [])} for c in history]
+    chart = charts.build(charts.severity_series(points, names), names) if history else None
+    eligibility = next_session(visit.patient)
+    return render(
+        request,
+        "portal/recovery.html",
+        visit.context(
+            "recovery",
+            chart=chart,
+            history=[(c, labels.get(c.disposition, c.disposition)) for c in reversed(history)],
+            names=names,
+            eligibility=eligibility,
+        ),
+    )

@@ -1,0 +1,65 @@
+"""Before treatment: the screening questionnaire, its decision with reasons, and the preparation checklist."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mesosafe.audit.services import record
+from mesosafe.engines import InputError
+from mesosafe.patients.services import run_screening
+from mesosafe.portal import present
+from mesosafe.portal.access import Visit, with_link
+from mesosafe.portal.forms import ScreeningForm
+
+
+class SessionDateForm(forms.Form):
+    session_date = forms.DateField(label=_("Date of your next session"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _formulation(visit: Visit) -> list[str]:
+    """Ingredients of the products this clinic used for the patient, to check allergies against."""
+    names: list[str] = []
+    for use in visit.treatment.products.select_related("batch__product"):
+        for ingredient in use.batch.product.ingredients or []:
+            if isinstance(ingredient, str) and ingredient.strip() and ingredient not in names:
+                names.append(ingredient.strip()[:200])
+    return names
+
+
+@with_link
+def screening(request: HttpRequest, visit: Visit) -> HttpResponse:
+    form = ScreeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        age = present.age_on(visit.patient.date_of_birth, timezone.localdate())
+        try:
+            stored = run_screening(visit.patient, form.intake(age, _formulation(visit)))
+        except InputError as exc:
+            form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
+        else:
+            record(visit.clinic.id, None, "create", "screening", [stored.id], visit.patient.id, actor="patient")
+            return redirect("portal:screening_result", visit.token, stored.id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "portal/screening.html", visit.context("screening", form=form), status=status)
+
+
+@with_link
+def screening_result(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
+    stored = get_object_or_404(visit.patient.screenings, pk=pk)
+    date_form = SessionDateForm(request.GET if "session_date" in request.GET else None)
+    session = date_form.cleaned_data["session_date"] if date_form.is_bound and date_form.is_valid() else None
+    return render(
+        request,
+        "portal/screening_result.html",
+        visit.context(
+            "screening",
+            screening=stored,
+            shown=present.screening_result(stored, visit.lang),
+            date_form=date_form,
+            session=session,
+            checklist=present.preparation(visit.lang, session),
+        ),
+    )
