@@ -1,0 +1,111 @@
+"""Check-ins seen by staff: the review queue, acknowledgement, urgent notifications, next-session eligibility."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.services import submit
+from mesosafe.jobs.backend import claim, run
+from mesosafe.patients.models import Patient
+from tests.web.conftest import API, Site
+
+SELF_CARE = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving"}]}
+CONTACT = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "same"}]}
+URGENT = {"symptoms": [{"code": "pus"}, {"code": "warmth"}]}
+EMERGENCY = {"symptoms": [{"code": "breathing_difficulty", "severity": "severe"}]}
+CLEAR: dict[str, Any] = {"symptoms": []}
+
+
+def _checkin(site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any], days: float,
+             answers: dict[str, Any], submitted_minutes_ago: int = 0) -> CheckIn:
+    treatment, _ = make_treatment(site, make_patient(site, name=f"P{days}{submitted_minutes_ago}"), days_ago=days)
+    stored, _ = submit(treatment.link, answers)
+    CheckIn.objects.filter(id=stored.id).update(submitted_at=timezone.now() - timedelta(minutes=submitted_minutes_ago))
+    return stored
+
+
+def test_queue_orders_by_severity_then_age(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    old_contact = _checkin(site, make_patient, make_treatment, 10, CONTACT, submitted_minutes_ago=60)
+    new_contact = _checkin(site, make_patient, make_treatment, 10, CONTACT, submitted_minutes_ago=5)
+    urgent = _checkin(site, make_patient, make_treatment, 3, URGENT, submitted_minutes_ago=1)
+    emergency = _checkin(site, make_patient, make_treatment, 0.1, EMERGENCY, submitted_minutes_ago=0)
+    _checkin(site, make_patient, make_treatment, 2, SELF_CARE)
+
+    queue = client.get(f"{API}/review-queue", **site.headers()).json()
+    assert queue["count"] == 4
+    assert [(c["id"], c["disposition"]) for c in queue["items"]] == [
+        (emergency.id, "emergency"),
+        (urgent.id, "urgent"),
+        (old_contact.id, "contact_clinic"),
+        (new_contact.id, "contact_clinic"),
+    ]
+
+
+def test_acknowledged_checkins_leave_the_queue(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    urgent = _checkin(site, make_patient, make_treatment, 3, URGENT)
+    url = f"{API}/checkins/{urgent.id}/acknowledge"
+    response = client.post(url, {"note": "called, seen today"}, content_type="application/json", **site.headers())
+    assert response.status_code == 200 and response.json()["review_note"] == "called, seen today"
+    urgent.refresh_from_db()
+    assert urgent.reviewed_by == site.staff.user and urgent.reviewed_at is not None
+    assert client.get(f"{API}/review-queue", **site.headers()).json()["count"] == 0
+    again = client.post(url, {"note": "x"}, content_type="application/json", **site.headers())
+    assert again.status_code == 409
+
+
+def test_urgent_checkin_notifies_clinic_staff(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(treatment.link, SELF_CARE)
+        submit(treatment.link, URGENT)
+    job = claim("test-worker", ["default"])
+    assert job is not None and job.task_path == "mesosafe.checkins.tasks.notify_escalation"
+    run(job)
+    [message] = mail.outbox
+    assert message.to == [site.staff.user.email] and "URGENT" in message.subject
+
+
+def test_next_session_eligibility(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    patient = make_patient(site)
+    treatment, _ = make_treatment(site, patient, days_ago=3)
+    url = f"{API}/patients/{patient.id}/next-session"
+    submit(treatment.link, SELF_CARE)  # bruising still reported
+    blocked = client.get(url, **site.headers()).json()
+    assert blocked["next_session_ok"] is False and blocked["reasons"]
+
+    submit(treatment.link, CLEAR)
+    assert client.get(url, **site.headers()).json()["next_session_ok"] is True
+
+    complication = {"onset_date": str(timezone.now().date()), "grade": 2, "relatedness": "probably"}
+    client.post(f"{API}/treatments/{treatment.id}/complications", complication, content_type="application/json",
+                **site.headers())
+    open_complication = client.get(url, **site.headers()).json()
+    assert open_complication["next_session_ok"] is False and len(open_complication["open_complication_ids"]) == 1
+
+
+def test_checkins_per_treatment(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site))
+    submit(treatment.link, SELF_CARE)
+    submit(treatment.link, CONTACT)
+    page = client.get(f"{API}/treatments/{treatment.id}/checkins", **site.headers()).json()
+    assert page["count"] == 2
+    one = client.get(f"{API}/checkins/{page['items'][0]['id']}", **site.headers())
+    assert one.status_code == 200
