@@ -179,3 +179,26 @@ def alerts(series: pd.DataFrame) -> pd.DataFrame:
     return found.sort_values(["multi_dose_vial", "window_start", "unit_type"], ascending=[False, True, True]).reset_index(
         drop=True
     )
+
+
+@dataclass(frozen=True)
+class Detection:
+    detected: bool
+    delay_days: int | None  # from the outbreak's first session to the end of the first alarmed window
+    false_alarms: int  # alarms in the other units of the same type
+    unit_years: float  # monitoring time of those other units
+
+    @property
+    def false_alarm_rate(self) -> float:
+        """False alarms per unit-year."""
+        return self.false_alarms / self.unit_years if self.unit_years else 0.0
+
+
+def evaluate_alarms(series: pd.DataFrame, unit_type: str, outbreak_unit: str, outbreak_start: pd.Timestamp) -> Detection:
+    """Detection delay for a planted outbreak and the false-alarm rate elsewhere (simulation studies)."""
+    rows = series[series["unit_type"] == unit_type]
+    hit = rows[(rows["unit"] == outbreak_unit) & rows["alarm"] & (rows["window_end"] >= outbreak_start)]
+    delay = int((hit["window_end"].min() - outbreak_start).days) if len(hit) else None
+    others = rows[rows["unit"] != outbreak_unit]
+    span_years = (rows["window_end"].max() - rows["window_start"].min()).days / 365.25
+    return Detection(len(hit) > 0, delay, int(others["alarm"].sum()), others["unit"].nunique() * span_years)
