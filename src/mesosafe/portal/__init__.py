@@ -1,1 +1,1 @@
-"""Patient pages reached through the private link /p/<token>/: screening, aftercare, check-in, recovery, FAQ."""
+"""Patient pages reached through the private link /p/<token>/: screening, aftercare, check-in, recovery."""

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import translation
 
@@ -20,7 +21,7 @@ from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, Treatment
 from mesosafe.treatments.services import link_for_token
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _over_limit(key: str) -> bool:
@@ -45,7 +46,7 @@ def with_link(view: View) -> View:
     """Resolve /p/<token>/ to a usable link (else a plain 404) and activate the patient's language."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if _over_limit(f"page:tok:{digest(token)[:32]}"):
             return render(request, "portal/too_many.html", status=429)
         link = link_for_token(token)
@@ -69,15 +70,18 @@ class Visit:
 
     @property
     def treatment(self) -> Treatment:
-        return self.link.treatment
+        treatment: Treatment = self.link.treatment
+        return treatment
 
     @property
     def patient(self) -> Patient:
-        return self.link.treatment.patient
+        patient: Patient = self.treatment.patient
+        return patient
 
     @property
     def clinic(self) -> Clinic:
-        return self.link.treatment.patient.clinic
+        clinic: Clinic = self.patient.clinic
+        return clinic
 
     def context(self, page: str, **extra: Any) -> dict[str, Any]:
         return {

@@ -36,7 +36,9 @@ class Chart:
     plot: tuple[int, int, int, int]
 
 
-def severity_series(checkins: list[dict[str, Any]], names: dict[str, str]) -> dict[str, list[tuple[float, int]]]:
+def severity_series(
+    checkins: list[dict[str, Any]], names: dict[str, str]
+) -> dict[str, list[tuple[float, int]]]:
     """Check-ins (oldest first, each {'day': float, 'symptoms': [...]}) → per symptom (day, level).
 
     A symptom not reported in a later check-in is drawn at 0 from then on (it has gone)."""

@@ -32,7 +32,9 @@ def days_ago(day: date, today: date) -> float:
 
 
 def split_list(text: str) -> list[str]:
-    return [item.strip() for item in text.replace("،", ",").replace("\n", ",").split(",") if item.strip()][:50]
+    return [item.strip() for item in text.replace("،", ",").replace("\n", ",").split(",") if item.strip()][
+        :50
+    ]
 
 
 class ScreeningForm(forms.Form):
@@ -40,13 +42,18 @@ class ScreeningForm(forms.Form):
     breastfeeding = _yes_no(_("Are you breastfeeding?"))
     has_allergies = _yes_no(_("Do you have any allergies?"))
     allergies = forms.CharField(
-        label=_("What are you allergic to?"), help_text=_("Separate several with commas."), required=False,
+        label=_("What are you allergic to?"),
+        help_text=_("Separate several with commas."),
+        required=False,
         max_length=1000,
     )
     takes_medicines = _yes_no(_("Do you take any medicines or supplements?"))
     has_conditions = _yes_no(_("Do you have a long-term health condition?"))
     conditions = forms.CharField(
-        label=_("Which conditions?"), help_text=_("Separate several with commas."), required=False, max_length=1000
+        label=_("Which conditions?"),
+        help_text=_("Separate several with commas."),
+        required=False,
+        max_length=1000,
     )
     recent_sun = _yes_no(_("Have you been in strong sun in the last 7 days?"))
     sun_date = _past_date(_("When were you last in strong sun?"))
@@ -70,12 +77,15 @@ class ScreeningForm(forms.Form):
             )
 
     def medicine_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
-        return [(self[f"med_{i}_name"], self[f"med_{i}_last"], self[f"med_{i}_prescribed"]) for i in range(MED_ROWS)]
+        return [
+            (self[f"med_{i}_name"], self[f"med_{i}_last"], self[f"med_{i}_prescribed"])
+            for i in range(MED_ROWS)
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         today = timezone.localdate()
-        for name in ("sun_date", "irritants_date") + tuple(f"med_{i}_last" for i in range(MED_ROWS)):
+        for name in ("sun_date", "irritants_date", *(f"med_{i}_last" for i in range(MED_ROWS))):
             day = data.get(name)
             if day is not None and day > today:
                 self.add_error(name, _("This date is in the future."))
@@ -85,8 +95,10 @@ class ScreeningForm(forms.Form):
             self.add_error("conditions", _("Please write which conditions you have."))
         if data.get("recent_sun") == "yes" and data.get("sun_date") is None and "sun_date" not in self.errors:
             self.add_error("sun_date", _("Please give the date."))
-        if data.get("recent_irritants") == "yes" and data.get("irritants_date") is None and (
-            "irritants_date" not in self.errors
+        if (
+            data.get("recent_irritants") == "yes"
+            and data.get("irritants_date") is None
+            and ("irritants_date" not in self.errors)
         ):
             self.add_error("irritants_date", _("Please give the date."))
         if data.get("takes_medicines") == "yes":
@@ -166,21 +178,33 @@ class CheckInForm(forms.Form):
         for code in self.codes:
             self.fields[f"sym_{code}"] = forms.BooleanField(required=False)
             self.fields[f"sev_{code}"] = forms.ChoiceField(
-                label=_("How bad is it?"), choices=severities, initial="mild", required=False,
+                label=_("How bad is it?"),
+                choices=severities,
+                initial="mild",
+                required=False,
                 widget=forms.RadioSelect,
             )
             self.fields[f"trend_{code}"] = forms.ChoiceField(
-                label=_("Since yesterday it is"), choices=trends, initial="same", required=False,
+                label=_("Since yesterday it is"),
+                choices=trends,
+                initial="same",
+                required=False,
                 widget=forms.RadioSelect,
             )
             self.fields[f"spread_{code}"] = forms.ChoiceField(
-                label=_("Is it spreading?"), choices=YES_NO, initial="no", required=False, widget=forms.RadioSelect
+                label=_("Is it spreading?"),
+                choices=YES_NO,
+                initial="no",
+                required=False,
+                widget=forms.RadioSelect,
             )
 
     def symptom_rows(self) -> list[SymptomRow]:
         kb = load_kb()
         return [
-            SymptomRow(self, code, kb.effects[code].name.get(self.lang), kb.effects[code].description.get(self.lang))
+            SymptomRow(
+                self, code, kb.effects[code].name.get(self.lang), kb.effects[code].description.get(self.lang)
+            )
             for code in self.codes
         ]
 
@@ -198,4 +222,7 @@ class CheckInForm(forms.Form):
             if d.get(f"sym_{code}")
         ]
         temperature = d.get("temperature_c")
-        return {"symptoms": symptoms, "temperature_c": float(temperature) if temperature is not None else None}
+        return {
+            "symptoms": symptoms,
+            "temperature_c": float(temperature) if temperature is not None else None,
+        }

@@ -23,7 +23,7 @@ class PhotoError(ValueError):
     """An upload that is not an acceptable photo; the message is in the active language."""
 
 
-def clean_photo(upload: UploadedFile) -> tuple[bytes, str]:
+def clean_photo(upload: UploadedFile[bytes]) -> tuple[bytes, str]:
     """Check the upload and return it re-encoded (no EXIF, GPS or other metadata) with its extension."""
     if upload.size is None or upload.size > MAX_BYTES:
         raise PhotoError(_("The photo is too large (at most 8 MB)."))
@@ -43,9 +43,17 @@ def clean_photo(upload: UploadedFile) -> tuple[bytes, str]:
                 return _encode(upright, kind), FORMATS[kind]
     except PhotoError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError):
-        raise PhotoError(_("This file is not a photo we can read. Please send a JPEG, PNG or WebP photo.")) from None
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ):
+        raise PhotoError(
+            _("This file is not a photo we can read. Please send a JPEG, PNG or WebP photo.")
+        ) from None
 
 
 def _encode(image: Image.Image, kind: str) -> bytes:
@@ -69,4 +77,5 @@ def store(checkin: CheckIn, data: bytes, ext: str) -> Photo:
 
 
 def content_type(photo: Photo) -> str:
-    return CONTENT_TYPES.get(photo.image.name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+    name = photo.image.name or ""
+    return CONTENT_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")

@@ -38,7 +38,9 @@ def checkin_result(checkin: CheckIn, lang: Lang) -> Shown:
     watch = [f.watch_for.get(lang) for f in sorted(kb.triage.red_flags, key=lambda f: -f.to.rank)]
     result = _retriage(checkin, lang) if checkin.kb_version == kb.version else None
     if result is None or result.disposition != disposition:
-        return Shown(disposition.value, texts.label.get(lang), texts.action.get(lang), checkin.reasons, watch, [])
+        return Shown(
+            disposition.value, texts.label.get(lang), texts.action.get(lang), checkin.reasons, watch, []
+        )
     return Shown(
         disposition.value,
         result.label,
@@ -51,7 +53,9 @@ def checkin_result(checkin: CheckIn, lang: Lang) -> Shown:
 
 def _retriage(checkin: CheckIn, lang: Lang) -> TriageResult | None:
     try:
-        answers = parse(CheckInInput, {**checkin.answers, "days_since_treatment": checkin.days_since_treatment})
+        answers = parse(
+            CheckInInput, {**checkin.answers, "days_since_treatment": checkin.days_since_treatment}
+        )
         return triage(answers, lang)
     except InputError:
         return None
@@ -64,7 +68,9 @@ def screening_result(screening: Screening, lang: Lang) -> Shown:
     result = _rescreen(screening, lang) if screening.kb_version == kb.version else None
     if result is None or result.decision != decision:
         return Shown(decision.value, label, "", screening.reasons, [], [])
-    return Shown(decision.value, result.label, "", [r.model_dump(mode="json") for r in result.reasons], [], [])
+    return Shown(
+        decision.value, result.label, "", [r.model_dump(mode="json") for r in result.reasons], [], []
+    )
 
 
 def _rescreen(screening: Screening, lang: Lang) -> ScreeningResult | None:

@@ -57,7 +57,9 @@ def aftercare(request: HttpRequest, visit: Visit) -> HttpResponse:
 @with_link
 def aftercare_ics(request: HttpRequest, visit: Visit) -> HttpResponse:
     plan = AftercarePlan.model_validate(visit.treatment.aftercare)
-    body = to_ics(plan, visit.lang, link=link_url(visit.token) if link_url(visit.token).startswith("http") else None)
+    body = to_ics(
+        plan, visit.lang, link=link_url(visit.token) if link_url(visit.token).startswith("http") else None
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="aftercare.ics"'
     return response

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from mesosafe.checkins import services as checkins
+from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.engines import InputError
 from mesosafe.portal import photos, present
 from mesosafe.portal.access import Visit, with_link
@@ -37,13 +38,16 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
                 return redirect("portal:checkin_result", visit.token, stored.id)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "portal/checkin.html", visit.context("checkin", form=form, rows=form.symptom_rows()), status=status
+        request,
+        "portal/checkin.html",
+        visit.context("checkin", form=form, rows=form.symptom_rows()),
+        status=status,
     )
 
 
 @with_link
 def checkin_result(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
-    stored = get_object_or_404(visit.treatment.checkins, pk=pk)
+    stored = get_object_or_404(CheckIn, pk=pk, treatment=visit.treatment)
     shown = present.checkin_result(stored, visit.lang)
     expected = [
         {**item, "until": present.day_of(visit.treatment.performed_at, item["resolves_by_day"])}
@@ -52,5 +56,11 @@ def checkin_result(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/checkin_result.html",
-        visit.context("checkin", checkin=stored, shown=shown, expected=expected, photos=stored.photos.all()),
+        visit.context(
+            "checkin",
+            checkin=stored,
+            shown=shown,
+            expected=expected,
+            photos=Photo.objects.filter(checkin=stored),
+        ),
     )

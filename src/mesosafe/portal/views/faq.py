@@ -11,5 +11,7 @@ from mesosafe.portal.access import Visit, with_link
 
 @with_link
 def faq(request: HttpRequest, visit: Visit) -> HttpResponse:
-    entries = [(entry.id, entry.question.get(visit.lang), entry.answer.get(visit.lang)) for entry in load_kb().faq]
+    entries = [
+        (entry.id, entry.question.get(visit.lang), entry.answer.get(visit.lang)) for entry in load_kb().faq
+    ]
     return render(request, "portal/faq.html", visit.context("faq", entries=entries))

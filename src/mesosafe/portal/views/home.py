@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from mesosafe.checkins.models import CheckIn
 from mesosafe.portal.access import Visit, with_link
 from mesosafe.treatments.services import plan_due
 
@@ -15,7 +16,7 @@ def home(request: HttpRequest, visit: Visit) -> HttpResponse:
     treatment = visit.treatment
     now = timezone.now()
     due = plan_due(treatment)
-    latest = treatment.checkins.order_by("-submitted_at", "-id").first()
+    latest = CheckIn.objects.filter(treatment=treatment).order_by("-submitted_at", "-id").first()
     return render(
         request,
         "portal/home.html",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 
 from mesosafe.checkins.models import Photo
 from mesosafe.portal.access import Visit, with_link
 from mesosafe.portal.photos import content_type
 
 
-def photo_response(photo: Photo) -> HttpResponse:
+def photo_response(photo: Photo) -> FileResponse:
     try:
         handle = photo.image.open("rb")
     except (FileNotFoundError, OSError):
@@ -21,7 +21,7 @@ def photo_response(photo: Photo) -> HttpResponse:
 
 
 @with_link
-def photo(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
+def photo(request: HttpRequest, visit: Visit, pk: int) -> FileResponse:
     found = Photo.objects.filter(pk=pk, checkin__treatment=visit.treatment).first()
     if found is None:
         raise Http404

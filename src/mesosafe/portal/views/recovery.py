@@ -1,10 +1,11 @@
-"""My recovery: each symptom's severity over the days since treatment, and whether the next session may happen."""
+"""My recovery: each symptom's severity by day since treatment, and whether a next session may happen."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import next_session
 from mesosafe.knowledge import load as load_kb
 from mesosafe.portal import charts
@@ -16,7 +17,7 @@ def recovery(request: HttpRequest, visit: Visit) -> HttpResponse:
     kb = load_kb()
     names = {code: effect.name.get(visit.lang) for code, effect in kb.effects.items()}
     labels = {d.code.value: d.label.get(visit.lang) for d in kb.triage.dispositions}
-    history = list(visit.treatment.checkins.order_by("submitted_at", "id"))
+    history = list(CheckIn.objects.filter(treatment=visit.treatment).order_by("submitted_at", "id"))
     points = [{"day": c.days_since_treatment, "symptoms": c.answers.get("symptoms", [])} for c in history]
     chart = charts.build(charts.severity_series(points, names), names) if history else None
     eligibility = next_session(visit.patient)

@@ -10,20 +10,24 @@ from django.utils.translation import gettext_lazy as _
 
 from mesosafe.audit.services import record
 from mesosafe.engines import InputError
+from mesosafe.patients.models import Screening
 from mesosafe.patients.services import run_screening
 from mesosafe.portal import present
 from mesosafe.portal.access import Visit, with_link
 from mesosafe.portal.forms import ScreeningForm
+from mesosafe.treatments.models import ProductUse
 
 
 class SessionDateForm(forms.Form):
-    session_date = forms.DateField(label=_("Date of your next session"), widget=forms.DateInput(attrs={"type": "date"}))
+    session_date = forms.DateField(
+        label=_("Date of your next session"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def _formulation(visit: Visit) -> list[str]:
     """Ingredients of the products this clinic used for the patient, to check allergies against."""
     names: list[str] = []
-    for use in visit.treatment.products.select_related("batch__product"):
+    for use in ProductUse.objects.filter(treatment=visit.treatment).select_related("batch__product"):
         for ingredient in use.batch.product.ingredients or []:
             if isinstance(ingredient, str) and ingredient.strip() and ingredient not in names:
                 names.append(ingredient.strip()[:200])
@@ -40,7 +44,9 @@ def screening(request: HttpRequest, visit: Visit) -> HttpResponse:
         except InputError as exc:
             form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
         else:
-            record(visit.clinic.id, None, "create", "screening", [stored.id], visit.patient.id, actor="patient")
+            record(
+                visit.clinic.id, None, "create", "screening", [stored.id], visit.patient.id, actor="patient"
+            )
             return redirect("portal:screening_result", visit.token, stored.id)
     status = 400 if request.method == "POST" else 200
     return render(request, "portal/screening.html", visit.context("screening", form=form), status=status)
@@ -48,7 +54,7 @@ def screening(request: HttpRequest, visit: Visit) -> HttpResponse:
 
 @with_link
 def screening_result(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
-    stored = get_object_or_404(visit.patient.screenings, pk=pk)
+    stored = get_object_or_404(Screening, pk=pk, patient=visit.patient)
     date_form = SessionDateForm(request.GET if "session_date" in request.GET else None)
     session = date_form.cleaned_data["session_date"] if date_form.is_bound and date_form.is_valid() else None
     return render(

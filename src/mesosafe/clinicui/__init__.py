@@ -1,0 +1,1 @@
+"""Clinic staff pages: review queue, today, patients, treatments, complications, batch recall."""

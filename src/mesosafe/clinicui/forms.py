@@ -1,0 +1,180 @@
+"""Staff forms: record a treatment, record a complication, acknowledge a check-in, find a lot."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mesosafe.clinics.models import Batch, Staff
+from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
+from mesosafe.knowledge import Lang
+from mesosafe.knowledge import load as load_kb
+
+PRODUCT_ROWS = 3
+
+
+def _date(label: Any, required: bool = True) -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class BatchChoice(forms.ModelChoiceField[Batch]):
+    def label_from_instance(self, obj: Batch) -> str:
+        expired = _(" (expired)") if obj.expires_on < timezone.localdate() else ""
+        return f"{obj.product.name} — lot {obj.lot_number} — {obj.expires_on.isoformat()}{expired}"
+
+
+class PractitionerChoice(forms.ModelChoiceField[Staff]):
+    def label_from_instance(self, obj: Staff) -> str:
+        name = obj.user.get_full_name() or obj.user.get_username()
+        return f"{name} ({obj.licence_number or '—'})"
+
+
+class TreatmentForm(forms.Form):
+    practitioner = PractitionerChoice(label=_("Practitioner"), queryset=Staff.objects.none())
+    performed_at = forms.DateTimeField(
+        label=_("Date and time of the treatment"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    areas = forms.CharField(
+        label=_("Areas treated"), help_text=_("Separate several with commas."), max_length=1000
+    )
+    technique = forms.CharField(label=_("Technique"), required=False, max_length=120)
+    injection_depth = forms.CharField(label=_("Injection depth"), required=False, max_length=60)
+    anaesthetic = forms.CharField(label=_("Anaesthetic"), required=False, max_length=120)
+    override_reason = forms.CharField(
+        label=_("Reason to treat despite the screening decision"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, staff: Staff, needs_override: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs_override = needs_override
+        practitioner = self.fields["practitioner"]
+        assert isinstance(practitioner, PractitionerChoice)
+        practitioner.queryset = Staff.objects.filter(
+            clinic_id=staff.clinic_id, role=Staff.Role.PRACTITIONER
+        ).select_related("user")
+        if staff.role == Staff.Role.PRACTITIONER:
+            practitioner.initial = staff.pk
+        batches = (
+            Batch.objects.filter(product__clinic_id=staff.clinic_id)
+            .select_related("product")
+            .order_by("product__name", "-expires_on")
+        )
+        for i in range(PRODUCT_ROWS):
+            self.fields[f"batch_{i}"] = BatchChoice(
+                label=_("Product and lot"), queryset=batches, required=False
+            )
+            self.fields[f"volume_{i}"] = forms.DecimalField(
+                label=_("Volume (ml)"), required=False, min_value=0, max_digits=7, decimal_places=2
+            )
+            self.fields[f"concentration_{i}"] = forms.CharField(
+                label=_("Concentration"), required=False, max_length=60
+            )
+            self.fields[f"area_{i}"] = forms.CharField(label=_("Area"), required=False, max_length=100)
+
+    def product_rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[f"{n}_{i}"] for n in ("batch", "volume", "concentration", "area")]
+            for i in range(PRODUCT_ROWS)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        performed = data.get("performed_at")
+        day = timezone.localtime(performed).date() if performed else None
+        if performed and performed > timezone.now() + timedelta(hours=1):
+            self.add_error("performed_at", _("A treatment cannot be recorded in the future."))
+        practitioner = data.get("practitioner")
+        if practitioner is not None and day is not None and not practitioner.licence_valid_on(day):
+            self.add_error(
+                "practitioner", _("This practitioner's licence is missing or expired on the treatment date.")
+            )
+        chosen = 0
+        for i in range(PRODUCT_ROWS):
+            batch, volume = data.get(f"batch_{i}"), data.get(f"volume_{i}")
+            if batch is None:
+                if volume is not None:
+                    self.add_error(f"batch_{i}", _("Choose the product and lot for this volume."))
+                continue
+            chosen += 1
+            if volume is None and f"volume_{i}" not in self.errors:
+                self.add_error(f"volume_{i}", _("Give the volume injected."))
+            if day is not None and batch.expires_on < day:
+                self.add_error(
+                    f"batch_{i}",
+                    _("Lot %(lot)s expired on %(date)s.")
+                    % {"lot": batch.lot_number, "date": batch.expires_on},
+                )
+        if chosen == 0:
+            self.add_error("batch_0", _("Record at least one product and lot."))
+        if self.needs_override and not (data.get("override_reason") or "").strip():
+            self.add_error(
+                "override_reason", _("The latest screening is unresolved: give a reason to treat.")
+            )
+        return data
+
+    def areas_list(self) -> list[str]:
+        return [a.strip() for a in self.cleaned_data["areas"].split(",") if a.strip()][:30]
+
+
+class ComplicationForm(forms.Form):
+    onset_date = _date(_("Onset date"))
+    symptom_codes = forms.MultipleChoiceField(
+        label=_("Symptoms"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+    grade = forms.TypedChoiceField(
+        label=_("Grade (1 mild – 5 death)"), coerce=int, choices=[(i, str(i)) for i in range(1, 6)]
+    )
+    relatedness = forms.ChoiceField(label=_("Related to the treatment?"), choices=Relatedness.choices)
+    serious = forms.BooleanField(label=_("Serious"), required=False)
+    serious_reason = forms.ChoiceField(
+        label=_("Why serious"), required=False, choices=[("", "—"), *SeriousReason.choices]
+    )
+    suspected_infection = forms.BooleanField(label=_("Suspected infection"), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, initial=Outcome.UNKNOWN)
+    outcome_date = _date(_("Outcome date"), required=False)
+    action_taken = forms.CharField(
+        label=_("Action taken"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reported_to_regulator = forms.BooleanField(label=_("Reported to the regulator"), required=False)
+    reported_on = _date(_("Report date"), required=False)
+
+    def __init__(self, *args: Any, lang: Lang = Lang.EN, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["symptom_codes"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(code, e.name.get(lang)) for code, e in load_kb().effects.items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("serious") and not data.get("serious_reason"):
+            self.add_error("serious_reason", _("A serious complication needs its reason."))
+        if not data.get("serious") and data.get("serious_reason"):
+            self.add_error("serious_reason", _("Only a serious complication has a reason."))
+        if data.get("reported_on") and not data.get("reported_to_regulator"):
+            self.add_error("reported_on", _("Tick 'reported to the regulator' when giving the report date."))
+        onset: date | None = data.get("onset_date")
+        outcome: date | None = data.get("outcome_date")
+        if onset and outcome and outcome < onset:
+            self.add_error("outcome_date", _("The outcome cannot come before the onset."))
+        return data
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RecallForm(forms.Form):
+    lot = forms.CharField(label=_("Lot number"), max_length=64)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search by name, email or phone"), required=False, max_length=100)

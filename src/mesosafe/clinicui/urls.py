@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from mesosafe.clinicui.views import complications, patients, photos, queue, recall, today, treatments
+
+app_name = "clinicui"
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="clinicui/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="clinicui:login"), name="logout"),
+    path("", queue.queue, name="queue"),
+    path("checkins/<int:pk>/acknowledge/", queue.acknowledge, name="acknowledge"),
+    path("today/", today.today, name="today"),
+    path("patients/", patients.patient_list, name="patients"),
+    path("patients/<int:pk>/", patients.patient_detail, name="patient"),
+    path("patients/<int:pk>/treatments/new/", treatments.new_treatment, name="new_treatment"),
+    path("treatments/<int:pk>/link/", patients.new_link, name="new_link"),
+    path("treatments/<int:pk>/complications/new/", complications.new_complication, name="new_complication"),
+    path("recall/", recall.recall, name="recall"),
+    path("photos/<int:pk>", photos.photo, name="photo"),
+]

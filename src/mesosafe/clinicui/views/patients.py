@@ -1,0 +1,132 @@
+"""Patients: search, and one timeline per patient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from mesosafe.audit.services import record
+from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.services import next_session
+from mesosafe.clinics.models import Staff
+from mesosafe.clinicui.access import audit_read, patient_or_404, patients, staff_required, treatment_or_404
+from mesosafe.clinicui.forms import SearchForm
+from mesosafe.clinicui.views.queue import lang_of, symptom_lines
+from mesosafe.complications.models import Complication
+from mesosafe.knowledge import Lang
+from mesosafe.knowledge import load as load_kb
+from mesosafe.patients.models import Patient, Screening
+from mesosafe.portal.present import checkin_result, screening_result
+from mesosafe.treatments.models import Treatment
+from mesosafe.treatments.services import link_url, reissue_link
+
+LIMIT = 100
+
+
+@staff_required
+def patient_list(request: HttpRequest, staff: Staff) -> HttpResponse:
+    form = SearchForm(request.GET)
+    found = patients(staff).annotate(last_treated=Max("treatments__performed_at"))
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if query:
+        found = found.filter(Q(name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query))
+    rows = list(found.order_by("name", "id")[:LIMIT])
+    audit_read(staff, "patient", [p.id for p in rows], None)
+    return render(
+        request,
+        "clinicui/patients.html",
+        {"staff": staff, "form": form, "rows": rows, "query": query, "nav": "patients"},
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    kind: str  # screening | treatment | aftercare | checkin | complication
+    obj: Any
+    extra: Any = None
+
+
+def timeline(patient: Patient, lang: Lang) -> list[Event]:
+    events: list[Event] = []
+    for screening in Screening.objects.filter(patient=patient):
+        events.append(Event(screening.created_at, "screening", screening, screening_result(screening, lang)))
+    treatments = list(
+        Treatment.objects.filter(patient=patient)
+        .select_related("practitioner__user", "link")
+        .prefetch_related("products__batch__product")
+    )
+    for treatment in treatments:
+        events.append(Event(treatment.performed_at, "treatment", treatment))
+        link = getattr(treatment, "link", None)
+        events.append(Event(treatment.created_at, "aftercare", treatment, link))
+        for checkin in CheckIn.objects.filter(treatment=treatment).prefetch_related("photos"):
+            events.append(
+                Event(
+                    checkin.submitted_at,
+                    "checkin",
+                    checkin,
+                    (checkin_result(checkin, lang), symptom_lines(checkin, lang)),
+                )
+            )
+        names = {code: e.name.get(lang) for code, e in load_kb().effects.items()}
+        for complication in Complication.objects.filter(treatment=treatment):
+            events.append(
+                Event(
+                    datetime.combine(
+                        complication.onset_date, datetime.min.time(), tzinfo=treatment.performed_at.tzinfo
+                    ),
+                    "complication",
+                    complication,
+                    [names.get(c, c) for c in complication.symptom_codes],
+                )
+            )
+    events.sort(key=lambda e: e.at, reverse=True)
+    return events
+
+
+@staff_required
+def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    patient = patient_or_404(staff, pk)
+    events = timeline(patient, lang_of(request))
+    record(staff.clinic_id, staff.user, "read", "patient", [patient.id], patient.id)
+    return render(
+        request,
+        "clinicui/patient.html",
+        {
+            "staff": staff,
+            "patient": patient,
+            "events": events,
+            "eligibility": next_session(patient),
+            "nav": "patients",
+            "new_link": None,
+        },
+    )
+
+
+@require_POST
+@staff_required
+def new_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    """Issue a fresh private link for a treatment (the old one stops working); shown once."""
+    treatment = treatment_or_404(staff, pk)
+    token = reissue_link(treatment)
+    record(staff.clinic_id, staff.user, "update", "link", [treatment.id], treatment.patient_id)
+    return render(
+        request,
+        "clinicui/link_issued.html",
+        {
+            "staff": staff,
+            "patient": treatment.patient,
+            "treatment": treatment,
+            "url": request.build_absolute_uri(link_url(token))
+            if not link_url(token).startswith("http")
+            else link_url(token),
+            "nav": "patients",
+        },
+    )

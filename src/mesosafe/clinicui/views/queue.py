@@ -1,0 +1,95 @@
+"""The review queue: escalated check-ins, emergency first; acknowledge with a note or open a complication."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mesosafe.audit.services import record
+from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.services import acknowledge as acknowledge_checkin
+from mesosafe.checkins.services import review_queue
+from mesosafe.clinics.models import Staff
+from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required
+from mesosafe.clinicui.forms import AcknowledgeForm
+from mesosafe.knowledge import Lang, Severity, Trend
+from mesosafe.knowledge import load as load_kb
+from mesosafe.portal.forms import SEVERITY_LABELS, TREND_LABELS
+from mesosafe.portal.present import Shown, checkin_result
+
+LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Item:
+    checkin: CheckIn
+    shown: Shown
+    symptoms: list[str]
+    form: AcknowledgeForm
+
+
+def lang_of(request: HttpRequest) -> Lang:
+    return Lang.AR if getattr(request, "LANGUAGE_CODE", "en") == "ar" else Lang.EN
+
+
+def symptom_lines(checkin: CheckIn, lang: Lang) -> list[str]:
+    effects = load_kb().effects
+    lines = []
+    for s in checkin.answers.get("symptoms", []):
+        effect = effects.get(s.get("code", ""))
+        name = effect.name.get(lang) if effect else s.get("code", "?")
+        parts = [
+            str(SEVERITY_LABELS[Severity(s.get("severity", "mild"))]),
+            str(TREND_LABELS[Trend(s.get("trend", "same"))]),
+        ]
+        if s.get("spreading"):
+            parts.append(_("spreading"))
+        lines.append(f"{name} ({', '.join(parts)})")
+    temperature = checkin.answers.get("temperature_c")
+    if temperature is not None:
+        lines.append(_("Temperature %(t)s °C") % {"t": temperature})
+    return lines
+
+
+def item(checkin: CheckIn, lang: Lang) -> Item:
+    return Item(
+        checkin,
+        checkin_result(checkin, lang),
+        symptom_lines(checkin, lang),
+        AcknowledgeForm(prefix=f"c{checkin.id}"),
+    )
+
+
+@staff_required
+def queue(request: HttpRequest, staff: Staff) -> HttpResponse:
+    lang = lang_of(request)
+    found = list(review_queue(staff.clinic).prefetch_related("photos")[:LIMIT])
+    for checkin in found:
+        audit_read(staff, "checkin", [checkin.id], checkin.treatment.patient_id)
+    return render(
+        request,
+        "clinicui/queue.html",
+        {"staff": staff, "items": [item(c, lang) for c in found], "nav": "queue"},
+    )
+
+
+@require_POST
+@staff_required
+def acknowledge(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    checkin = checkin_or_404(staff, pk)
+    form = AcknowledgeForm(request.POST, prefix=f"c{checkin.id}")
+    if not form.is_valid():
+        lang = lang_of(request)
+        shown = Item(checkin, checkin_result(checkin, lang), symptom_lines(checkin, lang), form)
+        return render(request, "clinicui/_queue_item.html", {"it": shown}, status=400)
+    acknowledge_checkin(checkin, request.user, form.cleaned_data["note"])
+    record(staff.clinic_id, staff.user, "update", "checkin", [checkin.id], checkin.treatment.patient_id)
+    if request.headers.get("HX-Request"):
+        return render(request, "clinicui/_acknowledged.html", {"checkin": checkin})
+    messages.success(request, _("Check-in acknowledged."))
+    return redirect("clinicui:queue")

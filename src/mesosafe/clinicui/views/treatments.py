@@ -1,0 +1,96 @@
+"""Record a treatment: practitioner, date, products and batches, areas, depth, technique, anaesthetic."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mesosafe.audit.services import record
+from mesosafe.clinics.models import Staff
+from mesosafe.clinicui.access import patient_or_404, staff_required
+from mesosafe.clinicui.forms import PRODUCT_ROWS, TreatmentForm
+from mesosafe.clinicui.views.queue import lang_of
+from mesosafe.lib.problems import Problem
+from mesosafe.patients.services import latest_screening, needs_override
+from mesosafe.portal.present import screening_result
+from mesosafe.treatments.services import ProductLine, TreatmentRecord, link_url, record_treatment
+
+
+def _field_of(problem: Problem) -> str | None:
+    """Map a service error's field ('products[1].batch_id') onto this form's field name."""
+    name = problem.errors[0]["field"] if problem.errors else ""
+    if name.startswith("products["):
+        return f"batch_{name[9 : name.index(']')]}"
+    return {
+        "practitioner_id": "practitioner",
+        "performed_at": "performed_at",
+        "override_reason": "override_reason",
+    }.get(name)
+
+
+@staff_required
+def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    patient = patient_or_404(staff, pk)
+    timezone.activate(ZoneInfo(staff.clinic.time_zone))
+    screening = latest_screening(patient)
+    unresolved = needs_override(screening)
+    form = TreatmentForm(
+        request.POST or None,
+        staff=staff,
+        needs_override=unresolved,
+        initial={"performed_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        lines = [
+            ProductLine(d[f"batch_{i}"].id, d[f"volume_{i}"], d[f"concentration_{i}"], d[f"area_{i}"])
+            for i in range(PRODUCT_ROWS)
+            if d.get(f"batch_{i}") is not None
+        ]
+        entry = TreatmentRecord(
+            practitioner_id=d["practitioner"].id,
+            performed_at=d["performed_at"],
+            areas=form.areas_list(),
+            technique=d["technique"],
+            injection_depth=d["injection_depth"],
+            anaesthetic=d["anaesthetic"],
+            products=lines,
+            override_reason=d["override_reason"],
+        )
+        try:
+            treatment, token = record_treatment(patient, entry, by=request.user)
+        except Problem as problem:
+            form.add_error(_field_of(problem), problem.detail or _("The treatment could not be recorded."))
+        else:
+            record(staff.clinic_id, staff.user, "create", "treatment", [treatment.id], patient.id)
+            url = link_url(token)
+            return render(
+                request,
+                "clinicui/link_issued.html",
+                {
+                    "staff": staff,
+                    "patient": patient,
+                    "treatment": treatment,
+                    "url": url if url.startswith("http") else request.build_absolute_uri(url),
+                    "recorded": True,
+                    "nav": "patients",
+                },
+            )
+    return render(
+        request,
+        "clinicui/treatment_form.html",
+        {
+            "staff": staff,
+            "patient": patient,
+            "form": form,
+            "screening": screening,
+            "screening_shown": screening_result(screening, lang_of(request)) if screening else None,
+            "unresolved": unresolved,
+            "nav": "patients",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
