@@ -34,6 +34,13 @@ def _not_ancient(value: date) -> date:
     return value
 
 
+def _plausible_moment(value: datetime) -> datetime:
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("must be between the years 2000 and 2100")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Short = Annotated[str, Field(max_length=120)]
 Text60 = Annotated[str, Field(max_length=60)]
@@ -187,7 +194,7 @@ class ProductLineOut(Schema):
 
 class TreatmentIn(In):
     practitioner_id: Id
-    performed_at: AwareDatetime
+    performed_at: Moment
     areas: list[Area] = Field(default=[], max_length=30)
     technique: Short = ""
     injection_depth: Text60 = ""

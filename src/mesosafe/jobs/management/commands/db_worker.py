@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django_tasks.utils import get_random_id
 
 from mesosafe.jobs.backend import claim, run
@@ -35,7 +35,8 @@ class Command(BaseCommand):
         self.stdout.write(f"worker {worker_id} on queues {', '.join(queues)}")
         ran = 0
         while not stopping:
-            close_old_connections()
+            if not connection.in_atomic_block:  # e.g. when called inside a test's transaction
+                close_old_connections()
             job = claim(worker_id, queues)
             if job is None:
                 if options["batch"]:

@@ -1,0 +1,27 @@
+"""The Django admin for clinics, staff, products and batches, with the batch-recall action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from mesosafe.patients.models import Patient
+from tests.web.conftest import Site
+
+
+def test_admin_lists_and_recall_action(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    make_treatment(site, make_patient(site, name="Amal Recall"))
+    admin = User.objects.create_superuser("root-admin", "admin@example.com", "a-long-password-1")
+    client.force_login(admin)
+    for model in ("clinic", "staff", "product", "batch", "apikey"):
+        assert client.get(f"/admin/clinics/{model}/").status_code == 200, model
+    response = client.post(
+        "/admin/clinics/batch/", {"action": "show_recipients", "_selected_action": [site.batch.id]}
+    )
+    assert response.status_code == 200
+    assert b"Amal Recall" in response.content and site.batch.lot_number.encode() in response.content

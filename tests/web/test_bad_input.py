@@ -1,0 +1,50 @@
+"""Input a database would refuse is refused first, as a 4xx naming the field — never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.test import Client
+
+from mesosafe.patients.models import Patient
+from tests.web.conftest import API, Site, link_headers
+
+
+def test_nul_characters_are_refused(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    patient = make_patient(site)
+    _, token = make_treatment(site, patient)
+    cases = [
+        (f"{API}/patients", {"name": "a\x00b", "date_of_birth": "1990-01-01"}, site.key, "name"),
+        (f"{API}/patients/{patient.id}/screenings", {"age": 30, "allergies": ["x\x00"]}, site.key, "allergies[0]"),
+        (f"{API}/patient/checkins", {"symptoms": [{"code": "pa\x00in"}]}, token, "symptoms[0].code"),
+    ]
+    for url, body, secret, field in cases:
+        response = client.post(url, body, content_type="application/json", **link_headers(secret))
+        assert response.status_code == 422, (url, response.content)
+        assert response.json()["errors"][0]["field"] == field
+
+
+def test_huge_ids_and_strange_paths_are_404(client: Client, site: Site) -> None:
+    for path in (f"{API}/patients/{2**70}", f"{API}/treatments/0", f"{API}/batches/%00/recipients"):
+        response = client.get(path, **site.headers())
+        assert response.status_code in (404, 422), (path, response.content)
+
+
+def test_wrong_body_types_are_422(client: Client, site: Site) -> None:
+    for body in ([], "text", 3, {"name": 5, "date_of_birth": []}):
+        response = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())
+        assert response.status_code in (400, 422), (body, response.content)
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def test_out_of_range_moments_are_422(client: Client, site: Site, make_patient: Callable[..., Patient]) -> None:
+    patient = make_patient(site)
+    for moment in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "2999-01-01T00:00:00Z"):
+        body = {"practitioner_id": site.staff.id, "performed_at": moment}
+        response = client.post(
+            f"{API}/patients/{patient.id}/treatments", body, content_type="application/json", **site.headers()
+        )
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "performed_at"

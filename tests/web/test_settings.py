@@ -1,0 +1,56 @@
+"""Deployment settings: the secret key file, SQLite WAL mode, DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.web.conftest import on_postgres
+
+PRINT = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SECRET_KEY); print(s.DATABASES['default']['ENGINE']); print(s.DATABASES['default']['NAME']); "
+    "print(s.DEBUG)"
+)
+
+
+def _settings(tmp_path: Path, **env: str) -> list[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("MESOSAFE_SECRET_KEY", "DATABASE_URL")}
+    clean.update(DJANGO_SETTINGS_MODULE="mesosafe.web.settings", MESOSAFE_DATA_DIR=str(tmp_path / "data"), **env)
+    out = subprocess.run([sys.executable, "-c", PRINT], env=clean, capture_output=True, text=True, check=True)
+    return out.stdout.splitlines()
+
+
+def test_secret_key_is_generated_once_with_private_permissions(tmp_path: Path) -> None:
+    first = _settings(tmp_path)
+    second = _settings(tmp_path)
+    key_file = tmp_path / "data" / "secret_key"
+    assert first[0] == second[0] and len(first[0]) >= 50
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert first[1] == "django.db.backends.sqlite3" and first[2] == str(tmp_path / "data" / "mesosafe.sqlite3")
+    assert first[3] == "False"
+
+
+def test_environment_overrides(tmp_path: Path) -> None:
+    lines = _settings(tmp_path, MESOSAFE_SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@db.example:5432/clinic")
+    assert lines[0] == "k" * 50 and lines[1] == "django.db.backends.postgresql" and lines[2] == "clinic"
+    assert not (tmp_path / "data" / "secret_key").exists()
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    if on_postgres():
+        pytest.skip("SQLite only")
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    wrapper = DatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "wal.sqlite3")})
+    with wrapper.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+    wrapper.close()
