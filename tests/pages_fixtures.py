@@ -80,14 +80,22 @@ def build_site(name: str, username: str, lot: str, phone: str = "+971 4 000 0000
         licence_authority="DHA",
         licence_expires=date.today() + timedelta(days=365),
     )
-    product = Product.objects.create(clinic=clinic, name="NCTF 135HA", manufacturer="Acme", ingredients=["hyaluronic acid"])
-    batch = Batch.objects.create(product=product, lot_number=lot, expires_on=date.today() + timedelta(days=300))
+    product = Product.objects.create(
+        clinic=clinic, name="NCTF 135HA", manufacturer="Acme", ingredients=["hyaluronic acid"]
+    )
+    batch = Batch.objects.create(
+        product=product, lot_number=lot, expires_on=date.today() + timedelta(days=300)
+    )
     return ClinicSite(clinic, staff, user, product, batch)
 
 
 def build_case(site: ClinicSite, name: str = "Amal", lang: str = "en", days_ago: float = 2) -> Case:
     patient = Patient.objects.create(
-        clinic=site.clinic, name=name, date_of_birth=date(1990, 1, 2), email="", phone="+971500000001",
+        clinic=site.clinic,
+        name=name,
+        date_of_birth=date(1990, 1, 2),
+        email="",
+        phone="+971500000001",
         preferred_language=lang,
     )
     record = TreatmentRecord(

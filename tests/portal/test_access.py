@@ -1,0 +1,47 @@
+"""The private link: unknown, revoked or expired tokens are a plain 404; the language follows the switch."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.utils import timezone
+
+from mesosafe.treatments.services import revoke_link
+from tests.pages_fixtures import Case
+
+
+def test_unknown_token_is_404(db: object, client: Client) -> None:
+    assert client.get("/p/not-a-real-token/").status_code == 404
+
+
+def test_revoked_link_is_404(case: Case, client: Client) -> None:
+    revoke_link(case.treatment)
+    assert client.get(case.url()).status_code == 404
+
+
+def test_expired_link_is_404(case: Case, client: Client) -> None:
+    case.treatment.link.expires_at = timezone.now()
+    case.treatment.link.save()
+    assert client.get(case.url("faq/")).status_code == 404
+
+
+def test_page_uses_patients_language_until_switched(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(lang="ar")
+    page = client.get(case.url()).content.decode()
+    assert 'lang="ar" dir="rtl"' in page
+    assert "مرحبًا" in page
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": case.url()})
+    assert switched.status_code == 302 and switched["Location"] == case.url()
+    page = client.get(case.url()).content.decode()
+    assert 'lang="en" dir="ltr"' in page and "Hello" in page
+
+
+def test_english_patient_can_switch_to_arabic(case: Case, client: Client) -> None:
+    client.post("/i18n/setlang/", {"language": "ar", "next": case.url()})
+    page = client.get(case.url("checkin/")).content.decode()
+    assert 'dir="rtl"' in page and "كيف حال بشرتك اليوم؟" in page
+
+
+def test_too_many_requests_is_429_not_500(case: Case, client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MESOSAFE_PATIENT_RATE = 1
+    codes = [client.get(case.url("faq/")).status_code for _ in range(5)]
+    assert codes[0] == 200 and codes[-1] == 429

@@ -1,0 +1,73 @@
+"""Photo checks (type, size, metadata removed) and serving only to the link holder."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from mesosafe.checkins.models import Photo
+from mesosafe.portal import photos
+from tests.pages_fixtures import Case
+from tests.photo_samples import has_gps, jpeg_with_gps
+
+
+def upload(data: bytes, name: str = "skin.jpg", kind: str = "image/jpeg") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=kind)
+
+
+def test_sample_really_has_gps() -> None:
+    assert has_gps(jpeg_with_gps())
+
+
+def test_clean_photo_strips_exif_and_keeps_orientation() -> None:
+    data, ext = photos.clean_photo(upload(jpeg_with_gps(64, 48)))
+    assert ext == "jpg" and not has_gps(data)
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (48, 64)  # the orientation tag was applied before it was dropped
+
+
+def test_png_is_accepted_and_reencoded() -> None:
+    out = io.BytesIO()
+    Image.new("RGBA", (10, 10)).save(out, "PNG")
+    data, ext = photos.clean_photo(upload(out.getvalue(), "a.png", "image/png"))
+    assert ext == "png" and data.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"%PDF-1.4 not an image", b"", b"\xff\xd8\xff\xe0 truncated jpeg", b"GIF89a" + b"\x00" * 20],
+)
+def test_not_a_photo_is_refused(data: bytes) -> None:
+    with pytest.raises(photos.PhotoError):
+        photos.clean_photo(upload(data))
+
+
+def test_gif_is_refused() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "GIF")
+    with pytest.raises(photos.PhotoError, match="JPEG, PNG or WebP"):
+        photos.clean_photo(upload(out.getvalue(), "a.gif", "image/gif"))
+
+
+def test_too_large_is_refused() -> None:
+    with pytest.raises(photos.PhotoError, match="too large"):
+        photos.clean_photo(upload(b"\xff" * (photos.MAX_BYTES + 1)))
+
+
+def test_photo_served_to_the_link_holder_only(case: Case, make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    stored = case.checkin([{"code": "redness"}])
+    data, ext = photos.clean_photo(upload(jpeg_with_gps()))
+    photo = photos.store(stored, data, ext)
+    assert "static" not in photo.image.path and "/media/" in photo.image.path
+    response = client.get(case.url(f"photos/{photo.id}"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"] == "private, no-store"
+    assert not has_gps(b"".join(response.streaming_content))  # type: ignore[arg-type]
+    other = make_case(name="Other")
+    assert client.get(other.url(f"photos/{photo.id}")).status_code == 404
+    assert client.get(f"/media-not-public/{photo.image.name}").status_code == 404
+    assert Photo.objects.count() == 1

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from mesosafe.audit.models import AuditEvent
+from mesosafe.patients.models import Screening
+from tests.pages_fixtures import Case
+
+NO = [
+    "pregnant",
+    "breastfeeding",
+    "has_allergies",
+    "takes_medicines",
+    "has_conditions",
+    "recent_sun",
+    "recent_irritants",
+    "skin_infection",
+    "bruising_left",
+    "low_pain_threshold",
+]
+
+
+def answers(**changes: Any) -> dict[str, Any]:
+    return {**dict.fromkeys(NO, "no"), **changes}
+
+
+def test_form_asks_the_questions(case: Case, client: Client) -> None:
+    page = client.get(case.url("screening/")).content.decode()
+    assert "Are you pregnant?" in page
+    assert "When did you last take it?" in page  # shown when "takes medicines" is yes (CSS :has)
+    assert 'class="reveal"' in page
+
+
+def test_all_no_proceeds(case: Case, client: Client) -> None:
+    response = client.post(case.url("screening/"), answers())
+    stored = Screening.objects.get(patient=case.patient)
+    assert response.status_code == 302 and response["Location"] == case.url(f"screening/{stored.id}/")
+    assert stored.decision == "proceed" and stored.created_by is None
+    assert AuditEvent.objects.filter(object_type="screening", actor="patient", action="create").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "You can go ahead" in page
+
+
+def test_pregnancy_is_do_not_treat_with_reason(case: Case, client: Client) -> None:
+    response = client.post(case.url("screening/"), answers(pregnant="yes"), follow=True)
+    page = response.content.decode()
+    assert "Treatment is not recommended" in page
+    assert "not recommended during pregnancy" in page
+
+
+def test_recent_aspirin_defers_and_names_the_medicine(case: Case, client: Client) -> None:
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    data = answers(takes_medicines="yes", med_0_name="Aspirin", med_0_last=yesterday)
+    page = client.post(case.url("screening/"), data, follow=True).content.decode()
+    assert "Wait before treatment" in page
+    assert "<bdi>Aspirin</bdi>" in page
+    assert Screening.objects.get().answers["medications"][0]["last_taken_days_ago"] == 1.0
+
+
+def test_missing_follow_up_answer_keeps_what_was_typed(case: Case, client: Client) -> None:
+    data = answers(takes_medicines="yes", med_0_name="Warfarin", has_allergies="yes", allergies="")
+    response = client.post(case.url("screening/"), data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Please give the date you last took it." in page
+    assert "Please write what you are allergic to." in page
+    assert 'value="Warfarin"' in page
+    assert not Screening.objects.exists()
+
+
+def test_errors_in_arabic(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(lang="ar")
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response = client.post(case.url("screening/"), answers(recent_sun="yes", sun_date=future))
+    assert response.status_code == 400
+    assert "هذا التاريخ في المستقبل." in response.content.decode()
+
+
+def test_garbage_answers_are_400_not_500(case: Case, client: Client) -> None:
+    response = client.post(case.url("screening/"), {"pregnant": "maybe", "med_0_last": "not-a-date"})
+    assert response.status_code == 400
+
+
+def test_checklist_with_real_dates(case: Case, client: Client) -> None:
+    client.post(case.url("screening/"), answers())
+    stored = Screening.objects.get()
+    session = date(2030, 3, 20)
+    page = client.get(
+        case.url(f"screening/{stored.id}/"), {"session_date": session.isoformat()}
+    ).content.decode()
+    assert "Pause blood thinners" in page
+    assert "From Friday 15 March to Sunday 17 March" in page  # 5 to 3 days before
+    assert "From Wednesday 13 March to Wednesday 20 March" in page  # sun and irritants: the week before
+    without = client.get(case.url(f"screening/{stored.id}/")).content.decode()
+    assert "From 5 to 3 days before your session" in without
+
+
+def test_another_patients_screening_is_404(case: Case, make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    other = make_case(name="Other")
+    client.post(other.url("screening/"), answers())
+    stored = Screening.objects.get(patient=other.patient)
+    assert client.get(case.url(f"screening/{stored.id}/")).status_code == 404
