@@ -1,0 +1,1 @@
+from tests.pages_fixtures import *  # noqa: F403

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from mesosafe.complications.models import Complication
+from tests.pages_fixtures import Case, ClinicSite
+
+
+def data(**changes: Any) -> dict[str, Any]:
+    return {
+        "onset_date": timezone.localdate().isoformat(),
+        "grade": "2",
+        "relatedness": "probably",
+        "outcome": "recovering",
+        **changes,
+    }
+
+
+def test_from_checkin_prefills_and_acknowledges(case: Case, staff_client: Client) -> None:
+    stored = case.checkin([{"code": "pus"}, {"code": "warmth"}])
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/?checkin={stored.id}"
+    page = staff_client.get(url).content.decode()
+    assert 'value="pus" id="id_symptom_codes_' in page and "checked" in page
+    response = staff_client.post(url, data(suspected_infection="on", symptom_codes=["pus", "warmth"]))
+    assert response.status_code == 302 and response["Location"] == f"/clinic/patients/{case.patient.id}/"
+    complication = Complication.objects.get()
+    assert complication.checkin_id == stored.id and complication.suspected_infection
+    assert complication.symptom_codes == ["pus", "warmth"]
+    stored.refresh_from_db()
+    assert stored.reviewed_at is not None
+
+
+def test_serious_needs_reason_and_keeps_input(case: Case, staff_client: Client) -> None:
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/"
+    response = staff_client.post(url, data(serious="on", action_taken="Started antibiotics"))
+    page = response.content.decode()
+    assert response.status_code == 400 and "needs its reason" in page
+    assert "Started antibiotics" in page
+    assert not Complication.objects.exists()
+
+
+def test_onset_before_treatment_is_refused(case: Case, staff_client: Client) -> None:
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/"
+    response = staff_client.post(url, data(onset_date="2001-01-01"))
+    assert response.status_code == 400 and "onset" in response.content.decode()
+
+
+def test_other_clinic_is_404(case: Case, site_b: ClinicSite, client: Client) -> None:
+    client.force_login(site_b.user)
+    assert client.get(f"/clinic/treatments/{case.treatment.id}/complications/new/").status_code == 404

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.test import Client
+
+from mesosafe.audit.models import AuditEvent
+from mesosafe.patients.services import run_screening
+from tests.pages_fixtures import Case, ClinicSite, build_case
+
+
+def test_search(site_a: ClinicSite, staff_client: Client) -> None:
+    build_case(site_a, name="Amal Haddad")
+    build_case(site_a, name="Noor Saleh")
+    page = staff_client.get("/clinic/patients/", {"q": "noor"}).content.decode()
+    assert "Noor Saleh" in page and "Amal Haddad" not in page
+    assert "Amal Haddad" in staff_client.get("/clinic/patients/").content.decode()
+
+
+def test_search_is_limited_to_own_clinic(
+    site_a: ClinicSite, site_b: ClinicSite, staff_client: Client
+) -> None:
+    build_case(site_b, name="Bea Other")
+    assert "Bea Other" not in staff_client.get("/clinic/patients/", {"q": "Bea"}).content.decode()
+
+
+def test_timeline_has_screening_treatment_checkin_and_eligibility(case: Case, staff_client: Client) -> None:
+    run_screening(case.patient, {"age": 36, "pregnant": True})
+    case.checkin([{"code": "bruising", "severity": "moderate"}])
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    assert "Treatment is not recommended" in page
+    assert "NCTF 135HA" in page and '<span dir="ltr">LOT-A-001</span>' in page and "1 mm" in page
+    assert "Aftercare plan and private link sent" in page
+    assert "Bruising (Moderate, The same)" in page
+    assert 'id="eligibility"' in page and "must settle first" in page
+    assert AuditEvent.objects.filter(
+        action="read", object_type="patient", patient_id=case.patient.id
+    ).exists()
+
+
+def test_other_clinics_patient_is_404(case: Case, site_b: ClinicSite, client: Client) -> None:
+    client.force_login(site_b.user)
+    assert client.get(f"/clinic/patients/{case.patient.id}/").status_code == 404
+    assert client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").status_code == 404
+    assert client.post(f"/clinic/treatments/{case.treatment.id}/link/").status_code == 404
+
+
+def test_new_link_replaces_the_old_one(case: Case, staff_client: Client, client: Client) -> None:
+    response = staff_client.post(f"/clinic/treatments/{case.treatment.id}/link/")
+    page = response.content.decode()
+    assert response.status_code == 200 and "shown only once" in page
+    assert client.get(case.url()).status_code == 404
+    url = page.split('id="patient-link" type="text" readonly value="')[1].split('"')[0]
+    assert client.get(url).status_code == 200

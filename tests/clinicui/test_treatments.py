@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from mesosafe.clinics.models import Batch
+from mesosafe.patients.services import run_screening
+from mesosafe.treatments.models import Treatment
+from tests.pages_fixtures import Case, ClinicSite
+
+
+def form(site: ClinicSite, **changes: Any) -> dict[str, Any]:
+    when = timezone.localtime(timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    return {
+        "practitioner": site.staff.id,
+        "performed_at": when,
+        "areas": "face, neck",
+        "technique": "nappage",
+        "injection_depth": "1 mm",
+        "anaesthetic": "lidocaine cream",
+        "batch_0": site.batch.id,
+        "volume_0": "2.0",
+        "concentration_0": "",
+        "area_0": "face",
+        **changes,
+    }
+
+
+def test_form_has_pickers(case: Case, staff_client: Client) -> None:
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
+    assert "NCTF 135HA — lot LOT-A-001" in page
+    assert 'type="datetime-local"' in page
+    assert "This patient has no screening on record." in page
+
+
+def test_record_treatment_shows_the_link_once(case: Case, staff_client: Client, client: Client) -> None:
+    response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
+    page = response.content.decode()
+    assert response.status_code == 200 and "Treatment recorded" in page
+    treatment = Treatment.objects.filter(patient=case.patient).exclude(pk=case.treatment.pk).get()
+    assert treatment.areas == ["face", "neck"] and treatment.anaesthetic == "lidocaine cream"
+    url = page.split('readonly value="')[1].split('"')[0]
+    assert client.get(url).status_code == 200
+
+
+def test_expired_batch_is_refused(case: Case, staff_client: Client) -> None:
+    old = Batch.objects.create(product=case.site.product, lot_number="OLD-1", expires_on=date(2020, 1, 1))
+    response = staff_client.post(
+        f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site, batch_0=old.id)
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "Lot OLD-1 expired on 2020-01-01." in page
+    assert 'value="face, neck"' in page  # what was typed is kept
+    assert Treatment.objects.count() == 1
+
+
+def test_expired_licence_is_refused(case: Case, staff_client: Client) -> None:
+    case.site.staff.licence_expires = date(2020, 1, 1)
+    case.site.staff.save()
+    response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
+    assert response.status_code == 400 and "licence is missing or expired" in response.content.decode()
+
+
+def test_unresolved_screening_needs_a_reason(case: Case, staff_client: Client) -> None:
+    run_screening(case.patient, {"age": 36, "conditions": ["diabetes"]})
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    assert 'id="screening-warning"' in staff_client.get(url).content.decode()
+    refused = staff_client.post(url, form(case.site))
+    assert refused.status_code == 400 and "give a reason to treat" in refused.content.decode()
+    accepted = staff_client.post(url, form(case.site, override_reason="Endocrinologist approved by letter"))
+    assert accepted.status_code == 200
+    assert Treatment.objects.filter(override_reason__startswith="Endocrinologist").exists()
+
+
+def test_garbage_is_400(case: Case, staff_client: Client) -> None:
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    response = staff_client.post(url, {"practitioner": "x", "performed_at": "yesterday", "batch_0": "999999"})
+    assert response.status_code == 400
+
+
+def test_future_treatment_is_refused(case: Case, staff_client: Client) -> None:
+    later = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    response = staff_client.post(url, form(case.site, performed_at=later))
+    assert response.status_code == 400 and "cannot be recorded in the future" in response.content.decode()
+
+
+def test_other_clinics_batch_cannot_be_picked(case: Case, site_b: ClinicSite, staff_client: Client) -> None:
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    response = staff_client.post(url, form(case.site, batch_0=site_b.batch.id))
+    assert response.status_code == 400 and Treatment.objects.count() == 1
