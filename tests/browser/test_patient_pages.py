@@ -1,0 +1,137 @@
+"""The patient's pages in Chromium: screening → decision, check-ins in English and Arabic, emergency, photo."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from mesosafe.checkins.models import CheckIn, Photo
+from tests.browser.conftest import fits_width, serious_violations, shot
+from tests.pages_fixtures import Case
+from tests.photo_samples import has_gps, jpeg_with_gps
+
+pytestmark = pytest.mark.browser
+
+
+def test_screening_to_decision(page: Any, live_server: Any, case: Case) -> None:
+    page.goto(live_server.url + case.url("screening/"))
+    follow_up = page.get_by_label("Medicine or supplement").first
+    assert not follow_up.is_visible()  # asked only when it applies
+    page.locator("#id_takes_medicines_1").check()
+    assert follow_up.is_visible()
+    assert serious_violations(page) == []
+    assert fits_width(page)
+    follow_up.fill("Aspirin")
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    page.locator("#id_med_0_last").fill(yesterday)
+    page.get_by_role("button", name="See the answer").click()
+    page.wait_for_url("**/screening/*/")
+    assert page.locator("h1").inner_text() == "Wait before treatment"
+    assert "Aspirin" in page.locator(".reasons").inner_text()
+    page.locator("#id_session_date").fill((timezone.localdate() + timedelta(days=10)).isoformat())
+    page.get_by_role("button", name="Show my dates").click()
+    assert page.locator(".checklist .when").first.inner_text().startswith("From ")
+    assert serious_violations(page) == []
+    shot(page, "screening-result-en")
+
+
+def test_checkin_in_english(page: Any, live_server: Any, case: Case) -> None:
+    page.goto(live_server.url + case.url("checkin/"))
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    assert serious_violations(page) == []
+    assert fits_width(page)
+    page.get_by_label("Redness").check()
+    page.locator("#id_sev_redness_1").check()  # moderate
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url("**/checkin/*/")
+    assert "What to expect" in page.content()
+    assert page.locator(".watch li").count() > 0
+    assert serious_violations(page) == []
+    shot(page, "checkin-result-en")
+    assert CheckIn.objects.get().answers["symptoms"][0] == {
+        "code": "redness", "severity": "moderate", "trend": "same", "spreading": False
+    }
+
+
+def test_checkin_in_arabic(page: Any, live_server: Any, make_case: Any) -> None:
+    case = make_case(lang="ar")
+    page.goto(live_server.url + case.url("checkin/"))
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.locator("h1").inner_text() == "كيف حال بشرتك اليوم؟"
+    font = page.evaluate("() => getComputedStyle(document.body).fontFamily")
+    assert "Noto Naskh Arabic" in font
+    assert serious_violations(page) == []
+    assert fits_width(page)
+    shot(page, "checkin-form-ar")
+    page.get_by_label("تورم").first.check()
+    page.get_by_role("button", name="إرسال").click()
+    page.wait_for_url("**/checkin/*/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert "ما المتوقع" in page.content()
+    assert serious_violations(page) == []
+    shot(page, "checkin-result-ar")
+
+
+def test_emergency_result_shows_the_number_first(page: Any, live_server: Any, case: Case) -> None:
+    page.goto(live_server.url + case.url("checkin/"))
+    page.get_by_label("Difficulty breathing").check()
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url("**/checkin/*/")
+    first_link = page.locator("main a").first
+    assert first_link.get_attribute("href") == "tel:998"
+    call_box, heading_box = first_link.bounding_box(), page.locator("main h1").bounding_box()
+    assert call_box["y"] < heading_box["y"]
+    assert call_box["y"] < 200  # above the fold on a phone
+    assert serious_violations(page) == []
+    shot(page, "checkin-emergency-en")
+
+
+def test_error_keeps_answers(page: Any, live_server: Any, case: Case) -> None:
+    page.goto(live_server.url + case.url("checkin/"))
+    page.locator("#id_sym_swelling").check()
+    page.locator("#id_temperature_c").fill("55")
+    page.get_by_role("button", name="Send").click()
+    assert page.locator(".alert").is_visible()
+    assert page.locator("#id_sym_swelling").is_checked()
+    assert page.locator("#id_temperature_c").input_value() == "55"
+    assert not CheckIn.objects.exists()
+
+
+def test_photo_upload_strips_exif(page: Any, live_server: Any, case: Case) -> None:
+    page.goto(live_server.url + case.url("checkin/"))
+    page.get_by_label("Bruising").check()
+    page.locator("#id_photo").set_input_files(
+        {"name": "skin.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}
+    )
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url("**/checkin/*/")
+    photo = Photo.objects.get()
+    with photo.image.open("rb") as handle:
+        assert not has_gps(handle.read())
+    image = page.locator("img.photo")
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+def test_language_switch_is_remembered(page: Any, live_server: Any, case: Case) -> None:
+    page.goto(live_server.url + case.url())
+    page.get_by_role("button", name="العربية").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.goto(live_server.url + case.url("aftercare/"))
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("dir") == "ltr"
+
+
+@pytest.mark.parametrize("path", ["", "aftercare/", "recovery/", "faq/", "screening/"])
+def test_main_pages_pass_axe_and_fit_a_phone(page: Any, live_server: Any, case: Case, path: str) -> None:
+    case.checkin([{"code": "bruising", "severity": "moderate"}])
+    page.goto(live_server.url + case.url(path))
+    assert serious_violations(page) == []
+    assert fits_width(page)
