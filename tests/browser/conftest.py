@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop in this thread
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # sync Playwright runs an event loop in this thread
 
-from tests.pages_fixtures import *  # noqa: E402, F403
-from tests.pages_fixtures import ClinicSite, build_site  # noqa: E402
+from tests.pages_fixtures import *  # noqa: F403
+from tests.pages_fixtures import ClinicSite, build_site
 
 CHROMIUM = Path(os.environ.get("MESOSAFE_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [

@@ -52,7 +52,10 @@ def test_checkin_in_english(page: Any, live_server: Any, case: Case) -> None:
     assert serious_violations(page) == []
     shot(page, "checkin-result-en")
     assert CheckIn.objects.get().answers["symptoms"][0] == {
-        "code": "redness", "severity": "moderate", "trend": "same", "spreading": False
+        "code": "redness",
+        "severity": "moderate",
+        "trend": "same",
+        "spreading": False,
     }
 
 

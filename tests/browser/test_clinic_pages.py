@@ -1,0 +1,91 @@
+"""The clinic's pages in Chromium: login → review queue → acknowledge; other clinics' patients are 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mesosafe.checkins.models import CheckIn
+from tests.browser.conftest import fits_width, serious_violations, shot
+from tests.pages_fixtures import PASSWORD, Case, ClinicSite
+
+pytestmark = pytest.mark.browser
+
+
+def login(page: Any, base: str, username: str) -> None:
+    page.goto(base + "/clinic/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(base + "/clinic/")
+
+
+def test_login_queue_acknowledge(desktop: Any, live_server: Any, case: Case, make_case: Any) -> None:
+    urgent = case.checkin([{"code": "pus"}])
+    emergency = make_case(name="Layla").checkin([{"code": "face_throat_swelling", "severity": "severe"}])
+    login(desktop, live_server.url, "alice")
+    items = desktop.locator(".queue-item")
+    assert items.count() == 2
+    assert items.first.get_attribute("id") == f"checkin-{emergency.id}"
+    assert "Layla" in items.first.inner_text()
+    assert serious_violations(desktop) == []
+    shot(desktop, "clinic-queue-desktop")
+    item = desktop.locator(f"#checkin-{urgent.id}")
+    item.get_by_label("Note").fill("Phoned, seen today")
+    item.get_by_role("button", name="Acknowledge").click()
+    desktop.locator(f"#checkin-{urgent.id}.done").wait_for()  # swapped in place by HTMX, no reload
+    assert "Acknowledged" in desktop.locator(f"#checkin-{urgent.id}").inner_text()
+    stored = CheckIn.objects.get(pk=urgent.pk)
+    assert stored.reviewed_at is not None and stored.review_note == "Phoned, seen today"
+
+
+def test_clinic_b_gets_404_for_clinic_a_patient(
+    desktop: Any, live_server: Any, case: Case, site_b: ClinicSite
+) -> None:
+    login(desktop, live_server.url, "bob")
+    response = desktop.goto(live_server.url + f"/clinic/patients/{case.patient.id}/")
+    assert response.status == 404
+    assert "Amal" not in desktop.content()
+
+
+def test_staff_pages_pass_axe(desktop: Any, live_server: Any, case: Case) -> None:
+    case.checkin([{"code": "bruising", "severity": "moderate"}])
+    login(desktop, live_server.url, "alice")
+    for path in [
+        "/clinic/today/",
+        "/clinic/patients/",
+        f"/clinic/patients/{case.patient.id}/",
+        f"/clinic/patients/{case.patient.id}/treatments/new/",
+        f"/clinic/treatments/{case.treatment.id}/complications/new/",
+        "/clinic/recall/?lot=LOT-A-001",
+    ]:
+        desktop.goto(live_server.url + path)
+        assert serious_violations(desktop) == [], path
+
+
+def test_staff_pages_fit_a_phone(page: Any, live_server: Any, case: Case) -> None:
+    case.checkin([{"code": "pus"}])
+    login(page, live_server.url, "alice")
+    for path in [
+        "/clinic/",
+        "/clinic/today/",
+        f"/clinic/patients/{case.patient.id}/",
+        "/clinic/recall/?lot=LOT-A-001",
+    ]:
+        page.goto(live_server.url + path)
+        assert fits_width(page), path
+
+
+def test_record_treatment_warns_and_keeps_input(desktop: Any, live_server: Any, case: Case) -> None:
+    login(desktop, live_server.url, "alice")
+    desktop.goto(live_server.url + f"/clinic/patients/{case.patient.id}/treatments/new/")
+    desktop.get_by_label("Areas treated").fill("scalp")
+    desktop.get_by_role("button", name="Record the treatment").click()
+    assert desktop.locator(".alert").is_visible()  # no product chosen
+    assert desktop.get_by_label("Areas treated").input_value() == "scalp"
+    desktop.locator("#id_batch_0").select_option(index=1)
+    desktop.locator("#id_volume_0").fill("1.5")
+    desktop.get_by_role("button", name="Record the treatment").click()
+    assert desktop.locator("h1").inner_text() == "Treatment recorded"
+    assert "/p/" in desktop.locator("#patient-link").input_value()
