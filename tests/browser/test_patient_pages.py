@@ -1,4 +1,4 @@
-"""The patient's pages in Chromium: screening → decision, check-ins in English and Arabic, emergency, photo."""
+"""Patient pages in Chromium: screening → decision, check-ins in English and Arabic, emergency, photo."""
 
 from __future__ import annotations
 
