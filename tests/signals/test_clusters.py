@@ -51,10 +51,15 @@ def salon_2007() -> tuple[pd.DataFrame, OutbreakSpec, pd.Timestamp]:
 
 def test_planted_salon_outbreak_is_found(salon_2007: tuple[pd.DataFrame, OutbreakSpec, pd.Timestamp]) -> None:
     series, outbreak, start = salon_2007
-    for unit_type, unit in (("clinic", outbreak.clinic), ("practitioner", outbreak.practitioner),
-                            ("batch", outbreak.batch)):
+    for unit_type, unit in (
+        ("clinic", outbreak.clinic),
+        ("practitioner", outbreak.practitioner),
+        ("batch", outbreak.batch),
+    ):
         found = clusters.evaluate_alarms(series, unit_type, unit, start)
-        print(f"{unit_type}: delay {found.delay_days} days, false alarms {found.false_alarm_rate:.4f}/unit-year")
+        print(
+            f"{unit_type}: delay {found.delay_days} days, false alarms {found.false_alarm_rate:.4f}/unit-year"
+        )
         assert found.detected, unit_type
         assert found.delay_days is not None and found.delay_days <= 84
     alerts = clusters.alerts(series)
@@ -66,10 +71,14 @@ def test_detection_delay_and_false_alarm_rate_over_replicates() -> None:
     delays, false_alarms, unit_years = [], 0, 0.0
     for seed in range(4):
         spec = RegistrySpec(clinics=20, days=540, seed=100 + seed)
-        outbreak = OutbreakSpec(clinic="C03", practitioner="C03-P1", start_day=300, treatments=60, infections=8)
+        outbreak = OutbreakSpec(
+            clinic="C03", practitioner="C03-P1", start_day=300, treatments=60, infections=8
+        )
         tables = demo_registry(spec=spec, outbreak=outbreak)
         series = clusters.scan_registry(tables.treatments, tables.complications)
-        found = clusters.evaluate_alarms(series, "clinic", "C03", pd.Timestamp(spec.start) + pd.Timedelta(days=300))
+        found = clusters.evaluate_alarms(
+            series, "clinic", "C03", pd.Timestamp(spec.start) + pd.Timedelta(days=300)
+        )
         assert found.detected
         delays.append(found.delay_days)
         false_alarms += found.false_alarms
@@ -80,7 +89,9 @@ def test_detection_delay_and_false_alarm_rate_over_replicates() -> None:
 
 
 def test_no_outbreak_few_alarms() -> None:
-    tables = demo_registry(spec=RegistrySpec(clinics=30, seed=5), outbreak=OutbreakSpec(treatments=0, infections=0))
+    tables = demo_registry(
+        spec=RegistrySpec(clinics=30, seed=5), outbreak=OutbreakSpec(treatments=0, infections=0)
+    )
     series = clusters.scan_registry(tables.treatments, tables.complications)
     clinics = series[series["unit_type"] == "clinic"]
     years = (clinics["window_end"].max() - clinics["window_start"].min()).days / 365.25

@@ -21,7 +21,11 @@ def brute_force(frame: pd.DataFrame, strata: list[str], margins: str) -> pd.Data
     rows = frame.drop_duplicates()
     rows = rows.assign(stratum=rows[strata].astype(str).agg("|".join, axis=1) if strata else "all")
     cells = rows.drop_duplicates(["id", "product", "event"]).groupby(["product", "event"]).size()
-    cells_s = rows.drop_duplicates(["id", "product", "event", "stratum"]).groupby(["product", "event", "stratum"]).size()
+    cells_s = (
+        rows.drop_duplicates(["id", "product", "event", "stratum"])
+        .groupby(["product", "event", "stratum"])
+        .size()
+    )
     if margins == "unique":
         pm = rows.groupby("product")["id"].nunique()
         em = rows.groupby("event")["id"].nunique()
@@ -36,9 +40,7 @@ def brute_force(frame: pd.DataFrame, strata: list[str], margins: str) -> pd.Data
         tot_s = cells_s.groupby("stratum").sum()
     out = []
     for (product, event), n in cells.items():
-        e = sum(
-            pm_s.get((product, s), 0) * em_s.get((event, s), 0) / tot_s[s] for s in tot_s.index
-        )
+        e = sum(pm_s.get((product, s), 0) * em_s.get((event, s), 0) / tot_s[s] for s in tot_s.index)
         out.append((product, event, n, e, pm[product], em[event], total))
     return pd.DataFrame(out, columns=["product", "event", "n", "e", "n_product", "n_event", "n_total"])
 
@@ -48,8 +50,15 @@ def counted(frame: pd.DataFrame, strata: list[str], margins: str) -> pd.DataFram
     register_frame(con, frame, LongColumns("id", "product", "event", tuple(strata)))
     counts = count_duckdb(con, margins, stratified=bool(strata))  # type: ignore[arg-type]
     return pd.DataFrame(
-        {"product": counts.product.to_pylist(), "event": counts.event.to_pylist(), "n": counts.n, "e": counts.e,
-         "n_product": counts.n_product, "n_event": counts.n_event, "n_total": counts.n_total}
+        {
+            "product": counts.product.to_pylist(),
+            "event": counts.event.to_pylist(),
+            "n": counts.n,
+            "e": counts.e,
+            "n_product": counts.n_product,
+            "n_event": counts.n_event,
+            "n_total": counts.n_total,
+        }
     )
 
 
@@ -92,13 +101,18 @@ def test_sql_matches_brute_force(strata: list[str], margins: str) -> None:
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(0, 12), st.sampled_from("PQRS"), st.sampled_from("uvwxy"), st.sampled_from("ab")),
-        min_size=1, max_size=60,
+        st.tuples(
+            st.integers(0, 12), st.sampled_from("PQRS"), st.sampled_from("uvwxy"), st.sampled_from("ab")
+        ),
+        min_size=1,
+        max_size=60,
     ),
     st.booleans(),
     st.sampled_from(["unique", "table"]),
 )
-def test_sql_matches_brute_force_on_random_tables(rows: list[tuple[Any, ...]], stratified: bool, margins: str) -> None:
+def test_sql_matches_brute_force_on_random_tables(
+    rows: list[tuple[Any, ...]], stratified: bool, margins: str
+) -> None:
     frame = pd.DataFrame(rows, columns=["id", "product", "event", "grp"])
     # a report keeps one stratum value, as in real data
     frame["grp"] = frame["id"].map(frame.groupby("id")["grp"].first())
@@ -123,7 +137,9 @@ def test_one_sql_text_for_both_engines() -> None:
 
 
 @pytest.mark.spark
-@pytest.mark.parametrize(("strata", "margins"), [((), "unique"), (("strat1",), "unique"), (("strat1",), "table")])
+@pytest.mark.parametrize(
+    ("strata", "margins"), [((), "unique"), (("strat1",), "unique"), (("strat1",), "table")]
+)
 def test_spark_gives_the_same_counts_as_duckdb(
     spark: Any, caers_path: Path, strata: tuple[str, ...], margins: str
 ) -> None:
@@ -141,11 +157,14 @@ def test_spark_gives_the_same_counts_as_duckdb(
 
 @pytest.mark.spark
 def test_spark_counts_a_registered_view(spark: Any) -> None:
-    spark.createDataFrame(SMALL.rename(columns={"id": "report_id"}).assign(stratum="all")).createOrReplaceTempView(
-        "long_rows"
-    )
+    spark.createDataFrame(
+        SMALL.rename(columns={"id": "report_id"}).assign(stratum="all")
+    ).createOrReplaceTempView("long_rows")
     counts = count_spark(spark)
     assert counts.n_total == 5
-    assert dict(zip(zip(counts.product.to_pylist(), counts.event.to_pylist(), strict=True), counts.n, strict=True))[
-        ("B", "y")
-    ] == 2
+    assert (
+        dict(
+            zip(zip(counts.product.to_pylist(), counts.event.to_pylist(), strict=True), counts.n, strict=True)
+        )[("B", "y")]
+        == 2
+    )

@@ -26,11 +26,14 @@ def caers_fit(caers: Counts) -> gps.PriorFit:
 
 def reference_nll(prior: gps.Prior, n: np.ndarray, e: np.ndarray) -> float:
     """openEBGM's negLL written with scipy.stats."""
+
     def truncated(a: float, b: float) -> np.ndarray:
         p = b / (b + e)
         return stats.nbinom.pmf(n, a, p) / (1 - stats.nbinom.pmf(0, a, p))
 
-    mix = prior.p * truncated(prior.alpha1, prior.beta1) + (1 - prior.p) * truncated(prior.alpha2, prior.beta2)
+    mix = prior.p * truncated(prior.alpha1, prior.beta1) + (1 - prior.p) * truncated(
+        prior.alpha2, prior.beta2
+    )
     return float(-np.log(mix).sum())
 
 
@@ -108,15 +111,22 @@ def test_quantiles_and_ebgm_match_direct_computation() -> None:
     scores = gps.score_points(prior, n, e)
     q = gps.posterior_weight(prior, n, e)
     for i in range(len(n)):
+
         def cdf(x: float, i: int = i) -> float:
-            return float(q[i] * special.gammainc(prior.alpha1 + n[i], (prior.beta1 + e[i]) * x)
-                         + (1 - q[i]) * special.gammainc(prior.alpha2 + n[i], (prior.beta2 + e[i]) * x))
+            return float(
+                q[i] * special.gammainc(prior.alpha1 + n[i], (prior.beta1 + e[i]) * x)
+                + (1 - q[i]) * special.gammainc(prior.alpha2 + n[i], (prior.beta2 + e[i]) * x)
+            )
+
         for prob, value in ((0.05, scores.eb05[i]), (0.95, scores.eb95[i])):
-            assert value == pytest.approx(optimize.brentq(lambda x, p=prob: cdf(x) - p, 1e-12, 1e4, xtol=1e-14), rel=1e-9)
+            assert value == pytest.approx(
+                optimize.brentq(lambda x, p=prob: cdf(x) - p, 1e-12, 1e4, xtol=1e-14), rel=1e-9
+            )
         # EBGM: exp of the posterior mean of log(lambda), by quadrature over the mixture
         grid = np.linspace(1e-9, 1, 200001) ** 4 * 200
-        dens = q[i] * stats.gamma.pdf(grid, prior.alpha1 + n[i], scale=1 / (prior.beta1 + e[i])) + (1 - q[i]) * (
-            stats.gamma.pdf(grid, prior.alpha2 + n[i], scale=1 / (prior.beta2 + e[i])))
+        dens = q[i] * stats.gamma.pdf(grid, prior.alpha1 + n[i], scale=1 / (prior.beta1 + e[i])) + (
+            1 - q[i]
+        ) * (stats.gamma.pdf(grid, prior.alpha2 + n[i], scale=1 / (prior.beta2 + e[i])))
         mean_log = np.trapezoid(dens * np.log(grid), grid) / np.trapezoid(dens, grid)
         assert scores.ebgm[i] == pytest.approx(np.exp(mean_log), rel=2e-3)
 
@@ -131,7 +141,11 @@ def test_near_null_data_falls_back_to_one_gamma() -> None:
     assert fit.prior.alpha1 == fit.prior.alpha2 and fit.prior.p == 1.0
     assert "collapsed" in fit.message
     scores = gps.score(fit.prior, n[keep], e[keep])
-    assert np.all(np.isfinite(scores.ebgm)) and np.all(scores.eb05 <= scores.ebgm) and np.all(scores.ebgm <= scores.eb95)
+    assert (
+        np.all(np.isfinite(scores.ebgm))
+        and np.all(scores.eb05 <= scores.ebgm)
+        and np.all(scores.ebgm <= scores.eb95)
+    )
 
 
 def test_canonical_order_puts_the_larger_mean_first() -> None:

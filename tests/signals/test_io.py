@@ -14,7 +14,7 @@ from mesosafe.signals.registry import check_registry
 def test_formats(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("x\n1\n")
     assert input_format(tmp_path / "a.csv") == "csv"
-    with pytest.raises(SignalsInputError, match="must be .csv or .parquet"):
+    with pytest.raises(SignalsInputError, match=r"must be \.csv or \.parquet"):
         (tmp_path / "a.json").write_text("{}")
         input_format(tmp_path / "a.json")
     with pytest.raises(SignalsInputError, match="directory"):
@@ -31,16 +31,30 @@ def test_parquet_with_nested_column_is_rejected(tmp_path: Path) -> None:
 
 def test_frames_feed_the_pipeline() -> None:
     con = duckdb.connect()
-    rows = register_frame(con, pd.DataFrame({"rid": [1, 2], "drug": ["a", "b"], "ae": ["x", "x"]}),
-                          LongColumns("rid", "drug", "ae"))
+    rows = register_frame(
+        con,
+        pd.DataFrame({"rid": [1, 2], "drug": ["a", "b"], "ae": ["x", "x"]}),
+        LongColumns("rid", "drug", "ae"),
+    )
     assert rows == 2
     assert con.sql("SELECT count(*) FROM long_rows").fetchall() == [(2,)]
 
 
 def test_registry_checks() -> None:
-    treatments = pd.DataFrame({"treatment_id": ["1", "2"], "date": ["2024-01-01", "2024-01-02"], "clinic": "c",
-                               "practitioner": "p", "product": "x", "batch": "b", "multi_dose_vial": ["yes", "no"]})
-    complications = pd.DataFrame({"treatment_id": ["2"], "onset_date": ["2024-02-01"], "suspected_infection": ["1"]})
+    treatments = pd.DataFrame(
+        {
+            "treatment_id": ["1", "2"],
+            "date": ["2024-01-01", "2024-01-02"],
+            "clinic": "c",
+            "practitioner": "p",
+            "product": "x",
+            "batch": "b",
+            "multi_dose_vial": ["yes", "no"],
+        }
+    )
+    complications = pd.DataFrame(
+        {"treatment_id": ["2"], "onset_date": ["2024-02-01"], "suspected_infection": ["1"]}
+    )
     tables = check_registry(treatments, complications)
     assert list(tables.treatments["multi_dose_vial"]) == [True, False]
     with pytest.raises(SignalsInputError, match="'clinic'"):

@@ -23,7 +23,9 @@ def test_generator_is_seeded_and_planted_signals_are_recovered() -> None:
     register_frame(con, frame, LongColumns("report_id", "product", "event"))
     result = disproportionality(count_duckdb(con))
     table = result.table.to_pandas()
-    flagged = set(zip(table.loc[table["eb05"] >= 2, "product"], table.loc[table["eb05"] >= 2, "event"], strict=True))
+    flagged = set(
+        zip(table.loc[table["eb05"] >= 2, "product"], table.loc[table["eb05"] >= 2, "event"], strict=True)
+    )
     truth = planted_table(spec).to_pandas()
     recall = np.mean([(p, e) in flagged for p, e in zip(truth["product"], truth["event"], strict=True)])
     assert recall >= 0.5

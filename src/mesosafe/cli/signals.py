@@ -9,11 +9,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from mesosafe.signals.counting import Margins
+    from mesosafe.signals.gps import Selection
 
 
 def _fail(message: str) -> None:
@@ -43,8 +45,11 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, str], None] | None]:
 
     tasks: dict[str, Any] = {}
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=False,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
     ) as progress:
 
         def hook(stage: str, state: str) -> None:
@@ -68,7 +73,9 @@ def _print_top(table: Any, top: int) -> None:
         shown.add_column(name, justify="left" if name in ("product", "event") else "right")
     for row in rows:
         shown.add_row(
-            str(row["product"]), str(row["event"]), str(row["n"]),
+            str(row["product"]),
+            str(row["event"]),
+            str(row["n"]),
             *(f"{row[k]:.4g}" for k in ("e", "ebgm", "eb05", "eb95", "prr", "ror", "ic025")),
         )
     console = Console()
@@ -85,20 +92,45 @@ def _print_top(table: Any, top: int) -> None:
 @click.option("--strata", multiple=True, help="Stratum column (repeatable); E is summed over strata.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
 @click.option("--master", default=None, help="Spark master URL (default local[*]).")
-@click.option("--margins", type=click.Choice(["unique", "table"]), default="unique", show_default=True,
-              help="unique: distinct reports (openEBGM); table: sums of cell counts (PhViD).")
-@click.option("--prior-selection", type=click.Choice(["consensus", "best"]), default="consensus",
-              show_default=True, help="consensus: lowest optimum reached from two or more starts "
-              "(openEBGM autoHyper); best: lowest optimum found.")
+@click.option(
+    "--margins",
+    type=click.Choice(["unique", "table"]),
+    default="unique",
+    show_default=True,
+    help="unique: distinct reports (openEBGM); table: sums of cell counts (PhViD).",
+)
+@click.option(
+    "--prior-selection",
+    type=click.Choice(["consensus", "best"]),
+    default="consensus",
+    show_default=True,
+    help="consensus: lowest optimum reached from two or more starts "
+    "(openEBGM autoHyper); best: lowest optimum found.",
+)
 @click.option("--max-strata-levels", default=10, show_default=True, type=click.IntRange(min=1))
-@click.option("--out", "out_path", type=click.Path(path_type=Path), help="Write all pairs (.csv or .parquet).")
-@click.option("--hyper-out", type=click.Path(path_type=Path), help="Write the prior's hyperparameters (.json).")
+@click.option(
+    "--out", "out_path", type=click.Path(path_type=Path), help="Write all pairs (.csv or .parquet)."
+)
+@click.option(
+    "--hyper-out", type=click.Path(path_type=Path), help="Write the prior's hyperparameters (.json)."
+)
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Print the N strongest signals.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def signals(
-    input_path: Path, id_col: str, product_col: str, event_col: str, strata: tuple[str, ...], engine: str,
-    master: str | None, margins: str, prior_selection: str, max_strata_levels: int, out_path: Path | None,
-    hyper_out: Path | None, top: int | None, quiet: bool,
+    input_path: Path,
+    id_col: str,
+    product_col: str,
+    event_col: str,
+    strata: tuple[str, ...],
+    engine: str,
+    master: str | None,
+    margins: str,
+    prior_selection: str,
+    max_strata_levels: int,
+    out_path: Path | None,
+    hyper_out: Path | None,
+    top: int | None,
+    quiet: bool,
 ) -> None:
     """Disproportionality signals (N, E, RR, PRR, ROR, IC, EBGM, EB05, EB95) for product × event pairs.
 
@@ -118,11 +150,13 @@ def signals(
             stages = pipeline.Stages(hook)
             if engine == "spark":
                 counts = pipeline.count_file_spark(
-                    input_path, columns, margins, max_strata_levels, stages, master=master  # type: ignore[arg-type]
+                    input_path, columns, cast("Margins", margins), max_strata_levels, stages, master=master
                 )
             else:
-                counts = pipeline.count_file_duckdb(input_path, columns, margins, max_strata_levels, stages)  # type: ignore[arg-type]
-            result = pipeline.disproportionality(counts, stages, selection=prior_selection)  # type: ignore[arg-type]
+                counts = pipeline.count_file_duckdb(
+                    input_path, columns, cast("Margins", margins), max_strata_levels, stages
+                )
+            result = pipeline.disproportionality(counts, stages, selection=cast("Selection", prior_selection))
             fit = result.fit
             with stages("write output"):
                 if out_path is not None:
@@ -146,19 +180,42 @@ def registry() -> None:
 
 @registry.command("report")
 @click.option("--treatments", type=click.Path(path_type=Path), help="Treatments table (.csv or .parquet).")
-@click.option("--complications", type=click.Path(path_type=Path), help="Complications table (.csv or .parquet).")
+@click.option(
+    "--complications", type=click.Path(path_type=Path), help="Complications table (.csv or .parquet)."
+)
 @click.option("--demo-data", is_flag=True, help="Use a seeded synthetic registry with a planted outbreak.")
 @click.option("--seed", default=2007, show_default=True, help="Seed for --demo-data.")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output directory.")
-@click.option("--window-days", default=28, show_default=True, type=click.IntRange(min=1),
-              help="CUSUM time step (days per window).")
-@click.option("--rate-ratio", default=2.0, show_default=True, type=click.FloatRange(min=1.01),
-              help="Infection-rate ratio the CUSUM is tuned to detect.")
-@click.option("--threshold", "h", default=None, type=click.FloatRange(min=0.1),
-              help="CUSUM decision threshold h (default: chosen from the baseline).")
+@click.option(
+    "--window-days",
+    default=28,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="CUSUM time step (days per window).",
+)
+@click.option(
+    "--rate-ratio",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(min=1.01),
+    help="Infection-rate ratio the CUSUM is tuned to detect.",
+)
+@click.option(
+    "--threshold",
+    "h",
+    default=None,
+    type=click.FloatRange(min=0.1),
+    help="CUSUM decision threshold h (default: chosen from the baseline).",
+)
 def report(
-    treatments: Path | None, complications: Path | None, demo_data: bool, seed: int, out_dir: Path,
-    window_days: int, rate_ratio: float, h: float | None,
+    treatments: Path | None,
+    complications: Path | None,
+    demo_data: bool,
+    seed: int,
+    out_dir: Path,
+    window_days: int,
+    rate_ratio: float,
+    h: float | None,
 ) -> None:
     """Write rates with confidence intervals, funnel plots, CUSUM cluster alerts and an HTML summary."""
     from mesosafe.signals import report as registry_report

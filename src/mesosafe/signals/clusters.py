@@ -43,10 +43,13 @@ class CusumDesign:
 
 
 def reference_value(mu0: npt.ArrayLike, rate_ratio: float) -> FloatArray:
-    return np.asarray(mu0, dtype=np.float64) * (rate_ratio - 1.0) / np.log(rate_ratio)
+    value: FloatArray = np.asarray(mu0, dtype=np.float64) * ((rate_ratio - 1.0) / np.log(rate_ratio))
+    return value
 
 
-def cusum(x: npt.ArrayLike, mu0: npt.ArrayLike, rate_ratio: float, h: float) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+def cusum(
+    x: npt.ArrayLike, mu0: npt.ArrayLike, rate_ratio: float, h: float
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     """The CUSUM path S_t and alarm flags (S restarts at 0 after each alarm)."""
     counts = np.asarray(x, dtype=np.float64)
     k = reference_value(mu0, rate_ratio)
@@ -93,7 +96,8 @@ def choose_threshold(
 
 
 def window_index(dates: pd.Series, origin: pd.Timestamp, window_days: int) -> npt.NDArray[np.int64]:
-    return ((dates - origin).dt.days // window_days).to_numpy(dtype=np.int64)
+    index: npt.NDArray[np.int64] = np.asarray((dates - origin).dt.days // window_days, dtype=np.int64)
+    return index
 
 
 def unit_windows(
@@ -103,15 +107,25 @@ def unit_windows(
     origin = treatments["date"].min()
     last = max(treatments["date"].max(), infections["onset_date"].max() if len(infections) else origin)
     n_windows = int((last - origin).days // design.window_days) + 1
-    t = pd.DataFrame({"unit": treatments[unit_type].to_numpy(),
-                      "window": window_index(treatments["date"], origin, design.window_days)})
-    i = pd.DataFrame({"unit": infections[unit_type].to_numpy(),
-                      "window": window_index(infections["onset_date"], origin, design.window_days)})
+    t = pd.DataFrame(
+        {
+            "unit": treatments[unit_type].to_numpy(),
+            "window": window_index(treatments["date"], origin, design.window_days),
+        }
+    )
+    i = pd.DataFrame(
+        {
+            "unit": infections[unit_type].to_numpy(),
+            "window": window_index(infections["onset_date"], origin, design.window_days),
+        }
+    )
     units = np.sort(t["unit"].unique())
     full = pd.MultiIndex.from_product([units, np.arange(n_windows)], names=["unit", "window"])
     volume = t.groupby(["unit", "window"]).size().reindex(full, fill_value=0)
     cases = i.groupby(["unit", "window"]).size().reindex(full, fill_value=0)
-    frame = pd.DataFrame({"treatments": volume.to_numpy(), "infections": cases.to_numpy()}, index=full).reset_index()
+    frame = pd.DataFrame(
+        {"treatments": volume.to_numpy(), "infections": cases.to_numpy()}, index=full
+    ).reset_index()
     frame["window_start"] = origin + pd.to_timedelta(frame["window"] * design.window_days, unit="D")
     frame["window_end"] = frame["window_start"] + pd.Timedelta(days=design.window_days - 1)
     frame["expected"] = p0 * frame["treatments"]
@@ -139,7 +153,9 @@ def scan_units(
                 )
             h = thresholds[key]
         path, alarms = cusum(series["infections"], series["expected"], design.rate_ratio, h)
-        series = series.assign(k=reference_value(series["expected"], design.rate_ratio), h=h, cusum=path, alarm=alarms)
+        series = series.assign(
+            k=reference_value(series["expected"], design.rate_ratio), h=h, cusum=path, alarm=alarms
+        )
         parts.append(series)
     return pd.concat(parts, ignore_index=True)
 
@@ -148,7 +164,8 @@ def infections_by_unit(treatments: pd.DataFrame, complications: pd.DataFrame) ->
     """Suspected infections (one per infected treatment, at its earliest onset) with the treatment's units."""
     suspected = complications[complications["suspected_infection"]]
     first = suspected.groupby("treatment_id", as_index=False)["onset_date"].min()
-    return first.merge(treatments, on="treatment_id", how="inner")
+    merged: pd.DataFrame = first.merge(treatments, on="treatment_id", how="inner")
+    return merged
 
 
 def baseline_rate(treatments: pd.DataFrame, infections: pd.DataFrame) -> float:
@@ -162,23 +179,38 @@ def scan_registry(
     design = design or CusumDesign()
     infections = infections_by_unit(treatments, complications)
     p0 = design.baseline_rate if design.baseline_rate is not None else baseline_rate(treatments, infections)
-    series = pd.concat([scan_units(treatments, infections, u, design, p0) for u in CLUSTER_UNITS], ignore_index=True)
+    series = pd.concat(
+        [scan_units(treatments, infections, u, design, p0) for u in CLUSTER_UNITS], ignore_index=True
+    )
     vials = treatments.groupby("batch")["multi_dose_vial"].any()
     is_batch = series["unit_type"] == "batch"
     series["multi_dose_vial"] = False
-    series.loc[is_batch, "multi_dose_vial"] = series.loc[is_batch, "unit"].map(vials).fillna(False).astype(bool)
+    series.loc[is_batch, "multi_dose_vial"] = (
+        series.loc[is_batch, "unit"].map(vials).fillna(False).astype(bool)
+    )
     series["baseline_rate"] = p0
     return series
 
 
 def alerts(series: pd.DataFrame) -> pd.DataFrame:
     """The alarm rows, multi-dose-vial batches first, then by date."""
-    columns = ["unit_type", "unit", "window_start", "window_end", "treatments", "infections", "expected", "k", "h",
-               "cusum", "multi_dose_vial"]
+    columns = [
+        "unit_type",
+        "unit",
+        "window_start",
+        "window_end",
+        "treatments",
+        "infections",
+        "expected",
+        "k",
+        "h",
+        "cusum",
+        "multi_dose_vial",
+    ]
     found = series.loc[series["alarm"], columns]
-    return found.sort_values(["multi_dose_vial", "window_start", "unit_type"], ascending=[False, True, True]).reset_index(
-        drop=True
-    )
+    return found.sort_values(
+        ["multi_dose_vial", "window_start", "unit_type"], ascending=[False, True, True]
+    ).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -194,7 +226,9 @@ class Detection:
         return self.false_alarms / self.unit_years if self.unit_years else 0.0
 
 
-def evaluate_alarms(series: pd.DataFrame, unit_type: str, outbreak_unit: str, outbreak_start: pd.Timestamp) -> Detection:
+def evaluate_alarms(
+    series: pd.DataFrame, unit_type: str, outbreak_unit: str, outbreak_start: pd.Timestamp
+) -> Detection:
     """Detection delay for a planted outbreak and the false-alarm rate elsewhere (simulation studies)."""
     rows = series[series["unit_type"] == unit_type]
     hit = rows[(rows["unit"] == outbreak_unit) & rows["alarm"] & (rows["window_end"] >= outbreak_start)]

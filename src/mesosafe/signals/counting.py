@@ -49,12 +49,14 @@ def _margin_steps(margins: Margins, stratified: bool) -> list[tuple[str, str]]:
         ("totals", f"SELECT {count} AS c FROM {source}"),
     ]
     if not stratified:  # the single stratum's margins are the overall margins
-        return steps + [
+        return [
+            *steps,
             ("product_margins_s", "SELECT pid, 1 AS sid, c FROM product_margins"),
             ("event_margins_s", "SELECT eid, 1 AS sid, c FROM event_margins"),
             ("totals_s", "SELECT 1 AS sid, c FROM totals"),
         ]
-    return steps + [
+    return [
+        *steps,
         ("product_margins_s", f"SELECT pid, sid, {count} AS c FROM {source} GROUP BY pid, sid"),
         ("event_margins_s", f"SELECT eid, sid, {count} AS c FROM {source} GROUP BY eid, sid"),
         ("totals_s", f"SELECT sid, {count} AS c FROM {source} GROUP BY sid"),
@@ -66,7 +68,9 @@ def counting_steps(margins: Margins = "unique", stratified: bool = False) -> lis
     if margins not in MARGINS:
         raise ValueError(f"margins must be one of {MARGINS}, not {margins!r}")
     # Without strata every report is in the single stratum 1, so coded is already unique per cell.
-    cells_source = "(SELECT report_id, pid, eid FROM coded GROUP BY report_id, pid, eid) u" if stratified else "coded"
+    cells_source = (
+        "(SELECT report_id, pid, eid FROM coded GROUP BY report_id, pid, eid) u" if stratified else "coded"
+    )
     steps = [
         ("products", _dictionary("product", "pid")),
         ("events", _dictionary("event", "eid")),
@@ -85,7 +89,8 @@ def counting_steps(margins: Margins = "unique", stratified: bool = False) -> lis
     steps += [
         (
             "expected",
-            "SELECT c.pid, c.eid, SUM(CAST(pm.c AS DOUBLE) * CAST(em.c AS DOUBLE) / CAST(t.c AS DOUBLE)) AS e "
+            "SELECT c.pid, c.eid, "
+            "SUM(CAST(pm.c AS DOUBLE) * CAST(em.c AS DOUBLE) / CAST(t.c AS DOUBLE)) AS e "
             "FROM cells c JOIN product_margins_s pm ON pm.pid = c.pid "
             "JOIN event_margins_s em ON em.eid = c.eid AND em.sid = pm.sid "
             "JOIN totals_s t ON t.sid = pm.sid GROUP BY c.pid, c.eid",

@@ -72,8 +72,14 @@ def plot_funnel(classified: pd.DataFrame, title: str, path_stem: str | os.PathLi
     ax.scatter(classified["treatments"], classified["rate"], s=18, color="#0072b2", alpha=0.8, label="units")
     ax.scatter(classified.loc[outlier, "treatments"], classified.loc[outlier, "rate"], s=40, color="#cc0000")
     for _, row in classified[outlier].iterrows():
-        ax.annotate(str(row["unit"]), (row["treatments"], row["rate"]), textcoords="offset points",
-                    xytext=(5, 4), fontsize=8, color="#cc0000")
+        ax.annotate(
+            str(row["unit"]),
+            (row["treatments"], row["rate"]),
+            textcoords="offset points",
+            xytext=(5, 4),
+            fontsize=8,
+            color="#cc0000",
+        )
     ax.set_xlabel("treatments (volume)")
     ax.set_ylabel("rate")
     ax.set_title(title)

@@ -104,8 +104,9 @@ def squash(
     bins = np.floor(np.log(e) / width).astype(np.int64)
     new = np.r_[True, (n[1:] != n[:-1]) | (bins[1:] != bins[:-1])]
     group = np.cumsum(new) - 1
-    weight = np.bincount(group, weights=w)
-    return n[new], np.bincount(group, weights=w * e) / weight, weight
+    weight = np.asarray(np.bincount(group, weights=w), dtype=np.float64)
+    mean_e = np.asarray(np.bincount(group, weights=w * e), dtype=np.float64) / weight
+    return n[new], mean_e, weight
 
 
 def _component_terms(
@@ -115,7 +116,10 @@ def _component_terms(
     log_r = -np.log1p(e / b)  # log(b / (b + e))
     one_minus_t = -np.expm1(a * log_r)  # P(N ≥ 1)
     log_g = (
-        special.gammaln(n + a) - special.gammaln(a) + a * log_r + n * (np.log(e) - np.log(b + e))
+        special.gammaln(n + a)
+        - special.gammaln(a)
+        + a * log_r
+        + n * (np.log(e) - np.log(b + e))
         - np.log(one_minus_t)
     )
     d_a = special.digamma(n + a) - special.digamma(a) + log_r / one_minus_t
@@ -149,7 +153,9 @@ def _objective(x: FloatArray, n: FloatArray, e: FloatArray, w: FloatArray) -> tu
     return float(-np.dot(w, log_l)), grad
 
 
-def neg_log_likelihood(prior: Prior, n: npt.ArrayLike, e: npt.ArrayLike, w: npt.ArrayLike | None = None) -> float:
+def neg_log_likelihood(
+    prior: Prior, n: npt.ArrayLike, e: npt.ArrayLike, w: npt.ArrayLike | None = None
+) -> float:
     """Zero-truncated negative log-likelihood (openEBGM's negLL / negLLsquash with N* = 1)."""
     n_arr, e_arr = np.asarray(n, dtype=np.float64), np.asarray(e, dtype=np.float64)
     w_arr = np.ones_like(n_arr) if w is None else np.asarray(w, dtype=np.float64)
@@ -160,7 +166,8 @@ def neg_log_likelihood(prior: Prior, n: npt.ArrayLike, e: npt.ArrayLike, w: npt.
 
 def _pack(prior: Prior) -> FloatArray:
     logs = np.log([prior.alpha1, prior.beta1, prior.alpha2, prior.beta2])
-    return np.r_[logs, special.logit(prior.p)]
+    packed: FloatArray = np.append(logs, special.logit(prior.p)).astype(np.float64)
+    return packed
 
 
 def _minimise(
@@ -175,7 +182,11 @@ def _minimise(
 
     bounds = [(-LOG_BOUND, LOG_BOUND)] * 4 + [(-30.0, 30.0)]
     return optimize.minimize(
-        scaled, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+        scaled,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
         options={"maxiter": maxiter, "ftol": ftol, "gtol": 1e-10, "maxcor": 20},
     )
 
@@ -195,9 +206,18 @@ def _fit_single(n: FloatArray, e: FloatArray, w: FloatArray) -> tuple[Prior, flo
         return float(-np.dot(w, lg)), -np.exp(x) * np.array([np.dot(w, da), np.dot(w, db)])
 
     total = float(w.sum())
+
+    def scaled(x: FloatArray) -> tuple[float, FloatArray]:
+        value, grad = objective(x)
+        return value / total, grad / total
+
     result = optimize.minimize(
-        lambda x: tuple(v / total for v in objective(x)), np.zeros(2), jac=True, method="L-BFGS-B",
-        bounds=[(-LOG_BOUND, LOG_BOUND)] * 2, options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-10},
+        scaled,
+        np.zeros(2),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(-LOG_BOUND, LOG_BOUND)] * 2,
+        options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-10},
     )
     a, b = (float(v) for v in np.exp(result.x))
     return Prior(a, b, a, b, 1.0), float(result.fun) * total
@@ -213,11 +233,17 @@ def _close(a: Prior, b: Prior) -> bool:
     return all(abs(x - y) < tol or abs(x - y) < 1e-3 * max(abs(x), abs(y)) for x, y, tol in pairs)
 
 
+LONE_MARGIN = 2.0  # NLL units: 2·ΔNLL < 4 is no clear likelihood-ratio evidence (χ²₁ 95% is 3.84)
+
+
 def _select(solutions: list[tuple[float, Prior]], selection: Selection) -> tuple[float, Prior, bool]:
-    """(nll, prior, confirmed): the lowest optimum, or the lowest reached from at least two starts."""
+    """(nll, prior, confirmed): the lowest optimum, or under "consensus" the lowest optimum reached from
+    at least two starts, unless a lone optimum is better by more than LONE_MARGIN."""
     ranked = sorted(solutions, key=lambda item: item[0])
     if selection == "consensus":
         for index, (value, prior) in enumerate(ranked):
+            if value - ranked[0][0] > LONE_MARGIN:
+                break
             if any(_close(prior, other) for j, (_, other) in enumerate(ranked) if j != index):
                 return value, prior, True
     return ranked[0][0], ranked[0][1], False
@@ -235,8 +261,9 @@ def fit_prior(
     """Maximum marginal likelihood (N ≥ 1) fit of the two-gamma prior from several starts.
 
     ``selection="consensus"`` follows openEBGM's autoHyper: the lowest optimum that at least one other
-    start also reached (so a lone, possibly spurious optimum is not trusted); ``"best"`` takes the
-    lowest negative log-likelihood found. Either way the lowest value found is reported in the message.
+    start also reached, so a lone optimum is not trusted when it is within ``LONE_MARGIN`` of a confirmed
+    one (no clear likelihood-ratio evidence); a lone optimum better by more than that is taken.
+    ``"best"`` takes the lowest negative log-likelihood found. A set-aside optimum is named in the message.
     """
     pts = merge_points(n, e) if points is None else points
     keep = pts.n >= 1
@@ -260,7 +287,11 @@ def fit_prior(
         value, prior, confirmed = _select(solutions, selection)
         if not _is_collapsed(prior, pairs):
             lowest = min(v for v, _ in solutions)
-            note = "" if lowest >= value else f"; a lower optimum reached from one start only (NLL {lowest!r}) set aside"
+            note = (
+                ""
+                if lowest >= value
+                else f"; a lower optimum reached from one start only (NLL {lowest!r}) set aside"
+            )
             if squashed:  # report the likelihood of the chosen prior on the unsquashed points
                 value = neg_log_likelihood(prior, pts.n[keep], pts.e[keep], pts.w[keep])
             message = (
@@ -270,7 +301,9 @@ def fit_prior(
             return PriorFit(prior, value, len(nn), int(pairs), len(solutions), False, message)
     prior, value = _fit_single(nn, ee, ww)
     value = neg_log_likelihood(prior, pts.n[keep], pts.e[keep], pts.w[keep])
-    message = f"two-component fit collapsed (near-null data or a degenerate mixture); one gamma prior on {where}"
+    message = (
+        f"two-component fit collapsed (near-null data or a degenerate mixture); one gamma prior on {where}"
+    )
     return PriorFit(prior, value, len(nn), int(pairs), len(solutions), True, message)
 
 
@@ -278,14 +311,21 @@ def posterior_weight(prior: Prior, n: FloatArray, e: FloatArray) -> FloatArray:
     """Q_n: posterior probability of component 1 (untruncated NB, as openEBGM's Qn)."""
 
     def log_nb(a: float, b: float) -> FloatArray:
-        return (
-            special.gammaln(n + a) - special.gammaln(a) - a * np.log1p(e / b) + n * (np.log(e) - np.log(b + e))
+        value: FloatArray = (
+            special.gammaln(n + a)
+            - special.gammaln(a)
+            - a * np.log1p(e / b)
+            + n * (np.log(e) - np.log(b + e))
         )
+        return value
 
     if prior.p >= 1.0:
         return np.ones_like(n)
-    logit = np.log(prior.p) - np.log1p(-prior.p) + log_nb(prior.alpha1, prior.beta1) - log_nb(
-        prior.alpha2, prior.beta2
+    logit = (
+        np.log(prior.p)
+        - np.log1p(-prior.p)
+        + log_nb(prior.alpha1, prior.beta1)
+        - log_nb(prior.alpha2, prior.beta2)
     )
     return np.asarray(special.expit(logit), dtype=np.float64)
 

@@ -80,8 +80,17 @@ def _type_family(duck_type: str) -> str:
         return "nested"
     if upper in {"VARCHAR", "STRING"} or upper.startswith("ENUM"):
         return "string"
-    if upper in {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                 "UBIGINT"}:
+    if upper in {
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+    }:
         return "integer"
     if upper == "BOOLEAN":
         return "boolean"
@@ -124,7 +133,8 @@ def check_values(
             exact = relation.aggregate(f"COUNT(DISTINCT {quote(name)})").fetchall()[0]
             if exact[0] > max_levels:
                 raise SignalsInputError(
-                    f"stratum column {name!r} has {exact[0]} levels (at most {max_levels}); categorise it first"
+                    f"stratum column {name!r} has {exact[0]} levels (at most {max_levels}); "
+                    "categorise it first"
                 )
     return rows
 
@@ -162,7 +172,9 @@ def register_long_rows(
 
 
 def register_frame(
-    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns: LongColumns,
+    con: duckdb.DuckDBPyConnection,
+    frame: pd.DataFrame,
+    columns: LongColumns,
     max_levels: int = MAX_STRATUM_LEVELS,
 ) -> int:
     """The same as :func:`register_long_rows` for a pandas DataFrame of long rows."""
@@ -175,7 +187,8 @@ def spark_long_rows(spark: Any, path: str | os.PathLike[str], columns: LongColum
     kind = input_format(path)
     reader = spark.read
     frame = (
-        reader.parquet(str(path)) if kind == "parquet"
+        reader.parquet(str(path))
+        if kind == "parquet"
         else reader.option("header", True).option("inferSchema", True).csv(str(path))
     )
     frame.createOrReplaceTempView("long_source")

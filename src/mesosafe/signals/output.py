@@ -17,7 +17,9 @@ from mesosafe.signals.errors import SignalsInputError
 TABLE_SUFFIXES = (".csv", ".parquet")
 
 
-def check_output_path(path: str | os.PathLike[str], suffixes: tuple[str, ...] | None = TABLE_SUFFIXES) -> Path:
+def check_output_path(
+    path: str | os.PathLike[str], suffixes: tuple[str, ...] | None = TABLE_SUFFIXES
+) -> Path:
     """The parent directory exists and the suffix is one we write; checked before any work is done."""
     target = Path(path)
     if suffixes and target.suffix.lower() not in suffixes:

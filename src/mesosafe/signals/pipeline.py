@@ -23,14 +23,32 @@ import pyarrow as pa
 from mesosafe.signals import gps, stats
 from mesosafe.signals.counting import Counts, Margins, count_duckdb, count_spark
 from mesosafe.signals.errors import SignalsInputError
-from mesosafe.signals.io import MAX_STRATUM_LEVELS, LongColumns, read_file, register_long_rows, spark_long_rows
+from mesosafe.signals.io import (
+    MAX_STRATUM_LEVELS,
+    LongColumns,
+    read_file,
+    register_long_rows,
+    spark_long_rows,
+)
 
 if TYPE_CHECKING:
     import duckdb
 
 Engine = Literal["duckdb", "spark"]
 OUTPUT_COLUMNS = (
-    "product", "event", "n", "e", "rr", "prr", "ror", "ror_lower", "ror_upper", "ic", "ic025", "ebgm", "eb05",
+    "product",
+    "event",
+    "n",
+    "e",
+    "rr",
+    "prr",
+    "ror",
+    "ror_lower",
+    "ror_upper",
+    "ic",
+    "ic025",
+    "ebgm",
+    "eb05",
     "eb95",
 )
 StageHook = Callable[[str, str], None]  # (stage name, "start" | "end")

@@ -18,7 +18,9 @@ FloatArray = npt.NDArray[np.float64]
 Method = Literal["exact", "poisson"]
 
 
-def clopper_pearson(events: npt.ArrayLike, trials: npt.ArrayLike, level: float = 0.95) -> tuple[FloatArray, FloatArray]:
+def clopper_pearson(
+    events: npt.ArrayLike, trials: npt.ArrayLike, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
     k, n = np.asarray(events, dtype=np.float64), np.asarray(trials, dtype=np.float64)
     alpha = 1.0 - level
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -27,7 +29,9 @@ def clopper_pearson(events: npt.ArrayLike, trials: npt.ArrayLike, level: float =
     return np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
 
 
-def poisson_interval(events: npt.ArrayLike, exposure: npt.ArrayLike, level: float = 0.95) -> tuple[FloatArray, FloatArray]:
+def poisson_interval(
+    events: npt.ArrayLike, exposure: npt.ArrayLike, level: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
     k, t = np.asarray(events, dtype=np.float64), np.asarray(exposure, dtype=np.float64)
     alpha = 1.0 - level
     lower = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * k) / 2, 0.0) / t

@@ -63,7 +63,9 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
         raise SignalsInputError(f"{name} table has no data rows")
     for column in columns:
         if frame[column].isna().any():
-            raise SignalsInputError(f"{name} column {column!r} has {int(frame[column].isna().sum())} missing values")
+            raise SignalsInputError(
+                f"{name} column {column!r} has {int(frame[column].isna().sum())} missing values"
+            )
 
 
 def _dates(series: pd.Series, name: str) -> pd.Series:
@@ -102,10 +104,19 @@ def check_registry(treatments: pd.DataFrame, complications: pd.DataFrame) -> Reg
     t["multi_dose_vial"] = _flags(t["multi_dose_vial"], "treatments column 'multi_dose_vial'")
     duplicated = t["treatment_id"].duplicated()
     if duplicated.any():
-        raise SignalsInputError(f"treatments column 'treatment_id' repeats {t['treatment_id'][duplicated].iloc[0]!r}")
-    c = complications.loc[:, list(COMPLICATION_COLUMNS)].copy() if len(complications) else pd.DataFrame(
-        {"treatment_id": pd.Series(dtype=str), "onset_date": pd.Series(dtype="datetime64[ns]"),
-         "suspected_infection": pd.Series(dtype=bool)}
+        raise SignalsInputError(
+            f"treatments column 'treatment_id' repeats {t['treatment_id'][duplicated].iloc[0]!r}"
+        )
+    c = (
+        complications.loc[:, list(COMPLICATION_COLUMNS)].copy()
+        if len(complications)
+        else pd.DataFrame(
+            {
+                "treatment_id": pd.Series(dtype=str),
+                "onset_date": pd.Series(dtype="datetime64[ns]"),
+                "suspected_infection": pd.Series(dtype=bool),
+            }
+        )
     )
     if len(c):
         for column in COMPLICATION_COLUMNS:
@@ -113,17 +124,24 @@ def check_registry(treatments: pd.DataFrame, complications: pd.DataFrame) -> Reg
                 raise SignalsInputError(f"complications column {column!r} has missing values")
         c["treatment_id"] = c["treatment_id"].astype(str)
         c["onset_date"] = _dates(c["onset_date"], "complications column 'onset_date'")
-        c["suspected_infection"] = _flags(c["suspected_infection"], "complications column 'suspected_infection'")
+        c["suspected_infection"] = _flags(
+            c["suspected_infection"], "complications column 'suspected_infection'"
+        )
         unknown = ~c["treatment_id"].isin(t["treatment_id"])
         if unknown.any():
+            example = c["treatment_id"][unknown].iloc[0]
             raise SignalsInputError(
-                f"complications column 'treatment_id' refers to unknown treatment {c['treatment_id'][unknown].iloc[0]!r}"
+                f"complications column 'treatment_id' refers to unknown treatment {example!r}"
             )
     return RegistryTables(t.reset_index(drop=True), c.reset_index(drop=True))
 
 
-def load_registry(treatments: str | os.PathLike[str], complications: str | os.PathLike[str]) -> RegistryTables:
-    return check_registry(read_table(Path(treatments), "treatments"), read_table(Path(complications), "complications"))
+def load_registry(
+    treatments: str | os.PathLike[str], complications: str | os.PathLike[str]
+) -> RegistryTables:
+    return check_registry(
+        read_table(Path(treatments), "treatments"), read_table(Path(complications), "complications")
+    )
 
 
 def outcomes(tables: RegistryTables) -> pd.DataFrame:

@@ -21,6 +21,11 @@ from mesosafe.signals.registry import UNIT_TYPES, RegistryTables, load_registry,
 
 __all__ = ["ReportSummary", "load_registry", "write_report"]
 OUTCOMES = ("complication", "infection")
+STYLE = (
+    "body{font-family:sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}"
+    "table{border-collapse:collapse;font-size:.85rem}td,th{padding:.2rem .5rem;border-bottom:1px solid #ddd}"
+    "figure{display:inline-block;margin:.5rem}"
+)
 
 
 @dataclass(frozen=True)
@@ -47,12 +52,19 @@ def _html_table(frame: pd.DataFrame, limit: int = 30) -> str:
 
 
 def _summary_html(
-    tables: RegistryTables, classified: dict[str, pd.DataFrame], alert_rows: pd.DataFrame, design: clusters.CusumDesign,
+    tables: RegistryTables,
+    classified: dict[str, pd.DataFrame],
+    alert_rows: pd.DataFrame,
+    design: clusters.CusumDesign,
     p0: float,
 ) -> str:
     t, c = tables.treatments, tables.complications
-    outliers = pd.concat([f[f["status"].str.startswith("alarm")] for f in classified.values()], ignore_index=True)
-    shown = outliers[["unit_type", "unit", "outcome", "treatments", "events", "rate", "lower", "upper", "status"]]
+    outliers = pd.concat(
+        [f[f["status"].str.startswith("alarm")] for f in classified.values()], ignore_index=True
+    )
+    shown = outliers[
+        ["unit_type", "unit", "outcome", "treatments", "events", "rate", "lower", "upper", "status"]
+    ]
     plots = "".join(
         f'<figure><img src="funnel_{name}.svg" alt="funnel plot {html.escape(name)}" width="640">'
         f"<figcaption>{html.escape(name.replace('_', ' '))}</figcaption></figure>"
@@ -60,21 +72,22 @@ def _summary_html(
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mesosafe registry report</title>
-<style>body{{font-family:sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}}
-table{{border-collapse:collapse;font-size:.85rem}}td,th{{padding:.2rem .5rem;border-bottom:1px solid #ddd}}
-figure{{display:inline-block;margin:.5rem}}</style></head><body>
+<style>{STYLE}</style></head><body>
 <h1>Registry safety report</h1>
-<p>{len(t)} treatments from {t['date'].min():%Y-%m-%d} to {t['date'].max():%Y-%m-%d} at {t['clinic'].nunique()} clinics;
-{c['treatment_id'].nunique()} treatments with complications, {int(c['suspected_infection'].sum())} suspected infections.</p>
+<p>{len(t)} treatments from {t["date"].min():%Y-%m-%d} to {t["date"].max():%Y-%m-%d}
+at {t["clinic"].nunique()} clinics; {c["treatment_id"].nunique()} treatments with complications,
+{int(c["suspected_infection"].sum())} suspected infections.</p>
 <h2>Infection-cluster alerts (Poisson CUSUM)</h2>
-<p>Windows of {design.window_days} days; baseline rate {p0:.4%} suspected infections per treatment; tuned to a rate
-ratio of {design.rate_ratio:g}; thresholds for about {design.target_arl_years:g} years between false alarms per unit.
+<p>Windows of {design.window_days} days; baseline rate {p0:.4%} suspected infections per treatment;
+tuned to a rate ratio of {design.rate_ratio:g}; thresholds for about {design.target_arl_years:g} years
+between false alarms per unit.
 Multi-dose-vial batches are listed first.</p>
 {_html_table(alert_rows)}
 <h2>Funnel-plot outliers (outside 99.8% limits)</h2>
 {_html_table(shown)}
 <h2>Funnel plots</h2>{plots}
-<p>Files: rates_*.csv (Clopper–Pearson 95% intervals), funnel_*.csv/png/svg, cusum_series.csv, cusum_alerts.csv.</p>
+<p>Files: rates_*.csv (Clopper–Pearson 95% intervals), funnel_*.csv/png/svg, cusum_series.csv,
+cusum_alerts.csv.</p>
 </body></html>
 """
 
@@ -95,7 +108,9 @@ def _write_all(tables: RegistryTables, folder: Path, design: clusters.CusumDesig
     alert_rows = clusters.alerts(series)
     alert_rows.to_csv(folder / "cusum_alerts.csv", index=False)
     p0 = float(series["baseline_rate"].iloc[0])
-    (folder / "summary.html").write_text(_summary_html(tables, classified, alert_rows, design, p0), encoding="utf-8")
+    (folder / "summary.html").write_text(
+        _summary_html(tables, classified, alert_rows, design, p0), encoding="utf-8"
+    )
     outliers = sum(int(f["status"].str.startswith("alarm").sum()) for f in classified.values())
     return ReportSummary(
         files=sorted(p.name for p in folder.iterdir()),
@@ -108,7 +123,10 @@ def _write_all(tables: RegistryTables, folder: Path, design: clusters.CusumDesig
 
 
 def write_report(
-    tables: RegistryTables, out: str | os.PathLike[str], window_days: int = 28, rate_ratio: float = 2.0,
+    tables: RegistryTables,
+    out: str | os.PathLike[str],
+    window_days: int = 28,
+    rate_ratio: float = 2.0,
     threshold: float | None = None,
 ) -> ReportSummary:
     """Write the report into ``out`` (created if needed); on any error nothing reaches ``out``."""

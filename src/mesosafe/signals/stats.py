@@ -32,7 +32,9 @@ def relative_ratio(n: npt.ArrayLike, e: npt.ArrayLike) -> FloatArray:
     return np.where(np.isnan(rr), 0.0, rr)
 
 
-def prr(n: npt.ArrayLike, n_product: npt.ArrayLike, n_event: npt.ArrayLike, n_total: npt.ArrayLike) -> FloatArray:
+def prr(
+    n: npt.ArrayLike, n_product: npt.ArrayLike, n_event: npt.ArrayLike, n_total: npt.ArrayLike
+) -> FloatArray:
     a, np_, ne, nt = _float(n), _float(n_product), _float(n_event), _float(n_total)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = (a / np_) / ((ne - a) / (nt - np_))

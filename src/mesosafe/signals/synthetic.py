@@ -55,8 +55,9 @@ def event_name(code: IntArray | int) -> npt.NDArray[np.str_]:
 
 def _zipf_sampler(size: int, s: float) -> npt.NDArray[np.float64]:
     weights = 1.0 / np.arange(1, size + 1, dtype=np.float64) ** s
-    cdf = np.cumsum(weights)
-    return cdf / cdf[-1]
+    cdf: npt.NDArray[np.float64] = np.cumsum(weights)
+    cdf /= cdf[-1]
+    return cdf
 
 
 def _draw(rng: np.random.Generator, cdf: npt.NDArray[np.float64], count: int) -> IntArray:
@@ -171,7 +172,14 @@ class RegistrySpec:
     seed: int = 2007
 
 
-PRODUCTS = ("phosphatidylcholine", "hyaluronic-acid", "vitamin-cocktail", "collagenase", "procaine", "peptides")
+PRODUCTS = (
+    "phosphatidylcholine",
+    "hyaluronic-acid",
+    "vitamin-cocktail",
+    "collagenase",
+    "procaine",
+    "peptides",
+)
 
 
 def _onset(rng: np.random.Generator, dates: pd.Series, infected: npt.NDArray[np.bool_]) -> pd.Series:
@@ -190,12 +198,19 @@ def _background(rng: np.random.Generator, spec: RegistrySpec) -> pd.DataFrame:
     day = rng.integers(0, spec.days, total)
     product_idx = rng.integers(0, len(PRODUCTS), total)
     batch_period = day // 91  # a new batch of each product every quarter, per clinic
-    batch = [f"{PRODUCTS[p][:4].upper()}-{c:02d}{q}" for p, c, q in zip(product_idx, clinic_idx, batch_period, strict=True)]
+    batch = [
+        f"{PRODUCTS[p][:4].upper()}-{c:02d}{q}"
+        for p, c, q in zip(product_idx, clinic_idx, batch_period, strict=True)
+    ]
     return pd.DataFrame(
         {
             "clinic": [f"C{c:02d}" for c in clinic_idx],
-            "practitioner": [f"C{c:02d}-P{p + 1}" for c, p in zip(
-                clinic_idx, rng.integers(0, spec.practitioners_per_clinic, total), strict=True)],
+            "practitioner": [
+                f"C{c:02d}-P{p + 1}"
+                for c, p in zip(
+                    clinic_idx, rng.integers(0, spec.practitioners_per_clinic, total), strict=True
+                )
+            ],
             "product": [PRODUCTS[p] for p in product_idx],
             "batch": batch,
             "day": day,
@@ -203,7 +218,9 @@ def _background(rng: np.random.Generator, spec: RegistrySpec) -> pd.DataFrame:
     )
 
 
-def demo_registry(seed: int = 2007, spec: RegistrySpec | None = None, outbreak: OutbreakSpec | None = None) -> Any:
+def demo_registry(
+    seed: int = 2007, spec: RegistrySpec | None = None, outbreak: OutbreakSpec | None = None
+) -> Any:
     """A seeded synthetic registry (RegistryTables) with one planted outbreak (``outbreak=None``: the
     2007-like default; pass ``OutbreakSpec(treatments=0)`` for none)."""
     from mesosafe.signals.registry import RegistryTables, check_registry
@@ -230,7 +247,9 @@ def demo_registry(seed: int = 2007, spec: RegistrySpec | None = None, outbreak: 
     frame["complicated"] = frame["infected"] | (rng.random(len(frame)) < spec.complication_rate)
     frame["date"] = pd.Timestamp(spec.start) + pd.to_timedelta(frame["day"], unit="D")
     frame["treatment_id"] = [f"T{i:07d}" for i in range(len(frame))]
-    treatments = frame[["treatment_id", "date", "clinic", "practitioner", "product", "batch", "multi_dose_vial"]]
+    treatments = frame[
+        ["treatment_id", "date", "clinic", "practitioner", "product", "batch", "multi_dose_vial"]
+    ]
     hit = frame[frame["complicated"]]
     complications = pd.DataFrame(
         {
