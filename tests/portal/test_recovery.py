@@ -42,3 +42,11 @@ def test_chart_scales_to_twelve_weeks() -> None:
     assert chart.x_ticks[-1][1] == "84"
     (series,) = chart.series
     assert series.path.startswith("M") and " L" in series.path
+
+
+def test_chart_coordinates_are_not_localised_in_arabic(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(lang="ar")
+    case.checkin([{"code": "bruising", "severity": "moderate"}])
+    page = client.get(case.url("recovery/")).content.decode()
+    svg = page[page.index("<svg viewBox") : page.index("</svg>")]
+    assert 'cx="' in svg and "," not in svg.split('cx="')[1].split('"')[0]
