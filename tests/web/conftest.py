@@ -39,6 +39,16 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """SQLite tests use a file in WAL mode, as production does, so threads get their own connections."""
+    from django.db import connections
+
+    settings_dict = connections["default"].settings_dict
+    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
+        settings_dict["TEST"]["NAME"] = os.path.join(os.environ["MESOSAFE_DATA_DIR"], "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     cache.clear()  # rate-limit counters must not leak between tests
@@ -65,7 +75,11 @@ def make_site(db: Any) -> Callable[..., Site]:
     def make(name: str = "", lot: str = "", licence_expires: date | None = None) -> Site:
         n = next(counter)
         clinic = Clinic.objects.create(
-            name=name or f"Clinic {n}", country="AE", time_zone="Asia/Dubai", phone="+9714000000", emergency_number="998"
+            name=name or f"Clinic {n}",
+            country="AE",
+            time_zone="Asia/Dubai",
+            phone="+9714000000",
+            emergency_number="998",
         )
         user = User.objects.create_user(f"staff{n}-{clinic.id}", email=f"staff{n}@clinic{clinic.id}.test")
         staff = Staff.objects.create(
@@ -76,9 +90,13 @@ def make_site(db: Any) -> Callable[..., Site]:
             licence_authority="DHA",
             licence_expires=licence_expires or date.today() + timedelta(days=365),
         )
-        product = Product.objects.create(clinic=clinic, name="Vitamin C", manufacturer="Acme", ingredients=["ascorbic acid"])
+        product = Product.objects.create(
+            clinic=clinic, name="Vitamin C", manufacturer="Acme", ingredients=["ascorbic acid"]
+        )
         batch = Batch.objects.create(
-            product=product, lot_number=lot or f"LOT-{clinic.id}-{n}", expires_on=date.today() + timedelta(days=300)
+            product=product,
+            lot_number=lot or f"LOT-{clinic.id}-{n}",
+            expires_on=date.today() + timedelta(days=300),
         )
         return Site(clinic, staff, issue_api_key(staff), product, batch)
 
@@ -94,7 +112,11 @@ def site(make_site: Callable[..., Site]) -> Site:
 def make_patient() -> Callable[..., Patient]:
     def make(site: Site, name: str = "Amal", email: str = "amal@example.com", lang: str = "en") -> Patient:
         return Patient.objects.create(
-            clinic=site.clinic, name=name, date_of_birth=date(1990, 1, 2), email=email, phone="+971500000001",
+            clinic=site.clinic,
+            name=name,
+            date_of_birth=date(1990, 1, 2),
+            email=email,
+            phone="+971500000001",
             preferred_language=lang,
         )
 

@@ -13,12 +13,18 @@ from tests.web.conftest import API, Site
 
 def test_products_and_batches(client: Client, site: Site) -> None:
     product = client.post(
-        f"{API}/products", {"name": "HA 1%", "ingredients": ["hyaluronic acid"]}, content_type="application/json",
+        f"{API}/products",
+        {"name": "HA 1%", "ingredients": ["hyaluronic acid"]},
+        content_type="application/json",
         **site.headers(),
     )
     assert product.status_code == 201
-    body = {"product_id": product.json()["id"], "lot_number": "HA-001", "expires_on": "2030-01-01",
-            "multi_dose_vial": True}
+    body = {
+        "product_id": product.json()["id"],
+        "lot_number": "HA-001",
+        "expires_on": "2030-01-01",
+        "multi_dose_vial": True,
+    }
     batch = client.post(f"{API}/batches", body, content_type="application/json", **site.headers())
     assert batch.status_code == 201 and batch.json()["multi_dose_vial"] is True
     duplicate = client.post(f"{API}/batches", body, content_type="application/json", **site.headers())
@@ -29,7 +35,9 @@ def test_products_and_batches(client: Client, site: Site) -> None:
 
 
 def test_batch_recipients(
-    client: Client, make_site: Callable[..., Site], make_patient: Callable[..., Patient],
+    client: Client,
+    make_site: Callable[..., Site],
+    make_patient: Callable[..., Patient],
     make_treatment: Callable[..., Any],
 ) -> None:
     site, other = make_site(lot="SHARED-LOT"), make_site(lot="SHARED-LOT")
@@ -40,6 +48,8 @@ def test_batch_recipients(
 
     recipients = client.get(f"{API}/batches/SHARED-LOT/recipients", **site.headers()).json()
     assert recipients["count"] == 2
-    assert [(r["name"], r["email"]) for r in recipients["items"]] == [("Sara", "sara@example.com"),
-                                                                     ("Amal", "amal@example.com")]
+    assert [(r["name"], r["email"]) for r in recipients["items"]] == [
+        ("Sara", "sara@example.com"),
+        ("Amal", "amal@example.com"),
+    ]
     assert client.get(f"{API}/batches/NO-SUCH-LOT/recipients", **site.headers()).status_code == 404

@@ -1,4 +1,4 @@
-"""Check-ins seen by staff: the review queue, acknowledgement, urgent notifications, next-session eligibility."""
+"""Check-ins seen by staff: review queue, acknowledgement, urgent notifications, next-session eligibility."""
 
 from __future__ import annotations
 
@@ -23,11 +23,21 @@ EMERGENCY = {"symptoms": [{"code": "breathing_difficulty", "severity": "severe"}
 CLEAR: dict[str, Any] = {"symptoms": []}
 
 
-def _checkin(site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any], days: float,
-             answers: dict[str, Any], submitted_minutes_ago: int = 0) -> CheckIn:
-    treatment, _ = make_treatment(site, make_patient(site, name=f"P{days}{submitted_minutes_ago}"), days_ago=days)
+def _checkin(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    days: float,
+    answers: dict[str, Any],
+    submitted_minutes_ago: int = 0,
+) -> CheckIn:
+    treatment, _ = make_treatment(
+        site, make_patient(site, name=f"P{days}{submitted_minutes_ago}"), days_ago=days
+    )
     stored, _ = submit(treatment.link, answers)
-    CheckIn.objects.filter(id=stored.id).update(submitted_at=timezone.now() - timedelta(minutes=submitted_minutes_ago))
+    CheckIn.objects.filter(id=stored.id).update(
+        submitted_at=timezone.now() - timedelta(minutes=submitted_minutes_ago)
+    )
     return stored
 
 
@@ -55,7 +65,9 @@ def test_acknowledged_checkins_leave_the_queue(
 ) -> None:
     urgent = _checkin(site, make_patient, make_treatment, 3, URGENT)
     url = f"{API}/checkins/{urgent.id}/acknowledge"
-    response = client.post(url, {"note": "called, seen today"}, content_type="application/json", **site.headers())
+    response = client.post(
+        url, {"note": "called, seen today"}, content_type="application/json", **site.headers()
+    )
     assert response.status_code == 200 and response.json()["review_note"] == "called, seen today"
     urgent.refresh_from_db()
     assert urgent.reviewed_by == site.staff.user and urgent.reviewed_at is not None
@@ -65,7 +77,9 @@ def test_acknowledged_checkins_leave_the_queue(
 
 
 def test_urgent_checkin_notifies_clinic_staff(
-    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any],
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
@@ -93,10 +107,16 @@ def test_next_session_eligibility(
     assert client.get(url, **site.headers()).json()["next_session_ok"] is True
 
     complication = {"onset_date": str(timezone.now().date()), "grade": 2, "relatedness": "probably"}
-    client.post(f"{API}/treatments/{treatment.id}/complications", complication, content_type="application/json",
-                **site.headers())
+    client.post(
+        f"{API}/treatments/{treatment.id}/complications",
+        complication,
+        content_type="application/json",
+        **site.headers(),
+    )
     open_complication = client.get(url, **site.headers()).json()
-    assert open_complication["next_session_ok"] is False and len(open_complication["open_complication_ids"]) == 1
+    assert (
+        open_complication["next_session_ok"] is False and len(open_complication["open_complication_ids"]) == 1
+    )
 
 
 def test_checkins_per_treatment(

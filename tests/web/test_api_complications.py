@@ -26,15 +26,22 @@ def test_create_from_a_checkin_and_record_the_outcome(
         "suspected_infection": True,
         "outcome": "not_recovered",
     }
-    created = client.post(f"{API}/checkins/{checkin.id}/complications", body, content_type="application/json",
-                          **site.headers())
+    created = client.post(
+        f"{API}/checkins/{checkin.id}/complications", body, content_type="application/json", **site.headers()
+    )
     assert created.status_code == 201, created.content
     complication = created.json()
     assert complication["checkin_id"] == checkin.id and complication["symptom_codes"] == ["lump", "pus"]
 
-    patch = {"outcome": "recovered", "outcome_date": today, "reported_to_regulator": True, "reported_on": today}
-    updated = client.patch(f"{API}/complications/{complication['id']}", patch, content_type="application/json",
-                           **site.headers())
+    patch = {
+        "outcome": "recovered",
+        "outcome_date": today,
+        "reported_to_regulator": True,
+        "reported_on": today,
+    }
+    updated = client.patch(
+        f"{API}/complications/{complication['id']}", patch, content_type="application/json", **site.headers()
+    )
     assert updated.status_code == 200 and updated.json()["outcome"] == "recovered"
     listed = client.get(f"{API}/complications", **site.headers()).json()
     assert listed["count"] == 1 and listed["items"][0]["reported_to_regulator"] is True
@@ -50,7 +57,10 @@ def test_rules_name_the_field(
         ({"onset_date": today, "grade": 6, "relatedness": "possibly"}, "grade"),
         ({"onset_date": today, "grade": 2, "relatedness": "possibly", "serious": True}, "serious_reason"),
         ({"onset_date": today, "grade": 2, "relatedness": "maybe"}, "relatedness"),
-        ({"onset_date": today, "grade": 2, "relatedness": "possibly", "symptom_codes": ["xyz"]}, "symptom_codes[0]"),
+        (
+            {"onset_date": today, "grade": 2, "relatedness": "possibly", "symptom_codes": ["xyz"]},
+            "symptom_codes[0]",
+        ),
         ({"onset_date": "2001-01-01", "grade": 2, "relatedness": "possibly"}, "onset_date"),
     ]
     for body, field in cases:

@@ -19,13 +19,17 @@ BRUISE = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improv
 
 
 @pytest.fixture
-def linked(site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]) -> tuple[Treatment, str]:
+def linked(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> tuple[Treatment, str]:
     treatment, token = make_treatment(site, make_patient(site), days_ago=2)
     return treatment, token
 
 
 def submit(client: Client, token: str, body: dict[str, Any], **headers: str) -> Any:
-    return client.post(f"{API}/patient/checkins", body, content_type="application/json", **link_headers(token, **headers))
+    return client.post(
+        f"{API}/patient/checkins", body, content_type="application/json", **link_headers(token, **headers)
+    )
 
 
 def test_checkin_is_triaged_and_stored(client: Client, linked: tuple[Treatment, str]) -> None:
@@ -101,5 +105,7 @@ def test_patient_screening(client: Client, linked: tuple[Treatment, str]) -> Non
     assert response.status_code == 201
     assert response.json()["entered_by_staff"] is False
     assert treatment.patient.screenings.count() == 1
-    bad = client.post(f"{API}/patient/screening", {"age": -1}, content_type="application/json", **link_headers(token))
+    bad = client.post(
+        f"{API}/patient/screening", {"age": -1}, content_type="application/json", **link_headers(token)
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "age"

@@ -9,7 +9,12 @@ from tests.web.conftest import API, Site
 
 
 def test_create_list_and_get_a_patient(client: Client, site: Site) -> None:
-    body = {"name": "Amal Haddad", "date_of_birth": "1990-04-01", "email": "amal@example.com", "phone": "+97150"}
+    body = {
+        "name": "Amal Haddad",
+        "date_of_birth": "1990-04-01",
+        "email": "amal@example.com",
+        "phone": "+97150",
+    }
     created = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())
     assert created.status_code == 201, created.content
     patient: dict[str, Any] = created.json()
@@ -23,9 +28,13 @@ def test_create_list_and_get_a_patient(client: Client, site: Site) -> None:
 
 def test_every_read_and_change_is_audited(client: Client, site: Site) -> None:
     body = {"name": "Amal", "date_of_birth": "1990-04-01"}
-    patient_id = client.post(f"{API}/patients", body, content_type="application/json", **site.headers()).json()["id"]
+    patient_id = client.post(
+        f"{API}/patients", body, content_type="application/json", **site.headers()
+    ).json()["id"]
     client.get(f"{API}/patients/{patient_id}", **site.headers())
-    events = list(AuditEvent.objects.filter(patient_id=patient_id).order_by("id").values_list("action", "user_id"))
+    events = list(
+        AuditEvent.objects.filter(patient_id=patient_id).order_by("id").values_list("action", "user_id")
+    )
     assert events == [("create", site.staff.user.id), ("read", site.staff.user.id)]
 
 

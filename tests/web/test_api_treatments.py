@@ -106,7 +106,9 @@ def test_a_deferring_screening_needs_an_override_reason(
     assert accepted.json()["screening_decision"] == screening["decision"]
 
 
-def test_revoke_and_reissue_the_link(client: Client, site: Site, make_patient: Callable[..., Patient]) -> None:
+def test_revoke_and_reissue_the_link(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
     treatment = post(client, site, make_patient(site), treatment_body(site)).json()
     old = treatment["new_link"]["token"]
     assert client.get(f"{API}/patient/me", **link_headers(old)).status_code == 200

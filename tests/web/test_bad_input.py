@@ -18,7 +18,12 @@ def test_nul_characters_are_refused(
     _, token = make_treatment(site, patient)
     cases = [
         (f"{API}/patients", {"name": "a\x00b", "date_of_birth": "1990-01-01"}, site.key, "name"),
-        (f"{API}/patients/{patient.id}/screenings", {"age": 30, "allergies": ["x\x00"]}, site.key, "allergies[0]"),
+        (
+            f"{API}/patients/{patient.id}/screenings",
+            {"age": 30, "allergies": ["x\x00"]},
+            site.key,
+            "allergies[0]",
+        ),
         (f"{API}/patient/checkins", {"symptoms": [{"code": "pa\x00in"}]}, token, "symptoms[0].code"),
     ]
     for url, body, secret, field in cases:
@@ -40,7 +45,9 @@ def test_wrong_body_types_are_422(client: Client, site: Site) -> None:
         assert response["Content-Type"] == "application/problem+json"
 
 
-def test_out_of_range_moments_are_422(client: Client, site: Site, make_patient: Callable[..., Patient]) -> None:
+def test_out_of_range_moments_are_422(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
     patient = make_patient(site)
     for moment in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "2999-01-01T00:00:00Z"):
         body = {"practitioner_id": site.staff.id, "performed_at": moment}

@@ -15,9 +15,18 @@ from tests.web.conftest import on_postgres
 
 
 def mesosafe(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MESOSAFE_DATA_DIR", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "MESOSAFE_DATA_DIR", "DJANGO_SETTINGS_MODULE")
+    }
     return subprocess.run(
-        [sys.executable, "-m", "mesosafe", *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "mesosafe", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -46,7 +55,9 @@ def test_demo_json_contract_and_idempotence(tmp_path: Path) -> None:
     assert database.execute("select count(*) from clinics_clinic").fetchone()[0] == 2
     assert database.execute("select count(*) from treatments_treatment").fetchone()[0] == 8
     token = demo["patient"]["token"]
-    assert not any(token in (row[0] or "") for row in database.execute("select token_hash from treatments_checkinlink"))
+    assert not any(
+        token in (row[0] or "") for row in database.execute("select token_hash from treatments_checkinlink")
+    )
 
 
 def test_demo_logins_work_against_the_api(tmp_path: Path) -> None:
@@ -58,7 +69,11 @@ def test_demo_logins_work_against_the_api(tmp_path: Path) -> None:
         f"me = c.get('/api/v1/patient/me', HTTP_AUTHORIZATION='Bearer {demo['patient']['token']}');"
         "print(json.dumps([q.status_code, [i['disposition'] for i in q.json()['items']], me.status_code]))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mesosafe.web.settings", "MESOSAFE_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "mesosafe.web.settings",
+        "MESOSAFE_DATA_DIR": str(tmp_path / "data"),
+    }
     env.pop("DATABASE_URL", None)
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     status, queue, me = json.loads(out.stdout.strip().splitlines()[-1])

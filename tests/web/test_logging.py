@@ -20,7 +20,9 @@ def test_redact() -> None:
 
 
 def test_log_filter_redacts_formatted_messages() -> None:
-    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", (f"/p/{TOKEN}/",), None)
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", (f"/p/{TOKEN}/",), None
+    )
     assert RedactTokens().filter(record)
     assert TOKEN not in record.getMessage()
 

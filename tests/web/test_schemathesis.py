@@ -28,7 +28,9 @@ EXAMPLES = 400
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(MESOSAFE_PATIENT_RATE=100_000, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+@override_settings(
+    MESOSAFE_PATIENT_RATE=100_000, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+)
 def test_whole_api_never_fails_and_conforms(
     site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
 ) -> None:

@@ -22,7 +22,9 @@ PRINT = (
 
 def _settings(tmp_path: Path, **env: str) -> list[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("MESOSAFE_SECRET_KEY", "DATABASE_URL")}
-    clean.update(DJANGO_SETTINGS_MODULE="mesosafe.web.settings", MESOSAFE_DATA_DIR=str(tmp_path / "data"), **env)
+    clean.update(
+        DJANGO_SETTINGS_MODULE="mesosafe.web.settings", MESOSAFE_DATA_DIR=str(tmp_path / "data"), **env
+    )
     out = subprocess.run([sys.executable, "-c", PRINT], env=clean, capture_output=True, text=True, check=True)
     return out.stdout.splitlines()
 
@@ -33,12 +35,16 @@ def test_secret_key_is_generated_once_with_private_permissions(tmp_path: Path) -
     key_file = tmp_path / "data" / "secret_key"
     assert first[0] == second[0] and len(first[0]) >= 50
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert first[1] == "django.db.backends.sqlite3" and first[2] == str(tmp_path / "data" / "mesosafe.sqlite3")
+    assert first[1] == "django.db.backends.sqlite3" and first[2] == str(
+        tmp_path / "data" / "mesosafe.sqlite3"
+    )
     assert first[3] == "False"
 
 
 def test_environment_overrides(tmp_path: Path) -> None:
-    lines = _settings(tmp_path, MESOSAFE_SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@db.example:5432/clinic")
+    lines = _settings(
+        tmp_path, MESOSAFE_SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@db.example:5432/clinic"
+    )
     assert lines[0] == "k" * 50 and lines[1] == "django.db.backends.postgresql" and lines[2] == "clinic"
     assert not (tmp_path / "data" / "secret_key").exists()
 

@@ -47,7 +47,10 @@ def two_clinics(
     treatment, _ = make_treatment(theirs, patient)
     checkin, _ = submit(treatment.link, {"symptoms": [{"code": "pus"}]})
     complication = Complication.objects.create(
-        treatment=treatment, onset_date=timezone.now().date(), grade=2, relatedness="possibly",
+        treatment=treatment,
+        onset_date=timezone.now().date(),
+        grade=2,
+        relatedness="possibly",
         created_by=theirs.staff.user,
     )
     ids = {
@@ -64,7 +67,9 @@ def test_every_staff_route_is_covered() -> None:
     assert len(routes()) >= 20
 
 
-def test_objects_of_another_clinic_are_404_everywhere(client: Client, two_clinics: tuple[Site, dict[str, Any]]) -> None:
+def test_objects_of_another_clinic_are_404_everywhere(
+    client: Client, two_clinics: tuple[Site, dict[str, Any]]
+) -> None:
     mine, theirs = two_clinics
     checked = 0
     for method, template in routes():
@@ -73,8 +78,11 @@ def test_objects_of_another_clinic_are_404_everywhere(client: Client, two_clinic
         path = template.format(**theirs)
         body = BODIES.get(template, {})
         call = getattr(client, method)
-        response = call(f"{API}{path}", body, content_type="application/json", **mine.headers()) if method != "get" \
+        response = (
+            call(f"{API}{path}", body, content_type="application/json", **mine.headers())
+            if method != "get"
             else client.get(f"{API}{path}", **mine.headers())
+        )
         assert response.status_code == 404, (method, template, response.content)
         assert response["Content-Type"] == "application/problem+json"
         checked += 1

@@ -18,7 +18,9 @@ from tests.web.conftest import Site
 
 
 def test_worker_runs_due_reminders_only(
-    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any],
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):

@@ -33,16 +33,14 @@ def _answers(data: Any, days: float) -> CheckInInput:
 
 def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> tuple[CheckIn, bool]:
     """Triage and store a check-in. Returns (check-in, created); a repeated key returns the first one."""
-    if idempotency_key:
-        existing = CheckIn.objects.filter(link=link, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing, False
     treatment = link.treatment
     now = timezone.now()
     days = max(0.0, (now - treatment.performed_at).total_seconds() / 86400)
     check_in = _answers(data, round(days, 3))
     result = triage(check_in, Lang(treatment.patient.preferred_language))
     try:
+        # One transaction: the check-in and its audit event are stored together or not at all. A retry
+        # meets the unique (link, idempotency_key) constraint instead of costing every submission a lookup.
         with transaction.atomic():
             stored = CheckIn.objects.create(
                 treatment=treatment,
@@ -57,21 +55,13 @@ def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> 
                 next_session_ok=result.next_session_ok,
                 kb_version=result.kb_version,
             )
-            record(
-                treatment.patient.clinic_id,
-                None,
-                "create",
-                "checkin",
-                [stored.id],
-                treatment.patient_id,
-                "patient",
-            )
+            patient = treatment.patient
+            record(patient.clinic_id, None, "create", "checkin", [stored.id], patient.id, "patient")
             if result.disposition >= Disposition.URGENT:
                 transaction.on_commit(lambda: _notify(stored.id))
     except IntegrityError:
         if not idempotency_key:
             raise
-        # A concurrent retry with the same key won the race; answer with its stored check-in.
         return CheckIn.objects.get(link=link, idempotency_key=idempotency_key), False
     return stored, True
 

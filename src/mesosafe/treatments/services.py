@@ -166,14 +166,11 @@ def link_for_token(token: str) -> CheckinLink | None:
     """The usable link for this token, or None if unknown, expired or revoked (indistinguishable)."""
     if not token or len(token) > 200:
         return None
-    link = (
-        CheckinLink.objects.select_related("treatment__patient__clinic")
-        .filter(token_hash=digest(token))
-        .first()
-    )
-    if link is None or not link.usable_at(timezone.now()):
+    try:
+        link = CheckinLink.objects.select_related("treatment__patient__clinic").get(token_hash=digest(token))
+    except CheckinLink.DoesNotExist:
         return None
-    return link
+    return link if link.usable_at(timezone.now()) else None
 
 
 def plan_due(treatment: Treatment) -> list[ScheduledCheckin]:

@@ -1,0 +1,267 @@
+"""Check-in load benchmark: the production server (gunicorn via `mesosafe serve`) on PostgreSQL, driven
+by this separate process at a fixed concurrency, against a bare Django JSON view on the same server (the
+ceiling).
+
+    .venv/bin/python bench/checkin_load.py [--requests 4000] [--concurrency 32] [--database-url postgres://…]
+
+Reports throughput and p50/p99 latency for both, then checks that every acknowledged check-in is stored
+exactly once. Loopback only; the request count is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+BODY = json.dumps({"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving"}]})
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float
+    latencies: list[float]
+    errors: int
+
+    def row(self) -> dict[str, float | int | str]:
+        ordered = sorted(self.latencies)
+        return {
+            "endpoint": self.name,
+            "requests": len(ordered),
+            "errors": self.errors,
+            "throughput_rps": round(len(ordered) / self.seconds, 1),
+            "p50_ms": round(1000 * statistics.median(ordered), 2),
+            "p99_ms": round(1000 * ordered[int(0.99 * (len(ordered) - 1))], 2),
+        }
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(env: dict[str, str], tokens: int) -> list[str]:
+    """Migrate and create one clinic with `tokens` treated patients; returns their link tokens."""
+    script = f"""
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from datetime import date, timedelta
+from decimal import Decimal
+from django.contrib.auth.models import User
+from django.test.utils import override_settings
+from django.utils import timezone
+from mesosafe.clinics.models import Batch, Clinic, Product, Staff
+from mesosafe.patients.models import Patient
+from mesosafe.treatments.services import ProductLine, TreatmentRecord, record_treatment
+clinic = Clinic.objects.create(name="Bench", country="AE")
+user = User.objects.create_user("bench")
+staff = Staff.objects.create(user=user, clinic=clinic, role="practitioner", licence_number="B-1",
+                             licence_expires=date.today() + timedelta(days=30))
+batch = Batch.objects.create(product=Product.objects.create(clinic=clinic, name="HA"), lot_number="B1",
+                             expires_on=date.today() + timedelta(days=30))
+tokens = []
+with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+    for n in range({tokens}):
+        patient = Patient.objects.create(clinic=clinic, name=f"P{{n}}", date_of_birth=date(1990, 1, 1))
+        record = TreatmentRecord(staff.id, timezone.now() - timedelta(days=2),
+                                 products=[ProductLine(batch.id, Decimal("1"))])
+        tokens.append(record_treatment(patient, record, by=user)[1])
+print(json.dumps(tokens))
+"""
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    tokens_json: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
+    return tokens_json
+
+
+def stored_checkins(env: dict[str, str]) -> tuple[int, int]:
+    script = (
+        "import django; django.setup(); from django.db.models import Count; "
+        "from mesosafe.checkins.models import CheckIn; "
+        "keys = CheckIn.objects.values('link', 'idempotency_key').annotate(n=Count('id')); "
+        "dupes = keys.filter(n__gt=1).count(); "
+        "print(CheckIn.objects.count(), dupes)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    total, dupes = out.stdout.split()
+    return int(total), int(dupes)
+
+
+def load(
+    name: str,
+    port: int,
+    requests: int,
+    concurrency: int,
+    make: Callable[[int, int], tuple[str, str, str | None, dict[str, str]]],
+) -> tuple[Run, list[str]]:
+    latencies: list[float] = []
+    acked: list[str] = []
+    errors = 0
+    lock = threading.Lock()
+    per_client = requests // concurrency
+    barrier = threading.Barrier(concurrency + 1)
+
+    def client(c: int) -> None:
+        nonlocal errors
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        barrier.wait()
+        for i in range(per_client):
+            method, path, body, headers = make(c, i)
+            start = time.perf_counter()
+            try:
+                connection.request(method, path, body, headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status in (200, 201)
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                ok = False
+            mine.append(time.perf_counter() - start)
+            with lock:
+                if not ok:
+                    errors += 1
+                elif body is not None:
+                    acked.append(headers["Idempotency-Key"])
+        with lock:
+            latencies.extend(mine)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return Run(name, time.perf_counter() - start, latencies, errors), acked
+
+
+def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit("the server exited")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the server did not come up")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: mesosafe serve's)"
+    )
+    parser.add_argument("--database-url", default="postgres://root@127.0.0.1:5432/mesosafe_bench")
+    args = parser.parse_args()
+    if args.requests > 100_000 or not 1 <= args.concurrency <= 256:
+        raise SystemExit("keep --requests ≤ 100000 and --concurrency in 1..256")
+
+    ensure_database(args.database_url)
+    data_dir = tempfile.mkdtemp(prefix="mesosafe-bench-")
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "MESOSAFE_DATA_DIR": data_dir,
+        "DJANGO_SETTINGS_MODULE": "mesosafe.web.settings",
+        "MESOSAFE_PATIENT_RATE": "1000000",  # the bench measures throughput, not the rate limiter
+        "MESOSAFE_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    tokens = seed(env, args.concurrency)
+    port = free_port()
+    command = [sys.executable, "-m", "mesosafe", "serve", "--port", str(port)]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_up(port, server)
+        warm = max(args.concurrency * 4, args.requests // 10)
+        load("warm-up", port, warm, args.concurrency, lambda c, i: ("GET", "/healthz", None, {}))
+
+        def checkin(c: int, i: int) -> tuple[str, str, str | None, dict[str, str]]:
+            headers = {
+                "Authorization": f"Bearer {tokens[c]}",
+                "Idempotency-Key": f"c{c}-{i}",
+                "Content-Type": "application/json",
+            }
+            return "POST", "/api/v1/patient/checkins", BODY, headers
+
+        bare, _ = load(
+            "GET /healthz (bare Django JSON)",
+            port,
+            args.requests,
+            args.concurrency,
+            lambda c, i: ("GET", "/healthz", None, {}),
+        )
+        checkins, acked = load(
+            "POST /api/v1/patient/checkins", port, args.requests, args.concurrency, checkin
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    total, duplicates = stored_checkins(env)
+    rows = [bare.row(), checkins.row()]
+    ratio = rows[1]["throughput_rps"] / rows[0]["throughput_rps"]  # type: ignore[operator]
+    report = {
+        "machine": {"nproc": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version()},
+        "command": " ".join(["bench/checkin_load.py", *sys.argv[1:]]),
+        "concurrency": args.concurrency,
+        "results": rows,
+        "checkin_vs_bare_throughput": round(ratio, 3),
+        "acknowledged": len(acked),
+        "stored": total,
+        "lost": len(set(acked)) - total if total <= len(set(acked)) else 0,
+        "duplicated": duplicates,
+    }
+    print(json.dumps(report, indent=2))
+    ok = report["lost"] == 0 and duplicates == 0 and total == len(acked)
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""`mesosafe serve` starts gunicorn on a fresh data directory, and its logs never show a token."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import on_postgres
+
+TOKEN = "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXhxdXV4"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(port: int, path: str, headers: dict[str, str] | None = None) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", path, headers=headers or {})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_serve_answers_and_keeps_tokens_out_of_the_log(tmp_path: Path) -> None:
+    if on_postgres():
+        pytest.skip("runs against its own SQLite data directory; covered by the SQLite run")
+    port = _port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "MESOSAFE_DATA_DIR", "DJANGO_SETTINGS_MODULE")
+    }
+    log = tmp_path / "server.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mesosafe", "serve", "--port", str(port), "--workers", "1"],
+            cwd=tmp_path,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            for _ in range(200):
+                try:
+                    if _get(port, "/healthz") == 200:
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail(log.read_text())
+            assert _get(port, "/api/v1/patient/me", {"Authorization": f"Bearer {TOKEN}"}) == 404
+            assert _get(port, f"/p/{TOKEN}/") == 404
+            assert _get(port, "/api/v1/openapi.json") == 200
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    text = log.read_text()
+    assert "/healthz" in text and "/p/[redacted]/" in text
+    assert TOKEN not in text
+    assert (tmp_path / "data" / "mesosafe.sqlite3").exists() and (
+        tmp_path / "data" / "static" / "admin"
+    ).is_dir()
