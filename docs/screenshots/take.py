@@ -38,8 +38,15 @@ from mesosafe.engines import parse, triage  # noqa: E402
 from mesosafe.patients.services import run_screening  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -49,20 +56,28 @@ def demo() -> dict[str, Any]:
 
     call_command("migrate", verbosity=0)
     site = build_site("Dubai Skin Clinic", "dr.sara", "NC-2407-A")
-    cases = {lang: build_case(site, name=name, lang=lang, days_ago=10) for lang, name in
-             (("en", "Amal Haddad"), ("ar", "ليلى أحمد"))}
+    cases = {
+        lang: build_case(site, name=name, lang=lang, days_ago=10)
+        for lang, name in (("en", "Amal Haddad"), ("ar", "ليلى أحمد"))
+    }
     history = [
-        (1, [{"code": "redness", "severity": "moderate"}, {"code": "swelling", "severity": "moderate"},
-             {"code": "bruising", "severity": "mild"}]),
+        (
+            1,
+            [
+                {"code": "redness", "severity": "moderate"},
+                {"code": "swelling", "severity": "moderate"},
+                {"code": "bruising", "severity": "mild"},
+            ],
+        ),
         (3, [{"code": "redness", "severity": "mild"}, {"code": "bruising", "severity": "mild"}]),
         (7, [{"code": "bruising", "severity": "mild", "trend": "improving"}]),
     ]
-    now = timezone.now()
     for case in cases.values():
         for day, symptoms in history:
             stored = case.checkin(symptoms)
             back_date(stored, case.treatment.performed_at, day)
-        run_screening(case.patient, {"age": 35, "medications": [{"name": "Aspirin", "last_taken_days_ago": 1}]})
+        aspirin = {"name": "Aspirin", "last_taken_days_ago": 1}
+        run_screening(case.patient, {"age": 35, "medications": [aspirin]})
     self_care = build_case(site, name="Rana Aziz", days_ago=1).checkin([{"code": "redness"}])
     emergency = build_case(site, name="Noor Saleh", days_ago=2).checkin(
         [{"code": "face_throat_swelling", "severity": "severe"}]
@@ -127,7 +142,8 @@ def main() -> None:
                 from mesosafe.treatments.services import reissue_link
 
                 token = reissue_link(noor)
-                made.append(snap(page, base + f"/p/{token}/checkin/{data['emergency'].id}/", "patient-emergency-en"))
+                url = base + f"/p/{token}/checkin/{data['emergency'].id}/"
+                made.append(snap(page, url, "patient-emergency-en"))
             page.context.close()
         for viewport, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
             page = browser.new_context(viewport=viewport).new_page()

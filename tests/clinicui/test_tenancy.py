@@ -1,0 +1,58 @@
+"""Every clinic page that takes an object id answers 404 to staff of another clinic, for GET and POST."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern
+
+from mesosafe.checkins.models import CheckIn
+from mesosafe.clinicui import urls
+from mesosafe.portal import photos
+from tests.pages_fixtures import Case, ClinicSite
+from tests.photo_samples import jpeg_with_gps
+
+KINDS = {"patients": "patient", "treatments": "treatment", "checkins": "checkin", "photos": "photo"}
+
+
+def id_routes() -> list[str]:
+    patterns = [str(p.pattern) for p in urls.urlpatterns if isinstance(p, URLPattern)]
+    return [pattern for pattern in patterns if "<int:pk>" in pattern]
+
+
+def objects(case: Case) -> dict[str, int]:
+    checkin = case.checkin([{"code": "pus"}])
+    photo = photos.store(checkin, *photos.clean_photo(SimpleUploadedFile("a.jpg", jpeg_with_gps())))
+    return {
+        "patient": case.patient.id,
+        "treatment": case.treatment.id,
+        "checkin": checkin.id,
+        "photo": photo.id,
+    }
+
+
+def test_every_id_route_has_a_known_kind() -> None:
+    routes = id_routes()
+    assert len(routes) >= 6
+    for route in routes:
+        assert route.split("/")[0] in KINDS, route
+
+
+def test_other_clinics_objects_are_404(case: Case, site_b: ClinicSite, client: Client) -> None:
+    ids = objects(case)
+    client.force_login(site_b.user)
+    for route in id_routes():
+        url = "/clinic/" + route.replace("<int:pk>", str(ids[KINDS[route.split("/")[0]]]))
+        assert client.post(url, {}).status_code in (404, 405), url
+        assert client.get(url).status_code in (404, 405), url
+        assert 404 in (client.get(url).status_code, client.post(url, {}).status_code), url
+    assert CheckIn.objects.get().reviewed_at is None
+
+
+def test_own_clinic_reaches_every_id_route(case: Case, staff_client: Client) -> None:
+    ids = objects(case)
+    for route in id_routes():
+        url = "/clinic/" + route.replace("<int:pk>", str(ids[KINDS[route.split("/")[0]]]))
+        codes = {staff_client.get(url).status_code, staff_client.post(url, {}).status_code}
+        assert codes & {200, 302}, (url, codes)
+        assert 500 not in codes
