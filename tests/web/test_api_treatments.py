@@ -96,6 +96,8 @@ def test_a_deferring_screening_needs_an_override_reason(
         **site.headers(),
     ).json()
     assert screening["decision"] in {"defer", "clinician_review", "do_not_treat"}
+    detail = client.get(f"{API}/patients/{patient.id}", **site.headers()).json()
+    assert detail["needs_override"] is True and detail["latest_screening"]["id"] == screening["id"]
 
     refused = post(client, site, patient, treatment_body(site))
     assert refused.status_code == 409

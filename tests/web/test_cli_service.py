@@ -87,3 +87,11 @@ def test_manage_passes_through_and_worker_runs_due_tasks(tmp_path: Path) -> None
     worked = mesosafe(tmp_path, "worker", "--batch")
     assert worked.returncode == 0, worked.stderr
     assert "stopped after" in worked.stdout
+
+
+def test_issue_api_key(tmp_path: Path) -> None:
+    mesosafe(tmp_path, "demo")
+    issued = mesosafe(tmp_path, "manage", "issue_api_key", "demo-dubai", "--name", "laptop")
+    assert issued.returncode == 0 and issued.stdout.startswith("msk_")
+    unknown = mesosafe(tmp_path, "manage", "issue_api_key", "nobody")
+    assert unknown.returncode != 0 and "no staff member" in unknown.stderr

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from mesosafe.api.main import api
+from mesosafe.checkins.models import Photo
 from mesosafe.checkins.services import submit
 from mesosafe.complications.models import Complication
 from mesosafe.patients.models import Patient
@@ -53,12 +55,14 @@ def two_clinics(
         relatedness="possibly",
         created_by=theirs.staff.user,
     )
+    photo = Photo.objects.create(checkin=checkin, image=SimpleUploadedFile("p.png", b"x"))
     ids = {
         "patient_id": patient.id,
         "treatment_id": treatment.id,
         "checkin_id": checkin.id,
         "complication_id": complication.id,
         "lot": theirs.batch.lot_number,
+        "photo_id": photo.id,
     }
     return mine, ids
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from mesosafe.api import out
@@ -17,6 +17,7 @@ from mesosafe.api.patients import audit
 from mesosafe.api.schemas import AcknowledgeIn, CheckInOut, CheckInPage, PageQuery
 from mesosafe.api.treatments import treatment_or_404
 from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.photos import content_type
 from mesosafe.checkins.services import acknowledge, review_queue
 from mesosafe.lib.problems import conflict
 
@@ -60,6 +61,20 @@ def get_checkin(request: HttpRequest, checkin_id: int) -> dict[str, Any]:
     checkin = checkin_or_404(request, checkin_id)
     audit(request, "read", "checkin", [checkin.id], checkin.treatment.patient_id)
     return out.checkin(checkin)
+
+
+@router.get(
+    "/checkins/{checkin_id}/photos/{photo_id}",
+    response=responses({200: None}),
+    openapi_extra={"responses": {200: {"description": "the photo", "content": {"image/*": {}}}}},
+)
+def get_photo(request: HttpRequest, checkin_id: int, photo_id: int) -> HttpResponse:
+    checkin = checkin_or_404(request, checkin_id)
+    photo = get_or_404(checkin.photos.all(), photo_id)
+    audit(request, "read", "photo", [photo.id], checkin.treatment.patient_id)
+    response = FileResponse(photo.image.open("rb"), content_type=content_type(photo))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.post("/checkins/{checkin_id}/acknowledge", response=responses({200: CheckInOut}))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.clinics.models import Batch, Product, Staff
 from mesosafe.complications.models import Complication
 from mesosafe.patients.models import Patient, Screening
@@ -118,7 +118,7 @@ def treatment(t: Treatment) -> dict[str, Any]:
     }
 
 
-def checkin(c: CheckIn) -> dict[str, Any]:
+def checkin(c: CheckIn, photo_ids: list[int] | None = None) -> dict[str, Any]:
     return {
         "id": c.id,
         "treatment_id": c.treatment_id,
@@ -131,7 +131,12 @@ def checkin(c: CheckIn) -> dict[str, Any]:
         "kb_version": c.kb_version,
         "reviewed_at": c.reviewed_at,
         "review_note": c.review_note,
+        "photo_ids": list(c.photos.values_list("id", flat=True)) if photo_ids is None else photo_ids,
     }
+
+
+def photo(p: Photo) -> dict[str, Any]:
+    return {"id": p.id, "checkin_id": p.checkin_id, "uploaded_at": p.uploaded_at}
 
 
 def complication(c: Complication) -> dict[str, Any]:

@@ -7,14 +7,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Router, Status
+from ninja import File, Header, Router, Status
+from ninja.files import UploadedFile
 
 from mesosafe.api import out
 from mesosafe.api.auth import link_of, patient_link
-from mesosafe.api.common import responses
-from mesosafe.api.schemas import CheckInBody, CheckInOut, PatientMeOut, ScreeningOut
+from mesosafe.api.common import get_or_404, responses
+from mesosafe.api.schemas import CheckInBody, CheckInOut, PatientMeOut, PhotoOut, ScreeningOut
 from mesosafe.audit.services import record
+from mesosafe.checkins import photos
 from mesosafe.checkins import services as checkins
+from mesosafe.checkins.models import CheckIn
 from mesosafe.engines import Intake
 from mesosafe.engines.calendar import to_ics
 from mesosafe.engines.results import AftercarePlan
@@ -71,13 +74,23 @@ def patient_screening(request: HttpRequest, body: Intake) -> Status[dict[str, An
     return Status(201, out.screening(screening))
 
 
+@router.post("/patient/checkins/{checkin_id}/photos", response=responses({201: PhotoOut}))
+def add_photo(request: HttpRequest, checkin_id: int, photo: File[UploadedFile]) -> Status[dict[str, Any]]:
+    """Attach a photo (JPEG, PNG, WebP or HEIF, at most 8 MB) to one of this link's check-ins."""
+    link = link_of(request)
+    checkin = get_or_404(CheckIn.objects.filter(treatment_id=link.treatment_id), checkin_id)
+    stored = photos.attach(checkin, photo)
+    patient = link.treatment.patient
+    record(patient.clinic_id, None, "create", "photo", [stored.id], patient.id, actor="patient")
+    return Status(201, out.photo(stored))
+
+
 @router.post("/patient/checkins", response=responses({201: CheckInOut}))
 def submit_checkin(
     request: HttpRequest, body: CheckInBody, idempotency_key: IdempotencyKey = None
 ) -> Status[dict[str, Any]]:
     """Triage and store a check-in. A retry with the same Idempotency-Key answers with the stored one."""
     link = link_of(request)
-    stored, _created = checkins.submit(
-        link, body.model_dump(mode="json", exclude_unset=True), idempotency_key
-    )
-    return Status(201, out.checkin(stored))
+    answers = body.model_dump(mode="json", exclude_unset=True)
+    stored, created = checkins.submit(link, answers, idempotency_key)
+    return Status(201, out.checkin(stored, photo_ids=[] if created else None))  # a new one has none yet

@@ -16,6 +16,7 @@ from mesosafe.api.common import get_or_404, page, responses
 from mesosafe.api.schemas import (
     EligibilityOut,
     PageQuery,
+    PatientDetailOut,
     PatientIn,
     PatientOut,
     PatientPage,
@@ -26,7 +27,7 @@ from mesosafe.audit.services import record
 from mesosafe.checkins.services import next_session
 from mesosafe.engines import Intake
 from mesosafe.patients.models import Patient
-from mesosafe.patients.services import run_screening
+from mesosafe.patients.services import latest_screening, needs_override, run_screening
 
 router = Router(auth=staff_key, tags=["patients"])
 
@@ -68,11 +69,17 @@ def create_patient(request: HttpRequest, body: PatientIn) -> Status[dict[str, An
     return Status(201, out.patient(patient))
 
 
-@router.get("/patients/{patient_id}", response=responses({200: PatientOut}))
+@router.get("/patients/{patient_id}", response=responses({200: PatientDetailOut}))
 def get_patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
+    """The patient with their latest screening; `needs_override` warns before a treatment is recorded."""
     patient = patient_or_404(request, patient_id)
+    screening = latest_screening(patient)
     audit(request, "read", "patient", [patient.id], patient.id)
-    return out.patient(patient)
+    return {
+        **out.patient(patient),
+        "latest_screening": out.screening(screening) if screening else None,
+        "needs_override": needs_override(screening),
+    }
 
 
 @router.post("/patients/{patient_id}/screenings", response=responses({201: ScreeningOut}))

@@ -153,6 +153,11 @@ class PatientOut(Schema):
     created_at: datetime
 
 
+class PatientDetailOut(PatientOut):
+    latest_screening: ScreeningOut | None
+    needs_override: bool
+
+
 class ScreeningOut(Schema):
     id: int
     patient_id: int
@@ -265,6 +270,13 @@ class CheckInOut(Schema):
     kb_version: str
     reviewed_at: datetime | None
     review_note: str
+    photo_ids: list[int]
+
+
+class PhotoOut(Schema):
+    id: int
+    checkin_id: int
+    uploaded_at: datetime
 
 
 class AcknowledgeIn(In):

@@ -1,0 +1,62 @@
+"""Photos on check-ins: uploaded through the patient's link, read by the clinic's staff only."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from mesosafe.checkins.services import submit
+from mesosafe.patients.models import Patient
+from tests.web.conftest import API, Site, link_headers
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 80, 80)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_and_staff_download(
+    client: Client,
+    make_site: Callable[..., Site],
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+) -> None:
+    site, other = make_site(), make_site()
+    treatment, token = make_treatment(site, make_patient(site))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump"}]})
+    url = f"{API}/patient/checkins/{checkin.id}/photos"
+
+    upload = SimpleUploadedFile("skin.png", png(), content_type="image/png")
+    response = client.post(url, {"photo": upload}, **link_headers(token))
+    assert response.status_code == 201, response.content
+    photo_id = response.json()["id"]
+
+    fake = SimpleUploadedFile("skin.png", b"not an image", content_type="image/png")
+    refused = client.post(url, {"photo": fake}, **link_headers(token))
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "photo"
+
+    fetched = client.get(f"{API}/checkins/{checkin.id}", **site.headers()).json()
+    assert fetched["photo_ids"] == [photo_id]
+    image = client.get(f"{API}/checkins/{checkin.id}/photos/{photo_id}", **site.headers())
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert b"".join(image.streaming_content) == png()  # type: ignore[attr-defined]
+    assert client.get(f"{API}/checkins/{checkin.id}/photos/{photo_id}", **other.headers()).status_code == 404
+
+
+def test_photos_only_for_the_links_own_checkins(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    _, token = make_treatment(site, make_patient(site))
+    other_treatment, _ = make_treatment(site, make_patient(site, name="Other"))
+    others, _ = submit(other_treatment.link, {"symptoms": []})
+    upload = SimpleUploadedFile("skin.png", png(), content_type="image/png")
+    response = client.post(
+        f"{API}/patient/checkins/{others.id}/photos", {"photo": upload}, **link_headers(token)
+    )
+    assert response.status_code == 404
