@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from ninja import Query, Router
 
 from mesosafe.api import out
@@ -68,7 +68,7 @@ def get_checkin(request: HttpRequest, checkin_id: int) -> dict[str, Any]:
     response=responses({200: None}),
     openapi_extra={"responses": {200: {"description": "the photo", "content": {"image/*": {}}}}},
 )
-def get_photo(request: HttpRequest, checkin_id: int, photo_id: int) -> HttpResponse:
+def get_photo(request: HttpRequest, checkin_id: int, photo_id: int) -> FileResponse:
     checkin = checkin_or_404(request, checkin_id)
     photo = get_or_404(checkin.photos.all(), photo_id)
     audit(request, "read", "photo", [photo.id], checkin.treatment.patient_id)

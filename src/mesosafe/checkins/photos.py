@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.forms import ImageField
@@ -14,7 +16,7 @@ MAX_PER_CHECKIN = 5
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heif"}
 
 
-def attach(checkin: CheckIn, upload: UploadedFile) -> Photo:
+def attach(checkin: CheckIn, upload: UploadedFile[Any]) -> Photo:
     if upload.size is None or upload.size > MAX_BYTES:
         raise field_problem("photo", f"a photo may be at most {MAX_BYTES // (1024 * 1024)} MB")
     try:
@@ -31,5 +33,5 @@ def attach(checkin: CheckIn, upload: UploadedFile) -> Photo:
 
 
 def content_type(photo: Photo) -> str:
-    suffix = photo.image.name.rsplit(".", 1)[-1].upper()
+    suffix = (photo.image.name or "").rsplit(".", 1)[-1].upper()
     return CONTENT_TYPES.get(suffix, "application/octet-stream")
