@@ -1,5 +1,3 @@
-# mypy: disable-error-code="no-any-return"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml; see docs/service.md)
 """The API's two ways in: a staff member's API key, or a patient's link token (rate-limited)."""
 
 from __future__ import annotations

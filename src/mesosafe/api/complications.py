@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml; see docs/service.md)
 """Complication records (staff key)."""
 
 from __future__ import annotations

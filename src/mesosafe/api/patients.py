@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml; see docs/service.md)
 """Patients, their screenings and next-session eligibility (staff key)."""
 
 from __future__ import annotations

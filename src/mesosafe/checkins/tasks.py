@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml; see docs/service.md)
 """Background work for check-ins, run by `mesosafe worker`."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="no-any-return, var-annotated"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml; see docs/service.md)
 from __future__ import annotations
 
 from datetime import date

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined, no-any-return"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml; see docs/service.md)
 """Screening before treatment: run the engine, store its decision."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml; see docs/service.md)
 """Emails to the patient: the aftercare plan with its calendar file and link, and check-in reminders."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined, no-any-return"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml; see docs/service.md)
 """Recording a treatment: checks, aftercare plan, check-in schedule, the patient's private link."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml; see docs/service.md)
 """Demo data: two clinics, each with staff, products, batches, patients, treatments and check-ins at every
 disposition. Safe to run again: records are created once; logins, keys and the patient link are renewed."""
 
