@@ -28,7 +28,7 @@ def test_timeline_has_screening_treatment_checkin_and_eligibility(case: Case, st
     page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
     assert "Treatment is not recommended" in page
     assert "NCTF 135HA" in page and '<span dir="ltr">LOT-A-001</span>' in page and "1 mm" in page
-    assert "Aftercare plan and private link sent" in page
+    assert "Aftercare plan and private link issued" in page
     assert "Bruising (Moderate, The same)" in page
     assert 'id="eligibility"' in page and "must settle first" in page
     assert AuditEvent.objects.filter(

@@ -45,3 +45,15 @@ def test_too_many_requests_is_429_not_500(case: Case, client: Client, settings) 
     settings.MESOSAFE_PATIENT_RATE = 1
     codes = [client.get(case.url("faq/")).status_code for _ in range(5)]
     assert codes[0] == 200 and codes[-1] == 429
+
+
+def test_patient_pages_are_not_cached(case: Case, client: Client) -> None:
+    cache_control = client.get(case.url()).headers["Cache-Control"]
+    assert "no-store" in cache_control and "private" in cache_control
+
+
+def test_not_found_page_is_readable_in_arabic(db: object, client: Client) -> None:
+    response = client.get("/p/unknown-token/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert 'dir="rtl"' in page and "الصفحة غير موجودة" in page

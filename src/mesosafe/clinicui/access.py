@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.cache import patch_cache_control
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
@@ -33,7 +34,9 @@ def staff_required(view: View) -> View:
         staff = Staff.objects.select_related("clinic").filter(user=request.user, user__is_active=True).first()
         if staff is None:
             raise PermissionDenied
-        return view(request, staff, *args, **kwargs)
+        response = view(request, staff, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
     return wrapper
 

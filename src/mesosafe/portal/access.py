@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 from mesosafe.clinics.models import Clinic
 from mesosafe.knowledge import Lang
@@ -55,7 +56,10 @@ def with_link(view: View) -> View:
         lang = page_language(request, link.treatment.patient.preferred_language)
         translation.activate(lang.value)
         request.LANGUAGE_CODE = lang.value
-        return view(request, Visit(link, token, lang), *args, **kwargs)
+        response = view(request, Visit(link, token, lang), *args, **kwargs)
+        # The token is in the URL: keep these pages out of shared caches and the browser's disk cache.
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
     return wrapper
 
