@@ -11,9 +11,9 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.utils.cache import patch_cache_control
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils.cache import patch_cache_control
 
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
