@@ -68,3 +68,8 @@ def test_lists_are_paginated(client: Client, site: Site) -> None:
     page = client.get(f"{API}/patients?limit=2&offset=1", **site.headers()).json()
     assert page["count"] == 3 and [p["name"] for p in page["items"]] == ["P1", "P2"]
     assert client.get(f"{API}/patients?limit=0", **site.headers()).json()["errors"][0]["field"] == "limit"
+
+
+def test_unknown_api_paths_are_problem_json(client: Client, site: Site) -> None:
+    response = client.get(f"{API}/no-such-thing", **site.headers())
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"

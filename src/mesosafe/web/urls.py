@@ -7,6 +7,9 @@ from django.urls import include, path
 from mesosafe.api.main import api
 from mesosafe.web.views import healthz
 
+handler404 = "mesosafe.web.views.not_found"
+handler500 = "mesosafe.web.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

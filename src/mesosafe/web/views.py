@@ -1,8 +1,26 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+
+from mesosafe.lib.problems import Problem
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """A bare Django JSON view: liveness probe, and the ceiling the check-in benchmark compares against."""
     return JsonResponse({"status": "ok"})
+
+
+def _api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """API paths answer problem+json; pages keep Django's (or their templates') 404 page."""
+    return Problem(404).response() if _api(request) else defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _api(request):
+        return Problem(500, "unexpected server error; retry later").response()
+    return defaults.server_error(request)
