@@ -10,6 +10,10 @@ When more than ``squash_above`` distinct points remain, points with the same n w
 bin of ``squash_width`` on the log scale become one superpoint (mean e, summed weight) — a variant of
 DuMouchel & Pregibon's data squashing that bins by e's magnitude rather than by equal counts.
 
+Collapse: if the best mixture puts less than one pair's weight on a component, has two equal components,
+or beats a single gamma prior by no more than ``LONE_MARGIN`` log-likelihood units, the single gamma
+(P = 1, both components equal) is used instead and ``PriorFit.collapsed`` says so.
+
 Posterior: λ | n ~ Q·Gamma(α1 + n, β1 + e) + (1 − Q)·Gamma(α2 + n, β2 + e) with Q the posterior weight of
 component 1; EBGM = exp(E[log λ]); EB05/EB95 are the 5% and 95% posterior quantiles, found by a
 vectorised safeguarded Newton iteration on the mixture CDF (bracketed by the component quantiles).
@@ -37,7 +41,7 @@ DEFAULT_STARTS: tuple[tuple[float, float, float, float, float], ...] = (
     (0.2, 0.2, 5.0, 5.0, 0.4),
     (1.0, 1.0, 2.0, 2.0, 0.3),
 )
-LOG_BOUND = 12.0  # α, β within [e^-12, e^12]: keeps the gamma functions finite
+LOG_BOUND = 12.0  # α and the prior mean α/β within [e^-12, e^12]: keeps the gamma functions finite
 
 
 @dataclass(frozen=True)
@@ -127,9 +131,17 @@ def _component_terms(
     return log_g, d_a, d_b
 
 
+# Optimiser coordinates: (log α1, log μ1, log α2, log μ2, logit P) with prior means μ = α/β. Near-null
+# data push a component towards a point mass (α, β → ∞ with α/β fixed); in these coordinates that ridge
+# runs along one axis, which L-BFGS-B follows to the bound quickly instead of zig-zagging.
 def _unpack(x: FloatArray) -> Prior:
-    a1, b1, a2, b2 = np.exp(x[:4])
+    a1, b1, a2, b2 = np.exp([x[0], x[0] - x[1], x[2], x[2] - x[3]])
     return Prior(float(a1), float(b1), float(a2), float(b2), float(special.expit(x[4])))
+
+
+def _to_mean_coordinates(log_alpha_grad: float, log_beta_grad: float) -> tuple[float, float]:
+    """Chain rule from (log α, log β) to (log α, log μ), where log β = log α − log μ."""
+    return log_alpha_grad + log_beta_grad, -log_beta_grad
 
 
 def _objective(x: FloatArray, n: FloatArray, e: FloatArray, w: FloatArray) -> tuple[float, FloatArray]:
@@ -141,15 +153,9 @@ def _objective(x: FloatArray, n: FloatArray, e: FloatArray, w: FloatArray) -> tu
     log_l = np.logaddexp(l1, l2)
     r1 = np.exp(l1 - log_l)
     r2 = 1.0 - r1
-    grad = -np.array(
-        [
-            prior.alpha1 * np.dot(w, r1 * da1),
-            prior.beta1 * np.dot(w, r1 * db1),
-            prior.alpha2 * np.dot(w, r2 * da2),
-            prior.beta2 * np.dot(w, r2 * db2),
-            np.dot(w, r1 - p),
-        ]
-    )
+    c1 = _to_mean_coordinates(prior.alpha1 * np.dot(w, r1 * da1), prior.beta1 * np.dot(w, r1 * db1))
+    c2 = _to_mean_coordinates(prior.alpha2 * np.dot(w, r2 * da2), prior.beta2 * np.dot(w, r2 * db2))
+    grad = -np.array([*c1, *c2, np.dot(w, r1 - p)])
     return float(-np.dot(w, log_l)), grad
 
 
@@ -165,7 +171,7 @@ def neg_log_likelihood(
 
 
 def _pack(prior: Prior) -> FloatArray:
-    logs = np.log([prior.alpha1, prior.beta1, prior.alpha2, prior.beta2])
+    logs = np.log([prior.alpha1, prior.alpha1 / prior.beta1, prior.alpha2, prior.alpha2 / prior.beta2])
     packed: FloatArray = np.append(logs, special.logit(prior.p)).astype(np.float64)
     return packed
 
@@ -180,7 +186,7 @@ def _minimise(
         value, grad = _objective(x, n, e, w)
         return value / total, grad / total
 
-    bounds = [(-LOG_BOUND, LOG_BOUND)] * 4 + [(-30.0, 30.0)]
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * 4 + [(-30.0, 30.0)]  # log α, log μ, logit P
     return optimize.minimize(
         scaled,
         x0,
@@ -202,8 +208,9 @@ def _fit_single(n: FloatArray, e: FloatArray, w: FloatArray) -> tuple[Prior, flo
     """One-gamma prior: both components equal (P = 1)."""
 
     def objective(x: FloatArray) -> tuple[float, FloatArray]:
-        lg, da, db = _component_terms(float(np.exp(x[0])), float(np.exp(x[1])), n, e)
-        return float(-np.dot(w, lg)), -np.exp(x) * np.array([np.dot(w, da), np.dot(w, db)])
+        a, b = float(np.exp(x[0])), float(np.exp(x[0] - x[1]))
+        lg, da, db = _component_terms(a, b, n, e)
+        return float(-np.dot(w, lg)), -np.array(_to_mean_coordinates(a * np.dot(w, da), b * np.dot(w, db)))
 
     total = float(w.sum())
 
@@ -219,7 +226,7 @@ def _fit_single(n: FloatArray, e: FloatArray, w: FloatArray) -> tuple[Prior, flo
         bounds=[(-LOG_BOUND, LOG_BOUND)] * 2,
         options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-10},
     )
-    a, b = (float(v) for v in np.exp(result.x))
+    a, b = float(np.exp(result.x[0])), float(np.exp(result.x[0] - result.x[1]))
     return Prior(a, b, a, b, 1.0), float(result.fun) * total
 
 
@@ -283,9 +290,11 @@ def fit_prior(
         if np.isfinite(result.fun):
             solutions.append((float(result.fun) * pairs + constant, _unpack(result.x).canonical()))
     where = f"{len(nn)} {'squashed' if squashed else 'distinct'} (n, e) points"
+    single, single_value = _fit_single(nn, ee, ww)
     if solutions:
         value, prior, confirmed = _select(solutions, selection)
-        if not _is_collapsed(prior, pairs):
+        # a mixture no better than one gamma (by the same likelihood-ratio margin) has collapsed
+        if not _is_collapsed(prior, pairs) and single_value + constant - value > LONE_MARGIN:
             lowest = min(v for v, _ in solutions)
             note = (
                 ""
@@ -299,12 +308,12 @@ def fit_prior(
                 f"{'confirmed by another start' if confirmed else 'lowest optimum'}{note}"
             )
             return PriorFit(prior, value, len(nn), int(pairs), len(solutions), False, message)
-    prior, value = _fit_single(nn, ee, ww)
-    value = neg_log_likelihood(prior, pts.n[keep], pts.e[keep], pts.w[keep])
+    value = neg_log_likelihood(single, pts.n[keep], pts.e[keep], pts.w[keep])
     message = (
-        f"two-component fit collapsed (near-null data or a degenerate mixture); one gamma prior on {where}"
+        "two-component fit collapsed (near-null data, a degenerate mixture, or no better than one gamma); "
+        f"one gamma prior on {where}"
     )
-    return PriorFit(prior, value, len(nn), int(pairs), len(solutions), True, message)
+    return PriorFit(single, value, len(nn), int(pairs), len(solutions), True, message)
 
 
 def posterior_weight(prior: Prior, n: FloatArray, e: FloatArray) -> FloatArray:
