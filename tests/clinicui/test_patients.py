@@ -30,7 +30,9 @@ def test_timeline_has_screening_treatment_checkin_and_eligibility(case: Case, st
     assert "NCTF 135HA" in page and '<span dir="ltr">LOT-A-001</span>' in page and "1 mm" in page
     assert "Aftercare plan and private link issued" in page
     assert "Bruising (Moderate, The same)" in page
-    assert 'id="eligibility"' in page and "must settle first" in page
+    assert (
+        'id="eligibility"' in page and "The latest check-in reports effects that must settle first." in page
+    )
     assert AuditEvent.objects.filter(
         action="read", object_type="patient", patient_id=case.patient.id
     ).exists()
@@ -50,3 +52,17 @@ def test_new_link_replaces_the_old_one(case: Case, staff_client: Client, client:
     assert client.get(case.url()).status_code == 404
     url = page.split('id="patient-link" type="text" readonly value="')[1].split('"')[0]
     assert client.get(url).status_code == 200
+
+
+def test_open_complication_blocks_next_session(case: Case, staff_client: Client) -> None:
+    from mesosafe.complications.models import Complication
+
+    Complication.objects.create(
+        treatment=case.treatment,
+        onset_date=case.treatment.performed_at.date(),
+        grade=2,
+        relatedness="possibly",
+        created_by=case.site.user,
+    )
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    assert "1 open complication." in page and "Complication #" in page

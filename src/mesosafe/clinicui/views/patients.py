@@ -97,6 +97,8 @@ def timeline(patient: Patient, lang: Lang) -> list[Event]:
 def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     patient = patient_or_404(staff, pk)
     events = timeline(patient, lang_of(request))
+    eligibility = next_session(patient)
+    latest = CheckIn.objects.filter(pk=eligibility.latest_checkin_id).first()
     record(staff.clinic_id, staff.user, "read", "patient", [patient.id], patient.id)
     return render(
         request,
@@ -105,7 +107,8 @@ def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "staff": staff,
             "patient": patient,
             "events": events,
-            "eligibility": next_session(patient),
+            "eligibility": eligibility,
+            "latest_blocks": latest is not None and not latest.next_session_ok,
             "nav": "patients",
             "new_link": None,
         },
