@@ -98,7 +98,7 @@ def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     patient = patient_or_404(staff, pk)
     events = timeline(patient, lang_of(request))
     eligibility = next_session(patient)
-    latest = CheckIn.objects.filter(pk=eligibility.latest_checkin_id).first()
+    latest = CheckIn.objects.filter(pk=eligibility.latest_checkin_id or 0).first()
     record(staff.clinic_id, staff.user, "read", "patient", [patient.id], patient.id)
     return render(
         request,
