@@ -17,6 +17,28 @@ from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
 
 PRODUCT_ROWS = 3
+OUTCOMES = [
+    (Outcome.RECOVERED, _("Recovered")),
+    (Outcome.RECOVERING, _("Recovering")),
+    (Outcome.NOT_RECOVERED, _("Not recovered")),
+    (Outcome.RECOVERED_WITH_SEQUELAE, _("Recovered with lasting effects")),
+    (Outcome.FATAL, _("Fatal")),
+    (Outcome.UNKNOWN, _("Unknown")),
+]
+RELATEDNESS = [
+    (Relatedness.NOT_RELATED, _("Not related")),
+    (Relatedness.UNLIKELY, _("Unlikely")),
+    (Relatedness.POSSIBLY, _("Possibly")),
+    (Relatedness.PROBABLY, _("Probably")),
+    (Relatedness.DEFINITELY, _("Definitely")),
+]
+SERIOUS_REASONS = [
+    (SeriousReason.HOSPITALISATION, _("Hospitalisation")),
+    (SeriousReason.DISABILITY, _("Disability")),
+    (SeriousReason.LIFE_THREATENING, _("Life-threatening")),
+    (SeriousReason.DISFIGUREMENT, _("Disfigurement")),
+    (SeriousReason.OTHER_MEDICALLY_IMPORTANT, _("Other medically important")),
+]
 
 
 def _date(label: Any, required: bool = True) -> forms.DateField:
@@ -133,13 +155,13 @@ class ComplicationForm(forms.Form):
     grade = forms.TypedChoiceField(
         label=_("Grade (1 mild – 5 death)"), coerce=int, choices=[(i, str(i)) for i in range(1, 6)]
     )
-    relatedness = forms.ChoiceField(label=_("Related to the treatment?"), choices=Relatedness.choices)
+    relatedness = forms.ChoiceField(label=_("Related to the treatment?"), choices=RELATEDNESS)
     serious = forms.BooleanField(label=_("Serious"), required=False)
     serious_reason = forms.ChoiceField(
-        label=_("Why serious"), required=False, choices=[("", "—"), *SeriousReason.choices]
+        label=_("Why serious"), required=False, choices=[("", "—"), *SERIOUS_REASONS]
     )
     suspected_infection = forms.BooleanField(label=_("Suspected infection"), required=False)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, initial=Outcome.UNKNOWN)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES, initial=Outcome.UNKNOWN)
     outcome_date = _date(_("Outcome date"), required=False)
     action_taken = forms.CharField(
         label=_("Action taken"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -18,7 +18,7 @@ from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import next_session
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, patient_or_404, patients, staff_required, treatment_or_404
-from mesosafe.clinicui.forms import SearchForm
+from mesosafe.clinicui.forms import OUTCOMES, SearchForm
 from mesosafe.clinicui.views.queue import lang_of, symptom_lines
 from mesosafe.complications.models import Complication
 from mesosafe.knowledge import Lang
@@ -78,6 +78,7 @@ def timeline(patient: Patient, lang: Lang) -> list[Event]:
                 )
             )
         names = {code: e.name.get(lang) for code, e in load_kb().effects.items()}
+        outcomes: dict[str, Any] = {str(value): label for value, label in OUTCOMES}
         for complication in Complication.objects.filter(treatment=treatment):
             events.append(
                 Event(
@@ -86,7 +87,10 @@ def timeline(patient: Patient, lang: Lang) -> list[Event]:
                     ),
                     "complication",
                     complication,
-                    [names.get(c, c) for c in complication.symptom_codes],
+                    (
+                        [names.get(c, c) for c in complication.symptom_codes],
+                        outcomes.get(complication.outcome, ""),
+                    ),
                 )
             )
     events.sort(key=lambda e: e.at, reverse=True)
