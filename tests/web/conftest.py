@@ -39,16 +39,6 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """SQLite tests use a file in WAL mode, as production does, so threads get their own connections."""
-    from django.db import connections
-
-    settings_dict = connections["default"].settings_dict
-    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
-        settings_dict["TEST"]["NAME"] = os.path.join(os.environ["MESOSAFE_DATA_DIR"], "test.sqlite3")
-
-
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     cache.clear()  # rate-limit counters must not leak between tests

@@ -97,6 +97,8 @@ def _database() -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+        # Tests use a file as well (not memory), so that live-server threads get their own connections.
+        config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
     else:
         config["CONN_HEALTH_CHECKS"] = True
     return config
