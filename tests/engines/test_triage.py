@@ -155,6 +155,12 @@ def test_the_worst_symptom_decides_and_all_reasons_are_listed() -> None:
     levels = [r.level for r in result.reasons]
     assert levels == sorted(levels, key=lambda level: -Disposition(level).rank)
     assert {"anaphylaxis", "infection_signs", "bruising.expected"} <= {r.rule for r in result.reasons}
+    assert "pus.not_expected" not in {r.rule for r in result.reasons}  # infection_signs already says it
+
+
+def test_a_symptom_that_is_never_expected_gives_its_own_reason_when_no_rule_fires() -> None:
+    result = check(1, "dark_patch")
+    assert [r.rule for r in result.reasons] == ["dark_patch.not_expected"]
     assert not result.next_session_ok
 
 
@@ -168,7 +174,8 @@ def test_reasons_come_in_the_requested_language() -> None:
 
 def test_watch_for_lists_every_red_flag_emergency_first() -> None:
     result = check(1)
-    assert len(result.watch_for) == len(load().triage.red_flags)
+    assert len(result.watch_for) == len({f.watch_for.en for f in load().triage.red_flags})
+    assert len(set(result.watch_for)) == len(result.watch_for)
     assert "breathe" in result.watch_for[0]
 
 

@@ -93,7 +93,8 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
         reasons += [_reason(r, effect.code, lang, effect.name) for r in fired]
         if effect.expected is None:
             floor = effect.not_expected_disposition or Disposition.CONTACT_CLINIC
-            reasons.append(_effect_reason(effect, floor, effect.patient_text, lang))
+            if not any(rule.to.rank >= floor.rank for rule in fired):  # else a rule already says it, louder
+                reasons.append(_effect_reason(effect, floor, effect.patient_text, lang))
         elif not fired:
             course = effect.expected.course.get(lang)
             reasons.append(_effect_reason(effect, Disposition.SELF_CARE, effect.expected.course, lang))
@@ -144,4 +145,4 @@ def _effect_reason(effect: Effect, level: Disposition, text: Text, lang: Lang) -
 
 def _watch_for(kb: KnowledgeBase, lang: Lang) -> list[str]:
     flags = sorted(kb.triage.red_flags, key=lambda f: -f.to.rank)
-    return [f.watch_for.get(lang) for f in flags]
+    return list(dict.fromkeys(f.watch_for.get(lang) for f in flags))  # unique, in order
