@@ -61,3 +61,24 @@ def test_failing_task_is_recorded_and_the_worker_goes_on(db: Any) -> None:
     call_command("db_worker", batch=True)
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and job.error
+
+
+def test_jobs_left_running_by_a_dead_worker_run_again(db: Any) -> None:
+    stale = Job.objects.create(
+        task_path="mesosafe.treatments.tasks.send_checkin_reminder",
+        args=[10**9],
+        status=Job.Status.RUNNING,
+        started_at=timezone.now() - timedelta(hours=1),
+        worker_id="dead",
+    )
+    busy = Job.objects.create(
+        task_path="mesosafe.treatments.tasks.send_checkin_reminder",
+        args=[10**9],
+        status=Job.Status.RUNNING,
+        started_at=timezone.now(),
+        worker_id="alive",
+    )
+    call_command("db_worker", batch=True)
+    stale.refresh_from_db()
+    busy.refresh_from_db()
+    assert stale.status == Job.Status.SUCCESSFUL and busy.status == Job.Status.RUNNING

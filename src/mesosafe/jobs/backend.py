@@ -3,6 +3,7 @@ package, django-tasks-db). Enqueue stores a row; `mesosafe worker` (`manage db_w
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -84,6 +85,14 @@ def claim(worker_id: str, queues: list[str]) -> Job | None:
             status=Job.Status.RUNNING, started_at=now, worker_id=worker_id
         )
     return job if taken else None
+
+
+def requeue_stale(older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Jobs left RUNNING by a worker that died go back to READY (tasks here are safe to run again)."""
+    cutoff = timezone.now() - older_than
+    return Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=cutoff).update(
+        status=Job.Status.READY, worker_id=""
+    )
 
 
 def run(job: Job) -> None:

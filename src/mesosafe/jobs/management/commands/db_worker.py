@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connection
 from django_tasks.utils import get_random_id
 
-from mesosafe.jobs.backend import claim, run
+from mesosafe.jobs.backend import claim, requeue_stale, run
 
 
 class Command(BaseCommand):
@@ -32,7 +32,10 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"worker {worker_id} on queues {', '.join(queues)}")
+        requeued = requeue_stale()
+        self.stdout.write(
+            f"worker {worker_id} on queues {', '.join(queues)}; {requeued} stale job(s) requeued"
+        )
         ran = 0
         while not stopping:
             if not connection.in_atomic_block:  # e.g. when called inside a test's transaction
