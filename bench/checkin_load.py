@@ -217,6 +217,8 @@ def main() -> None:
     command = [sys.executable, "-m", "mesosafe", "serve", "--port", str(port)]
     if args.workers:
         command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_up(port, server)

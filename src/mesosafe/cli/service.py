@@ -38,8 +38,9 @@ def manage(args: tuple[str, ...]) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", type=click.IntRange(1, 64), help="gunicorn workers [default: 2 × cores + 1]")
-def serve(host: str, port: int, workers: int | None) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), help="gunicorn worker processes [default: cores + 1]")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="per worker")
+def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """Migrate, collect static files if needed, then serve with gunicorn."""
     _django()
     _migrate()
@@ -49,15 +50,19 @@ def serve(host: str, port: int, workers: int | None) -> None:
     static_root = settings.STATIC_ROOT
     if not (static_root / "admin").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
-    count = workers or 2 * (os.cpu_count() or 1) + 1
+    count = workers or (os.cpu_count() or 1) + 1
+    # Threaded workers: while one request waits for PostgreSQL to flush its commit, others use the CPU,
+    # and concurrent commits share one flush.
     argv = [
         sys.executable, "-m", "gunicorn", "mesosafe.web.wsgi:application",
         "--config", "python:mesosafe.web.gunicorn_conf",
         "--bind", f"{host}:{port}",
         "--workers", str(count),
+        "--worker-class", "gthread",
+        "--threads", str(threads),
         "--access-logfile", "-",
     ]  # fmt: skip
-    click.echo(f"mesosafe: serving on http://{host}:{port} with {count} workers", err=True)
+    click.echo(f"mesosafe: http://{host}:{port}, {count} workers × {threads} threads", err=True)
     os.execv(sys.executable, argv)
 
 
