@@ -92,3 +92,9 @@ def test_other_clinics_batch_cannot_be_picked(case: Case, site_b: ClinicSite, st
     url = f"/clinic/patients/{case.patient.id}/treatments/new/"
     response = staff_client.post(url, form(case.site, batch_0=site_b.batch.id))
     assert response.status_code == 400 and Treatment.objects.count() == 1
+
+
+def test_ancient_date_is_a_field_error(case: Case, staff_client: Client) -> None:
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    response = staff_client.post(url, form(case.site, performed_at="0001-01-01T10:00"))
+    assert response.status_code == 400 and "more than five years ago" in response.content.decode()

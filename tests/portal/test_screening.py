@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.test import Client
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.patients.models import Screening
@@ -88,14 +88,17 @@ def test_garbage_answers_are_400_not_500(case: Case, client: Client) -> None:
 def test_checklist_with_real_dates(case: Case, client: Client) -> None:
     client.post(case.url("screening/"), answers())
     stored = Screening.objects.get()
-    session = date(2030, 3, 20)
-    page = client.get(
-        case.url(f"screening/{stored.id}/"), {"session_date": session.isoformat()}
-    ).content.decode()
+    session = timezone.localdate() + timedelta(days=30)
+    url = case.url(f"screening/{stored.id}/")
+    page = client.get(url, {"session_date": session.isoformat()}).content.decode()
+
+    def day(before: int) -> str:
+        return dateformat.format(session - timedelta(days=before), "l j F")
+
     assert "Pause blood thinners" in page
-    assert "From Friday 15 March to Sunday 17 March" in page  # 5 to 3 days before
-    assert "From Wednesday 13 March to Wednesday 20 March" in page  # sun and irritants: the week before
-    without = client.get(case.url(f"screening/{stored.id}/")).content.decode()
+    assert f"From {day(5)} to {day(3)}" in page  # 5 to 3 days before
+    assert f"From {day(7)} to {day(0)}" in page  # sun and irritants: the week before
+    without = client.get(url).content.decode()
     assert "From 5 to 3 days before your session" in without
 
 
@@ -104,3 +107,16 @@ def test_another_patients_screening_is_404(case: Case, make_case, client: Client
     client.post(other.url("screening/"), answers())
     stored = Screening.objects.get(patient=other.patient)
     assert client.get(case.url(f"screening/{stored.id}/")).status_code == 404
+
+
+def test_absurd_dates_are_field_errors_not_500(case: Case, client: Client) -> None:
+    response = client.post(
+        case.url("screening/"), answers(takes_medicines="yes", med_0_name="Aspirin", med_0_last="0001-01-01")
+    )
+    assert response.status_code == 400 and "This date is too long ago." in response.content.decode()
+    client.post(case.url("screening/"), answers())
+    stored = Screening.objects.get()
+    for day in ("0001-01-01", "9999-12-31", "2026-02-30"):
+        page = client.get(case.url(f"screening/{stored.id}/"), {"session_date": day})
+        assert page.status_code == 200
+        assert 'class="error"' in page.content.decode()

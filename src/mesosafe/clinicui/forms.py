@@ -114,6 +114,8 @@ class TreatmentForm(forms.Form):
         day = timezone.localtime(performed).date() if performed else None
         if performed and performed > timezone.now() + timedelta(hours=1):
             self.add_error("performed_at", _("A treatment cannot be recorded in the future."))
+        elif performed and performed < timezone.now() - timedelta(days=5 * 366):
+            self.add_error("performed_at", _("This date is more than five years ago."))
         practitioner = data.get("practitioner")
         if practitioner is not None and day is not None and not practitioner.licence_valid_on(day):
             self.add_error(

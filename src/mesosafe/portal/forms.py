@@ -14,6 +14,7 @@ from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
 
 MED_ROWS = 3
+OLDEST_DAYS = 3650  # the engines accept 'days ago' up to ten years
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
 SEVERITY_LABELS = {Severity.MILD: _("Mild"), Severity.MODERATE: _("Moderate"), Severity.SEVERE: _("Severe")}
 TREND_LABELS = {Trend.IMPROVING: _("Better"), Trend.SAME: _("The same"), Trend.WORSE: _("Worse")}
@@ -89,6 +90,8 @@ class ScreeningForm(forms.Form):
             day = data.get(name)
             if day is not None and day > today:
                 self.add_error(name, _("This date is in the future."))
+            elif day is not None and (today - day).days > OLDEST_DAYS:
+                self.add_error(name, _("This date is too long ago."))
         if data.get("has_allergies") == "yes" and not split_list(data.get("allergies", "")):
             self.add_error("allergies", _("Please write what you are allergic to."))
         if data.get("has_conditions") == "yes" and not split_list(data.get("conditions", "")):

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +26,13 @@ class SessionDateForm(forms.Form):
     session_date = forms.DateField(
         label=_("Date of your next session"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_session_date(self) -> date:
+        day: date = self.cleaned_data["session_date"]
+        today = timezone.localdate()
+        if not today - timedelta(days=366) <= day <= today + timedelta(days=2 * 366):
+            raise forms.ValidationError(_("Please choose a date within the next two years."))
+        return day
 
 
 def _formulation(visit: Visit) -> list[str]:
