@@ -1,0 +1,53 @@
+"""Whatever staff post to the treatment and complication forms, the answer is a page, never a 500."""
+
+from __future__ import annotations
+
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mesosafe.clinics.models import Staff
+from mesosafe.clinicui.forms import ComplicationForm, TreatmentForm
+from tests.pages_fixtures import Case
+
+VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "1",
+            "2",
+            "999999",
+            "-1",
+            "",
+            "on",
+            "1.5",
+            "1e309",
+            "NaN",
+            "2020-02-30",
+            "0001-01-01",
+            "9999-12-31T23:59",
+            "2024-01-01T10:00",
+            "2024-01-01",
+            "unknown",
+            "recovered",
+            "possibly",
+        ]
+    ),
+    st.text(max_size=20),
+)
+TREATMENT_FIELDS = list(TreatmentForm(staff=Staff()).fields)
+COMPLICATION_FIELDS = list(ComplicationForm().fields)
+SLOW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SLOW
+@given(data=st.dictionaries(st.sampled_from(TREATMENT_FIELDS), VALUES, max_size=12))
+def test_treatment_post(case: Case, staff_client: Client, data: dict[str, str]) -> None:
+    response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", data)
+    assert response.status_code in (200, 400)
+
+
+@SLOW
+@given(data=st.dictionaries(st.sampled_from(COMPLICATION_FIELDS), VALUES, max_size=12))
+def test_complication_post(case: Case, staff_client: Client, data: dict[str, str]) -> None:
+    response = staff_client.post(f"/clinic/treatments/{case.treatment.id}/complications/new/", data)
+    assert response.status_code in (302, 400)
