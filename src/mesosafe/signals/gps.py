@@ -3,7 +3,7 @@
 Model (DuMouchel 1999): N_ij ~ Poisson(λ_ij · E_ij) and λ ~ P·Gamma(α1, β1) + (1 − P)·Gamma(α2, β2).
 The marginal of N is a two-component negative-binomial mixture. The prior is fitted by maximum marginal
 likelihood *conditional on N ≥ 1* (zero-truncated; only pairs seen at least once are counted), from
-several starting points, with analytic gradients in (log α, log β, logit P).
+several starting points, with analytic gradients in (log α, log α/β, logit P).
 
 Scaling: the likelihood depends only on (n, e), so equal points are merged with weights first (exact).
 When more than ``squash_above`` distinct points remain, points with the same n whose e agree within a
@@ -32,7 +32,8 @@ from scipy import optimize, special
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-# openEBGM's vignette starting points (alpha1, beta1, alpha2, beta2, p), plus DuMouchel's (1999).
+# openEBGM's vignette starting points (alpha1, beta1, alpha2, beta2, p); the first is DuMouchel's (1999)
+# initial guess. The last one is ours.
 DEFAULT_STARTS: tuple[tuple[float, float, float, float, float], ...] = (
     (0.2, 0.1, 2.0, 4.0, 1 / 3),
     (0.1, 0.1, 10.0, 10.0, 0.2),
