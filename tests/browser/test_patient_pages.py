@@ -32,8 +32,11 @@ def test_screening_to_decision(page: Any, live_server: Any, case: Case) -> None:
     assert page.locator("h1").inner_text() == "Wait before treatment"
     assert "Aspirin" in page.locator(".reasons").inner_text()
     page.locator("#id_session_date").fill((timezone.localdate() + timedelta(days=10)).isoformat())
+    page.evaluate("() => { window.stillHere = true; }")
     page.get_by_role("button", name="Show my dates").click()
+    page.wait_for_url("**session_date=*")
     assert page.locator(".checklist .when").first.inner_text().startswith("From ")
+    assert page.evaluate("() => window.stillHere === true")  # swapped in place by HTMX, no page load
     assert serious_violations(page) == []
     shot(page, "screening-result-en")
 
