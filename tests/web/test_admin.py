@@ -25,3 +25,15 @@ def test_admin_lists_and_recall_action(
     )
     assert response.status_code == 200
     assert b"Amal Recall" in response.content and site.batch.lot_number.encode() in response.content
+
+
+def test_clinic_time_zone_must_be_a_known_zone(db: Any) -> None:
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from mesosafe.clinics.models import Clinic
+
+    clinic = Clinic(name="X", country="AE", time_zone="Mars/Olympus")
+    with pytest.raises(ValidationError) as caught:
+        clinic.full_clean()
+    assert "time_zone" in caught.value.message_dict

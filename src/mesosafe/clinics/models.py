@@ -1,23 +1,36 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from mesosafe.lib.choices import LANGUAGES
 
 
+def validate_time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"unknown time zone '{value}' (use an IANA name such as Asia/Dubai)") from None
+
+
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. AE")
-    time_zone = models.CharField(max_length=64, default="Asia/Dubai")
+    time_zone = models.CharField(max_length=64, default="Asia/Dubai", validators=[validate_time_zone])
     phone = models.CharField(max_length=40, blank=True)
     emergency_number = models.CharField(max_length=20, default="998", help_text="UAE: 998 ambulance")
     default_language = models.CharField(max_length=2, choices=LANGUAGES, default="en")
 
     def __str__(self) -> str:
         return self.name
+
+    def local_date(self, moment: datetime) -> date:
+        """The calendar date of a moment in the clinic's time zone."""
+        return moment.astimezone(ZoneInfo(self.time_zone)).date()
 
 
 class Staff(models.Model):

@@ -52,7 +52,7 @@ def create(
     if checkin is not None and not values["symptom_codes"]:
         values["symptom_codes"] = [s["code"] for s in checkin.answers.get("symptoms", [])]
     _check(values)
-    if values["onset_date"] < treatment.performed_at.date():
+    if values["onset_date"] < treatment.patient.clinic.local_date(treatment.performed_at):
         raise field_problem("onset_date", "the onset cannot come before the treatment")
     return Complication.objects.create(treatment=treatment, checkin=checkin, created_by=by, **values)
 

@@ -57,8 +57,7 @@ def _practitioner(patient: Patient, record: TreatmentRecord) -> Staff:
     practitioner = Staff.objects.filter(id=record.practitioner_id, clinic_id=patient.clinic_id).first()
     if practitioner is None or practitioner.role != Staff.Role.PRACTITIONER:
         raise field_problem("practitioner_id", "no practitioner with this id in your clinic")
-    day = record.performed_at.astimezone(timezone.get_default_timezone()).date()
-    if not practitioner.licence_valid_on(day):
+    if not practitioner.licence_valid_on(patient.clinic.local_date(record.performed_at)):
         raise conflict(
             "practitioner_id", "the practitioner's licence is missing or expired on the treatment date"
         )
@@ -72,7 +71,7 @@ def _batches(patient: Patient, record: TreatmentRecord) -> dict[int, Batch]:
         batch = batches.get(line.batch_id)
         if batch is None:
             raise field_problem(f"products[{index}].batch_id", "no batch with this id in your clinic")
-        if batch.expires_on < record.performed_at.date():
+        if batch.expires_on < patient.clinic.local_date(record.performed_at):
             raise conflict(
                 f"products[{index}].batch_id", f"lot {batch.lot_number} expired on {batch.expires_on}"
             )
