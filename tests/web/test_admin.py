@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.test import Client
 
+from mesosafe.clinics.models import Clinic
 from mesosafe.patients.models import Patient
 from tests.web.conftest import Site
 
@@ -28,11 +31,6 @@ def test_admin_lists_and_recall_action(
 
 
 def test_clinic_time_zone_must_be_a_known_zone(db: Any) -> None:
-    import pytest
-    from django.core.exceptions import ValidationError
-
-    from mesosafe.clinics.models import Clinic
-
     clinic = Clinic(name="X", country="AE", time_zone="Mars/Olympus")
     with pytest.raises(ValidationError) as caught:
         clinic.full_clean()
