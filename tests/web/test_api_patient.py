@@ -78,6 +78,8 @@ def test_link_endpoints_are_rate_limited(client: Client, linked: tuple[Treatment
     _, token = linked
     statuses = [client.get(f"{API}/patient/me", **link_headers(token)).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
+    limited = client.get(f"{API}/patient/me", **link_headers(token))
+    assert limited["Retry-After"] == "60" and limited["Content-Type"] == "application/problem+json"
 
 
 def test_me_shows_treatment_plan_and_due_checkins(client: Client, linked: tuple[Treatment, str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -50,7 +51,10 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 @api.exception_handler(Problem)
 def _problem(request: HttpRequest, exc: Problem) -> HttpResponse:
-    return exc.response()
+    response = exc.response()
+    if exc.status == 429:
+        response["Retry-After"] = str(settings.MESOSAFE_PATIENT_RATE_WINDOW_S)
+    return response
 
 
 @api.exception_handler(ValidationError)
