@@ -166,7 +166,12 @@ def link_for_token(token: str) -> CheckinLink | None:
     if not token or len(token) > 200:
         return None
     try:
-        link = CheckinLink.objects.select_related("treatment__patient__clinic").get(token_hash=digest(token))
+        # The aftercare plan (kilobytes of JSON) is loaded only by the views that show it.
+        link = (
+            CheckinLink.objects.select_related("treatment__patient__clinic")
+            .defer("treatment__aftercare")
+            .get(token_hash=digest(token))
+        )
     except CheckinLink.DoesNotExist:
         return None
     return link if link.usable_at(timezone.now()) else None
