@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml: model ids and reverse relations)
 """Staff pages see only their own clinic: every patient lookup goes through the staff member's clinic."""
 
 from __future__ import annotations

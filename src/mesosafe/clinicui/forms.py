@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml: model ids and reverse relations)
 """Staff forms: record a treatment, record a complication, acknowledge a check-in, find a lot."""
 
 from __future__ import annotations

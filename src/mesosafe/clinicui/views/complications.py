@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml: model ids and reverse relations)
 """Record a complication against a treatment, directly or from an escalated check-in."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml: model ids and reverse relations)
 """A check-in photo for the clinic's staff."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml: model ids and reverse relations)
 """The review queue: escalated check-ins, emergency first; acknowledge with a note or open a complication."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml: model ids and reverse relations)
 """Today: check-ins due today and overdue, so a patient who stops answering during the 12 weeks is seen."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml: model ids and reverse relations)
 """Record a treatment: practitioner, date, products and batches, areas, depth, technique, anaesthetic."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml: model ids and reverse relations)
 """Check-in: symptoms, severity, trend, spreading, temperature, photo; then the triaged result."""
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="attr-defined"
-# (until the django-stubs mypy plugin is enabled in pyproject.toml: model ids and reverse relations)
 """Before treatment: the screening questionnaire, its decision with reasons, and the preparation checklist."""
 
 from __future__ import annotations
