@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 if TYPE_CHECKING:
+    from mesosafe.registry.export import By
     from mesosafe.signals.counting import Margins
     from mesosafe.signals.gps import Selection
 
@@ -85,7 +86,21 @@ def _print_top(table: Any, top: int) -> None:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=True, path_type=Path))
+@click.argument(
+    "input_path", metavar="[INPUT]", required=False, type=click.Path(dir_okay=True, path_type=Path)
+)
+@click.option(
+    "--from-db",
+    is_flag=True,
+    help="Read the clinic service's database (complications and the products of their treatments).",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["product", "batch"]),
+    default="product",
+    show_default=True,
+    help="With --from-db: signal per product, or per batch (lot).",
+)
 @click.option("--id", "id_col", default="id", show_default=True, help="Report id column.")
 @click.option("--product", "product_col", default="product", show_default=True, help="Product column.")
 @click.option("--event", "event_col", default="event", show_default=True, help="Event column.")
@@ -117,7 +132,9 @@ def _print_top(table: Any, top: int) -> None:
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Print the N strongest signals.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def signals(
-    input_path: Path,
+    input_path: Path | None,
+    from_db: bool,
+    by: str,
     id_col: str,
     product_col: str,
     event_col: str,
@@ -134,11 +151,17 @@ def signals(
 ) -> None:
     """Disproportionality signals (N, E, RR, PRR, ROR, IC, EBGM, EB05, EB95) for product × event pairs.
 
-    INPUT is a CSV or Parquet file in long format: one row per (report, product, event).
+    INPUT is a CSV or Parquet file in long format: one row per (report, product, event); or use --from-db.
     Without --out or --top the full table is written to stdout as CSV.
     """
     from mesosafe.signals import io, output, pipeline
 
+    if from_db == (input_path is not None):
+        raise click.UsageError("give either INPUT or --from-db")
+    if from_db:
+        input_path = _export_reports(cast("By", by))
+        id_col, product_col, event_col = "id", "product", "event"
+    assert input_path is not None
     with _input_errors():
         io.input_format(input_path)
         if out_path is not None:
@@ -173,6 +196,27 @@ def signals(
         pacsv.write_csv(result.table, sys.stdout.buffer)
 
 
+def _database_tables() -> Any:
+    """Set up Django and return the registry export module (imported late: Django is heavy)."""
+    from mesosafe.cli.service import _django
+
+    _django()
+    from mesosafe.registry import export
+
+    return export
+
+
+def _export_reports(by: By) -> Path:
+    import tempfile
+
+    frame = _database_tables().reports(by)
+    if frame.empty:
+        _fail("the clinic database has no complications to analyse")
+    path = Path(tempfile.mkdtemp(prefix="mesosafe-signals-")) / "reports.parquet"
+    frame.to_parquet(path)
+    return path
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def registry() -> None:
     """Clinic, practitioner, product and batch safety over a treatment registry."""
@@ -184,6 +228,7 @@ def registry() -> None:
     "--complications", type=click.Path(path_type=Path), help="Complications table (.csv or .parquet)."
 )
 @click.option("--demo-data", is_flag=True, help="Use a seeded synthetic registry with a planted outbreak.")
+@click.option("--from-db", is_flag=True, help="Use the clinic service's database.")
 @click.option("--seed", default=2007, show_default=True, help="Seed for --demo-data.")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output directory.")
 @click.option(
@@ -211,6 +256,7 @@ def report(
     treatments: Path | None,
     complications: Path | None,
     demo_data: bool,
+    from_db: bool,
     seed: int,
     out_dir: Path,
     window_days: int,
@@ -220,13 +266,18 @@ def report(
     """Write rates with confidence intervals, funnel plots, CUSUM cluster alerts and an HTML summary."""
     from mesosafe.signals import report as registry_report
 
+    if sum((demo_data, from_db, bool(treatments or complications))) > 1:
+        raise click.UsageError("use one of --demo-data, --from-db or --treatments/--complications")
     with _input_errors():
         if demo_data:
-            if treatments or complications:
-                raise click.UsageError("use either --demo-data or --treatments/--complications")
             from mesosafe.signals.synthetic import demo_registry
 
             tables = demo_registry(seed)
+        elif from_db:
+            from mesosafe.signals.registry import check_registry
+
+            export = _database_tables()
+            tables = check_registry(export.treatments(), export.complications())
         else:
             if treatments is None or complications is None:
                 raise click.UsageError("--treatments and --complications are required (or use --demo-data)")

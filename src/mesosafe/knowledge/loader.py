@@ -110,6 +110,8 @@ def _cross_check(kb: KnowledgeBase) -> None:
             _check_codes(kb, "effects.yaml", rule.id, rule.when.with_any)
     for flag in kb.triage.red_flags:
         _check_codes(kb, "triage.yaml", flag.id, [*flag.symptoms, *flag.when.with_any])
+    infection = kb.triage.suspected_infection
+    _check_codes(kb, "triage.yaml", "suspected_infection", [*infection.symptoms, *infection.late_symptoms])
     known_conditions = {c.code for c in kb.screening.conditions}
     for screening_rule in kb.screening.rules:
         unknown = set(screening_rule.conditions) - known_conditions

@@ -146,10 +146,20 @@ class DecisionText(Entry):
     sources: Sources
 
 
+class SuspectedInfection(Entry):
+    """Which complications count as suspected infections in registry cluster alerts."""
+
+    symptoms: list[Code]  # any time
+    late_symptoms: list[Code]  # only when their onset is more than `late_after_day` days after the session
+    late_after_day: float = Field(ge=0)
+    sources: Sources
+
+
 class TriageKnowledge(Entry):
     dispositions: list[DispositionText]
     course_rules: CourseRules
     red_flags: list[RedFlag]
+    suspected_infection: SuspectedInfection
 
 
 class Medicine(Entry):
