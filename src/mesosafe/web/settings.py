@@ -101,6 +101,8 @@ def _database() -> dict[str, Any]:
         config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        # Server-side binding with prepared statements: repeated queries (the check-in path) skip planning.
+        config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
     return config
 
 
