@@ -72,10 +72,12 @@ def demo() -> dict[str, Any]:
         (3, [{"code": "redness", "severity": "mild"}, {"code": "bruising", "severity": "mild"}]),
         (7, [{"code": "bruising", "severity": "mild", "trend": "improving"}]),
     ]
-    for case in cases.values():
+    latest = {}
+    for lang, case in cases.items():
         for day, symptoms in history:
             stored = case.checkin(symptoms)
             back_date(stored, case.treatment.performed_at, day)
+        latest[lang] = stored  # day 7, a fading bruise: self-care
         aspirin = {"name": "Aspirin", "last_taken_days_ago": 1}
         run_screening(case.patient, {"age": 35, "medications": [aspirin]})
     self_care = build_case(site, name="Rana Aziz", days_ago=1).checkin([{"code": "redness"}])
@@ -84,8 +86,7 @@ def demo() -> dict[str, Any]:
     )
     build_case(site, name="Huda Karim", days_ago=2).checkin([{"code": "pus"}])
     build_case(site, name="Mariam Yousef", days_ago=20)  # silent since treatment: overdue on "Today"
-    ar_self = build_case(site, name="سلمى ناصر", lang="ar", days_ago=1).checkin([{"code": "swelling"}])
-    return {"site": site, "cases": cases, "self_care": self_care, "emergency": emergency, "ar_self": ar_self}
+    return {"site": site, "cases": cases, "self_care": self_care, "emergency": emergency, "latest": latest}
 
 
 def back_date(stored: CheckIn, treated_at: Any, day: float) -> None:
@@ -125,7 +126,7 @@ def main() -> None:
             page = browser.new_context(viewport=PHONE, device_scale_factor=1).new_page()
             screening = case.patient.screenings.first()
             session = (timezone.localdate() + timedelta(days=10)).isoformat()
-            result = data["self_care"] if lang == "en" else data["ar_self"]
+            result = data["latest"][lang]
             for path, name in [
                 ("", "home"),
                 ("screening/", "screening"),

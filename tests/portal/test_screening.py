@@ -96,10 +96,10 @@ def test_checklist_with_real_dates(case: Case, client: Client) -> None:
         return dateformat.format(session - timedelta(days=before), "l j F")
 
     assert "Pause blood thinners" in page
-    assert f"From {day(5)} to {day(3)}" in page  # 5 to 3 days before
+    assert f"From {day(5)} to {day(0)}" in page  # off blood thinners from 5 days before until the session
     assert f"From {day(7)} to {day(0)}" in page  # sun and irritants: the week before
     without = client.get(url).content.decode()
-    assert "From 5 to 3 days before your session" in without
+    assert "In the 5 days before your session" in without
 
 
 def test_another_patients_screening_is_404(case: Case, make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
