@@ -40,7 +40,7 @@ def _audit_reads(request: HttpRequest, result: dict[str, Any], patients: dict[in
 @router.get("/treatments/{treatment_id}/checkins", response=responses({200: CheckInPage}))
 def list_checkins(request: HttpRequest, treatment_id: int, q: Query[PageQuery]) -> dict[str, Any]:
     treatment = treatment_or_404(request, treatment_id)
-    result = page(treatment.checkins.all(), q, out.checkin)
+    result = page(treatment.checkins.prefetch_related("photos"), q, out.checkin)
     _audit_reads(request, result, {treatment.id: treatment.patient_id})
     return result
 
@@ -48,7 +48,7 @@ def list_checkins(request: HttpRequest, treatment_id: int, q: Query[PageQuery]) 
 @router.get("/review-queue", response=responses({200: CheckInPage}))
 def get_review_queue(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
     queue = review_queue(staff_of(request).clinic)
-    result = page(queue, q, out.checkin)
+    result = page(queue.prefetch_related("photos"), q, out.checkin)
     patients = dict(queue.values_list("treatment_id", "treatment__patient_id"))
     _audit_reads(request, result, patients)
     return result

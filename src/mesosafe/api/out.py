@@ -129,7 +129,7 @@ def checkin(c: CheckIn, photo_ids: list[int] | None = None) -> dict[str, Any]:
         "kb_version": c.kb_version,
         "reviewed_at": c.reviewed_at,
         "review_note": c.review_note,
-        "photo_ids": list(c.photos.values_list("id", flat=True)) if photo_ids is None else photo_ids,
+        "photo_ids": [p.id for p in c.photos.all()] if photo_ids is None else photo_ids,
     }
 
 

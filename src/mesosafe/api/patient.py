@@ -33,7 +33,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     treatment = link_of(request).treatment
     patient = treatment.patient
     clinic = patient.clinic
-    recent = list(treatment.checkins.order_by("-submitted_at", "-id")[:20])
+    recent = list(treatment.checkins.prefetch_related("photos").order_by("-submitted_at", "-id")[:20])
     return {
         "treatment": {
             "performed_at": treatment.performed_at,
