@@ -6,13 +6,15 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import submit
-from mesosafe.jobs.backend import claim, run
 from mesosafe.patients.models import Patient
 from tests.web.conftest import API, Site
 
@@ -76,6 +78,7 @@ def test_acknowledged_checkins_leave_the_queue(
     assert again.status_code == 409
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_urgent_checkin_notifies_clinic_staff(
     site: Site,
     make_patient: Callable[..., Patient],
@@ -86,9 +89,9 @@ def test_urgent_checkin_notifies_clinic_staff(
     with django_capture_on_commit_callbacks(execute=True):
         submit(treatment.link, SELF_CARE)
         submit(treatment.link, URGENT)
-    job = claim("test-worker", ["default"])
-    assert job is not None and job.task_path == "mesosafe.checkins.tasks.notify_escalation"
-    run(job)
+    assert DBTaskResult.objects.filter(task_path="mesosafe.checkins.tasks.notify_escalation").count() == 1
+    DBTaskResult.objects.exclude(task_path="mesosafe.checkins.tasks.notify_escalation").delete()  # reminders
+    call_command("db_worker", batch=True)
     [message] = mail.outbox
     assert message.to == [site.staff.user.email] and "URGENT" in message.subject
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from mesosafe.jobs.models import Job
 from mesosafe.knowledge import load
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, ScheduledCheckin
@@ -59,11 +59,11 @@ def test_recording_creates_plan_schedule_link_email_and_reminders(
     [(name, ics, mimetype)] = message.attachments
     assert name == "aftercare.ics" and mimetype == "text/calendar" and "BEGIN:VCALENDAR" in str(ics)
 
-    reminders = Job.objects.filter(task_path="mesosafe.treatments.tasks.send_checkin_reminder")
+    reminders = DBTaskResult.objects.filter(task_path="mesosafe.treatments.tasks.send_checkin_reminder")
     scheduled = ScheduledCheckin.objects.filter(treatment_id=treatment["id"])
     assert reminders.count() == scheduled.count() == len(days)
     assert sorted(j.run_after for j in reminders) == [s.due_at for s in scheduled.order_by("due_at")]
-    assert not any(token in str(j.args) for j in reminders)
+    assert not any(token in str(j.args_kwargs) for j in reminders)
 
 
 def test_expired_licence_blocks_recording(

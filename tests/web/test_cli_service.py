@@ -84,9 +84,11 @@ def test_demo_logins_work_against_the_api(tmp_path: Path) -> None:
 def test_manage_passes_through_and_worker_runs_due_tasks(tmp_path: Path) -> None:
     shown = mesosafe(tmp_path, "manage", "showmigrations", "treatments")
     assert shown.returncode == 0 and "0001_initial" in shown.stdout
+    mesosafe(tmp_path, "demo")  # enqueues the staff notifications of its urgent and emergency check-ins
     worked = mesosafe(tmp_path, "worker", "--batch")
     assert worked.returncode == 0, worked.stderr
-    assert "stopped after" in worked.stdout
+    assert "path=mesosafe.checkins.tasks.notify_escalation state=SUCCESSFUL" in worked.stderr
+    assert "URGENT check-in" in worked.stdout  # the console email backend
 
 
 def test_issue_api_key(tmp_path: Path) -> None:

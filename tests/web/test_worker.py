@@ -1,4 +1,4 @@
-"""The database task backend and `db_worker`: reminders go out when due, once."""
+"""The database task backend (django-tasks-db) and `db_worker`: reminders go out when due, once."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from mesosafe.jobs.models import Job
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import ScheduledCheckin
 from mesosafe.treatments.tasks import send_checkin_reminder
 from tests.web.conftest import Site
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_worker_runs_due_reminders_only(
     site: Site,
     make_patient: Callable[..., Patient],
@@ -28,7 +31,8 @@ def test_worker_runs_due_reminders_only(
     mail.outbox.clear()
     first = ScheduledCheckin.objects.filter(treatment=treatment).order_by("due_at").first()
     assert first is not None
-    Job.objects.filter(args=[first.id]).update(run_after=timezone.now() - timedelta(seconds=1))
+    due = DBTaskResult.objects.filter(args_kwargs__args=[first.id])
+    assert due.update(run_after=timezone.now() - timedelta(seconds=1)) == 1
 
     call_command("db_worker", batch=True)
 
@@ -36,8 +40,9 @@ def test_worker_runs_due_reminders_only(
     assert message.to == [treatment.patient.email] and token not in message.body
     first.refresh_from_db()
     assert first.reminded_at is not None
-    assert Job.objects.filter(status=Job.Status.SUCCESSFUL).count() == 1
-    assert Job.objects.filter(status=Job.Status.READY).count() == ScheduledCheckin.objects.count() - 1
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 1
+    ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY).count()
+    assert ready == ScheduledCheckin.objects.count() - 1
 
 
 def test_reminder_is_sent_once_and_not_after_revocation(
@@ -56,29 +61,10 @@ def test_reminder_is_sent_once_and_not_after_revocation(
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_failing_task_is_recorded_and_the_worker_goes_on(db: Any) -> None:
-    job = Job.objects.create(task_path="mesosafe.treatments.tasks.send_checkin_reminder", args=["not-an-id"])
+    failing = send_checkin_reminder.enqueue("not-an-id")
+    succeeding = send_checkin_reminder.enqueue(10**9)  # no such scheduled check-in: nothing to send
     call_command("db_worker", batch=True)
-    job.refresh_from_db()
-    assert job.status == Job.Status.FAILED and job.error
-
-
-def test_jobs_left_running_by_a_dead_worker_run_again(db: Any) -> None:
-    stale = Job.objects.create(
-        task_path="mesosafe.treatments.tasks.send_checkin_reminder",
-        args=[10**9],
-        status=Job.Status.RUNNING,
-        started_at=timezone.now() - timedelta(hours=1),
-        worker_id="dead",
-    )
-    busy = Job.objects.create(
-        task_path="mesosafe.treatments.tasks.send_checkin_reminder",
-        args=[10**9],
-        status=Job.Status.RUNNING,
-        started_at=timezone.now(),
-        worker_id="alive",
-    )
-    call_command("db_worker", batch=True)
-    stale.refresh_from_db()
-    busy.refresh_from_db()
-    assert stale.status == Job.Status.SUCCESSFUL and busy.status == Job.Status.RUNNING
+    assert DBTaskResult.objects.get(pk=failing.id).status == TaskResultStatus.FAILED
+    assert DBTaskResult.objects.get(pk=succeeding.id).status == TaskResultStatus.SUCCESSFUL

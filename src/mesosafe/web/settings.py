@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -42,15 +41,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
-    "mesosafe.jobs",
+    "django_tasks_db",
     "mesosafe.clinics",
     "mesosafe.patients",
     "mesosafe.treatments",
     "mesosafe.checkins",
     "mesosafe.complications",
     "mesosafe.audit",
-    # The patient and clinic pages (their own issue) join as soon as their packages exist.
-    *(app for app in ("mesosafe.portal", "mesosafe.clinicui") if importlib.util.find_spec(app)),
+    "mesosafe.portal",
+    "mesosafe.clinicui",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +109,7 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
-    "default": {"BACKEND": os.environ.get("MESOSAFE_TASK_BACKEND", "mesosafe.jobs.backend.DatabaseBackend")}
+    "default": {"BACKEND": os.environ.get("MESOSAFE_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mesosafe"}}

@@ -1,6 +1,3 @@
-import importlib.util
-
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,9 +12,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("p/<str:token>/", include("mesosafe.portal.urls")),
+    path("clinic/", include("mesosafe.clinicui.urls")),
 ]
-
-# The patient and clinic pages (their own issue) are mounted once their apps and URL modules exist.
-for prefix, module in (("p/<str:token>/", "mesosafe.portal.urls"), ("clinic/", "mesosafe.clinicui.urls")):
-    if module.rsplit(".", 1)[0] in settings.INSTALLED_APPS and importlib.util.find_spec(module):
-        urlpatterns.append(path(prefix, include(module)))
