@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from mesosafe.audit.models import AuditEvent
-from mesosafe.portal import photos
+from mesosafe.checkins import photos
 from tests.pages_fixtures import Case, ClinicSite
 from tests.photo_samples import jpeg_with_gps
 

@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern
 
+from mesosafe.checkins import photos
 from mesosafe.checkins.models import CheckIn
 from mesosafe.clinicui import urls
-from mesosafe.portal import photos
 from tests.pages_fixtures import Case, ClinicSite
 from tests.photo_samples import jpeg_with_gps
 

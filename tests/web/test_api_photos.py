@@ -45,8 +45,29 @@ def test_upload_and_staff_download(
     assert fetched["photo_ids"] == [photo_id]
     image = client.get(f"{API}/checkins/{checkin.id}/photos/{photo_id}", **site.headers())
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
-    assert b"".join(image.streaming_content) == png()  # type: ignore[attr-defined]
+    served = Image.open(io.BytesIO(b"".join(image.streaming_content)))  # type: ignore[attr-defined]
+    assert served.getpixel((0, 0)) == (200, 80, 80)
     assert client.get(f"{API}/checkins/{checkin.id}/photos/{photo_id}", **other.headers()).status_code == 404
+
+
+def test_location_is_stripped_from_uploads(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, token = make_treatment(site, make_patient(site))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump"}]})
+    exif = Image.Exif()
+    exif[0x8825] = {2: (25.0, 12.0, 0.0)}  # GPSInfo: a latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 120, 30)).save(buffer, format="JPEG", exif=exif)
+    assert Image.open(io.BytesIO(buffer.getvalue())).getexif().get(0x8825) is not None
+    upload = SimpleUploadedFile("skin.jpg", buffer.getvalue(), content_type="image/jpeg")
+    response = client.post(
+        f"{API}/patient/checkins/{checkin.id}/photos", {"photo": upload}, **link_headers(token)
+    )
+    assert response.status_code == 201, response.content
+    image = client.get(f"{API}/checkins/{checkin.id}/photos/{response.json()['id']}", **site.headers())
+    served = Image.open(io.BytesIO(b"".join(image.streaming_content)))  # type: ignore[attr-defined]
+    assert not served.getexif()
 
 
 def test_photos_only_for_the_links_own_checkins(

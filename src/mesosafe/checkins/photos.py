@@ -1,37 +1,95 @@
-"""Photos a patient attaches to a check-in: checked to be real images, kept under MEDIA_ROOT (not public)."""
+"""Check-in photos: accept only real JPEG/PNG/WebP images of sane size, re-encode them without metadata (EXIF,
+GPS), and store them under MEDIA_ROOT (never a public URL). Used by the patient pages and the API."""
 
 from __future__ import annotations
 
-from typing import Any
+import io
+import secrets
+import warnings
 
-from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.forms import ImageField
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.lib.problems import conflict, field_problem
 
 MAX_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000
 MAX_PER_CHECKIN = 5
-CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heif"}
+FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
-def attach(checkin: CheckIn, upload: UploadedFile[Any]) -> Photo:
+class PhotoError(ValueError):
+    """An upload that is not an acceptable photo; the message is in the active language."""
+
+
+def clean_photo(upload: UploadedFile[bytes]) -> tuple[bytes, str]:
+    """Check the upload and return it re-encoded (no EXIF, GPS or other metadata) with its extension."""
     if upload.size is None or upload.size > MAX_BYTES:
-        raise field_problem("photo", f"a photo may be at most {MAX_BYTES // (1024 * 1024)} MB")
+        raise PhotoError(_("The photo is too large (at most 8 MB)."))
+    data = upload.read()
     try:
-        image = ImageField().clean(upload)
-    except ValidationError as exc:
-        raise field_problem("photo", " ".join(exc.messages)) from None
-    kind = getattr(getattr(image, "image", None), "format", None)
-    if kind not in CONTENT_TYPES:
-        raise field_problem("photo", "send a JPEG, PNG, WebP or HEIF image")
-    if checkin.photos.count() >= MAX_PER_CHECKIN:
-        raise conflict("photo", f"a check-in holds at most {MAX_PER_CHECKIN} photos")
-    image.name = f"photo.{kind.lower()}"
-    return Photo.objects.create(checkin=checkin, image=image)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                kind = probe.format or ""
+                probe.verify()
+            if kind not in FORMATS:
+                raise PhotoError(_("Please send a JPEG, PNG or WebP photo."))
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise PhotoError(_("The photo is too large (at most 8 MB)."))
+                upright = ImageOps.exif_transpose(image)
+                return _encode(upright, kind), FORMATS[kind]
+    except PhotoError:
+        raise
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ):
+        raise PhotoError(
+            _("This file is not a photo we can read. Please send a JPEG, PNG or WebP photo.")
+        ) from None
+
+
+def _encode(image: Image.Image, kind: str) -> bytes:
+    """Copy only the pixels into a fresh image, so no metadata (EXIF, XMP, ICC text chunks) survives."""
+    mode = "RGB" if kind == "JPEG" else ("RGBA" if "A" in image.getbands() else "RGB")
+    pixels = image.convert(mode)
+    clean = Image.new(mode, pixels.size)
+    clean.paste(pixels)
+    out = io.BytesIO()
+    if kind == "JPEG":
+        clean.save(out, "JPEG", quality=88)
+    else:
+        clean.save(out, kind)
+    return out.getvalue()
+
+
+def store(checkin: CheckIn, data: bytes, ext: str) -> Photo:
+    photo = Photo(checkin=checkin)
+    photo.image.save(f"{secrets.token_hex(16)}.{ext}", ContentFile(data), save=True)
+    return photo
 
 
 def content_type(photo: Photo) -> str:
-    suffix = (photo.image.name or "").rsplit(".", 1)[-1].upper()
-    return CONTENT_TYPES.get(suffix, "application/octet-stream")
+    name = photo.image.name or ""
+    return CONTENT_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+
+
+def attach(checkin: CheckIn, upload: UploadedFile[bytes]) -> Photo:
+    """The API's upload: clean and store it, or raise a problem naming the `photo` field."""
+    try:
+        data, ext = clean_photo(upload)
+    except PhotoError as exc:
+        raise field_problem("photo", str(exc)) from None
+    if checkin.photos.count() >= MAX_PER_CHECKIN:
+        raise conflict("photo", f"a check-in holds at most {MAX_PER_CHECKIN} photos")
+    return store(checkin, data, ext)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest
 
 from mesosafe.checkins.models import Photo
+from mesosafe.checkins.photos import content_type
 from mesosafe.portal.access import Visit, with_link
-from mesosafe.portal.photos import content_type
 
 
 def photo_response(photo: Photo) -> FileResponse:
