@@ -74,7 +74,7 @@ def patient_screening(request: HttpRequest, body: Intake) -> Status[dict[str, An
 
 @router.post("/patient/checkins/{checkin_id}/photos", response=responses({201: PhotoOut}))
 def add_photo(request: HttpRequest, checkin_id: int, photo: File[UploadedFile]) -> Status[dict[str, Any]]:
-    """Attach a photo (JPEG, PNG or WebP, at most 8 MB) to one of this link's check-ins, without its metadata."""
+    """Attach a photo (JPEG, PNG or WebP, at most 8 MB) to a check-in of this link, metadata removed."""
     link = link_of(request)
     checkin = get_or_404(CheckIn.objects.filter(treatment_id=link.treatment_id), checkin_id)
     stored = photos.attach(checkin, photo)
