@@ -9,13 +9,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.db import transaction
 from django.utils import timezone
 
 from mesosafe.checkins.services import submit
 from mesosafe.clinics.models import ApiKey, Batch, Clinic, Product, Staff
 from mesosafe.clinics.services import issue_api_key
+from mesosafe.complications.services import ComplicationData
+from mesosafe.complications.services import create as create_complication
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import run_screening
 from mesosafe.treatments.models import Treatment
@@ -106,7 +108,23 @@ def _records(clinic: Clinic, staff: Staff, lot: str, lang: str) -> None:
             products=[ProductLine(batch.id, Decimal("2.00"), "20%", "face")],
         )
         treatment, _token = record_treatment(patient, entry, by=staff.user)
-        submit(treatment.link, answers)
+        checkin, _ = submit(treatment.link, answers)
+        if checkin.disposition == "urgent":  # the infection case: the clinic records a complication
+            infection = ComplicationData(
+                onset_date=timezone.localdate(), grade=2, relatedness="probably", suspected_infection=True,
+                action_taken="Swab taken; oral antibiotics started",
+            )
+            create_complication(treatment, infection, by=staff.user, checkin=checkin)
+
+
+def _registry_analyst() -> tuple[str, str]:
+    """A user who sees the registry page (safety across clinics) but no clinic's patients."""
+    password = secrets.token_urlsafe(12)
+    user, _ = User.objects.get_or_create(username="demo-registry")
+    user.set_password(password)
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="view_registry"))
+    return user.username, password
 
 
 def run() -> dict[str, Any]:
@@ -133,7 +151,9 @@ def run() -> dict[str, Any]:
         first = Treatment.objects.filter(patient__clinic__name=CLINICS[0]["name"]).order_by("id").first()
         assert first is not None
         token = reissue_link(first)
+        analyst, analyst_password = _registry_analyst()
     return {
         "clinics": [c.__dict__ for c in clinics],
         "patient": {"clinic": 0, "token": token, "link": link_path(token)},
+        "registry": {"username": analyst, "password": analyst_password, "link": "/registry/"},
     }

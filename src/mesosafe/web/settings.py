@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "mesosafe.audit",
     "mesosafe.portal",
     "mesosafe.clinicui",
+    "mesosafe.registry",
 ]
 
 MIDDLEWARE = [

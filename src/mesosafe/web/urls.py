@@ -14,4 +14,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("p/<str:token>/", include("mesosafe.portal.urls")),
     path("clinic/", include("mesosafe.clinicui.urls")),
+    path("registry/", include("mesosafe.registry.urls")),
 ]

@@ -1,0 +1,39 @@
+"""Build the registry report from the clinic database into `<data dir>/registry/<report id>/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from mesosafe.registry import export
+from mesosafe.registry.models import RegistryReport
+from mesosafe.signals.errors import SignalsInputError
+from mesosafe.signals.registry import UNIT_TYPES, check_registry
+from mesosafe.signals.report import OUTCOMES, write_report
+
+# The files a report page may show; anything else in the folder is not served.
+FUNNELS = [f"funnel_{unit}_{outcome}.svg" for unit in UNIT_TYPES for outcome in OUTCOMES]
+DOWNLOADS = ["summary.html", "cusum_alerts.csv", *(f"rates_{unit}.csv" for unit in UNIT_TYPES)]
+
+
+def folder(report: RegistryReport) -> Path:
+    return Path(settings.DATA_DIR) / "registry" / str(report.pk)
+
+
+def build(report: RegistryReport) -> RegistryReport:
+    """Export the database, run the registry analysis and record the outcome on `report`."""
+    folder(report).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        tables = check_registry(export.treatments(), export.complications())
+        summary = write_report(tables, folder(report))
+    except SignalsInputError as exc:  # e.g. no treatments recorded yet
+        report.status, report.error = RegistryReport.Status.FAILED, str(exc)
+    else:
+        report.status = RegistryReport.Status.DONE
+        report.treatments, report.infections = summary.treatments, summary.infections
+        report.outliers, report.alerts = summary.outliers, summary.alerts
+    report.finished_at = timezone.now()
+    report.save()
+    return report

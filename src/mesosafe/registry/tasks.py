@@ -1,0 +1,14 @@
+"""Registry reports are built by `mesosafe worker`: the analysis takes seconds to minutes."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from mesosafe.registry import services
+from mesosafe.registry.models import RegistryReport
+
+
+@task()
+def build_registry_report(report_id: int) -> str:
+    report = RegistryReport.objects.get(pk=report_id)
+    return services.build(report).status

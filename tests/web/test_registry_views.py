@@ -1,0 +1,77 @@
+"""The registry page: across clinics, only for users with the view_registry permission."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.management import call_command
+from django.test import Client
+
+from mesosafe.patients.models import Patient
+from mesosafe.registry.models import RegistryReport
+from tests.web.conftest import Site
+
+
+@pytest.fixture
+def analyst(db: Any) -> User:
+    user = User.objects.create_user("analyst", password="pw-analyst-1")
+    user.user_permissions.add(Permission.objects.get(codename="view_registry"))
+    return user
+
+
+def test_clinic_staff_without_the_permission_are_refused(client: Client, site: Site) -> None:
+    client.force_login(site.staff.user)
+    assert client.get("/registry/").status_code == 403
+    assert client.post("/registry/reports/").status_code == 403
+
+
+def test_anonymous_users_go_to_login(client: Client, db: Any) -> None:
+    response = client.get("/registry/")
+    assert response.status_code == 302 and "/clinic/login/" in response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
+def test_an_analyst_builds_a_report_and_sees_the_funnel_plots(
+    client: Client,
+    analyst: User,
+    make_site: Callable[..., Site],
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    tmp_path: Any,
+    settings: Any,
+) -> None:
+    settings.DATA_DIR = tmp_path
+    for site in (make_site(), make_site()):
+        for n in range(3):
+            make_treatment(site, make_patient(site, name=f"P{n}"), days_ago=20 + n)
+    client.force_login(analyst)
+    assert "No report yet" in client.get("/registry/").content.decode()
+    assert client.post("/registry/reports/").status_code == 302
+    assert "the worker is building it" in client.get("/registry/").content.decode()
+    call_command("db_worker", batch=True)
+
+    report = RegistryReport.objects.get()
+    assert report.status == RegistryReport.Status.DONE, report.error
+    assert report.status == RegistryReport.Status.DONE and report.treatments == 6
+    page = client.get("/registry/").content.decode()
+    svg = f"/registry/reports/{report.pk}/funnel_clinic_complication.svg"
+    assert svg in page
+    image = client.get(svg)
+    assert image.status_code == 200 and image["Content-Type"] == "image/svg+xml"
+    assert client.get(f"/registry/reports/{report.pk}/secret_key").status_code == 404
+    assert client.get(f"/registry/reports/{report.pk}/..%2Fsecret_key").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_empty_registry_gives_a_clear_message(
+    client: Client, analyst: User, tmp_path: Any, settings: Any
+) -> None:
+    settings.DATA_DIR = tmp_path
+    client.force_login(analyst)
+    client.post("/registry/reports/")
+    call_command("db_worker", batch=True)
+    assert RegistryReport.objects.get().status == RegistryReport.Status.FAILED
+    assert "could not be built" in client.get("/registry/").content.decode()
