@@ -11,8 +11,9 @@ from mesosafe.clinics.models import Staff
 from mesosafe.clinics.services import staff_for_key
 from mesosafe.lib.problems import Problem
 from mesosafe.lib.tokens import digest
-from mesosafe.treatments.models import CheckinLink
-from mesosafe.treatments.services import link_for_token
+from mesosafe.patients.models import Patient
+from mesosafe.treatments.models import CheckinLink, ScreeningLink
+from mesosafe.treatments.services import any_link_for_token
 
 
 class StaffKey(HttpBearer):
@@ -33,13 +34,14 @@ def _over_limit(key: str) -> bool:
 
 
 class PatientLink(HttpBearer):
-    """A usable link token; anything else (unknown, expired, revoked) is a bare 404."""
+    """A usable link token (treatment or pre-treatment); anything else (unknown, expired, revoked) is a
+    bare 404."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> CheckinLink | None:
+    def authenticate(self, request: HttpRequest, token: str) -> CheckinLink | ScreeningLink | None:
         address = request.META.get("REMOTE_ADDR", "")
         if _over_limit(f"rate:ip:{address}") | _over_limit(f"rate:tok:{digest(token)[:32]}"):
             raise Problem(429, "too many requests; try again in a minute")
-        link = link_for_token(token)
+        link = any_link_for_token(token)
         if link is None:
             raise Problem(404)
         return link
@@ -55,5 +57,15 @@ def staff_of(request: HttpRequest) -> Staff:
 
 
 def link_of(request: HttpRequest) -> CheckinLink:
-    link: CheckinLink = request.auth  # type: ignore[attr-defined]
+    """The caller's treatment link; a pre-treatment link has no treatment, so these endpoints are 404."""
+    link: CheckinLink | ScreeningLink = request.auth  # type: ignore[attr-defined]
+    if isinstance(link, ScreeningLink):
+        raise Problem(404)
     return link
+
+
+def patient_of_link(request: HttpRequest) -> Patient:
+    """The patient behind either kind of link."""
+    link: CheckinLink | ScreeningLink = request.auth  # type: ignore[attr-defined]
+    patient: Patient = link.patient if isinstance(link, ScreeningLink) else link.treatment.patient
+    return patient

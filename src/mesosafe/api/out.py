@@ -10,7 +10,7 @@ from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.clinics.models import Batch, Product, Staff
 from mesosafe.complications.models import Complication
 from mesosafe.patients.models import Patient, Screening
-from mesosafe.treatments.models import CheckinLink, ScheduledCheckin, Treatment
+from mesosafe.treatments.models import CheckinLink, ScheduledCheckin, ScreeningLink, Treatment
 from mesosafe.treatments.services import link_path
 
 
@@ -76,11 +76,11 @@ def scheduled(s: ScheduledCheckin) -> dict[str, Any]:
     return {"day": s.day, "due_at": s.due_at, "reminded_at": s.reminded_at}
 
 
-def link(k: CheckinLink) -> dict[str, Any]:
+def link(k: CheckinLink | ScreeningLink) -> dict[str, Any]:
     return {"expires_at": k.expires_at, "revoked_at": k.revoked_at, "usable": k.usable_at(timezone.now())}
 
 
-def new_link(k: CheckinLink, token: str) -> dict[str, Any]:
+def new_link(k: CheckinLink | ScreeningLink, token: str) -> dict[str, Any]:
     return {**link(k), "token": token, "link": link_path(token)}
 
 

@@ -1,4 +1,5 @@
-"""The patient's own endpoints, authenticated by their private link token."""
+"""The patient's own endpoints, authenticated by their private link token. A pre-treatment link may only
+send a screening; every other endpoint answers 404 for it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ninja import File, Header, Router, Status
 from ninja.files import UploadedFile
 
 from mesosafe.api import out
-from mesosafe.api.auth import link_of, patient_link
+from mesosafe.api.auth import link_of, patient_link, patient_of_link
 from mesosafe.api.common import get_or_404, responses
 from mesosafe.api.schemas import CheckInBody, CheckInOut, PatientMeOut, PhotoOut, ScreeningOut
 from mesosafe.audit.services import record
@@ -66,7 +67,7 @@ def aftercare_ics(request: HttpRequest) -> HttpResponse:
 
 @router.post("/patient/screening", response=responses({201: ScreeningOut}))
 def patient_screening(request: HttpRequest, body: Intake) -> Status[dict[str, Any]]:
-    patient = link_of(request).treatment.patient
+    patient = patient_of_link(request)
     screening = run_screening(patient, body.model_dump(mode="json"))
     record(patient.clinic_id, None, "create", "screening", [screening.id], patient.id, actor="patient")
     return Status(201, out.screening(screening))

@@ -13,6 +13,8 @@ from mesosafe.api.auth import staff_key, staff_of
 from mesosafe.api.common import get_or_404, page, responses
 from mesosafe.api.schemas import (
     EligibilityOut,
+    LinkOut,
+    NewLinkOut,
     PageQuery,
     PatientDetailOut,
     PatientIn,
@@ -24,8 +26,10 @@ from mesosafe.api.schemas import (
 from mesosafe.audit.services import record
 from mesosafe.checkins.services import next_session
 from mesosafe.engines import Intake
+from mesosafe.lib.problems import not_found
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import latest_screening, needs_override, run_screening
+from mesosafe.treatments.services import issue_screening_link, revoke_screening_link
 
 router = Router(auth=staff_key, tags=["patients"])
 
@@ -108,3 +112,23 @@ def get_next_session(request: HttpRequest, patient_id: int) -> dict[str, Any]:
         "latest_checkin_id": verdict.latest_checkin_id,
         "open_complication_ids": verdict.open_complication_ids,
     }
+
+
+@router.post("/patients/{patient_id}/screening-link", response=responses({201: NewLinkOut}))
+def create_screening_link(request: HttpRequest, patient_id: int) -> Status[dict[str, Any]]:
+    """A pre-treatment link (screening and FAQ only) for a patient with no treatment yet; the token is
+    returned once and emailed if the patient has an email address. Any previous one stops working."""
+    patient = patient_or_404(request, patient_id)
+    link, token = issue_screening_link(patient)
+    audit(request, "create", "screening_link", [link.id], patient.id)
+    return Status(201, out.new_link(link, token))
+
+
+@router.post("/patients/{patient_id}/screening-link/revoke", response=responses({200: LinkOut}))
+def revoke_patient_screening_link(request: HttpRequest, patient_id: int) -> dict[str, Any]:
+    patient = patient_or_404(request, patient_id)
+    link = revoke_screening_link(patient)
+    if link is None:
+        raise not_found()
+    audit(request, "update", "screening_link", [link.id], patient.id)
+    return out.link(link)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("today/", today.today, name="today"),
     path("patients/", patients.patient_list, name="patients"),
     path("patients/<int:pk>/", patients.patient_detail, name="patient"),
+    path("patients/<int:pk>/screening-link/", patients.new_screening_link, name="new_screening_link"),
     path("patients/<int:pk>/treatments/new/", treatments.new_treatment, name="new_treatment"),
     path("treatments/<int:pk>/link/", patients.new_link, name="new_link"),
     path("treatments/<int:pk>/complications/new/", complications.new_complication, name="new_complication"),

@@ -1,4 +1,5 @@
-"""The private link: resolve the token to its treatment, pick the page language, limit the request rate."""
+"""The private link: resolve the token to its treatment (or, before any treatment, to the patient's
+pre-treatment link), pick the page language, limit the request rate."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from mesosafe.clinics.models import Clinic
 from mesosafe.knowledge import Lang
 from mesosafe.lib.tokens import digest
 from mesosafe.patients.models import Patient
-from mesosafe.treatments.models import CheckinLink, Treatment
-from mesosafe.treatments.services import link_for_token
+from mesosafe.treatments.models import CheckinLink, ScreeningLink, Treatment
+from mesosafe.treatments.services import any_link_for_token
 
 View = Callable[..., HttpResponseBase]
 
@@ -43,17 +44,16 @@ def page_language(request: HttpRequest, preferred: str) -> Lang:
     return Lang(chosen) if chosen in {lang.value for lang in Lang} else Lang(preferred)
 
 
-def with_link(view: View) -> View:
-    """Resolve /p/<token>/ to a usable link (else a plain 404) and activate the patient's language."""
-
+def _resolve(view: View, pre_treatment_ok: bool) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if _over_limit(f"page:tok:{digest(token)[:32]}"):
             return render(request, "portal/too_many.html", status=429)
-        link = link_for_token(token)
-        if link is None:
+        link = any_link_for_token(token)
+        if link is None or (isinstance(link, ScreeningLink) and not pre_treatment_ok):
             raise Http404
-        lang = page_language(request, link.treatment.patient.preferred_language)
+        owner = link.patient if isinstance(link, ScreeningLink) else link.treatment.patient
+        lang = page_language(request, owner.preferred_language)
         translation.activate(lang.value)
         request.LANGUAGE_CODE = lang.value
         response = view(request, Visit(link, token, lang), *args, **kwargs)
@@ -64,21 +64,46 @@ def with_link(view: View) -> View:
     return wrapper
 
 
+def with_link(view: View) -> View:
+    """Resolve /p/<token>/ to a usable treatment link (else a plain 404) and activate the patient's
+    language. A pre-treatment link is a 404 here: these pages need a treatment."""
+    return _resolve(view, pre_treatment_ok=False)
+
+
+def with_any_link(view: View) -> View:
+    """Like with_link, but a pre-treatment link is accepted too (home, screening, FAQ)."""
+    return _resolve(view, pre_treatment_ok=True)
+
+
 @dataclass(frozen=True)
 class Visit:
     """One request through a patient's link."""
 
-    link: CheckinLink
+    link: CheckinLink | ScreeningLink
     token: str
     lang: Lang
 
     @property
+    def pre_treatment(self) -> bool:
+        """A pre-treatment link: the patient has no treatment through this link (screening and FAQ only)."""
+        return isinstance(self.link, ScreeningLink)
+
+    @property
+    def treatment_link(self) -> CheckinLink:
+        if isinstance(self.link, ScreeningLink):
+            raise Http404
+        return self.link
+
+    @property
     def treatment(self) -> Treatment:
-        treatment: Treatment = self.link.treatment
+        treatment: Treatment = self.treatment_link.treatment
         return treatment
 
     @property
     def patient(self) -> Patient:
+        if isinstance(self.link, ScreeningLink):
+            owner: Patient = self.link.patient
+            return owner
         patient: Patient = self.treatment.patient
         return patient
 
@@ -90,7 +115,8 @@ class Visit:
     def context(self, page: str, **extra: Any) -> dict[str, Any]:
         return {
             "token": self.token,
-            "treatment": self.treatment,
+            "treatment": None if self.pre_treatment else self.treatment,
+            "pre_treatment": self.pre_treatment,
             "patient": self.patient,
             "clinic": self.clinic,
             "page": page,

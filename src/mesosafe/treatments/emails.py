@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage
 from mesosafe.engines.calendar import to_ics
 from mesosafe.engines.results import AftercarePlan
 from mesosafe.knowledge import Lang
+from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import ScheduledCheckin, Treatment
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,17 @@ REMINDER_BODY = {
     "aftercare email and tell us how your skin is.\n\nIn an emergency call {emergency}.",
     Lang.AR: "مرّ {day:g} يوم على علاجك في {clinic}. يرجى فتح الرابط الخاص من رسالة العناية بعد العلاج "
     "وإخبارنا بحال بشرتك.\n\nفي حالة الطوارئ اتصل بالرقم {emergency}.",
+}
+
+SCREENING_SUBJECT = {
+    Lang.EN: "Before your treatment: a few health questions",
+    Lang.AR: "قبل علاجك: بعض الأسئلة الصحية",
+}
+SCREENING_BODY = {
+    Lang.EN: "{clinic} has booked you in. Before your treatment, please answer a few health questions on "
+    "your private link; it also shows how to prepare:\n{link}\n\nIn an emergency call {emergency}.",
+    Lang.AR: "حجزت لك {clinic} موعداً. قبل علاجك، يرجى الإجابة عن بعض الأسئلة الصحية عبر رابطك الخاص؛ "
+    "وستجد فيه أيضاً كيف تستعد:\n{link}\n\nفي حالة الطوارئ اتصل بالرقم {emergency}.",
 }
 
 
@@ -67,4 +79,27 @@ def send_reminder(scheduled: ScheduledCheckin) -> bool:
         ),
         to=[patient.email],
     ).send()
+    return True
+
+
+def send_screening_link(patient: Patient, token: str) -> bool:
+    """The pre-treatment link, to a patient who has an email address."""
+    from mesosafe.treatments.services import link_url
+
+    if not patient.email:
+        return False
+    lang = Lang(patient.preferred_language)
+    clinic = patient.clinic
+    message = EmailMessage(
+        subject=SCREENING_SUBJECT[lang],
+        body=SCREENING_BODY[lang].format(
+            clinic=clinic.name, link=link_url(token), emergency=clinic.emergency_number
+        ),
+        to=[patient.email],
+    )
+    try:
+        message.send()
+    except OSError as exc:  # the link is stored; staff can send a fresh one
+        log.error("screening-link email for patient %s failed: %s", patient.id, type(exc).__name__)
+        return False
     return True

@@ -47,6 +47,20 @@ class CheckinLink(models.Model):
         return self.revoked_at is None and moment < self.expires_at
 
 
+class ScreeningLink(models.Model):
+    """A patient's pre-treatment link (one per patient): the screening questionnaire and FAQ, before any
+    treatment exists. Same token rules as CheckinLink: random, stored only as sha256, expiring, revocable."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="screening_link")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(auto_now=True)
+
+    def usable_at(self, moment: datetime) -> bool:
+        return self.revoked_at is None and moment < self.expires_at
+
+
 class ScheduledCheckin(models.Model):
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="schedule")
     day = models.FloatField()

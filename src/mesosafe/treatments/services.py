@@ -19,10 +19,13 @@ from mesosafe.lib.problems import Problem, conflict, field_problem
 from mesosafe.lib.tokens import digest, new_token
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import latest_screening, needs_override
-from mesosafe.treatments.models import CheckinLink, ProductUse, ScheduledCheckin, Treatment
+from mesosafe.treatments.models import CheckinLink, ProductUse, ScheduledCheckin, ScreeningLink, Treatment
 
 log = logging.getLogger(__name__)
 LINK_LIFETIME = timedelta(weeks=16)
+# How long a pre-treatment (screening) link works: an operational choice, not clinical knowledge — long
+# enough to cover the usual time from booking to the first session; staff can send a fresh one any time.
+SCREENING_LINK_LIFETIME = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,41 @@ def link_for_token(token: str) -> CheckinLink | None:
     except CheckinLink.DoesNotExist:
         return None
     return link if link.usable_at(timezone.now()) else None
+
+
+def issue_screening_link(patient: Patient) -> tuple[ScreeningLink, str]:
+    """A fresh pre-treatment link for the patient (any previous one stops working), emailed; shown once."""
+    from mesosafe.treatments import emails
+
+    token = new_token()
+    link, _ = ScreeningLink.objects.update_or_create(
+        patient=patient,
+        defaults={
+            "token_hash": digest(token),
+            "revoked_at": None,
+            "expires_at": timezone.now() + SCREENING_LINK_LIFETIME,
+        },
+    )
+    transaction.on_commit(lambda: emails.send_screening_link(patient, token))
+    return link, token
+
+
+def revoke_screening_link(patient: Patient) -> ScreeningLink | None:
+    ScreeningLink.objects.filter(patient=patient, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return ScreeningLink.objects.filter(patient=patient).first()
+
+
+def any_link_for_token(token: str) -> CheckinLink | ScreeningLink | None:
+    """A usable treatment link, else a usable pre-treatment link, else None (unknown, expired, revoked)."""
+    link = link_for_token(token)
+    if link is not None or not token or len(token) > 200:
+        return link
+    screening_link = (
+        ScreeningLink.objects.select_related("patient__clinic").filter(token_hash=digest(token)).first()
+    )
+    if screening_link is None or not screening_link.usable_at(timezone.now()):
+        return None
+    return screening_link
 
 
 def plan_due(treatment: Treatment) -> list[ScheduledCheckin]:

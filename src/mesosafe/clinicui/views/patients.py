@@ -23,8 +23,8 @@ from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.patients.models import Patient, Screening
 from mesosafe.portal.present import checkin_result, screening_result
-from mesosafe.treatments.models import Treatment
-from mesosafe.treatments.services import link_url, reissue_link
+from mesosafe.treatments.models import ScreeningLink, Treatment
+from mesosafe.treatments.services import issue_screening_link, link_url, reissue_link
 
 LIMIT = 100
 
@@ -113,6 +113,32 @@ def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "latest_blocks": latest is not None and not latest.next_session_ok,
             "nav": "patients",
             "new_link": None,
+            "screening_link": ScreeningLink.objects.filter(patient=patient).first(),
+        },
+    )
+
+
+def _shown_url(request: HttpRequest, token: str) -> str:
+    url = link_url(token)
+    return url if url.startswith("http") else request.build_absolute_uri(url)
+
+
+@require_POST
+@staff_required
+def new_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    """Issue the patient's pre-treatment link (screening, FAQ; a previous one stops working); shown once."""
+    patient = patient_or_404(staff, pk)
+    link, token = issue_screening_link(patient)
+    record(staff.clinic_id, staff.user, "create", "screening_link", [link.id], patient.id)
+    return render(
+        request,
+        "clinicui/link_issued.html",
+        {
+            "staff": staff,
+            "patient": patient,
+            "screening_link": link,
+            "url": _shown_url(request, token),
+            "nav": "patients",
         },
     )
 
@@ -131,9 +157,7 @@ def new_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "staff": staff,
             "patient": treatment.patient,
             "treatment": treatment,
-            "url": request.build_absolute_uri(link_url(token))
-            if not link_url(token).startswith("http")
-            else link_url(token),
+            "url": _shown_url(request, token),
             "nav": "patients",
         },
     )

@@ -29,7 +29,7 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
         if not form.errors:
             try:
                 stored, created = checkins.submit(
-                    visit.link, form.answers(), form.cleaned_data["idempotency_key"]
+                    visit.treatment_link, form.answers(), form.cleaned_data["idempotency_key"]
                 )
             except InputError as exc:
                 form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})

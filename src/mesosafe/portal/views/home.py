@@ -1,4 +1,5 @@
-"""The link's landing page: where the patient is in their recovery and what to do next."""
+"""The link's landing page: where the patient is in their recovery and what to do next (before any
+treatment, through a pre-treatment link: the screening questionnaire)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from mesosafe.checkins.models import CheckIn
-from mesosafe.portal.access import Visit, with_link
+from mesosafe.patients.services import latest_screening
+from mesosafe.portal.access import Visit, with_any_link
 from mesosafe.treatments.services import plan_due
 
 
-@with_link
+@with_any_link
 def home(request: HttpRequest, visit: Visit) -> HttpResponse:
+    if visit.pre_treatment:
+        return render(
+            request,
+            "portal/home_before.html",
+            visit.context("home", screening=latest_screening(visit.patient)),
+        )
     treatment = visit.treatment
     now = timezone.now()
     due = plan_due(treatment)

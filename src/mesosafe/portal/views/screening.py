@@ -15,7 +15,7 @@ from mesosafe.engines import InputError
 from mesosafe.patients.models import Screening
 from mesosafe.patients.services import run_screening
 from mesosafe.portal import present
-from mesosafe.portal.access import Visit, with_link
+from mesosafe.portal.access import Visit, with_any_link
 from mesosafe.portal.forms import ScreeningForm
 from mesosafe.treatments.models import ProductUse
 
@@ -36,6 +36,8 @@ class SessionDateForm(forms.Form):
 def _formulation(visit: Visit) -> list[str]:
     """Ingredients of the products this clinic used for the patient, to check allergies against."""
     names: list[str] = []
+    if visit.pre_treatment:  # no treatment yet, so no products to check against
+        return names
     for use in ProductUse.objects.filter(treatment=visit.treatment).select_related("batch__product"):
         for ingredient in use.batch.product.ingredients or []:
             if isinstance(ingredient, str) and ingredient.strip() and ingredient not in names:
@@ -43,7 +45,7 @@ def _formulation(visit: Visit) -> list[str]:
     return names
 
 
-@with_link
+@with_any_link
 def screening(request: HttpRequest, visit: Visit) -> HttpResponse:
     form = ScreeningForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -61,7 +63,7 @@ def screening(request: HttpRequest, visit: Visit) -> HttpResponse:
     return render(request, "portal/screening.html", visit.context("screening", form=form), status=status)
 
 
-@with_link
+@with_any_link
 def screening_result(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
     stored = get_object_or_404(Screening, pk=pk, patient=visit.patient)
     date_form = SessionDateForm(request.GET if "session_date" in request.GET else None)
