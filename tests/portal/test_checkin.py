@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -69,6 +70,14 @@ def test_urgent_shows_clinic_phone_and_seek_care_today(case: Case, client: Clien
 def test_measured_fever_is_urgent(case: Case, client: Client) -> None:
     post(client, case, temperature_c="38.5", key="f")
     assert CheckIn.objects.get().disposition == "urgent"
+
+
+@pytest.mark.parametrize("typed", ["٣٨٫٥", "38,5", "۳۸.۵"])
+def test_a_fever_typed_on_an_arabic_keyboard_is_read(case: Case, client: Client, typed: str) -> None:
+    post(client, case, temperature_c=typed, key="f")
+    stored = CheckIn.objects.get()
+    assert stored.answers["temperature_c"] == 38.5
+    assert stored.disposition == "urgent"
 
 
 def test_bad_temperature_keeps_the_answers(case: Case, client: Client) -> None:

@@ -13,6 +13,7 @@ from mesosafe.clinics.models import Batch, Staff
 from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
+from mesosafe.lib.numbers import LocalDecimalField
 
 PRODUCT_ROWS = 3
 OUTCOMES = [
@@ -92,7 +93,7 @@ class TreatmentForm(forms.Form):
             self.fields[f"batch_{i}"] = BatchChoice(
                 label=_("Product and lot"), queryset=batches, required=False
             )
-            self.fields[f"volume_{i}"] = forms.DecimalField(
+            self.fields[f"volume_{i}"] = LocalDecimalField(
                 label=_("Volume (ml)"), required=False, min_value=0, max_digits=7, decimal_places=2
             )
             self.fields[f"concentration_{i}"] = forms.CharField(

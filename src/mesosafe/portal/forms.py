@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
+from mesosafe.lib.numbers import LocalDecimalField
 
 MED_ROWS = 3
 OLDEST_DAYS = 3650  # the engines accept 'days ago' up to ten years
@@ -159,14 +160,13 @@ class SymptomRow:
 
 
 class CheckInForm(forms.Form):
-    temperature_c = forms.DecimalField(
+    temperature_c = LocalDecimalField(
         label=_("Temperature (°C), if you measured it"),
         required=False,
         min_value=30,
         max_value=45,
         decimal_places=1,
         max_digits=4,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
     )
     photo = forms.FileField(label=_("Photo of the treated area (optional)"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -1,0 +1,38 @@
+"""Numbers as people type them: Arabic-Indic or Persian digits, and a comma or '٫' as the decimal mark."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")} | {
+    ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")
+}
+_MARKS = {ord("٫"): ".", ord("٬"): None}  # Arabic decimal and thousands separators
+
+
+def normalise_number(text: str) -> str:
+    """'٣٨٫٥' -> '38.5', '38,5' -> '38.5'; anything else is left for the field to refuse."""
+    text = text.strip().translate(_DIGITS).translate(_MARKS)
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    return text
+
+
+class LocalDecimalField(forms.DecimalField):
+    """A decimal field that accepts the digits and decimal marks of Arabic keyboards.
+
+    It renders as a text input with a decimal keypad: a browser's number input drops a value it cannot
+    parse and submits nothing, which for a temperature would silently lose a fever.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # stubs: IntegerField's
+        return super().to_python(normalise_number(value) if isinstance(value, str) else value)
