@@ -58,7 +58,11 @@ def test_recent_aspirin_defers_and_names_the_medicine(case: Case, client: Client
     page = client.post(case.url("screening/"), data, follow=True).content.decode()
     assert "Wait before treatment" in page
     assert "<bdi>Aspirin</bdi>" in page
-    assert Screening.objects.get().answers["medications"][0]["last_taken_days_ago"] == 1.0
+    stored = Screening.objects.get()
+    assert stored.answers["medications"][0]["last_taken_days_ago"] == 1.0
+    assert stored.defer_days == 2
+    ready = dateformat.format(timezone.localtime(stored.created_at + timedelta(days=2)), "l j F")
+    assert f"You can be treated from {ready}." in page
 
 
 def test_missing_follow_up_answer_keeps_what_was_typed(case: Case, client: Client) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import math
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -63,6 +64,13 @@ def screening(request: HttpRequest, visit: Visit) -> HttpResponse:
     return render(request, "portal/screening.html", visit.context("screening", form=form), status=status)
 
 
+def _treat_from(stored: Screening) -> datetime | None:
+    """When a deferred patient can be treated: the answers' time plus the engine's defer_days."""
+    if stored.decision != "defer" or not stored.defer_days:
+        return None
+    return stored.created_at + timedelta(days=math.ceil(stored.defer_days))
+
+
 @with_any_link
 def screening_result(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
     stored = get_object_or_404(Screening, pk=pk, patient=visit.patient)
@@ -78,5 +86,6 @@ def screening_result(request: HttpRequest, visit: Visit, pk: int) -> HttpRespons
             date_form=date_form,
             session=session,
             checklist=present.preparation(visit.lang, session),
+            treat_from=_treat_from(stored),
         ),
     )
