@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from mesosafe.clinics.models import Staff
 from mesosafe.clinics.services import staff_for_key
 from mesosafe.lib.problems import Problem
+from mesosafe.lib.ratelimit import over_limit
 from mesosafe.lib.tokens import digest
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, ScreeningLink
@@ -21,25 +21,14 @@ class StaffKey(HttpBearer):
         return staff_for_key(token)
 
 
-def _over_limit(key: str) -> bool:
-    window = settings.MESOSAFE_PATIENT_RATE_WINDOW_S
-    if cache.add(key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return False
-    return count > settings.MESOSAFE_PATIENT_RATE
-
-
 class PatientLink(HttpBearer):
     """A usable link token (treatment or pre-treatment); anything else (unknown, expired, revoked) is a
     bare 404."""
 
     def authenticate(self, request: HttpRequest, token: str) -> CheckinLink | ScreeningLink | None:
         address = request.META.get("REMOTE_ADDR", "")
-        if _over_limit(f"rate:ip:{address}") | _over_limit(f"rate:tok:{digest(token)[:32]}"):
+        limit = settings.MESOSAFE_PATIENT_RATE
+        if over_limit(f"rate:ip:{address}", limit) | over_limit(f"rate:tok:{digest(token)[:32]}", limit):
             raise Problem(429, "too many requests; try again in a minute")
         link = any_link_for_token(token)
         if link is None:

@@ -9,7 +9,6 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -18,24 +17,13 @@ from django.utils.cache import patch_cache_control
 
 from mesosafe.clinics.models import Clinic
 from mesosafe.knowledge import Lang
+from mesosafe.lib.ratelimit import over_limit
 from mesosafe.lib.tokens import digest
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, ScreeningLink, Treatment
 from mesosafe.treatments.services import any_link_for_token
 
 View = Callable[..., HttpResponseBase]
-
-
-def _over_limit(key: str) -> bool:
-    window = settings.MESOSAFE_PATIENT_RATE_WINDOW_S
-    if cache.add(key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        return False
-    return bool(count > settings.MESOSAFE_PATIENT_RATE * 3)  # pages load more often than API calls
 
 
 def page_language(request: HttpRequest, preferred: str) -> Lang:
@@ -47,7 +35,8 @@ def page_language(request: HttpRequest, preferred: str) -> Lang:
 def _resolve(view: View, pre_treatment_ok: bool) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if _over_limit(f"page:tok:{digest(token)[:32]}"):
+        # pages load more often than API calls
+        if over_limit(f"page:tok:{digest(token)[:32]}", settings.MESOSAFE_PATIENT_RATE * 3):
             return render(request, "portal/too_many.html", status=429)
         link = any_link_for_token(token)
         if link is None or (isinstance(link, ScreeningLink) and not pre_treatment_ok):
