@@ -32,6 +32,17 @@ from mesosafe.treatments.models import Treatment  # noqa: E402
 from mesosafe.treatments.services import ProductLine, TreatmentRecord, link_for_token, record_treatment  # noqa: E402
 
 PASSWORD = "correct-horse-battery-staple"
+# Debian's Chromium, launched as this machine allows (no sandbox as root, no calls home).
+CHROMIUM = os.environ.get("MESOSAFE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @dataclass

@@ -31,22 +31,13 @@ from django.core.management import call_command  # noqa: E402
 from django.test.testcases import LiveServerThread  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from tests.pages_fixtures import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from mesosafe.checkins.models import CheckIn  # noqa: E402
 from mesosafe.engines import CheckIn as CheckInInput  # noqa: E402
 from mesosafe.engines import parse, triage  # noqa: E402
 from mesosafe.patients.services import run_screening  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -121,7 +112,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{server.port}"
     made: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for lang, case in data["cases"].items():
             page = browser.new_context(viewport=PHONE, device_scale_factor=1).new_page()
             screening = case.patient.screenings.first()

@@ -16,18 +16,11 @@ os.environ.setdefault(
 )  # sync Playwright runs an event loop in this thread
 
 from tests.pages_fixtures import *  # noqa: F403
+from tests.pages_fixtures import CHROMIUM as CHROMIUM_PATH
+from tests.pages_fixtures import CHROMIUM_ARGS as ARGS
 from tests.pages_fixtures import ClinicSite, build_site
 
-CHROMIUM = Path(os.environ.get("MESOSAFE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM = Path(CHROMIUM_PATH)
 AXE = Path(__file__).with_name("axe.min.js")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 360, "height": 780}  # the narrowest phone the pages must work on
