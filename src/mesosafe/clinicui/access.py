@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 
 from mesosafe.audit.services import record
@@ -44,32 +45,17 @@ def patients(staff: Staff) -> QuerySet[Patient]:
 
 
 def patient_or_404(staff: Staff, pk: int) -> Patient:
-    found = patients(staff).select_related("clinic").filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+    return get_object_or_404(patients(staff).select_related("clinic"), pk=pk)
 
 
 def treatment_or_404(staff: Staff, pk: int) -> Treatment:
-    found = (
-        Treatment.objects.select_related("patient__clinic")
-        .filter(pk=pk, patient__clinic_id=staff.clinic_id)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    treatments = Treatment.objects.select_related("patient__clinic")
+    return get_object_or_404(treatments, pk=pk, patient__clinic_id=staff.clinic_id)
 
 
 def checkin_or_404(staff: Staff, pk: int) -> CheckIn:
-    found = (
-        CheckIn.objects.select_related("treatment__patient")
-        .filter(pk=pk, treatment__patient__clinic_id=staff.clinic_id)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    checkins = CheckIn.objects.select_related("treatment__patient")
+    return get_object_or_404(checkins, pk=pk, treatment__patient__clinic_id=staff.clinic_id)
 
 
 def audit_read(staff: Staff, kind: str, ids: list[Any], patient_id: int | None) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
 
 from mesosafe.checkins.models import Photo
 from mesosafe.clinics.models import Staff
@@ -12,12 +13,7 @@ from mesosafe.portal.views.photos import photo_response
 
 @staff_required
 def photo(request: HttpRequest, staff: Staff, pk: int) -> FileResponse:
-    found = (
-        Photo.objects.select_related("checkin__treatment")
-        .filter(pk=pk, checkin__treatment__patient__clinic_id=staff.clinic_id)
-        .first()
-    )
-    if found is None:
-        raise Http404
+    photos = Photo.objects.select_related("checkin__treatment")
+    found = get_object_or_404(photos, pk=pk, checkin__treatment__patient__clinic_id=staff.clinic_id)
     audit_read(staff, "photo", [found.id], found.checkin.treatment.patient_id)
     return photo_response(found)
