@@ -207,12 +207,16 @@ def _database_tables() -> Any:
 
 
 def _export_reports(by: By) -> Path:
+    """Export the database's reports to a temporary Parquet file, removed when the command ends."""
+    import shutil
     import tempfile
 
     frame = _database_tables().reports(by)
     if frame.empty:
         _fail("the clinic database has no complications to analyse")
-    path = Path(tempfile.mkdtemp(prefix="mesosafe-signals-")) / "reports.parquet"
+    folder = Path(tempfile.mkdtemp(prefix="mesosafe-signals-"))
+    click.get_current_context().call_on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
+    path = folder / "reports.parquet"
     frame.to_parquet(path)
     return path
 
