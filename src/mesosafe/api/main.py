@@ -92,7 +92,8 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register() -> None:
     from mesosafe.api import catalogue, checkins, complications, patient, patients, treatments
 
-    for module in (patients, catalogue, treatments, checkins, complications, patient):
+    # Patients' own endpoints first: they take most of the traffic, and Django tries URL patterns in order.
+    for module in (patient, patients, catalogue, treatments, checkins, complications):
         api.add_router("", module.router)
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from mesosafe.audit.services import record
+from mesosafe.checkins import store
 from mesosafe.checkins.models import CheckIn
 from mesosafe.clinics.models import Clinic
 from mesosafe.complications.models import OPEN_OUTCOMES, Complication
@@ -38,31 +38,30 @@ def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> 
     days = max(0.0, (now - treatment.performed_at).total_seconds() / 86400)
     check_in = _answers(data, round(days, 3))
     result = triage(check_in, Lang(treatment.patient.preferred_language))
+    stored = CheckIn(
+        treatment=treatment,
+        link=link,
+        idempotency_key=idempotency_key or None,
+        submitted_at=now,
+        days_since_treatment=check_in.days_since_treatment,
+        answers=check_in.model_dump(mode="json", exclude={"days_since_treatment"}),
+        disposition=result.disposition.value,
+        disposition_rank=result.disposition.rank,
+        reasons=[reason.model_dump(mode="json") for reason in result.reasons],
+        next_session_ok=result.next_session_ok,
+        kb_version=result.kb_version,
+    )
+    patient = treatment.patient
     try:
-        # One transaction: the check-in and its audit event are stored together or not at all. A retry
-        # meets the unique (link, idempotency_key) constraint instead of costing every submission a lookup.
-        with transaction.atomic():
-            stored = CheckIn.objects.create(
-                treatment=treatment,
-                link=link,
-                idempotency_key=idempotency_key or None,
-                submitted_at=now,
-                days_since_treatment=check_in.days_since_treatment,
-                answers=check_in.model_dump(mode="json", exclude={"days_since_treatment"}),
-                disposition=result.disposition.value,
-                disposition_rank=result.disposition.rank,
-                reasons=[reason.model_dump(mode="json") for reason in result.reasons],
-                next_session_ok=result.next_session_ok,
-                kb_version=result.kb_version,
-            )
-            patient = treatment.patient
-            record(patient.clinic_id, None, "create", "checkin", [stored.id], patient.id, "patient")
-            if result.disposition >= Disposition.URGENT:
-                transaction.on_commit(lambda: _notify(stored.id))
+        # A retry meets the unique (link, idempotency_key) constraint instead of costing every submission
+        # a lookup.
+        store.insert(stored, patient.clinic_id, patient.id)
     except IntegrityError:
         if not idempotency_key:
             raise
         return CheckIn.objects.get(link=link, idempotency_key=idempotency_key), False
+    if result.disposition >= Disposition.URGENT:
+        transaction.on_commit(lambda: _notify(stored.id))
     return stored, True
 
 

@@ -52,7 +52,9 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
     count = workers or (os.cpu_count() or 1) + 1
     # Threaded workers: while one request waits for PostgreSQL to flush its commit, others use the CPU,
-    # and concurrent commits share one flush.
+    # and concurrent commits share one flush. --reuse-port gives each worker its own listening socket, so
+    # the kernel spreads connections over the workers; on one shared socket the first worker to wake took
+    # all of a client's keep-alive connections and the other workers sat idle.
     argv = [
         sys.executable, "-m", "gunicorn", "mesosafe.web.wsgi:application",
         "--config", "python:mesosafe.web.gunicorn_conf",
@@ -61,6 +63,7 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
         "--worker-class", "gthread",
         "--threads", str(threads),
         "--access-logfile", "-",
+        "--reuse-port",
     ]  # fmt: skip
     click.echo(f"mesosafe: http://{host}:{port}, {count} workers × {threads} threads", err=True)
     os.execv(sys.executable, argv)

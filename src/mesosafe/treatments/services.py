@@ -19,6 +19,7 @@ from mesosafe.lib.problems import Problem, conflict, field_problem
 from mesosafe.lib.tokens import digest, new_token
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import latest_screening, needs_override
+from mesosafe.treatments import lookup
 from mesosafe.treatments.models import CheckinLink, ProductUse, ScheduledCheckin, ScreeningLink, Treatment
 
 log = logging.getLogger(__name__)
@@ -168,14 +169,8 @@ def link_for_token(token: str) -> CheckinLink | None:
     """The usable link for this token, or None if unknown, expired or revoked (indistinguishable)."""
     if not token or len(token) > 200:
         return None
-    try:
-        # The aftercare plan (kilobytes of JSON) is loaded only by the views that show it.
-        link = (
-            CheckinLink.objects.select_related("treatment__patient__clinic")
-            .defer("treatment__aftercare")
-            .get(token_hash=digest(token))
-        )
-    except CheckinLink.DoesNotExist:
+    link = lookup.checkin_link(digest(token))
+    if link is None:
         return None
     return link if link.usable_at(timezone.now()) else None
 
