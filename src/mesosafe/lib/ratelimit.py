@@ -1,19 +1,53 @@
-"""A fixed-window request counter in Django's cache, for the patient-link endpoints and pages."""
+"""Fixed-window request counters for the patient-link endpoints and pages: in Redis when MESOSAFE_REDIS_URL
+is set (one count shared by every server process), else in Django's local-memory cache (one per process)."""
 
 from __future__ import annotations
 
+import logging
+from functools import lru_cache
+
+import redis
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 
 def over_limit(key: str, limit: int) -> bool:
     """Count one request under `key`; True once more than `limit` came in the current window."""
+    url = settings.MESOSAFE_REDIS_URL
+    try:
+        count = _redis_count(url, key) if url else _local_count(key)
+    except RedisError as exc:
+        # Fail open: a counter store that is down must not stop a patient from reporting a symptom.
+        log.warning("rate limit not applied, Redis is unavailable: %s", type(exc).__name__)
+        return False
+    return count > limit
+
+
+@lru_cache(maxsize=4)
+def _client(url: str) -> redis.Redis:
+    # short timeouts: a patient's request must not hang on an unreachable Redis
+    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+
+def _redis_count(url: str, key: str) -> int:
+    """One round trip: MULTI, start the window if it has not started (SET NX EX), INCR, EXEC."""
+    name = f"mesosafe:{key}"
+    pipe = _client(url).pipeline(transaction=True)
+    pipe.set(name, 0, ex=settings.MESOSAFE_PATIENT_RATE_WINDOW_S, nx=True)
+    pipe.incr(name)
+    _, count = pipe.execute()
+    return int(count)
+
+
+def _local_count(key: str) -> int:
     window = settings.MESOSAFE_PATIENT_RATE_WINDOW_S
     if cache.add(key, 1, timeout=window):
-        return False
+        return 1
     try:
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
-        return False
-    return bool(count > limit)
+        return 1

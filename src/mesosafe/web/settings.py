@@ -152,6 +152,8 @@ MESOSAFE_BASE_URL = os.environ.get("MESOSAFE_BASE_URL", "").rstrip("/")
 # Patient-link endpoints: requests allowed per token and per client address in each window.
 MESOSAFE_PATIENT_RATE = int(os.environ.get("MESOSAFE_PATIENT_RATE", "60"))
 MESOSAFE_PATIENT_RATE_WINDOW_S = 60
+# redis://… shares the rate-limit counters between all server processes; unset, each process counts alone
+MESOSAFE_REDIS_URL = os.environ.get("MESOSAFE_REDIS_URL", "")
 
 LOGGING = {
     "version": 1,
