@@ -77,6 +77,11 @@ def worker(batch: bool) -> None:
     _migrate()
     from django.core.management import call_command
 
+    from mesosafe.lib.stale_tasks import requeue_stale
+
+    requeued = requeue_stale()
+    if requeued:
+        click.echo(f"mesosafe: {requeued} task(s) left running by a stopped worker queued again", err=True)
     call_command("db_worker", batch=batch)
 
 
