@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from mesosafe.checkins.models import CheckIn, Photo
+from mesosafe.checkins.photos import MAX_PER_CHECKIN
 from mesosafe.knowledge import load
 from tests.pages_fixtures import Case
 from tests.photo_samples import has_gps, jpeg_with_gps
@@ -108,6 +109,34 @@ def test_photo_is_stored_without_exif(case: Case, client: Client) -> None:
         assert not has_gps(handle.read())
     page = client.get(case.url(f"checkin/{stored.checkin_id}/")).content.decode()
     assert f"/p/{case.token}/photos/{stored.id}" in page
+
+
+def _jpeg(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, jpeg_with_gps(), content_type="image/jpeg")
+
+
+def test_several_photos_are_stored_and_shown(case: Case, client: Client) -> None:
+    post(client, case, symptom("redness"), photo=[_jpeg("a.jpg"), _jpeg("b.jpg")], key="two")
+    stored = CheckIn.objects.get()
+    ids = sorted(stored.photos.values_list("id", flat=True))
+    assert len(ids) == 2
+    page = client.get(case.url(f"checkin/{stored.id}/")).content.decode()
+    assert all(f"/p/{case.token}/photos/{i}" in page for i in ids)
+
+
+def test_more_than_five_photos_is_a_form_error(case: Case, client: Client) -> None:
+    assert MAX_PER_CHECKIN == 5  # the form's texts, in both languages, say 5
+    response = post(client, case, symptom("redness"), photo=[_jpeg(f"{n}.jpg") for n in range(6)])
+    assert response.status_code == 400
+    assert "at most 5 photos" in response.content.decode()
+    assert not CheckIn.objects.exists() and not Photo.objects.exists()
+
+
+def test_one_bad_photo_among_good_ones_stores_nothing(case: Case, client: Client) -> None:
+    bad = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    response = post(client, case, symptom("redness"), photo=[_jpeg("a.jpg"), bad])
+    assert response.status_code == 400 and "not a photo we can read" in response.content.decode()
+    assert not CheckIn.objects.exists() and not Photo.objects.exists()
 
 
 def test_same_key_twice_stores_one_checkin(case: Case, client: Client) -> None:

@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mesosafe.checkins.photos import MAX_PER_CHECKIN
 from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
 from mesosafe.lib.numbers import LocalDecimalField
@@ -159,6 +161,23 @@ class SymptomRow:
         self.spreading = form[f"spread_{code}"]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to MAX_PER_CHECKIN files from one <input type="file" multiple>; cleans to a list (maybe empty)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PER_CHECKIN:
+            raise ValidationError(_("Please send at most 5 photos."))  # the text names MAX_PER_CHECKIN
+        clean_one = super().clean
+        return [clean_one(f, initial) for f in files]
+
+
 class CheckInForm(forms.Form):
     temperature_c = LocalDecimalField(
         label=_("Temperature (°C), if you measured it"),
@@ -168,7 +187,7 @@ class CheckInForm(forms.Form):
         decimal_places=1,
         max_digits=4,
     )
-    photo = forms.FileField(label=_("Photo of the treated area (optional)"), required=False)
+    photo = PhotosField(label=_("Photos of the treated area (optional, up to 5)"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, lang: Lang = Lang.EN, **kwargs: Any) -> None:

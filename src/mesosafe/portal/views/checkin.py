@@ -1,4 +1,4 @@
-"""Check-in: symptoms, severity, trend, spreading, temperature, photo; then the triaged result."""
+"""Check-in: symptoms, severity, trend, spreading, temperature, photos; then the triaged result."""
 
 from __future__ import annotations
 
@@ -19,13 +19,11 @@ from mesosafe.portal.forms import CheckInForm
 def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
     form = CheckInForm(request.POST or None, request.FILES or None, lang=visit.lang)
     if request.method == "POST" and form.is_valid():
-        photo = None
-        upload = form.cleaned_data.get("photo")
-        if upload:
-            try:
-                photo = photos.clean_photo(upload)
-            except photos.PhotoError as exc:
-                form.add_error("photo", str(exc))
+        cleaned = []
+        try:
+            cleaned = [photos.clean_photo(upload) for upload in form.cleaned_data["photo"]]
+        except photos.PhotoError as exc:
+            form.add_error("photo", str(exc))
         if not form.errors:
             try:
                 stored, created = checkins.submit(
@@ -34,8 +32,9 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
             except InputError as exc:
                 form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
             else:
-                if created and photo is not None:
-                    photos.store(stored, *photo)
+                if created:
+                    for data, ext in cleaned:
+                        photos.store(stored, data, ext)
                 return redirect("portal:checkin_result", visit.token, stored.id)
     status = 400 if request.method == "POST" else 200
     return render(
