@@ -54,6 +54,20 @@ def test_new_link_replaces_the_old_one(case: Case, staff_client: Client, client:
     assert client.get(url).status_code == 200
 
 
+def test_stop_link_makes_the_patient_link_404_until_a_new_one(
+    case: Case, staff_client: Client, client: Client
+) -> None:
+    stop = f"/clinic/treatments/{case.treatment.id}/link/stop/"
+    assert stop in staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    assert staff_client.get(stop).status_code == 405
+    response = staff_client.post(stop, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and "The patient link no longer works" in page
+    assert stop not in page and "link revoked" in page
+    assert client.get(case.url()).status_code == 404
+    assert AuditEvent.objects.filter(object_type="link", action="update", patient_id=case.patient.id).exists()
+
+
 def test_open_complication_blocks_next_session(case: Case, staff_client: Client) -> None:
     from mesosafe.complications.models import Complication
 

@@ -86,3 +86,22 @@ def test_screening_through_the_link_warns_when_recording(
     assert client.post(path + "screening/", answers(pregnant="yes")).status_code == 302
     page = staff_client.get(f"/clinic/patients/{patient.id}/treatments/new/").content.decode()
     assert "Treatment is not recommended" in page
+
+
+def test_stop_the_screening_link(site_a: ClinicSite, staff_client: Client, client: Client) -> None:
+    patient = new_patient(site_a, email="")
+    url = issued_link(staff_client.post(f"/clinic/patients/{patient.id}/screening-link/").content.decode())
+    path = "/p/" + url.rsplit("/p/", 1)[1]
+    assert client.get(path).status_code == 200
+    stop = f"/clinic/patients/{patient.id}/screening-link/stop/"
+    assert stop in staff_client.get(f"/clinic/patients/{patient.id}/").content.decode()
+    page = staff_client.post(stop, follow=True).content.decode()
+    assert "The screening link no longer works" in page and "The last screening link was revoked" in page
+    assert stop not in page
+    assert client.get(path).status_code == 404
+    assert AuditEvent.objects.filter(object_type="screening_link", action="update").exists()
+
+
+def test_stop_another_clinics_screening_link_is_404(site_b: ClinicSite, staff_client: Client) -> None:
+    theirs = new_patient(site_b)
+    assert staff_client.post(f"/clinic/patients/{theirs.id}/screening-link/stop/").status_code == 404

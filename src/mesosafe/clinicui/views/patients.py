@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mesosafe.audit.services import record
@@ -24,7 +26,13 @@ from mesosafe.knowledge import load as load_kb
 from mesosafe.patients.models import Patient, Screening
 from mesosafe.portal.present import checkin_result, screening_result
 from mesosafe.treatments.models import ScreeningLink, Treatment
-from mesosafe.treatments.services import issue_screening_link, link_url, reissue_link
+from mesosafe.treatments.services import (
+    issue_screening_link,
+    link_url,
+    reissue_link,
+    revoke_link,
+    revoke_screening_link,
+)
 
 LIMIT = 100
 
@@ -161,3 +169,26 @@ def new_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "nav": "patients",
         },
     )
+
+
+@require_POST
+@staff_required
+def stop_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    """Stop the patient's pre-treatment link now (a lost phone, a wrong address)."""
+    patient = patient_or_404(staff, pk)
+    link = revoke_screening_link(patient)
+    if link is not None:
+        record(staff.clinic_id, staff.user, "update", "screening_link", [link.id], patient.id)
+    messages.success(request, _("The screening link no longer works."))
+    return redirect("clinicui:patient", patient.id)
+
+
+@require_POST
+@staff_required
+def stop_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    """Stop a treatment's private link now; a new one can be issued later."""
+    treatment = treatment_or_404(staff, pk)
+    revoke_link(treatment)
+    record(staff.clinic_id, staff.user, "update", "link", [treatment.id], treatment.patient_id)
+    messages.success(request, _("The patient link no longer works. Issue a new one to send it again."))
+    return redirect("clinicui:patient", treatment.patient_id)
