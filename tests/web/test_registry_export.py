@@ -7,10 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 from mesosafe.checkins.services import submit
+from mesosafe.clinics.models import Batch, Product
 from mesosafe.complications.services import ComplicationData, create
 from mesosafe.patients.models import Patient
 from mesosafe.registry import export
-from mesosafe.signals.registry import check_registry
+from mesosafe.signals.registry import check_registry, outcomes, per_unit
+from mesosafe.treatments.models import ProductUse
 from tests.web.conftest import Site
 
 
@@ -54,3 +56,18 @@ def test_registry_tables_pass_the_signals_checks(
     first = submit(infected.link, {"symptoms": []})[0]
     assert first.pk  # check-ins do not change the registry tables
     assert len(export.treatments()) == 4
+
+
+def test_a_two_product_session_is_one_treatment_for_its_clinic(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site), days_ago=30)
+    lipolytic = Product.objects.create(clinic=site.clinic, name="Lipolytic")
+    batch = Batch.objects.create(product=lipolytic, lot_number="LP-1", expires_on=site.batch.expires_on)
+    ProductUse.objects.create(treatment=treatment, batch=batch, volume_ml=1)
+    _complication(treatment, site, 3, ["pus"])
+    tables = check_registry(export.treatments(), export.complications())
+    assert list(tables.treatments["treatment_id"]) == [str(treatment.id)] * 2
+    assert len(tables.complications) == 1
+    frame = outcomes(tables)
+    assert len(per_unit(frame, "clinic")) == 1 and len(per_unit(frame, "product")) == 2

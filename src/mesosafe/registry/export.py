@@ -2,10 +2,10 @@
 
 - reports (disproportionality): one row per (complication, product or batch used, symptom code). A
   complication is a report; its products are those of its treatment.
-- treatments: one row per product used in a session (`treatment_id` = "<treatment>-<line>"), so a product
-  or batch is counted once per session it was used in; a two-product session counts twice for its clinic.
-- complications: one row per complication and product line, with `suspected_infection` from the knowledge
-  base (flagged, a sign of infection, or a lump after the first week).
+- treatments: one row per product used in a session, all with the session's `treatment_id`; the registry
+  counts a session once for its clinic and practitioner and once for each product and batch it used.
+- complications: one row per complication, with `suspected_infection` from the knowledge base (flagged, a
+  sign of infection, or a lump after the first week).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def treatments() -> pd.DataFrame:
     )
     rows = [
         {
-            "treatment_id": f"{use.treatment_id}-{use.pk}",
+            "treatment_id": str(use.treatment_id),
             "date": use.treatment.performed_at.date().isoformat(),
             "clinic": use.treatment.patient.clinic.name,
             "practitioner": use.treatment.practitioner.licence_number
@@ -62,18 +62,17 @@ def treatments() -> pd.DataFrame:
 
 def complications() -> pd.DataFrame:
     rows = []
-    with_products = Complication.objects.select_related("treatment").prefetch_related("treatment__products")
-    for complication in with_products:
+    # a session recorded without products is not in the treatments table, so neither are its complications
+    with_products = Complication.objects.filter(treatment__products__isnull=False).distinct()
+    for complication in with_products.select_related("treatment"):
         performed = complication.treatment.performed_at.date()
         onset_day = (complication.onset_date - performed).days
         flagged = complication.suspected_infection
-        infection = suspected_infection(complication.symptom_codes, onset_day, flagged)
-        for use in complication.treatment.products.all():
-            rows.append(
-                {
-                    "treatment_id": f"{complication.treatment_id}-{use.pk}",
-                    "onset_date": complication.onset_date.isoformat(),
-                    "suspected_infection": infection,
-                }
-            )
+        rows.append(
+            {
+                "treatment_id": str(complication.treatment_id),
+                "onset_date": complication.onset_date.isoformat(),
+                "suspected_infection": suspected_infection(complication.symptom_codes, onset_day, flagged),
+            }
+        )
     return pd.DataFrame(rows, columns=["treatment_id", "onset_date", "suspected_infection"])

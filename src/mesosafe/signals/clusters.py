@@ -24,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from mesosafe.signals.registry import per_unit, sessions
+
 FloatArray = npt.NDArray[np.float64]
 CLUSTER_UNITS = ("clinic", "practitioner", "batch")
 
@@ -137,7 +139,9 @@ def scan_units(
     treatments: pd.DataFrame, infections: pd.DataFrame, unit_type: str, design: CusumDesign, p0: float
 ) -> pd.DataFrame:
     """Run the CUSUM for every unit; adds columns ``k``, ``h``, ``cusum``, ``alarm``."""
-    frame = unit_windows(treatments, infections, unit_type, design, p0)
+    frame = unit_windows(
+        per_unit(treatments, unit_type), per_unit(infections, unit_type), unit_type, design, p0
+    )
     thresholds: dict[float, float] = {}
     parts = []
     for _, series in frame.groupby("unit", sort=True):
@@ -169,7 +173,7 @@ def infections_by_unit(treatments: pd.DataFrame, complications: pd.DataFrame) ->
 
 
 def baseline_rate(treatments: pd.DataFrame, infections: pd.DataFrame) -> float:
-    return max(len(infections) / max(len(treatments), 1), 1e-6)
+    return max(sessions(infections) / max(sessions(treatments), 1), 1e-6)
 
 
 def scan_registry(

@@ -2,8 +2,9 @@
 
 Column contract (CSV or Parquet; the clinic service exports to it):
 
-``treatments`` — one row per treatment session:
-    treatment_id     text or integer, unique
+``treatments`` — one row per product used in a treatment session (a session with two products has two rows
+with the same treatment_id, date, clinic and practitioner):
+    treatment_id     text or integer: the session
     date             ISO date (YYYY-MM-DD) of the session
     clinic           text
     practitioner     text (unique across clinics, e.g. a licence number)
@@ -17,7 +18,8 @@ Column contract (CSV or Parquet; the clinic service exports to it):
     suspected_infection  boolean: an infection is suspected (e.g. nodules, abscess, pus)
 
 A treatment counts once as *complicated* if it has any complication, and once as *infected* if any of its
-complications is a suspected infection.
+complications is a suspected infection. Every count is of sessions: a session counts once for its clinic
+and practitioner, and once for each product and each batch it used (`per_unit`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from mesosafe.signals.io import input_format
 TREATMENT_COLUMNS = ("treatment_id", "date", "clinic", "practitioner", "product", "batch", "multi_dose_vial")
 COMPLICATION_COLUMNS = ("treatment_id", "onset_date", "suspected_infection")
 UNIT_TYPES = ("clinic", "practitioner", "product", "batch")
+SESSION_COLUMNS = ("date", "clinic", "practitioner")
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 
@@ -102,11 +105,7 @@ def check_registry(treatments: pd.DataFrame, complications: pd.DataFrame) -> Reg
         t[column] = t[column].astype(str)
     t["date"] = _dates(t["date"], "treatments column 'date'")
     t["multi_dose_vial"] = _flags(t["multi_dose_vial"], "treatments column 'multi_dose_vial'")
-    duplicated = t["treatment_id"].duplicated()
-    if duplicated.any():
-        raise SignalsInputError(
-            f"treatments column 'treatment_id' repeats {t['treatment_id'][duplicated].iloc[0]!r}"
-        )
+    _check_sessions(t)
     c = (
         complications.loc[:, list(COMPLICATION_COLUMNS)].copy()
         if len(complications)
@@ -134,6 +133,25 @@ def check_registry(treatments: pd.DataFrame, complications: pd.DataFrame) -> Reg
                 f"complications column 'treatment_id' refers to unknown treatment {example!r}"
             )
     return RegistryTables(t.reset_index(drop=True), c.reset_index(drop=True))
+
+
+def _check_sessions(t: pd.DataFrame) -> None:
+    """The rows of one session must agree on when, where and by whom."""
+    for column in SESSION_COLUMNS:
+        varies = t.groupby("treatment_id")[column].nunique() > 1
+        if varies.any():
+            raise SignalsInputError(
+                f"treatments column {column!r} differs between rows of treatment {varies.idxmax()!r}"
+            )
+
+
+def per_unit(frame: pd.DataFrame, unit_type: str) -> pd.DataFrame:
+    """One row per session and unit: a two-product session counts once for its clinic, once per product."""
+    return frame.drop_duplicates(["treatment_id", unit_type])
+
+
+def sessions(frame: pd.DataFrame) -> int:
+    return int(frame["treatment_id"].nunique())
 
 
 def load_registry(

@@ -17,7 +17,7 @@ import pandas as pd
 
 from mesosafe.signals import clusters, funnel, rates
 from mesosafe.signals.errors import SignalsInputError
-from mesosafe.signals.registry import UNIT_TYPES, RegistryTables, load_registry, outcomes
+from mesosafe.signals.registry import UNIT_TYPES, RegistryTables, load_registry, outcomes, per_unit, sessions
 
 __all__ = ["ReportSummary", "load_registry", "write_report"]
 OUTCOMES = ("complication", "infection")
@@ -74,7 +74,7 @@ def _summary_html(
 <html lang="en"><head><meta charset="utf-8"><title>mesosafe registry report</title>
 <style>{STYLE}</style></head><body>
 <h1>Registry safety report</h1>
-<p>{len(t)} treatments from {t["date"].min():%Y-%m-%d} to {t["date"].max():%Y-%m-%d}
+<p>{sessions(t)} treatments from {t["date"].min():%Y-%m-%d} to {t["date"].max():%Y-%m-%d}
 at {t["clinic"].nunique()} clinics; {c["treatment_id"].nunique()} treatments with complications,
 {int(c["suspected_infection"].sum())} suspected infections.</p>
 <h2>Infection-cluster alerts (Poisson CUSUM)</h2>
@@ -96,7 +96,8 @@ def _write_all(tables: RegistryTables, folder: Path, design: clusters.CusumDesig
     frame = outcomes(tables)
     classified: dict[str, pd.DataFrame] = {}
     for unit_type in UNIT_TYPES:
-        parts = [rates.rate_table(frame, unit_type, outcome) for outcome in OUTCOMES]
+        units = per_unit(frame, unit_type)
+        parts = [rates.rate_table(units, unit_type, outcome) for outcome in OUTCOMES]
         pd.concat(parts, ignore_index=True).to_csv(folder / f"rates_{unit_type}.csv", index=False)
         for part, outcome in zip(parts, OUTCOMES, strict=True):
             name = f"{unit_type}_{outcome}"
@@ -114,7 +115,7 @@ def _write_all(tables: RegistryTables, folder: Path, design: clusters.CusumDesig
     outliers = sum(int(f["status"].str.startswith("alarm").sum()) for f in classified.values())
     return ReportSummary(
         files=sorted(p.name for p in folder.iterdir()),
-        treatments=len(tables.treatments),
+        treatments=sessions(tables.treatments),
         complications=int(tables.complications["treatment_id"].nunique()),
         infections=int(tables.complications["suspected_infection"].sum()),
         outliers=outliers,
