@@ -137,8 +137,9 @@ def check_registry(treatments: pd.DataFrame, complications: pd.DataFrame) -> Reg
 
 def _check_sessions(t: pd.DataFrame) -> None:
     """The rows of one session must agree on when, where and by whom."""
+    distinct = t.groupby("treatment_id")[list(SESSION_COLUMNS)].nunique()  # one pass for all three
     for column in SESSION_COLUMNS:
-        varies = t.groupby("treatment_id")[column].nunique() > 1
+        varies = distinct[column] > 1
         if varies.any():
             raise SignalsInputError(
                 f"treatments column {column!r} differs between rows of treatment {varies.idxmax()!r}"
