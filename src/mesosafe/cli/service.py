@@ -76,13 +76,17 @@ def worker(batch: bool) -> None:
     _django()
     _migrate()
     from django.core.management import call_command
+    from django.utils.crypto import get_random_string
 
-    from mesosafe.lib.stale_tasks import requeue_stale
+    from mesosafe.workers.heartbeat import HeartbeatThread
 
-    requeued = requeue_stale()
-    if requeued:
-        click.echo(f"mesosafe: {requeued} task(s) left running by a stopped worker queued again", err=True)
-    call_command("db_worker", batch=batch)
+    worker_id = get_random_string(32)
+    heartbeat = HeartbeatThread(worker_id)
+    heartbeat.start()  # its first beat requeues what a stopped worker left running
+    try:
+        call_command("db_worker", batch=batch, worker_id=worker_id)
+    finally:
+        heartbeat.stop()
 
 
 @click.command()

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "mesosafe.portal",
     "mesosafe.clinicui",
     "mesosafe.registry",
+    "mesosafe.workers",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,66 @@
+"""A worker's heartbeat: a thread beside django-tasks-db's worker loop that records every BEAT_EVERY that
+this worker is alive, and on each beat requeues the tasks of workers that are not (`workers.stale`)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from mesosafe.workers.models import Heartbeat
+from mesosafe.workers.stale import BEAT_EVERY, requeue_stale
+
+log = logging.getLogger(__name__)
+
+FORGET_AFTER = timedelta(days=7)  # rows of workers long gone; far beyond any task's life
+
+
+def beat(worker_id: str, started_at: datetime, now: datetime | None = None) -> int:
+    """Record that `worker_id` is alive, forget long-dead workers, requeue dead ones' tasks (how many)."""
+    now = now or timezone.now()
+    Heartbeat.objects.update_or_create(
+        worker_id=worker_id, defaults={"started_at": started_at, "seen_at": now}
+    )
+    Heartbeat.objects.filter(seen_at__lt=now - FORGET_AFTER).delete()
+    return requeue_stale(now)
+
+
+class HeartbeatThread(threading.Thread):
+    """Beats until stopped. A failed beat (database briefly away) is logged and retried at the next one."""
+
+    def __init__(self, worker_id: str, every: timedelta = BEAT_EVERY) -> None:
+        super().__init__(name=f"heartbeat-{worker_id[:8]}", daemon=True)
+        self.worker_id = worker_id
+        self.every = every
+        self.started_at = timezone.now()
+        self.stopped = threading.Event()
+
+    def start(self) -> None:
+        """Beat once in the caller's thread, so stale tasks are queued again before the worker looks for
+        work (a `--batch` run would otherwise miss them), then beat in the background."""
+        self.beat_once()
+        super().start()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.every.total_seconds()):
+                self.beat_once()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def beat_once(self) -> None:
+        try:
+            requeued = beat(self.worker_id, self.started_at)
+        except DatabaseError as exc:
+            log.warning("worker heartbeat failed, retrying in %s: %s", self.every, type(exc).__name__)
+            connection.close()
+            return
+        if requeued:
+            log.warning("%d task(s) of a stopped worker queued again", requeued)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)

@@ -1,0 +1,52 @@
+"""Tasks a dead worker left RUNNING. django-tasks-db marks a task RUNNING when a worker claims it and never
+looks at it again, so a worker killed mid-task would lose that reminder or notification for good.
+
+Every `mesosafe worker` beats (`workers.heartbeat`) and, on each beat, puts back in the queue the tasks
+whose worker has stopped beating. A task of a worker that never beat (one started by plain `db_worker`)
+goes back only once it has run for longer than any of ours takes. A live worker's task is never taken
+from it, however long it runs.
+
+Re-running is safe for our tasks: a reminder is sent once (`reminded_at`), a registry report is rebuilt,
+and a repeated staff notification is better than a missing one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from mesosafe.workers.models import Heartbeat
+
+BEAT_EVERY = timedelta(seconds=30)
+# A worker silent for four beats is gone (a database outage that long stops its tasks too).
+DEAD_AFTER = 4 * BEAT_EVERY
+# Our longest task (a registry report over a large clinic database) takes minutes; an hour is far beyond it.
+STALE_AFTER = timedelta(hours=1)
+
+
+def requeue_stale(now: datetime | None = None) -> int:
+    """Put back to READY the RUNNING tasks whose worker is dead; returns how many."""
+    now = now or timezone.now()
+    beats = dict(Heartbeat.objects.values_list("worker_id", "seen_at"))
+    stale = [
+        task.id
+        for task in DBTaskResult.objects.running().only("id", "worker_ids", "started_at")
+        if _abandoned(task, beats, now)
+    ]
+    # Only tasks still RUNNING: one that finished meanwhile is left as it is.
+    return (
+        DBTaskResult.objects.running()
+        .filter(id__in=stale)
+        .update(status=TaskResultStatus.READY, started_at=None)
+    )
+
+
+def _abandoned(task: DBTaskResult[..., Any], beats: dict[str, datetime], now: datetime) -> bool:
+    worker = task.worker_ids[-1] if task.worker_ids else None
+    if worker in beats:
+        return beats[worker] < now - DEAD_AFTER
+    return task.started_at is None or task.started_at < now - STALE_AFTER

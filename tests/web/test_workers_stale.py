@@ -1,0 +1,112 @@
+"""Tasks a dead worker left RUNNING go back to the queue, and then run; a live worker keeps its tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from mesosafe.patients.models import Patient
+from mesosafe.treatments.models import ScheduledCheckin
+from mesosafe.workers.models import Heartbeat
+from mesosafe.workers.stale import DEAD_AFTER, STALE_AFTER, requeue_stale
+from tests.web.conftest import Site
+
+
+def _claimed(task: DBTaskResult[..., Any], worker: str, ago: timedelta) -> None:
+    task.claim(worker)
+    DBTaskResult.objects.filter(id=task.id).update(
+        started_at=timezone.now() - ago, run_after=timezone.now() - ago
+    )
+
+
+def _beat(worker: str, ago: timedelta) -> None:
+    now = timezone.now()
+    Heartbeat.objects.create(worker_id=worker, started_at=now - ago - timedelta(hours=3), seen_at=now - ago)
+
+
+def _reminder_tasks(site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any],
+                    capture: Any, n: int) -> tuple[Any, list[DBTaskResult[..., Any]]]:  # fmt: skip
+    with capture(execute=True):
+        treatment, _ = make_treatment(site, make_patient(site), days_ago=0)
+    mail.outbox.clear()
+    due = ScheduledCheckin.objects.filter(treatment=treatment).order_by("due_at")[:n]
+    return treatment, [DBTaskResult.objects.get(args_kwargs__args=[s.id]) for s in due]
+
+
+def _status(task: DBTaskResult[..., Any]) -> str:
+    return str(DBTaskResult.objects.get(id=task.id).status)
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
+def test_a_reminder_left_running_is_requeued_and_then_sent(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    treatment, (dead, busy) = _reminder_tasks(
+        site, make_patient, make_treatment, django_capture_on_commit_callbacks, 2
+    )
+    _claimed(dead, "a-worker-that-never-beat", STALE_AFTER + timedelta(minutes=1))
+    _claimed(busy, "another-that-never-beat", timedelta(minutes=5))  # may still be running: left alone
+
+    assert requeue_stale() == 1
+    assert _status(busy) == TaskResultStatus.RUNNING
+    call_command("db_worker", batch=True)
+
+    assert _status(dead) == TaskResultStatus.SUCCESSFUL
+    assert [m.to for m in mail.outbox] == [[treatment.patient.email]]
+    first = ScheduledCheckin.objects.get(id=dead.args_kwargs["args"][0])
+    assert first.reminded_at is not None
+
+
+@pytest.mark.django_db
+def test_a_silent_worker_loses_its_task_within_minutes_a_live_one_keeps_it_for_hours(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    _, (of_dead, of_live, of_just_silent) = _reminder_tasks(
+        site, make_patient, make_treatment, django_capture_on_commit_callbacks, 3
+    )
+    _beat("dead", DEAD_AFTER + timedelta(seconds=5))
+    _beat("live", timedelta(seconds=10))
+    _beat("slow", DEAD_AFTER - timedelta(seconds=5))  # a beat or two late: not yet dead
+    _claimed(of_dead, "dead", timedelta(minutes=3))
+    _claimed(of_live, "live", STALE_AFTER * 3)  # a long task on a live worker is never taken from it
+    _claimed(of_just_silent, "slow", timedelta(minutes=3))
+
+    assert requeue_stale() == 1
+    assert _status(of_dead) == TaskResultStatus.READY
+    assert DBTaskResult.objects.get(id=of_dead.id).started_at is None
+    assert _status(of_live) == TaskResultStatus.RUNNING
+    assert _status(of_just_silent) == TaskResultStatus.RUNNING
+
+
+@pytest.mark.django_db
+def test_the_last_claim_decides(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A task requeued once and claimed again belongs to its new worker, not the dead first one."""
+    _, (task,) = _reminder_tasks(site, make_patient, make_treatment, django_capture_on_commit_callbacks, 1)
+    _beat("first", DEAD_AFTER * 10)
+    _beat("second", timedelta(seconds=1))
+    task.claim("first")
+    _claimed(task, "second", timedelta(minutes=10))
+    assert requeue_stale() == 0
+
+
+def test_nothing_to_requeue(db: Any) -> None:
+    assert requeue_stale() == 0
