@@ -122,6 +122,42 @@ def test_photo_upload_strips_exif(page: Any, live_server: Any, case: Case) -> No
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
 
 
+def _pick(page: Any, count: int) -> None:
+    page.locator("#id_photo").set_input_files(
+        [{"name": f"skin{n}.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()} for n in range(count)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "button", "none", "two", "six"),
+    [
+        ("en", "Choose photos", "No photo chosen", "2 photos chosen", "Please send at most 5 photos."),
+        ("ar", "اختر الصور", "لم تختر أي صورة", "اخترت صورتين", "يرجى إرسال ٥ صور على الأكثر."),
+    ],
+)
+def test_photo_picker_speaks_the_page_language(
+    page: Any, live_server: Any, make_case: Any, lang: str, button: str, none: str, two: str, six: str
+) -> None:
+    """The browser's own file input is labelled in the browser's language; the page shows its own."""
+    page.goto(live_server.url + make_case(lang=lang).url("checkin/"))
+    pick = page.locator("[data-file-pick]")
+    status = pick.locator(".file-status")
+    assert pick.locator(".button").inner_text() == button
+    assert status.inner_text() == none
+    _pick(page, 2)
+    assert status.inner_text() == two
+    _pick(page, 6)
+    assert status.inner_text() == six
+    # the real input stays the labelled, focusable control, over the page's button
+    assert page.get_by_label(page.locator("label[for=id_photo]").inner_text()).count() == 1
+    page.locator("#id_photo").focus()
+    assert page.evaluate("() => document.activeElement.id") == "id_photo"
+    input_box, button_box = page.locator("#id_photo").bounding_box(), pick.locator(".button").bounding_box()
+    assert input_box["x"] <= button_box["x"] and input_box["width"] >= button_box["width"]
+    assert serious_violations(page) == []
+    assert fits_width(page)
+
+
 def test_language_switch_is_remembered(page: Any, live_server: Any, case: Case) -> None:
     page.goto(live_server.url + case.url())
     page.get_by_role("button", name="العربية").click()

@@ -40,7 +40,12 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
     return render(
         request,
         "portal/checkin.html",
-        visit.context("checkin", form=form, rows=form.symptom_rows()),
+        visit.context(
+            "checkin",
+            form=form,
+            rows=form.symptom_rows(),
+            photo_counts=range(1, photos.MAX_PER_CHECKIN + 1),  # the picker's "N photos chosen" texts
+        ),
         status=status,
     )
 
