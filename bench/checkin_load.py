@@ -9,6 +9,10 @@ of runs moves by ±15 % on a shared 2-core machine; reports every round and the 
 also reports where the CPU went, in milliseconds per request: the server (gunicorn and its workers),
 PostgreSQL (all its processes) and this load generator. Then it checks that every acknowledged check-in is
 stored exactly once. Loopback only; the request count is bounded.
+
+With --floor each round also measures bench/floor/: a plain Django view that only looks the link up and
+inserts one row (no validation, triage, audit, django-ninja or ORM models). No check-in can cost less on
+this stack, so its throughput is an upper bound for the check-in's.
 """
 
 from __future__ import annotations
@@ -203,7 +207,7 @@ def load(
             with lock:
                 if not ok:
                     errors += 1
-                elif body is not None:
+                elif "Idempotency-Key" in headers:
                     acked.append(headers["Idempotency-Key"])
         with lock:
             latencies.extend(mine)
@@ -249,6 +253,11 @@ def main() -> None:
     )
     parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: serve's)")
     parser.add_argument("--database-url", default="postgres://root@127.0.0.1:5432/mesosafe_bench")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure bench/floor: a plain view doing only a link lookup and one insert",
+    )
     args = parser.parse_args()
     if args.requests > 100_000 or not 1 <= args.concurrency <= 256 or not 1 <= args.rounds <= 10:
         raise SystemExit("keep --requests ≤ 100000, --concurrency in 1..256 and --rounds in 1..10")
@@ -263,7 +272,12 @@ def main() -> None:
         "MESOSAFE_PATIENT_RATE": "1000000",  # the bench measures throughput, not the rate limiter
         "MESOSAFE_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
+    if args.floor:
+        env["DJANGO_SETTINGS_MODULE"] = "floor.settings"
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parent), env.get("PYTHONPATH")]))
     tokens = seed(env, args.concurrency)
+    if args.floor:
+        create_floor_table(args.database_url)
     port = free_port()
     command = [sys.executable, "-m", "mesosafe", "serve", "--port", str(port)]
     if args.workers:
@@ -280,7 +294,10 @@ def main() -> None:
         for n in range(args.rounds):
             bare, checkins, stored_keys = one_round(n, server.pid, port, tokens, args)
             acked += stored_keys
-            rounds.append({"round": n + 1, "results": [bare, checkins], "ratio": ratio(bare, checkins)})
+            results = [bare, checkins]
+            if args.floor:
+                results.append(floor_run(server.pid, port, tokens, args))
+            rounds.append({"round": n + 1, "results": results, "ratio": ratio(bare, checkins)})
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -296,6 +313,7 @@ def main() -> None:
             "checkin_p50_ms": median_of(rounds, 1, "p50_ms"),
             "checkin_p99_ms": median_of(rounds, 1, "p99_ms"),
             "checkin_vs_bare_throughput": statistics.median(r["ratio"] for r in rounds),
+            **(floor_medians(rounds) if args.floor else {}),
         },
         "acknowledged": len(acked),
         "stored": total,
@@ -330,6 +348,36 @@ def one_round(
         "POST /api/v1/patient/checkins", server_pid, port, args.requests, args.concurrency, checkin
     )
     return bare.row(), checkins.row(), acked
+
+
+def create_floor_table(url: str) -> None:
+    import psycopg
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from floor import CREATE
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(CREATE)
+
+
+def floor_run(server_pid: int, port: int, tokens: list[str], args: argparse.Namespace) -> Row:
+    def request(c: int, i: int) -> tuple[str, str, str | None, dict[str, str]]:
+        return "POST", "/bench/floor", BODY, {"Authorization": f"Bearer {tokens[c]}"}
+
+    run, _ = load(
+        "POST /bench/floor (lookup + insert only)", server_pid, port, args.requests, args.concurrency, request
+    )
+    return run.row()
+
+
+def floor_medians(rounds: list[dict[str, Any]]) -> dict[str, float]:
+    return {
+        "floor_rps": median_of(rounds, 2, "throughput_rps"),
+        "floor_p99_ms": median_of(rounds, 2, "p99_ms"),
+        "floor_vs_bare_throughput": statistics.median(
+            ratio(r["results"][0], r["results"][2]) for r in rounds
+        ),
+    }
 
 
 def ratio(bare: Row, checkins: Row) -> float:
