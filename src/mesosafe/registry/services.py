@@ -7,11 +7,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from mesosafe.registry import export
 from mesosafe.registry.models import RegistryReport
 from mesosafe.signals.errors import SignalsInputError
-from mesosafe.signals.registry import UNIT_TYPES, check_registry
-from mesosafe.signals.report import OUTCOMES, write_report
+from mesosafe.signals.units import OUTCOMES, UNIT_TYPES
 
 # The files a report page may show; anything else in the folder is not served.
 FUNNELS = [f"funnel_{unit}_{outcome}.svg" for unit in UNIT_TYPES for outcome in OUTCOMES]
@@ -24,6 +22,12 @@ def folder(report: RegistryReport) -> Path:
 
 def build(report: RegistryReport) -> RegistryReport:
     """Export the database, run the registry analysis and record the outcome on `report`."""
+    # Imported here, in the worker that builds reports: pandas, SciPy and matplotlib took a web process
+    # three seconds to load on its first request, for pages that only list a report's files.
+    from mesosafe.registry import export
+    from mesosafe.signals.registry import check_registry
+    from mesosafe.signals.report import write_report
+
     folder(report).parent.mkdir(parents=True, exist_ok=True)
     try:
         tables = check_registry(export.treatments(), export.complications())

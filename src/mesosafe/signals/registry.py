@@ -35,7 +35,6 @@ from mesosafe.signals.io import input_format
 
 TREATMENT_COLUMNS = ("treatment_id", "date", "clinic", "practitioner", "product", "batch", "multi_dose_vial")
 COMPLICATION_COLUMNS = ("treatment_id", "onset_date", "suspected_infection")
-UNIT_TYPES = ("clinic", "practitioner", "product", "batch")
 SESSION_COLUMNS = ("date", "clinic", "practitioner")
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}

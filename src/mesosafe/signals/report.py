@@ -17,10 +17,10 @@ import pandas as pd
 
 from mesosafe.signals import clusters, funnel, rates
 from mesosafe.signals.errors import SignalsInputError
-from mesosafe.signals.registry import UNIT_TYPES, RegistryTables, load_registry, outcomes, per_unit, sessions
+from mesosafe.signals.registry import RegistryTables, load_registry, outcomes, per_unit, sessions
+from mesosafe.signals.units import OUTCOMES, UNIT_TYPES
 
 __all__ = ["ReportSummary", "load_registry", "write_report"]
-OUTCOMES = ("complication", "infection")
 STYLE = (
     "body{font-family:sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}"
     "table{border-collapse:collapse;font-size:.85rem}td,th{padding:.2rem .5rem;border-bottom:1px solid #ddd}"

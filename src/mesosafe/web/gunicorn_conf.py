@@ -24,3 +24,14 @@ class RedactingLogger(Logger):  # type: ignore[misc]
 
 
 logger_class = RedactingLogger
+
+
+def post_worker_init(worker: Any) -> None:
+    """Load the URLs (and with them the API and its schemas) and the knowledge base before the first
+    request, not during it: a fresh worker otherwise kept its first patient waiting for them."""
+    from django.urls import resolve
+
+    from mesosafe.knowledge.loader import load
+
+    resolve("/healthz")  # imports the whole URL configuration on the way
+    load()
