@@ -45,7 +45,7 @@ def test_environment_overrides(tmp_path: Path) -> None:
     lines = _settings(
         tmp_path, MESOSAFE_SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@db.example:5432/clinic"
     )
-    assert lines[0] == "k" * 50 and lines[1] == "django.db.backends.postgresql" and lines[2] == "clinic"
+    assert lines[0] == "k" * 50 and lines[1] == "mesosafe.lib.postgresql" and lines[2] == "clinic"
     assert not (tmp_path / "data" / "secret_key").exists()
 
 
