@@ -43,6 +43,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def demo() -> dict[str, Any]:
+    from mesosafe.workers.heartbeat import beat
     from tests.pages_fixtures import build_case, build_site
 
     call_command("migrate", verbosity=0)
@@ -77,6 +78,7 @@ def demo() -> dict[str, Any]:
     )
     build_case(site, name="Huda Karim", days_ago=2).checkin([{"code": "pus"}])
     build_case(site, name="Mariam Yousef", days_ago=20)  # silent since treatment: overdue on "Today"
+    beat("screenshots", timezone.now())  # a worker is running, as under `bash scripts/run`
     return {"site": site, "cases": cases, "self_care": self_care, "emergency": emergency, "latest": latest}
 
 

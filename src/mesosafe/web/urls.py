@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from mesosafe.api.main import api
-from mesosafe.web.views import healthz
+from mesosafe.web.views import healthz, healthz_worker
 
 handler404 = "mesosafe.web.views.not_found"
 handler500 = "mesosafe.web.views.server_error"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
+    path("healthz/worker", healthz_worker, name="healthz_worker"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("p/<str:token>/", include("mesosafe.portal.urls")),
     path("clinic/", include("mesosafe.clinicui.urls")),

@@ -4,11 +4,21 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
 from mesosafe.lib.problems import Problem
+from mesosafe.workers.health import last_beat, worker_alive
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """A bare Django JSON view: liveness probe, and the ceiling the check-in benchmark compares against."""
     return JsonResponse({"status": "ok"})
+
+
+def healthz_worker(request: HttpRequest) -> JsonResponse:
+    """For monitoring: 200 while a background worker beats, 503 when none has for two minutes (reminders
+    and staff alerts have stopped)."""
+    seen = last_beat()
+    alive = worker_alive(seen)
+    body = {"status": "ok" if alive else "down", "last_beat": seen.isoformat() if seen else None}
+    return JsonResponse(body, status=200 if alive else 503)
 
 
 def _api(request: HttpRequest) -> bool:
