@@ -165,6 +165,11 @@ def test_language_switch_is_remembered(page: Any, live_server: Any, case: Case) 
     assert page.locator("html").get_attribute("dir") == "rtl"
     page.goto(live_server.url + case.url("aftercare/"))
     assert page.locator("html").get_attribute("lang") == "ar"
+    # the steps count in Arabic-Indic digits, like the text around them
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('main ol')).listStyleType")
+        == "arabic-indic"
+    )
     assert serious_violations(page) == []
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()

@@ -1,7 +1,9 @@
-"""Numbers as people type them: Arabic-Indic or Persian digits, and a comma or '٫' as the decimal mark."""
+"""Numbers as people type them (Arabic-Indic or Persian digits, a comma or '٫' as the decimal mark), and
+numbers shown on Arabic pages in Arabic-Indic digits, as the Arabic texts write them."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +13,15 @@ _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")} | {
     ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")
 }
 _MARKS = {ord("٫"): ".", ord("٬"): None}  # Arabic decimal and thousands separators
+
+
+_TO_ARABIC = {ord(str(i)): c for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def arabic_digits(text: str) -> str:
+    """'day 3, 38.5 °C, 05:16' -> 'day ٣, ٣٨٫٥ °C, ٠٥:١٦' (a point between digits becomes '٫')."""
+    return _DECIMAL_POINT.sub("٫", text).translate(_TO_ARABIC)
 
 
 def normalise_number(text: str) -> str:

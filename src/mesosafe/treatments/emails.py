@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage
 from mesosafe.engines.calendar import to_ics
 from mesosafe.engines.results import AftercarePlan
 from mesosafe.knowledge import Lang
+from mesosafe.lib.numbers import arabic_digits
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import ScheduledCheckin, Treatment
 
@@ -26,7 +27,7 @@ REMINDER_SUBJECT = {Lang.EN: "Time for your check-in", Lang.AR: "حان وقت �
 REMINDER_BODY = {
     Lang.EN: "It is day {day:g} since your treatment at {clinic}. Please open the private link from your "
     "aftercare email and tell us how your skin is.\n\nIn an emergency call {emergency}.",
-    Lang.AR: "مرّ {day:g} يوم على علاجك في {clinic}. يرجى فتح الرابط الخاص من رسالة العناية بعد العلاج "
+    Lang.AR: "مرّ {days} على علاجك في {clinic}. يرجى فتح الرابط الخاص من رسالة العناية بعد العلاج "
     "وإخبارنا بحال بشرتك.\n\nفي حالة الطوارئ اتصل بالرقم {emergency}.",
 }
 
@@ -66,6 +67,16 @@ def send_aftercare(treatment: Treatment, token: str) -> bool:
     return True
 
 
+def arabic_days(day: float) -> str:
+    """'يوم واحد', '٣ أيام', '١٤ يومًا': in Arabic the noun's form follows the count."""
+    if not day.is_integer():
+        return f"{arabic_digits(f'{day:g}')} يوم"
+    n = int(day)
+    if n in (1, 2):
+        return {1: "يوم واحد", 2: "يومان"}[n]
+    return f"{arabic_digits(str(n))} {'أيام' if 3 <= n % 100 <= 10 else 'يومًا'}"
+
+
 def send_reminder(scheduled: ScheduledCheckin) -> bool:
     patient = scheduled.treatment.patient
     if not patient.email:
@@ -75,7 +86,10 @@ def send_reminder(scheduled: ScheduledCheckin) -> bool:
     EmailMessage(
         subject=REMINDER_SUBJECT[lang],
         body=REMINDER_BODY[lang].format(
-            day=scheduled.day, clinic=clinic.name, emergency=clinic.emergency_number
+            day=scheduled.day,
+            days=arabic_days(scheduled.day),
+            clinic=clinic.name,
+            emergency=clinic.emergency_number,
         ),
         to=[patient.email],
     ).send()

@@ -1,0 +1,22 @@
+"""{{ value|digits }}: a number or date in the page's script. Arabic pages write numbers in Arabic-Indic
+digits (the texts of the knowledge base and the catalogue do), so numbers and dates filled in from data
+follow suit, with the Arabic comma in a date ("الاثنين ٢٣ نوفمبر ٢٠٢٦، ٠٥:٢٣"). Phone numbers are not
+passed through it: they are dialled, and shown left to right."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+from mesosafe.lib.numbers import arabic_digits
+
+register = template.Library()
+
+
+@register.filter(is_safe=True)
+def digits(value: Any) -> Any:
+    if (get_language() or "").startswith("ar"):
+        return arabic_digits(str(value)).replace(",", "،")
+    return value
