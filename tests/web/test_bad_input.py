@@ -45,6 +45,21 @@ def test_wrong_body_types_are_422(client: Client, site: Site) -> None:
         assert response["Content-Type"] == "application/problem+json"
 
 
+def test_a_body_that_is_not_json_is_400_naming_the_body(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    _, token = make_treatment(site, make_patient(site))
+    for body in (b'{"symptoms": [', b'{"symptoms":[{"code":"\xff\xfe"}]}', b"[" * 100_000 + b"]" * 100_000):
+        response = client.post(
+            f"{API}/patient/checkins", body, content_type="application/json", **link_headers(token)
+        )
+        assert response.status_code == 400, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["errors"] == [
+            {"field": "(body)", "message": "is not valid JSON: send a UTF-8 JSON object"}
+        ]
+
+
 def test_out_of_range_moments_are_422(
     client: Client, site: Site, make_patient: Callable[..., Patient]
 ) -> None:

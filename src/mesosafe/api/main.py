@@ -79,8 +79,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return response
 
 
+# What django-ninja raises for a body that is not JSON (bad syntax, not UTF-8, nested too deep).
+_UNPARSABLE = "Cannot parse request body"
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc) == _UNPARSABLE:
+        return field_problem("(body)", "is not valid JSON: send a UTF-8 JSON object", status=400).response()
     return Problem(exc.status_code, str(exc)).response()
 
 
