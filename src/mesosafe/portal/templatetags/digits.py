@@ -1,7 +1,8 @@
 """{{ value|digits }}: a number or date in the page's script. Arabic pages write numbers in Arabic-Indic
 digits (the texts of the knowledge base and the catalogue do), so numbers and dates filled in from data
 follow suit, with the Arabic comma in a date ("الاثنين ٢٣ نوفمبر ٢٠٢٦، ٠٥:٢٣"). Phone numbers are not
-passed through it: they are dialled, and shown left to right."""
+passed through it: they are dialled, and shown left to right. {{ value|comma }} gives the clinic pages the
+Arabic comma alone."""
 
 from __future__ import annotations
 
@@ -19,4 +20,13 @@ register = template.Library()
 def digits(value: Any) -> Any:
     if (get_language() or "").startswith("ar"):
         return arabic_digits(str(value)).replace(",", "،")
+    return value
+
+
+@register.filter(is_safe=True)
+def comma(value: Any) -> Any:
+    """The Arabic comma on Arabic pages, digits left as they are: for the clinic pages, whose staff read
+    Western digits (as in lot numbers and record ids)."""
+    if (get_language() or "").startswith("ar"):
+        return str(value).replace(",", "،")
     return value
