@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
+from mesosafe.workers.health import DEAD_AFTER
 from mesosafe.workers.models import Heartbeat
-from mesosafe.workers.stale import DEAD_AFTER
 from tests.pages_fixtures import ClinicSite
 
 

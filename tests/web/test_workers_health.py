@@ -8,9 +8,8 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from mesosafe.workers.health import last_beat, worker_alive
+from mesosafe.workers.health import DEAD_AFTER, last_beat, worker_alive
 from mesosafe.workers.models import Heartbeat
-from mesosafe.workers.stale import DEAD_AFTER
 
 
 def _beat(worker: str, ago: timedelta) -> None:

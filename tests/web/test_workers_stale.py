@@ -15,8 +15,9 @@ from django_tasks_db.models import DBTaskResult
 
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import ScheduledCheckin
+from mesosafe.workers.health import DEAD_AFTER
 from mesosafe.workers.models import Heartbeat
-from mesosafe.workers.stale import DEAD_AFTER, STALE_AFTER, requeue_stale
+from mesosafe.workers.stale import STALE_AFTER, requeue_stale
 from tests.web.conftest import Site
 
 

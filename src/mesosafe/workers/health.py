@@ -3,13 +3,16 @@ and emergency check-ins silently stop, so the clinic pages and a monitoring endp
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Max
 from django.utils import timezone
 
 from mesosafe.workers.models import Heartbeat
-from mesosafe.workers.stale import DEAD_AFTER
+
+BEAT_EVERY = timedelta(seconds=30)
+# A worker silent for four beats is gone (a database outage that long stops its tasks too).
+DEAD_AFTER = 4 * BEAT_EVERY
 
 
 def last_beat() -> datetime | None:
@@ -19,4 +22,5 @@ def last_beat() -> datetime | None:
 
 
 def worker_alive(seen: datetime | None, now: datetime | None = None) -> bool:
+    """Whether a worker last seen at `seen` counts as running at `now`."""
     return seen is not None and seen >= (now or timezone.now()) - DEAD_AFTER

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from mesosafe.workers.health import BEAT_EVERY
 from mesosafe.workers.models import Heartbeat
-from mesosafe.workers.stale import BEAT_EVERY, requeue_stale
+from mesosafe.workers.stale import requeue_stale
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,9 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from mesosafe.workers.health import worker_alive
 from mesosafe.workers.models import Heartbeat
 
-BEAT_EVERY = timedelta(seconds=30)
-# A worker silent for four beats is gone (a database outage that long stops its tasks too).
-DEAD_AFTER = 4 * BEAT_EVERY
 # Our longest task (a registry report over a large clinic database) takes minutes; an hour is far beyond it.
 STALE_AFTER = timedelta(hours=1)
 
@@ -48,5 +46,5 @@ def requeue_stale(now: datetime | None = None) -> int:
 def _abandoned(task: DBTaskResult[..., Any], beats: dict[str, datetime], now: datetime) -> bool:
     worker = task.worker_ids[-1] if task.worker_ids else None
     if worker in beats:
-        return beats[worker] < now - DEAD_AFTER
+        return not worker_alive(beats[worker], now)
     return task.started_at is None or task.started_at < now - STALE_AFTER
