@@ -16,17 +16,17 @@ from mesosafe.lib.numbers import arabic_digits
 register = template.Library()
 
 
+def _arabic_page() -> bool:
+    return (get_language() or "").startswith("ar")
+
+
 @register.filter(is_safe=True)
 def digits(value: Any) -> Any:
-    if (get_language() or "").startswith("ar"):
-        return arabic_digits(str(value)).replace(",", "،")
-    return value
+    return comma(arabic_digits(str(value))) if _arabic_page() else value
 
 
 @register.filter(is_safe=True)
 def comma(value: Any) -> Any:
     """The Arabic comma on Arabic pages, digits left as they are: for the clinic pages, whose staff read
     Western digits (as in lot numbers and record ids)."""
-    if (get_language() or "").startswith("ar"):
-        return str(value).replace(",", "،")
-    return value
+    return str(value).replace(",", "،") if _arabic_page() else value
