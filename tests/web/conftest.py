@@ -31,6 +31,7 @@ from mesosafe.clinics.services import issue_api_key  # noqa: E402
 from mesosafe.patients.models import Patient  # noqa: E402
 from mesosafe.treatments.models import Treatment  # noqa: E402
 from mesosafe.treatments.services import ProductLine, TreatmentRecord, record_treatment  # noqa: E402
+from mesosafe.workers.models import Heartbeat  # noqa: E402
 
 API = "/api/v1"
 
@@ -137,3 +138,9 @@ def client() -> Client:
 
 def link_headers(token: str, **extra: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}", **extra}
+
+
+def record_beat(worker: str, ago: timedelta) -> None:
+    """A worker (running for a day) last beat `ago` before now."""
+    now = timezone.now()
+    Heartbeat.objects.create(worker_id=worker, started_at=now - timedelta(days=1), seen_at=now - ago)

@@ -9,18 +9,13 @@ from django.test import Client
 from django.utils import timezone
 
 from mesosafe.workers.health import DEAD_AFTER, last_beat, worker_alive
-from mesosafe.workers.models import Heartbeat
-
-
-def _beat(worker: str, ago: timedelta) -> None:
-    now = timezone.now()
-    Heartbeat.objects.create(worker_id=worker, started_at=now - timedelta(days=1), seen_at=now - ago)
+from tests.web.conftest import record_beat
 
 
 def test_the_latest_beat_of_any_worker_counts(db: Any) -> None:
     assert last_beat() is None and not worker_alive(None)
-    _beat("old", timedelta(hours=5))
-    _beat("recent", timedelta(seconds=20))
+    record_beat("old", timedelta(hours=5))
+    record_beat("recent", timedelta(seconds=20))
     seen = last_beat()
     assert seen is not None and timezone.now() - seen < timedelta(seconds=30)
     assert worker_alive(seen)
@@ -32,9 +27,9 @@ def test_endpoint_is_503_without_a_worker_and_200_with_one(db: Any, client: Clie
     assert response.status_code == 503
     assert response.json() == {"status": "down", "last_beat": None}
 
-    _beat("gone", DEAD_AFTER + timedelta(minutes=1))
+    record_beat("gone", DEAD_AFTER + timedelta(minutes=1))
     assert client.get("/healthz/worker").json()["status"] == "down"
 
-    _beat("running", timedelta(seconds=5))
+    record_beat("running", timedelta(seconds=5))
     response = client.get("/healthz/worker")
     assert response.status_code == 200 and response.json()["status"] == "ok"

@@ -16,9 +16,8 @@ from django_tasks_db.models import DBTaskResult
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import ScheduledCheckin
 from mesosafe.workers.health import DEAD_AFTER
-from mesosafe.workers.models import Heartbeat
 from mesosafe.workers.stale import STALE_AFTER, requeue_stale
-from tests.web.conftest import Site
+from tests.web.conftest import Site, record_beat
 
 
 def _claimed(task: DBTaskResult[..., Any], worker: str, ago: timedelta) -> None:
@@ -26,11 +25,6 @@ def _claimed(task: DBTaskResult[..., Any], worker: str, ago: timedelta) -> None:
     DBTaskResult.objects.filter(id=task.id).update(
         started_at=timezone.now() - ago, run_after=timezone.now() - ago
     )
-
-
-def _beat(worker: str, ago: timedelta) -> None:
-    now = timezone.now()
-    Heartbeat.objects.create(worker_id=worker, started_at=now - ago - timedelta(hours=3), seen_at=now - ago)
 
 
 def _reminder_tasks(site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any],
@@ -79,9 +73,9 @@ def test_a_silent_worker_loses_its_task_within_minutes_a_live_one_keeps_it_for_h
     _, (of_dead, of_live, of_just_silent) = _reminder_tasks(
         site, make_patient, make_treatment, django_capture_on_commit_callbacks, 3
     )
-    _beat("dead", DEAD_AFTER + timedelta(seconds=5))
-    _beat("live", timedelta(seconds=10))
-    _beat("slow", DEAD_AFTER - timedelta(seconds=5))  # a beat or two late: not yet dead
+    record_beat("dead", DEAD_AFTER + timedelta(seconds=5))
+    record_beat("live", timedelta(seconds=10))
+    record_beat("slow", DEAD_AFTER - timedelta(seconds=5))  # a beat or two late: not yet dead
     _claimed(of_dead, "dead", timedelta(minutes=3))
     _claimed(of_live, "live", STALE_AFTER * 3)  # a long task on a live worker is never taken from it
     _claimed(of_just_silent, "slow", timedelta(minutes=3))
@@ -102,8 +96,8 @@ def test_the_last_claim_decides(
 ) -> None:
     """A task requeued once and claimed again belongs to its new worker, not the dead first one."""
     _, (task,) = _reminder_tasks(site, make_patient, make_treatment, django_capture_on_commit_callbacks, 1)
-    _beat("first", DEAD_AFTER * 10)
-    _beat("second", timedelta(seconds=1))
+    record_beat("first", DEAD_AFTER * 10)
+    record_beat("second", timedelta(seconds=1))
     task.claim("first")
     _claimed(task, "second", timedelta(minutes=10))
     assert requeue_stale() == 0
