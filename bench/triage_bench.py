@@ -55,8 +55,11 @@ def rate(label: str, count: int, seconds: float) -> None:
 
 def machine() -> str:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -77,8 +80,10 @@ def main() -> None:
         started = time.perf_counter()
         load_from(DATA_DIR)
         loads.append(time.perf_counter() - started)
-    print(f"{'knowledge base load + validate':<38} median {statistics.median(loads) * 1000:.1f} ms, "
-          f"max {max(loads) * 1000:.1f} ms")
+    print(
+        f"{'knowledge base load + validate':<38} median {statistics.median(loads) * 1000:.1f} ms, "
+        f"max {max(loads) * 1000:.1f} ms"
+    )
 
     raw = generate(args.count, args.seed)
     triage(parse(CheckIn, raw[0]))  # warm the compiled rules
@@ -103,8 +108,10 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run(command, input=body, capture_output=True, check=True)
         times.append(time.perf_counter() - started)
-    print(f"{'`mesosafe triage` cold start':<38} median {statistics.median(times) * 1000:.0f} ms, "
-          f"max {max(times) * 1000:.0f} ms over {args.cold_runs} runs")
+    print(
+        f"{'`mesosafe triage` cold start':<38} median {statistics.median(times) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms over {args.cold_runs} runs"
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from mesosafe.audit.models import AuditEvent
 from mesosafe.complications.models import Complication
 from tests.pages_fixtures import Case, ClinicSite
 
@@ -51,3 +52,18 @@ def test_onset_before_treatment_is_refused(case: Case, staff_client: Client) -> 
 def test_other_clinic_is_404(case: Case, site_b: ClinicSite, client: Client) -> None:
     client.force_login(site_b.user)
     assert client.get(f"/clinic/treatments/{case.treatment.id}/complications/new/").status_code == 404
+
+
+def test_form_reads_and_acknowledgement_are_audited(case: Case, staff_client: Client) -> None:
+    stored = case.checkin([{"code": "pus"}])
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/?checkin={stored.id}"
+    staff_client.get(url)
+    reads = AuditEvent.objects.filter(action="read", patient_id=case.patient.id)
+    assert {(e.object_type, e.object_id) for e in reads} >= {
+        ("treatment", str(case.treatment.id)),
+        ("checkin", str(stored.id)),
+    }
+    staff_client.post(url, data(symptom_codes=["pus"]))
+    assert AuditEvent.objects.filter(
+        action="update", object_type="checkin", object_id=str(stored.id)
+    ).exists()

@@ -61,3 +61,26 @@ def test_queue_of_clinic_b_is_its_own(site_a: ClinicSite, site_b: ClinicSite, cl
     client.force_login(site_b.user)
     page = client.get("/clinic/").content.decode()
     assert "Bea" in page and "Amal" not in page
+
+
+def test_second_acknowledgement_keeps_the_first(case: Case, staff_client: Client) -> None:
+    stored = case.checkin([{"code": "fever"}])
+    url = f"/clinic/checkins/{stored.id}/acknowledge/"
+    staff_client.post(url, {f"c{stored.id}-note": "Called her, antibiotics"})
+    first = CheckIn.objects.get(pk=stored.id)
+    again = staff_client.post(url, {f"c{stored.id}-note": ""}, follow=True)
+    assert "had already acknowledged this check-in" in again.content.decode()
+    fragment = staff_client.post(url, {}, HTTP_HX_REQUEST="true").content.decode()
+    assert "had already acknowledged" in fragment
+    stored.refresh_from_db()
+    assert stored.review_note == "Called her, antibiotics" and stored.reviewed_at == first.reviewed_at
+    assert AuditEvent.objects.filter(action="update", object_type="checkin").count() == 1
+
+
+def test_refused_note_is_audited_as_a_read(case: Case, staff_client: Client) -> None:
+    stored = case.checkin([{"code": "fever"}])
+    response = staff_client.post(
+        f"/clinic/checkins/{stored.id}/acknowledge/", {f"c{stored.id}-note": "x" * 3000}
+    )
+    assert response.status_code == 400
+    assert AuditEvent.objects.filter(action="read", object_type="checkin", object_id=str(stored.id)).exists()

@@ -6,6 +6,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from mesosafe.audit.models import AuditEvent
 from mesosafe.clinics.models import Batch
 from mesosafe.patients.services import run_screening
 from mesosafe.treatments.models import Treatment
@@ -73,6 +74,16 @@ def test_unresolved_screening_needs_a_reason(case: Case, staff_client: Client) -
     accepted = staff_client.post(url, form(case.site, override_reason="Endocrinologist approved by letter"))
     assert accepted.status_code == 200
     assert Treatment.objects.filter(override_reason__startswith="Endocrinologist").exists()
+
+
+def test_showing_the_form_is_audited_with_the_screening(case: Case, staff_client: Client) -> None:
+    screening = run_screening(case.patient, {"age": 30, "pregnant": True})
+    staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/")
+    reads = AuditEvent.objects.filter(action="read", patient_id=case.patient.id)
+    assert {(e.object_type, e.object_id) for e in reads} >= {
+        ("patient", str(case.patient.id)),
+        ("screening", str(screening.id)),
+    }
 
 
 def test_garbage_is_400(case: Case, staff_client: Client) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -28,6 +28,33 @@ def test_admin_lists_and_recall_action(
     )
     assert response.status_code == 200
     assert b"Amal Recall" in response.content and site.batch.lot_number.encode() in response.content
+
+
+def test_a_clinic_admin_sees_only_their_clinic(
+    client: Client,
+    make_site: Callable[..., Site],
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+) -> None:
+    own, other = make_site(name="Own Clinic", lot="LOT-OWN"), make_site(name="Other Clinic", lot="LOT-OTHER")
+    make_treatment(other, make_patient(other, name="Bea Elsewhere"))
+    user = own.staff.user
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="clinics"))
+    client.force_login(user)
+    listing = client.get("/admin/clinics/batch/").content.decode()
+    assert "LOT-OWN" in listing and "LOT-OTHER" not in listing and "Other Clinic" not in listing
+    for model, pk in (("batch", other.batch.id), ("product", other.product.id), ("clinic", other.clinic.id)):
+        assert client.get(f"/admin/clinics/{model}/{pk}/change/").status_code == 302, model  # "doesn't exist"
+    recall = client.post(
+        "/admin/clinics/batch/", {"action": "show_recipients", "_selected_action": [other.batch.id]}
+    )
+    assert b"Bea Elsewhere" not in recall.content
+    form = client.get("/admin/clinics/product/add/").content.decode()
+    assert "Own Clinic" in form and "Other Clinic" not in form
+    staff_form = client.get("/admin/clinics/staff/add/").content.decode()
+    assert other.staff.user.username not in staff_form
 
 
 def test_clinic_time_zone_must_be_a_known_zone(db: Any) -> None:

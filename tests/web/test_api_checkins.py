@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.services import submit
+from mesosafe.checkins.services import acknowledge, submit
 from mesosafe.patients.models import Patient
 from tests.web.conftest import API, Site
 
@@ -76,6 +76,20 @@ def test_acknowledged_checkins_leave_the_queue(
     assert client.get(f"{API}/review-queue", **site.headers()).json()["count"] == 0
     again = client.post(url, {"note": "x"}, content_type="application/json", **site.headers())
     assert again.status_code == 409
+    urgent.refresh_from_db()
+    assert urgent.review_note == "called, seen today"
+
+
+def test_a_stale_copy_cannot_overwrite_a_review(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """Two nurses open the same check-in; the second to press "acknowledge" does not replace the first."""
+    urgent = _checkin(site, make_patient, make_treatment, 3, URGENT)
+    first, second = CheckIn.objects.get(pk=urgent.id), CheckIn.objects.get(pk=urgent.id)
+    assert acknowledge(first, site.staff.user, "called her")
+    assert not acknowledge(second, site.staff.user, "")
+    assert second.review_note == "called her" and second.reviewed_at == first.reviewed_at
+    assert CheckIn.objects.get(pk=urgent.id).review_note == "called her"
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks

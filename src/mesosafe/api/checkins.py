@@ -78,8 +78,7 @@ def get_photo(request: HttpRequest, checkin_id: int, photo_id: int) -> FileRespo
 @router.post("/checkins/{checkin_id}/acknowledge", response=responses({200: CheckInOut}))
 def acknowledge_checkin(request: HttpRequest, checkin_id: int, body: AcknowledgeIn) -> dict[str, Any]:
     checkin = checkin_or_404(request, checkin_id)
-    if checkin.reviewed_at is not None:
+    if not acknowledge(checkin, staff_of(request).user, body.note):
         raise conflict("checkin_id", "this check-in was already reviewed")
-    acknowledge(checkin, staff_of(request).user, body.note)
     audit(request, "update", "checkin", [checkin.id], checkin.treatment.patient_id)
     return out.checkin(checkin)

@@ -82,12 +82,17 @@ def review_queue(clinic: Clinic) -> QuerySet[CheckIn]:
     )
 
 
-def acknowledge(checkin: CheckIn, user: Any, note: str) -> CheckIn:
-    checkin.reviewed_by = user
-    checkin.reviewed_at = timezone.now()
-    checkin.review_note = note
-    checkin.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
-    return checkin
+def acknowledge(checkin: CheckIn, user: Any, note: str) -> bool:
+    """Mark `checkin` reviewed by `user`, unless someone already has: then their review stands, `checkin`
+    is refreshed to show it, and the answer is False. One conditional UPDATE, so two staff acknowledging
+    at once cannot overwrite each other."""
+    now = timezone.now()
+    unreviewed = CheckIn.objects.filter(pk=checkin.pk, reviewed_at__isnull=True)
+    if not unreviewed.update(reviewed_by=user, reviewed_at=now, review_note=note):
+        checkin.refresh_from_db(fields=["reviewed_by", "reviewed_at", "review_note"])
+        return False
+    checkin.reviewed_by, checkin.reviewed_at, checkin.review_note = user, now, note
+    return True
 
 
 @dataclass(frozen=True)

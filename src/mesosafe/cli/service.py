@@ -112,5 +112,6 @@ def demo(as_json: bool) -> None:
         click.echo(f"  API key: {clinic['api_key']}")
     click.echo(f"Patient link (first clinic): {result['patient']['link']}")
     registry = result["registry"]
-    click.echo(f"Registry page {registry['link']}: user {registry['username']} "
-               f"password {registry['password']}")
+    click.echo(
+        f"Registry page {registry['link']}: user {registry['username']} password {registry['password']}"
+    )

@@ -111,7 +111,10 @@ def _records(clinic: Clinic, staff: Staff, lot: str, lang: str) -> None:
         checkin, _ = submit(treatment.link, answers)
         if checkin.disposition == "urgent":  # the infection case: the clinic records a complication
             infection = ComplicationData(
-                onset_date=timezone.localdate(), grade=2, relatedness="probably", suspected_infection=True,
+                onset_date=timezone.localdate(),
+                grade=2,
+                relatedness="probably",
+                suspected_infection=True,
                 action_taken="Swab taken; oral antibiotics started",
             )
             create_complication(treatment, infection, by=staff.user, checkin=checkin)

@@ -113,9 +113,7 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-TASKS = {
-    "default": {"BACKEND": os.environ.get("MESOSAFE_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}
-}
+TASKS = {"default": {"BACKEND": os.environ.get("MESOSAFE_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mesosafe"}}
 
@@ -141,7 +139,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media-not-public/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-EMAIL_BACKEND = os.environ.get("MESOSAFE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get("MESOSAFE_EMAIL_BACKEND", "mesosafe.lib.mail.ConsoleBackend")
 EMAIL_HOST = os.environ.get("MESOSAFE_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("MESOSAFE_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("MESOSAFE_EMAIL_USER", "")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from mesosafe.audit.services import record
 from mesosafe.checkins.services import acknowledge
 from mesosafe.clinics.models import Staff
-from mesosafe.clinicui.access import checkin_or_404, staff_required, treatment_or_404
+from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required, treatment_or_404
 from mesosafe.clinicui.forms import ComplicationForm
 from mesosafe.clinicui.views.queue import lang_of
 from mesosafe.complications.services import ComplicationData, create
@@ -60,12 +60,17 @@ def new_complication(request: HttpRequest, staff: Staff, pk: int) -> HttpRespons
             record(
                 staff.clinic_id, staff.user, "create", "complication", [complication.id], treatment.patient_id
             )
-            if checkin is not None and checkin.reviewed_at is None:
-                acknowledge(
-                    checkin, request.user, _("Recorded as complication #%(id)s") % {"id": complication.id}
-                )
+            if checkin is not None:
+                note = _("Recorded as complication #%(id)s") % {"id": complication.id}
+                if acknowledge(checkin, request.user, note):
+                    record(
+                        staff.clinic_id, staff.user, "update", "checkin", [checkin.id], treatment.patient_id
+                    )
             messages.success(request, _("Complication recorded."))
             return redirect("clinicui:patient", treatment.patient_id)
+    audit_read(staff, "treatment", [treatment.id], treatment.patient_id)
+    if checkin is not None:
+        audit_read(staff, "checkin", [checkin.id], treatment.patient_id)
     return render(
         request,
         "clinicui/complication_form.html",

@@ -83,13 +83,33 @@ def queue(request: HttpRequest, staff: Staff) -> HttpResponse:
 def acknowledge(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     checkin = checkin_or_404(staff, pk)
     form = AcknowledgeForm(request.POST, prefix=f"c{checkin.id}")
+    patient_id = checkin.treatment.patient_id
     if not form.is_valid():
+        audit_read(staff, "checkin", [checkin.id], patient_id)
         lang = lang_of(request)
         shown = Item(checkin, checkin_result(checkin, lang), symptom_lines(checkin, lang), form)
         return render(request, "clinicui/_queue_item.html", {"it": shown}, status=400)
-    acknowledge_checkin(checkin, request.user, form.cleaned_data["note"])
-    record(staff.clinic_id, staff.user, "update", "checkin", [checkin.id], checkin.treatment.patient_id)
+    done = acknowledge_checkin(checkin, request.user, form.cleaned_data["note"])
+    if done:
+        record(staff.clinic_id, staff.user, "update", "checkin", [checkin.id], patient_id)
+    else:
+        audit_read(staff, "checkin", [checkin.id], patient_id)
     if request.headers.get("HX-Request"):
-        return render(request, "clinicui/_acknowledged.html", {"checkin": checkin})
-    messages.success(request, _("Check-in acknowledged."))
+        return render(request, "clinicui/_acknowledged.html", {"checkin": checkin, "earlier": not done})
+    if done:
+        messages.success(request, _("Check-in acknowledged."))
+    else:
+        messages.warning(request, already_reviewed(checkin))
     return redirect("clinicui:queue")
+
+
+def already_reviewed(checkin: CheckIn) -> str:
+    """Said when a second acknowledgement came too late: the first one, and its note, stand."""
+    return _("%(who)s had already acknowledged this check-in; their note is kept.") % {
+        "who": reviewer_name(checkin)
+    }
+
+
+def reviewer_name(checkin: CheckIn) -> str:
+    user = checkin.reviewed_by
+    return (user.get_full_name() or user.get_username()) if user else _("Someone")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from mesosafe.audit.services import record
 from mesosafe.clinics.models import Staff
-from mesosafe.clinicui.access import patient_or_404, staff_required
+from mesosafe.clinicui.access import audit_read, patient_or_404, staff_required
 from mesosafe.clinicui.forms import PRODUCT_ROWS, TreatmentForm
 from mesosafe.clinicui.views.queue import lang_of
 from mesosafe.lib.problems import Problem
@@ -80,6 +80,9 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
                     "nav": "patients",
                 },
             )
+    audit_read(staff, "patient", [patient.id], patient.id)
+    if screening is not None:
+        audit_read(staff, "screening", [screening.id], patient.id)
     return render(
         request,
         "clinicui/treatment_form.html",

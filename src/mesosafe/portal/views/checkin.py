@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from mesosafe.audit.services import record
 from mesosafe.checkins import photos
 from mesosafe.checkins import services as checkins
 from mesosafe.checkins.models import CheckIn, Photo
@@ -33,8 +34,7 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
                 form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
             else:
                 if created:
-                    for data, ext in cleaned:
-                        photos.store(stored, data, ext)
+                    store_photos(visit, stored, cleaned)
                 return redirect("portal:checkin_result", visit.token, stored.id)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -48,6 +48,12 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
         ),
         status=status,
     )
+
+
+def store_photos(visit: Visit, stored: CheckIn, cleaned: list[tuple[bytes, str]]) -> None:
+    patient = visit.patient
+    ids = [photos.store(stored, data, ext).id for data, ext in cleaned]
+    record(patient.clinic_id, None, "create", "photo", ids, patient.id, actor="patient")
 
 
 @with_link

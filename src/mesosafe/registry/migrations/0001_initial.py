@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,22 +14,41 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='RegistryReport',
+            name="RegistryReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('treatments', models.PositiveIntegerField(default=0)),
-                ('infections', models.PositiveIntegerField(default=0)),
-                ('outliers', models.PositiveIntegerField(default=0)),
-                ('alerts', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("done", "Done"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("treatments", models.PositiveIntegerField(default=0)),
+                ("infections", models.PositiveIntegerField(default=0)),
+                ("outliers", models.PositiveIntegerField(default=0)),
+                ("alerts", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-requested_at', '-id'),
-                'permissions': (('view_registry', 'Can see safety reports across all clinics'),),
+                "ordering": ("-requested_at", "-id"),
+                "permissions": (("view_registry", "Can see safety reports across all clinics"),),
             },
         ),
     ]
