@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mesosafe.engines import CheckIn, InputError, triage
+from mesosafe.engines.triage import watch_for
 from mesosafe.knowledge import Disposition, Lang, load
 from tests.engines.conftest import check
 
@@ -177,6 +178,22 @@ def test_watch_for_lists_every_red_flag_emergency_first() -> None:
     assert len(result.watch_for) == len({f.watch_for.en for f in load().triage.red_flags})
     assert len(set(result.watch_for)) == len(result.watch_for)
     assert "breathe" in result.watch_for[0]
+
+
+@pytest.mark.parametrize("disposition", list(Disposition))
+def test_watch_for_lists_only_signs_that_would_raise_the_level(disposition: Disposition) -> None:
+    flags = load().triage.red_flags
+    lines = watch_for(load(), Lang.EN, disposition)
+    assert set(lines) == {f.watch_for.en for f in flags if f.to.rank > disposition.rank}
+
+
+def test_a_fever_result_does_not_say_get_help_sooner_if_you_have_a_fever() -> None:
+    result = check(2, temperature_c=38.6)
+    fired = {r.rule for r in result.reasons}
+    assert result.disposition is URGENT
+    assert not {f.watch_for.en for f in load().triage.red_flags if f.id in fired} & set(result.watch_for)
+    assert result.watch_for
+    assert check(1, {"code": "breathing_difficulty", "severity": "severe"}).watch_for == []
 
 
 def test_an_unknown_symptom_code_names_the_field() -> None:

@@ -102,12 +102,13 @@ def test_urgent_checkin_notifies_clinic_staff(
     treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
     with django_capture_on_commit_callbacks(execute=True):
         submit(treatment.link, SELF_CARE)
-        submit(treatment.link, URGENT)
+        stored, _ = submit(treatment.link, URGENT)
     assert DBTaskResult.objects.filter(task_path="mesosafe.checkins.tasks.notify_escalation").count() == 1
     DBTaskResult.objects.exclude(task_path="mesosafe.checkins.tasks.notify_escalation").delete()  # reminders
     call_command("db_worker", batch=True)
     [message] = mail.outbox
     assert message.to == [site.staff.user.email] and "URGENT" in message.subject
+    assert "3 days after treatment" in message.body and f"/clinic/#checkin-{stored.id}" in message.body
 
 
 def test_next_session_eligibility(
@@ -134,6 +135,21 @@ def test_next_session_eligibility(
     assert (
         open_complication["next_session_ok"] is False and len(open_complication["open_complication_ids"]) == 1
     )
+
+
+def test_an_unreviewed_emergency_blocks_until_the_clinic_reviews_it(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    patient = make_patient(site)
+    treatment, _ = make_treatment(site, patient, days_ago=3)
+    url = f"{API}/patients/{patient.id}/next-session"
+    emergency, _ = submit(treatment.link, EMERGENCY)
+    submit(treatment.link, CLEAR)  # "I feel fine" afterwards does not clear what nobody has looked at
+    blocked = client.get(url, **site.headers()).json()
+    assert blocked["next_session_ok"] is False and blocked["unreviewed_checkin_ids"] == [emergency.id]
+    assert acknowledge(emergency, site.staff.user, "seen in clinic, resolved")
+    cleared = client.get(url, **site.headers()).json()
+    assert cleared["next_session_ok"] is True and cleared["unreviewed_checkin_ids"] == []
 
 
 def test_checkins_per_treatment(

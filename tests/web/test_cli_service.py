@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mesosafe.cli.service import own_address
 from tests.web.conftest import on_postgres
 
 
@@ -18,7 +19,7 @@ def mesosafe(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "MESOSAFE_DATA_DIR", "DJANGO_SETTINGS_MODULE")
+        if k not in ("DATABASE_URL", "MESOSAFE_DATA_DIR", "DJANGO_SETTINGS_MODULE", "MESOSAFE_BASE_URL")
     }
     return subprocess.run(
         [sys.executable, "-m", "mesosafe", *args],
@@ -89,6 +90,16 @@ def test_manage_passes_through_and_worker_runs_due_tasks(tmp_path: Path) -> None
     assert worked.returncode == 0, worked.stderr
     assert "path=mesosafe.checkins.tasks.notify_escalation state=SUCCESSFUL" in worked.stderr
     assert "URGENT check-in" in worked.stdout  # the console email backend
+    assert "MESOSAFE_BASE_URL is not set" in worked.stderr  # emailed links would not open
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [("127.0.0.1", 8000, "http://127.0.0.1:8000"), ("0.0.0.0", 80, "http://127.0.0.1:80"),
+     ("clinic.example", 8080, "http://clinic.example:8080"), ("::1", 8000, "http://[::1]:8000")],
+)  # fmt: skip
+def test_served_address_is_the_default_link_base(host: str, port: int, url: str) -> None:
+    assert own_address(host, port) == url
 
 
 def test_issue_api_key(tmp_path: Path) -> None:

@@ -111,6 +111,7 @@ def get_next_session(request: HttpRequest, patient_id: int) -> dict[str, Any]:
         "reasons": verdict.reasons,
         "latest_checkin_id": verdict.latest_checkin_id,
         "open_complication_ids": verdict.open_complication_ids,
+        "unreviewed_checkin_ids": verdict.unreviewed_checkin_ids,
     }
 
 

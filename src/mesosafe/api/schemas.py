@@ -176,6 +176,7 @@ class EligibilityOut(Schema):
     reasons: list[str]
     latest_checkin_id: int | None
     open_complication_ids: list[int]
+    unreviewed_checkin_ids: list[int]
 
 
 # --- treatments ---

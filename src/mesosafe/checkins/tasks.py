@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 from django_tasks import task
 
 from mesosafe.checkins.models import CheckIn
@@ -22,14 +24,24 @@ def notify_escalation(checkin_id: int) -> int:
     )
     if not recipients:
         return 0
+    queue = settings.MESOSAFE_BASE_URL + reverse("clinicui:queue") + f"#checkin-{checkin.id}"
     send_mail(
         subject=f"[mesosafe] {checkin.disposition.upper()} check-in #{checkin.id}",
         message=(
-            f"A patient's check-in was triaged as {checkin.disposition} "
-            f"(treatment #{checkin.treatment_id}, day {checkin.days_since_treatment:.1f}).\n"
-            "Open the review queue to see the reasons and contact the patient."
+            f"A patient's check-in was triaged as {checkin.disposition.replace('_', ' ')} "
+            f"(treatment #{checkin.treatment_id}, {since_treatment(checkin.days_since_treatment)}).\n"
+            f"Open the review queue to see the reasons and contact the patient:\n{queue}\n"
         ),
         from_email=None,
         recipient_list=recipients,
     )
     return len(recipients)
+
+
+def since_treatment(days: float) -> str:
+    """'5 hours after treatment', '1 day after treatment', '3 days after treatment'."""
+    if days < 1:
+        hours = round(days * 24)
+        return f"{hours} hour{'s' if hours != 1 else ''} after treatment"
+    whole = int(days)
+    return f"{whole} day{'s' if whole != 1 else ''} after treatment"

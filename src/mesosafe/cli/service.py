@@ -42,6 +42,8 @@ def manage(args: tuple[str, ...]) -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="per worker")
 def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """Migrate, collect static files if needed, then serve with gunicorn."""
+    # Emails need whole links; without a configured public address, this server's own is the best guess.
+    os.environ.setdefault("MESOSAFE_BASE_URL", own_address(host, port))
     _django()
     _migrate()
     from django.conf import settings
@@ -69,17 +71,31 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     os.execv(sys.executable, argv)
 
 
+def own_address(host: str, port: int) -> str:
+    """http://host:port as a browser on this machine reaches it (all-interfaces binds mean localhost)."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @click.command()
 @click.option("--batch", is_flag=True, help="run the tasks that are due, then exit")
 def worker(batch: bool) -> None:
     """Run background tasks: check-in reminders and urgent-check-in notifications."""
     _django()
     _migrate()
+    from django.conf import settings
     from django.core.management import call_command
     from django.utils.crypto import get_random_string
 
     from mesosafe.workers.heartbeat import HeartbeatThread
 
+    if not settings.MESOSAFE_BASE_URL:
+        click.echo(
+            "mesosafe worker: MESOSAFE_BASE_URL is not set, so reminder emails carry the path of the"
+            " patient's link (/p/…) instead of a link that opens; set it to the address patients use.",
+            err=True,
+        )
     worker_id = get_random_string(32)
     heartbeat = HeartbeatThread(worker_id)
     heartbeat.start()  # its first beat requeues what a stopped worker left running

@@ -120,7 +120,7 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
         action=texts.action.get(lang),
         reasons=reasons,
         expected=expected,
-        watch_for=_watch_for(kb, lang),
+        watch_for=watch_for(kb, lang, disposition),
         next_session_ok=disposition == Disposition.SELF_CARE and not blocks_next,
         lang=lang,
         kb_version=kb.version,
@@ -143,6 +143,9 @@ def _effect_reason(effect: Effect, level: Disposition, text: Text, lang: Lang) -
     )
 
 
-def _watch_for(kb: KnowledgeBase, lang: Lang) -> list[str]:
-    flags = sorted(kb.triage.red_flags, key=lambda f: -f.to.rank)
+def watch_for(kb: KnowledgeBase, lang: Lang, disposition: Disposition) -> list[str]:
+    """The "get help sooner if" lines: the warning signs that would raise `disposition`, most urgent first.
+    Signs at or below it are left out (a patient told to seek care today for a fever is not told to get
+    help sooner if they have a fever); after an emergency there is nothing sooner."""
+    flags = sorted((f for f in kb.triage.red_flags if f.to.rank > disposition.rank), key=lambda f: -f.to.rank)
     return list(dict.fromkeys(f.watch_for.get(lang) for f in flags))  # unique, in order
