@@ -59,6 +59,9 @@ def test_staff_pages_pass_axe(desktop: Any, live_server: Any, case: Case) -> Non
         f"/clinic/patients/{case.patient.id}/treatments/new/",
         f"/clinic/treatments/{case.treatment.id}/complications/new/",
         "/clinic/recall/?lot=LOT-A-001",
+        "/clinic/recall/?lot=nope",
+        "/clinic/patients/new/",
+        f"/clinic/patients/{case.patient.id}/edit/",
     ]:
         desktop.goto(live_server.url + path)
         assert serious_violations(desktop) == [], path
@@ -72,6 +75,8 @@ def test_staff_pages_fit_a_phone(page: Any, live_server: Any, case: Case) -> Non
         "/clinic/today/",
         f"/clinic/patients/{case.patient.id}/",
         "/clinic/recall/?lot=LOT-A-001",
+        "/clinic/patients/new/",
+        f"/clinic/patients/{case.patient.id}/treatments/new/",
     ]:
         page.goto(live_server.url + path)
         assert fits_width(page), path
@@ -89,3 +94,37 @@ def test_record_treatment_warns_and_keeps_input(desktop: Any, live_server: Any, 
     desktop.get_by_role("button", name="Record the treatment").click()
     assert desktop.locator("h1").inner_text() == "Treatment recorded"
     assert "/p/" in desktop.locator("#patient-link").input_value()
+
+
+def test_add_a_patient(desktop: Any, live_server: Any, site_a: ClinicSite) -> None:
+    login(desktop, live_server.url, "alice")
+    desktop.goto(live_server.url + "/clinic/patients/")
+    desktop.get_by_role("link", name="New patient").click()
+    desktop.get_by_label("Name").fill("Huda Mansour")
+    desktop.get_by_label("Date of birth").fill("1988-04-21")
+    desktop.get_by_label("Email").fill("huda@")
+    desktop.get_by_label("Phone").fill("+971 50 123 4567")
+    desktop.get_by_label("العربية").check()
+    desktop.get_by_role("button", name="Add the patient").click()
+    assert desktop.locator("#id_email-error").is_visible()  # the field is named, the rest is kept
+    assert desktop.get_by_label("Name").input_value() == "Huda Mansour"
+    assert desktop.get_by_label("العربية").is_checked()
+    desktop.get_by_label("Email").fill("huda@example.test")
+    desktop.get_by_role("button", name="Add the patient").click()
+    desktop.wait_for_url(live_server.url + "/clinic/patients/*/")
+    assert desktop.locator("h1").inner_text() == "Huda Mansour"
+    assert "Patient added." in desktop.locator(".messages").inner_text()
+    shot(desktop, "clinic-new-patient-desktop")
+
+
+def test_queue_phone_in_arabic(page: Any, live_server: Any, case: Case) -> None:
+    urgent = case.checkin([{"code": "pus"}])
+    login(page, live_server.url, "alice")
+    page.get_by_role("button", name="العربية").click()
+    page.wait_for_selector('html[dir="rtl"]')
+    phone = page.locator(f"#checkin-{urgent.id} a.phone")
+    assert phone.get_attribute("href") == "tel:+971500000001"
+    assert phone.inner_text() == "+971500000001"
+    assert phone.locator("span").evaluate("e => getComputedStyle(e).direction") == "ltr"
+    assert fits_width(page)
+    assert serious_violations(page) == []

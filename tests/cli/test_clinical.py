@@ -94,6 +94,20 @@ def test_aftercare_text_view() -> None:
         ("screen", '{"age": 30, "medications": [{"name": "aspirin"}]}', "medications[0].last_taken_days_ago"),
         ("aftercare", '{"treated_at": "yesterday"}', "treated_at"),
         ("aftercare", '{"treated_at": "2026-05-01T15:00:00"}', "treated_at"),
+        ("aftercare", '{"treated_at": "9999-12-31T23:00:00+00:00"}', "treated_at"),
+        (
+            "aftercare",
+            '{"treated_at": "0001-01-01T00:30:00+00:00", "time_zone": "America/New_York"}',
+            "treated_at",
+        ),
+        ("aftercare", '{"treated_at": "2026-05-01T15:00:00+04:00", "time_zone": "Europe"}', "time_zone"),
+        (
+            "aftercare",
+            '{"treated_at": "2026-05-01T15:00:00+04:00", "time_zone": "' + "x" * 300 + '"}',
+            "time_zone",
+        ),
+        ("triage", "[" * 1000 + "]" * 1000, "nested too deeply"),
+        ("triage", '{"days_since_treatment": ' + "9" * 5000 + "}", "not valid JSON"),
     ],
 )
 def test_bad_input_exits_2_naming_the_field(command: str, stdin: str, named: str) -> None:

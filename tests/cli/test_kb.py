@@ -49,3 +49,12 @@ def test_check_names_file_line_and_field_of_a_broken_copy(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "effects.yaml:" in result.stderr
     assert ".frequency" in result.stderr
+
+
+def test_check_names_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    copy = tmp_path / "kb"
+    shutil.copytree(DATA_DIR, copy)
+    (copy / "faq.yaml").write_bytes((copy / "faq.yaml").read_bytes() + b"\xff\xfe")
+    result = runner.invoke(cli, ["kb", "check", "--dir", str(copy)])
+    assert result.exit_code == 1 and "faq.yaml: not UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -67,3 +67,9 @@ def test_form_reads_and_acknowledgement_are_audited(case: Case, staff_client: Cl
     assert AuditEvent.objects.filter(
         action="update", object_type="checkin", object_id=str(stored.id)
     ).exists()
+
+
+def test_odd_checkin_parameters_are_ignored(case: Case, staff_client: Client) -> None:
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/"
+    for odd in ("²", "٣", "9" * 30, "-1", "1.5"):
+        assert staff_client.get(url, {"checkin": odd}).status_code == 200, odd

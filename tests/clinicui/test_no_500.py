@@ -1,4 +1,5 @@
-"""Whatever staff post to the treatment and complication forms, the answer is a page, never a 500."""
+"""Whatever staff post to the patient, treatment and complication forms, the answer is a page, never a
+500."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mesosafe.clinics.models import Staff
-from mesosafe.clinicui.forms import ComplicationForm, TreatmentForm
+from mesosafe.clinicui.forms import ComplicationForm, PatientForm, TreatmentForm
 from tests.pages_fixtures import Case
 
 VALUES = st.one_of(
@@ -30,12 +31,17 @@ VALUES = st.one_of(
             "unknown",
             "recovered",
             "possibly",
+            "ar",
+            "1899-12-31",
+            "a@b.c",
+            "+٩٧١ ٥٠",
         ]
     ),
     st.text(max_size=20),
 )
 TREATMENT_FIELDS = list(TreatmentForm(staff=Staff()).fields)
 COMPLICATION_FIELDS = list(ComplicationForm().fields)
+PATIENT_FIELDS = list(PatientForm().fields)
 SLOW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -51,3 +57,10 @@ def test_treatment_post(case: Case, staff_client: Client, data: dict[str, str]) 
 def test_complication_post(case: Case, staff_client: Client, data: dict[str, str]) -> None:
     response = staff_client.post(f"/clinic/treatments/{case.treatment.id}/complications/new/", data)
     assert response.status_code in (302, 400)
+
+
+@SLOW
+@given(data=st.dictionaries(st.sampled_from(PATIENT_FIELDS), VALUES, max_size=6))
+def test_patient_post(case: Case, staff_client: Client, data: dict[str, str]) -> None:
+    assert staff_client.post("/clinic/patients/new/", data).status_code in (302, 400)
+    assert staff_client.post(f"/clinic/patients/{case.patient.id}/edit/", data).status_code in (302, 400)

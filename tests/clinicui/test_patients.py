@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.test import Client
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.patients.services import run_screening
+from mesosafe.treatments.models import Treatment
 from tests.pages_fixtures import Case, ClinicSite, build_case
 
 
@@ -80,3 +83,19 @@ def test_open_complication_blocks_next_session(case: Case, staff_client: Client)
     )
     page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
     assert "1 open complication." in page and "Complication #" in page
+
+
+def test_last_treatment_date_is_unambiguous(case: Case, staff_client: Client) -> None:
+    Treatment.objects.filter(pk=case.treatment.pk).update(performed_at=datetime(2026, 3, 12, 8, tzinfo=UTC))
+    page = staff_client.get("/clinic/patients/").content.decode()
+    assert "<td>12 Mar 2026</td>" in page and "03/12/2026" not in page
+    staff_client.cookies["django_language"] = "ar"
+    assert "<td>12 مارس 2026</td>" in staff_client.get("/clinic/patients/").content.decode()
+
+
+def test_unreviewed_escalation_blocks_next_session(case: Case, staff_client: Client) -> None:
+    case.checkin([{"code": "fever"}])
+    case.checkin([])
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    card = page[page.index('id="eligibility"') : page.index("</section>")]
+    assert "1 escalated check-in not yet reviewed." in card

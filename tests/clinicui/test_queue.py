@@ -4,6 +4,7 @@ from django.test import Client
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.models import CheckIn
+from mesosafe.patients.models import Patient
 from tests.pages_fixtures import Case, ClinicSite, build_case
 
 
@@ -84,3 +85,33 @@ def test_refused_note_is_audited_as_a_read(case: Case, staff_client: Client) -> 
     )
     assert response.status_code == 400
     assert AuditEvent.objects.filter(action="read", object_type="checkin", object_id=str(stored.id)).exists()
+
+
+def test_every_card_has_the_patients_phone(make_case, staff_client: Client) -> None:  # type: ignore[no-untyped-def]
+    urgent = make_case(name="Urgent Patient").checkin([{"code": "pus"}])
+    emergency = make_case(name="Emergency Patient").checkin(
+        [{"code": "breathing_difficulty", "severity": "severe"}]
+    )
+    Patient.objects.filter(name="Emergency Patient").update(phone="+971 50 765 4321")
+    silent = make_case(name="No Phone").checkin([{"code": "fever"}])
+    Patient.objects.filter(name="No Phone").update(phone="")
+    page = staff_client.get("/clinic/").content.decode()
+
+    def card(checkin: CheckIn) -> str:
+        start = page.index(f'id="checkin-{checkin.id}"')
+        return page[start : page.index("</h2>", start)]
+
+    assert '<a class="phone" href="tel:+971507654321"><span dir="ltr">+971 50 765 4321</span></a>' in card(
+        emergency
+    )
+    assert '<a class="phone" href="tel:+971500000001"><span dir="ltr">+971500000001</span></a>' in card(
+        urgent
+    )
+    assert "tel:" not in card(silent)
+
+
+def test_phone_stays_left_to_right_in_arabic(case: Case, staff_client: Client) -> None:
+    case.checkin([{"code": "pus"}])
+    staff_client.cookies["django_language"] = "ar"
+    page = staff_client.get("/clinic/").content.decode()
+    assert 'dir="rtl"' in page and '<span dir="ltr">+971500000001</span>' in page

@@ -1,8 +1,15 @@
+"""Batch recall (views/recall.py): a lot found whatever its case, within the staff member's clinic."""
+
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from django.test import Client
 
 from mesosafe.audit.models import AuditEvent
+from mesosafe.clinics.models import Batch
+from mesosafe.clinics.services import batch_recipients
+from mesosafe.treatments.models import Treatment
 from tests.pages_fixtures import ClinicSite, build_case
 
 
@@ -14,15 +21,52 @@ def test_recall_lists_everyone_who_received_the_lot(site_a: ClinicSite, staff_cl
     assert AuditEvent.objects.filter(object_type="recall").count() == 2
 
 
+def test_lot_matches_whatever_its_case_and_spaces(site_a: ClinicSite, staff_client: Client) -> None:
+    Batch.objects.filter(pk=site_a.batch.pk).update(lot_number="DXB-24-001")
+    build_case(site_a, name="Amal")
+    for typed in ("dxb-24-001", "  Dxb-24-001 ", "DXB-24-001"):
+        page = staff_client.get("/clinic/recall/", {"lot": typed}).content.decode()
+        assert "Amal" in page and "1 treatment received this lot." in page, typed
+        assert '<span dir="ltr">DXB-24-001</span>' in page  # the lot as recorded
+
+
 def test_unknown_lot(site_a: ClinicSite, staff_client: Client) -> None:
     page = staff_client.get("/clinic/recall/", {"lot": "NOPE"}).content.decode()
-    assert "No patient of this clinic received this lot." in page
+    assert 'This clinic has no lot <span dir="ltr">NOPE</span>.' in page
+    assert "No patient received" not in page
+
+
+def test_lot_nobody_received(site_a: ClinicSite, staff_client: Client) -> None:
+    page = staff_client.get("/clinic/recall/", {"lot": "lot-a-001"}).content.decode()
+    assert 'No patient received lot <span dir="ltr">lot-a-001</span>.' in page
+    assert "This clinic has no lot" not in page and "NCTF 135HA" in page  # the batch itself is shown
 
 
 def test_other_clinics_lot_is_not_shown(site_a: ClinicSite, site_b: ClinicSite, staff_client: Client) -> None:
     build_case(site_b, name="Bea")
-    page = staff_client.get("/clinic/recall/", {"lot": "LOT-B-001"}).content.decode()
-    assert "Bea" not in page
+    page = staff_client.get("/clinic/recall/", {"lot": "lot-b-001"}).content.decode()
+    assert "Bea" not in page and 'This clinic has no lot <span dir="ltr">lot-b-001</span>.' in page
+
+
+def test_same_lot_in_another_clinic_stays_there(
+    site_a: ClinicSite, site_b: ClinicSite, staff_client: Client
+) -> None:
+    Batch.objects.filter(pk=site_b.batch.pk).update(lot_number="lot-a-001")
+    build_case(site_a, name="Amal")
+    build_case(site_b, name="Bea")
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    assert "Amal" in page and "Bea" not in page and "1 treatment received this lot." in page
+    assert [r.name for r in batch_recipients(site_b.clinic, "LOT-A-001")] == ["Bea"]
+
+
+def test_treatment_date_is_unambiguous(site_a: ClinicSite, staff_client: Client) -> None:
+    case = build_case(site_a, name="Amal")
+    Treatment.objects.filter(pk=case.treatment.pk).update(performed_at=datetime(2026, 3, 12, 8, tzinfo=UTC))
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    assert "<td>12 Mar 2026</td>" in page and "03/12/2026" not in page
+    staff_client.cookies["django_language"] = "ar"
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    assert "<td>12 مارس 2026</td>" in page
 
 
 def test_empty_form(site_a: ClinicSite, staff_client: Client) -> None:

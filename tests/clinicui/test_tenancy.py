@@ -9,6 +9,7 @@ from django.urls import URLPattern
 from mesosafe.checkins import photos
 from mesosafe.checkins.models import CheckIn
 from mesosafe.clinicui import urls
+from mesosafe.patients.models import Patient
 from tests.pages_fixtures import Case, ClinicSite
 from tests.photo_samples import jpeg_with_gps
 
@@ -34,6 +35,7 @@ def objects(case: Case) -> dict[str, int]:
 def test_every_id_route_has_a_known_kind() -> None:
     routes = id_routes()
     assert len(routes) >= 6
+    assert "patients/<int:pk>/edit/" in routes
     for route in routes:
         assert route.split("/")[0] in KINDS, route
 
@@ -56,3 +58,18 @@ def test_own_clinic_reaches_every_id_route(case: Case, staff_client: Client) -> 
         codes = {staff_client.get(url).status_code, staff_client.post(url, {}).status_code}
         assert codes & {200, 302}, (url, codes)
         assert 500 not in codes
+
+
+def test_a_new_patient_joins_the_staff_members_clinic(
+    site_a: ClinicSite, site_b: ClinicSite, client: Client
+) -> None:
+    client.force_login(site_b.user)
+    details = {"name": "Bea New", "date_of_birth": "1991-05-06", "preferred_language": "en"}
+    response = client.post("/clinic/patients/new/", {**details, "clinic": site_a.clinic.id})
+    patient = Patient.objects.get(name="Bea New")
+    assert response.status_code == 302 and patient.clinic_id == site_b.clinic.id
+    assert client.get(f"/clinic/patients/{patient.id}/").status_code == 200
+    client.force_login(site_a.user)
+    assert "Bea New" not in client.get("/clinic/patients/", {"q": "Bea"}).content.decode()
+    assert client.get(f"/clinic/patients/{patient.id}/").status_code == 404
+    assert client.get(f"/clinic/patients/{patient.id}/edit/").status_code == 404

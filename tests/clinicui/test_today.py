@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.test import Client
 from django.utils import timezone
@@ -36,3 +37,11 @@ def test_due_today(site_a: ClinicSite, staff_client: Client) -> None:
 def test_other_clinic_not_listed(site_a: ClinicSite, site_b: ClinicSite, staff_client: Client) -> None:
     build_case(site_b, name="Other Olga", days_ago=10)
     assert "Other Olga" not in staff_client.get("/clinic/today/").content.decode()
+
+
+def test_dates_are_unambiguous(site_a: ClinicSite, staff_client: Client) -> None:
+    case = build_case(site_a, name="Silent Sara", days_ago=10)
+    treated = timezone.localtime(case.treatment.performed_at, ZoneInfo("Asia/Dubai"))
+    page = staff_client.get("/clinic/today/").content.decode()
+    assert f"<td>{treated:%-d %b %Y} (10 days ago)</td>" in page
+    assert f"{treated:%m/%d/%Y}" not in page

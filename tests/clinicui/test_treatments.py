@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.clinics.models import Batch
+from mesosafe.complications.models import Complication
 from mesosafe.patients.services import run_screening
 from mesosafe.treatments.models import Treatment
 from tests.pages_fixtures import Case, ClinicSite
@@ -33,6 +34,7 @@ def form(site: ClinicSite, **changes: Any) -> dict[str, Any]:
 def test_form_has_pickers(case: Case, staff_client: Client) -> None:
     page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
     assert "NCTF 135HA — lot LOT-A-001" in page
+    assert f"lot LOT-A-001 — {case.site.batch.expires_on:%-d %b %Y}" in page  # day, month name, year
     assert 'type="datetime-local"' in page
     assert "This patient has no screening on record." in page
 
@@ -53,7 +55,7 @@ def test_expired_batch_is_refused(case: Case, staff_client: Client) -> None:
         f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site, batch_0=old.id)
     )
     page = response.content.decode()
-    assert response.status_code == 400 and "Lot OLD-1 expired on 2020-01-01." in page
+    assert response.status_code == 400 and "Lot OLD-1 expired on 1 Jan 2020." in page
     assert 'value="face, neck"' in page  # what was typed is kept
     assert Treatment.objects.count() == 1
 
@@ -109,3 +111,65 @@ def test_ancient_date_is_a_field_error(case: Case, staff_client: Client) -> None
     url = f"/clinic/patients/{case.patient.id}/treatments/new/"
     response = staff_client.post(url, form(case.site, performed_at="0001-01-01T10:00"))
     assert response.status_code == 400 and "more than five years ago" in response.content.decode()
+
+
+def _complication(case: Case, **fields: Any) -> Complication:
+    return Complication.objects.create(
+        treatment=case.treatment,
+        onset_date=date(2026, 3, 12),
+        grade=2,
+        relatedness="possibly",
+        created_by=case.site.user,
+        **fields,
+    )
+
+
+def test_no_eligibility_warning_when_ready(case: Case, staff_client: Client) -> None:
+    case.checkin([])
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
+    assert 'id="eligibility-warning"' not in page
+
+
+def test_bruising_still_reported_is_a_warning(case: Case, staff_client: Client) -> None:
+    stored = case.checkin([{"code": "bruising", "severity": "moderate"}])
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
+    start = page.index('<div class="warn" role="alert" id="eligibility-warning">')
+    warning = page[start : page.index("</div>", start)]
+    assert "Not yet ready for a next session" in warning
+    assert "The latest check-in reports effects that must settle first." in warning
+    assert "Bruising (Moderate, The same)" in warning
+    assert start < page.index('<form method="post" novalidate')  # read before the form
+    assert AuditEvent.objects.filter(action="read", object_type="checkin", object_id=str(stored.id)).exists()
+
+
+def test_open_suspected_infection_is_a_warning(case: Case, staff_client: Client) -> None:
+    open_one = _complication(case, suspected_infection=True, symptom_codes=["lump", "pus"])
+    _complication(case, outcome="recovered")
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
+    warning = page[page.index('id="eligibility-warning"') :]
+    assert "1 open complication." in warning
+    assert f"Complication #{open_one.id}, grade 2, since 12 Mar 2026" in warning
+    assert "<strong>suspected infection</strong>" in warning and "Pus" in warning
+    assert AuditEvent.objects.filter(
+        action="read", object_type="complication", object_id=str(open_one.id)
+    ).exists()
+
+
+def test_unreviewed_escalation_is_a_warning(case: Case, staff_client: Client) -> None:
+    case.checkin([{"code": "fever"}])
+    case.checkin([])  # a later "I feel fine" does not clear it
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
+    assert 'id="eligibility-warning"' in page and "1 escalated check-in not yet reviewed." in page
+
+
+def test_warning_does_not_block_recording(case: Case, staff_client: Client) -> None:
+    case.checkin([{"code": "bruising", "severity": "moderate"}])
+    response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
+    assert response.status_code == 200 and Treatment.objects.count() == 2
+
+
+def test_eligibility_warning_in_arabic(case: Case, staff_client: Client) -> None:
+    case.checkin([{"code": "bruising", "severity": "moderate"}])
+    staff_client.cookies["django_language"] = "ar"
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
+    assert 'id="eligibility-warning"' in page and "كدمات" in page

@@ -57,8 +57,26 @@ def test_a_clinic_admin_sees_only_their_clinic(
     assert other.staff.user.username not in staff_form
 
 
-def test_clinic_time_zone_must_be_a_known_zone(db: Any) -> None:
-    clinic = Clinic(name="X", country="AE", time_zone="Mars/Olympus")
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "Europe", "x" * 300])  # Europe is a folder of zones
+def test_clinic_time_zone_must_be_a_known_zone(db: Any, zone: str) -> None:
+    clinic = Clinic(name="X", country="AE", time_zone=zone)
     with pytest.raises(ValidationError) as caught:
         clinic.full_clean()
     assert "time_zone" in caught.value.message_dict
+
+
+@pytest.mark.parametrize("ingredients", [5, "ascorbic acid, hyaluronic", ["ok", 3], ["ok", " "], {"a": 1}])
+def test_product_ingredients_must_be_a_list_of_names(site: Site, ingredients: Any) -> None:
+    site.product.ingredients = ingredients
+    with pytest.raises(ValidationError) as caught:
+        site.product.full_clean()
+    assert "ingredients" in caught.value.message_dict
+
+
+def test_admin_form_refuses_ingredients_that_are_not_a_list(client: Client, site: Site) -> None:
+    client.force_login(User.objects.create_superuser("root-admin", "admin@example.com", "a-long-password-1"))
+    url = f"/admin/clinics/product/{site.product.id}/change/"
+    response = client.post(url, {"clinic": site.clinic.id, "name": "Vitamin C", "ingredients": "5"})
+    assert response.status_code == 200 and "a list of ingredient names" in response.content.decode()
+    site.product.refresh_from_db()
+    assert site.product.ingredients == ["ascorbic acid"]

@@ -53,3 +53,4 @@ def test_batch_recipients(
         ("Amal", "amal@example.com"),
     ]
     assert client.get(f"{API}/batches/NO-SUCH-LOT/recipients", **site.headers()).status_code == 404
+    assert client.get(f"{API}/batches/shared-lot/recipients", **site.headers()).json()["count"] == 2

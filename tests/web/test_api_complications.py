@@ -62,6 +62,21 @@ def test_rules_name_the_field(
             "symptom_codes[0]",
         ),
         ({"onset_date": "2001-01-01", "grade": 2, "relatedness": "possibly"}, "onset_date"),
+        ({"onset_date": "3025-01-05", "grade": 2, "relatedness": "possibly"}, "onset_date"),  # a typo'd year
+        (
+            {"onset_date": today, "grade": 2, "relatedness": "possibly", "outcome_date": "9999-12-31"},
+            "outcome_date",
+        ),
+        (
+            {
+                "onset_date": today,
+                "grade": 2,
+                "relatedness": "possibly",
+                "reported_to_regulator": True,
+                "reported_on": "2999-01-01",
+            },
+            "reported_on",
+        ),
     ]
     for body, field in cases:
         response = client.post(url, body, content_type="application/json", **site.headers())

@@ -53,6 +53,17 @@ def test_idempotency_key_stores_a_retry_once(client: Client, linked: tuple[Treat
     assert CheckIn.objects.count() == 2
 
 
+def test_a_reused_key_with_other_answers_is_refused(client: Client, linked: tuple[Treatment, str]) -> None:
+    """Answering a new emergency with the verdict stored under the same key would under-triage it."""
+    _, token = linked
+    submit(client, token, BRUISE, HTTP_IDEMPOTENCY_KEY="abc-1")
+    worse = {"symptoms": [{"code": "breathing_difficulty", "severity": "severe"}]}
+    refused = submit(client, token, worse, HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert CheckIn.objects.count() == 1
+
+
 def test_bad_checkins_name_the_field(client: Client, linked: tuple[Treatment, str]) -> None:
     _, token = linked
     unknown = submit(client, token, {"symptoms": [{"code": "green_skin"}]})

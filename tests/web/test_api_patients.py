@@ -48,6 +48,13 @@ def test_bad_input_is_problem_json_naming_the_field(client: Client, site: Site) 
     assert {e["field"] for e in problem["errors"]} == {"date_of_birth", "email"}
 
 
+def test_a_date_of_birth_in_the_future_is_refused(client: Client, site: Site) -> None:
+    """Such a patient could never finish screening (their age would be negative)."""
+    body = {"name": "Amal", "date_of_birth": "2099-01-01"}
+    response = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "date_of_birth"
+
+
 def test_malformed_json_is_a_4xx_problem(client: Client, site: Site) -> None:
     response = client.post(f"{API}/patients", "{not json", content_type="application/json", **site.headers())
     assert 400 <= response.status_code < 500

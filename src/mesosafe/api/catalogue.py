@@ -23,7 +23,7 @@ from mesosafe.api.schemas import (
 )
 from mesosafe.audit.services import record
 from mesosafe.clinics.models import Batch, Product, Staff
-from mesosafe.clinics.services import batch_recipients
+from mesosafe.clinics.services import batch_recipients, lot_batches
 from mesosafe.lib.problems import conflict, field_problem, not_found
 
 router = Router(auth=staff_key, tags=["catalogue"])
@@ -75,7 +75,7 @@ def create_batch(request: HttpRequest, body: BatchIn) -> Status[dict[str, Any]]:
 @router.get("/batches/{lot}/recipients", response=responses({200: RecipientPage}))
 def list_recipients(request: HttpRequest, lot: str, q: Query[PageQuery]) -> dict[str, Any]:
     staff = staff_of(request)
-    if not Batch.objects.filter(lot_number=lot, product__clinic_id=staff.clinic_id).exists():
+    if not lot_batches(staff.clinic, lot).exists():  # matched as the recall page matches it
         raise not_found()
     rows = batch_recipients(staff.clinic, lot)
     result = page(rows, q, lambda row: row.__dict__)

@@ -3,7 +3,7 @@ that it would refuse."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -34,6 +34,12 @@ def _not_ancient(value: date) -> date:
     return value
 
 
+def _born_by_now(value: date) -> date:
+    if value > date.today() + timedelta(days=1):  # today somewhere on Earth, whatever the server's zone
+        raise ValueError("cannot be in the future")
+    return value
+
+
 def _plausible_moment(value: datetime) -> datetime:
     if not 2000 <= value.year <= 2100:
         raise ValueError("must be between the years 2000 and 2100")
@@ -52,6 +58,7 @@ LongText = Annotated[str, Field(max_length=4000)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
 Phone = Annotated[str, Field(max_length=40)]
 RecentDate = Annotated[date, AfterValidator(_not_ancient)]
+BirthDate = Annotated[date, AfterValidator(_not_ancient), AfterValidator(_born_by_now)]
 
 
 class In(Schema):
@@ -137,7 +144,7 @@ class RecipientOut(Schema):
 
 class PatientIn(In):
     name: Name
-    date_of_birth: RecentDate
+    date_of_birth: BirthDate
     email: Email = ""
     phone: Phone = ""
     preferred_language: Lang | None = None

@@ -16,6 +16,7 @@ from mesosafe.complications.models import OPEN_OUTCOMES, Complication
 from mesosafe.engines import CheckIn as CheckInInput
 from mesosafe.engines import InputError, parse, triage
 from mesosafe.knowledge import Disposition, Lang
+from mesosafe.lib.problems import Problem
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink
 
@@ -29,6 +30,13 @@ def _answers(data: Any, days: float) -> CheckInInput:
     if "days_since_treatment" in data:
         raise InputError("days_since_treatment", "set by the server from the treatment's time; leave it out")
     return parse(CheckInInput, {**data, "days_since_treatment": days})
+
+
+class KeyReused(Problem):
+    """The idempotency key of an earlier check-in came with different answers."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(422, f"{field_name}: {message}", [{"field": field_name, "message": message}])
 
 
 def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> tuple[CheckIn, bool]:
@@ -59,7 +67,10 @@ def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> 
     except IntegrityError:
         if not idempotency_key:
             raise
-        return CheckIn.objects.get(link=link, idempotency_key=idempotency_key), False
+        first = CheckIn.objects.get(link=link, idempotency_key=idempotency_key)
+        if first.answers != stored.answers:  # not a retry: answering with the old verdict could under-triage
+            raise KeyReused("Idempotency-Key", "already used for a check-in with other answers") from None
+        return first, False
     if result.disposition >= Disposition.URGENT:
         transaction.on_commit(lambda: _notify(stored.id))
     return stored, True

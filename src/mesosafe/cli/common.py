@@ -26,6 +26,10 @@ def read_json(stream: IO[bytes], name: str = "input") -> Any:
         raise BadInput(
             f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise BadInput(f"{name}: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise BadInput(f"{name}: not valid JSON ({exc})") from None
 
 
 def emit_json(data: Any) -> None:

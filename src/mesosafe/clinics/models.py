@@ -13,8 +13,14 @@ from mesosafe.lib.choices import LANGUAGES
 def validate_time_zone(value: str) -> None:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Europe' is a folder
         raise ValidationError(f"unknown time zone '{value}' (use an IANA name such as Asia/Dubai)") from None
+
+
+def validate_ingredients(value: object) -> None:
+    """A list of names, as screening matches them against the patient's allergies one by one."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValidationError('a list of ingredient names, e.g. ["ascorbic acid", "hyaluronic acid"]')
 
 
 class Clinic(models.Model):
@@ -75,7 +81,7 @@ class Product(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(max_length=200)
     manufacturer = models.CharField(max_length=200, blank=True)
-    ingredients = models.JSONField(default=list, blank=True)
+    ingredients = models.JSONField(default=list, blank=True, validators=[validate_ingredients])
     approval_reference = models.CharField(max_length=120, blank=True)
 
     def __str__(self) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mesosafe.clinics.models import ApiKey, Clinic, Staff
+from django.db.models import QuerySet
+
+from mesosafe.clinics.models import ApiKey, Batch, Clinic, Staff
 from mesosafe.lib.tokens import digest, new_token
 
 KEY_PREFIX = "msk_"
@@ -41,12 +43,18 @@ class Recipient:
     lot_number: str
 
 
+def lot_batches(clinic: Clinic, lot_number: str) -> QuerySet[Batch]:
+    """This clinic's batches with this lot number, whatever its case and surrounding spaces."""
+    return Batch.objects.filter(lot_number__iexact=lot_number.strip(), product__clinic=clinic)
+
+
 def batch_recipients(clinic: Clinic, lot_number: str) -> list[Recipient]:
-    """Every patient of this clinic who received the lot, one row per treatment, newest first."""
+    """Every patient of this clinic who received the lot (matched as `lot_batches` does), one row per
+    treatment, newest first."""
     from mesosafe.treatments.models import ProductUse
 
     uses = (
-        ProductUse.objects.filter(batch__lot_number=lot_number, batch__product__clinic=clinic)
+        ProductUse.objects.filter(batch__in=lot_batches(clinic, lot_number))
         .select_related("treatment__patient", "batch__product")
         .order_by("-treatment__performed_at", "treatment_id")
     )

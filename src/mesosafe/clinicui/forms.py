@@ -1,19 +1,25 @@
-"""Staff forms: record a treatment, record a complication, acknowledge a check-in, find a lot."""
+"""Staff forms: add a patient or change their contact details, record a treatment, record a complication,
+acknowledge a check-in, find a lot."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from mesosafe.api.schemas import PatientIn
 from mesosafe.clinics.models import Batch, Staff
 from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
+from mesosafe.engines import InputError, parse
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.lib.numbers import LocalDecimalField
+from mesosafe.patients.models import Patient
 
 PRODUCT_ROWS = 3
 OUTCOMES = [
@@ -40,6 +46,16 @@ SERIOUS_REASONS = [
 ]
 
 
+# Dates on the clinic pages: day, month name, year ("3 Dec 2026", "3 ديسمبر 2026"), never "12/03/2026".
+DAY = "j M Y"
+# Arabic-Indic and Persian digits, as an Arabic keyboard types them, to the Western digits a phone dials.
+_PHONE_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+
+
+def shown_date(value: date) -> str:
+    return date_format(value, DAY)
+
+
 def _date(label: Any, required: bool = True) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -47,13 +63,72 @@ def _date(label: Any, required: bool = True) -> forms.DateField:
 class BatchChoice(forms.ModelChoiceField[Batch]):
     def label_from_instance(self, obj: Batch) -> str:
         expired = _(" (expired)") if obj.expires_on < timezone.localdate() else ""
-        return f"{obj.product.name} — lot {obj.lot_number} — {obj.expires_on.isoformat()}{expired}"
+        return f"{obj.product.name} — lot {obj.lot_number} — {shown_date(obj.expires_on)}{expired}"
 
 
 class PractitionerChoice(forms.ModelChoiceField[Staff]):
     def label_from_instance(self, obj: Staff) -> str:
         name = obj.user.get_full_name() or obj.user.get_username()
         return f"{name} ({obj.licence_number or '—'})"
+
+
+class PatientForm(forms.ModelForm[Patient]):
+    """A new patient of the staff member's clinic. The rules are the API's (`PatientIn`), checked after the
+    model's own, so the pages and the API accept the same patients."""
+
+    class Meta:
+        model = Patient
+        fields: tuple[str, ...] = ("name", "date_of_birth", "email", "phone", "preferred_language")
+        labels: ClassVar[dict[str, Any]] = {
+            "name": _("Name"),
+            "date_of_birth": _("Date of birth"),
+            "email": _("Email"),
+            "phone": _("Phone"),
+            "preferred_language": _("Preferred language"),
+        }
+        help_texts: ClassVar[dict[str, Any]] = {"email": _("The private links and reminders are sent here.")}
+        widgets: ClassVar[dict[str, Any]] = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "email": forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "dir": "ltr", "autocomplete": "off"}),
+            "preferred_language": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = self.fields["preferred_language"]
+        assert isinstance(language, forms.ChoiceField)
+        names = dict(settings.LANGUAGES)  # each language in its own name, as the language switch shows it
+        language.choices = [(lang.value, names[lang.value]) for lang in Lang]
+
+    def clean_date_of_birth(self) -> date | None:
+        born: date | None = self.cleaned_data.get("date_of_birth")
+        if born is not None and born > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return born
+
+    def clean_phone(self) -> str:
+        return str(self.cleaned_data.get("phone", "")).translate(_PHONE_DIGITS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            names = PatientIn.model_fields
+            shown = {name: getattr(self.instance, name) for name in names} | {
+                name: data[name] for name in self._meta.fields or () if name in data
+            }
+            try:
+                parse(PatientIn, shown)
+            except InputError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+        return data
+
+
+class PatientContactForm(PatientForm):
+    """A patient's email, phone and preferred language; name and date of birth stay as recorded."""
+
+    class Meta(PatientForm.Meta):
+        fields = ("email", "phone", "preferred_language")
 
 
 class TreatmentForm(forms.Form):
@@ -134,7 +209,7 @@ class TreatmentForm(forms.Form):
                 self.add_error(
                     f"batch_{i}",
                     _("Lot %(lot)s expired on %(date)s.")
-                    % {"lot": batch.lot_number, "date": batch.expires_on},
+                    % {"lot": batch.lot_number, "date": shown_date(batch.expires_on)},
                 )
         if chosen == 0:
             self.add_error("batch_0", _("Record at least one product and lot."))

@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from mesosafe.clinicui.views import complications, patients, photos, queue, recall, today, treatments
+from mesosafe.clinicui.views import (
+    complications,
+    patient_edit,
+    patients,
+    photos,
+    queue,
+    recall,
+    today,
+    treatments,
+)
 
 app_name = "clinicui"
 urlpatterns = [
@@ -11,7 +20,9 @@ urlpatterns = [
     path("checkins/<int:pk>/acknowledge/", queue.acknowledge, name="acknowledge"),
     path("today/", today.today, name="today"),
     path("patients/", patients.patient_list, name="patients"),
+    path("patients/new/", patient_edit.new_patient, name="new_patient"),
     path("patients/<int:pk>/", patients.patient_detail, name="patient"),
+    path("patients/<int:pk>/edit/", patient_edit.edit_patient, name="edit_patient"),
     path("patients/<int:pk>/screening-link/", patients.new_screening_link, name="new_screening_link"),
     path("patients/<int:pk>/screening-link/stop/", patients.stop_screening_link, name="stop_screening_link"),
     path("patients/<int:pk>/treatments/new/", treatments.new_treatment, name="new_treatment"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from mesosafe.checkins.models import CheckIn
@@ -40,6 +40,10 @@ def _check(values: dict[str, Any]) -> None:
         raise field_problem("serious_reason", "only a serious complication has a reason")
     if values.get("reported_on") and not values.get("reported_to_regulator"):
         raise field_problem("reported_on", "set reported_to_regulator when giving the report date")
+    latest = date.today() + timedelta(days=1)  # today somewhere on Earth, whatever the server's zone
+    for name in ("onset_date", "outcome_date", "reported_on"):
+        if values.get(name) and values[name] > latest:
+            raise field_problem(name, "this date is in the future")
     onset, outcome_date = values.get("onset_date"), values.get("outcome_date")
     if onset and outcome_date and outcome_date < onset:
         raise field_problem("outcome_date", "the outcome cannot come before the onset")

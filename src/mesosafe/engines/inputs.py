@@ -66,13 +66,21 @@ class Treatment(Input):
     areas: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default=[], max_length=30)
     time_zone: str | None = Field(default=None, description="IANA time zone, e.g. Asia/Dubai")
 
+    @field_validator("treated_at")
+    @classmethod
+    def _plausible_year(cls, value: datetime) -> datetime:
+        # A plan runs for weeks: anything outside these years is a typo (and 9999-12-31 would overflow).
+        if not 1900 <= value.year <= 2200:
+            raise ValueError("must be a date between the years 1900 and 2200")
+        return value
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
         if value is not None:
             try:
                 ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
+            except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Europe' is a folder
                 raise ValueError(f"unknown time zone '{value}'") from None
         return value
 

@@ -80,7 +80,10 @@ def _parse(directory: Path, name: str, model: type[M]) -> tuple[M, bytes]:
         raw = path.read_bytes()
     except OSError as exc:
         raise KnowledgeError(name, f"cannot read file ({exc.strerror})") from None
-    text = raw.decode("utf-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(name, f"not UTF-8 text (byte {exc.start})") from None
     try:
         data: Any = yaml.load(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:

@@ -24,8 +24,9 @@ from mesosafe.lib.problems import Problem
 def new_complication(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     treatment = treatment_or_404(staff, pk)
     checkin = None
-    if request.GET.get("checkin", "").isdigit():
-        checkin = checkin_or_404(staff, int(request.GET["checkin"]))
+    wanted = request.GET.get("checkin", "")
+    if wanted.isascii() and wanted.isdigit() and len(wanted) < 19:  # not "²", nor past a 64-bit id
+        checkin = checkin_or_404(staff, int(wanted))
         if checkin.treatment_id != treatment.id:
             checkin = None
     initial: dict[str, Any] = {"onset_date": timezone.localdate()}

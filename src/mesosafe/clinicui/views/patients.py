@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.services import next_session
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, patient_or_404, patients, staff_required, treatment_or_404
+from mesosafe.clinicui.eligibility import verdict
 from mesosafe.clinicui.forms import OUTCOMES, SearchForm
 from mesosafe.clinicui.views.queue import lang_of, symptom_lines
 from mesosafe.complications.models import Complication
@@ -106,9 +106,8 @@ def timeline(patient: Patient, lang: Lang) -> list[Event]:
 @staff_required
 def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     patient = patient_or_404(staff, pk)
-    events = timeline(patient, lang_of(request))
-    eligibility = next_session(patient)
-    latest = CheckIn.objects.filter(pk=eligibility.latest_checkin_id or 0).first()
+    lang = lang_of(request)
+    events = timeline(patient, lang)
     record(staff.clinic_id, staff.user, "read", "patient", [patient.id], patient.id)
     return render(
         request,
@@ -117,8 +116,7 @@ def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "staff": staff,
             "patient": patient,
             "events": events,
-            "eligibility": eligibility,
-            "latest_blocks": latest is not None and not latest.next_session_ok,
+            "eligibility": verdict(patient, lang),
             "nav": "patients",
             "new_link": None,
             "screening_link": ScreeningLink.objects.filter(patient=patient).first(),

@@ -1,4 +1,5 @@
-"""Record a treatment: practitioner, date, products and batches, areas, depth, technique, anaesthetic."""
+"""Record a treatment: practitioner, date, products and batches, areas, depth, technique, anaesthetic. The
+form warns first when the screening is unresolved or the patient is not yet ready for a next session."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from mesosafe.audit.services import record
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, patient_or_404, staff_required
+from mesosafe.clinicui.eligibility import verdict
 from mesosafe.clinicui.forms import PRODUCT_ROWS, TreatmentForm
 from mesosafe.clinicui.views.queue import lang_of
 from mesosafe.lib.problems import Problem
@@ -83,6 +85,10 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     audit_read(staff, "patient", [patient.id], patient.id)
     if screening is not None:
         audit_read(staff, "screening", [screening.id], patient.id)
+    eligibility = verdict(patient, lang_of(request))
+    if eligibility.blocking_checkin is not None:
+        audit_read(staff, "checkin", [eligibility.blocking_checkin.id], patient.id)
+    audit_read(staff, "complication", [o.complication.id for o in eligibility.complications], patient.id)
     return render(
         request,
         "clinicui/treatment_form.html",
@@ -93,6 +99,7 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "screening": screening,
             "screening_shown": screening_result(screening, lang_of(request)) if screening else None,
             "unresolved": unresolved,
+            "eligibility": eligibility,
             "nav": "patients",
         },
         status=400 if request.method == "POST" else 200,
