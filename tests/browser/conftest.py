@@ -95,3 +95,12 @@ def shot(page: Any, name: str) -> Path:
 
 def fits_width(page: Any) -> bool:
     return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+def answer_no_to_every_screening_question(page: Any) -> None:
+    """The screening's yes/no questions start unanswered; click "No" on each (the first choice)."""
+    from mesosafe.portal.forms import YES_NO, ScreeningForm
+
+    for name, field in ScreeningForm.base_fields.items():
+        if getattr(field, "choices", None) == YES_NO:
+            page.locator(f"#id_{name}_0").check()

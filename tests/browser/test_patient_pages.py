@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from mesosafe.checkins.models import CheckIn, Photo
-from tests.browser.conftest import fits_width, serious_violations, shot
+from tests.browser.conftest import answer_no_to_every_screening_question, fits_width, serious_violations, shot
 from tests.pages_fixtures import Case
 from tests.photo_samples import has_gps, jpeg_with_gps
 
@@ -20,6 +20,7 @@ def test_screening_to_decision(page: Any, live_server: Any, case: Case) -> None:
     page.goto(live_server.url + case.url("screening/"))
     follow_up = page.get_by_label("Medicine or supplement").first
     assert not follow_up.is_visible()  # asked only when it applies
+    answer_no_to_every_screening_question(page)  # every question starts unanswered
     page.locator("#id_takes_medicines_1").check()
     assert follow_up.is_visible()
     assert serious_violations(page) == []
@@ -48,6 +49,8 @@ def test_checkin_in_english(page: Any, live_server: Any, case: Case) -> None:
     assert fits_width(page)
     page.get_by_label("Redness").check()
     page.locator("#id_sev_redness_1").check()  # moderate
+    page.locator("#id_trend_redness_1").check()  # the same
+    page.locator("#id_spread_redness_0").check()  # not spreading
     page.get_by_role("button", name="Send").click()
     page.wait_for_url("**/checkin/*/")
     assert "What to expect" in page.content()
@@ -74,6 +77,9 @@ def test_checkin_in_arabic(page: Any, live_server: Any, make_case: Any) -> None:
     assert fits_width(page)
     shot(page, "checkin-form-ar")
     page.get_by_label("تورم").first.check()
+    page.locator("#id_sev_swelling_0").check()
+    page.locator("#id_trend_swelling_0").check()
+    page.locator("#id_spread_swelling_0").check()  # not spreading
     page.get_by_role("button", name="إرسال").click()
     page.wait_for_url("**/checkin/*/")
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -110,6 +116,9 @@ def test_error_keeps_answers(page: Any, live_server: Any, case: Case) -> None:
 def test_photo_upload_strips_exif(page: Any, live_server: Any, case: Case) -> None:
     page.goto(live_server.url + case.url("checkin/"))
     page.get_by_label("Bruising").check()
+    page.locator("#id_sev_bruising_0").check()
+    page.locator("#id_trend_bruising_0").check()
+    page.locator("#id_spread_bruising_0").check()  # not spreading
     page.locator("#id_photo").set_input_files(
         {"name": "skin.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}
     )

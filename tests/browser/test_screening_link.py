@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mesosafe.patients.models import Patient
-from tests.browser.conftest import fits_width, serious_violations, shot
+from tests.browser.conftest import answer_no_to_every_screening_question, fits_width, serious_violations, shot
 from tests.browser.test_clinic_pages import login
 from tests.pages_fixtures import ClinicSite
 
@@ -36,6 +36,7 @@ def test_staff_send_a_screening_link_and_the_patient_screens(
     assert fits_width(page)
     page.get_by_role("link", name="Answer the health questions").click()
     page.wait_for_url("**/screening/")
+    answer_no_to_every_screening_question(page)
     page.locator("#id_pregnant_1").check()
     page.get_by_role("button", name="See the answer").click()
     page.wait_for_url("**/screening/*/")

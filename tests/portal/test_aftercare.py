@@ -32,3 +32,6 @@ def test_calendar_file_has_items_and_checkins(case: Case, client: Client) -> Non
     events = [c for c in calendar.walk("VEVENT")]
     kb = load()
     assert len(events) == len(kb.aftercare.items) + len(kb.aftercare.checkins.days)
+    checkins = [e for e in events if e.get("url")]
+    assert len(checkins) == len(kb.aftercare.checkins.days)  # each reminder opens the patient's page
+    assert all(str(e["url"]) == f"http://testserver/p/{case.token}/" for e in checkins)

@@ -25,6 +25,14 @@ def test_next_session_possible_after_clear_checkin(case: Case, client: Client) -
     assert "Nothing you reported stands in the way" in page
 
 
+def test_an_emergency_the_clinic_has_not_seen_still_blocks(case: Case, client: Client) -> None:
+    case.checkin([{"code": "breathing_difficulty", "severity": "severe"}])
+    case.checkin([])  # "I feel fine" afterwards
+    page = client.get(case.url("recovery/")).content.decode()
+    assert "Not yet" in page and "Your clinic has not yet looked at a check-in" in page
+    assert "must settle first" not in page  # the latest check-in itself is clear
+
+
 def test_series_drop_to_zero_when_symptom_goes() -> None:
     series = charts.severity_series(
         [

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 from django.test import Client
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.patients.models import Screening
+from mesosafe.portal.forms import ScreeningForm
 from tests.pages_fixtures import Case
 
 NO = [
@@ -124,3 +126,40 @@ def test_absurd_dates_are_field_errors_not_500(case: Case, client: Client) -> No
         page = client.get(case.url(f"screening/{stored.id}/"), {"session_date": day})
         assert page.status_code == 200
         assert 'class="error"' in page.content.decode()
+
+
+def test_every_question_starts_unanswered(case: Case, client: Client) -> None:
+    page = client.get(case.url("screening/")).content.decode()
+    for name in NO:
+        assert f'name="{name}" value="no"' in page and f'name="{name}" value="yes"' in page
+    assert "checked" not in page
+
+
+def test_each_unanswered_question_is_named_and_the_answers_are_kept(case: Case, client: Client) -> None:
+    data = {"pregnant": "no", "has_allergies": "yes", "allergies": "latex"}
+    response = client.post(case.url("screening/"), data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    start = page.index('<section class="alert"')
+    summary = page[start : page.index("</section>", start)]
+    links = re.findall(r'<a href="#id_([a-z_]+)_0">([^<]+)</a>', summary)
+    unanswered = [name for name in NO if name not in data]
+    assert [name for name, _ in links] == unanswered
+    form = ScreeningForm()
+    for name, text in links:
+        assert text == f"{form.fields[name].label} — Please answer yes or no."
+    assert re.search(r'name="pregnant" value="no"[^>]*checked', page)
+    assert re.search(r'name="has_allergies" value="yes"[^>]*checked', page)
+    assert 'value="latex"' in page
+
+
+def test_unanswered_questions_in_arabic(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(lang="ar")
+    response = client.post(case.url("screening/"), answers(pregnant=""))
+    page = response.content.decode()
+    assert response.status_code == 400
+    with translation.override("ar"):
+        question = str(ScreeningForm().fields["pregnant"].label)
+    assert question != "Are you pregnant?"
+    assert re.search(rf'<a href="#id_pregnant_0">{re.escape(question)} — ', page)
+    assert re.search(r'name="breastfeeding" value="no"[^>]*checked', page)

@@ -113,6 +113,7 @@ class Eligibility:
     latest_checkin_id: int | None
     open_complication_ids: list[int]
     unreviewed_checkin_ids: list[int]
+    settling: bool = False  # the latest check-in reports effects that must settle first
 
 
 def next_session(patient: Patient) -> Eligibility:
@@ -132,10 +133,11 @@ def next_session(patient: Patient) -> Eligibility:
         )
     )
     reasons = []
-    if latest is not None and not latest.next_session_ok:
+    settling = latest is not None and not latest.next_session_ok
+    if latest is not None and settling:
         reasons.append(f"the latest check-in (#{latest.id}) reports effects that must settle first")
     if unreviewed:
         reasons.append(f"{len(unreviewed)} escalated check-in(s) not yet reviewed by the clinic")
     if open_ids:
         reasons.append(f"{len(open_ids)} open complication(s)")
-    return Eligibility(not reasons, reasons, latest.id if latest else None, open_ids, unreviewed)
+    return Eligibility(not reasons, reasons, latest.id if latest else None, open_ids, unreviewed, settling)

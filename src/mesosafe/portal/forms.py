@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe.checkins.photos import MAX_PER_CHECKIN
-from mesosafe.knowledge import Lang, Severity, Trend
+from mesosafe.knowledge import Disposition, KnowledgeBase, Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
-from mesosafe.lib.numbers import LocalDecimalField
+from mesosafe.lib.numbers import LocalDecimalField, arabic_digits, normalise_number
 
 MED_ROWS = 3
 OLDEST_DAYS = 3650  # the engines accept 'days ago' up to ten years
@@ -24,7 +27,14 @@ TREND_LABELS = {Trend.IMPROVING: _("Better"), Trend.SAME: _("The same"), Trend.W
 
 
 def _yes_no(label: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=YES_NO, initial="no", widget=forms.RadioSelect)
+    """A yes/no question that starts unanswered: a preselected "No" would let a tap on the button answer
+    "no" to everything."""
+    return forms.ChoiceField(
+        label=label,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please answer yes or no.")},
+    )
 
 
 def _past_date(label: Any, required: bool = False) -> forms.DateField:
@@ -41,7 +51,37 @@ def split_list(text: str) -> list[str]:
     ]
 
 
-class ScreeningForm(forms.Form):
+@dataclass(frozen=True)
+class Problem:
+    """One line of a form's error summary: what is wrong, and the id of the field to go to (if any)."""
+
+    text: str
+    target: str | None
+
+
+class ErrorSummary(forms.Form):
+    """A form whose errors can be listed at the top of the page, each a link to its field."""
+
+    # Fields whose error messages already name what they are about: the summary shows them alone.
+    self_named: frozenset[str] = frozenset()
+
+    def error_summary(self) -> list[Problem]:
+        problems = [Problem(str(message), None) for message in self.non_field_errors()]
+        for name, field in self.fields.items():
+            if name not in self.errors:
+                continue
+            bound = self[name]
+            message = " ".join(str(m) for m in self.errors[name])
+            if isinstance(field.widget, forms.HiddenInput):
+                problems.append(Problem(message, None))
+                continue
+            text = message if name in self.self_named else f"{bound.label} — {message}"
+            radio = isinstance(field.widget, forms.RadioSelect)
+            problems.append(Problem(text, f"{bound.auto_id}_0" if radio else bound.id_for_label))
+        return problems
+
+
+class ScreeningForm(ErrorSummary):
     pregnant = _yes_no(_("Are you pregnant?"))
     breastfeeding = _yes_no(_("Are you breastfeeding?"))
     has_allergies = _yes_no(_("Do you have any allergies?"))
@@ -178,8 +218,57 @@ class PhotosField(forms.FileField):
         return [clean_one(f, initial) for f in files]
 
 
-class CheckInForm(forms.Form):
-    temperature_c = LocalDecimalField(
+def emergency_symptoms(kb: KnowledgeBase) -> list[str]:
+    """The symptoms that make a check-in an emergency on their own, whatever their severity or trend: those
+    with an unconditional red flag leading to `emergency` (or, the same in effect, an effect whose
+    not-expected disposition is `emergency`). In the knowledge base's order."""
+    codes = {
+        code
+        for flag in kb.triage.red_flags
+        if flag.to == Disposition.EMERGENCY and flag.when.always
+        for code in flag.symptoms
+    }
+    codes |= {c for c, e in kb.effects.items() if e.not_expected_disposition == Disposition.EMERGENCY}
+    return [code for code in kb.effects if code in codes]
+
+
+FAHRENHEIT = (Decimal(90), Decimal(110))  # a temperature typed in this range was most likely in °F
+
+
+def _shown(text: str) -> str:
+    return arabic_digits(text) if (get_language() or "").startswith("ar") else text
+
+
+def temperature_error(typed: Any) -> str:
+    """One plain message for any temperature we cannot take, with the °C of a value that looks like °F.
+    The typed value is never converted for the patient: they correct it."""
+    message = str(_("Enter your temperature in °C, for example 38.2."))
+    try:
+        number = Decimal(normalise_number(typed)) if isinstance(typed, str) else None
+    except InvalidOperation:
+        number = None
+    if number is not None and number.is_finite() and FAHRENHEIT[0] <= number <= FAHRENHEIT[1]:
+        celsius = ((number - 32) * 5 / 9).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        conversion = _("%(fahrenheit)s °F is %(celsius)s °C.") % {
+            "fahrenheit": _shown(format(number.normalize(), "f")),  # as typed, less trailing zeros
+            "celsius": _shown(str(celsius)),  # one decimal, as in "38.2"
+        }
+        message = f"{message} {conversion}"
+    return message
+
+
+class TemperatureField(LocalDecimalField):
+    """Temperature in °C, 30 to 45 as the engine accepts, with one decimal."""
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return super().clean(value)
+        except ValidationError:
+            raise ValidationError(temperature_error(value), code="temperature") from None
+
+
+class CheckInForm(ErrorSummary):
+    temperature_c = TemperatureField(
         label=_("Temperature (°C), if you measured it"),
         required=False,
         min_value=30,
@@ -194,7 +283,14 @@ class CheckInForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.lang = lang
-        self.codes = list(load_kb().effects)
+        kb = load_kb()
+        self.codes = list(kb.effects)
+        self.emergency = emergency_symptoms(kb)
+        self.self_named = frozenset(
+            f"{kind}_{code}" for kind in ("sev", "trend", "spread") for code in self.codes
+        )
+        # Severity, trend and spreading start unanswered: a preselected "Mild", "The same" and "No" would
+        # send the engine the least urgent answers for a symptom the patient ticked and did not describe.
         severities = [(s.value, SEVERITY_LABELS[s]) for s in Severity]
         trends = [(t.value, TREND_LABELS[t]) for t in Trend]
         for code in self.codes:
@@ -202,24 +298,50 @@ class CheckInForm(forms.Form):
             self.fields[f"sev_{code}"] = forms.ChoiceField(
                 label=_("How bad is it?"),
                 choices=severities,
-                initial="mild",
-                required=False,
+                required=False,  # required when the symptom is ticked: see clean()
                 widget=forms.RadioSelect,
             )
             self.fields[f"trend_{code}"] = forms.ChoiceField(
                 label=_("Since yesterday it is"),
                 choices=trends,
-                initial="same",
                 required=False,
                 widget=forms.RadioSelect,
             )
             self.fields[f"spread_{code}"] = forms.ChoiceField(
                 label=_("Is it spreading?"),
                 choices=YES_NO,
-                initial="no",
                 required=False,
                 widget=forms.RadioSelect,
             )
+        # the page's order, which the error summary follows
+        self.order_fields(
+            [n for n in self.fields if n not in {"temperature_c", "photo"}] + ["temperature_c", "photo"]
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        ticked = [code for code in self.codes if data.get(f"sym_{code}")]
+        if any(code in self.emergency for code in ticked):
+            return data  # an emergency whatever the details: asking for them would only hold the patient up
+        names = {code: load_kb().effects[code].name.get(self.lang) for code in ticked}
+        for code in ticked:
+            if not data.get(f"sev_{code}") and f"sev_{code}" not in self.errors:
+                self.add_error(
+                    f"sev_{code}",
+                    _("%(symptom)s: please choose how bad it is.") % {"symptom": names[code]},
+                )
+            if not data.get(f"trend_{code}") and f"trend_{code}" not in self.errors:
+                self.add_error(
+                    f"trend_{code}",
+                    _("%(symptom)s: please choose whether it is better, the same or worse.")
+                    % {"symptom": names[code]},
+                )
+            if not data.get(f"spread_{code}") and f"spread_{code}" not in self.errors:
+                self.add_error(
+                    f"spread_{code}",
+                    _("%(symptom)s: please say whether it is spreading.") % {"symptom": names[code]},
+                )
+        return data
 
     def symptom_rows(self) -> list[SymptomRow]:
         kb = load_kb()
@@ -233,16 +355,16 @@ class CheckInForm(forms.Form):
     def answers(self) -> dict[str, Any]:
         """The engine's check-in answers (without days_since_treatment); call after is_valid()."""
         d = self.cleaned_data
-        symptoms = [
-            {
-                "code": code,
-                "severity": d.get(f"sev_{code}") or "mild",
-                "trend": d.get(f"trend_{code}") or "same",
-                "spreading": d.get(f"spread_{code}") == "yes",
-            }
-            for code in self.codes
-            if d.get(f"sym_{code}")
-        ]
+        symptoms = []
+        for code in self.codes:
+            if not d.get(f"sym_{code}"):
+                continue
+            symptom: dict[str, Any] = {"code": code, "spreading": d.get(f"spread_{code}") == "yes"}
+            # Left out only in an emergency (see clean()), where the engine's defaults cannot lower it.
+            for key, field in (("severity", f"sev_{code}"), ("trend", f"trend_{code}")):
+                if d.get(field):
+                    symptom[key] = d[field]
+            symptoms.append(symptom)
         temperature = d.get("temperature_c")
         return {
             "symptoms": symptoms,

@@ -14,6 +14,7 @@ from mesosafe.checkins.models import CheckIn
 from mesosafe.engines import CheckIn as CheckInInput
 from mesosafe.engines import InputError, Intake, parse, screen, triage
 from mesosafe.engines.results import ScreeningResult, TriageResult
+from mesosafe.engines.triage import watch_for
 from mesosafe.knowledge import Decision, Disposition, Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.patients.models import Screening
@@ -35,7 +36,7 @@ def checkin_result(checkin: CheckIn, lang: Lang) -> Shown:
     kb = load_kb()
     disposition = Disposition(checkin.disposition)
     texts = {d.code: d for d in kb.triage.dispositions}[disposition]
-    watch = [f.watch_for.get(lang) for f in sorted(kb.triage.red_flags, key=lambda f: -f.to.rank)]
+    watch = watch_for(kb, lang, disposition)
     result = _retriage(checkin, lang) if checkin.kb_version == kb.version else None
     if result is None or result.disposition != disposition:
         return Shown(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +13,7 @@ from mesosafe.checkins import photos
 from mesosafe.checkins import services as checkins
 from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.engines import InputError
+from mesosafe.knowledge import load as load_kb
 from mesosafe.portal import present
 from mesosafe.portal.access import Visit, with_link
 from mesosafe.portal.forms import CheckInForm
@@ -27,9 +30,7 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
             form.add_error("photo", str(exc))
         if not form.errors:
             try:
-                stored, created = checkins.submit(
-                    visit.treatment_link, form.answers(), form.cleaned_data["idempotency_key"]
-                )
+                stored, created = submit(visit, form)
             except InputError as exc:
                 form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
             else:
@@ -37,6 +38,7 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
                     store_photos(visit, stored, cleaned)
                 return redirect("portal:checkin_result", visit.token, stored.id)
     status = 400 if request.method == "POST" else 200
+    effects = load_kb().effects
     return render(
         request,
         "portal/checkin.html",
@@ -45,9 +47,22 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
             form=form,
             rows=form.symptom_rows(),
             photo_counts=range(1, photos.MAX_PER_CHECKIN + 1),  # the picker's "N photos chosen" texts
+            # the box above the form: these mean "call now", not "fill in the form"
+            emergency_names=[effects[code].name.get(visit.lang) for code in form.emergency],
+            # a browser cannot keep chosen files across a page load: say so when the form comes back
+            photos_lost=request.method == "POST" and bool(request.FILES.getlist("photo")),
         ),
         status=status,
     )
+
+
+def submit(visit: Visit, form: CheckInForm) -> tuple[CheckIn, bool]:
+    """The form's key makes a double tap one check-in. The same key with other answers is the patient
+    going back and changing them: that is a new check-in, judged on its own answers."""
+    try:
+        return checkins.submit(visit.treatment_link, form.answers(), form.cleaned_data["idempotency_key"])
+    except checkins.KeyReused:
+        return checkins.submit(visit.treatment_link, form.answers(), uuid.uuid4().hex)
 
 
 def store_photos(visit: Visit, stored: CheckIn, cleaned: list[tuple[bytes, str]]) -> None:

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from mesosafe.checkins.models import CheckIn
+from mesosafe.knowledge import load as load_kb
 from mesosafe.patients.services import latest_screening
 from mesosafe.portal.access import Visit, with_any_link
 from mesosafe.treatments.services import plan_due
@@ -25,6 +26,7 @@ def home(request: HttpRequest, visit: Visit) -> HttpResponse:
     now = timezone.now()
     due = plan_due(treatment)
     latest = CheckIn.objects.filter(treatment=treatment).order_by("-submitted_at", "-id").first()
+    labels = {d.code.value: d.label.get(visit.lang) for d in load_kb().triage.dispositions}
     return render(
         request,
         "portal/home.html",
@@ -33,5 +35,6 @@ def home(request: HttpRequest, visit: Visit) -> HttpResponse:
             days=int((now - treatment.performed_at).total_seconds() // 86400),
             next_due=due[0] if due else None,
             latest=latest,
+            latest_label=labels.get(latest.disposition, latest.disposition) if latest else None,
         ),
     )
