@@ -13,7 +13,7 @@ def test_timeline_lists_every_item_with_its_end(case: Case, client: Client) -> N
         assert item.title.en.replace("'", "&#x27;") in page
     assert "until " in page
     assert "48 hours" in page  # no heavy exercise for 48 h
-    assert "Done" in page  # treated 2 days ago: the 24 h items are over
+    assert "Ended " in page and "Done" not in page  # treated 2 days ago: the 24 h items are over
     assert "Add to my calendar" in page and f"/p/{case.token}/aftercare.ics" in page
 
 
