@@ -60,3 +60,17 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
     wrapper.close()
+
+
+def test_https_switch_passes_the_deployment_checks(tmp_path: Path) -> None:
+    """MESOSAFE_HTTPS=1 turns on secure cookies, HSTS and the HTTPS redirect (the health checks excepted)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MESOSAFE_DEBUG")}
+    env.update(MESOSAFE_DATA_DIR=str(tmp_path / "data"), MESOSAFE_HTTPS="1")
+    checked = subprocess.run(
+        [sys.executable, "-m", "mesosafe", "manage", "check", "--deploy"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    for warning in ("W004", "W008", "W012", "W016"):  # HSTS, redirect, session and CSRF cookies
+        assert f"security.{warning}" not in checked.stdout + checked.stderr

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from mesosafe.clinicui.login import LoginForm
 from mesosafe.clinicui.views import (
     complications,
     patient_edit,
@@ -14,7 +15,11 @@ from mesosafe.clinicui.views import (
 
 app_name = "clinicui"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="clinicui/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="clinicui/login.html", authentication_form=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(next_page="clinicui:login"), name="logout"),
     path("", queue.queue, name="queue"),
     path("checkins/<int:pk>/acknowledge/", queue.acknowledge, name="acknowledge"),

@@ -1,5 +1,6 @@
-"""Fixed-window request counters for the patient-link endpoints and pages: in Redis when MESOSAFE_REDIS_URL
-is set (one count shared by every server process), else in Django's local-memory cache (one per process)."""
+"""Fixed-window request counters for the patient-link endpoints and pages and for staff logins: in Redis when
+MESOSAFE_REDIS_URL is set (one count shared by every server process), else in Django's local-memory cache (one
+per process)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,29 @@ from redis.exceptions import RedisError
 log = logging.getLogger(__name__)
 
 
-def over_limit(key: str, limit: int) -> bool:
-    """Count one request under `key`; True once more than `limit` came in the current window."""
+def over_limit(key: str, limit: int, window_s: int | None = None) -> bool:
+    """Count one request under `key`; True once more than `limit` came in the current window (by default the
+    patients' window, MESOSAFE_PATIENT_RATE_WINDOW_S)."""
     url = settings.MESOSAFE_REDIS_URL
+    window = window_s or settings.MESOSAFE_PATIENT_RATE_WINDOW_S
     try:
-        count = _redis_count(url, key) if url else _local_count(key)
+        count = _redis_count(url, key, window) if url else _local_count(key, window)
     except RedisError as exc:
         # Fail open: a counter store that is down must not stop a patient from reporting a symptom.
         log.warning("rate limit not applied, Redis is unavailable: %s", type(exc).__name__)
         return False
     return count > limit
+
+
+def reached(key: str, limit: int) -> bool:
+    """Whether `key` has already been counted `limit` times in its current window (counts nothing)."""
+    url = settings.MESOSAFE_REDIS_URL
+    try:
+        count = _client(url).get(f"mesosafe:{key}") if url else cache.get(key)
+    except RedisError as exc:
+        log.warning("rate limit not applied, Redis is unavailable: %s", type(exc).__name__)
+        return False
+    return int(count or 0) >= limit
 
 
 @lru_cache(maxsize=4)
@@ -32,18 +46,17 @@ def _client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
 
 
-def _redis_count(url: str, key: str) -> int:
+def _redis_count(url: str, key: str, window: int) -> int:
     """One round trip: MULTI, start the window if it has not started (SET NX EX), INCR, EXEC."""
     name = f"mesosafe:{key}"
     pipe = _client(url).pipeline(transaction=True)
-    pipe.set(name, 0, ex=settings.MESOSAFE_PATIENT_RATE_WINDOW_S, nx=True)
+    pipe.set(name, 0, ex=window, nx=True)
     pipe.incr(name)
     _, count = pipe.execute()
     return int(count)
 
 
-def _local_count(key: str) -> int:
-    window = settings.MESOSAFE_PATIENT_RATE_WINDOW_S
+def _local_count(key: str, window: int) -> int:
     if cache.add(key, 1, timeout=window):
         return 1
     try:

@@ -33,6 +33,20 @@ DEBUG = os.environ.get("MESOSAFE_DEBUG") == "1"
 ALLOWED_HOSTS = _env_list("MESOSAFE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("MESOSAFE_CSRF_TRUSTED_ORIGINS", "")
 
+# Behind an HTTPS proxy (MESOSAFE_HTTPS=1): cookies only over HTTPS, HSTS, and plain-HTTP requests redirected,
+# except the health checks a monitor may make from inside.
+HTTPS = os.environ.get("MESOSAFE_HTTPS") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz"]
+# A staff session ends after 8 idle hours (a working day), not Django's two weeks.
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_SAVE_EVERY_REQUEST = True
+# Staff logins (clinic pages and admin): failed attempts per username, three times as many per address.
+MESOSAFE_LOGIN_ATTEMPTS = 10
+MESOSAFE_LOGIN_WINDOW_S = 15 * 60
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

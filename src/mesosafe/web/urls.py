@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from mesosafe.api.main import api
+from mesosafe.clinicui.login import AdminLoginForm
 from mesosafe.web.views import healthz, healthz_worker
+
+admin.site.login_form = AdminLoginForm  # throttled, as the clinic pages' login is
 
 handler404 = "mesosafe.web.views.not_found"
 handler500 = "mesosafe.web.views.server_error"
