@@ -128,3 +128,29 @@ def test_queue_phone_in_arabic(page: Any, live_server: Any, case: Case) -> None:
     assert phone.locator("span").evaluate("e => getComputedStyle(e).direction") == "ltr"
     assert fits_width(page)
     assert serious_violations(page) == []
+
+
+def test_add_a_lot_then_pick_it_for_a_treatment(page: Any, live_server: Any, case: Case) -> None:
+    login(page, live_server.url, "alice")
+    page.get_by_role("link", name="Products and lots").click()
+    page.get_by_label("Product", exact=True).select_option(label="NCTF 135HA (Acme)")
+    page.get_by_label("Lot number").fill("LOT 9")
+    page.get_by_label("Expiry date").fill("2030-06-30")
+    page.get_by_role("button", name="Add the lot").click()
+    assert page.locator("#id_lot_number-error").is_visible()  # the field is named, the rest is kept
+    assert page.get_by_label("Expiry date").input_value() == "2030-06-30"
+    page.get_by_label("Lot number").fill("LOT-9")
+    page.get_by_label("Multi-dose vial").check()
+    page.get_by_role("button", name="Add the lot").click()
+    assert "Lot LOT-9 of NCTF 135HA added." in page.locator(".messages").inner_text()
+    assert "30 Jun 2030" in page.locator("tr", has_text="LOT-9").inner_text()
+    assert fits_width(page)
+    shot(page, "clinic-products-phone")
+    assert serious_violations(page) == []  # with the message showing
+    page.goto(live_server.url + f"/clinic/patients/{case.patient.id}/treatments/new/")
+    page.locator("#id_batch_0").select_option(label="NCTF 135HA — lot LOT-9 — 30 Jun 2030")
+    page.locator("#id_volume_0").fill("1")
+    page.get_by_label("Areas treated").fill("face")
+    page.get_by_role("button", name="Record the treatment").click()
+    assert page.locator("h1").inner_text() == "Treatment recorded"
+    assert fits_width(page)

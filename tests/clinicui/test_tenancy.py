@@ -1,4 +1,5 @@
-"""Every clinic page that takes an object id answers 404 to staff of another clinic, for GET and POST."""
+"""Every clinic page that takes an object id answers 404 to staff of another clinic, for GET and POST; the
+products and lots pages show, and add to, only the staff member's own clinic."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.urls import URLPattern
 
 from mesosafe.checkins import photos
 from mesosafe.checkins.models import CheckIn
+from mesosafe.clinics.models import Batch, Product
 from mesosafe.clinicui import urls
 from mesosafe.patients.models import Patient
 from tests.pages_fixtures import Case, ClinicSite
@@ -73,3 +75,22 @@ def test_a_new_patient_joins_the_staff_members_clinic(
     assert "Bea New" not in client.get("/clinic/patients/", {"q": "Bea"}).content.decode()
     assert client.get(f"/clinic/patients/{patient.id}/").status_code == 404
     assert client.get(f"/clinic/patients/{patient.id}/edit/").status_code == 404
+
+
+def test_products_and_lots_stay_in_the_staff_members_clinic(
+    site_a: ClinicSite, site_b: ClinicSite, client: Client
+) -> None:
+    client.force_login(site_b.user)
+    page = client.get("/clinic/products/", {"product": site_a.product.id}).content.decode()
+    assert "LOT-B-001" in page and "LOT-A-001" not in page
+    assert f'value="{site_a.product.id}"' not in page
+    lot = {"product": site_a.product.id, "lot_number": "STOLEN-1", "expires_on": "2030-01-01"}
+    response = client.post("/clinic/products/lots/new/", lot)
+    assert response.status_code == 400 and "Select a valid choice." in response.content.decode()
+    assert not Batch.objects.filter(lot_number="STOLEN-1").exists()
+    response = client.post("/clinic/products/new/", {"name": "Bea's serum", "clinic": site_a.clinic.id})
+    assert response.status_code == 302
+    assert Product.objects.get(name="Bea's serum").clinic_id == site_b.clinic.id
+    alice = Client()  # a fresh session: Bea's "Product added" message stays in hers
+    alice.force_login(site_a.user)
+    assert "Bea&#x27;s serum" not in alice.get("/clinic/products/").content.decode()

@@ -1,8 +1,9 @@
 """Staff forms: add a patient or change their contact details, record a treatment, record a complication,
-acknowledge a check-in, find a lot."""
+acknowledge a check-in, find a lot, add a product or a lot."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
@@ -12,8 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from mesosafe.api.schemas import PatientIn
-from mesosafe.clinics.models import Batch, Staff
+from mesosafe.api.schemas import BatchIn, PatientIn, ProductIn
+from mesosafe.clinics.models import Batch, Product, Staff
 from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
 from mesosafe.engines import InputError, parse
 from mesosafe.knowledge import Lang
@@ -278,3 +279,119 @@ class RecallForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search by name, email or phone"), required=False, max_length=100)
+
+
+# Ingredients are typed as one line: a comma, or the Arabic comma an Arabic keyboard types, between names.
+_INGREDIENT_SEPARATOR = re.compile(r"[,،]")
+_FIELD_NAME = re.compile(r"[A-Za-z_]+")
+
+
+def _api_field(error: InputError) -> str:
+    """The form field an API error names: 'ingredients[2]' -> 'ingredients', 'product_id' -> 'product'."""
+    match = _FIELD_NAME.match(error.field)
+    name = match.group(0) if match else ""
+    return "product" if name == "product_id" else name
+
+
+class ProductForm(forms.ModelForm[Product]):
+    """A product of the staff member's clinic, checked by the API's rules (`ProductIn`) after the form's."""
+
+    ingredients = forms.CharField(
+        label=_("Ingredients"), required=False, help_text=_("Separate several with commas.")
+    )
+
+    class Meta:
+        model = Product
+        fields: tuple[str, ...] = ("name", "manufacturer", "ingredients", "approval_reference")
+        labels: ClassVar[dict[str, Any]] = {
+            "name": _("Name"),
+            "manufacturer": _("Manufacturer"),
+            "approval_reference": _("Approval reference"),
+        }
+        help_texts: ClassVar[dict[str, Any]] = {
+            "approval_reference": _("The regulator's registration or approval number, if any."),
+        }
+        widgets: ClassVar[dict[str, Any]] = {
+            "approval_reference": forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+        }
+
+    def clean_ingredients(self) -> list[str]:
+        text = str(self.cleaned_data.get("ingredients") or "")
+        return [name.strip() for name in _INGREDIENT_SEPARATOR.split(text) if name.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            try:
+                parse(ProductIn, {name: data[name] for name in ProductIn.model_fields if name in data})
+            except InputError as error:
+                field = _api_field(error)
+                message = error.message
+                if field == "ingredients" and error.field != field:  # one of them: say which
+                    number = int(error.field[len(field) + 1 : error.field.index("]")]) + 1
+                    message = _("Ingredient %(n)s: %(message)s") % {"n": number, "message": message}
+                self.add_error(field if field in self.fields else None, message)
+        return data
+
+
+class ProductChoice(forms.ModelChoiceField[Product]):
+    def label_from_instance(self, obj: Product) -> str:
+        return f"{obj.name} ({obj.manufacturer})" if obj.manufacturer else obj.name
+
+
+class BatchForm(forms.Form):
+    """A new lot of one of the clinic's products, checked by the API's rules (`BatchIn`); a lot number the
+    product already has is refused on the lot field."""
+
+    product = ProductChoice(label=_("Product"), queryset=Product.objects.none())
+    lot_number = forms.CharField(
+        label=_("Lot number"),
+        max_length=64,
+        help_text=_("As printed on the vial."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    expires_on = _date(_("Expiry date"))
+    multi_dose_vial = forms.BooleanField(label=_("Multi-dose vial"), required=False)
+
+    def __init__(self, *args: Any, staff: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        product = self.fields["product"]
+        assert isinstance(product, ProductChoice)
+        product.queryset = Product.objects.filter(clinic_id=staff.clinic_id).order_by("name", "id")
+
+    def clean_lot_number(self) -> str:
+        return str(self.cleaned_data.get("lot_number", "")).translate(_PHONE_DIGITS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        product: Product = data["product"]
+        try:
+            parse(
+                BatchIn,
+                {
+                    "product_id": product.id,
+                    "lot_number": data["lot_number"],
+                    "expires_on": data["expires_on"],
+                    "multi_dose_vial": data["multi_dose_vial"],
+                },
+            )
+        except InputError as error:
+            field = _api_field(error)
+            message = error.message
+            if field == "lot_number" and "pattern" in message:
+                message = str(
+                    _("Use only Latin letters, digits, dots, hyphens and underscores, without spaces.")
+                )
+            self.add_error(field if field in self.fields else None, message)
+            return data
+        if Batch.objects.filter(product=product, lot_number=data["lot_number"]).exists():
+            self.add_error("lot_number", self.duplicate_message())
+        return data
+
+    def duplicate_message(self) -> str:
+        return _("%(product)s already has lot %(lot)s.") % {
+            "product": self.cleaned_data["product"].name,
+            "lot": self.cleaned_data["lot_number"],
+        }

@@ -31,7 +31,7 @@ class Throttled(forms.Form):
             self.throttled = True
             raise forms.ValidationError(TOO_MANY, code="throttled")
         try:
-            return super().clean()
+            return super().clean() or {}
         except forms.ValidationError:
             for key, limit in keys:
                 over_limit(key, limit, settings.MESOSAFE_LOGIN_WINDOW_S)

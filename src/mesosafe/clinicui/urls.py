@@ -3,6 +3,7 @@ from django.urls import path
 
 from mesosafe.clinicui.login import LoginForm
 from mesosafe.clinicui.views import (
+    catalogue,
     complications,
     patient_edit,
     patients,
@@ -35,5 +36,8 @@ urlpatterns = [
     path("treatments/<int:pk>/link/stop/", patients.stop_link, name="stop_link"),
     path("treatments/<int:pk>/complications/new/", complications.new_complication, name="new_complication"),
     path("recall/", recall.recall, name="recall"),
+    path("products/", catalogue.products, name="products"),
+    path("products/new/", catalogue.new_product, name="new_product"),
+    path("products/lots/new/", catalogue.new_lot, name="new_lot"),
     path("photos/<int:pk>", photos.photo, name="photo"),
 ]
