@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from mesosafe.signals import clusters
+from mesosafe.signals.errors import SignalsInputError
 from mesosafe.signals.synthetic import OutbreakSpec, RegistrySpec, demo_registry
 
 
@@ -54,7 +58,7 @@ def test_planted_salon_outbreak_is_found(salon_2007: tuple[pd.DataFrame, Outbrea
     for unit_type, unit in (
         ("clinic", outbreak.clinic),
         ("practitioner", outbreak.practitioner),
-        ("batch", outbreak.batch),
+        ("batch", outbreak.batch_unit),
     ):
         found = clusters.evaluate_alarms(series, unit_type, unit, start)
         print(
@@ -63,7 +67,7 @@ def test_planted_salon_outbreak_is_found(salon_2007: tuple[pd.DataFrame, Outbrea
         assert found.detected, unit_type
         assert found.delay_days is not None and found.delay_days <= 84
     alerts = clusters.alerts(series)
-    vial = alerts[alerts["unit"] == outbreak.batch]
+    vial = alerts[alerts["unit"] == outbreak.batch_unit]
     assert len(vial) and vial["multi_dose_vial"].all()
 
 
@@ -96,3 +100,153 @@ def test_no_outbreak_few_alarms() -> None:
     clinics = series[series["unit_type"] == "clinic"]
     years = (clinics["window_end"].max() - clinics["window_start"].min()).days / 365.25
     assert clinics["alarm"].sum() / (30 * years) < 0.3
+
+
+# --- observed and expected onsets refer to the same sessions ----------------------------------------------
+
+# The reviewers' null registry: about 12,000 sessions in 600 days at 10 clinics, 1% suspected infections,
+# one product whose lot (shared by all clinics) changes every 60 days, onsets 1–12 weeks after the session.
+NULL_REGISTRY = RegistrySpec(
+    clinics=10,
+    days=600,
+    mean_daily_treatments=2.0,
+    infection_rate=0.01,
+    batch_days=60,
+    shared_batches=True,
+    products=1,
+)
+NO_OUTBREAK = OutbreakSpec(treatments=0, infections=0)
+DOCUMENTED_FALSE_ALARMS = 1 / clusters.CusumDesign().target_arl_years  # per unit-year of monitoring
+
+
+def _batches(series: pd.DataFrame) -> pd.DataFrame:
+    return series[series["unit_type"] == "batch"]
+
+
+def test_a_null_registry_gives_no_more_batch_alarms_than_documented() -> None:
+    alarms, batches, batch_years = 0, 0, 0.0
+    for seed in range(3):
+        tables = demo_registry(spec=replace(NULL_REGISTRY, seed=seed), outbreak=NO_OUTBREAK)
+        batch = _batches(clusters.scan_registry(tables.treatments, tables.complications))
+        assert not (batch["alarm"] & (batch["expected"] == 0)).any()  # never an alarm with nothing expected
+        alarms += int(batch["alarm"].sum())
+        batches += batch["unit"].nunique()
+        batch_years += (batch["expected"] > 0).sum() * 28 / 365.25
+    print(
+        f"null registry: {alarms} batch alarms in {batches} batches, {batch_years:.1f} monitored batch-years"
+    )
+    assert alarms <= max(1.0, DOCUMENTED_FALSE_ALARMS * batch_years)
+
+
+def test_a_planted_batch_outbreak_in_the_null_registry_still_alarms() -> None:
+    outbreak = OutbreakSpec(
+        clinic="C03",
+        practitioner="C03-P1",
+        batch="LOT-X",
+        start_day=300,
+        days=60,
+        treatments=40,
+        infections=8,
+    )
+    tables = demo_registry(spec=replace(NULL_REGISTRY, seed=0), outbreak=outbreak)
+    series = clusters.scan_registry(tables.treatments, tables.complications)
+    start = pd.Timestamp(NULL_REGISTRY.start) + pd.Timedelta(days=outbreak.start_day)
+    found = clusters.evaluate_alarms(series, "batch", outbreak.batch_unit, start)
+    print(f"8 of 40 in one batch: delay {found.delay_days} days, other batches' alarms {found.false_alarms}")
+    assert found.detected and found.delay_days is not None and found.delay_days <= 84
+    assert found.false_alarms == 0
+
+
+def _one_batch(days: list[int], onsets: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    start = pd.Timestamp("2025-01-01")
+    treatments = pd.DataFrame(
+        {
+            "treatment_id": [str(i) for i in range(len(days))],
+            "date": [start + pd.Timedelta(days=d) for d in days],
+            "clinic": "C",
+            "practitioner": "P",
+            "product": "x",
+            "batch": "x / B",
+            "multi_dose_vial": False,
+        }
+    )
+    complications = pd.DataFrame(
+        {
+            "treatment_id": [str(i) for i in range(len(onsets))],
+            "onset_date": pd.to_datetime(
+                [start + pd.Timedelta(days=days[i] + d) for i, d in enumerate(onsets)]
+            ),
+            "suspected_infection": True,
+        }
+    )
+    return treatments, complications
+
+
+def test_late_infections_of_a_batch_no_longer_used_are_expected() -> None:
+    # 20 sessions in the first window; every infection begins 35 days later, in the second window
+    treatments, complications = _one_batch(list(range(20)), [35])
+    design = clusters.CusumDesign(onset_delays=(0,) * 35 + (1,), baseline_rate=0.05, as_of="2025-04-30")
+    batch = _batches(clusters.scan_registry(treatments, complications, design)).set_index("window")
+    assert list(batch["treatments"].iloc[:3]) == [20, 0, 0] and list(batch["infections"].iloc[:3]) == [
+        0,
+        1,
+        0,
+    ]
+    assert batch.loc[0, "expected"] == 0  # nothing can begin within 35 days of these sessions
+    assert batch.loc[1, "expected"] + batch.loc[2, "expected"] == pytest.approx(20 * 0.05)
+    assert batch.loc[1, "expected"] > 0
+
+
+def test_expected_onsets_add_up_to_the_infections_observed() -> None:
+    tables = demo_registry(spec=replace(NULL_REGISTRY, seed=1), outbreak=NO_OUTBREAK)
+    series = clusters.scan_registry(tables.treatments, tables.complications)
+    for _, rows in series.groupby("unit_type"):
+        if rows["unit_type"].iloc[0] == "clinic":  # each session belongs to one clinic
+            assert rows["expected"].sum() == pytest.approx(rows["infections"].sum(), rel=1e-9)
+
+
+def test_onset_delays_are_corrected_for_incomplete_follow_up() -> None:
+    # one session a day for 100 days; every session has one infection 10 days and one 50 days after it,
+    # seen only when it began by day 99
+    sessions = pd.Series(pd.Timestamp("2025-01-01") + pd.to_timedelta(np.arange(100), unit="D"))
+    as_of = sessions.iloc[-1]
+    rows = [(s, s + pd.Timedelta(days=d)) for s in sessions for d in (10, 50)]
+    infections = pd.DataFrame(rows, columns=["date", "onset_date"])
+    infections = infections[infections["onset_date"] <= as_of]  # 90 of delay 10, 50 of delay 50
+    pmf = clusters.onset_delay_distribution(sessions, infections, as_of)
+    assert pmf[10] == pytest.approx(0.5) and pmf[50] == pytest.approx(0.5) and pmf.sum() == pytest.approx(1)
+
+
+def test_the_last_window_expects_only_onsets_that_could_have_begun() -> None:
+    treatments, complications = _one_batch([0, 1, 2], [])
+    design = clusters.CusumDesign(onset_delays=(0,) * 7 + (1,), baseline_rate=0.5, as_of="2025-01-05")
+    batch = _batches(clusters.scan_registry(treatments, complications, design))
+    assert len(batch) == 1 and batch["partial"].all() and batch["expected"].sum() == 0
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"rate_ratio": float("nan")}, "rate_ratio"),
+        ({"rate_ratio": float("inf")}, "rate_ratio"),
+        ({"window_days": 100_000}, "window_days"),
+        ({"threshold": float("nan")}, "threshold"),
+        ({"onset_delays": (0.0, -1.0)}, "onset_delays"),
+        ({"as_of": "3025-01-01"}, "as_of"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_bad_settings_are_named(setting: dict[str, Any], message: str) -> None:
+    with pytest.raises(SignalsInputError, match=message):
+        clusters.CusumDesign(**setting)
+
+
+def test_one_infection_alone_is_not_a_cluster() -> None:
+    # a batch used once: its expected count is so small that the run-length rule alone would pick h = 0.05
+    treatments, complications = _one_batch([0], [20])
+    design = clusters.CusumDesign(onset_delays=(0,) * 20 + (1,), baseline_rate=0.001, as_of="2025-03-31")
+    batch = _batches(clusters.scan_registry(treatments, complications, design))
+    assert batch["h"].iloc[0] == 1.0 and not batch["alarm"].any()
+    anything = replace(design, min_threshold=0.0)
+    batch = _batches(clusters.scan_registry(treatments, complications, anything))
+    assert batch["h"].iloc[0] == 0.05 and batch["alarm"].sum() == 1

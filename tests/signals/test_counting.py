@@ -168,3 +168,16 @@ def test_spark_counts_a_registered_view(spark: Any) -> None:
         )[("B", "y")]
         == 2
     )
+
+
+@pytest.mark.spark
+def test_spark_reads_a_csv_as_duckdb_does(spark: Any, tmp_path: Path) -> None:
+    # whole-number text ids compare as integers (" 01" is report 1); labels stay as written, quotes honoured
+    source = tmp_path / "in.csv"
+    source.write_text('id,product,event\n1,007,x\n" 01","a, b",x\n2,007,y\n3,1.50,x\n')
+    columns = LongColumns("id", "product", "event")
+    duck = count_file_duckdb(source, columns)
+    sparked = count_file_spark(source, columns, spark=spark)
+    assert duck.product.to_pylist() == sparked.product.to_pylist() == ["007", "007", "1.50", "a, b"]
+    np.testing.assert_array_equal(duck.n_product, sparked.n_product)
+    assert duck.n_total == sparked.n_total == 3

@@ -67,6 +67,16 @@ def test_the_caers_likelihood_has_a_second_lower_optimum(caers: Counts) -> None:
     assert best.neg_log_likelihood == pytest.approx(reference_nll(best.prior, caers.n.astype(float), caers.e))
 
 
+def test_the_six_default_starts_do_not_reach_the_lower_optimum(
+    caers: Counts, caers_fit: gps.PriorFit
+) -> None:
+    """docs/signals.md: without the extra start above, "best" also ends at openEBGM's optimum."""
+    best = gps.fit_prior(caers.n, caers.e, selection="best")
+    assert best.neg_log_likelihood == pytest.approx(4162.4557, abs=1e-4)
+    assert best.prior.alpha1 == pytest.approx(PUBLISHED.alpha1, abs=5e-3)
+    assert "set aside" not in caers_fit.message
+
+
 def test_reumofan_weight_increased(caers: Counts, caers_fit: gps.PriorFit) -> None:
     products, events = np.array(caers.product.to_pylist()), np.array(caers.event.to_pylist())
     (i,) = np.flatnonzero((products == "REUMOFAN PLUS") & (events == "WEIGHT INCREASED"))

@@ -41,17 +41,22 @@ def test_a_two_product_session_counts_once_for_its_clinic_and_practitioner() -> 
 
 def test_and_once_for_each_product_and_batch_it_used() -> None:
     assert _rates("product") == {"Lipolytic": (1, 1), "Vitamin C": (3, 1)}
-    assert _rates("batch") == {"LP-7": (1, 1), "VC-1": (2, 1), "VC-2": (1, 0)}
+    assert _rates("batch") == {
+        "Lipolytic / LP-7": (1, 1),
+        "Vitamin C / VC-1": (2, 1),
+        "Vitamin C / VC-2": (1, 0),
+    }
 
 
 def test_cusum_volumes_and_baseline_count_sessions() -> None:
     tables = check_registry(TREATMENTS, COMPLICATIONS)
     assert sessions(tables.treatments) == 3
-    series = clusters.scan_registry(tables.treatments, tables.complications, clusters.CusumDesign())
+    followed_up = clusters.CusumDesign(as_of="2026-06-30")  # every session followed past the longest delay
+    series = clusters.scan_registry(tables.treatments, tables.complications, followed_up)
     totals = series.groupby(["unit_type", "unit"])[["treatments", "infections"]].sum()
     by_unit = {key: (int(n), int(k)) for key, n, k in totals.itertuples()}
     assert by_unit[("clinic", "Salon A")] == (2, 1)
-    assert by_unit[("batch", "LP-7")] == (1, 1)
+    assert by_unit[("batch", "Lipolytic / LP-7")] == (1, 1)
     assert series["baseline_rate"].iloc[0] == pytest.approx(1 / 3)
 
 
@@ -60,3 +65,49 @@ def test_rows_of_one_session_must_agree_on_clinic() -> None:
     moved.loc[1, "clinic"] = "Salon B"
     with pytest.raises(SignalsInputError, match="'clinic' differs between rows of treatment '1'"):
         check_registry(moved, COMPLICATIONS)
+
+
+def test_lot_numbers_are_unique_only_per_product() -> None:
+    same_lot = TREATMENTS.assign(batch="LOT-1")
+    tables = check_registry(same_lot, COMPLICATIONS)
+    assert set(tables.treatments["batch"]) == {"Vitamin C / LOT-1", "Lipolytic / LOT-1"}
+    series = clusters.scan_registry(tables.treatments, tables.complications)
+    vials = series[series["unit_type"] == "batch"].groupby("unit")["multi_dose_vial"].first()
+    assert vials.to_dict() == {"Lipolytic / LOT-1": True, "Vitamin C / LOT-1": False}  # not OR-ed together
+
+
+def test_an_onset_before_its_session_names_the_column_and_row() -> None:
+    early = pd.concat(
+        [COMPLICATIONS, pd.DataFrame([("3", "2026-01-05", "true")], columns=COMPLICATIONS.columns)],
+        ignore_index=True,
+    )
+    with pytest.raises(
+        SignalsInputError,
+        match=r"complications column 'onset_date' row 2 \(treatment '3'\): onset 2026-01-05 is before the "
+        r"session's date 2026-01-06",
+    ):
+        check_registry(TREATMENTS, early)
+    same_day = early.assign(onset_date=["2026-01-09", "2026-01-06"])
+    assert len(check_registry(TREATMENTS, same_day).complications) == 2  # the day of the session is fine
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-01-05T10:00:00+04:00", None),  # the date written, whatever the offset
+        ("2026-01-05 23:30:00-08:00", None),
+        ("3025-01-05", "row 3 has '3025-01-05', outside the supported years 1678–2261"),
+        ("1677-12-31", "row 3 has .1677-12-31., outside the supported years"),
+        ("2026-02-30", "row 3 has '2026-02-30', which is not a date"),
+        ("05/01/2026", "row 3 has .05/01/2026., which is not a date"),
+    ],
+)
+def test_dates(value: str, message: str | None) -> None:
+    treatments = TREATMENTS.copy()
+    treatments.loc[2, "date"] = value
+    if message is None:
+        checked = check_registry(treatments, COMPLICATIONS).treatments
+        assert checked.loc[2, "date"] == pd.Timestamp("2026-01-05")
+        return
+    with pytest.raises(SignalsInputError, match=f"treatments column 'date' {message}"):
+        check_registry(treatments, COMPLICATIONS)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pytest
 
 from mesosafe.signals.counting import count_duckdb
 from mesosafe.signals.io import LongColumns, register_frame
@@ -30,3 +32,23 @@ def test_generator_is_seeded_and_planted_signals_are_recovered() -> None:
     recall = np.mean([(p, e) in flagged for p, e in zip(truth["product"], truth["event"], strict=True)])
     assert recall >= 0.5
     assert len(flagged) < 10 * len(truth)  # few false positives on the null background
+
+
+def test_demo_registry_batches_and_seed() -> None:
+    from mesosafe.signals.errors import SignalsInputError
+    from mesosafe.signals.synthetic import OutbreakSpec, RegistrySpec, demo_registry
+
+    spec = RegistrySpec(clinics=4, days=120, batch_days=60, shared_batches=True, products=1, seed=3)
+    tables = demo_registry(spec=spec, outbreak=OutbreakSpec(treatments=0, infections=0))
+    assert set(tables.treatments["batch"]) == {
+        "phosphatidylcholine / PHOS-N0",
+        "phosphatidylcholine / PHOS-N1",
+    }
+    again = demo_registry(spec=spec, outbreak=OutbreakSpec(treatments=0, infections=0))
+    pd.testing.assert_frame_equal(tables.treatments, again.treatments)
+    delays = tables.complications.merge(tables.treatments.drop_duplicates("treatment_id"), on="treatment_id")
+    infected = delays[delays["suspected_infection"]]
+    days = (infected["onset_date"] - infected["date"]).dt.days
+    assert days.between(spec.infection_onset_min_days, spec.infection_onset_max_days).all()
+    with pytest.raises(SignalsInputError, match="seed"):
+        demo_registry(seed=-1)

@@ -5,9 +5,11 @@ Heavy libraries (duckdb, scipy, pyspark, matplotlib) are imported inside the com
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -22,6 +24,43 @@ if TYPE_CHECKING:
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     raise SystemExit(2)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float range that also refuses nan and ±inf (click's FloatRange lets nan through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+def _spark_master(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from mesosafe.signals.errors import SignalsInputError
+    from mesosafe.signals.pipeline import check_spark_master
+
+    if value is None:
+        return None
+    try:
+        return check_spark_master(value)
+    except SignalsInputError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that cannot be read (not migrated, unreachable) is one clear line, not a traceback."""
+    from django.db import DatabaseError
+
+    try:
+        yield
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        _fail(
+            f"cannot read the clinic database ({first}); if it has not been set up yet, "
+            "run `mesosafe manage migrate` first"
+        )
 
 
 @contextmanager
@@ -70,14 +109,12 @@ def _print_top(table: Any, top: int) -> None:
 
     rows = strongest(table, top).to_pylist()
     shown = Table(title=f"Strongest {len(rows)} signals (by EB05)")
-    for name in ("product", "event", "n", "e", "ebgm", "eb05", "eb95", "prr", "ror", "ic025"):
+    numbers = ("e", "ebgm", "eb05", "eb95", "prr", "prr_lower", "chi2_yates", "ror", "ic025")
+    for name in ("product", "event", "n", *numbers):
         shown.add_column(name, justify="left" if name in ("product", "event") else "right")
     for row in rows:
         shown.add_row(
-            str(row["product"]),
-            str(row["event"]),
-            str(row["n"]),
-            *(f"{row[k]:.4g}" for k in ("e", "ebgm", "eb05", "eb95", "prr", "ror", "ic025")),
+            str(row["product"]), str(row["event"]), str(row["n"]), *(f"{row[k]:.4g}" for k in numbers)
         )
     console = Console()
     if not console.is_terminal:
@@ -106,7 +143,12 @@ def _print_top(table: Any, top: int) -> None:
 @click.option("--event", "event_col", default="event", show_default=True, help="Event column.")
 @click.option("--strata", multiple=True, help="Stratum column (repeatable); E is summed over strata.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
-@click.option("--master", default=None, help="Spark master URL (default local[*]).")
+@click.option(
+    "--master",
+    default=None,
+    callback=_spark_master,
+    help="Spark master URL: local[*] (default), local[N], spark://HOST:PORT, yarn, k8s://URL.",
+)
 @click.option(
     "--margins",
     type=click.Choice(["unique", "table"]),
@@ -127,7 +169,9 @@ def _print_top(table: Any, top: int) -> None:
     "--out", "out_path", type=click.Path(path_type=Path), help="Write all pairs (.csv or .parquet)."
 )
 @click.option(
-    "--hyper-out", type=click.Path(path_type=Path), help="Write the prior's hyperparameters (.json)."
+    "--hyper-out",
+    type=click.Path(path_type=Path),
+    help="Write the prior's hyperparameters and the run's provenance (.json).",
 )
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Print the N strongest signals.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
@@ -152,15 +196,21 @@ def signals(
     """Disproportionality signals (N, E, RR, PRR, ROR, IC, EBGM, EB05, EB95) for product × event pairs.
 
     INPUT is a CSV or Parquet file in long format: one row per (report, product, event); or use --from-db.
-    Without --out or --top the full table is written to stdout as CSV.
+    Without --out or --top the full table is written to stdout as CSV. With --out, the run's provenance
+    (input SHA-256, columns, margins, strata, prior and its likelihood, version, time) is written beside
+    it as <name>.run.json.
     """
-    from mesosafe.signals import io, output, pipeline
+    from mesosafe.signals import io, output, pipeline, provenance
 
     if from_db == (input_path is not None):
         raise click.UsageError("give either INPUT or --from-db")
+    if master is not None and engine != "spark":
+        raise click.BadOptionUsage("master", "--master needs --engine spark")
+    source = "file"
     if from_db:
         input_path = _export_reports(cast("By", by))
         id_col, product_col, event_col = "id", "product", "event"
+        source = f"clinic database (--from-db --by {by})"
     assert input_path is not None
     with _input_errors():
         io.input_format(input_path)
@@ -169,6 +219,12 @@ def signals(
         if hyper_out is not None:
             output.check_output_path(hyper_out, (".json",))
         columns = io.LongColumns(id_col, product_col, event_col, tuple(strata))
+        outputs = {"table": str(out_path)} if out_path is not None else {}
+        if hyper_out is not None:
+            outputs["hyperparameters"] = str(hyper_out)
+        settings = provenance.RunSettings(
+            columns, margins, engine, prior_selection, max_strata_levels, source, outputs
+        )
         with _progress(not quiet) as hook:
             stages = pipeline.Stages(hook)
             if engine == "spark":
@@ -182,10 +238,12 @@ def signals(
             result = pipeline.disproportionality(counts, stages, selection=cast("Selection", prior_selection))
             fit = result.fit
             with stages("write output"):
+                record = provenance.run_record(input_path, settings, fit)
                 if out_path is not None:
                     output.write_table(result.table, out_path)
+                    output.write_json(record, provenance.run_record_path(out_path))
                 if hyper_out is not None:
-                    output.write_json(fit.hyperparameters(), hyper_out)
+                    output.write_json({**fit.hyperparameters(), "run": record}, hyper_out)
     if fit.collapsed or not quiet:
         click.echo(f"prior: {fit.message}", err=True)
     if top is not None:
@@ -211,7 +269,8 @@ def _export_reports(by: By) -> Path:
     import shutil
     import tempfile
 
-    frame = _database_tables().reports(by)
+    with _database_errors():
+        frame = _database_tables().reports(by)
     if frame.empty:
         _fail("the clinic database has no complications to analyse")
     folder = Path(tempfile.mkdtemp(prefix="mesosafe-signals-"))
@@ -233,28 +292,36 @@ def registry() -> None:
 )
 @click.option("--demo-data", is_flag=True, help="Use a seeded synthetic registry with a planted outbreak.")
 @click.option("--from-db", is_flag=True, help="Use the clinic service's database.")
-@click.option("--seed", default=2007, show_default=True, help="Seed for --demo-data.")
+@click.option(
+    "--seed", default=2007, show_default=True, type=click.IntRange(min=0), help="Seed for --demo-data."
+)
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output directory.")
 @click.option(
     "--window-days",
     default=28,
     show_default=True,
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=365),
     help="CUSUM time step (days per window).",
 )
 @click.option(
     "--rate-ratio",
     default=2.0,
     show_default=True,
-    type=click.FloatRange(min=1.01),
+    type=FiniteFloatRange(min=1.01, max=100.0),
     help="Infection-rate ratio the CUSUM is tuned to detect.",
 )
 @click.option(
     "--threshold",
     "h",
     default=None,
-    type=click.FloatRange(min=0.1),
+    type=FiniteFloatRange(min=0.1, max=1000.0),
     help="CUSUM decision threshold h (default: chosen from the baseline).",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day observed (YYYY-MM-DD); default the latest date in the data, or today with --from-db.",
 )
 def report(
     treatments: Path | None,
@@ -266,9 +333,11 @@ def report(
     window_days: int,
     rate_ratio: float,
     h: float | None,
+    as_of: datetime | None,
 ) -> None:
     """Write rates with confidence intervals, funnel plots, CUSUM cluster alerts and an HTML summary."""
     from mesosafe.signals import report as registry_report
+    from mesosafe.signals.clusters import CusumDesign, today_or_latest
 
     if sum((demo_data, from_db, bool(treatments or complications))) > 1:
         raise click.UsageError("use one of --demo-data, --from-db or --treatments/--complications")
@@ -281,16 +350,19 @@ def report(
             from mesosafe.signals.registry import check_registry
 
             export = _database_tables()
-            tables = check_registry(export.treatments(), export.complications())
+            with _database_errors():
+                tables = check_registry(export.treatments(), export.complications())
         else:
             if treatments is None or complications is None:
                 raise click.UsageError("--treatments and --complications are required (or use --demo-data)")
             tables = registry_report.load_registry(treatments, complications)
-        summary = registry_report.write_report(
-            tables, out_dir, window_days=window_days, rate_ratio=rate_ratio, threshold=h
-        )
+        day = None if as_of is None else as_of.date().isoformat()
+        if from_db and day is None:  # the database is current: its last observed day is today
+            day = today_or_latest(tables, datetime.now(UTC).date())
+        design = CusumDesign(window_days=window_days, rate_ratio=rate_ratio, threshold=h, as_of=day)
+        summary = registry_report.write_report(tables, out_dir, design=design)
     click.echo(
-        f"{summary.treatments} treatments, {summary.infections} suspected infections: "
+        f"{summary.treatments} treatments, {summary.infections} with a suspected infection: "
         f"{summary.outliers} funnel-plot outliers, {summary.alerts} cluster alerts; "
         f"wrote {len(summary.files)} files to {out_dir} (open summary.html)"
     )

@@ -25,14 +25,17 @@ def build(report: RegistryReport) -> RegistryReport:
     # Imported here, in the worker that builds reports: pandas, SciPy and matplotlib took a web process
     # three seconds to load on its first request, for pages that only list a report's files.
     from mesosafe.registry import export
+    from mesosafe.signals.clusters import CusumDesign, today_or_latest
     from mesosafe.signals.registry import check_registry
     from mesosafe.signals.report import write_report
 
     folder(report).parent.mkdir(parents=True, exist_ok=True)
     try:
         tables = check_registry(export.treatments(), export.complications())
-        summary = write_report(tables, folder(report))
-    except SignalsInputError as exc:  # e.g. no treatments recorded yet
+        # the database is current: windows run to today (infections of recent sessions may still begin)
+        design = CusumDesign(as_of=today_or_latest(tables, timezone.now().date()))
+        summary = write_report(tables, folder(report), design)
+    except SignalsInputError as exc:  # no treatments recorded yet, or a record with an unusable date
         report.status, report.error = RegistryReport.Status.FAILED, str(exc)
     else:
         report.status = RegistryReport.Status.DONE

@@ -4,11 +4,19 @@ Column contract of the long table: one row per (report id, product, event), plus
 columns (for example sex or age group, already categorised). The report id is an integer or a string;
 product and event are strings or integers; stratum columns are scalar values with at most
 ``max_levels`` distinct values each. No value of id, product or event may be missing.
+
+A CSV file is read with its header's column names and every column as text (RFC 4180: ``,`` or, for
+``.tsv``, a tab; ``"`` quotes), so nothing depends on a sample of the first rows. A text id column whose
+values are all whole numbers is used as integers; one whose values are all numbers but not all whole
+(``12.5``) is an error; any other text column is used as text ids.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +30,8 @@ if TYPE_CHECKING:
 
 MAX_STRATUM_LEVELS = 10  # openEBGM's max_cats: guards against an uncategorised continuous variable
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+INTEGER_TEXT = r"\s*[+-]?[0-9]+\s*"
+NUMBER_TEXT = r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*"
 
 
 @dataclass(frozen=True)
@@ -59,19 +69,76 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _delimiter(path: str | os.PathLike[str]) -> str:
+    return "\t" if Path(path).name.lower().removesuffix(".gz").endswith(".tsv") else ","
+
+
+def csv_header(path: str | os.PathLike[str]) -> list[str]:
+    """The column names on the first line of a CSV file (an empty name becomes ``column<i>``)."""
+    file = Path(path)
+    opener: Any = gzip.open if file.name.lower().endswith(".gz") else open
+    try:
+        with opener(file, "rt", encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle, delimiter=_delimiter(file)), None)
+    except (UnicodeDecodeError, csv.Error, OSError, EOFError) as exc:
+        raise SignalsInputError(f"cannot read the header line of {str(file)!r}: {exc}") from exc
+    if not header:
+        raise SignalsInputError(f"input file {str(file)!r} has no header line")
+    names = [name.strip() or f"column{i}" for i, name in enumerate(header)]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise SignalsInputError(f"the header of {str(file)!r} names column {duplicated[0]!r} twice")
+    return names
+
+
+def csv_error(path: str | os.PathLike[str], exc: Exception) -> SignalsInputError:
+    """One clear line for a CSV that DuckDB could not parse (ragged rows, bad bytes)."""
+    text = str(exc)
+    where = re.search(r"CSV Error on Line: (\d+)", text)
+    line = f"line {where.group(1)}" if where else "a line"
+    ragged = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if ragged:
+        return SignalsInputError(
+            f"the rows of {str(path)!r} do not have a consistent number of columns: {line} has "
+            f"{ragged.group(2)} fields, the header has {ragged.group(1)}"
+        )
+    if "unicode" in text.lower() or "utf-8" in text.lower():
+        return SignalsInputError(f"{str(path)!r} is not UTF-8 text ({line})")
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return SignalsInputError(f"cannot read {str(path)!r} as csv: {first}")
+
+
+def _csv_sql(path: str | os.PathLike[str], names: list[str]) -> str:
+    columns = "{" + ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in names) + "}"
+    return (
+        f"read_csv({_sql_string(str(path))}, header = true, auto_detect = false, "
+        f"delim = {_sql_string(_delimiter(path))}, quote = '\"', escape = '\"', columns = {columns})"
+    )
+
+
 def read_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> duckdb.DuckDBPyRelation:
-    """A DuckDB relation over a CSV or Parquet file (not yet read)."""
+    """A DuckDB relation over a CSV or Parquet file.
+
+    A Parquet file is not read yet. A CSV file is parsed once, every column as text, into a temporary
+    table (so a bad row anywhere in the file is found here, with its line number).
+    """
     import duckdb
 
     kind = input_format(path)
-    reader = "read_parquet" if kind == "parquet" else "read_csv"
     try:
-        relation = con.sql(f"SELECT * FROM {reader}({_sql_string(str(path))})")
-        relation.columns  # noqa: B018 - forces the header/schema to be read now
+        if kind == "parquet":
+            relation = con.sql(f"SELECT * FROM read_parquet({_sql_string(str(path))})")
+            relation.columns  # noqa: B018 - forces the header/schema to be read now
+            return relation
     except duckdb.Error as exc:
         first_line = str(exc).strip().splitlines()[0]
         raise SignalsInputError(f"cannot read {str(path)!r} as {kind}: {first_line}") from exc
-    return relation
+    names = csv_header(path)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE csv_source AS SELECT * FROM {_csv_sql(path, names)}")
+    except duckdb.Error as exc:
+        raise csv_error(path, exc) from exc
+    return con.table("csv_source")
 
 
 def _type_family(duck_type: str) -> str:
@@ -139,6 +206,30 @@ def check_values(
     return rows
 
 
+def integer_ids(relation: duckdb.DuckDBPyRelation, name: str) -> bool:
+    """Whether the report ids are integers; a text column of numbers that are not all whole is an error."""
+    types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
+    if _type_family(types[name]) == "integer":
+        return True
+    column = f"CAST({quote(name)} AS VARCHAR)"
+    not_integer = f"NOT regexp_full_match({column}, {_sql_string(INTEGER_TEXT)})"
+    not_number = f"NOT regexp_full_match({column}, {_sql_string(NUMBER_TEXT)})"
+    row = relation.aggregate(
+        f"COUNT(*) FILTER (WHERE {not_integer}), COUNT(*) FILTER (WHERE {not_number}), "
+        f"ANY_VALUE({column}) FILTER (WHERE {not_integer}), "
+        f"COUNT(*) FILTER (WHERE NOT {not_integer} AND TRY_CAST(TRIM({column}) AS BIGINT) IS NULL)"
+    ).fetchall()[0]
+    non_integers, non_numbers, example, too_large = row
+    if non_integers and not non_numbers:
+        raise SignalsInputError(
+            f"column {name!r} (--id) has a decimal value {example!r}; "
+            "report ids must be whole numbers or text"
+        )
+    if not non_integers and too_large:
+        raise SignalsInputError(f"column {name!r} (--id) has whole numbers beyond the 64-bit integer range")
+    return not non_integers
+
+
 def stratum_expression(strata: Sequence[str], quote_name: Any = quote) -> str:
     """One text stratum key from the stratum columns (a constant when there are none)."""
     if not strata:
@@ -147,14 +238,25 @@ def stratum_expression(strata: Sequence[str], quote_name: Any = quote) -> str:
     return cells[0] if len(cells) == 1 else "CONCAT_WS('|', " + ", ".join(cells) + ")"
 
 
-def long_rows_select(columns: LongColumns, quote_name: Any = quote) -> str:
+def long_rows_select(columns: LongColumns, quote_name: Any = quote, integer_id: bool = False) -> str:
     """Projection of a source onto (report_id, product, event, stratum); valid DuckDB and Spark SQL."""
+    report_id = (
+        f"CAST(TRIM(CAST({quote_name(columns.id)} AS STRING)) AS BIGINT)"
+        if integer_id
+        else quote_name(columns.id)
+    )
     return (
-        f"SELECT {quote_name(columns.id)} AS report_id, "
+        f"SELECT {report_id} AS report_id, "
         f"CAST({quote_name(columns.product)} AS STRING) AS product, "
         f"CAST({quote_name(columns.event)} AS STRING) AS event, "
         f"{stratum_expression(columns.strata, quote_name)} AS stratum"
     )
+
+
+@dataclass(frozen=True)
+class CheckedInput:
+    rows: int
+    integer_id: bool  # report ids are compared as integers (a text id column of whole numbers)
 
 
 def register_long_rows(
@@ -162,13 +264,15 @@ def register_long_rows(
     relation: duckdb.DuckDBPyRelation,
     columns: LongColumns,
     max_levels: int = MAX_STRATUM_LEVELS,
-) -> int:
-    """Validate a relation and expose it as the ``long_rows`` view; returns the row count."""
+) -> CheckedInput:
+    """Validate a relation and expose it as the ``long_rows`` view."""
     check_columns(relation, columns)
     rows = check_values(relation, columns, max_levels)
+    integer_id = integer_ids(relation, columns.id)
     relation.create_view("long_source", replace=True)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW long_rows AS {long_rows_select(columns)} FROM long_source")
-    return rows
+    select = long_rows_select(columns, integer_id=integer_id)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW long_rows AS {select} FROM long_source")
+    return CheckedInput(rows, integer_id)
 
 
 def register_frame(
@@ -176,21 +280,32 @@ def register_frame(
     frame: pd.DataFrame,
     columns: LongColumns,
     max_levels: int = MAX_STRATUM_LEVELS,
-) -> int:
+) -> CheckedInput:
     """The same as :func:`register_long_rows` for a pandas DataFrame of long rows."""
     con.register("long_frame", frame)
     return register_long_rows(con, con.table("long_frame"), columns, max_levels)
 
 
-def spark_long_rows(spark: Any, path: str | os.PathLike[str], columns: LongColumns) -> None:
-    """Load a (validated) file into Spark as the ``long_rows`` temporary view."""
+def spark_long_rows(
+    spark: Any, path: str | os.PathLike[str], columns: LongColumns, integer_id: bool = False
+) -> None:
+    """Load a (validated) file into Spark as the ``long_rows`` temporary view (CSV columns as text, as
+    DuckDB reads them; ``integer_id`` from :func:`register_long_rows`)."""
     kind = input_format(path)
-    reader = spark.read
-    frame = (
-        reader.parquet(str(path))
-        if kind == "parquet"
-        else reader.option("header", True).option("inferSchema", True).csv(str(path))
-    )
+    if kind == "parquet":
+        frame = spark.read.parquet(str(path))
+    else:
+        frame = (
+            spark.read.option("header", True)
+            .option("inferSchema", False)
+            .option("sep", _delimiter(path))
+            .option("quote", '"')
+            .option("escape", '"')
+            .option("encoding", "UTF-8")
+            .csv(str(path))
+            .toDF(*csv_header(path))
+        )
     frame.createOrReplaceTempView("long_source")
     backtick = lambda name: "`" + name.replace("`", "``") + "`"  # noqa: E731
-    spark.sql(f"{long_rows_select(columns, backtick)} FROM long_source").createOrReplaceTempView("long_rows")
+    select = long_rows_select(columns, backtick, integer_id)
+    spark.sql(f"{select} FROM long_source").createOrReplaceTempView("long_rows")

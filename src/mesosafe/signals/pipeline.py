@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,9 @@ OUTPUT_COLUMNS = (
     "e",
     "rr",
     "prr",
+    "prr_lower",
+    "prr_upper",
+    "chi2_yates",
     "ror",
     "ror_lower",
     "ror_upper",
@@ -99,7 +103,9 @@ def disproportionality(
     with stages("score EBGM/EB05/EB95"):
         scores = gps.score(fit.prior, counts.n, counts.e, points=points)
     with stages("frequentist measures"):
-        ror, ror_lower, ror_upper = stats.ror(counts.n, counts.n_product, counts.n_event, counts.n_total)
+        table2x2 = (counts.n, counts.n_product, counts.n_event, counts.n_total)
+        ror, ror_lower, ror_upper = stats.ror(*table2x2)
+        prr_lower, prr_upper = stats.prr_interval(*table2x2)
         ic, ic025 = stats.information_component(counts.n, counts.e)
         table = pa.table(
             {
@@ -108,7 +114,10 @@ def disproportionality(
                 "n": counts.n,
                 "e": counts.e,
                 "rr": stats.relative_ratio(counts.n, counts.e),
-                "prr": stats.prr(counts.n, counts.n_product, counts.n_event, counts.n_total),
+                "prr": stats.prr(*table2x2),
+                "prr_lower": prr_lower,
+                "prr_upper": prr_upper,
+                "chi2_yates": stats.chi_square_yates(*table2x2),
                 "ror": ror,
                 "ror_lower": ror_lower,
                 "ror_upper": ror_upper,
@@ -144,12 +153,8 @@ def count_file_duckdb(
 
     stages = stages or Stages()
     con = con or duckdb_connection()
-    with stages("read and check input"):
+    with stages("read and check input"):  # a CSV is parsed once, into a temporary table
         register_long_rows(con, read_file(con, path), columns, max_levels)
-        if str(path).lower().endswith((".csv", ".csv.gz", ".tsv")):
-            # parse the CSV once, not once per counting step
-            con.execute("CREATE OR REPLACE TEMP TABLE long_rows_cached AS SELECT * FROM long_rows")
-            con.execute("CREATE OR REPLACE TEMP VIEW long_rows AS SELECT * FROM long_rows_cached")
     with stages("count pairs (duckdb)"):
         try:
             return count_duckdb(con, margins, stratified=bool(columns.strata))
@@ -157,7 +162,30 @@ def count_file_duckdb(
             raise SignalsInputError(f"cannot read {str(path)!r}: {str(exc).splitlines()[0]}") from exc
 
 
+# Spark master URLs this tool accepts: local, local[N], local[*], local[N,F], spark://…, yarn, k8s://…
+SPARK_MASTER = re.compile(r"local(\[(\*|[1-9][0-9]*)(,[1-9][0-9]*)?\])?|spark://\S+|yarn|k8s://\S+")
+
+
+def check_spark_master(master: str) -> str:
+    if not SPARK_MASTER.fullmatch(master):
+        raise SignalsInputError(
+            f"Spark master {master!r} is not one of local, local[N], local[*], spark://HOST:PORT, yarn, "
+            "k8s://URL"
+        )
+    return master
+
+
 def spark_session(master: str | None = None, driver_memory: str | None = None) -> Any:
+    """A SparkSession; SignalsInputError (naming the master) if Spark cannot start."""
+    check_spark_master(master or "local[*]")
+    try:
+        return _spark_builder(master, driver_memory).getOrCreate()
+    except Exception as exc:  # Java missing, master unreachable: one clear line, not a traceback
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SignalsInputError(f"cannot start Spark with master {master or 'local[*]'!r}: {first}") from exc
+
+
+def _spark_builder(master: str | None, driver_memory: str | None) -> Any:
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -169,7 +197,7 @@ def spark_session(master: str | None = None, driver_memory: str | None = None) -
     )
     if driver_memory:
         builder = builder.config("spark.driver.memory", driver_memory)
-    return builder.getOrCreate()
+    return builder
 
 
 def count_file_spark(
@@ -185,12 +213,12 @@ def count_file_spark(
     stages = stages or Stages()
     with stages("read and check input"):
         con = duckdb_connection()
-        register_long_rows(con, read_file(con, path), columns, max_levels)
+        checked = register_long_rows(con, read_file(con, path), columns, max_levels)
         con.close()
     with stages("start spark"):
         spark = spark or spark_session(master)
     with stages("count pairs (spark)"):
-        spark_long_rows(spark, path, columns)
+        spark_long_rows(spark, path, columns, checked.integer_id)
         return count_spark(spark, margins, stratified=bool(columns.strata))
 
 

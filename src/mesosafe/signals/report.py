@@ -30,6 +30,9 @@ STYLE = (
 
 @dataclass(frozen=True)
 class ReportSummary:
+    """Counts of sessions (treatments), as in the rate tables: ``complications`` is the number of
+    treatments with any complication, ``infections`` the number with a suspected infection."""
+
     files: list[str]
     treatments: int
     complications: int
@@ -57,8 +60,10 @@ def _summary_html(
     alert_rows: pd.DataFrame,
     design: clusters.CusumDesign,
     p0: float,
+    as_of: pd.Timestamp,
 ) -> str:
     t, c = tables.treatments, tables.complications
+    infected = int(c.loc[c["suspected_infection"], "treatment_id"].nunique())
     outliers = pd.concat(
         [f[f["status"].str.startswith("alarm")] for f in classified.values()], ignore_index=True
     )
@@ -74,13 +79,20 @@ def _summary_html(
 <html lang="en"><head><meta charset="utf-8"><title>mesosafe registry report</title>
 <style>{STYLE}</style></head><body>
 <h1>Registry safety report</h1>
-<p>{sessions(t)} treatments from {t["date"].min():%Y-%m-%d} to {t["date"].max():%Y-%m-%d}
-at {t["clinic"].nunique()} clinics; {c["treatment_id"].nunique()} treatments with complications,
-{int(c["suspected_infection"].sum())} suspected infections.</p>
+<ul>
+<li>Treatments (sessions): {sessions(t)}, from {t["date"].min():%Y-%m-%d} to {t["date"].max():%Y-%m-%d},
+at {t["clinic"].nunique()} clinics</li>
+<li>Treatments with a complication: {c["treatment_id"].nunique()} ({len(c)} complication records)</li>
+<li>Treatments with a suspected infection: {infected} ({int(c["suspected_infection"].sum())} records)</li>
+</ul>
+<p>Every rate below counts treatments (sessions), not records.</p>
 <h2>Infection-cluster alerts (Poisson CUSUM)</h2>
-<p>Windows of {design.window_days} days; baseline rate {p0:.4%} suspected infections per treatment;
-tuned to a rate ratio of {design.rate_ratio:g}; thresholds for about {design.target_arl_years:g} years
-between false alarms per unit.
+<p>Windows of {design.window_days} days, observed to {as_of:%Y-%m-%d}; baseline risk {p0:.4%} suspected
+infections per treatment; tuned to a rate ratio of {design.rate_ratio:g}; thresholds for about
+{design.target_arl_years:g} years between false alarms per unit.
+In each window, <em>treatments</em> are the sessions in it, <em>infections</em> the suspected infections
+that began in it (from sessions in it or before it) and <em>expected</em> the onsets expected in it from
+the same sessions, spread over the onset delays seen in the registry.
 Multi-dose-vial batches are listed first.</p>
 {_html_table(alert_rows)}
 <h2>Funnel-plot outliers (outside 99.8% limits)</h2>
@@ -93,7 +105,7 @@ cusum_alerts.csv.</p>
 
 
 def _write_all(tables: RegistryTables, folder: Path, design: clusters.CusumDesign) -> ReportSummary:
-    frame = outcomes(tables)
+    frame, c = outcomes(tables), tables.complications
     classified: dict[str, pd.DataFrame] = {}
     for unit_type in UNIT_TYPES:
         units = per_unit(frame, unit_type)
@@ -108,32 +120,28 @@ def _write_all(tables: RegistryTables, folder: Path, design: clusters.CusumDesig
     series.to_csv(folder / "cusum_series.csv", index=False)
     alert_rows = clusters.alerts(series)
     alert_rows.to_csv(folder / "cusum_alerts.csv", index=False)
-    p0 = float(series["baseline_rate"].iloc[0])
+    p0, as_of = float(series["baseline_rate"].iloc[0]), pd.Timestamp(series["as_of"].iloc[0])
     (folder / "summary.html").write_text(
-        _summary_html(tables, classified, alert_rows, design, p0), encoding="utf-8"
+        _summary_html(tables, classified, alert_rows, design, p0, as_of), encoding="utf-8"
     )
     outliers = sum(int(f["status"].str.startswith("alarm").sum()) for f in classified.values())
     return ReportSummary(
         files=sorted(p.name for p in folder.iterdir()),
         treatments=sessions(tables.treatments),
         complications=int(tables.complications["treatment_id"].nunique()),
-        infections=int(tables.complications["suspected_infection"].sum()),
+        infections=int(c.loc[c["suspected_infection"], "treatment_id"].nunique()),
         outliers=outliers,
         alerts=len(alert_rows),
     )
 
 
 def write_report(
-    tables: RegistryTables,
-    out: str | os.PathLike[str],
-    window_days: int = 28,
-    rate_ratio: float = 2.0,
-    threshold: float | None = None,
+    tables: RegistryTables, out: str | os.PathLike[str], design: clusters.CusumDesign | None = None
 ) -> ReportSummary:
     """Write the report into ``out`` (created if needed); on any error nothing reaches ``out``."""
     target = Path(out)
     _check_out_dir(target)
-    design = clusters.CusumDesign(window_days=window_days, rate_ratio=rate_ratio, threshold=threshold)
+    design = design or clusters.CusumDesign()
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         summary = _write_all(tables, staging, design)

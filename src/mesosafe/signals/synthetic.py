@@ -152,11 +152,19 @@ class OutbreakSpec:
 
     clinic: str = "C07"
     practitioner: str = "C07-P1"
+    product: str = "phosphatidylcholine"
     batch: str = "LIPO-VIAL-0713"
     start_day: int = 420
     days: int = 90
     treatments: int = 138
     infections: int = 39
+
+    @property
+    def batch_unit(self) -> str:
+        """The batch as the registry keys it ("product / lot")."""
+        from mesosafe.signals.registry import batch_key
+
+        return batch_key(self.product, self.batch)
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,16 @@ class RegistrySpec:
     complication_rate: float = 0.04
     infection_rate: float = 0.0015  # suspected infections per treatment at baseline
     multi_dose_share: float = 0.25
+    batch_days: int = 91  # a new batch of each product is opened this often
+    shared_batches: bool = False  # False: each clinic has its own batches; True: one lot for all clinics
+    products: int = 6  # how many of PRODUCTS are used
+    # onset of an infection, days after the session: Gamma(shape, scale) kept within [min, max]
+    # (atypical mycobacteria: 1–12 weeks, mean about 3 weeks); other complications begin within a week
+    infection_onset_shape: float = 3.0
+    infection_onset_scale_days: float = 7.0
+    infection_onset_min_days: int = 7
+    infection_onset_max_days: int = 84
+    other_onset_max_days: int = 7
     start: str = "2023-01-01"
     seed: int = 2007
 
@@ -182,10 +200,15 @@ PRODUCTS = (
 )
 
 
-def _onset(rng: np.random.Generator, dates: pd.Series, infected: npt.NDArray[np.bool_]) -> pd.Series:
-    # atypical mycobacteria: onset 1–12 weeks after the session, mean about 3 weeks
-    infection_delay = np.clip(rng.gamma(3.0, 7.0, len(dates)), 7, 84)
-    other_delay = rng.integers(0, 8, len(dates))
+def _onset(
+    rng: np.random.Generator, spec: RegistrySpec, dates: pd.Series, infected: npt.NDArray[np.bool_]
+) -> pd.Series:
+    infection_delay = np.clip(
+        rng.gamma(spec.infection_onset_shape, spec.infection_onset_scale_days, len(dates)),
+        spec.infection_onset_min_days,
+        spec.infection_onset_max_days,
+    )
+    other_delay = rng.integers(0, spec.other_onset_max_days + 1, len(dates))
     days = np.where(infected, infection_delay, other_delay).astype(np.int64)
     return dates + pd.to_timedelta(days, unit="D")
 
@@ -196,11 +219,11 @@ def _background(rng: np.random.Generator, spec: RegistrySpec) -> pd.DataFrame:
     clinic_idx = np.repeat(np.arange(spec.clinics), per_clinic)
     total = len(clinic_idx)
     day = rng.integers(0, spec.days, total)
-    product_idx = rng.integers(0, len(PRODUCTS), total)
-    batch_period = day // 91  # a new batch of each product every quarter, per clinic
+    product_idx = rng.integers(0, min(spec.products, len(PRODUCTS)), total)
+    batch_period = day // spec.batch_days  # a new batch of each product every batch_days
+    owner = ["N" if spec.shared_batches else f"{c:02d}" for c in clinic_idx]
     batch = [
-        f"{PRODUCTS[p][:4].upper()}-{c:02d}{q}"
-        for p, c, q in zip(product_idx, clinic_idx, batch_period, strict=True)
+        f"{PRODUCTS[p][:4].upper()}-{o}{q}" for p, o, q in zip(product_idx, owner, batch_period, strict=True)
     ]
     return pd.DataFrame(
         {
@@ -223,9 +246,12 @@ def demo_registry(
 ) -> Any:
     """A seeded synthetic registry (RegistryTables) with one planted outbreak (``outbreak=None``: the
     2007-like default; pass ``OutbreakSpec(treatments=0)`` for none)."""
+    from mesosafe.signals.errors import SignalsInputError
     from mesosafe.signals.registry import RegistryTables, check_registry
 
     spec = spec or RegistrySpec(seed=seed)
+    if spec.seed < 0:
+        raise SignalsInputError(f"seed (--seed) must be a whole number ≥ 0, not {spec.seed}")
     outbreak = outbreak or OutbreakSpec()
     rng = np.random.default_rng(spec.seed)
     frame = _background(rng, spec)
@@ -236,7 +262,7 @@ def demo_registry(
         {
             "clinic": outbreak.clinic,
             "practitioner": outbreak.practitioner,
-            "product": PRODUCTS[0],
+            "product": outbreak.product,
             "batch": outbreak.batch,
             "day": outbreak.start_day + rng.integers(0, outbreak.days, outbreak.treatments),
             "multi_dose_vial": True,
@@ -254,7 +280,7 @@ def demo_registry(
     complications = pd.DataFrame(
         {
             "treatment_id": hit["treatment_id"].to_numpy(),
-            "onset_date": _onset(rng, hit["date"].reset_index(drop=True), hit["infected"].to_numpy()),
+            "onset_date": _onset(rng, spec, hit["date"].reset_index(drop=True), hit["infected"].to_numpy()),
             "suspected_infection": hit["infected"].to_numpy(),
         }
     )
