@@ -152,6 +152,7 @@ def main() -> None:
                 (f"/clinic/patients/{patient.id}/", "patient"),
                 (f"/clinic/patients/{patient.id}/treatments/new/", "treatment-form"),
                 ("/clinic/recall/?lot=NC-2407-A", "recall"),
+                ("/clinic/products/", "products"),
             ]:
                 made.append(snap(page, base + path, f"clinic-{name}-{suffix}"))
             page.context.close()
