@@ -19,7 +19,7 @@ from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
 from mesosafe.engines import InputError, parse
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
-from mesosafe.lib.numbers import LocalDecimalField
+from mesosafe.lib.numbers import LocalDecimalField, western_digits
 from mesosafe.patients.models import Patient
 
 PRODUCT_ROWS = 3
@@ -49,8 +49,6 @@ SERIOUS_REASONS = [
 
 # Dates on the clinic pages: day, month name, year ("3 Dec 2026", "3 ديسمبر 2026"), never "12/03/2026".
 DAY = "j M Y"
-# Arabic-Indic and Persian digits, as an Arabic keyboard types them, to the Western digits a phone dials.
-_PHONE_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 
 
 def shown_date(value: date) -> str:
@@ -109,7 +107,7 @@ class PatientForm(forms.ModelForm[Patient]):
         return born
 
     def clean_phone(self) -> str:
-        return str(self.cleaned_data.get("phone", "")).translate(_PHONE_DIGITS)
+        return western_digits(str(self.cleaned_data.get("phone", "")))  # the digits a phone dials
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -360,7 +358,7 @@ class BatchForm(forms.Form):
         product.queryset = Product.objects.filter(clinic_id=staff.clinic_id).order_by("name", "id")
 
     def clean_lot_number(self) -> str:
-        return str(self.cleaned_data.get("lot_number", "")).translate(_PHONE_DIGITS)
+        return western_digits(str(self.cleaned_data.get("lot_number", "")))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

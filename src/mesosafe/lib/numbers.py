@@ -24,9 +24,14 @@ def arabic_digits(text: str) -> str:
     return _DECIMAL_POINT.sub("٫", text).translate(_TO_ARABIC)
 
 
+def western_digits(text: str) -> str:
+    """'٠٥٠ ١٢٣' -> '050 123': Arabic-Indic and Persian digits, as an Arabic keyboard types them."""
+    return text.translate(_DIGITS)
+
+
 def normalise_number(text: str) -> str:
     """'٣٨٫٥' -> '38.5', '38,5' -> '38.5'; anything else is left for the field to refuse."""
-    text = text.strip().translate(_DIGITS).translate(_MARKS)
+    text = western_digits(text.strip()).translate(_MARKS)
     if "," in text and "." not in text:
         text = text.replace(",", ".")
     return text

@@ -11,13 +11,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe.checkins.photos import MAX_PER_CHECKIN
 from mesosafe.knowledge import Disposition, KnowledgeBase, Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
-from mesosafe.lib.numbers import LocalDecimalField, arabic_digits, normalise_number
+from mesosafe.lib.numbers import LocalDecimalField, normalise_number
+from mesosafe.portal.templatetags.digits import digits
 
 MED_ROWS = 3
 OLDEST_DAYS = 3650  # the engines accept 'days ago' up to ten years
@@ -232,11 +232,15 @@ def emergency_symptoms(kb: KnowledgeBase) -> list[str]:
     return [code for code in kb.effects if code in codes]
 
 
+# What a ticked symptom must also say (field prefix -> the message when it does not), unless it is an
+# emergency: each message names the symptom.
+DETAILS = {
+    "sev": _("%(symptom)s: please choose how bad it is."),
+    "trend": _("%(symptom)s: please choose whether it is better, the same or worse."),
+    "spread": _("%(symptom)s: please say whether it is spreading."),
+}
+
 FAHRENHEIT = (Decimal(90), Decimal(110))  # a temperature typed in this range was most likely in °F
-
-
-def _shown(text: str) -> str:
-    return arabic_digits(text) if (get_language() or "").startswith("ar") else text
 
 
 def temperature_error(typed: Any) -> str:
@@ -250,8 +254,8 @@ def temperature_error(typed: Any) -> str:
     if number is not None and number.is_finite() and FAHRENHEIT[0] <= number <= FAHRENHEIT[1]:
         celsius = ((number - 32) * 5 / 9).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         conversion = _("%(fahrenheit)s °F is %(celsius)s °C.") % {
-            "fahrenheit": _shown(format(number.normalize(), "f")),  # as typed, less trailing zeros
-            "celsius": _shown(str(celsius)),  # one decimal, as in "38.2"
+            "fahrenheit": digits(format(number.normalize(), "f")),  # as typed, less trailing zeros
+            "celsius": digits(str(celsius)),  # one decimal, as in "38.2"
         }
         message = f"{message} {conversion}"
     return message
@@ -286,9 +290,9 @@ class CheckInForm(ErrorSummary):
         kb = load_kb()
         self.codes = list(kb.effects)
         self.emergency = emergency_symptoms(kb)
-        self.self_named = frozenset(
-            f"{kind}_{code}" for kind in ("sev", "trend", "spread") for code in self.codes
-        )
+        # the box above the form: these mean "call now", not "fill in the form"
+        self.emergency_names = [kb.effects[code].name.get(lang) for code in self.emergency]
+        self.self_named = frozenset(f"{kind}_{code}" for kind in DETAILS for code in self.codes)
         # Severity, trend and spreading start unanswered: a preselected "Mild", "The same" and "No" would
         # send the engine the least urgent answers for a symptom the patient ticked and did not describe.
         severities = [(s.value, SEVERITY_LABELS[s]) for s in Severity]
@@ -323,24 +327,12 @@ class CheckInForm(ErrorSummary):
         ticked = [code for code in self.codes if data.get(f"sym_{code}")]
         if any(code in self.emergency for code in ticked):
             return data  # an emergency whatever the details: asking for them would only hold the patient up
-        names = {code: load_kb().effects[code].name.get(self.lang) for code in ticked}
+        effects = load_kb().effects
         for code in ticked:
-            if not data.get(f"sev_{code}") and f"sev_{code}" not in self.errors:
-                self.add_error(
-                    f"sev_{code}",
-                    _("%(symptom)s: please choose how bad it is.") % {"symptom": names[code]},
-                )
-            if not data.get(f"trend_{code}") and f"trend_{code}" not in self.errors:
-                self.add_error(
-                    f"trend_{code}",
-                    _("%(symptom)s: please choose whether it is better, the same or worse.")
-                    % {"symptom": names[code]},
-                )
-            if not data.get(f"spread_{code}") and f"spread_{code}" not in self.errors:
-                self.add_error(
-                    f"spread_{code}",
-                    _("%(symptom)s: please say whether it is spreading.") % {"symptom": names[code]},
-                )
+            for kind, message in DETAILS.items():
+                name = f"{kind}_{code}"
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message % {"symptom": effects[code].name.get(self.lang)})
         return data
 
     def symptom_rows(self) -> list[SymptomRow]:

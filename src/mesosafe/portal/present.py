@@ -32,6 +32,11 @@ class Shown:
     expected: list[dict[str, Any]]
 
 
+def disposition_labels(lang: Lang) -> dict[str, str]:
+    """Each disposition's label for the patient ("Seek medical care today"), by its code."""
+    return {d.code.value: d.label.get(lang) for d in load_kb().triage.dispositions}
+
+
 def checkin_result(checkin: CheckIn, lang: Lang) -> Shown:
     kb = load_kb()
     disposition = Disposition(checkin.disposition)

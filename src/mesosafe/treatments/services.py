@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from mesosafe.clinics.models import Batch, Staff
@@ -53,8 +54,11 @@ def link_path(token: str) -> str:
     return f"/p/{token}/"
 
 
-def link_url(token: str) -> str:
-    return settings.MESOSAFE_BASE_URL + link_path(token)
+def link_url(token: str, request: HttpRequest | None = None) -> str:
+    """The patient's link: whole when MESOSAFE_BASE_URL is set; otherwise as `request` reached this server
+    (a page showing it), or the bare path (an email sent by the worker, which has no request)."""
+    url = settings.MESOSAFE_BASE_URL + link_path(token)
+    return request.build_absolute_uri(url) if request is not None and not url.startswith("http") else url
 
 
 def _practitioner(patient: Patient, record: TreatmentRecord) -> Staff:

@@ -124,11 +124,6 @@ def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     )
 
 
-def _shown_url(request: HttpRequest, token: str) -> str:
-    url = link_url(token)
-    return url if url.startswith("http") else request.build_absolute_uri(url)
-
-
 @require_POST
 @staff_required
 def new_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
@@ -143,7 +138,7 @@ def new_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpRespo
             "staff": staff,
             "patient": patient,
             "screening_link": link,
-            "url": _shown_url(request, token),
+            "url": link_url(token, request),
             "nav": "patients",
         },
     )
@@ -163,7 +158,7 @@ def new_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "staff": staff,
             "patient": treatment.patient,
             "treatment": treatment,
-            "url": _shown_url(request, token),
+            "url": link_url(token, request),
             "nav": "patients",
         },
     )

@@ -95,7 +95,8 @@ def acknowledge(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     else:
         audit_read(staff, "checkin", [checkin.id], patient_id)
     if request.headers.get("HX-Request"):
-        return render(request, "clinicui/_acknowledged.html", {"checkin": checkin, "earlier": not done})
+        context = {"checkin": checkin, "earlier": not done, "who": reviewer_name(checkin)}
+        return render(request, "clinicui/_acknowledged.html", context)
     if done:
         messages.success(request, _("Check-in acknowledged."))
     else:

@@ -69,7 +69,6 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             form.add_error(_field_of(problem), problem.detail or _("The treatment could not be recorded."))
         else:
             record(staff.clinic_id, staff.user, "create", "treatment", [treatment.id], patient.id)
-            url = link_url(token)
             return render(
                 request,
                 "clinicui/link_issued.html",
@@ -77,7 +76,7 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
                     "staff": staff,
                     "patient": patient,
                     "treatment": treatment,
-                    "url": url if url.startswith("http") else request.build_absolute_uri(url),
+                    "url": link_url(token, request),
                     "recorded": True,
                     "nav": "patients",
                 },

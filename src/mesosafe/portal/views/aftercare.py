@@ -57,10 +57,7 @@ def aftercare(request: HttpRequest, visit: Visit) -> HttpResponse:
 @with_link
 def aftercare_ics(request: HttpRequest, visit: Visit) -> HttpResponse:
     plan = AftercarePlan.model_validate(visit.treatment.aftercare)
-    link = link_url(visit.token)  # whole when MESOSAFE_BASE_URL is set; else as this browser reached us
-    body = to_ics(
-        plan, visit.lang, link=link if link.startswith("http") else request.build_absolute_uri(link)
-    )
+    body = to_ics(plan, visit.lang, link=link_url(visit.token, request))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="aftercare.ics"'
     return response

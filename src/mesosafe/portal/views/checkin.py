@@ -13,7 +13,6 @@ from mesosafe.checkins import photos
 from mesosafe.checkins import services as checkins
 from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.engines import InputError
-from mesosafe.knowledge import load as load_kb
 from mesosafe.portal import present
 from mesosafe.portal.access import Visit, with_link
 from mesosafe.portal.forms import CheckInForm
@@ -38,7 +37,6 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
                     store_photos(visit, stored, cleaned)
                 return redirect("portal:checkin_result", visit.token, stored.id)
     status = 400 if request.method == "POST" else 200
-    effects = load_kb().effects
     return render(
         request,
         "portal/checkin.html",
@@ -47,8 +45,7 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
             form=form,
             rows=form.symptom_rows(),
             photo_counts=range(1, photos.MAX_PER_CHECKIN + 1),  # the picker's "N photos chosen" texts
-            # the box above the form: these mean "call now", not "fill in the form"
-            emergency_names=[effects[code].name.get(visit.lang) for code in form.emergency],
+            emergency_names=form.emergency_names,
             # a browser cannot keep chosen files across a page load: say so when the form comes back
             photos_lost=request.method == "POST" and bool(request.FILES.getlist("photo")),
         ),

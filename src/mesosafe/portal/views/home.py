@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from mesosafe.checkins.models import CheckIn
-from mesosafe.knowledge import load as load_kb
 from mesosafe.patients.services import latest_screening
+from mesosafe.portal import present
 from mesosafe.portal.access import Visit, with_any_link
 from mesosafe.treatments.services import plan_due
 
@@ -26,7 +26,7 @@ def home(request: HttpRequest, visit: Visit) -> HttpResponse:
     now = timezone.now()
     due = plan_due(treatment)
     latest = CheckIn.objects.filter(treatment=treatment).order_by("-submitted_at", "-id").first()
-    labels = {d.code.value: d.label.get(visit.lang) for d in load_kb().triage.dispositions}
+    labels = present.disposition_labels(visit.lang)
     return render(
         request,
         "portal/home.html",
