@@ -148,6 +148,7 @@ def main() -> None:
             patient = data["cases"]["en"].patient
             for path, name in [
                 ("/clinic/", "queue"),
+                (f"/clinic/checkins/{data['emergency'].id}/", "checkin"),
                 ("/clinic/today/", "today"),
                 (f"/clinic/patients/{patient.id}/", "patient"),
                 (f"/clinic/patients/{patient.id}/treatments/new/", "treatment-form"),

@@ -1,4 +1,5 @@
-"""The clinic's pages in Chromium: login → review queue → acknowledge; other clinics' patients are 404."""
+"""The clinic's pages in Chromium: login → review queue → acknowledge; a check-in's page, acknowledged and
+returned to the queue; other clinics' patients are 404."""
 
 from __future__ import annotations
 
@@ -40,6 +41,30 @@ def test_login_queue_acknowledge(desktop: Any, live_server: Any, case: Case, mak
     assert stored.reviewed_at is not None and stored.review_note == "Phoned, seen today"
 
 
+def test_checkin_page_acknowledge_and_return(page: Any, live_server: Any, case: Case) -> None:
+    urgent = case.checkin([{"code": "pus", "severity": "moderate", "trend": "worse"}], temperature=38.2)
+    login(page, live_server.url, "alice")
+    page.locator(f"#checkin-{urgent.id}").get_by_role("link", name=f"Open check-in #{urgent.id}").click()
+    page.wait_for_url(live_server.url + f"/clinic/checkins/{urgent.id}/")
+    assert "Temperature 38.2 °C" in page.locator("#answers").inner_text()
+    assert page.locator("#patient a.phone").get_attribute("href") == "tel:+971500000001"
+    assert fits_width(page)
+    assert serious_violations(page) == []
+    page.get_by_label("Note").fill("Phoned, seen today")
+    page.get_by_role("button", name="Acknowledge").click()
+    page.locator("#review", has_text="Acknowledged by alice").wait_for()  # the page again, after the POST
+    page.get_by_role("button", name="Return to the queue").click()  # no reason yet
+    page.locator("#id_reason-error").wait_for()
+    assert CheckIn.objects.get(pk=urgent.pk).review_note == "Phoned, seen today"
+    assert serious_violations(page) == []  # with the error showing
+    page.get_by_label("Reason for returning it to the queue").fill("Meant another patient")
+    page.get_by_role("button", name="Return to the queue").click()
+    page.locator(".messages", has_text="back in the review queue").wait_for()
+    assert "Meant another patient" in page.locator("#review").inner_text()
+    assert CheckIn.objects.get(pk=urgent.pk).reviewed_at is None
+    assert fits_width(page)
+
+
 def test_clinic_b_gets_404_for_clinic_a_patient(
     desktop: Any, live_server: Any, case: Case, site_b: ClinicSite
 ) -> None:
@@ -50,7 +75,7 @@ def test_clinic_b_gets_404_for_clinic_a_patient(
 
 
 def test_staff_pages_pass_axe(desktop: Any, live_server: Any, case: Case) -> None:
-    case.checkin([{"code": "bruising", "severity": "moderate"}])
+    checkin = case.checkin([{"code": "bruising", "severity": "moderate"}])
     login(desktop, live_server.url, "alice")
     for path in [
         "/clinic/today/",
@@ -62,13 +87,14 @@ def test_staff_pages_pass_axe(desktop: Any, live_server: Any, case: Case) -> Non
         "/clinic/recall/?lot=nope",
         "/clinic/patients/new/",
         f"/clinic/patients/{case.patient.id}/edit/",
+        f"/clinic/checkins/{checkin.id}/",
     ]:
         desktop.goto(live_server.url + path)
         assert serious_violations(desktop) == [], path
 
 
 def test_staff_pages_fit_a_phone(page: Any, live_server: Any, case: Case) -> None:
-    case.checkin([{"code": "pus"}])
+    checkin = case.checkin([{"code": "pus"}])
     login(page, live_server.url, "alice")
     for path in [
         "/clinic/",
@@ -77,6 +103,7 @@ def test_staff_pages_fit_a_phone(page: Any, live_server: Any, case: Case) -> Non
         "/clinic/recall/?lot=LOT-A-001",
         "/clinic/patients/new/",
         f"/clinic/patients/{case.patient.id}/treatments/new/",
+        f"/clinic/checkins/{checkin.id}/",
     ]:
         page.goto(live_server.url + path)
         assert fits_width(page), path

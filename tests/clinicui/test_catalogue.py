@@ -147,7 +147,7 @@ def test_lot_added_meanwhile_is_a_form_error_too(
         ({"lot_number": "لوط"}, "lot_number", "Use only Latin letters, digits"),
         ({"lot_number": ""}, "lot_number", "This field is required."),
         ({"lot_number": "L" * 65}, "lot_number", "at most 64 characters"),
-        ({"expires_on": "1899-12-31"}, "expires_on", "must be after 1900"),  # the API's RecentDate
+        ({"expires_on": "1899-12-31"}, "expires_on", "1900 or later"),  # the API's RecentDate
         ({"expires_on": "2026-02-30"}, "expires_on", "Enter a valid date."),
         ({"product": ""}, "product", "This field is required."),
         ({"product": "999999"}, "product", "Select a valid choice."),

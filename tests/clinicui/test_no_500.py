@@ -1,5 +1,5 @@
-"""Whatever staff post to the patient, treatment and complication forms, the answer is a page, never a
-500."""
+"""Whatever staff post to the patient, treatment and complication forms, or to return a check-in to the
+queue, the answer is a page, never a 500."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mesosafe.checkins.services import acknowledge
 from mesosafe.clinics.models import Staff
-from mesosafe.clinicui.forms import ComplicationForm, PatientForm, TreatmentForm
+from mesosafe.clinicui.forms import ComplicationForm, PatientForm, ReopenForm, TreatmentForm
 from tests.pages_fixtures import Case
 
 VALUES = st.one_of(
@@ -35,6 +36,7 @@ VALUES = st.one_of(
             "1899-12-31",
             "a@b.c",
             "+٩٧١ ٥٠",
+            "2024-01-01T10:00:00+00:00",
         ]
     ),
     st.text(max_size=20),
@@ -42,6 +44,7 @@ VALUES = st.one_of(
 TREATMENT_FIELDS = list(TreatmentForm(staff=Staff()).fields)
 COMPLICATION_FIELDS = list(ComplicationForm().fields)
 PATIENT_FIELDS = list(PatientForm().fields)
+REOPEN_FIELDS = list(ReopenForm().fields)
 SLOW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -64,3 +67,11 @@ def test_complication_post(case: Case, staff_client: Client, data: dict[str, str
 def test_patient_post(case: Case, staff_client: Client, data: dict[str, str]) -> None:
     assert staff_client.post("/clinic/patients/new/", data).status_code in (302, 400)
     assert staff_client.post(f"/clinic/patients/{case.patient.id}/edit/", data).status_code in (302, 400)
+
+
+@SLOW
+@given(data=st.dictionaries(st.sampled_from(REOPEN_FIELDS), VALUES, max_size=2))
+def test_reopen_post(case: Case, staff_client: Client, data: dict[str, str]) -> None:
+    checkin = case.checkin([{"code": "pus"}])
+    acknowledge(checkin, case.site.user, "")
+    assert staff_client.post(f"/clinic/checkins/{checkin.id}/reopen/", data).status_code in (302, 400)

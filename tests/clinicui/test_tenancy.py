@@ -58,7 +58,8 @@ def test_own_clinic_reaches_every_id_route(case: Case, staff_client: Client) -> 
     for route in id_routes():
         url = "/clinic/" + route.replace("<int:pk>", str(ids[KINDS[route.split("/")[0]]]))
         codes = {staff_client.get(url).status_code, staff_client.post(url, {}).status_code}
-        assert codes & {200, 302}, (url, codes)
+        # 400: found, and the empty form refused (returning the check-in just acknowledged needs a reason)
+        assert codes & {200, 302, 400} and 404 not in codes, (url, codes)
         assert 500 not in codes
 
 

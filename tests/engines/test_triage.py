@@ -168,7 +168,7 @@ def test_a_symptom_that_is_never_expected_gives_its_own_reason_when_no_rule_fire
 def test_reasons_come_in_the_requested_language() -> None:
     check_in = CheckIn(days_since_treatment=21, symptoms=[{"code": "lump"}])  # type: ignore[list-item]
     arabic = triage(check_in, Lang.AR)
-    assert arabic.label == "اطلب رعاية طبية اليوم"
+    assert arabic.label == "يجب طلب رعاية طبية اليوم"
     assert "كتلة" in arabic.reasons[0].text
     assert all(s.seed or s.publication for r in arabic.reasons for s in r.sources)
 

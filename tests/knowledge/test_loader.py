@@ -1,14 +1,19 @@
-"""The knowledge base loads, is complete in both languages, cites real seed sections, reports errors well."""
+"""The knowledge base loads, is complete in both languages, cites real seed sections, reports errors well;
+its Arabic addresses a woman as well as a man."""
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from mesosafe.knowledge import KnowledgeError, load, load_from
 from mesosafe.knowledge.loader import DATA_DIR
+from mesosafe.knowledge.schema import Text
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 VOCABULARY = [
@@ -44,6 +49,104 @@ def test_every_effect_has_both_languages_and_a_source() -> None:
         for text in (effect.name, effect.description, effect.patient_text):
             assert text.en and text.ar
         assert effect.sources
+
+
+# Most patients are women, so the Arabic texts address a man or a woman alike: instructions as verbal
+# nouns or impersonal forms ("يُرجى وضع", "يجب الاتصال"), never a masculine imperative. These are the
+# masculine forms the texts used to have. Imperatives are looked for where an instruction starts: a
+# sentence, a clause, or a word joined by و/ف ("فاتصل", "وأبلغ"); the rest are masculine wherever they are.
+MASCULINE_IMPERATIVES = frozenset(
+    {
+        "ضع",
+        "اتصل",
+        "تجنب",
+        "ارتد",
+        "احم",
+        "احمه",
+        "ابق",
+        "استخدم",
+        "أبعد",
+        "راقب",
+        "أجب",
+        "أبلغ",
+        "أخبر",
+        "اختر",
+        "تأكد",
+        "أوقف",
+        "أوقفها",
+        "اشرب",
+        "حافظ",
+        "حاول",
+        "اطلب",
+        "راجع",
+        "اذهب",
+        "تواصل",
+        "اتبع",
+        "انتظر",
+    }
+)
+MASCULINE_PROHIBITIONS = ("لا تلمس", "لا تضع", "لا توقف", "لا تنتظر", "لا تقد")
+MASCULINE_VOWELLED = ("ارتدِ", "احمِ", "ابقَ", "شعرتَ", "احتجتَ", "أنتَ")  # the mark alone makes it masculine
+MASCULINE_PHRASES = ("أنت تتناول", "لم تتمكن", "إذا احتجت")
+VOWEL_MARKS = re.compile("[\u064b-\u0652\u0640]")  # tanween, short vowels, shadda, sukun, tatweel
+CLAUSE_BREAK = re.compile(r"[.،؛:؟!()—]")
+
+
+def masculine_forms(arabic: str) -> list[str]:
+    """The masculine-only ways of addressing the reader found in `arabic`."""
+    found = [form for form in MASCULINE_VOWELLED if form in arabic]
+    plain = VOWEL_MARKS.sub("", arabic)
+    found += [form for form in (*MASCULINE_PROHIBITIONS, *MASCULINE_PHRASES) if form in plain]
+    for clause in CLAUSE_BREAK.split(plain):
+        for i, word in enumerate(clause.split()):
+            joined = word[1:] if word[0] in "وف" and len(word) > 3 else ""  # not وضع, the verbal noun
+            if (i == 0 and word in MASCULINE_IMPERATIVES) or joined in MASCULINE_IMPERATIVES:
+                found.append(word)
+    return found
+
+
+def arabic_texts(node: object, where: str = "") -> Iterator[tuple[str, str]]:
+    """Every Arabic text of the knowledge base, with where it is, by walking its models."""
+    if isinstance(node, Text):
+        yield where, node.ar
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from arabic_texts(getattr(node, name), f"{where}.{name}")
+    elif isinstance(node, list | tuple):
+        for i, item in enumerate(node):
+            yield from arabic_texts(item, f"{where}[{getattr(item, 'code', None) or getattr(item, 'id', i)}]")
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from arabic_texts(item, f"{where}[{key}]")
+
+
+@pytest.mark.parametrize(
+    ("arabic", "masculine"),
+    [
+        ("ضع كمادة باردة على المنطقة المعالجة.", ["ضع"]),
+        ("لا تلمس المنطقة المعالجة ولا تفركها.", ["لا تلمس"]),
+        ("ارتدِ ملابس فضفاضة.", ["ارتدِ", "ارتد"]),
+        ("الشرى رد فعل تحسسي، فأبلغ عيادتك. إذا صعب عليك التنفس، فاتصل بالإسعاف.", ["فأبلغ", "فاتصل"]),
+        ("إذا احتجت إلى مسكن، فالباراسيتامول مناسب. تجنب الأسبرين.", ["إذا احتجت", "تجنب"]),
+        ("قبل الجلسة بـ٥ أيام وابقَ دونها.", ["ابقَ", "وابق"]),
+        ("يُرجى وضع كمادة باردة وعدم لمس المنطقة المعالجة.", []),
+        ("يجب الاتصال بالإسعاف فورًا. يجب عدم الانتظار وعدم قيادة السيارة بنفسك.", []),
+        ("يُرجى تجنّب الشمس القوية، والإبلاغ عن أي كتلة. إذا وافق طبيبك، يُرجى إيقافها.", []),
+        ("لا يُنصح بالميزوثيرابي أثناء الحمل. انتظري حتى بعد الحمل والرضاعة.", []),
+    ],
+)
+def test_the_masculine_form_check_finds_what_it_should(arabic: str, masculine: list[str]) -> None:
+    assert masculine_forms(arabic) == masculine
+
+
+def test_arabic_patient_texts_address_a_woman_as_well_as_a_man() -> None:
+    kb = load()
+    parts = {"effects": kb.effects, "triage": kb.triage, "screening": kb.screening}
+    parts |= {"aftercare": kb.aftercare, "faq": kb.faq}
+    texts = [text for name, part in parts.items() for text in arabic_texts(part, name)]
+    assert len(texts) > 150  # the walk reaches every file's texts
+    masculine = {where: forms for where, arabic in texts if (forms := masculine_forms(arabic))}
+    assert masculine == {}
 
 
 def test_every_cited_seed_section_exists_in_that_seed() -> None:

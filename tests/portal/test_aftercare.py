@@ -21,7 +21,7 @@ def test_timeline_in_arabic(make_case, client: Client) -> None:  # type: ignore[
     case = make_case(lang="ar")
     page = client.get(case.url("aftercare/")).content.decode()
     assert load().aftercare.items[0].title.ar in page
-    assert "أضف إلى تقويمي" in page
+    assert "إضافة إلى تقويمي" in page
 
 
 def test_calendar_file_has_items_and_checkins(case: Case, client: Client) -> None:

@@ -108,7 +108,7 @@ def test_urgent_checkin_notifies_clinic_staff(
     call_command("db_worker", batch=True)
     [message] = mail.outbox
     assert message.to == [site.staff.user.email] and "URGENT" in message.subject
-    assert "3 days after treatment" in message.body and f"/clinic/#checkin-{stored.id}" in message.body
+    assert "3 days after treatment" in message.body and f"/clinic/checkins/{stored.id}/\n" in message.body
 
 
 def test_next_session_eligibility(

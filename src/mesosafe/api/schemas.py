@@ -18,31 +18,37 @@ from mesosafe.knowledge import Decision, Disposition, Lang
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 
+# The validators' own messages; the clinic pages translate them (clinicui/api_errors.py).
+NOT_AN_EMAIL = "not a valid email address"
+BEFORE_1900 = "must be after 1900"
+IN_THE_FUTURE = "cannot be in the future"
+OUTSIDE_2000_2100 = "must be between the years 2000 and 2100"
+
 
 def _email(value: str) -> str:
     if value:
         try:
             validate_email(value)
         except DjangoValidationError:
-            raise ValueError("not a valid email address") from None
+            raise ValueError(NOT_AN_EMAIL) from None
     return value
 
 
 def _not_ancient(value: date) -> date:
     if value.year < 1900:
-        raise ValueError("must be after 1900")
+        raise ValueError(BEFORE_1900)
     return value
 
 
 def _born_by_now(value: date) -> date:
     if value > date.today() + timedelta(days=1):  # today somewhere on Earth, whatever the server's zone
-        raise ValueError("cannot be in the future")
+        raise ValueError(IN_THE_FUTURE)
     return value
 
 
 def _plausible_moment(value: datetime) -> datetime:
     if not 2000 <= value.year <= 2100:
-        raise ValueError("must be between the years 2000 and 2100")
+        raise ValueError(OUTSIDE_2000_2100)
     return value
 
 

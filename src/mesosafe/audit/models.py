@@ -22,6 +22,8 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=40, blank=True)
     patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # What a change cannot show by itself, e.g. why an acknowledged check-in was returned to the queue
+    detail = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ("-at", "-id")

@@ -16,6 +16,7 @@ def record(
     object_ids: Iterable[object] = ("",),
     patient_id: int | None = None,
     actor: str = "staff",
+    detail: dict[str, Any] | None = None,
 ) -> None:
     AuditEvent.objects.bulk_create(
         AuditEvent(
@@ -26,6 +27,7 @@ def record(
             object_type=object_type,
             object_id=str(object_id),
             patient_id=patient_id,
+            detail=detail,
         )
         for object_id in object_ids
     )

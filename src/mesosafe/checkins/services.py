@@ -1,8 +1,10 @@
-"""Check-ins: triage and store a submission, the review queue, acknowledgement, next-session eligibility."""
+"""Check-ins: triage and store a submission, the review queue, acknowledgement and its undoing, next-session
+eligibility."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -103,6 +105,18 @@ def acknowledge(checkin: CheckIn, user: Any, note: str) -> bool:
         checkin.refresh_from_db(fields=["reviewed_by", "reviewed_at", "review_note"])
         return False
     checkin.reviewed_by, checkin.reviewed_at, checkin.review_note = user, now, note
+    return True
+
+
+def reopen(checkin: CheckIn, seen: datetime) -> bool:
+    """Undo the review made at `seen`, putting `checkin` back in the review queue, unless it is no longer
+    that review (returned already, or acknowledged again since): then `checkin` is refreshed to show what
+    stands, and the answer is False. One conditional UPDATE, like `acknowledge`."""
+    reviewed = CheckIn.objects.filter(pk=checkin.pk, reviewed_at=seen)
+    if not reviewed.update(reviewed_by=None, reviewed_at=None, review_note=""):
+        checkin.refresh_from_db(fields=["reviewed_by", "reviewed_at", "review_note"])
+        return False
+    checkin.reviewed_by, checkin.reviewed_at, checkin.review_note = None, None, ""
     return True
 
 

@@ -24,13 +24,13 @@ def notify_escalation(checkin_id: int) -> int:
     )
     if not recipients:
         return 0
-    queue = settings.MESOSAFE_BASE_URL + reverse("clinicui:queue") + f"#checkin-{checkin.id}"
+    page = settings.MESOSAFE_BASE_URL + reverse("clinicui:checkin", args=[checkin.id])
     send_mail(
         subject=f"[mesosafe] {checkin.disposition.upper()} check-in #{checkin.id}",
         message=(
             f"A patient's check-in was triaged as {checkin.disposition.replace('_', ' ')} "
             f"(treatment #{checkin.treatment_id}, {since_treatment(checkin.days_since_treatment)}).\n"
-            f"Open the review queue to see the reasons and contact the patient:\n{queue}\n"
+            f"Open the check-in to see the answers and the reasons, and contact the patient:\n{page}\n"
         ),
         from_email=None,
         recipient_list=recipients,

@@ -1,10 +1,10 @@
 """Staff forms: add a patient or change their contact details, record a treatment, record a complication,
-acknowledge a check-in, find a lot, add a product or a lot."""
+acknowledge a check-in or return it to the queue, find a lot, add a product or a lot."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
 from django import forms
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesosafe.api.schemas import BatchIn, PatientIn, ProductIn
 from mesosafe.clinics.models import Batch, Product, Staff
+from mesosafe.clinicui.api_errors import api_message
 from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
 from mesosafe.engines import InputError, parse
 from mesosafe.knowledge import Lang
@@ -119,7 +120,7 @@ class PatientForm(forms.ModelForm[Patient]):
             try:
                 parse(PatientIn, shown)
             except InputError as error:
-                self.add_error(error.field if error.field in self.fields else None, error.message)
+                self.add_error(error.field if error.field in self.fields else None, api_message(error))
         return data
 
 
@@ -271,6 +272,30 @@ class AcknowledgeForm(forms.Form):
     )
 
 
+class ReopenForm(forms.Form):
+    """Return an acknowledged check-in to the review queue: why, and which review the page showed."""
+
+    incomplete = _("The form was incomplete; please try again.")
+
+    reason = forms.CharField(
+        label=_("Reason for returning it to the queue"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give a reason for returning this check-in to the queue.")},
+    )
+    reviewed_at = forms.CharField(widget=forms.HiddenInput, error_messages={"required": incomplete})
+
+    def clean_reviewed_at(self) -> datetime:
+        """The time of the review the page showed, as the page wrote it (with its offset, to the µs)."""
+        try:
+            seen = datetime.fromisoformat(self.cleaned_data["reviewed_at"])
+            if seen.tzinfo is not None:
+                return seen.astimezone(UTC)
+        except (ValueError, OverflowError):  # not a time, or out of a datetime's years once in UTC
+            pass
+        raise forms.ValidationError(self.incomplete)
+
+
 class RecallForm(forms.Form):
     lot = forms.CharField(label=_("Lot number"), max_length=64)
 
@@ -324,7 +349,7 @@ class ProductForm(forms.ModelForm[Product]):
                 parse(ProductIn, {name: data[name] for name in ProductIn.model_fields if name in data})
             except InputError as error:
                 field = _api_field(error)
-                message = error.message
+                message = api_message(error)
                 if field == "ingredients" and error.field != field:  # one of them: say which
                     number = int(error.field[len(field) + 1 : error.field.index("]")]) + 1
                     message = _("Ingredient %(n)s: %(message)s") % {"n": number, "message": message}
@@ -377,12 +402,7 @@ class BatchForm(forms.Form):
             )
         except InputError as error:
             field = _api_field(error)
-            message = error.message
-            if field == "lot_number" and "pattern" in message:
-                message = str(
-                    _("Use only Latin letters, digits, dots, hyphens and underscores, without spaces.")
-                )
-            self.add_error(field if field in self.fields else None, message)
+            self.add_error(field if field in self.fields else None, api_message(error))
             return data
         if Batch.objects.filter(product=product, lot_number=data["lot_number"]).exists():
             self.add_error("lot_number", self.duplicate_message())

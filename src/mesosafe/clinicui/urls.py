@@ -4,6 +4,7 @@ from django.urls import path
 from mesosafe.clinicui.login import LoginForm
 from mesosafe.clinicui.views import (
     catalogue,
+    checkin,
     complications,
     patient_edit,
     patients,
@@ -23,7 +24,9 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="clinicui:login"), name="logout"),
     path("", queue.queue, name="queue"),
+    path("checkins/<int:pk>/", checkin.checkin_page, name="checkin"),
     path("checkins/<int:pk>/acknowledge/", queue.acknowledge, name="acknowledge"),
+    path("checkins/<int:pk>/reopen/", checkin.reopen, name="reopen"),
     path("today/", today.today, name="today"),
     path("patients/", patients.patient_list, name="patients"),
     path("patients/new/", patient_edit.new_patient, name="new_patient"),

@@ -16,10 +16,15 @@ Days = Annotated[float, Field(ge=0, le=3650, allow_inf_nan=False)]
 
 
 class InputError(ValueError):
-    """Input a user can get wrong. `field` names the offending field, e.g. 'symptoms[0].code'."""
+    """Input a user can get wrong. `field` names the offending field, e.g. 'symptoms[0].code'. From a
+    schema, `kind` is pydantic's error type ('string_too_long', 'value_error', …) and `context` its limits
+    (max_length …) or, for a value error, `reason`: the validator's own message; pages translate these."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self, field: str, message: str, kind: str = "", context: dict[str, Any] | None = None
+    ) -> None:
         self.field, self.message = field, message
+        self.kind, self.context = kind, context or {}
         super().__init__(f"{field}: {message}" if field else message)
 
 
@@ -95,7 +100,10 @@ def parse(model: type[M], data: Any) -> M:
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(p for p in error["loc"] if isinstance(p, int | str))
-        raise InputError(field_path(loc) or "(body)", error["msg"]) from None
+        context = {key: value for key, value in error.get("ctx", {}).items() if key != "error"}
+        if "error" in error.get("ctx", {}):
+            context["reason"] = str(error["ctx"]["error"])
+        raise InputError(field_path(loc) or "(body)", error["msg"], error["type"], context) from None
 
 
 def check_symptom_codes(check_in: CheckIn, kb: KnowledgeBase) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -85,10 +87,7 @@ def acknowledge(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     form = AcknowledgeForm(request.POST, prefix=f"c{checkin.id}")
     patient_id = checkin.treatment.patient_id
     if not form.is_valid():
-        audit_read(staff, "checkin", [checkin.id], patient_id)
-        lang = lang_of(request)
-        shown = Item(checkin, checkin_result(checkin, lang), symptom_lines(checkin, lang), form)
-        return render(request, "clinicui/_queue_item.html", {"it": shown}, status=400)
+        return refused(request, staff, checkin, form)
     done = acknowledge_checkin(checkin, request.user, form.cleaned_data["note"])
     if done:
         record(staff.clinic_id, staff.user, "update", "checkin", [checkin.id], patient_id)
@@ -101,7 +100,27 @@ def acknowledge(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
         messages.success(request, _("Check-in acknowledged."))
     else:
         messages.warning(request, already_reviewed(checkin))
-    return redirect("clinicui:queue")
+    return redirect(from_page(request, checkin) or "clinicui:queue")
+
+
+def refused(request: HttpRequest, staff: Staff, checkin: CheckIn, form: AcknowledgeForm) -> HttpResponse:
+    """A note that cannot be kept: the card again with the error, or, from the check-in page, a message
+    there naming the field."""
+    page = from_page(request, checkin)
+    if page:
+        note = form["note"]
+        messages.error(request, f"{note.label}: {' '.join(str(e) for e in note.errors)}")
+        return redirect(page)
+    audit_read(staff, "checkin", [checkin.id], checkin.treatment.patient_id)
+    lang = lang_of(request)
+    shown = Item(checkin, checkin_result(checkin, lang), symptom_lines(checkin, lang), form)
+    return render(request, "clinicui/_queue_item.html", {"it": shown}, status=400)
+
+
+def from_page(request: HttpRequest, checkin: CheckIn) -> str | None:
+    """The check-in page's address when the form was sent from it (its `next`), to go back there."""
+    page = reverse("clinicui:checkin", args=[checkin.id])
+    return page if request.POST.get("next") == page else None
 
 
 def already_reviewed(checkin: CheckIn) -> str:
@@ -112,5 +131,9 @@ def already_reviewed(checkin: CheckIn) -> str:
 
 
 def reviewer_name(checkin: CheckIn) -> str:
-    user = checkin.reviewed_by
+    return person(checkin.reviewed_by)
+
+
+def person(user: Any) -> str:
+    """A staff member's full name, else their username."""
     return (user.get_full_name() or user.get_username()) if user else _("Someone")

@@ -1,0 +1,132 @@
+"""One check-in for the clinic: the patient, the treatment, the answers and photos, the engine's verdict,
+the review (acknowledge it, or return it to the queue with a reason) and the treatment's other check-ins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from mesosafe.audit.models import AuditEvent
+from mesosafe.audit.services import record
+from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.services import ESCALATED
+from mesosafe.checkins.services import reopen as reopen_checkin
+from mesosafe.clinics.models import Staff
+from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required
+from mesosafe.clinicui.forms import ReopenForm
+from mesosafe.clinicui.views.queue import item, lang_of, person, reviewer_name
+from mesosafe.portal.present import disposition_labels
+from mesosafe.treatments.models import Treatment
+
+REOPEN = "reopen"  # AuditEvent.detail["change"] of a review undone
+
+
+@dataclass(frozen=True)
+class Reopened:
+    at: datetime
+    who: str
+    reason: str
+
+
+def reopenings(checkin: CheckIn) -> list[Reopened]:
+    """When, by whom and why the check-in's reviews were undone, from the audit trail."""
+    events = AuditEvent.objects.filter(
+        object_type="checkin", object_id=str(checkin.id), action="update", detail__change=REOPEN
+    ).select_related("user")
+    return [Reopened(e.at, person(e.user), (e.detail or {})["reason"]) for e in events.order_by("at", "id")]
+
+
+def others(checkin: CheckIn, labels: dict[str, str]) -> list[tuple[CheckIn, str]]:
+    """Every check-in of the same treatment (this one too), oldest first, with its level's label."""
+    found = CheckIn.objects.filter(treatment_id=checkin.treatment_id).order_by("submitted_at", "id")
+    return [(c, labels.get(c.disposition, c.disposition)) for c in found]
+
+
+def show(
+    request: HttpRequest, staff: Staff, checkin: CheckIn, form: ReopenForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The check-in page; every rendering of it is audited as a read."""
+    lang = lang_of(request)
+    treatment = (
+        Treatment.objects.select_related("practitioner__user")
+        .prefetch_related("products__batch__product")
+        .get(pk=checkin.treatment_id)
+    )
+    audit_read(staff, "checkin", [checkin.id], treatment.patient_id)
+    context: dict[str, Any] = {
+        "staff": staff,
+        "it": item(checkin, lang),
+        "patient": checkin.treatment.patient,
+        "treatment": treatment,
+        "photos": list(checkin.photos.all()),
+        "escalated": checkin.disposition in ESCALATED,
+        "reviewer": reviewer_name(checkin) if checkin.reviewed_at else "",
+        "reopen_form": form or ReopenForm(initial={"reviewed_at": seen(checkin)}),
+        "reopened": reopenings(checkin),
+        "others": others(checkin, disposition_labels(lang)),
+    }
+    return render(request, "clinicui/checkin.html", context, status=status)
+
+
+def seen(checkin: CheckIn) -> str:
+    """The review the page shows, sent back with "Return to the queue" so only that review is undone."""
+    return checkin.reviewed_at.isoformat() if checkin.reviewed_at else ""
+
+
+@require_safe
+@staff_required
+def checkin_page(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    return show(request, staff, checkin_or_404(staff, pk))
+
+
+@require_POST
+@staff_required
+def reopen(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    """Undo an acknowledgement made by mistake: the check-in goes back to the review queue."""
+    checkin = checkin_or_404(staff, pk)
+    if checkin.reviewed_at is None:
+        messages.warning(request, not_reviewed())
+        return redirect("clinicui:checkin", checkin.id)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return show(request, staff, checkin, form, status=400)
+    if undo(staff, checkin, form.cleaned_data["reviewed_at"], form.cleaned_data["reason"]):
+        messages.success(request, _("The check-in is back in the review queue."))
+    else:  # someone was quicker: the page will show what stands
+        messages.warning(request, reviewed_again(checkin) if checkin.reviewed_at else not_reviewed())
+    return redirect("clinicui:checkin", checkin.id)
+
+
+def undo(staff: Staff, checkin: CheckIn, reviewed_at: datetime, reason: str) -> bool:
+    """Undo the review made at `reviewed_at` if it still stands, auditing the reason and what was undone."""
+    undone = {
+        "reviewed_by": checkin.reviewed_by_id,
+        "reviewed_at": seen(checkin),
+        "note": checkin.review_note,
+    }
+    with transaction.atomic():  # the review is gone only if the audit keeps it, and why
+        if not reopen_checkin(checkin, reviewed_at):
+            return False
+        detail = {"change": REOPEN, "reason": reason, "undone": undone}
+        patient_id = checkin.treatment.patient_id
+        record(staff.clinic_id, staff.user, "update", "checkin", [checkin.id], patient_id, detail=detail)
+    return True
+
+
+def not_reviewed() -> str:
+    return _("This check-in is not acknowledged, so there is nothing to undo. Nothing was changed.")
+
+
+def reviewed_again(checkin: CheckIn) -> str:
+    """Said when the review the page showed was undone and another one made before this request."""
+    return _("%(who)s acknowledged this check-in again after you opened it; that review stands.") % {
+        "who": reviewer_name(checkin)
+    }
