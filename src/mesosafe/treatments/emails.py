@@ -39,8 +39,8 @@ SCREENING_SUBJECT = {
 SCREENING_BODY = {
     Lang.EN: "{clinic} has booked you in. Before your treatment, please answer a few health questions on "
     "your private link; it also shows how to prepare:\n{link}\n\nIn an emergency call {emergency}.",
-    Lang.AR: "حجزت لك {clinic} موعداً. قبل علاجك، يرجى الإجابة عن بعض الأسئلة الصحية عبر رابطك الخاص؛ "
-    "وفيه أيضاً طريقة الاستعداد:\n{link}\n\nفي حالة الطوارئ يجب الاتصال بالرقم {emergency}.",
+    Lang.AR: "تم حجز موعد لك في {clinic}. قبل علاجك، يرجى الإجابة عن بعض الأسئلة الصحية عبر رابطك الخاص، "
+    "الذي يوضح أيضاً كيفية الاستعداد:\n{link}\n\nفي حالة الطوارئ يجب الاتصال بالرقم {emergency}.",
 }
 
 
