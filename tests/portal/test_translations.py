@@ -9,6 +9,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 import mesosafe
+from tests.arabic_forms import masculine_forms
 
 CATALOGUE = Path(mesosafe.__file__).parent / "locale" / "ar" / "LC_MESSAGES" / "django.po"
 
@@ -47,3 +48,39 @@ def test_percent_signs_in_a_block_translation() -> None:
 def test_photo_strings() -> None:
     assert "حتى ٥ صور" in _arabic('{% translate "Photos of the treated area (optional, up to 5)" %}')
     assert _arabic('{% translate "Please send at most 5 photos." %}') == "يرجى إرسال ٥ صور على الأكثر."
+
+
+def patient_entries(catalogue: str) -> list[tuple[str, str]]:
+    """(msgid, msgstr) of every entry the patient pages use (a `#:` reference under portal/)."""
+    found = []
+    for entry in catalogue.split("\n\n")[1:]:
+        lines = entry.splitlines()
+        if not any(line.startswith("#:") and "portal/" in line for line in lines):
+            continue
+        parts: dict[str, str] = {}
+        key = ""
+        for line in lines:
+            if line.startswith(("msgid", "msgstr")):
+                key, _, line = line.partition(" ")
+            if line.startswith('"') and key:
+                parts[key] = parts.get(key, "") + line[1:-1]
+        found += [(parts["msgid"], text) for name, text in parts.items() if name.startswith("msgstr")]
+    return found
+
+
+def test_patient_pages_address_a_woman_as_well_as_a_man() -> None:
+    entries = patient_entries(CATALOGUE.read_text(encoding="utf-8"))
+    assert len(entries) > 100  # the parse reaches the patient pages' entries
+    masculine = {msgid: forms for msgid, arabic in entries if (forms := masculine_forms(arabic))}
+    assert masculine == {}
+
+
+def test_the_catalogue_check_reads_plural_and_wrapped_entries() -> None:
+    catalogue = (
+        'header\n\n#: portal/templates/a.html:1\nmsgid "Call"\nmsgstr ""\n"اتصل "\n"بالعيادة"\n\n'
+        '#: portal/b.py:2\nmsgid "one"\nmsgid_plural "many"\nmsgstr[0] "ضع"\nmsgstr[1] "يُرجى الوضع"\n\n'
+        '#: clinicui/c.html:3\nmsgid "Watch"\nmsgstr "راقب"'
+    )
+    entries = patient_entries(catalogue)
+    assert entries == [("Call", "اتصل بالعيادة"), ("one", "ضع"), ("one", "يُرجى الوضع")]
+    assert [masculine_forms(text) for _, text in entries] == [["اتصل"], ["ضع"], []]
