@@ -1,5 +1,6 @@
-"""The clinic's pages in Chromium: login → review queue → acknowledge; a check-in's page, acknowledged and
-returned to the queue; other clinics' patients are 404."""
+"""The clinic's pages in Chromium: login → review queue (one card per treatment) → acknowledge a card's
+check-ins, with HTMX and without JavaScript; a check-in's page, acknowledged and returned to the queue; other
+clinics' patients are 404."""
 
 from __future__ import annotations
 
@@ -24,21 +25,53 @@ def login(page: Any, base: str, username: str) -> None:
 
 def test_login_queue_acknowledge(desktop: Any, live_server: Any, case: Case, make_case: Any) -> None:
     urgent = case.checkin([{"code": "pus"}])
+    worse = case.checkin([{"code": "fever"}], temperature=38.9)  # the same patient, the next day
     emergency = make_case(name="Layla").checkin([{"code": "face_throat_swelling", "severity": "severe"}])
     login(desktop, live_server.url, "alice")
-    items = desktop.locator(".queue-item")
-    assert items.count() == 2
-    assert items.first.get_attribute("id") == f"checkin-{emergency.id}"
-    assert "Layla" in items.first.inner_text()
+    assert desktop.title().startswith("Review queue · 3 check-ins from 2 patients")
+    cards = desktop.locator(".queue-item")
+    assert cards.count() == 2
+    assert cards.first.get_attribute("id") == f"treatment-{emergency.treatment_id}"
+    assert "Layla" in cards.first.inner_text()
     assert serious_violations(desktop) == []
     shot(desktop, "clinic-queue-desktop")
-    item = desktop.locator(f"#checkin-{urgent.id}")
-    item.get_by_label("Note").fill("Phoned, seen today")
-    item.get_by_role("button", name="Acknowledge").click()
-    desktop.locator(f"#checkin-{urgent.id}.done").wait_for()  # swapped in place by HTMX, no reload
-    assert "Acknowledged" in desktop.locator(f"#checkin-{urgent.id}").inner_text()
-    stored = CheckIn.objects.get(pk=urgent.pk)
-    assert stored.reviewed_at is not None and stored.review_note == "Phoned, seen today"
+    card = desktop.locator(f"#treatment-{case.treatment.id}")
+    assert card.locator(".queue-checkins > li").count() == 2
+    newer = case.checkin([{"code": "breathing_difficulty"}])  # arrives while the nurse reads the card
+    card.get_by_label("Note").fill("Phoned, seen today")
+    card.get_by_role("button", name="Acknowledge all 2 check-ins").click()
+    card.locator("[role=status]", has_text="1 newer check-in arrived").wait_for()  # swapped in place by HTMX
+    assert "2 check-ins of Amal acknowledged." in card.inner_text()
+    assert card.locator(".queue-checkins > li").count() == 1
+    assert card.locator(f"#checkin-{newer.id}").is_visible()
+    for stored in CheckIn.objects.filter(pk__in=[urgent.pk, worse.pk]):
+        assert stored.reviewed_at is not None and stored.review_note == "Phoned, seen today"
+    assert CheckIn.objects.get(pk=newer.pk).reviewed_at is None
+    assert serious_violations(desktop) == []  # with the message showing
+    card.get_by_label("Note").fill("Sent to the emergency department")
+    card.get_by_role("button", name="Acknowledge").click()
+    desktop.locator(f"#treatment-{case.treatment.id}.done").wait_for()
+    assert (
+        "1 check-in of Amal acknowledged." in desktop.locator(f"#treatment-{case.treatment.id}").inner_text()
+    )
+    assert CheckIn.objects.get(pk=newer.pk).review_note == "Sent to the emergency department"
+
+
+def test_queue_card_without_javascript(browser: Any, live_server: Any, case: Case) -> None:
+    first, second = case.checkin([{"code": "itching"}]), case.checkin([{"code": "pus"}])
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        login(page, live_server.url, "alice")
+        card = page.locator(f"#treatment-{case.treatment.id}")
+        card.get_by_label("Note").fill("Called her")
+        card.get_by_role("button", name="Acknowledge all 2 check-ins").click()
+        page.locator(".messages", has_text="2 check-ins of Amal acknowledged.").wait_for()
+        assert page.locator(".queue-item").count() == 0 and "Nothing to review." in page.content()
+    finally:
+        context.close()
+    for stored in CheckIn.objects.filter(pk__in=[first.pk, second.pk]):
+        assert stored.review_note == "Called her"
 
 
 def test_checkin_page_acknowledge_and_return(page: Any, live_server: Any, case: Case) -> None:
@@ -149,7 +182,7 @@ def test_queue_phone_in_arabic(page: Any, live_server: Any, case: Case) -> None:
     login(page, live_server.url, "alice")
     page.get_by_role("button", name="العربية").click()
     page.wait_for_selector('html[dir="rtl"]')
-    phone = page.locator(f"#checkin-{urgent.id} a.phone")
+    phone = page.locator(f"#treatment-{urgent.treatment_id} a.phone")
     assert phone.get_attribute("href") == "tel:+971500000001"
     assert phone.inner_text() == "+971500000001"
     assert phone.locator("span").evaluate("e => getComputedStyle(e).direction") == "ltr"

@@ -1,5 +1,5 @@
-"""Whatever staff post to the patient, treatment and complication forms, or to return a check-in to the
-queue, the answer is a page, never a 500."""
+"""Whatever staff post to the patient, treatment and complication forms, to acknowledge a queue card, or to
+return a check-in to the queue, the answer is a page, never a 500."""
 
 from __future__ import annotations
 
@@ -75,3 +75,21 @@ def test_reopen_post(case: Case, staff_client: Client, data: dict[str, str]) -> 
     checkin = case.checkin([{"code": "pus"}])
     acknowledge(checkin, case.site.user, "")
     assert staff_client.post(f"/clinic/checkins/{checkin.id}/reopen/", data).status_code in (302, 400)
+
+
+@SLOW
+@given(
+    ids=st.lists(VALUES, max_size=4),
+    note=VALUES,
+    htmx=st.booleans(),
+)
+def test_acknowledge_card_post(
+    case: Case, staff_client: Client, ids: list[str], note: str, htmx: bool
+) -> None:
+    case.checkin([{"code": "pus"}])
+    data = {f"t{case.treatment.id}-checkin": ids, f"t{case.treatment.id}-note": note}
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = staff_client.post(
+        f"/clinic/treatments/{case.treatment.id}/acknowledge/", data, headers=headers
+    )
+    assert response.status_code in (200, 302)

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.services import acknowledge, acknowledge_all
+from mesosafe.clinics.models import Staff
 from mesosafe.patients.models import Patient
-from tests.pages_fixtures import Case, ClinicSite, build_case
+from mesosafe.treatments.models import Treatment
+from tests.pages_fixtures import PASSWORD, Case, ClinicSite, build_case
 
 
 def test_queue_orders_emergency_first_and_hides_self_care(make_case, staff_client: Client) -> None:  # type: ignore[no-untyped-def]
@@ -78,13 +87,16 @@ def test_second_acknowledgement_keeps_the_first(case: Case, staff_client: Client
     assert AuditEvent.objects.filter(action="update", object_type="checkin").count() == 1
 
 
-def test_refused_note_is_audited_as_a_read(case: Case, staff_client: Client) -> None:
+def test_refused_note_is_named_and_changes_nothing(case: Case, staff_client: Client) -> None:
     stored = case.checkin([{"code": "fever"}])
-    response = staff_client.post(
-        f"/clinic/checkins/{stored.id}/acknowledge/", {f"c{stored.id}-note": "x" * 3000}
-    )
-    assert response.status_code == 400
-    assert AuditEvent.objects.filter(action="read", object_type="checkin", object_id=str(stored.id)).exists()
+    url = f"/clinic/checkins/{stored.id}/acknowledge/"
+    response = staff_client.post(url, {f"c{stored.id}-note": "x" * 3000}, follow=True)
+    assert response.redirect_chain == [("/clinic/", 302)]
+    assert "Note: Ensure this value has at most 2000 characters" in response.content.decode()
+    assert CheckIn.objects.get(pk=stored.id).reviewed_at is None
+    htmx = staff_client.post(url, {f"c{stored.id}-note": "x" * 3000}, HTTP_HX_REQUEST="true")
+    assert htmx["HX-Redirect"] == "/clinic/"  # the message on the whole page, not inside a card
+    assert not AuditEvent.objects.filter(action="update", object_type="checkin").exists()
 
 
 def test_every_card_has_the_patients_phone(make_case, staff_client: Client) -> None:  # type: ignore[no-untyped-def]
@@ -98,7 +110,7 @@ def test_every_card_has_the_patients_phone(make_case, staff_client: Client) -> N
     page = staff_client.get("/clinic/").content.decode()
 
     def card(checkin: CheckIn) -> str:
-        start = page.index(f'id="checkin-{checkin.id}"')
+        start = page.index(f'id="treatment-{checkin.treatment_id}"')
         return page[start : page.index("</h2>", start)]
 
     assert '<a class="phone" href="tel:+971507654321"><span dir="ltr">+971 50 765 4321</span></a>' in card(
@@ -115,3 +127,286 @@ def test_phone_stays_left_to_right_in_arabic(case: Case, staff_client: Client) -
     staff_client.cookies["django_language"] = "ar"
     page = staff_client.get("/clinic/").content.decode()
     assert 'dir="rtl"' in page and '<span dir="ltr">+971500000001</span>' in page
+
+
+# One card per treatment ------------------------------------------------------------------------------------
+
+ITCHING = [{"code": "itching", "severity": "mild", "trend": "same"}]  # contact_clinic
+PUS = [{"code": "pus", "severity": "moderate", "trend": "worse"}]  # urgent
+BREATHING = [{"code": "breathing_difficulty", "severity": "severe"}]  # emergency
+
+
+def sent(checkin: CheckIn, hours_ago: float) -> CheckIn:
+    """The check-in as if it had come `hours_ago`."""
+    CheckIn.objects.filter(pk=checkin.pk).update(submitted_at=timezone.now() - timedelta(hours=hours_ago))
+    checkin.refresh_from_db()
+    return checkin
+
+
+def card_of(page: str, case: Case) -> str:
+    start = page.index(f'<li id="treatment-{case.treatment.id}"')
+    return page[start : page.index("</form>", start)]
+
+
+def cards_in_order(page: str) -> list[int]:
+    return [int(t) for t in re.findall(r'<li id="treatment-(\d+)" class="queue-item"', page)]
+
+
+def shown_ids(page: str, case: Case) -> list[str]:
+    """The ids the card's form sends back."""
+    return re.findall(rf'name="t{case.treatment.id}-checkin" value="(\d+)"', card_of(page, case))
+
+
+def ack(case: Case, ids: list[int] | list[str], note: str = "") -> dict[str, object]:
+    return {f"t{case.treatment.id}-checkin": [str(i) for i in ids], f"t{case.treatment.id}-note": note}
+
+
+def card_url(case: Case) -> str:
+    return f"/clinic/treatments/{case.treatment.id}/acknowledge/"
+
+
+def test_one_card_per_treatment_with_its_checkins_in_time_order(make_case, staff_client: Client) -> None:  # type: ignore[no-untyped-def]
+    amal, bea = make_case(name="Amal"), make_case(name="Bea")
+    bea_itching = sent(bea.checkin(ITCHING), 30)
+    amal_itching = sent(amal.checkin(ITCHING), 20)
+    amal_worse = sent(amal.checkin(PUS, temperature=38.6), 2)
+    page = staff_client.get("/clinic/").content.decode()
+    assert cards_in_order(page) == [amal.treatment.id, bea.treatment.id]  # urgent before contact_clinic
+    card = card_of(page, amal)
+    assert card.count('<li id="checkin-') == 2 and "Bea" not in card
+    assert card.index(f'id="checkin-{amal_itching.id}"') < card.index(f'id="checkin-{amal_worse.id}"')
+    header = card[: card.index("</h2>")]
+    assert 'class="badge urgent"' in header and "tel:+971500000001" in header
+    assert "Latest check-in: day 2 after treatment · 2 check-ins to review" in card
+    for checkin in (amal_itching, amal_worse):
+        assert f'href="/clinic/checkins/{checkin.id}/">Open check-in #{checkin.id}</a>' in card
+    assert "Itching (Mild, The same)" in card and "Temperature 38.6 °C" in card
+    top = card[card.index(f'id="checkin-{amal_worse.id}" class="most-urgent"') :]
+    assert "<details open><summary>Reasons</summary><ul><li>" in top  # the most urgent one's reasons, open
+    assert shown_ids(page, amal) == [str(amal_itching.id), str(amal_worse.id)]
+    assert f"?checkin={amal_worse.id}" in card  # record a complication from the most urgent one
+    assert "Acknowledge all 2 check-ins" in card
+    assert "<title>Review queue · 3 check-ins from 2 patients · mesosafe</title>" in page
+    assert '<p id="queue-count"><strong>3 check-ins from 2 patients</strong></p>' in page
+    assert shown_ids(page, bea) == [str(bea_itching.id)]
+
+
+def test_a_card_takes_the_place_of_its_most_urgent_checkin(make_case, staff_client: Client) -> None:  # type: ignore[no-untyped-def]
+    calm_then_emergency = make_case(name="Emergency Late")
+    early_urgent, late_urgent = make_case(name="Early Urgent"), make_case(name="Late Urgent")
+    for hours in (50, 40, 30):  # many old contact_clinic check-ins…
+        sent(calm_then_emergency.checkin(ITCHING), hours)
+    sent(calm_then_emergency.checkin(BREATHING), 0.1)  # …then an emergency, the newest of all
+    sent(late_urgent.checkin(ITCHING), 60)  # the oldest check-in in the queue, but only contact_clinic
+    sent(early_urgent.checkin(PUS), 10)
+    sent(late_urgent.checkin(PUS), 5)
+    page = staff_client.get("/clinic/").content.decode()
+    # level first, then the age of that urgent check-in, not of the card's oldest one
+    expected = [calm_then_emergency, early_urgent, late_urgent]
+    assert cards_in_order(page) == [c.treatment.id for c in expected]
+    assert "7 check-ins from 3 patients" in page
+
+
+def test_two_treatments_of_one_patient_are_two_cards_of_one_patient(case: Case, staff_client: Client) -> None:
+    first = case.checkin(PUS)
+    later = second_treatment(case)
+    second = later.checkin(ITCHING)
+    page = staff_client.get("/clinic/").content.decode()
+    assert cards_in_order(page) == [case.treatment.id, later.treatment.id]
+    assert shown_ids(page, case) == [str(first.id)] and shown_ids(page, later) == [str(second.id)]
+    assert "2 check-ins from 1 patient" in page
+
+
+def second_treatment(case: Case) -> Case:
+    """Another treatment of the same patient, with its own link."""
+    other = build_case(case.site, name="Other")
+    Treatment.objects.filter(pk=other.treatment.pk).update(patient=case.patient)
+    other.treatment.refresh_from_db()
+    return Case(case.site, case.patient, other.treatment, other.token)
+
+
+def test_the_count_reads_in_the_singular(case: Case, staff_client: Client) -> None:
+    case.checkin(PUS)
+    page = staff_client.get("/clinic/").content.decode()
+    assert "<title>Review queue · 1 check-in from 1 patient · mesosafe</title>" in page
+    assert "1 check-in to review" in page and ">Acknowledge</button>" in page
+
+
+def test_an_empty_queue_says_so(case: Case, staff_client: Client) -> None:
+    case.checkin([{"code": "redness"}])  # self-care: not for review
+    page = staff_client.get("/clinic/").content.decode()
+    assert "Nothing to review." in page and "<title>Review queue · mesosafe</title>" in page
+
+
+def test_acknowledge_all_with_one_note(case: Case, staff_client: Client) -> None:
+    first, second = case.checkin(ITCHING), case.checkin(PUS)
+    ids = shown_ids(staff_client.get("/clinic/").content.decode(), case)
+    response = staff_client.post(card_url(case), ack(case, ids, "Called her, seen today"), follow=True)
+    assert response.redirect_chain == [("/clinic/", 302)]
+    page = response.content.decode()
+    assert "2 check-ins of Amal acknowledged." in page and f'id="treatment-{case.treatment.id}"' not in page
+    for checkin in (first, second):
+        checkin.refresh_from_db()
+        assert checkin.review_note == "Called her, seen today" and checkin.reviewed_by == case.site.user
+    updates = AuditEvent.objects.filter(action="update", object_type="checkin")
+    assert sorted(updates.values_list("object_id", flat=True)) == sorted([str(first.id), str(second.id)])
+    assert set(updates.values_list("patient_id", flat=True)) == {case.patient.id}
+
+
+def test_acknowledge_all_through_htmx_closes_the_card(case: Case, staff_client: Client) -> None:
+    ids = [case.checkin(ITCHING).id, case.checkin(PUS).id]
+    response = staff_client.post(card_url(case), ack(case, ids), HTTP_HX_REQUEST="true")
+    fragment = response.content.decode()
+    assert response.status_code == 200
+    assert fragment.startswith(
+        f'<li id="treatment-{case.treatment.id}" class="queue-item done" role="status">'
+    )
+    assert "2 check-ins of Amal acknowledged." in fragment
+    assert not CheckIn.objects.filter(reviewed_at__isnull=True).exists()
+
+
+def test_a_newer_checkin_is_not_acknowledged_with_the_card(case: Case, staff_client: Client) -> None:
+    first, second = case.checkin(ITCHING), case.checkin(PUS)
+    ids = shown_ids(staff_client.get("/clinic/").content.decode(), case)
+    newer = case.checkin(BREATHING)  # arrives while the nurse writes her note
+    response = staff_client.post(card_url(case), ack(case, ids, "Called her"), follow=True)
+    page = response.content.decode()
+    assert "2 check-ins of Amal acknowledged." in page
+    assert "1 newer check-in arrived and is still in the queue." in page
+    assert CheckIn.objects.get(pk=newer.id).reviewed_at is None
+    assert {c.id for c in CheckIn.objects.filter(reviewed_at__isnull=False)} == {first.id, second.id}
+    assert shown_ids(page, case) == [str(newer.id)]  # the card is back with the newer one only
+
+
+def test_newer_checkins_come_back_on_the_card_through_htmx(case: Case, staff_client: Client) -> None:
+    case.checkin(PUS)
+    ids = shown_ids(staff_client.get("/clinic/").content.decode(), case)
+    newer = [case.checkin(ITCHING), case.checkin(BREATHING)]
+    fragment = staff_client.post(card_url(case), ack(case, ids), HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.startswith(f'<li id="treatment-{case.treatment.id}" class="queue-item"')
+    assert "1 check-in of Amal acknowledged." in fragment
+    assert "2 newer check-ins arrived and are still in the queue." in fragment
+    assert shown_ids(fragment + "</form>", case) == [str(c.id) for c in newer]
+    assert 'class="badge emergency"' in fragment[: fragment.index("</h2>")]
+
+
+def second_nurse(site: ClinicSite) -> Client:
+    user = User.objects.create_user("bea", password=PASSWORD, first_name="Bea", last_name="Nurse")
+    Staff.objects.create(user=user, clinic=site.clinic, role=Staff.Role.CLINIC_ADMIN)
+    other = Client()
+    other.force_login(user)
+    return other
+
+
+def test_two_nurses_acknowledging_at_once_keep_the_first_review(case: Case, staff_client: Client) -> None:
+    first, second = case.checkin(ITCHING), case.checkin(PUS)
+    bea = second_nurse(case.site)
+    ids = shown_ids(staff_client.get("/clinic/").content.decode(), case)
+    assert shown_ids(bea.get("/clinic/").content.decode(), case) == ids
+    bea.post(f"/clinic/checkins/{first.id}/acknowledge/", {f"c{first.id}-note": "Bea called her"})
+    response = staff_client.post(card_url(case), ack(case, ids, "Alice called her"), follow=True)
+    page = response.content.decode()
+    assert "1 check-in of Amal acknowledged." in page
+    assert "Bea Nurse had already acknowledged 1 of these check-ins; their note is kept." in page
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.review_note == "Bea called her" and second.review_note == "Alice called her"
+    updates = AuditEvent.objects.filter(action="update", object_type="checkin")
+    assert sorted(updates.values_list("object_id", "user__username")) == sorted(
+        [(str(first.id), "bea"), (str(second.id), "alice")]
+    )
+    again = bea.post(card_url(case), ack(case, ids, "Bea again"), follow=True).content.decode()
+    assert "Bea Nurse, alice had already acknowledged 2 of these check-ins; their notes are kept." in again
+    assert updates.count() == 2
+
+
+def test_acknowledge_all_keeps_a_review_made_after_the_checkins_were_read(case: Case) -> None:
+    """The race itself: the check-ins were read unreviewed, then another nurse acknowledged one."""
+    first, second = case.checkin(ITCHING), case.checkin(PUS)
+    stale = list(CheckIn.objects.filter(pk__in=[first.id, second.id]).order_by("id"))
+    bea = User.objects.create_user("bea")
+    assert acknowledge(CheckIn.objects.get(pk=first.id), bea, "Bea first")
+    done = acknowledge_all(stale, case.site.user, "Alice second")
+    assert [c.id for c in done] == [second.id]
+    assert stale[0].reviewed_by == bea and stale[0].review_note == "Bea first"  # refreshed to what stands
+    assert CheckIn.objects.get(pk=first.id).review_note == "Bea first"
+
+
+def test_another_clinics_ids_are_never_acknowledged(case: Case, site_b: ClinicSite, client: Client) -> None:
+    own = case.checkin(PUS)
+    bea = build_case(site_b, name="Bea")
+    theirs = bea.checkin(PUS)
+    client.force_login(site_b.user)
+    # clinic A's card, from clinic B: 404
+    assert client.post(card_url(case), ack(case, [own.id])).status_code == 404
+    # clinic B's own card, with clinic A's check-in id slipped in: that id is ignored
+    response = client.post(card_url(bea), ack(bea, [own.id]), follow=True)
+    assert "None of these check-ins is in Bea&#x27;s queue card, so nothing was acknowledged." in (
+        response.content.decode()
+    )
+    response = client.post(card_url(bea), ack(bea, [own.id, theirs.id]), follow=True)
+    assert "1 check-in of Bea acknowledged." in response.content.decode()
+    assert CheckIn.objects.get(pk=own.id).reviewed_at is None
+    assert CheckIn.objects.get(pk=theirs.id).reviewed_at is not None
+    assert (
+        not AuditEvent.objects.filter(object_type="checkin", object_id=str(own.id))
+        .exclude(clinic_id=case.site.clinic.id)
+        .exists()
+    )
+
+
+def test_another_cards_checkins_are_not_acknowledged(make_case, staff_client: Client) -> None:  # type: ignore[no-untyped-def]
+    amal, huda = make_case(name="Amal"), make_case(name="Huda")
+    huda_checkin, amal_checkin = huda.checkin(PUS), amal.checkin(PUS)
+    staff_client.post(card_url(amal), ack(amal, [huda_checkin.id, amal_checkin.id]))
+    assert CheckIn.objects.get(pk=huda_checkin.id).reviewed_at is None
+    assert CheckIn.objects.get(pk=amal_checkin.id).reviewed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("ids", "said"),
+    [
+        ([], "No check-in was sent with the form, so nothing was acknowledged."),
+        (["abc"], "The form was incomplete; please try again."),
+        (["1.5"], "The form was incomplete; please try again."),
+        (["-1"], "The form was incomplete; please try again."),
+        (["0"], "The form was incomplete; please try again."),
+        (["99999999999999999999999"], "The form was incomplete; please try again."),
+        (["1e309"], "The form was incomplete; please try again."),
+        ([str(i) for i in range(1, 202)], "The form was incomplete; please try again."),
+    ],
+)
+def test_bad_ids_are_refused_with_a_message(
+    case: Case, staff_client: Client, ids: list[str], said: str
+) -> None:
+    stored = case.checkin(PUS)
+    response = staff_client.post(card_url(case), ack(case, [*ids]), follow=True)
+    assert response.redirect_chain == [("/clinic/", 302)]
+    assert said in response.content.decode()
+    assert CheckIn.objects.get(pk=stored.id).reviewed_at is None
+    htmx = staff_client.post(card_url(case), ack(case, [*ids]), HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 200 and htmx["HX-Redirect"] == "/clinic/"
+
+
+def test_ids_already_reviewed_or_unknown_change_nothing(case: Case, staff_client: Client) -> None:
+    stored = case.checkin(PUS)
+    acknowledge(stored, case.site.user, "Done earlier")
+    response = staff_client.post(card_url(case), ack(case, [stored.id], "Again"), follow=True)
+    assert "alice had already acknowledged 1 of these check-ins; their note is kept." in (
+        response.content.decode()
+    )
+    assert CheckIn.objects.get(pk=stored.id).review_note == "Done earlier"
+    unknown = staff_client.post(card_url(case), ack(case, [stored.id + 1000]), follow=True)
+    assert "None of these check-ins is in Amal&#x27;s queue card" in unknown.content.decode()
+    assert not AuditEvent.objects.filter(action="update", object_type="checkin").exists()
+
+
+def test_a_duplicated_id_is_acknowledged_and_audited_once(case: Case, staff_client: Client) -> None:
+    stored = case.checkin(PUS)
+    staff_client.post(card_url(case), ack(case, [stored.id, stored.id]))
+    assert AuditEvent.objects.filter(action="update", object_type="checkin").count() == 1
+
+
+def test_the_card_form_needs_post(case: Case, staff_client: Client) -> None:
+    case.checkin(PUS)
+    assert staff_client.get(card_url(case)).status_code == 405

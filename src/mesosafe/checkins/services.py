@@ -3,6 +3,7 @@ eligibility."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -106,6 +107,12 @@ def acknowledge(checkin: CheckIn, user: Any, note: str) -> bool:
         return False
     checkin.reviewed_by, checkin.reviewed_at, checkin.review_note = user, now, note
     return True
+
+
+def acknowledge_all(checkins: Iterable[CheckIn], user: Any, note: str) -> list[CheckIn]:
+    """Acknowledge each of `checkins` with `acknowledge`'s conditional UPDATE. The answer is the ones this
+    call acknowledged; the others had a review already, which stands (they are refreshed to show it)."""
+    return [checkin for checkin in checkins if acknowledge(checkin, user, note)]
 
 
 def reopen(checkin: CheckIn, seen: datetime) -> bool:

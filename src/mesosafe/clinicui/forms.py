@@ -1,5 +1,6 @@
 """Staff forms: add a patient or change their contact details, record a treatment, record a complication,
-acknowledge a check-in or return it to the queue, find a lot, add a product or a lot."""
+acknowledge a check-in (or a queue card's check-ins) or return it to the queue, find a lot, add a product or
+a lot."""
 
 from __future__ import annotations
 
@@ -266,16 +267,47 @@ class ComplicationForm(forms.Form):
         return data
 
 
+INCOMPLETE = _("The form was incomplete; please try again.")
+MAX_IDS = 200  # a queue card shows at most the queue page's check-ins
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
 class AcknowledgeForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
+class CheckinIds(forms.Field):
+    """The ids of the check-ins a queue card showed, sent back as hidden inputs; each id once."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages: ClassVar[dict[str, Any]] = {
+        "required": _("No check-in was sent with the form, so nothing was acknowledged."),
+        "invalid": INCOMPLETE,
+    }
+
+    def to_python(self, value: Any) -> list[int]:
+        values = [value] if isinstance(value, str) else list(value or [])
+        try:
+            ids = [int(v) for v in values]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if len(ids) > MAX_IDS or not all(0 < i <= MAX_ID for i in ids):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return list(dict.fromkeys(ids))
+
+
+class AcknowledgeAllForm(AcknowledgeForm):
+    """Acknowledge, with one note, the check-ins a queue card showed (and only those)."""
+
+    checkin = CheckinIds()
+
+
 class ReopenForm(forms.Form):
     """Return an acknowledged check-in to the review queue: why, and which review the page showed."""
 
-    incomplete = _("The form was incomplete; please try again.")
+    incomplete = INCOMPLETE
 
     reason = forms.CharField(
         label=_("Reason for returning it to the queue"),

@@ -1,4 +1,5 @@
-"""The review queue: escalated check-ins, emergency first; acknowledge with a note or open a complication."""
+"""A check-in in the review queue: how the queue and its page show it, and acknowledging it alone with a note
+(from its page). The queue page itself, one card per treatment, is `queue_page`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +17,6 @@ from django.views.decorators.http import require_POST
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import acknowledge as acknowledge_checkin
-from mesosafe.checkins.services import review_queue
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required
 from mesosafe.clinicui.forms import AcknowledgeForm
@@ -23,8 +24,6 @@ from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
 from mesosafe.portal.forms import SEVERITY_LABELS, TREND_LABELS
 from mesosafe.portal.present import Shown, checkin_result
-
-LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -67,19 +66,6 @@ def item(checkin: CheckIn, lang: Lang) -> Item:
     )
 
 
-@staff_required
-def queue(request: HttpRequest, staff: Staff) -> HttpResponse:
-    lang = lang_of(request)
-    found = list(review_queue(staff.clinic).prefetch_related("photos")[:LIMIT])
-    for checkin in found:
-        audit_read(staff, "checkin", [checkin.id], checkin.treatment.patient_id)
-    return render(
-        request,
-        "clinicui/queue.html",
-        {"staff": staff, "items": [item(c, lang) for c in found], "nav": "queue"},
-    )
-
-
 @require_POST
 @staff_required
 def acknowledge(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
@@ -87,7 +73,7 @@ def acknowledge(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     form = AcknowledgeForm(request.POST, prefix=f"c{checkin.id}")
     patient_id = checkin.treatment.patient_id
     if not form.is_valid():
-        return refused(request, staff, checkin, form)
+        return refused(request, form, from_page(request, checkin) or reverse("clinicui:queue"))
     done = acknowledge_checkin(checkin, request.user, form.cleaned_data["note"])
     if done:
         record(staff.clinic_id, staff.user, "update", "checkin", [checkin.id], patient_id)
@@ -103,18 +89,24 @@ def acknowledge(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     return redirect(from_page(request, checkin) or "clinicui:queue")
 
 
-def refused(request: HttpRequest, staff: Staff, checkin: CheckIn, form: AcknowledgeForm) -> HttpResponse:
-    """A note that cannot be kept: the card again with the error, or, from the check-in page, a message
-    there naming the field."""
-    page = from_page(request, checkin)
-    if page:
-        note = form["note"]
-        messages.error(request, f"{note.label}: {' '.join(str(e) for e in note.errors)}")
-        return redirect(page)
-    audit_read(staff, "checkin", [checkin.id], checkin.treatment.patient_id)
-    lang = lang_of(request)
-    shown = Item(checkin, checkin_result(checkin, lang), symptom_lines(checkin, lang), form)
-    return render(request, "clinicui/_queue_item.html", {"it": shown}, status=400)
+def refused(request: HttpRequest, form: Form, page: str) -> HttpResponse:
+    """A form that cannot be kept: nothing changes, and `page` (the check-in's page, or the queue) says why,
+    naming the field."""
+    for problem in problems(form):
+        messages.error(request, problem)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(headers={"HX-Redirect": page})  # the whole page, not inside the card
+    return redirect(page)
+
+
+def problems(form: Form) -> list[str]:
+    """Each field's errors, after its label when the field shows one."""
+    said = []
+    for name, errors in form.errors.items():
+        text = " ".join(str(e) for e in errors)
+        shown = name in form.fields and not form[name].is_hidden
+        said.append(f"{form[name].label}: {text}" if shown else text)
+    return said
 
 
 def from_page(request: HttpRequest, checkin: CheckIn) -> str | None:

@@ -1,0 +1,123 @@
+"""The review queue page: one card per treatment with escalated check-ins not yet reviewed, the most urgent
+first; one note acknowledges the check-ins the card showed. A check-in that reached the queue after the page
+was shown is not acknowledged with them: it stays in the queue, and the nurse is told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.messages.utils import get_level_tags
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from mesosafe.audit.services import record
+from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.services import ESCALATED, acknowledge_all, review_queue
+from mesosafe.clinics.models import Staff
+from mesosafe.clinicui.access import audit_read, staff_required, treatment_or_404
+from mesosafe.clinicui.forms import AcknowledgeAllForm
+from mesosafe.clinicui.queue_cards import prefix, queue_count, shown_cards
+from mesosafe.clinicui.views.queue import lang_of, refused, reviewer_name
+from mesosafe.treatments.models import Treatment
+
+LIMIT = 200  # check-ins on the page
+
+
+@dataclass(frozen=True)
+class Outcome:
+    done: list[CheckIn]  # acknowledged now
+    earlier: list[CheckIn]  # someone's review was there first; it stands
+    newer: int  # waiting in the queue, not on the card the nurse saw
+
+
+@dataclass(frozen=True)
+class Said:
+    level: int  # a `django.contrib.messages` level
+    text: str
+
+    @property
+    def tags(self) -> str:
+        return get_level_tags()[self.level]
+
+
+@staff_required
+def queue(request: HttpRequest, staff: Staff) -> HttpResponse:
+    waiting = review_queue(staff.clinic)
+    found = shown_cards(staff, waiting.prefetch_related("photos")[:LIMIT], lang_of(request))
+    context = {"staff": staff, "cards": found, "count": queue_count(waiting), "nav": "queue"}
+    return render(request, "clinicui/queue.html", context)
+
+
+@require_POST
+@staff_required
+def acknowledge_card(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    treatment = treatment_or_404(staff, pk)
+    form = AcknowledgeAllForm(request.POST, prefix=prefix(treatment.id))
+    if not form.is_valid():
+        return refused(request, form, reverse("clinicui:queue"))
+    outcome = acknowledge_shown(staff, treatment, form.cleaned_data["checkin"], form.cleaned_data["note"])
+    said = telling(outcome, treatment.patient.name)
+    if request.headers.get("HX-Request"):
+        return card_again(request, staff, treatment, said)
+    for line in said:
+        messages.add_message(request, line.level, line.text)
+    return redirect("clinicui:queue")
+
+
+def acknowledge_shown(staff: Staff, treatment: Treatment, ids: list[int], note: str) -> Outcome:
+    """Acknowledge the treatment's escalated check-ins among `ids` (any other id is ignored), each with the
+    race-safe conditional UPDATE, and audit one update per check-in acknowledged."""
+    escalated = CheckIn.objects.filter(treatment=treatment, disposition__in=ESCALATED)
+    # in time order, as every card sends them: two nurses' overlapping cards lock the rows in the same order
+    shown = list(escalated.filter(pk__in=ids).order_by("submitted_at", "id"))
+    with transaction.atomic():  # acknowledged only if audited
+        done = acknowledge_all(shown, staff.user, note)
+        record(staff.clinic_id, staff.user, "update", "checkin", [c.id for c in done], treatment.patient_id)
+    earlier = [c for c in shown if c not in done]
+    audit_read(staff, "checkin", [c.id for c in earlier], treatment.patient_id)  # their reviewers are named
+    newer = escalated.filter(reviewed_at__isnull=True).exclude(pk__in=ids).count()
+    return Outcome(done, earlier, newer)
+
+
+def telling(outcome: Outcome, name: str) -> list[Said]:
+    """What the nurse is told: what was acknowledged, whose reviews stood, what is still waiting."""
+    said = []
+    if n := len(outcome.done):
+        text = ngettext(
+            "%(n)s check-in of %(name)s acknowledged.", "%(n)s check-ins of %(name)s acknowledged.", n
+        )
+        said.append(Said(messages.SUCCESS, text % {"n": n, "name": name}))
+    if n := len(outcome.earlier):
+        text = ngettext(
+            "%(who)s had already acknowledged %(n)s of these check-ins; their note is kept.",
+            "%(who)s had already acknowledged %(n)s of these check-ins; their notes are kept.",
+            n,
+        )
+        who = ", ".join(dict.fromkeys(reviewer_name(c) for c in outcome.earlier))
+        said.append(Said(messages.WARNING, text % {"n": n, "who": who}))
+    if not said:
+        text = _("None of these check-ins is in %(name)s's queue card, so nothing was acknowledged.")
+        said.append(Said(messages.ERROR, text % {"name": name}))
+    if n := outcome.newer:
+        text = ngettext(
+            "%(n)s newer check-in arrived and is still in the queue.",
+            "%(n)s newer check-ins arrived and are still in the queue.",
+            n,
+        )
+        said.append(Said(messages.WARNING, text % {"n": n}))
+    return said
+
+
+def card_again(request: HttpRequest, staff: Staff, treatment: Treatment, said: list[Said]) -> HttpResponse:
+    """For HTMX: the card in place, with what is still waiting on it, or a line saying it is done."""
+    waiting = review_queue(staff.clinic).filter(treatment=treatment).prefetch_related("photos")
+    found = shown_cards(staff, waiting[:LIMIT], lang_of(request))
+    if not found:
+        return render(request, "clinicui/_queue_done.html", {"treatment_id": treatment.id, "said": said})
+    return render(request, "clinicui/_queue_item.html", {"card": found[0], "said": said})
