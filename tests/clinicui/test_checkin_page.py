@@ -9,8 +9,7 @@ from django.test import Client
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.services import acknowledge
-from mesosafe.clinicui.views.checkin import undo
+from mesosafe.checkins.services import acknowledge, return_to_queue
 from mesosafe.knowledge import load as load_kb
 from tests.pages_fixtures import Case, ClinicSite
 
@@ -164,8 +163,8 @@ def test_reopen_after_a_new_acknowledgement_keeps_it(case: Case, staff_client: C
 def test_reopens_at_the_same_moment_undo_one_review(case: Case) -> None:
     stored = acknowledged(case)
     mine, theirs = CheckIn.objects.get(pk=stored.id), CheckIn.objects.get(pk=stored.id)  # both see it
-    assert undo(case.site.staff, mine, reviewed_at(stored), "Wrong patient")
-    assert not undo(case.site.staff, theirs, reviewed_at(stored), "Me too")
+    assert return_to_queue(case.site.staff, mine, reviewed_at(stored), "Wrong patient")
+    assert not return_to_queue(case.site.staff, theirs, reviewed_at(stored), "Me too")
     assert theirs.reviewed_at is None  # refreshed: the page will say it is not acknowledged
     assert [(e.detail or {}).get("reason") for e in updates(stored)] == ["Wrong patient"]
 
@@ -173,9 +172,9 @@ def test_reopens_at_the_same_moment_undo_one_review(case: Case) -> None:
 def test_a_late_reopen_leaves_a_newer_acknowledgement(case: Case) -> None:
     stored = acknowledged(case)
     late = CheckIn.objects.get(pk=stored.id)  # loaded before the others act
-    assert undo(case.site.staff, CheckIn.objects.get(pk=stored.id), reviewed_at(stored), "Wrong")
+    assert return_to_queue(case.site.staff, CheckIn.objects.get(pk=stored.id), reviewed_at(stored), "Wrong")
     assert acknowledge(CheckIn.objects.get(pk=stored.id), case.site.user, "Right after all")
-    assert not undo(case.site.staff, late, reviewed_at(stored), "Wrong")
+    assert not return_to_queue(case.site.staff, late, reviewed_at(stored), "Wrong")
     assert late.review_note == "Right after all"
     assert CheckIn.objects.get(pk=stored.id).review_note == "Right after all"
     assert len(updates(stored)) == 1

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import acknowledge, submit
 from mesosafe.patients.models import Patient
@@ -90,6 +91,51 @@ def test_a_stale_copy_cannot_overwrite_a_review(
     assert not acknowledge(second, site.staff.user, "")
     assert second.review_note == "called her" and second.reviewed_at == first.reviewed_at
     assert CheckIn.objects.get(pk=urgent.id).review_note == "called her"
+
+
+def test_reopen_returns_a_review_to_the_queue_with_its_reason(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    urgent = _checkin(site, make_patient, make_treatment, 3, URGENT)
+    acked = client.post(
+        f"{API}/checkins/{urgent.id}/acknowledge", {"note": "wrong patient"},
+        content_type="application/json", **site.headers(),
+    ).json()  # fmt: skip
+    url = f"{API}/checkins/{urgent.id}/reopen"
+    body = {"reviewed_at": acked["reviewed_at"], "reason": "  acknowledged the wrong card "}
+    response = client.post(url, body, content_type="application/json", **site.headers())
+    assert response.status_code == 200 and response.json()["reviewed_at"] is None
+    assert [c["id"] for c in client.get(f"{API}/review-queue", **site.headers()).json()["items"]] == [
+        urgent.id
+    ]
+    event = AuditEvent.objects.filter(
+        object_type="checkin", object_id=str(urgent.id), detail__isnull=False
+    ).get()
+    assert event.user == site.staff.user and event.detail["reason"] == "acknowledged the wrong card"
+    assert event.detail["undone"]["note"] == "wrong patient"
+    again = client.post(url, body, content_type="application/json", **site.headers())
+    assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
+    assert again.json()["errors"][0]["field"] == "reviewed_at"
+
+
+def test_reopen_undoes_only_the_review_it_names(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    urgent = _checkin(site, make_patient, make_treatment, 3, URGENT)
+    assert acknowledge(urgent, site.staff.user, "called her")
+    stale = (urgent.reviewed_at - timedelta(seconds=1)).isoformat()
+    url = f"{API}/checkins/{urgent.id}/reopen"
+    response = client.post(
+        url, {"reviewed_at": stale, "reason": "mistake"}, content_type="application/json", **site.headers()
+    )
+    assert response.status_code == 409
+    assert CheckIn.objects.get(pk=urgent.id).review_note == "called her"
+    blank = client.post(
+        url, {"reviewed_at": urgent.reviewed_at.isoformat(), "reason": "   "},
+        content_type="application/json", **site.headers(),
+    )  # fmt: skip
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "reason"
+    assert CheckIn.objects.get(pk=urgent.id).reviewed_at == urgent.reviewed_at
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks

@@ -23,6 +23,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "/patients/{patient_id}/screenings": {"age": 30},
     "/patients/{patient_id}/treatments": {"practitioner_id": 1, "performed_at": "2026-01-01T10:00:00Z"},
     "/checkins/{checkin_id}/acknowledge": {"note": "x"},
+    "/checkins/{checkin_id}/reopen": {"reviewed_at": "2026-01-01T00:00:00Z", "reason": "x"},
     "/treatments/{treatment_id}/complications": {"onset_date": TODAY, "grade": 1, "relatedness": "unlikely"},
     "/checkins/{checkin_id}/complications": {"onset_date": TODAY, "grade": 1, "relatedness": "unlikely"},
     "/complications/{complication_id}": {"action_taken": "x"},

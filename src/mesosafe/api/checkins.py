@@ -1,4 +1,4 @@
-"""Check-ins seen by staff: per treatment, the review queue, acknowledgement (staff key)."""
+"""Check-ins seen by staff: per treatment, the review queue, acknowledgement and its undoing (staff key)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from mesosafe.api import out
 from mesosafe.api.auth import staff_key, staff_of
 from mesosafe.api.common import get_or_404, page, responses
 from mesosafe.api.patients import audit
-from mesosafe.api.schemas import AcknowledgeIn, CheckInOut, CheckInPage, PageQuery
+from mesosafe.api.schemas import AcknowledgeIn, CheckInOut, CheckInPage, PageQuery, ReopenIn
 from mesosafe.api.treatments import treatment_or_404
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.photos import content_type
-from mesosafe.checkins.services import acknowledge, review_queue
+from mesosafe.checkins.services import acknowledge, return_to_queue, review_queue
 from mesosafe.lib.problems import conflict
 
 router = Router(auth=staff_key, tags=["check-ins"])
@@ -81,4 +81,13 @@ def acknowledge_checkin(request: HttpRequest, checkin_id: int, body: Acknowledge
     if not acknowledge(checkin, staff_of(request).user, body.note):
         raise conflict("checkin_id", "this check-in was already reviewed")
     audit(request, "update", "checkin", [checkin.id], checkin.treatment.patient_id)
+    return out.checkin(checkin)
+
+
+@router.post("/checkins/{checkin_id}/reopen", response=responses({200: CheckInOut}))
+def reopen_checkin(request: HttpRequest, checkin_id: int, body: ReopenIn) -> dict[str, Any]:
+    """Return an acknowledged check-in to the review queue, with the reason (audited)."""
+    checkin = checkin_or_404(request, checkin_id)
+    if not return_to_queue(staff_of(request), checkin, body.reviewed_at, body.reason):
+        raise conflict("reviewed_at", "this check-in is not reviewed, or was reviewed again since")
     return out.checkin(checkin)

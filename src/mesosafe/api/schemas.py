@@ -23,6 +23,7 @@ NOT_AN_EMAIL = "not a valid email address"
 BEFORE_1900 = "must be after 1900"
 IN_THE_FUTURE = "cannot be in the future"
 OUTSIDE_2000_2100 = "must be between the years 2000 and 2100"
+BLANK = "must not be blank"
 
 
 def _email(value: str) -> str:
@@ -50,6 +51,12 @@ def _plausible_moment(value: datetime) -> datetime:
     if not 2000 <= value.year <= 2100:
         raise ValueError(OUTSIDE_2000_2100)
     return value
+
+
+def _said(value: str) -> str:
+    if not value.strip():
+        raise ValueError(BLANK)
+    return value.strip()
 
 
 Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
@@ -295,6 +302,14 @@ class PhotoOut(Schema):
 
 class AcknowledgeIn(In):
     note: Note = ""
+
+
+class ReopenIn(In):
+    """Undo a review: `reviewed_at` is the one being undone, as the check-in showed it, so a review made
+    since is never undone by mistake."""
+
+    reviewed_at: AwareDatetime
+    reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_said)]
 
 
 # --- complications ---

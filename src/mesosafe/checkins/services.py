@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from mesosafe.audit.services import record
 from mesosafe.checkins import store
 from mesosafe.checkins.models import CheckIn
-from mesosafe.clinics.models import Clinic
+from mesosafe.clinics.models import Clinic, Staff
 from mesosafe.complications.models import OPEN_OUTCOMES, Complication
 from mesosafe.engines import CheckIn as CheckInInput
 from mesosafe.engines import InputError, parse, triage
@@ -22,6 +23,8 @@ from mesosafe.knowledge import Disposition, Lang
 from mesosafe.lib.problems import Problem
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink
+
+REOPEN = "reopen"  # AuditEvent.detail["change"] of a review undone by return_to_queue
 
 ESCALATED = [d.value for d in Disposition if d >= Disposition.CONTACT_CLINIC]
 NOTIFY_NOW = [d.value for d in Disposition if d >= Disposition.URGENT]
@@ -119,11 +122,31 @@ def reopen(checkin: CheckIn, seen: datetime) -> bool:
     """Undo the review made at `seen`, putting `checkin` back in the review queue, unless it is no longer
     that review (returned already, or acknowledged again since): then `checkin` is refreshed to show what
     stands, and the answer is False. One conditional UPDATE, like `acknowledge`."""
-    reviewed = CheckIn.objects.filter(pk=checkin.pk, reviewed_at=seen)
+    # The API's JSON gives times to the millisecond (Django's JSON encoder), so `seen` names its millisecond
+    start = seen.replace(microsecond=seen.microsecond // 1000 * 1000)
+    within = (start, start + timedelta(milliseconds=1))
+    reviewed = CheckIn.objects.filter(pk=checkin.pk, reviewed_at__gte=within[0], reviewed_at__lt=within[1])
     if not reviewed.update(reviewed_by=None, reviewed_at=None, review_note=""):
         checkin.refresh_from_db(fields=["reviewed_by", "reviewed_at", "review_note"])
         return False
     checkin.reviewed_by, checkin.reviewed_at, checkin.review_note = None, None, ""
+    return True
+
+
+def return_to_queue(staff: Staff, checkin: CheckIn, seen: datetime, reason: str) -> bool:
+    """`reopen` by `staff`, audited in the same transaction with the reason and the review it undid (the
+    review is gone only if the audit keeps it, and why). False, and nothing written, if `reopen` refused."""
+    undone = {
+        "reviewed_by": checkin.reviewed_by_id,
+        "reviewed_at": checkin.reviewed_at.isoformat() if checkin.reviewed_at else "",
+        "note": checkin.review_note,
+    }
+    with transaction.atomic():
+        if not reopen(checkin, seen):
+            return False
+        detail = {"change": REOPEN, "reason": reason, "undone": undone}
+        patient_id = checkin.treatment.patient_id
+        record(staff.clinic_id, staff.user, "update", "checkin", [checkin.id], patient_id, detail=detail)
     return True
 
 

@@ -8,25 +8,20 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from mesosafe.audit.models import AuditEvent
-from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.services import ESCALATED
-from mesosafe.checkins.services import reopen as reopen_checkin
+from mesosafe.checkins.services import ESCALATED, REOPEN, return_to_queue
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required
 from mesosafe.clinicui.forms import ReopenForm
 from mesosafe.clinicui.views.queue import item, lang_of, person, reviewer_name
 from mesosafe.portal.present import disposition_labels
 from mesosafe.treatments.models import Treatment
-
-REOPEN = "reopen"  # AuditEvent.detail["change"] of a review undone
 
 
 @dataclass(frozen=True)
@@ -98,27 +93,11 @@ def reopen(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     form = ReopenForm(request.POST)
     if not form.is_valid():
         return show(request, staff, checkin, form, status=400)
-    if undo(staff, checkin, form.cleaned_data["reviewed_at"], form.cleaned_data["reason"]):
+    if return_to_queue(staff, checkin, form.cleaned_data["reviewed_at"], form.cleaned_data["reason"]):
         messages.success(request, _("The check-in is back in the review queue."))
     else:  # someone was quicker: the page will show what stands
         messages.warning(request, reviewed_again(checkin) if checkin.reviewed_at else not_reviewed())
     return redirect("clinicui:checkin", checkin.id)
-
-
-def undo(staff: Staff, checkin: CheckIn, reviewed_at: datetime, reason: str) -> bool:
-    """Undo the review made at `reviewed_at` if it still stands, auditing the reason and what was undone."""
-    undone = {
-        "reviewed_by": checkin.reviewed_by_id,
-        "reviewed_at": seen(checkin),
-        "note": checkin.review_note,
-    }
-    with transaction.atomic():  # the review is gone only if the audit keeps it, and why
-        if not reopen_checkin(checkin, reviewed_at):
-            return False
-        detail = {"change": REOPEN, "reason": reason, "undone": undone}
-        patient_id = checkin.treatment.patient_id
-        record(staff.clinic_id, staff.user, "update", "checkin", [checkin.id], patient_id, detail=detail)
-    return True
 
 
 def not_reviewed() -> str:
