@@ -36,6 +36,7 @@ MASCULINE_IMPERATIVES = frozenset(
         "تواصل",
         "اتبع",
         "انتظر",
+        "افتح",
     }
 )
 MASCULINE_PROHIBITIONS = ("لا تلمس", "لا تضع", "لا توقف", "لا تنتظر", "لا تقد")
@@ -56,3 +57,14 @@ def masculine_forms(arabic: str) -> list[str]:
             if (i == 0 and word in MASCULINE_IMPERATIVES) or joined in MASCULINE_IMPERATIVES:
                 found.append(word)
     return found
+
+
+def arabic_of(module: object) -> dict[str, str]:
+    """The Arabic of every {Lang: text} table a module holds at its top level, by the table's name."""
+    from mesosafe.knowledge import Lang
+
+    return {
+        name: value[Lang.AR]
+        for name, value in vars(module).items()
+        if isinstance(value, dict) and isinstance(value.get(Lang.AR), str)
+    }

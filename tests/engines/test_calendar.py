@@ -1,8 +1,9 @@
 from icalendar import Calendar
 
-from mesosafe.engines import Treatment, aftercare, parse
+from mesosafe.engines import Treatment, aftercare, calendar, parse
 from mesosafe.engines.calendar import to_ics
 from mesosafe.knowledge import Lang
+from tests.arabic_forms import arabic_of, masculine_forms
 
 
 def _calendar(time_zone: str | None, lang: Lang = Lang.EN) -> Calendar:
@@ -32,3 +33,9 @@ def test_a_named_zone_ships_its_vtimezone() -> None:
 def test_arabic_titles() -> None:
     events = _calendar(None, Lang.AR).walk("VEVENT")
     assert str(events[0]["SUMMARY"]) == "كمادات باردة"
+
+
+def test_arabic_calendar_texts_address_a_woman_as_well_as_a_man() -> None:
+    texts = arabic_of(calendar)
+    assert len(texts) >= 2  # the check-in event's title and description
+    assert {name: forms for name, text in texts.items() if (forms := masculine_forms(text))} == {}

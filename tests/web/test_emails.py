@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from mesosafe.treatments import emails
 from mesosafe.treatments.emails import arabic_days, send_reminder
 from mesosafe.treatments.models import ScheduledCheckin
+from tests.arabic_forms import arabic_of, masculine_forms
 from tests.pages_fixtures import build_case, build_site
 
 
@@ -32,3 +34,9 @@ def test_reminder_text(db: Any, lang: str, expected: str) -> None:
     scheduled = ScheduledCheckin.objects.get(treatment=case.treatment, day=7)
     assert send_reminder(scheduled)
     assert expected in mail.outbox[0].body
+
+
+def test_arabic_emails_address_a_woman_as_well_as_a_man() -> None:
+    texts = arabic_of(emails)
+    assert len(texts) >= 6  # subjects and bodies of the three emails
+    assert {name: forms for name, text in texts.items() if (forms := masculine_forms(text))} == {}
