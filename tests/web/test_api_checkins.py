@@ -153,7 +153,8 @@ def test_urgent_checkin_notifies_clinic_staff(
     DBTaskResult.objects.exclude(task_path="mesosafe.checkins.tasks.notify_escalation").delete()  # reminders
     call_command("db_worker", batch=True)
     [message] = mail.outbox
-    assert message.to == [site.staff.user.email] and "URGENT" in message.subject
+    assert message.to == [site.staff.user.email]
+    assert message.subject == f"[mesosafe] Check-in #{stored.id}: Seek medical care today"
     assert "3 days after treatment" in message.body and f"/clinic/checkins/{stored.id}/\n" in message.body
 
 

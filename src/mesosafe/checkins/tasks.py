@@ -5,9 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from mesosafe.checkins.models import CheckIn
+from mesosafe.knowledge import Lang
+from mesosafe.portal.present import disposition_labels
 
 
 @task()
@@ -24,24 +29,33 @@ def notify_escalation(checkin_id: int) -> int:
     )
     if not recipients:
         return 0
-    page = settings.MESOSAFE_BASE_URL + reverse("clinicui:checkin", args=[checkin.id])
-    send_mail(
-        subject=f"[mesosafe] {checkin.disposition.upper()} check-in #{checkin.id}",
-        message=(
-            f"A patient's check-in was triaged as {checkin.disposition.replace('_', ' ')} "
-            f"(treatment #{checkin.treatment_id}, {since_treatment(checkin.days_since_treatment)}).\n"
-            f"Open the check-in to see the answers and the reasons, and contact the patient:\n{page}\n"
-        ),
-        from_email=None,
-        recipient_list=recipients,
-    )
+    with translation.override(clinic.default_language):  # the clinic's staff read its language
+        subject, message = alert(checkin, Lang(clinic.default_language))
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
     return len(recipients)
+
+
+def alert(checkin: CheckIn, lang: Lang) -> tuple[str, str]:
+    """The staff alert's subject and text, in the active language."""
+    page = settings.MESOSAFE_BASE_URL + reverse("clinicui:checkin", args=[checkin.id])
+    level = disposition_labels(lang).get(checkin.disposition, checkin.disposition)
+    subject = _("[mesosafe] Check-in #%(id)s: %(level)s") % {"id": checkin.id, "level": level}
+    message = _(
+        "A patient's check-in was triaged as: %(level)s (treatment #%(treatment)s, %(since)s).\n"
+        "Open the check-in to see the answers and the reasons, and contact the patient:\n%(page)s\n"
+    ) % {
+        "level": level,
+        "treatment": checkin.treatment_id,
+        "since": since_treatment(checkin.days_since_treatment),
+        "page": page,
+    }
+    return subject, message
 
 
 def since_treatment(days: float) -> str:
     """'5 hours after treatment', '1 day after treatment', '3 days after treatment'."""
     if days < 1:
         hours = round(days * 24)
-        return f"{hours} hour{'s' if hours != 1 else ''} after treatment"
+        return ngettext("%(n)s hour after treatment", "%(n)s hours after treatment", hours) % {"n": hours}
     whole = int(days)
-    return f"{whole} day{'s' if whole != 1 else ''} after treatment"
+    return ngettext("%(n)s day after treatment", "%(n)s days after treatment", whole) % {"n": whole}
