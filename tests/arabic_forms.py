@@ -1,4 +1,5 @@
-"""Masculine-only ways of addressing the reader in Arabic, for the tests that keep patient texts neutral."""
+"""Masculine-only ways of addressing the reader in Arabic, for the tests that keep patient and staff texts
+neutral."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ MASCULINE_IMPERATIVES = frozenset(
         "اتبع",
         "انتظر",
         "افتح",
+        # the clinic pages and staff emails: their readers are nurses as often as doctors
+        "اذكر",
+        "أدخل",
+        "ابحث",
+        "أضف",
+        "سجل",
+        "أصدر",
+        "أعد",
     }
 )
 MASCULINE_PROHIBITIONS = ("لا تلمس", "لا تضع", "لا توقف", "لا تنتظر", "لا تقد")

@@ -50,12 +50,19 @@ def test_photo_strings() -> None:
     assert _arabic('{% translate "Please send at most 5 photos." %}') == "يرجى إرسال ٥ صور على الأكثر."
 
 
-def patient_entries(catalogue: str) -> list[tuple[str, str]]:
-    """(msgid, msgstr) of every entry the patient pages use (a `#:` reference under portal/)."""
+# Where an entry is used, by the start of its `#:` references: the patient pages, and the pages, emails and
+# messages staff read (many of them women nurses).
+PATIENT = ("portal/",)
+STAFF = ("clinicui/", "registry/", "workers/", "checkins/", "clinics/", "complications/", "web/", "api/")
+
+
+def catalogue_entries(catalogue: str, prefixes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(msgid, msgstr) of every entry used under one of `prefixes` (a `#:` reference starting with it)."""
     found = []
     for entry in catalogue.split("\n\n")[1:]:
         lines = entry.splitlines()
-        if not any(line.startswith("#:") and "portal/" in line for line in lines):
+        references = [ref for line in lines if line.startswith("#:") for ref in line.split()[1:]]
+        if not any(ref.startswith(prefixes) for ref in references):
             continue
         parts: dict[str, str] = {}
         key = ""
@@ -69,10 +76,27 @@ def patient_entries(catalogue: str) -> list[tuple[str, str]]:
 
 
 def test_patient_pages_address_a_woman_as_well_as_a_man() -> None:
-    entries = patient_entries(CATALOGUE.read_text(encoding="utf-8"))
+    entries = catalogue_entries(CATALOGUE.read_text(encoding="utf-8"), PATIENT)
     assert len(entries) > 100  # the parse reaches the patient pages' entries
     masculine = {msgid: forms for msgid, arabic in entries if (forms := masculine_forms(arabic))}
     assert masculine == {}
+
+
+def test_clinic_pages_and_staff_emails_address_a_woman_as_well_as_a_man() -> None:
+    entries = catalogue_entries(CATALOGUE.read_text(encoding="utf-8"), STAFF)
+    assert len(entries) > 250  # the parse reaches the clinic, registry and email entries
+    masculine = {msgid: forms for msgid, arabic in entries if (forms := masculine_forms(arabic))}
+    assert masculine == {}
+
+
+def test_every_entry_is_checked_for_patients_or_staff() -> None:
+    references = {
+        ref
+        for line in CATALOGUE.read_text(encoding="utf-8").splitlines()
+        if line.startswith("#:")
+        for ref in line.split()[1:]
+    }
+    assert {ref for ref in references if not ref.startswith(PATIENT + STAFF)} == set()
 
 
 def test_the_catalogue_check_reads_plural_and_wrapped_entries() -> None:
@@ -81,6 +105,8 @@ def test_the_catalogue_check_reads_plural_and_wrapped_entries() -> None:
         '#: portal/b.py:2\nmsgid "one"\nmsgid_plural "many"\nmsgstr[0] "ضع"\nmsgstr[1] "يُرجى الوضع"\n\n'
         '#: clinicui/c.html:3\nmsgid "Watch"\nmsgstr "راقب"'
     )
-    entries = patient_entries(catalogue)
+    entries = catalogue_entries(catalogue, PATIENT)
     assert entries == [("Call", "اتصل بالعيادة"), ("one", "ضع"), ("one", "يُرجى الوضع")]
     assert [masculine_forms(text) for _, text in entries] == [["اتصل"], ["ضع"], []]
+    assert catalogue_entries(catalogue, STAFF) == [("Watch", "راقب")]
+    assert masculine_forms("راقب") == ["راقب"]

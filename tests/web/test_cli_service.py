@@ -89,7 +89,7 @@ def test_manage_passes_through_and_worker_runs_due_tasks(tmp_path: Path) -> None
     worked = mesosafe(tmp_path, "worker", "--batch")
     assert worked.returncode == 0, worked.stderr
     assert "path=mesosafe.checkins.tasks.notify_escalation state=SUCCESSFUL" in worked.stderr
-    assert "URGENT check-in" in worked.stdout  # the console email backend
+    assert ": Seek medical care today" in worked.stdout  # the console email backend: an urgent alert
     assert "MESOSAFE_BASE_URL is not set" in worked.stderr  # emailed links would not open
 
 
