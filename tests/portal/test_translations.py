@@ -3,6 +3,7 @@ fuzzy entry shows English on an Arabic page; two did, until these tests."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.template import Context, Template
@@ -25,6 +26,8 @@ def test_no_entry_is_fuzzy_or_empty() -> None:
     entries = text.split("\n\n")[1:]  # the first is the header
     empty = [e for e in entries if e.rstrip().endswith('msgstr ""') and not e.startswith("#~")]
     assert empty == []
+    empty_plural_forms = re.findall(r'^msgstr\[\d\] ""\n(?!")', text + "\n", re.MULTILINE)
+    assert empty_plural_forms == []
 
 
 def test_plural_open_complications() -> None:
