@@ -124,8 +124,8 @@ def reopen(checkin: CheckIn, seen: datetime) -> bool:
     stands, and the answer is False. One conditional UPDATE, like `acknowledge`."""
     # The API's JSON gives times to the millisecond (Django's JSON encoder), so `seen` names its millisecond
     start = seen.replace(microsecond=seen.microsecond // 1000 * 1000)
-    within = (start, start + timedelta(milliseconds=1))
-    reviewed = CheckIn.objects.filter(pk=checkin.pk, reviewed_at__gte=within[0], reviewed_at__lt=within[1])
+    end = start + timedelta(milliseconds=1)
+    reviewed = CheckIn.objects.filter(pk=checkin.pk, reviewed_at__gte=start, reviewed_at__lt=end)
     if not reviewed.update(reviewed_by=None, reviewed_at=None, review_note=""):
         checkin.refresh_from_db(fields=["reviewed_by", "reviewed_at", "review_note"])
         return False

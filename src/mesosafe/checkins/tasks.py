@@ -29,26 +29,26 @@ def notify_escalation(checkin_id: int) -> int:
     )
     if not recipients:
         return 0
-    with translation.override(clinic.default_language):  # the clinic's staff read its language
-        subject, message = alert(checkin, Lang(clinic.default_language))
+    subject, message = alert(checkin, Lang(clinic.default_language))  # the clinic's staff read its language
     send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
     return len(recipients)
 
 
 def alert(checkin: CheckIn, lang: Lang) -> tuple[str, str]:
-    """The staff alert's subject and text, in the active language."""
+    """The staff alert's subject and text, in `lang`."""
     page = settings.MESOSAFE_BASE_URL + reverse("clinicui:checkin", args=[checkin.id])
     level = disposition_labels(lang).get(checkin.disposition, checkin.disposition)
-    subject = _("[mesosafe] Check-in #%(id)s: %(level)s") % {"id": checkin.id, "level": level}
-    message = _(
-        "A patient's check-in was triaged as: %(level)s (treatment #%(treatment)s, %(since)s).\n"
-        "Open the check-in to see the answers and the reasons, and contact the patient:\n%(page)s\n"
-    ) % {
-        "level": level,
-        "treatment": checkin.treatment_id,
-        "since": since_treatment(checkin.days_since_treatment),
-        "page": page,
-    }
+    with translation.override(lang.value):
+        subject = _("[mesosafe] Check-in #%(id)s: %(level)s") % {"id": checkin.id, "level": level}
+        message = _(
+            "A patient's check-in was triaged as: %(level)s (treatment #%(treatment)s, %(since)s).\n"
+            "Open the check-in to see the answers and the reasons, and contact the patient:\n%(page)s\n"
+        ) % {
+            "level": level,
+            "treatment": checkin.treatment_id,
+            "since": since_treatment(checkin.days_since_treatment),
+            "page": page,
+        }
     return subject, message
 
 

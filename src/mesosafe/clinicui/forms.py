@@ -307,15 +307,13 @@ class AcknowledgeAllForm(AcknowledgeForm):
 class ReopenForm(forms.Form):
     """Return an acknowledged check-in to the review queue: why, and which review the page showed."""
 
-    incomplete = INCOMPLETE
-
     reason = forms.CharField(
         label=_("Reason for returning it to the queue"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give a reason for returning this check-in to the queue.")},
     )
-    reviewed_at = forms.CharField(widget=forms.HiddenInput, error_messages={"required": incomplete})
+    reviewed_at = forms.CharField(widget=forms.HiddenInput, error_messages={"required": INCOMPLETE})
 
     def clean_reviewed_at(self) -> datetime:
         """The time of the review the page showed, as the page wrote it (with its offset, to the µs)."""
@@ -325,7 +323,7 @@ class ReopenForm(forms.Form):
                 return seen.astimezone(UTC)
         except (ValueError, OverflowError):  # not a time, or out of a datetime's years once in UTC
             pass
-        raise forms.ValidationError(self.incomplete)
+        raise forms.ValidationError(INCOMPLETE)
 
 
 class RecallForm(forms.Form):

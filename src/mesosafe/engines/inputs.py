@@ -100,9 +100,9 @@ def parse(model: type[M], data: Any) -> M:
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(p for p in error["loc"] if isinstance(p, int | str))
-        context = {key: value for key, value in error.get("ctx", {}).items() if key != "error"}
-        if "error" in error.get("ctx", {}):
-            context["reason"] = str(error["ctx"]["error"])
+        context = dict(error.get("ctx", {}))
+        if "error" in context:  # a validator's ValueError: keep its message
+            context["reason"] = str(context.pop("error"))
         raise InputError(field_path(loc) or "(body)", error["msg"], error["type"], context) from None
 
 
