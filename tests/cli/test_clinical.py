@@ -22,13 +22,59 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 
 
 def test_triage_json_contract() -> None:
-    code, out, _ = run("triage", "-", stdin='{"days_since_treatment": 21, "symptoms": [{"code": "lump"}]}')
+    lump = '{"code": "lump", "severity": "mild", "trend": "worse"}'
+    code, out, _ = run("triage", "-", stdin='{"days_since_treatment": 21, "symptoms": [%s]}' % lump)
     assert code == 0
     body = json.loads(out)
     assert body["disposition"] == "urgent"
     assert body["next_session_ok"] is False
     assert body["kb_version"].startswith("kb-")
-    assert body["reasons"][0]["rule"] == "late_lump"
+    assert body["reasons"][0]["rule"] == "late_lump_growing"
+
+
+@pytest.mark.parametrize(
+    ("checkin", "field"),
+    [
+        ({"days_since_treatment": 21, "symptoms": [{"code": "lump", "trend": "same"}]}, "symptoms[0].severity"),
+        ({"days_since_treatment": 2, "symptoms": [{"code": "pain", "severity": "mild"}]}, "symptoms[0].trend"),
+        (
+            {"days_since_treatment": 1, "symptoms": [{"code": "fever"}, {"code": "redness", "severity": "mild", "trend": "same"}]},
+            "symptoms[1].spreading",
+        ),
+    ],
+)
+def test_a_missing_follow_up_answer_exits_2_naming_the_field(checkin: dict[str, object], field: str) -> None:
+    code, out, err = run("triage", "-", stdin=json.dumps(checkin))
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"Error: {field}")
+
+
+def test_answers_that_are_not_asked_are_ignored() -> None:
+    # fever asks nothing; on day 0 "since yesterday" is not asked; pale skin asks nothing
+    checkin = {
+        "days_since_treatment": 0.2,
+        "symptoms": [
+            {"code": "fever", "severity": "mild", "trend": "improving", "spreading": False},
+            {"code": "pain", "severity": "mild", "trend": "worse"},
+        ],
+    }
+    code, out, _ = run("triage", "-", stdin=json.dumps(checkin))
+    assert code == 0
+    body = json.loads(out)
+    assert body["disposition"] == "urgent"
+    assert "course.worsening" not in {r["rule"] for r in body["reasons"]}  # day 0: the trend was not asked
+
+
+def test_the_checkin_schema_documents_the_follow_up_questions() -> None:
+    code, out, _ = run("schema", "checkin")
+    assert code == 0
+    report = json.loads(out)["$defs"]["SymptomReport"]
+    assert report["x-asks"]["vision_change"] == []
+    assert report["x-asks"]["redness"] == ["severity", "trend", "spreading"]
+    assert "spreading" not in report["x-asks"]["fever"] + report["x-asks"]["numbness"]
+    assert report["x-trend-from-day"] == 1
+    assert all("default" not in report["properties"][q] for q in ("severity", "trend", "spreading"))
 
 
 def test_triage_from_a_file_in_arabic_text(tmp_path: Path) -> None:

@@ -39,8 +39,13 @@ def test_bad_input_names_the_field(model: type, data: object, field: str) -> Non
     assert str(error.value).startswith(field)
 
 
-def test_defaults() -> None:
+def test_an_answer_not_given_is_unknown_not_mild() -> None:
     check_in = parse(CheckIn, {"days_since_treatment": 2, "symptoms": [{"code": "pain"}]})
-    assert check_in.symptoms[0].severity == "mild"
-    assert check_in.symptoms[0].trend == "same"
-    assert check_in.symptoms[0].spreading is False
+    assert check_in.symptoms[0].severity is None
+    assert check_in.symptoms[0].trend is None
+    assert check_in.symptoms[0].spreading is None
+
+
+def test_the_schema_has_no_default_answers() -> None:
+    properties = CheckIn.model_json_schema()["$defs"]["SymptomReport"]["properties"]
+    assert all("default" not in properties[q] for q in ("severity", "trend", "spreading"))

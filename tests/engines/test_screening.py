@@ -92,18 +92,98 @@ def test_paracetamol_is_not_a_blood_thinner() -> None:
     assert decide(medications=[med("paracetamol", 0)]).decision is Decision.PROCEED
 
 
-def test_an_unknown_medicine_means_precautions() -> None:
+# A medicine the catalogue does not know is never a silent "go ahead" (issue 12)
+def test_an_unknown_medicine_needs_a_clinician_who_is_told_its_name() -> None:
     result = decide(medications=[med("levothyroxine", 0)])
-    assert result.decision is Decision.PROCEED_WITH_PRECAUTIONS
+    assert result.decision is Decision.CLINICIAN_REVIEW
+    assert result.reasons[0].rule == "unknown_medicine"
     assert result.reasons[0].detail == "levothyroxine"
 
 
-# "Avoid excessive sun exposure and skin irritants a week before the session" (seed 000)
-def test_sun_within_a_week_defers_until_the_week_is_over() -> None:
+# Isotretinoin: the package insert advises 6 months off it before cosmetic procedures (Waldman 2017, ASDS)
+@pytest.mark.parametrize("name", ["isotretinoin", "Roaccutane", "Acnotin", "zoretanin", "روكتان", "أكنوتين"])
+def test_isotretinoin_in_the_last_six_months_needs_a_clinician(name: str) -> None:
+    result = decide(medications=[med(name, 60)])
+    assert result.decision is Decision.CLINICIAN_REVIEW
+    assert result.reasons[0].rule == "recent_isotretinoin"
+    assert "Dermatol Surg 2017" in (result.reasons[0].sources[0].publication or "")
+    assert decide(medications=[med(name, 200)]).decision is Decision.PROCEED
+
+
+# Aspirin keeps platelets from working for 7-10 days (Douketis 2012, Chest): a precaution, the 3-day defer kept
+@pytest.mark.parametrize(("days", "expected"), [(1, Decision.DEFER), (3, Decision.PROCEED_WITH_PRECAUTIONS), (9.5, Decision.PROCEED_WITH_PRECAUTIONS), (10, Decision.PROCEED)])
+def test_aspirin_within_ten_days_is_at_least_a_precaution(days: float, expected: Decision) -> None:
+    result = decide(medications=[med("aspirin", days)])
+    assert result.decision is expected
+    if expected is Decision.PROCEED_WITH_PRECAUTIONS:
+        assert result.reasons[0].rule == "antiplatelet_within_10_days"
+        assert any("Chest 2012" in (s.publication or "") for s in result.reasons[0].sources)
+
+
+# "Avoid excessive sun exposure and skin irritants a week before the session" (seed 000): ordinary sun is a
+# precaution with advice; a sunburn, peeling or a fresh tan at the site defers (issue 12)
+def test_ordinary_sun_within_a_week_is_a_precaution_with_advice() -> None:
     result = decide(sun_exposure_days_ago=3)
-    assert result.decision is Decision.DEFER
-    assert result.defer_days == pytest.approx(4)
+    assert result.decision is Decision.PROCEED_WITH_PRECAUTIONS
+    assert "sunscreen" in result.reasons[0].text
     assert decide(sun_exposure_days_ago=7).decision is Decision.PROCEED
+
+
+def test_a_sunburn_at_the_site_defers() -> None:
+    result = decide(sunburn_at_site=True, sun_exposure_days_ago=1)
+    assert result.decision is Decision.DEFER
+    assert result.defer_days == pytest.approx(7)
+    assert result.reasons[0].rule == "sunburn_at_site"
+
+
+@pytest.mark.parametrize(
+    ("field", "rule"),
+    [
+        ("keloid_history", "keloid_history"),
+        ("previous_anaphylaxis", "previous_anaphylaxis"),
+        ("previous_mesotherapy_reaction", "previous_mesotherapy_reaction"),
+    ],
+)
+def test_keloids_anaphylaxis_or_a_reaction_to_mesotherapy_need_a_clinician(field: str, rule: str) -> None:
+    result = decide(**{field: True})
+    assert result.decision is Decision.CLINICIAN_REVIEW
+    assert result.reasons[0].rule == rule
+    assert result.reasons[0].sources
+
+
+# Allergy by ingredient class (issue 12): the class or its source names every member
+@pytest.mark.parametrize(
+    ("allergy", "ingredient"),
+    [
+        ("soy", "phosphatidylcholine"),
+        ("فول الصويا", "phosphatidylcholine"),
+        ("local anaesthetic", "lidocaine"),
+        ("بنج", "lidocaine"),
+        ("allergic to local anesthetics", "procaine"),
+        ("procaine", "benzocaine"),  # esters cross-react (Bhole 2012)
+    ],
+)
+def test_an_allergy_to_an_ingredient_class_matches_its_members(allergy: str, ingredient: str) -> None:
+    result = decide(allergies=[allergy], formulation=[ingredient, "vitamin c"])
+    assert result.decision is Decision.DO_NOT_TREAT
+    assert result.reasons[0].rule == "allergy_to_ingredient"
+    assert ingredient in (result.reasons[0].detail or "")
+
+
+def test_amide_local_anaesthetics_are_not_matched_to_each_other() -> None:
+    # Amides rarely cross-react (Bhole 2012): the allergy history precaution, and the clinician decides
+    result = decide(allergies=["lidocaine"], formulation=["mepivacaine"])
+    assert result.decision is Decision.PROCEED_WITH_PRECAUTIONS
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("عندي سكر", "medical_condition"), ("السكر", "medical_condition"), ("كيماوي", "medical_condition"), ("سيولة في الدم", "medical_condition")],
+)
+def test_arabic_words_patients_write_are_recognised(written: str, code: str) -> None:
+    result = decide(conditions=[written])
+    assert result.decision is Decision.CLINICIAN_REVIEW
+    assert result.reasons[0].rule == code
 
 
 def test_skin_irritants_within_a_week_defer() -> None:
@@ -111,7 +191,7 @@ def test_skin_irritants_within_a_week_defer() -> None:
 
 
 def test_the_longest_wait_is_given() -> None:
-    assert decide(sun_exposure_days_ago=3, medications=[med("ibuprofen", 1)]).defer_days == pytest.approx(4)
+    assert decide(skin_irritants_days_ago=3, medications=[med("ibuprofen", 1)]).defer_days == pytest.approx(4)
 
 
 # "The main risk ... is the obtaining of a severe skin infection" (seed 001)

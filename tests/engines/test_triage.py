@@ -33,10 +33,38 @@ def test_mild_redness_in_its_window_is_expected() -> None:
     assert result.reasons[0].rule == "redness.expected"
 
 
-# "Bruising may last up to one week" (seed 000, FAQ)
-@pytest.mark.parametrize(("day", "expected"), [(6, SELF), (7, SELF), (8, CLINIC)])
-def test_bruising_past_a_week_needs_the_clinic(day: float, expected: Disposition) -> None:
-    assert check(day, "bruising").disposition is expected
+# "Bruising may last up to one week" (seed 000, FAQ); "Most bruises will disappear after around two weeks.
+# If the bruise is still there after two weeks, see your GP." (NHS, the bruising grace window)
+@pytest.mark.parametrize(
+    ("day", "severity", "trend", "expected"),
+    [
+        (6, "mild", "same", SELF),
+        (7, "moderate", "same", SELF),
+        (8, "mild", "improving", SELF),  # in its grace days
+        (14, "mild", "improving", SELF),
+        (14.5, "mild", "improving", CLINIC),  # past the grace
+        (8, "mild", "same", CLINIC),  # not improving: no grace
+        (8, "moderate", "improving", CLINIC),  # not mild: no grace
+    ],
+)
+def test_bruising_past_a_week_needs_the_clinic_unless_mild_and_improving(
+    day: float, severity: str, trend: str, expected: Disposition
+) -> None:
+    bruise = {"code": "bruising", "severity": severity, "trend": trend, "spreading": False}
+    assert check(day, bruise).disposition is expected
+
+
+def test_the_grace_window_says_the_day_and_cites_its_source() -> None:
+    result = check(10, {"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False})
+    assert result.reasons[0].rule == "bruising.grace"
+    assert "day 14" in result.reasons[0].text
+    assert any("nhs.uk" in (s.publication or "") for s in result.reasons[0].sources)
+    assert result.expected[0].resolves_by_day == 14
+    arabic = triage(
+        CheckIn(days_since_treatment=10, symptoms=[{"code": "bruising", "severity": "mild", "trend": "improving"}]),  # type: ignore[list-item]
+        Lang.AR,
+    )
+    assert "١٤" in arabic.reasons[0].text
 
 
 # "you are unable to undergo any subsequent mesotherapy treatments until the bruising is gone" (seed 001)
@@ -91,9 +119,48 @@ def test_spreading_or_severe_redness_and_swelling_are_urgent(code: str) -> None:
 
 
 # "Signs of infection such as pus, warmth, or fever" (seed 000)
-@pytest.mark.parametrize("code", ["pus", "warmth", "fever", "open_sore"])
+@pytest.mark.parametrize("code", ["pus", "fever", "open_sore"])
 def test_signs_of_infection_are_urgent(code: str) -> None:
     assert check(2, code).disposition is URGENT
+
+
+# Warmth alone, mild and not worsening: contact the clinic; hotter, worse, spreading, with redness that
+# spreads or worsens, pus or fever: urgent (NHS Cellulitis; issue 12)
+MILD_WARMTH = {"code": "warmth", "severity": "mild", "trend": "same", "spreading": False}
+
+
+def test_mild_warmth_alone_needs_the_clinic() -> None:
+    result = check(3, {**MILD_WARMTH, "trend": "improving"})
+    assert result.disposition is CLINIC
+    assert any("cellulitis" in (s.publication or "") for r in result.reasons for s in r.sources)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"severity": "moderate"},
+        {"trend": "worse"},
+        {"spreading": True},
+    ],
+)
+def test_warmth_that_is_more_than_mild_is_urgent(extra: dict[str, object]) -> None:
+    assert check(3, {**MILD_WARMTH, **extra}).disposition is URGENT
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"code": "redness", "severity": "mild", "trend": "worse", "spreading": False},
+        {"code": "redness", "severity": "mild", "trend": "same", "spreading": True},
+        "pus",
+        "fever",
+    ],
+)
+def test_warmth_with_spreading_redness_pus_or_fever_is_urgent(other: object) -> None:
+    assert check(3, MILD_WARMTH, other).disposition is URGENT  # type: ignore[arg-type]
+    assert check(3, MILD_WARMTH, temperature_c=38.1).disposition is URGENT
+    redness = {"code": "redness", "severity": "mild", "trend": "improving", "spreading": False}
+    assert check(3, MILD_WARMTH, redness).disposition is CLINIC
 
 
 # Fever: temperature of 38.0 °C or more (issue 2)
@@ -132,18 +199,42 @@ def test_small_bumps_in_the_first_days_are_expected() -> None:
     assert check(4, "lump").disposition is CLINIC
 
 
-# Atypical mycobacteria appear 1-12 weeks after, often without fever (DESIGN; Galmés-Truyols 2011)
+# Atypical mycobacteria appear 1-12 weeks after, often without fever (DESIGN; Galmés-Truyols 2011;
+# Rivera-Olivero 2006): a painless late lump that is not growing needs an exam within days, with a culture.
 @pytest.mark.parametrize("day", [7.5, 21, 45, 84])
-def test_a_lump_after_the_first_week_is_urgent_without_fever(day: float) -> None:
-    result = check(day, {"code": "lump", "trend": "improving"})
+def test_a_painless_late_lump_needs_an_exam_within_days(day: float) -> None:
+    result = check(day, {"code": "lump", "severity": "mild", "trend": "same"})
+    assert result.disposition is CLINIC
+    late = next(r for r in result.reasons if r.rule == "late_lump")
+    assert "mesotherapy" in late.text and "mycobacteria" in late.text and "in person" in late.text
+    assert any(s.publication for s in late.sources)
+
+
+@pytest.mark.parametrize(
+    ("lump", "other"),
+    [
+        ({"code": "lump", "severity": "mild", "trend": "worse"}, None),
+        ({"code": "lump", "severity": "mild", "trend": "same"}, {"code": "pain", "severity": "mild", "trend": "same"}),
+        ({"code": "lump", "severity": "mild", "trend": "same"}, {"code": "warmth", "severity": "mild", "trend": "same", "spreading": False}),
+        ({"code": "lump", "severity": "mild", "trend": "same"}, "open_sore"),
+    ],
+)
+def test_a_late_lump_that_grows_hurts_or_drains_is_urgent(lump: dict[str, str], other: object) -> None:
+    result = check(21, lump, *([other] if other else []))  # type: ignore[list-item]
     assert result.disposition is URGENT
-    assert result.reasons[0].rule == "late_lump"
-    assert any(s.publication for s in result.reasons[0].sources)
+    assert {"late_lump_growing", "late_lump_inflamed"} & {r.rule for r in result.reasons}
 
 
-# "Persistent lumps or scarring developing at injection sites" (seed 000)
-def test_scarring_is_urgent() -> None:
-    assert check(30, "scarring").disposition is URGENT
+# "Persistent lumps or scarring developing at injection sites" (seed 000): seek medical advice, not today
+def test_scarring_alone_needs_the_clinic() -> None:
+    assert check(30, "scarring").disposition is CLINIC
+
+
+@pytest.mark.parametrize("other", ["open_sore", "pus", "fever"])
+def test_scarring_with_a_sore_pus_or_fever_is_urgent(other: str) -> None:
+    result = check(30, "scarring", other)
+    assert result.disposition is URGENT
+    assert {"scarring_infected", "scarring_with_fever"} & {r.rule for r in result.reasons}
 
 
 def test_a_large_spreading_bruise_is_urgent() -> None:
@@ -166,10 +257,10 @@ def test_a_symptom_that_is_never_expected_gives_its_own_reason_when_no_rule_fire
 
 
 def test_reasons_come_in_the_requested_language() -> None:
-    check_in = CheckIn(days_since_treatment=21, symptoms=[{"code": "lump"}])  # type: ignore[list-item]
+    check_in = CheckIn(days_since_treatment=21, symptoms=[{"code": "lump", "trend": "worse"}])  # type: ignore[list-item]
     arabic = triage(check_in, Lang.AR)
     assert arabic.label == "يجب طلب رعاية طبية اليوم"
-    assert "كتلة" in arabic.reasons[0].text
+    assert "تكتّل" in arabic.reasons[0].text
     assert all(s.seed or s.publication for r in arabic.reasons for s in r.sources)
 
 

@@ -1,4 +1,5 @@
-"""Under-triage guards: adding or worsening a symptom, or reporting the same later, never lowers urgency."""
+"""Under-triage guards: adding or worsening a symptom, or reporting the same later, never lowers urgency;
+a question that is not asked never lowers urgency compared with any answer to it."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mesosafe.engines import CheckIn, parse, triage
+from mesosafe.engines.questions import asked, complete
 from mesosafe.knowledge import Disposition, load
 
 KB = load()
 CODES = KB.symptom_codes
 SEVERITIES = ["mild", "moderate", "severe"]
 TRENDS = ["improving", "same", "worse"]
+VALUES: dict[str, list[Any]] = {"severity": SEVERITIES, "trend": TRENDS, "spreading": [False, True]}
+EMERGENCIES = [c for c, e in KB.effects.items() if e.not_expected_disposition == Disposition.EMERGENCY]
+TREND_FROM = KB.triage.questions.trend_from_day
 
 symptom = st.fixed_dictionaries(
     {
@@ -49,6 +54,8 @@ def _worsen(
     if not symptoms:
         return None
     target = symptoms[index % len(symptoms)]
+    if target.get(field) is None:
+        return None
     position = values.index(target[field])
     if position + step >= len(values):
         return None
@@ -83,6 +90,8 @@ def test_spreading_never_lowers_urgency(data: dict[str, Any], index: int) -> Non
 @settings(max_examples=400)
 @given(check_in, st.floats(min_value=0, max_value=60, allow_nan=False))
 def test_the_same_symptoms_later_never_lower_urgency(data: dict[str, Any], later: float) -> None:
+    """Also across day 1, from which "since yesterday" is asked: the day-0 answer without a trend is never
+    judged above the same symptoms later with any trend."""
     assert rank({**data, "days_since_treatment": data["days_since_treatment"] + later}) >= rank(data)
 
 
@@ -93,29 +102,144 @@ def test_a_higher_temperature_never_lowers_urgency(data: dict[str, Any], rise: f
         assert rank({**data, "temperature_c": min(45.0, data["temperature_c"] + rise)}) >= rank(data)
 
 
+# --- questions that are not asked (issue 12): see `questions` in triage.yaml --------------------------
+
+
+def _unasked(data: dict[str, Any]) -> list[tuple[int, str]]:
+    """(symptom index, question) of every answer in `data` to a question that is not asked."""
+    days = data["days_since_treatment"]
+    return [
+        (i, q)
+        for i, s in enumerate(data["symptoms"])
+        for q in VALUES
+        if q not in asked(KB, s["code"], days)
+    ]
+
+
+def _without(data: dict[str, Any], index: int, question: str) -> dict[str, Any]:
+    symptoms = [dict(s) for s in data["symptoms"]]
+    symptoms[index].pop(question, None)
+    return {**data, "symptoms": symptoms}
+
+
+@settings(max_examples=400)
+@given(check_in, st.data())
+def test_an_unasked_question_never_lowers_urgency_compared_with_any_answer(data: dict[str, Any], draw: Any) -> None:
+    """For a question that does not apply (the code does not ask it, or "since yesterday" on day 0), no
+    answer to it judges higher than leaving it unasked (and none judges lower: it is ignored)."""
+    unasked = _unasked(data)
+    if not unasked:
+        return
+    index, question = draw.draw(st.sampled_from(unasked))
+    not_asked = triage(parse(CheckIn, _without(data, index, question)))
+    for value in VALUES[question]:
+        symptoms = [dict(s) for s in data["symptoms"]]
+        symptoms[index][question] = value
+        answered = triage(parse(CheckIn, {**data, "symptoms": symptoms}))
+        assert not_asked.disposition.rank >= answered.disposition.rank
+        assert [r.rule for r in not_asked.reasons] == [r.rule for r in answered.reasons]
+
+
 @settings(max_examples=300)
-@given(check_in, st.sampled_from([f for f in KB.triage.red_flags if f.symptoms]))
-def test_every_red_flag_symptom_yields_at_least_urgent(data: dict[str, Any], flag: Any) -> None:
-    """Reporting a red-flag symptom in the way the flag describes is never below `urgent`."""
-    when = flag.when
-    report = {
-        "code": flag.symptoms[0],
+@given(check_in)
+def test_the_shells_drop_unasked_answers_without_changing_the_result(data: dict[str, Any]) -> None:
+    """`complete` (the API's and CLI's check) keeps every answer that applies and drops the others; the
+    engine's judgement of the stored answers is the judgement of what was sent."""
+    check = parse(CheckIn, data)
+    kept = complete(check, KB)
+    assert triage(kept) == triage(check)
+    days = data["days_since_treatment"]
+    for sent, stored in zip(data["symptoms"], kept.symptoms, strict=True):
+        applies = asked(KB, sent["code"], days)
+        assert {q for q in VALUES if getattr(stored, q) is not None} == set(applies)
+
+
+SIGN_RULES = [
+    (rule.when, rule.to, effect.code, set_id, i)
+    for effect in KB.effects.values()
+    for rule in effect.escalate
+    for set_id in rule.when.with_sign
+    for i, sign in enumerate(next(s for s in KB.triage.sign_sets if s.id == set_id).signs)
+    if sign.if_not_asked == "met"
+] + [
+    (flag.when, flag.to, code, set_id, i)
+    for flag in KB.triage.red_flags
+    for code in flag.symptoms
+    for set_id in flag.when.with_sign
+    for i, sign in enumerate(next(s for s in KB.triage.sign_sets if s.id == set_id).signs)
+    if sign.if_not_asked == "met"
+]
+
+
+@settings(max_examples=300)
+@given(check_in, st.sampled_from(SIGN_RULES))
+def test_where_the_worst_cannot_be_excluded_an_unknown_answer_counts(data: dict[str, Any], case: Any) -> None:
+    """A sign marked `if_not_asked: met` (a rash with fainting, a dark patch with severe pain) is counted
+    when the answer it reads was not given: the rule judges the unknown answer as the worst one."""
+    when, level, code, set_id, index = case
+    sign = next(s for s in KB.triage.sign_sets if s.id == set_id).signs[index]
+    reports, days, extra = _satisfying(when.model_copy(update={"with_sign": []}), code, data["days_since_treatment"])
+    unknown = {"code": sign.code}  # no answer at all
+    combined = {**data, **extra, "days_since_treatment": days, "symptoms": [*data["symptoms"], *reports, unknown]}
+    assert rank(combined) >= level.rank
+
+
+@settings(max_examples=200)
+@given(check_in, st.sampled_from(EMERGENCIES))
+def test_an_emergency_symptom_is_an_emergency_with_no_follow_up_answer(data: dict[str, Any], code: str) -> None:
+    assert asked(KB, code, 100) == ()
+    assert rank({**data, "symptoms": [*data["symptoms"], {"code": code}]}) == Disposition.EMERGENCY.rank
+
+
+# --- every rule, reported as it describes, gives at least its level -------------------------------------
+
+
+def _satisfying(when: Any, code: str, days: float) -> tuple[list[dict[str, Any]], float, dict[str, Any]]:
+    """Reports, day and extra fields that meet `when` for a report of `code`."""
+    report: dict[str, Any] = {
+        "code": code,
         "severity": when.severity_at_least.value if when.severity_at_least else "mild",
         "trend": when.trend_at_least.value if when.trend_at_least else "same",
         "spreading": when.spreading,
     }
-    days = max(data["days_since_treatment"], (when.after_day or 0) + 0.5)
-    result = triage(
-        parse(CheckIn, {**data, "days_since_treatment": days, "symptoms": [*data["symptoms"], report]})
-    )
-    assert result.disposition.rank >= Disposition.URGENT.rank
-    assert result.disposition.rank >= flag.to.rank
+    reports = [report]
+    for other in when.with_any[:1]:
+        reports.append({"code": other, "severity": "mild", "trend": "improving", "spreading": False})
+    for set_id in when.with_sign[:1]:
+        sign = next(s for s in KB.triage.sign_sets if s.id == set_id).signs[0]
+        reports.append(
+            {
+                "code": sign.code,
+                "severity": sign.severity_at_least.value if sign.severity_at_least else "mild",
+                "trend": sign.trend_at_least.value if sign.trend_at_least else "same",
+                "spreading": sign.spreading,
+            }
+        )
+    days = max(days, (when.after_day or 0) + 0.5, TREND_FROM if when.trend_at_least else 0)
+    if when.past_expected or when.past_grace:
+        expected = KB.effects[code].expected
+        days = max(days, (expected.grace_until_day if expected else 0) + 0.5)
+    extra = {"temperature_c": 38.5} if when.with_fever or when.measured_fever else {}
+    return reports, days, extra
+
+
+RULES = [(f.when, f.to, c) for f in KB.triage.red_flags for c in f.symptoms]
+RULES += [(r.when, r.to, e.code) for e in KB.effects.values() for r in e.escalate]
+
+
+@settings(max_examples=400)
+@given(check_in, st.sampled_from(RULES))
+def test_every_rule_reported_as_it_describes_gives_at_least_its_level(data: dict[str, Any], rule: Any) -> None:
+    when, level, code = rule
+    reports, days, extra = _satisfying(when, code, data["days_since_treatment"])
+    combined = {**data, **extra, "days_since_treatment": days, "symptoms": [*data["symptoms"], *reports]}
+    assert rank(combined) >= level.rank
 
 
 @settings(max_examples=300)
 @given(check_in)
 def test_any_measured_fever_is_at_least_urgent(data: dict[str, Any]) -> None:
-    if data.get("temperature_c", 0) >= 38.0:
+    if data.get("temperature_c", 0) >= KB.triage.fever.threshold_c:
         assert rank(data) >= Disposition.URGENT.rank
 
 

@@ -151,7 +151,7 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 
 def test_a_reference_to_an_unknown_symptom_is_rejected(tmp_path: Path) -> None:
     copy = _broken_copy(
-        tmp_path, "triage.yaml", "symptoms: [pus, warmth, open_sore]", "symptoms: [pus, blister]"
+        tmp_path, "triage.yaml", "symptoms: [pus, open_sore]", "symptoms: [pus, blister]"
     )
     with pytest.raises(KnowledgeError, match="unknown symptom code 'blister'"):
         load_from(copy)

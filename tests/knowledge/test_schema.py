@@ -15,10 +15,13 @@ def test_always_stands_alone() -> None:
 
 
 def test_a_source_is_a_seed_section_or_a_publication() -> None:
-    Source(seed="000_1def0f17e3fe44fa.txt", section="Common Side Effects of Mesotherapy")
+    title = "Mesotherapy Side Effects: What to Watch Out For"
+    Source(seed="000_1def0f17e3fe44fa.txt", title=title, section="Common Side Effects of Mesotherapy")
     Source(publication="A paper")
     with pytest.raises(ValidationError):
-        Source(seed="000_1def0f17e3fe44fa.txt")
+        Source(seed="000_1def0f17e3fe44fa.txt", title=title)
+    with pytest.raises(ValidationError, match="title"):
+        Source(seed="000_1def0f17e3fe44fa.txt", section="Common Side Effects of Mesotherapy")
     with pytest.raises(ValidationError):
         Source()
 

@@ -19,7 +19,11 @@ from mesosafe.clinics.models import Clinic, Staff
 from mesosafe.complications.models import OPEN_OUTCOMES, Complication
 from mesosafe.engines import CheckIn as CheckInInput
 from mesosafe.engines import InputError, parse, triage
+from mesosafe.engines.inputs import check_symptom_codes
+from mesosafe.engines.questions import complete
+from mesosafe.engines.questions import stored as stored_answers
 from mesosafe.knowledge import Disposition, Lang
+from mesosafe.knowledge import load as load_kb
 from mesosafe.lib.problems import Problem
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink
@@ -31,11 +35,15 @@ NOTIFY_NOW = [d.value for d in Disposition if d >= Disposition.URGENT]
 
 
 def _answers(data: Any, days: float) -> CheckInInput:
+    """The check-in as triaged and stored: the follow-up answers that apply required, the others dropped."""
     if not isinstance(data, dict):
         raise InputError("(body)", "expected a JSON object")
     if "days_since_treatment" in data:
         raise InputError("days_since_treatment", "set by the server from the treatment's time; leave it out")
-    return parse(CheckInInput, {**data, "days_since_treatment": days})
+    check_in = parse(CheckInInput, {**data, "days_since_treatment": days})
+    kb = load_kb()
+    check_symptom_codes(check_in, kb)
+    return complete(check_in, kb)
 
 
 class KeyReused(Problem):
@@ -58,7 +66,7 @@ def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> 
         idempotency_key=idempotency_key or None,
         submitted_at=now,
         days_since_treatment=check_in.days_since_treatment,
-        answers=check_in.model_dump(mode="json", exclude={"days_since_treatment"}),
+        answers=stored_answers(check_in),
         disposition=result.disposition.value,
         disposition_rank=result.disposition.rank,
         reasons=[reason.model_dump(mode="json") for reason in result.reasons],

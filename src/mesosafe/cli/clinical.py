@@ -12,6 +12,8 @@ from mesosafe.cli.common import FORMAT_OPTION, LANG_OPTION, BadInput, emit_json,
 from mesosafe.engines import CheckIn, InputError, Intake, Treatment, parse
 from mesosafe.engines import aftercare as plan_aftercare
 from mesosafe.engines import screen as run_screen
+from mesosafe.engines.inputs import check_symptom_codes
+from mesosafe.engines.questions import asked, complete
 from mesosafe.engines import triage as run_triage
 from mesosafe.knowledge import Lang, load
 
@@ -43,7 +45,9 @@ def triage(file: IO[bytes], fmt: str, lang: str) -> None:
     """Triage a check-in: is this expected, or does it need the clinic, care today or an emergency?"""
     check_in = _parse(CheckIn, file)
     try:
-        result = run_triage(check_in, Lang(lang))
+        knowledge = load()
+        check_symptom_codes(check_in, knowledge)
+        result = run_triage(complete(check_in, knowledge), Lang(lang), knowledge)
     except InputError as exc:
         raise BadInput(str(exc)) from None
     _emit(result, fmt, "render_triage")
@@ -85,10 +89,20 @@ SCHEMAS: dict[str, type[Any]] = {"checkin": CheckIn, "intake": Intake, "treatmen
 
 
 def json_schema(name: str) -> dict[str, Any]:
-    """The JSON Schema of an engine input; the check-in's symptom codes come from the knowledge base."""
+    """The JSON Schema of an engine input; the check-in's symptom codes, and the follow-up questions each
+    asks, come from the knowledge base."""
     schema: dict[str, Any] = SCHEMAS[name].model_json_schema()
     if name == "checkin":
-        schema["$defs"]["SymptomReport"]["properties"]["code"]["enum"] = load().symptom_codes
+        knowledge = load()
+        report = schema["$defs"]["SymptomReport"]
+        report["properties"]["code"]["enum"] = knowledge.symptom_codes
+        report["x-asks"] = {code: list(asked(knowledge, code, float("inf"))) for code in knowledge.effects}
+        report["x-trend-from-day"] = knowledge.triage.questions.trend_from_day
+        report["description"] = (
+            "A reported symptom. Give exactly the follow-up answers its code asks (x-asks); 'trend' only "
+            "when days_since_treatment >= x-trend-from-day. A missing answer is an error naming the field "
+            "(symptoms[i].severity); an answer that is not asked is ignored and not stored."
+        )
     return schema
 
 

@@ -32,11 +32,22 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # not asked is not "null": the field is simply left out
+
+
+NOT_ASKED = "Leave out when not asked (`mesosafe schema checkin`, x-asks); never a made-up value."
+
+
 class SymptomReport(Input):
+    """A reported symptom and its follow-up answers. Which answers a code needs is knowledge-base data
+    (its `asks`, and trend only from `trend_from_day`): the API and the CLI require those and drop the
+    others; the engine takes a missing answer as unknown, never as mild, the same or not spreading."""
+
     code: str = Field(min_length=1, max_length=64)
-    severity: Severity = Severity.MILD
-    trend: Trend = Trend.SAME
-    spreading: bool = False
+    severity: Severity | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
+    trend: Trend | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
+    spreading: bool | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
 
 
 class CheckIn(Input):
@@ -64,6 +75,10 @@ class Intake(Input):
     active_skin_infection_at_site: bool = False
     unresolved_bruising_from_previous_session: bool = False
     low_pain_threshold: bool = False
+    sunburn_at_site: bool = False  # sunburn, peeling or a fresh tan where the injections will go
+    keloid_history: bool = False
+    previous_anaphylaxis: bool = False  # a severe allergic reaction (anaphylaxis) to anything, ever
+    previous_mesotherapy_reaction: bool = False
 
 
 class Treatment(Input):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mesosafe.engines.inputs import Intake
-from mesosafe.engines.matching import first_match, same_substance
+from mesosafe.engines.matching import first_match, mentions, same_substance
 from mesosafe.engines.results import Reason, ScreeningResult
 from mesosafe.knowledge import Decision, KnowledgeBase, Lang
 from mesosafe.knowledge import load as load_kb
-from mesosafe.knowledge.schema import ScreeningRule
+from mesosafe.knowledge.schema import IngredientClass, ScreeningRule
 
 # A finding: what in the intake triggered the rule, and the days to wait (for a defer), if any.
 Finding = tuple[str | None, float | None]
@@ -29,12 +29,25 @@ def _age_below(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[F
 
 
 def _allergy_in_formulation(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
-    return [
-        (f"{allergy} ~ {ingredient}", None)
-        for allergy in intake.allergies
-        for ingredient in intake.formulation
-        if same_substance(allergy, ingredient)
-    ]
+    findings: list[Finding] = []
+    for allergy in intake.allergies:
+        for ingredient in intake.formulation:
+            if same_substance(allergy, ingredient):
+                findings.append((f"{allergy} ~ {ingredient}", None))
+            elif (shared := _shared_class(allergy, ingredient, kb)) is not None:
+                findings.append((f"{allergy} ~ {ingredient} ({shared.name.en})", None))
+    return findings
+
+
+def _shared_class(allergy: str, ingredient: str, kb: KnowledgeBase) -> IngredientClass | None:
+    """The ingredient class by which `allergy` names `ingredient`, if any."""
+    for group in kb.screening.ingredient_classes:
+        if not any(mentions(ingredient, member) for member in group.members):
+            continue
+        names = [*group.also_named, *(group.members if group.members_cross_react else [])]
+        if any(mentions(allergy, name) for name in names):
+            return group
+    return None
 
 
 def _any_allergy(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:

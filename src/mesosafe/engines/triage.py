@@ -1,7 +1,9 @@
 """triage(check-in) -> disposition with reasons. Pure: reads only the knowledge base it is given.
 
 Every rule's condition is monotone and the disposition is the highest level any rule asks for, so adding
-a symptom, worsening one or reporting the same symptoms later can never lower the disposition.
+a symptom, worsening one or reporting the same symptoms later can never lower the disposition. An answer
+to a question that was not asked, or that does not apply (see `questions` in triage.yaml), is unknown: a
+test of it is not met, unless a sign says `if_not_asked: met`.
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mesosafe.engines.inputs import CheckIn, SymptomReport, check_symptom_codes
+from mesosafe.engines.questions import Answers, answers_of, has_fever
 from mesosafe.engines.results import ExpectedCourse, Reason, TriageResult
 from mesosafe.knowledge import Disposition, KnowledgeBase, Lang
 from mesosafe.knowledge import load as load_kb
-from mesosafe.knowledge.schema import Condition, Effect, Source, Text
+from mesosafe.knowledge.schema import Condition, Effect, Sign, Source, Text
+
+ARABIC_DIGITS = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class _Rule:
 class _Compiled:
     per_symptom: dict[str, list[_Rule]]
     check_in_level: list[_Rule]
+    sign_sets: dict[str, list[Sign]]
 
 
 _compiled: dict[str, _Compiled] = {}
@@ -47,30 +53,66 @@ def _compile(kb: KnowledgeBase) -> _Compiled:
         ]
         per_symptom[code] = rules
     level = [_Rule(f.id, f.when, f.to, f.reason, f.sources) for f in kb.triage.red_flags if not f.symptoms]
-    compiled = _compiled[kb.version] = _Compiled(per_symptom, level)
+    sign_sets = {s.id: s.signs for s in kb.triage.sign_sets}
+    compiled = _compiled[kb.version] = _Compiled(per_symptom, level, sign_sets)
     return compiled
 
 
-def _holds(
-    when: Condition, check_in: CheckIn, present: set[str], s: SymptomReport | None, e: Effect | None
-) -> bool:
+@dataclass(frozen=True)
+class _Context:
+    """What every test of one check-in reads: the answers as the engine takes them, and the fever."""
+
+    check_in: CheckIn
+    answers: dict[str, list[Answers]]  # each report of a symptom code, with unasked answers as None
+    fever: bool
+    measured_fever: bool
+    sign_sets: dict[str, list[Sign]]
+
+
+def _holds(when: Condition, ctx: _Context, a: Answers | None, e: Effect | None) -> bool:
     if when.always:
         return True
-    days = check_in.days_since_treatment
+    days = ctx.check_in.days_since_treatment
     expected = e.expected if e else None
     tests = (
-        when.severity_at_least is None or (s is not None and s.severity.rank >= when.severity_at_least.rank),
+        when.severity_at_least is None
+        or (a is not None and a.severity is not None and a.severity.rank >= when.severity_at_least.rank),
         not when.beyond_expected_severity
-        or (s is not None and expected is not None and s.severity.rank > expected.max_severity.rank),
-        when.trend_at_least is None or (s is not None and s.trend.rank >= when.trend_at_least.rank),
-        not when.spreading or (s is not None and s.spreading),
+        or (
+            a is not None
+            and a.severity is not None
+            and expected is not None
+            and a.severity.rank > expected.max_severity.rank
+        ),
+        when.trend_at_least is None
+        or (a is not None and a.trend is not None and a.trend.rank >= when.trend_at_least.rank),
+        not when.spreading or (a is not None and a.spreading is True),
         not when.past_expected or (expected is not None and days > expected.resolves_within_days),
+        not when.past_grace or (expected is not None and days > expected.grace_until_day),
         when.after_day is None or days > when.after_day,
-        not when.with_any or not present.isdisjoint(when.with_any),
-        when.temperature_at_least is None
-        or (check_in.temperature_c is not None and check_in.temperature_c >= when.temperature_at_least),
+        not when.with_any or any(code in ctx.answers for code in when.with_any),
+        not when.with_sign or any(_sign_shown(sign, ctx) for s in when.with_sign for sign in ctx.sign_sets[s]),
+        not when.with_fever or ctx.fever,
+        not when.measured_fever or ctx.measured_fever,
     )
     return all(tests)
+
+
+def _sign_shown(sign: Sign, ctx: _Context) -> bool:
+    """Whether any report of the sign's symptom shows it. An unknown answer counts only where the sign's
+    `if_not_asked` says so."""
+    unknown = sign.if_not_asked == "met"
+    for a in ctx.answers.get(sign.code, ()):
+        checks = []
+        if sign.severity_at_least is not None:
+            checks.append(unknown if a.severity is None else a.severity >= sign.severity_at_least)
+        if sign.trend_at_least is not None:
+            checks.append(unknown if a.trend is None else a.trend >= sign.trend_at_least)
+        if sign.spreading:
+            checks.append(unknown if a.spreading is None else a.spreading)
+        if all(checks):
+            return True
+    return False
 
 
 def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = None) -> TriageResult:
@@ -78,36 +120,29 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
     kb = kb or load_kb()
     check_symptom_codes(check_in, kb)
     compiled = _compile(kb)
-    present = {s.code for s in check_in.symptoms}
+    answers = answers_of(check_in, kb)
+    by_code: dict[str, list[Answers]] = {}
+    for symptom, answered in zip(check_in.symptoms, answers, strict=True):
+        by_code.setdefault(symptom.code, []).append(answered)
+    fever, measured = has_fever(check_in, kb)
+    ctx = _Context(check_in, by_code, fever, measured, compiled.sign_sets)
     reasons: list[Reason] = []
     expected: list[ExpectedCourse] = []
     blocks_next = False
-    for symptom in check_in.symptoms:
+    for symptom, answered in zip(check_in.symptoms, answers, strict=True):
         effect = kb.effects[symptom.code]
         blocks_next = blocks_next or effect.blocks_next_session
-        fired = [
-            r
-            for r in compiled.per_symptom[symptom.code]
-            if _holds(r.when, check_in, present, symptom, effect)
-        ]
+        fired = [r for r in compiled.per_symptom[symptom.code] if _holds(r.when, ctx, answered, effect)]
         reasons += [_reason(r, effect.code, lang, effect.name) for r in fired]
         if effect.expected is None:
             floor = effect.not_expected_disposition or Disposition.CONTACT_CLINIC
             if not any(rule.to.rank >= floor.rank for rule in fired):  # else a rule already says it, louder
-                reasons.append(_effect_reason(effect, floor, effect.patient_text, lang))
+                reasons.append(_effect_reason(effect, floor, effect.patient_text.get(lang), lang, effect.sources))
         elif not fired:
-            course = effect.expected.course.get(lang)
-            reasons.append(_effect_reason(effect, Disposition.SELF_CARE, effect.expected.course, lang))
-            expected.append(
-                ExpectedCourse(
-                    code=effect.code,
-                    name=effect.name.get(lang),
-                    resolves_by_day=effect.expected.resolves_within_days,
-                    text=course,
-                )
-            )
+            reasons.append(_expected_reason(effect, check_in.days_since_treatment, kb, lang))
+            expected.append(_course(effect, check_in.days_since_treatment, lang))
     for rule in compiled.check_in_level:
-        if _holds(rule.when, check_in, present, None, None):
+        if _holds(rule.when, ctx, None, None):
             reasons.append(_reason(rule, "check_in", lang, None))
     disposition = max(
         (Disposition(r.level) for r in reasons), default=Disposition.SELF_CARE, key=lambda d: d.rank
@@ -127,25 +162,64 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
     )
 
 
+def _in_grace(effect: Effect, days: float) -> bool:
+    return effect.expected is not None and days > effect.expected.resolves_within_days
+
+
+def _expected_reason(effect: Effect, days: float, kb: KnowledgeBase, lang: Lang) -> Reason:
+    """Self-care: inside the expected window, or a mild, improving effect inside its grace days."""
+    assert effect.expected is not None
+    course = effect.expected
+    if not _in_grace(effect, days) or course.grace is None:
+        return _effect_reason(effect, Disposition.SELF_CARE, course.course.get(lang), lang, effect.sources)
+    day = f"{course.grace_until_day:g}"
+    text = kb.triage.course_rules.grace.get(lang).replace(
+        "{day}", day.translate(ARABIC_DIGITS) if lang == Lang.AR else day
+    )
+    sources = [*effect.sources, *course.grace.sources]
+    return _effect_reason(effect, Disposition.SELF_CARE, text, lang, sources, f"{effect.code}.grace")
+
+
+def _course(effect: Effect, days: float, lang: Lang) -> ExpectedCourse:
+    assert effect.expected is not None
+    until = effect.expected.grace_until_day if _in_grace(effect, days) else effect.expected.resolves_within_days
+    return ExpectedCourse(
+        code=effect.code,
+        name=effect.name.get(lang),
+        resolves_by_day=until,
+        text=effect.expected.course.get(lang),
+    )
+
+
 def _reason(rule: _Rule, entry: str, lang: Lang, name: Text | None) -> Reason:
     text = f"{name.get(lang)}: {rule.reason.get(lang)}" if name else rule.reason.get(lang)
     return Reason(rule=rule.id, entry=entry, level=rule.to.value, text=text, sources=rule.sources)
 
 
-def _effect_reason(effect: Effect, level: Disposition, text: Text, lang: Lang) -> Reason:
-    rule = f"{effect.code}.expected" if level == Disposition.SELF_CARE else f"{effect.code}.not_expected"
+def _effect_reason(
+    effect: Effect, level: Disposition, text: str, lang: Lang, sources: list[Source], rule: str = ""
+) -> Reason:
+    suffix = "expected" if level == Disposition.SELF_CARE else "not_expected"
     return Reason(
-        rule=rule,
+        rule=rule or f"{effect.code}.{suffix}",
         entry=effect.code,
         level=level.value,
-        text=f"{effect.name.get(lang)}: {text.get(lang)}",
-        sources=effect.sources,
+        text=f"{effect.name.get(lang)}: {text}",
+        sources=sources,
     )
 
 
 def watch_for(kb: KnowledgeBase, lang: Lang, disposition: Disposition) -> list[str]:
     """The "get help sooner if" lines: the warning signs that would raise `disposition`, most urgent first.
     Signs at or below it are left out (a patient told to seek care today for a fever is not told to get
-    help sooner if they have a fever); after an emergency there is nothing sooner."""
-    flags = sorted((f for f in kb.triage.red_flags if f.to.rank > disposition.rank), key=lambda f: -f.to.rank)
-    return list(dict.fromkeys(f.watch_for.get(lang) for f in flags))  # unique, in order
+    help sooner if they have a fever); after an emergency there is nothing sooner. Cached per knowledge
+    version, language and disposition (a fresh list each call: callers may change it)."""
+    key = (kb.version, lang, disposition)
+    lines = _watch_for.get(key)
+    if lines is None:
+        flags = sorted((f for f in kb.triage.red_flags if f.to > disposition), key=lambda f: -f.to.rank)
+        lines = _watch_for[key] = tuple(dict.fromkeys(f.watch_for.get(lang) for f in flags))  # unique
+    return list(lines)
+
+
+_watch_for: dict[tuple[str, Lang, Disposition], tuple[str, ...]] = {}

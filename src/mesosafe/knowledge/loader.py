@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -14,11 +14,13 @@ from pydantic import BaseModel, ValidationError
 
 from mesosafe.knowledge.schema import (
     AftercareKnowledge,
+    Condition,
     Effect,
     EffectsFile,
     FaqEntry,
     FaqFile,
     ScreeningKnowledge,
+    Sign,
     TriageKnowledge,
 )
 
@@ -74,7 +76,7 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
-def _parse(directory: Path, name: str, model: type[M]) -> tuple[M, bytes]:
+def _parse(directory: Path, name: str, model: type[M]) -> tuple[M, bytes, str]:
     path = directory / name
     try:
         raw = path.read_bytes()
@@ -90,7 +92,7 @@ def _parse(directory: Path, name: str, model: type[M]) -> tuple[M, bytes]:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise KnowledgeError(name, f"invalid YAML: {exc.problem}", line) from None
     try:
-        return model.model_validate(data), raw
+        return model.model_validate(data), raw, text
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(p for p in error["loc"] if isinstance(p, int | str))
@@ -103,7 +105,10 @@ def _index(kb_parts: dict[str, BaseModel], name: str, key: str, item: BaseModel)
     kb_parts[key] = item
 
 
-def _cross_check(kb: KnowledgeBase) -> None:
+Texts = dict[str, str]  # file name -> its YAML text, to name the line of a cross-check error
+
+
+def _cross_check(kb: KnowledgeBase, texts: Texts) -> None:
     items = {item.code for item in kb.aftercare.items}
     for effect in kb.effects.values():
         for code in effect.self_care:
@@ -113,8 +118,11 @@ def _cross_check(kb: KnowledgeBase) -> None:
             _check_codes(kb, "effects.yaml", rule.id, rule.when.with_any)
     for flag in kb.triage.red_flags:
         _check_codes(kb, "triage.yaml", flag.id, [*flag.symptoms, *flag.when.with_any])
+    for sign_set in kb.triage.sign_sets:
+        _check_codes(kb, "triage.yaml", sign_set.id, [sign.code for sign in sign_set.signs])
     infection = kb.triage.suspected_infection
     _check_codes(kb, "triage.yaml", "suspected_infection", [*infection.symptoms, *infection.late_symptoms])
+    _check_questions(kb, texts)
     known_conditions = {c.code for c in kb.screening.conditions}
     for screening_rule in kb.screening.rules:
         unknown = set(screening_rule.conditions) - known_conditions
@@ -129,13 +137,61 @@ def _check_codes(kb: KnowledgeBase, file: str, where: str, codes: Iterable[str])
             raise KnowledgeError(file, f"unknown symptom code '{code}'", None, where)
 
 
+# (file, path to the rule or sign in that file, the condition or sign, the symptom codes it is read for)
+Reader = tuple[str, tuple[int | str, ...], Condition | Sign, list[str]]
+
+
+def _readers(kb: KnowledgeBase) -> Iterator[Reader]:
+    """Every rule condition and sign that reads follow-up answers, with the symptoms whose answers it reads."""
+    effects = list(kb.effects.values())
+    expected = [e.code for e in effects if e.expected]
+    for i, rule in enumerate(kb.triage.course_rules.rules):
+        yield "triage.yaml", ("course_rules", "rules", i, "when"), rule.when, expected
+    for i, effect in enumerate(effects):
+        for j, rule in enumerate(effect.escalate):
+            yield "effects.yaml", ("effects", i, "escalate", j, "when"), rule.when, [effect.code]
+    for i, flag in enumerate(kb.triage.red_flags):
+        yield "triage.yaml", ("red_flags", i, "when"), flag.when, flag.symptoms
+    for i, sign_set in enumerate(kb.triage.sign_sets):
+        for j, sign in enumerate(sign_set.signs):
+            yield "triage.yaml", ("sign_sets", i, "signs", j), sign, [sign.code]
+
+
+def _check_questions(kb: KnowledgeBase, texts: Texts) -> None:
+    """A rule may read only the answers its symptoms are asked for, and name only known sign sets."""
+    sign_sets = {sign_set.id for sign_set in kb.triage.sign_sets}
+    for file, loc, test, codes in _readers(kb):
+        if isinstance(test, Condition) and (unknown := set(test.with_sign) - sign_sets):
+            raise KnowledgeError(
+                file, f"unknown sign set {sorted(unknown)}", _line_of(texts[file], (*loc, "with_sign")),
+                field_path((*loc, "with_sign")),
+            )
+        for question in sorted(test.questions()):
+            not_asked = [code for code in codes if question not in kb.effects[code].asks]
+            if not_asked:
+                message = f"reads '{question}', which is not asked for {', '.join(not_asked)} (see its 'asks')"
+                field = (*loc, _field_of(test, question))
+                raise KnowledgeError(file, message, _line_of(texts[file], field), field_path(field))
+
+
+def _field_of(test: Condition | Sign, question: str) -> str:
+    """The name of the field of `test` that reads `question`, e.g. 'severity_at_least'."""
+    if question == "spreading":
+        return "spreading"
+    if question == "trend":
+        return "trend_at_least"
+    if isinstance(test, Condition) and test.beyond_expected_severity:
+        return "beyond_expected_severity"
+    return "severity_at_least"
+
+
 def load_from(directory: Path) -> KnowledgeBase:
     """Load and validate the knowledge base in `directory`. Raises KnowledgeError naming file, line, field."""
-    effects, raw_effects = _parse(directory, "effects.yaml", EffectsFile)
-    triage, raw_triage = _parse(directory, "triage.yaml", TriageKnowledge)
-    screening, raw_screening = _parse(directory, "screening.yaml", ScreeningKnowledge)
-    aftercare, raw_aftercare = _parse(directory, "aftercare.yaml", AftercareKnowledge)
-    faq, raw_faq = _parse(directory, "faq.yaml", FaqFile)
+    effects, raw_effects, effects_text = _parse(directory, "effects.yaml", EffectsFile)
+    triage, raw_triage, triage_text = _parse(directory, "triage.yaml", TriageKnowledge)
+    screening, raw_screening, _ = _parse(directory, "screening.yaml", ScreeningKnowledge)
+    aftercare, raw_aftercare, _ = _parse(directory, "aftercare.yaml", AftercareKnowledge)
+    faq, raw_faq, _ = _parse(directory, "faq.yaml", FaqFile)
     digest = hashlib.sha256()
     for name, raw in zip(
         FILES, (raw_effects, raw_triage, raw_screening, raw_aftercare, raw_faq), strict=True
@@ -147,6 +203,8 @@ def load_from(directory: Path) -> KnowledgeBase:
         ("screening.yaml", "id", screening.rules),
         ("screening.yaml", "code", screening.medicines),
         ("screening.yaml", "code", screening.conditions),
+        ("screening.yaml", "code", screening.ingredient_classes),
+        ("triage.yaml", "id", triage.sign_sets),
         ("aftercare.yaml", "code", aftercare.items),
         ("aftercare.yaml", "code", aftercare.preparation),
         ("faq.yaml", "id", faq.faq),
@@ -164,7 +222,7 @@ def load_from(directory: Path) -> KnowledgeBase:
         faq=faq.faq,
         entries=entries,
     )
-    _cross_check(kb)
+    _cross_check(kb, {"effects.yaml": effects_text, "triage.yaml": triage_text})
     return kb
 
 

@@ -35,27 +35,40 @@ class Text(Entry):
 
 
 class Source(Entry):
-    """A seed article (file name + section heading) or a publication."""
+    """A seed article (file name, the article's title and the section heading) or a publication (authors,
+    title, journal, year;volume:pages and doi, or the page's publisher, title and address)."""
 
     seed: str | None = Field(default=None, pattern=r"^\d{3}_[0-9a-f]{16}\.txt$")
+    title: str | None = None
     section: str | None = None
     publication: str | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Source:
         if (self.seed is None) == (self.publication is None):
-            raise ValueError("a source names either a seed (with its section) or a publication")
+            raise ValueError("a source names either a seed (with its title and section) or a publication")
         if self.seed is not None and not self.section:
             raise ValueError("a seed source needs the section heading it comes from")
+        if self.seed is not None and not self.title:
+            raise ValueError("a seed source needs the article's title, so a reader without the file knows it")
+        if self.publication is not None and (self.title or self.section):
+            raise ValueError("a publication names its title inside 'publication'")
         return self
 
 
 Sources = Annotated[list[Source], Field(min_length=1)]
 
 
+Question = Literal["severity", "trend", "spreading"]
+IfNotAsked = Literal["met", "not_met"]
+
+
 class Condition(Entry):
     """When a triage rule fires. Every test is monotone: more symptoms, more severity, a worse trend,
-    spreading, more days or a higher temperature can only make more conditions true."""
+    spreading, more days or a higher temperature can only make more conditions true.
+
+    A test of an answer that was not given (a question not asked) is not met: see `questions` in
+    triage.yaml for why that keeps the engine monotone."""
 
     always: bool = False
     severity_at_least: Severity | None = None
@@ -63,9 +76,22 @@ class Condition(Entry):
     trend_at_least: Trend | None = None
     spreading: bool = False
     past_expected: bool = False
+    past_grace: bool = False  # past the expected window and the effect's grace days
     after_day: float | None = Field(default=None, ge=0)
-    with_any: list[Code] = []
+    with_any: list[Code] = []  # any of these symptoms is reported too
+    with_sign: list[Code] = []  # any sign of these sign sets (triage.yaml `sign_sets`) is reported
+    with_fever: bool = False  # `fever` reported, or a measured temperature at the fever threshold
+    measured_fever: bool = False  # a measured temperature at the fever threshold
     temperature_at_least: float | None = None
+
+    def questions(self) -> set[str]:
+        """The follow-up questions this condition reads the answer to."""
+        asked = {
+            "severity": self.severity_at_least is not None or self.beyond_expected_severity,
+            "trend": self.trend_at_least is not None,
+            "spreading": self.spreading,
+        }
+        return {question for question, reads in asked.items() if reads}
 
     @model_validator(mode="after")
     def _says_something(self) -> Condition:
@@ -85,6 +111,14 @@ class Rule(Entry):
     sources: list[Source] = []
 
 
+class Grace(Entry):
+    """Days past the expected window during which a mild, improving effect is still self-care, with the
+    source that gives the longer course."""
+
+    days: float = Field(gt=0)
+    sources: Sources
+
+
 class Expected(Entry):
     """The expected course of an effect that is part of normal healing."""
 
@@ -92,6 +126,11 @@ class Expected(Entry):
     resolves_within_days: float = Field(gt=0)
     max_severity: Severity
     course: Text  # e.g. "usually settles within a week"
+    grace: Grace | None = None
+
+    @property
+    def grace_until_day(self) -> float:
+        return self.resolves_within_days + (self.grace.days if self.grace else 0)
 
 
 class Effect(Entry):
@@ -102,6 +141,7 @@ class Effect(Entry):
     patient_text: Text
     expected: Expected | None = None
     not_expected_disposition: Disposition | None = None
+    asks: list[Question]  # the follow-up questions a patient reporting it answers (triage.yaml `questions`)
     blocks_next_session: bool
     self_care: list[Code] = []
     escalate: list[Rule] = []
@@ -111,6 +151,10 @@ class Effect(Entry):
     def _baseline(self) -> Effect:
         if (self.expected is None) == (self.not_expected_disposition is None):
             raise ValueError("an effect has either an expected course or a not_expected_disposition")
+        if self.not_expected_disposition == Disposition.EMERGENCY and self.asks:
+            raise ValueError("an emergency asks no follow-up question: the patient is told to call now")
+        if len(set(self.asks)) != len(self.asks):
+            raise ValueError("a question is listed twice")
         return self
 
 
@@ -127,9 +171,52 @@ class RedFlag(Entry):
 
 
 class CourseRules(Entry):
-    """Rules applied to every effect that has an expected course."""
+    """Rules applied to every effect that has an expected course. `grace` is the reason given for a mild,
+    improving effect inside its grace days; `{day}` is replaced by the day it should be gone by."""
 
     rules: list[Rule]
+    grace: Text
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _grace_names_the_day(self) -> CourseRules:
+        if "{day}" not in self.grace.en or "{day}" not in self.grace.ar:
+            raise ValueError("the grace text must say the day, as {day}, in both languages")
+        return self
+
+
+class Sign(Entry):
+    """One sign of a sign set: a symptom, optionally only when spreading / at least so severe / so worse.
+    `if_not_asked: met` counts the sign when an answer it reads was not given (the worst plausible answer
+    cannot be excluded); the default counts it only when the answer shows it."""
+
+    code: Code
+    severity_at_least: Severity | None = None
+    trend_at_least: Trend | None = None
+    spreading: bool = False
+    if_not_asked: IfNotAsked = "not_met"
+
+    def questions(self) -> set[str]:
+        reads = {"severity": self.severity_at_least, "trend": self.trend_at_least, "spreading": self.spreading}
+        return {question for question, value in reads.items() if value}
+
+
+class SignSet(Entry):
+    id: Code
+    name: Text
+    signs: list[Sign] = Field(min_length=1)
+    sources: Sources
+
+
+class Fever(Entry):
+    threshold_c: float = Field(ge=30, le=45)
+    sources: Sources
+
+
+class Questions(Entry):
+    """When the follow-up questions are asked: which ones per symptom is each effect's `asks`."""
+
+    trend_from_day: float = Field(ge=0)  # "since yesterday" is asked from this day after treatment
     sources: Sources
 
 
@@ -157,6 +244,9 @@ class SuspectedInfection(Entry):
 
 class TriageKnowledge(Entry):
     dispositions: list[DispositionText]
+    questions: Questions
+    fever: Fever
+    sign_sets: list[SignSet]
     course_rules: CourseRules
     red_flags: list[RedFlag]
     suspected_infection: SuspectedInfection
@@ -166,7 +256,9 @@ class Medicine(Entry):
     code: Code
     name: Text
     aliases: list[NonEmpty]
-    drug_class: Literal["nsaid", "aspirin", "anticoagulant", "antiplatelet", "supplement", "safe_painkiller"]
+    drug_class: Literal[
+        "nsaid", "aspirin", "anticoagulant", "antiplatelet", "supplement", "safe_painkiller", "retinoid"
+    ]
     sources: Sources
 
 
@@ -174,6 +266,18 @@ class MedicalCondition(Entry):
     code: Code
     name: Text
     aliases: list[NonEmpty]
+    sources: Sources
+
+
+class IngredientClass(Entry):
+    """Ingredients an allergy can name together: by the class or its source (`also_named`: "local
+    anaesthetic", "soy"), or, where members cross-react, by any member."""
+
+    code: Code
+    name: Text
+    also_named: list[NonEmpty]
+    members: list[NonEmpty] = Field(min_length=1)
+    members_cross_react: bool
     sources: Sources
 
 
@@ -208,6 +312,7 @@ class ScreeningKnowledge(Entry):
     decisions: list[DecisionText]
     medicines: list[Medicine]
     conditions: list[MedicalCondition]
+    ingredient_classes: list[IngredientClass]
     rules: list[ScreeningRule]
 
 

@@ -1,0 +1,88 @@
+"""Which follow-up questions apply to a reported symptom, and the answers as the engine takes them.
+
+The knowledge base says which questions (severity, trend, spreading) each symptom asks, and from which day
+"since yesterday" is asked. The engine ignores an answer to a question that does not apply (it is unknown,
+as if not asked); the shells (API, CLI) go further with `complete`: they require every answer that
+applies and drop the others, so nothing a patient was not asked is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mesosafe.engines.inputs import CheckIn, InputError, SymptomReport
+from mesosafe.knowledge import KnowledgeBase, Severity, Trend
+
+QUESTIONS = ("severity", "trend", "spreading")
+WHAT = {
+    "severity": "how bad it is: mild, moderate or severe",
+    "trend": "since yesterday: improving, same or worse",
+    "spreading": "whether it is spreading: true or false",
+}
+
+
+@dataclass(frozen=True)
+class Answers:
+    """One symptom's follow-up answers; None where the question was not asked or does not apply."""
+
+    severity: Severity | None
+    trend: Trend | None
+    spreading: bool | None
+
+
+def asked(kb: KnowledgeBase, code: str, days: float) -> tuple[str, ...]:
+    """The follow-up questions a patient reporting `code` on day `days` after treatment is asked."""
+    questions = kb.effects[code].asks
+    if days < kb.triage.questions.trend_from_day:
+        return tuple(q for q in questions if q != "trend")
+    return tuple(questions)
+
+
+def answers_of(check_in: CheckIn, kb: KnowledgeBase) -> list[Answers]:
+    """Each symptom's answers, with those to questions that do not apply taken as unknown."""
+    days = check_in.days_since_treatment
+    out = []
+    for symptom in check_in.symptoms:
+        applies = asked(kb, symptom.code, days)
+        out.append(
+            Answers(
+                symptom.severity if "severity" in applies else None,
+                symptom.trend if "trend" in applies else None,
+                symptom.spreading if "spreading" in applies else None,
+            )
+        )
+    return out
+
+
+def has_fever(check_in: CheckIn, kb: KnowledgeBase) -> tuple[bool, bool]:
+    """(a fever: reported or measured, a measured fever) at the knowledge base's threshold."""
+    temperature = check_in.temperature_c
+    measured = temperature is not None and temperature >= kb.triage.fever.threshold_c
+    return measured or any(s.code == "fever" for s in check_in.symptoms), measured
+
+
+def complete(check_in: CheckIn, kb: KnowledgeBase) -> CheckIn:
+    """The check-in as the API and the CLI accept it: every answer that applies given (else an InputError
+    naming it, e.g. 'symptoms[0].severity'), and every answer that does not apply dropped."""
+    symptoms = []
+    for index, symptom in enumerate(check_in.symptoms):
+        applies = asked(kb, symptom.code, check_in.days_since_treatment)
+        for question in applies:
+            if getattr(symptom, question) is None:
+                raise InputError(
+                    f"symptoms[{index}].{question}",
+                    f"required for '{symptom.code}': {WHAT[question]}",
+                    "missing",
+                )
+        kept = {q: getattr(symptom, q) for q in QUESTIONS if q in applies}
+        symptoms.append(SymptomReport(code=symptom.code, **kept))
+    return check_in.model_copy(update={"symptoms": symptoms})
+
+
+def stored(check_in: CheckIn) -> dict[str, Any]:
+    """The answers to store (without days_since_treatment): only the answers that were given."""
+    return {
+        "symptoms": [s.model_dump(mode="json", exclude_none=True) for s in check_in.symptoms],
+        "temperature_c": check_in.temperature_c,
+    }
