@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-BODY = json.dumps({"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving"}]})
+BODY = json.dumps(
+    {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False}]}
+)
 
 
 Row = dict[str, Any]

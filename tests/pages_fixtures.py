@@ -27,6 +27,8 @@ from django.utils import timezone  # noqa: E402
 from mesosafe.checkins.models import CheckIn  # noqa: E402
 from mesosafe.checkins.services import submit  # noqa: E402
 from mesosafe.clinics.models import Batch, Clinic, Product, Staff  # noqa: E402
+from mesosafe.engines.questions import asked  # noqa: E402
+from mesosafe.knowledge import load as load_kb  # noqa: E402
 from mesosafe.patients.models import Patient  # noqa: E402
 from mesosafe.treatments.models import Treatment  # noqa: E402
 from mesosafe.treatments.services import ProductLine, TreatmentRecord, link_for_token, record_treatment  # noqa: E402
@@ -67,10 +69,23 @@ class Case:
         return f"/p/{self.token}/{page}"
 
     def checkin(self, symptoms: list[dict[str, Any]], temperature: float | None = None) -> CheckIn:
+        """Submit a check-in as the API would. Follow-up answers a test leaves out are filled with the
+        mildest ones (mild, improving, not spreading), only where the symptom is asked them that day."""
         link = link_for_token(self.token)
         assert link is not None
-        stored, _ = submit(link, {"symptoms": symptoms, "temperature_c": temperature})
+        days = (timezone.now() - self.treatment.performed_at).total_seconds() / 86400
+        answered = [mildest_answers(s, days) for s in symptoms]
+        stored, _ = submit(link, {"symptoms": answered, "temperature_c": temperature})
         return stored
+
+
+MILDEST: dict[str, Any] = {"severity": "mild", "trend": "improving", "spreading": False}
+
+
+def mildest_answers(symptom: dict[str, Any], days: float) -> dict[str, Any]:
+    """`symptom` with the answers it is asked on day `days` and that it leaves out, set to the mildest."""
+    questions = asked(load_kb(), symptom["code"], days)
+    return {**{q: MILDEST[q] for q in questions}, **symptom}
 
 
 @pytest.fixture(autouse=True)

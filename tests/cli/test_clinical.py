@@ -22,8 +22,8 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 
 
 def test_triage_json_contract() -> None:
-    lump = '{"code": "lump", "severity": "mild", "trend": "worse"}'
-    code, out, _ = run("triage", "-", stdin='{"days_since_treatment": 21, "symptoms": [%s]}' % lump)
+    lump = {"code": "lump", "severity": "mild", "trend": "worse"}
+    code, out, _ = run("triage", "-", stdin=json.dumps({"days_since_treatment": 21, "symptoms": [lump]}))
     assert code == 0
     body = json.loads(out)
     assert body["disposition"] == "urgent"
@@ -35,10 +35,19 @@ def test_triage_json_contract() -> None:
 @pytest.mark.parametrize(
     ("checkin", "field"),
     [
-        ({"days_since_treatment": 21, "symptoms": [{"code": "lump", "trend": "same"}]}, "symptoms[0].severity"),
-        ({"days_since_treatment": 2, "symptoms": [{"code": "pain", "severity": "mild"}]}, "symptoms[0].trend"),
         (
-            {"days_since_treatment": 1, "symptoms": [{"code": "fever"}, {"code": "redness", "severity": "mild", "trend": "same"}]},
+            {"days_since_treatment": 21, "symptoms": [{"code": "lump", "trend": "same"}]},
+            "symptoms[0].severity",
+        ),
+        (
+            {"days_since_treatment": 2, "symptoms": [{"code": "pain", "severity": "mild"}]},
+            "symptoms[0].trend",
+        ),
+        (
+            {
+                "days_since_treatment": 1,
+                "symptoms": [{"code": "fever"}, {"code": "redness", "severity": "mild", "trend": "same"}],
+            },
             "symptoms[1].spreading",
         ),
     ],
@@ -48,6 +57,13 @@ def test_a_missing_follow_up_answer_exits_2_naming_the_field(checkin: dict[str, 
     assert code == 2
     assert out == ""
     assert err.startswith(f"Error: {field}")
+
+
+def test_an_emergency_needs_no_follow_up_answer_for_the_other_symptoms() -> None:
+    checkin = {"days_since_treatment": 2, "symptoms": [{"code": "chest_pain"}, {"code": "bruising"}]}
+    code, out, _ = run("triage", "-", stdin=json.dumps(checkin))
+    assert code == 0
+    assert json.loads(out)["disposition"] == "emergency"
 
 
 def test_answers_that_are_not_asked_are_ignored() -> None:

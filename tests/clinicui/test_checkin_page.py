@@ -45,13 +45,15 @@ def updates(checkin: CheckIn) -> list[AuditEvent]:
 
 def test_page_shows_what_a_nurse_needs(case: Case, staff_client: Client) -> None:
     stored = case.checkin(
-        [{"code": "pus", "severity": "moderate", "trend": "worse", "spreading": True}], temperature=38.4
+        [{"code": "warmth", "severity": "moderate", "trend": "worse", "spreading": True}, {"code": "pus"}],
+        temperature=38.4,
     )
     response = staff_client.get(page_url(stored))
     page = response.content.decode()
     assert response.status_code == 200
-    pus = load_kb().effects["pus"].name.en
-    assert f"{pus} (Moderate, Worse, spreading)" in page and "Temperature 38.4 °C" in page
+    warmth, pus = load_kb().effects["warmth"].name.en, load_kb().effects["pus"].name.en
+    assert f"{warmth} (Moderate, Worse, spreading)" in page and "Temperature 38.4 °C" in page
+    assert f"{pus} (" not in page  # pus asks no follow-up question: nothing is shown that was not asked
     assert stored.reasons and all(r["text"] in page for r in stored.reasons)
     assert stored.kb_version in page
     assert f'href="/clinic/patients/{case.patient.id}/"' in page and "Amal" in page

@@ -27,7 +27,7 @@ def test_search_is_limited_to_own_clinic(
 
 def test_timeline_has_screening_treatment_checkin_and_eligibility(case: Case, staff_client: Client) -> None:
     run_screening(case.patient, {"age": 36, "pregnant": True})
-    case.checkin([{"code": "bruising", "severity": "moderate"}])
+    case.checkin([{"code": "bruising", "severity": "moderate", "trend": "same"}])
     page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
     assert "Treatment is not recommended" in page
     assert "NCTF 135HA" in page and '<span dir="ltr">LOT-A-001</span>' in page and "1 mm" in page

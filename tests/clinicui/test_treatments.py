@@ -131,7 +131,7 @@ def test_no_eligibility_warning_when_ready(case: Case, staff_client: Client) -> 
 
 
 def test_bruising_still_reported_is_a_warning(case: Case, staff_client: Client) -> None:
-    stored = case.checkin([{"code": "bruising", "severity": "moderate"}])
+    stored = case.checkin([{"code": "bruising", "severity": "moderate", "trend": "same"}])
     page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
     start = page.index('<div class="warn" role="alert" id="eligibility-warning">')
     warning = page[start : page.index("</div>", start)]

@@ -110,8 +110,16 @@ def test_isotretinoin_in_the_last_six_months_needs_a_clinician(name: str) -> Non
     assert decide(medications=[med(name, 200)]).decision is Decision.PROCEED
 
 
-# Aspirin keeps platelets from working for 7-10 days (Douketis 2012, Chest): a precaution, the 3-day defer kept
-@pytest.mark.parametrize(("days", "expected"), [(1, Decision.DEFER), (3, Decision.PROCEED_WITH_PRECAUTIONS), (9.5, Decision.PROCEED_WITH_PRECAUTIONS), (10, Decision.PROCEED)])
+# Aspirin's effect lasts 7-10 days (Douketis 2012, Chest): a precaution, and the 3-day defer is kept
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (1, Decision.DEFER),
+        (3, Decision.PROCEED_WITH_PRECAUTIONS),
+        (9.5, Decision.PROCEED_WITH_PRECAUTIONS),
+        (10, Decision.PROCEED),
+    ],
+)
 def test_aspirin_within_ten_days_is_at_least_a_precaution(days: float, expected: Decision) -> None:
     result = decide(medications=[med("aspirin", days)])
     assert result.decision is expected
@@ -178,7 +186,12 @@ def test_amide_local_anaesthetics_are_not_matched_to_each_other() -> None:
 
 @pytest.mark.parametrize(
     ("written", "code"),
-    [("عندي سكر", "medical_condition"), ("السكر", "medical_condition"), ("كيماوي", "medical_condition"), ("سيولة في الدم", "medical_condition")],
+    [
+        ("عندي سكر", "medical_condition"),
+        ("السكر", "medical_condition"),
+        ("كيماوي", "medical_condition"),
+        ("سيولة في الدم", "medical_condition"),
+    ],
 )
 def test_arabic_words_patients_write_are_recognised(written: str, code: str) -> None:
     result = decide(conditions=[written])

@@ -61,7 +61,9 @@ def test_the_grace_window_says_the_day_and_cites_its_source() -> None:
     assert any("nhs.uk" in (s.publication or "") for s in result.reasons[0].sources)
     assert result.expected[0].resolves_by_day == 14
     arabic = triage(
-        CheckIn(days_since_treatment=10, symptoms=[{"code": "bruising", "severity": "mild", "trend": "improving"}]),  # type: ignore[list-item]
+        CheckIn(
+            days_since_treatment=10, symptoms=[{"code": "bruising", "severity": "mild", "trend": "improving"}]
+        ),  # type: ignore[list-item]
         Lang.AR,
     )
     assert "١٤" in arabic.reasons[0].text
@@ -214,8 +216,14 @@ def test_a_painless_late_lump_needs_an_exam_within_days(day: float) -> None:
     ("lump", "other"),
     [
         ({"code": "lump", "severity": "mild", "trend": "worse"}, None),
-        ({"code": "lump", "severity": "mild", "trend": "same"}, {"code": "pain", "severity": "mild", "trend": "same"}),
-        ({"code": "lump", "severity": "mild", "trend": "same"}, {"code": "warmth", "severity": "mild", "trend": "same", "spreading": False}),
+        (
+            {"code": "lump", "severity": "mild", "trend": "same"},
+            {"code": "pain", "severity": "mild", "trend": "same"},
+        ),
+        (
+            {"code": "lump", "severity": "mild", "trend": "same"},
+            {"code": "warmth", "severity": "mild", "trend": "same", "spreading": False},
+        ),
         ({"code": "lump", "severity": "mild", "trend": "same"}, "open_sore"),
     ],
 )

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mesosafe.engines import CheckIn, parse, triage
-from mesosafe.engines.questions import asked, complete
+from mesosafe.engines.contract import complete
+from mesosafe.engines.questions import asked
 from mesosafe.knowledge import Disposition, load
 
 KB = load()
@@ -109,10 +110,7 @@ def _unasked(data: dict[str, Any]) -> list[tuple[int, str]]:
     """(symptom index, question) of every answer in `data` to a question that is not asked."""
     days = data["days_since_treatment"]
     return [
-        (i, q)
-        for i, s in enumerate(data["symptoms"])
-        for q in VALUES
-        if q not in asked(KB, s["code"], days)
+        (i, q) for i, s in enumerate(data["symptoms"]) for q in VALUES if q not in asked(KB, s["code"], days)
     ]
 
 
@@ -124,7 +122,9 @@ def _without(data: dict[str, Any], index: int, question: str) -> dict[str, Any]:
 
 @settings(max_examples=400)
 @given(check_in, st.data())
-def test_an_unasked_question_never_lowers_urgency_compared_with_any_answer(data: dict[str, Any], draw: Any) -> None:
+def test_an_unasked_question_never_lowers_urgency_compared_with_any_answer(
+    data: dict[str, Any], draw: Any
+) -> None:
     """For a question that does not apply (the code does not ask it, or "since yesterday" on day 0), no
     answer to it judges higher than leaving it unasked (and none judges lower: it is ignored)."""
     unasked = _unasked(data)
@@ -178,15 +178,24 @@ def test_where_the_worst_cannot_be_excluded_an_unknown_answer_counts(data: dict[
     when the answer it reads was not given: the rule judges the unknown answer as the worst one."""
     when, level, code, set_id, index = case
     sign = next(s for s in KB.triage.sign_sets if s.id == set_id).signs[index]
-    reports, days, extra = _satisfying(when.model_copy(update={"with_sign": []}), code, data["days_since_treatment"])
+    reports, days, extra = _satisfying(
+        when.model_copy(update={"with_sign": []}), code, data["days_since_treatment"]
+    )
     unknown = {"code": sign.code}  # no answer at all
-    combined = {**data, **extra, "days_since_treatment": days, "symptoms": [*data["symptoms"], *reports, unknown]}
+    combined = {
+        **data,
+        **extra,
+        "days_since_treatment": days,
+        "symptoms": [*data["symptoms"], *reports, unknown],
+    }
     assert rank(combined) >= level.rank
 
 
 @settings(max_examples=200)
 @given(check_in, st.sampled_from(EMERGENCIES))
-def test_an_emergency_symptom_is_an_emergency_with_no_follow_up_answer(data: dict[str, Any], code: str) -> None:
+def test_an_emergency_symptom_is_an_emergency_with_no_follow_up_answer(
+    data: dict[str, Any], code: str
+) -> None:
     assert asked(KB, code, 100) == ()
     assert rank({**data, "symptoms": [*data["symptoms"], {"code": code}]}) == Disposition.EMERGENCY.rank
 
@@ -229,7 +238,9 @@ RULES += [(r.when, r.to, e.code) for e in KB.effects.values() for r in e.escalat
 
 @settings(max_examples=400)
 @given(check_in, st.sampled_from(RULES))
-def test_every_rule_reported_as_it_describes_gives_at_least_its_level(data: dict[str, Any], rule: Any) -> None:
+def test_every_rule_reported_as_it_describes_gives_at_least_its_level(
+    data: dict[str, Any], rule: Any
+) -> None:
     when, level, code = rule
     reports, days, extra = _satisfying(when, code, data["days_since_treatment"])
     combined = {**data, **extra, "days_since_treatment": days, "symptoms": [*data["symptoms"], *reports]}

@@ -3,7 +3,9 @@ its Arabic addresses a woman as well as a man."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from pydantic import BaseModel
 
 from mesosafe.knowledge import KnowledgeError, load, load_from
 from mesosafe.knowledge.loader import DATA_DIR
-from mesosafe.knowledge.schema import Text
+from mesosafe.knowledge.schema import Source, Text
 from tests.arabic_forms import masculine_forms
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
@@ -95,17 +97,72 @@ def test_arabic_patient_texts_address_a_woman_as_well_as_a_man() -> None:
     assert masculine == {}
 
 
-def test_every_cited_seed_section_exists_in_that_seed() -> None:
+def _all_sources(node: object) -> Iterator[Source]:
+    """Every source cited anywhere in the knowledge base, by walking its models."""
+    if isinstance(node, Source):
+        yield node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _all_sources(getattr(node, name))
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from _all_sources(item)
+    elif isinstance(node, dict):
+        for item in node.values():
+            yield from _all_sources(item)
+
+
+def _seed_sources() -> set[tuple[str, str, str]]:
     kb = load()
-    cited = {
-        (source.seed, source.section)
-        for entry in kb.entries.values()
-        for source in getattr(entry, "sources", [])
-        if source.seed
-    }
+    parts = [kb.effects, kb.triage, kb.screening, kb.aftercare, kb.faq]
+    return {(s.seed, s.title or "", s.section or "") for s in _all_sources(parts) if s.seed}
+
+
+def seeds() -> Path:
+    """The seed articles, or a skip with the reason (a clone without ../shared). Under .ci/run
+    (MESOSAFE_REQUIRE_SERVICES=1) missing seeds fail instead."""
+    if not SEEDS.is_dir():
+        message = f"seed articles not found at {SEEDS} (they live in ../shared/seeds beside the clone)"
+        if os.environ.get("MESOSAFE_REQUIRE_SERVICES") == "1":
+            pytest.fail(message + "; MESOSAFE_REQUIRE_SERVICES=1 requires them")
+        pytest.skip(message)
+    return SEEDS
+
+
+def test_every_cited_seed_section_exists_in_that_seed() -> None:
+    directory = seeds()
+    cited = _seed_sources()
     assert cited
-    for seed, section in cited:
-        assert section in (SEEDS / seed).read_text(encoding="utf-8"), (seed, section)
+    for seed, _, section in cited:
+        assert section in (directory / seed).read_text(encoding="utf-8"), (seed, section)
+
+
+def test_every_seed_is_cited_by_its_articles_title() -> None:
+    """A reader without the seed files knows which article is meant; the title is the article's own."""
+    directory = seeds()
+    titles: dict[str, set[str]] = {}
+    for seed, title, _ in _seed_sources():
+        titles.setdefault(seed, set()).add(title)
+    for seed, cited in titles.items():
+        assert len(cited) == 1, (seed, cited)
+        head = (directory / seed).read_text(encoding="utf-8").splitlines()[:10]
+        assert cited.pop() in [line.strip() for line in head], seed
+
+
+def test_every_seed_source_names_a_title_without_the_files() -> None:
+    assert all(title for _, title, _ in _seed_sources())
+
+
+def test_the_seed_check_skips_or_fails_without_the_seeds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "SEEDS", tmp_path / "absent")
+    monkeypatch.delenv("MESOSAFE_REQUIRE_SERVICES", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="seed articles not found"):
+        seeds()
+    monkeypatch.setenv("MESOSAFE_REQUIRE_SERVICES", "1")
+    with pytest.raises(pytest.fail.Exception, match="MESOSAFE_REQUIRE_SERVICES=1"):
+        seeds()
 
 
 def test_version_is_a_content_hash(tmp_path: Path) -> None:
@@ -150,9 +207,7 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_a_reference_to_an_unknown_symptom_is_rejected(tmp_path: Path) -> None:
-    copy = _broken_copy(
-        tmp_path, "triage.yaml", "symptoms: [pus, open_sore]", "symptoms: [pus, blister]"
-    )
+    copy = _broken_copy(tmp_path, "triage.yaml", "symptoms: [pus, open_sore]", "symptoms: [pus, blister]")
     with pytest.raises(KnowledgeError, match="unknown symptom code 'blister'"):
         load_from(copy)
 
@@ -170,4 +225,58 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
     shutil.copytree(DATA_DIR, copy)
     (copy / "screening.yaml").unlink()
     with pytest.raises(KnowledgeError, match=r"^screening.yaml: cannot read file"):
+        load_from(copy)
+
+
+def test_a_rule_reading_a_question_its_symptom_does_not_ask_is_refused(tmp_path: Path) -> None:
+    # fever asks nothing: a red flag on a spreading fever reads an answer that is never given
+    copy = _broken_copy(
+        tmp_path,
+        "triage.yaml",
+        "  - id: fever_reported\n    symptoms: [fever]\n    when: {always: true}",
+        "  - id: fever_reported\n    symptoms: [fever]\n    when: {spreading: true}",
+    )
+    with pytest.raises(KnowledgeError) as error:
+        load_from(copy)
+    assert error.value.file == "triage.yaml"
+    assert error.value.field_path.endswith(".when.spreading")
+    assert "'spreading', which is not asked for fever" in error.value.message
+    line = (copy / "triage.yaml").read_text(encoding="utf-8").splitlines()[error.value.line - 1]
+    assert "spreading: true" in line
+
+
+def test_an_escalation_reading_an_unasked_question_is_refused(tmp_path: Path) -> None:
+    copy = _broken_copy(
+        tmp_path,
+        "effects.yaml",
+        "      - id: very_unwell.with_fever\n        when: {with_fever: true}",
+        "      - id: very_unwell.with_fever\n        when: {with_fever: true, trend_at_least: worse}",
+    )
+    with pytest.raises(
+        KnowledgeError, match=r"effects.yaml:\d+: effects\[\d+\]\.escalate\[0\]\.when\.trend_at_least"
+    ):
+        load_from(copy)
+
+
+VISION_CHANGE = (
+    (DATA_DIR / "effects.yaml").read_text(encoding="utf-8").split("  - code: vision_change\n")[1][:800]
+)
+
+
+def test_an_emergency_that_asks_a_question_is_refused(tmp_path: Path) -> None:
+    copy = _broken_copy(
+        tmp_path,
+        "effects.yaml",
+        "  - code: vision_change\n" + VISION_CHANGE,
+        "  - code: vision_change\n" + VISION_CHANGE.replace("asks: []", "asks: [severity]"),
+    )
+    with pytest.raises(KnowledgeError, match="emergency asks no follow-up question"):
+        load_from(copy)
+
+
+def test_a_sign_reading_an_unasked_question_is_refused(tmp_path: Path) -> None:
+    copy = _broken_copy(
+        tmp_path, "triage.yaml", "      - {code: hives}", "      - {code: hives, trend_at_least: worse}"
+    )
+    with pytest.raises(KnowledgeError, match=r"sign_sets\[0\]\.signs\[0\]\.trend_at_least"):
         load_from(copy)

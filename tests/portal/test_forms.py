@@ -14,7 +14,9 @@ from mesosafe.portal.forms import CheckInForm, emergency_symptoms, temperature_e
 
 
 def test_the_emergency_symptoms_come_from_the_knowledge_base(tmp_path: Path) -> None:
-    assert emergency_symptoms(load()) == ["breathing_difficulty", "face_throat_swelling"]
+    airway = ["breathing_difficulty", "face_throat_swelling"]
+    new = ["vision_change", "face_weakness_or_speech", "chest_pain", "confusion"]  # issue 12
+    assert emergency_symptoms(load()) == [*airway, *new]
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     triage = data / "triage.yaml"
@@ -28,7 +30,7 @@ def test_the_emergency_symptoms_come_from_the_knowledge_base(tmp_path: Path) -> 
     triage.write_text(text, encoding="utf-8")
     kb = load_from(data)
     # face_throat_swelling stays: on its own it is an emergency (its not-expected disposition)
-    assert emergency_symptoms(kb) == ["hives", "breathing_difficulty", "face_throat_swelling"]
+    assert emergency_symptoms(kb) == ["hives", *airway, *new]
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,11 @@ from mesosafe.checkins.services import acknowledge, submit
 from mesosafe.patients.models import Patient
 from tests.web.conftest import API, Site
 
-SELF_CARE = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving"}]}
-CONTACT = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "same"}]}
-URGENT = {"symptoms": [{"code": "pus"}, {"code": "warmth"}]}
+SELF_CARE = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False}]}
+CONTACT = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "same", "spreading": False}]}
+URGENT = {
+    "symptoms": [{"code": "pus"}, {"code": "warmth", "severity": "mild", "trend": "same", "spreading": False}]
+}
 EMERGENCY = {"symptoms": [{"code": "breathing_difficulty", "severity": "severe"}]}
 CLEAR: dict[str, Any] = {"symptoms": []}
 

@@ -15,7 +15,10 @@ def test_create_from_a_checkin_and_record_the_outcome(
     client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
 ) -> None:
     treatment, _ = make_treatment(site, make_patient(site), days_ago=21)
-    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "trend": "worse"}, {"code": "pus"}]})
+    checkin, _ = submit(
+        treatment.link,
+        {"symptoms": [{"code": "lump", "severity": "mild", "trend": "worse"}, {"code": "pus"}]},
+    )
     today = str(timezone.now().date())
     body = {
         "onset_date": today,

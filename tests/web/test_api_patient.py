@@ -15,7 +15,7 @@ from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, Treatment
 from tests.web.conftest import API, Site, link_headers
 
-BRUISE = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving"}]}
+BRUISE = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False}]}
 
 
 @pytest.fixture
@@ -73,6 +73,101 @@ def test_bad_checkins_name_the_field(client: Client, linked: tuple[Treatment, st
     severity = submit(client, token, {"symptoms": [{"code": "pain", "severity": "awful"}]})
     assert severity.status_code == 422 and severity.json()["errors"][0]["field"] == "symptoms[0].severity"
     assert CheckIn.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("symptom", "field"),
+    [
+        ({"code": "bruising", "trend": "same", "spreading": False}, "symptoms[0].severity"),
+        ({"code": "bruising", "severity": "mild", "spreading": False}, "symptoms[0].trend"),
+        ({"code": "redness", "severity": "mild", "trend": "same"}, "symptoms[0].spreading"),
+    ],
+)
+def test_a_missing_follow_up_answer_is_a_422_naming_it(
+    client: Client, linked: tuple[Treatment, str], symptom: dict[str, Any], field: str
+) -> None:
+    _, token = linked
+    response = submit(client, token, {"symptoms": [symptom]})
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == field
+    assert CheckIn.objects.count() == 0
+
+
+def test_answers_to_questions_not_asked_are_not_stored(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """Nothing shown later was made up: an emergency asks nothing, fever is not asked whether it spreads,
+    and "since yesterday" is not asked on the day of treatment."""
+    _, token = make_treatment(site, make_patient(site), days_ago=0.1)
+    body = {
+        "symptoms": [
+            {"code": "breathing_difficulty", "severity": "severe", "trend": "worse", "spreading": True},
+            {"code": "fever", "spreading": False},
+            {"code": "pain", "severity": "moderate", "trend": "same"},
+        ]
+    }
+    response = submit(client, token, body)
+    assert response.status_code == 201, response.content
+    answers = CheckIn.objects.get(id=response.json()["id"]).answers
+    assert answers["symptoms"] == [
+        {"code": "breathing_difficulty"},
+        {"code": "fever"},
+        {"code": "pain", "severity": "moderate"},
+    ]
+    assert response.json()["answers"] == answers
+    assert response.json()["disposition"] == "emergency"
+
+
+def test_an_emergency_stops_the_questions(client: Client, linked: tuple[Treatment, str]) -> None:
+    """A red flag stops the questions: the other symptoms' details are not required, and not stored."""
+    _, token = linked
+    body = {"symptoms": [{"code": "vision_change"}, {"code": "redness"}]}
+    response = submit(client, token, body)
+    assert response.status_code == 201, response.content
+    assert response.json()["disposition"] == "emergency"
+    assert CheckIn.objects.get().answers["symptoms"] == [{"code": "vision_change"}, {"code": "redness"}]
+    fainting = submit(client, token, {"symptoms": [{"code": "fainting"}, {"code": "hives"}]})
+    assert fainting.status_code == 201 and fainting.json()["disposition"] == "emergency"
+    urgent_only = submit(client, token, {"symptoms": [{"code": "fainting"}, {"code": "redness"}]})
+    assert urgent_only.status_code == 422
+    assert urgent_only.json()["errors"][0]["field"] == "symptoms[1].severity"
+
+
+def test_only_breathing_difficulty_is_stored_without_severity_or_trend(
+    client: Client, linked: tuple[Treatment, str]
+) -> None:
+    _, token = linked
+    response = submit(client, token, {"symptoms": [{"code": "breathing_difficulty"}]})
+    assert response.status_code == 201, response.content
+    stored = CheckIn.objects.get(id=response.json()["id"])
+    assert stored.answers["symptoms"] == [{"code": "breathing_difficulty"}]
+    assert stored.disposition == "emergency"
+
+
+def test_a_check_in_stored_before_the_change_still_shows_what_it_stored(
+    client: Client, site: Site, linked: tuple[Treatment, str]
+) -> None:
+    """Old answers kept their defaults (mild, the same, not spreading): they are not migrated."""
+    treatment, _ = linked
+    old = {
+        "symptoms": [
+            {"code": "breathing_difficulty", "severity": "mild", "trend": "same", "spreading": False}
+        ]
+    }
+    stored = CheckIn.objects.create(
+        treatment=treatment,
+        submitted_at=timezone.now(),
+        days_since_treatment=1.0,
+        answers=old,
+        disposition="emergency",
+        disposition_rank=3,
+        reasons=[],
+        next_session_ok=False,
+        kb_version="kb-000000000000",
+    )
+    response = client.get(f"{API}/checkins/{stored.id}", **site.headers())
+    assert response.status_code == 200, response.content
+    assert response.json()["answers"] == old
 
 
 def test_expired_or_unknown_token_is_a_bare_404(client: Client, linked: tuple[Treatment, str]) -> None:

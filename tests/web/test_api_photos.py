@@ -29,7 +29,7 @@ def test_upload_and_staff_download(
 ) -> None:
     site, other = make_site(), make_site()
     treatment, token = make_treatment(site, make_patient(site))
-    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump"}]})
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
     url = f"{API}/patient/checkins/{checkin.id}/photos"
 
     upload = SimpleUploadedFile("skin.png", png(), content_type="image/png")
@@ -54,7 +54,7 @@ def test_location_is_stripped_from_uploads(
     client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
 ) -> None:
     treatment, token = make_treatment(site, make_patient(site))
-    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump"}]})
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
     exif = Image.Exif()
     exif[0x8825] = {2: (25.0, 12.0, 0.0)}  # GPSInfo: a latitude
     buffer = io.BytesIO()

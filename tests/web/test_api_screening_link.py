@@ -92,7 +92,11 @@ def test_patient_screens_with_the_link(
     [
         ("get", "/patient/me", None),
         ("get", "/patient/aftercare.ics", None),
-        ("post", "/patient/checkins", {"symptoms": [{"code": "bruising"}]}),
+        (
+            "post",
+            "/patient/checkins",
+            {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "same", "spreading": False}]},
+        ),
     ],
 )
 def test_other_patient_endpoints_are_404(

@@ -18,7 +18,9 @@ from tests.web.conftest import API, Site
 
 THREADS = 8
 PER_THREAD = 12
-BODY = json.dumps({"symptoms": [{"code": "swelling", "severity": "mild", "trend": "improving"}]})
+BODY = json.dumps(
+    {"symptoms": [{"code": "swelling", "severity": "mild", "trend": "improving", "spreading": False}]}
+)
 
 
 def _client(url: str) -> http.client.HTTPConnection:

@@ -19,9 +19,8 @@ from mesosafe.clinics.models import Clinic, Staff
 from mesosafe.complications.models import OPEN_OUTCOMES, Complication
 from mesosafe.engines import CheckIn as CheckInInput
 from mesosafe.engines import InputError, parse, triage
-from mesosafe.engines.inputs import check_symptom_codes
-from mesosafe.engines.questions import complete
-from mesosafe.engines.questions import stored as stored_answers
+from mesosafe.engines.contract import complete
+from mesosafe.engines.contract import stored as stored_answers
 from mesosafe.knowledge import Disposition, Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.lib.problems import Problem
@@ -41,9 +40,7 @@ def _answers(data: Any, days: float) -> CheckInInput:
     if "days_since_treatment" in data:
         raise InputError("days_since_treatment", "set by the server from the treatment's time; leave it out")
     check_in = parse(CheckInInput, {**data, "days_since_treatment": days})
-    kb = load_kb()
-    check_symptom_codes(check_in, kb)
-    return complete(check_in, kb)
+    return complete(check_in, load_kb())
 
 
 class KeyReused(Problem):

@@ -12,9 +12,9 @@ from mesosafe.cli.common import FORMAT_OPTION, LANG_OPTION, BadInput, emit_json,
 from mesosafe.engines import CheckIn, InputError, Intake, Treatment, parse
 from mesosafe.engines import aftercare as plan_aftercare
 from mesosafe.engines import screen as run_screen
-from mesosafe.engines.inputs import check_symptom_codes
-from mesosafe.engines.questions import asked, complete
 from mesosafe.engines import triage as run_triage
+from mesosafe.engines.contract import complete
+from mesosafe.engines.questions import asked
 from mesosafe.knowledge import Lang, load
 
 INPUT = click.argument("file", type=click.File("rb"), metavar="FILE|-")
@@ -46,7 +46,6 @@ def triage(file: IO[bytes], fmt: str, lang: str) -> None:
     check_in = _parse(CheckIn, file)
     try:
         knowledge = load()
-        check_symptom_codes(check_in, knowledge)
         result = run_triage(complete(check_in, knowledge), Lang(lang), knowledge)
     except InputError as exc:
         raise BadInput(str(exc)) from None

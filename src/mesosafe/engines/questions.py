@@ -2,16 +2,15 @@
 
 The knowledge base says which questions (severity, trend, spreading) each symptom asks, and from which day
 "since yesterday" is asked. The engine ignores an answer to a question that does not apply (it is unknown,
-as if not asked); the shells (API, CLI) go further with `complete`: they require every answer that
+as if not asked); the shells (API, CLI) go further (engines/contract.py): they require every answer that
 applies and drop the others, so nothing a patient was not asked is stored.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from mesosafe.engines.inputs import CheckIn, InputError, SymptomReport
+from mesosafe.engines.inputs import CheckIn
 from mesosafe.knowledge import KnowledgeBase, Severity, Trend
 
 QUESTIONS = ("severity", "trend", "spreading")
@@ -60,29 +59,3 @@ def has_fever(check_in: CheckIn, kb: KnowledgeBase) -> tuple[bool, bool]:
     temperature = check_in.temperature_c
     measured = temperature is not None and temperature >= kb.triage.fever.threshold_c
     return measured or any(s.code == "fever" for s in check_in.symptoms), measured
-
-
-def complete(check_in: CheckIn, kb: KnowledgeBase) -> CheckIn:
-    """The check-in as the API and the CLI accept it: every answer that applies given (else an InputError
-    naming it, e.g. 'symptoms[0].severity'), and every answer that does not apply dropped."""
-    symptoms = []
-    for index, symptom in enumerate(check_in.symptoms):
-        applies = asked(kb, symptom.code, check_in.days_since_treatment)
-        for question in applies:
-            if getattr(symptom, question) is None:
-                raise InputError(
-                    f"symptoms[{index}].{question}",
-                    f"required for '{symptom.code}': {WHAT[question]}",
-                    "missing",
-                )
-        kept = {q: getattr(symptom, q) for q in QUESTIONS if q in applies}
-        symptoms.append(SymptomReport(code=symptom.code, **kept))
-    return check_in.model_copy(update={"symptoms": symptoms})
-
-
-def stored(check_in: CheckIn) -> dict[str, Any]:
-    """The answers to store (without days_since_treatment): only the answers that were given."""
-    return {
-        "symptoms": [s.model_dump(mode="json", exclude_none=True) for s in check_in.symptoms],
-        "temperature_c": check_in.temperature_c,
-    }

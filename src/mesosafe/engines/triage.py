@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mesosafe.engines.inputs import CheckIn, SymptomReport, check_symptom_codes
+from mesosafe.engines.inputs import CheckIn, check_symptom_codes
 from mesosafe.engines.questions import Answers, answers_of, has_fever
 from mesosafe.engines.results import ExpectedCourse, Reason, TriageResult
 from mesosafe.knowledge import Disposition, KnowledgeBase, Lang
@@ -91,7 +91,8 @@ def _holds(when: Condition, ctx: _Context, a: Answers | None, e: Effect | None) 
         not when.past_grace or (expected is not None and days > expected.grace_until_day),
         when.after_day is None or days > when.after_day,
         not when.with_any or any(code in ctx.answers for code in when.with_any),
-        not when.with_sign or any(_sign_shown(sign, ctx) for s in when.with_sign for sign in ctx.sign_sets[s]),
+        not when.with_sign
+        or any(_sign_shown(sign, ctx) for s in when.with_sign for sign in ctx.sign_sets[s]),
         not when.with_fever or ctx.fever,
         not when.measured_fever or ctx.measured_fever,
     )
@@ -137,7 +138,9 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
         if effect.expected is None:
             floor = effect.not_expected_disposition or Disposition.CONTACT_CLINIC
             if not any(rule.to.rank >= floor.rank for rule in fired):  # else a rule already says it, louder
-                reasons.append(_effect_reason(effect, floor, effect.patient_text.get(lang), lang, effect.sources))
+                reasons.append(
+                    _effect_reason(effect, floor, effect.patient_text.get(lang), lang, effect.sources)
+                )
         elif not fired:
             reasons.append(_expected_reason(effect, check_in.days_since_treatment, kb, lang))
             expected.append(_course(effect, check_in.days_since_treatment, lang))
@@ -182,7 +185,9 @@ def _expected_reason(effect: Effect, days: float, kb: KnowledgeBase, lang: Lang)
 
 def _course(effect: Effect, days: float, lang: Lang) -> ExpectedCourse:
     assert effect.expected is not None
-    until = effect.expected.grace_until_day if _in_grace(effect, days) else effect.expected.resolves_within_days
+    until = (
+        effect.expected.grace_until_day if _in_grace(effect, days) else effect.expected.resolves_within_days
+    )
     return ExpectedCourse(
         code=effect.code,
         name=effect.name.get(lang),

@@ -142,7 +142,7 @@ Reader = tuple[str, tuple[int | str, ...], Condition | Sign, list[str]]
 
 
 def _readers(kb: KnowledgeBase) -> Iterator[Reader]:
-    """Every rule condition and sign that reads follow-up answers, with the symptoms whose answers it reads."""
+    """Every rule condition and sign that may read follow-up answers, with the symptoms it reads them of."""
     effects = list(kb.effects.values())
     expected = [e.code for e in effects if e.expected]
     for i, rule in enumerate(kb.triage.course_rules.rules):
@@ -163,13 +163,17 @@ def _check_questions(kb: KnowledgeBase, texts: Texts) -> None:
     for file, loc, test, codes in _readers(kb):
         if isinstance(test, Condition) and (unknown := set(test.with_sign) - sign_sets):
             raise KnowledgeError(
-                file, f"unknown sign set {sorted(unknown)}", _line_of(texts[file], (*loc, "with_sign")),
+                file,
+                f"unknown sign set {sorted(unknown)}",
+                _line_of(texts[file], (*loc, "with_sign")),
                 field_path((*loc, "with_sign")),
             )
         for question in sorted(test.questions()):
             not_asked = [code for code in codes if question not in kb.effects[code].asks]
             if not_asked:
-                message = f"reads '{question}', which is not asked for {', '.join(not_asked)} (see its 'asks')"
+                message = (
+                    f"reads '{question}', which is not asked for {', '.join(not_asked)} (see its 'asks')"
+                )
                 field = (*loc, _field_of(test, question))
                 raise KnowledgeError(file, message, _line_of(texts[file], field), field_path(field))
 

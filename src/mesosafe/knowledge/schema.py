@@ -197,7 +197,11 @@ class Sign(Entry):
     if_not_asked: IfNotAsked = "not_met"
 
     def questions(self) -> set[str]:
-        reads = {"severity": self.severity_at_least, "trend": self.trend_at_least, "spreading": self.spreading}
+        reads = {
+            "severity": self.severity_at_least,
+            "trend": self.trend_at_least,
+            "spreading": self.spreading,
+        }
         return {question for question, value in reads.items() if value}
 
 

@@ -36,10 +36,27 @@ CLINICS = [
 
 # (patient name, days since treatment, check-in answers) — one per disposition
 CASES: list[tuple[str, float, dict[str, Any]]] = [
-    ("Amal Haddad", 2, {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving"}]}),
-    ("Sara Nasser", 10, {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "same"}]}),
-    ("Layla Karim", 3, {"symptoms": [{"code": "pus"}, {"code": "warmth"}]}),
-    ("Noor Saleh", 0.05, {"symptoms": [{"code": "breathing_difficulty", "severity": "severe"}]}),
+    (
+        "Amal Haddad",
+        2,
+        {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False}]},
+    ),
+    (
+        "Sara Nasser",
+        10,
+        {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "same", "spreading": False}]},
+    ),
+    (
+        "Layla Karim",
+        3,
+        {
+            "symptoms": [
+                {"code": "pus"},
+                {"code": "warmth", "severity": "moderate", "trend": "worse", "spreading": False},
+            ]
+        },
+    ),
+    ("Noor Saleh", 0.05, {"symptoms": [{"code": "breathing_difficulty"}]}),
 ]
 
 

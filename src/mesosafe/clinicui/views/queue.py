@@ -44,13 +44,11 @@ def symptom_lines(checkin: CheckIn, lang: Lang) -> list[str]:
     for s in checkin.answers.get("symptoms", []):
         effect = effects.get(s.get("code", ""))
         name = effect.name.get(lang) if effect else s.get("code", "?")
-        parts = [
-            str(SEVERITY_LABELS[Severity(s.get("severity", "mild"))]),
-            str(TREND_LABELS[Trend(s.get("trend", "same"))]),
-        ]
-        if s.get("spreading"):
-            parts.append(_("spreading"))
-        lines.append(f"{name} ({', '.join(parts)})")
+        # only the answers that were stored: a question not asked has no answer to show
+        parts = [str(SEVERITY_LABELS[Severity(s["severity"])])] if s.get("severity") else []
+        parts += [str(TREND_LABELS[Trend(s["trend"])])] if s.get("trend") else []
+        parts += [_("spreading")] if s.get("spreading") else []
+        lines.append(f"{name} ({', '.join(parts)})" if parts else name)
     temperature = checkin.answers.get("temperature_c")
     if temperature is not None:
         lines.append(_("Temperature %(t)s °C") % {"t": temperature})
