@@ -77,9 +77,11 @@ def test_bruising_blocks_the_next_session() -> None:
 
 
 # "Tenderness or Pain: Mild soreness or discomfort that subsides within 1-2 days" (seed 000)
-def test_pain_on_day_four_needs_the_clinic() -> None:
+def test_pain_past_its_window_needs_the_clinic_unless_mild_and_improving() -> None:
     assert check(1, "pain").disposition is SELF
-    assert check(4, "pain").disposition is CLINIC
+    assert check(3, {"code": "pain", "severity": "mild", "trend": "same"}).disposition is CLINIC
+    assert check(3, {"code": "pain", "severity": "mild", "trend": "improving"}).disposition is SELF  # grace
+    assert check(4.5, {"code": "pain", "severity": "mild", "trend": "improving"}).disposition is CLINIC
 
 
 # "Intense pain that does not improve after a few days" (seed 000, When to Seek Medical Attention)
@@ -131,10 +133,13 @@ def test_signs_of_infection_are_urgent(code: str) -> None:
 MILD_WARMTH = {"code": "warmth", "severity": "mild", "trend": "same", "spreading": False}
 
 
-def test_mild_warmth_alone_needs_the_clinic() -> None:
-    result = check(3, {**MILD_WARMTH, "trend": "improving"})
+def test_mild_warmth_alone_is_at_most_the_clinic() -> None:
+    assert check(0, {"code": "warmth", "severity": "mild", "spreading": False}).disposition is SELF
+    assert check(3, {**MILD_WARMTH, "trend": "improving"}).disposition is SELF  # fading: its grace days
+    result = check(3, MILD_WARMTH)
     assert result.disposition is CLINIC
-    assert any("cellulitis" in (s.publication or "") for r in result.reasons for s in r.sources)
+    assert check(4, {**MILD_WARMTH, "trend": "improving"}).disposition is CLINIC
+    assert any("cellulitis" in (s.publication or "") for s in load().effects["warmth"].sources)
 
 
 @pytest.mark.parametrize(

@@ -91,9 +91,14 @@ def test_spreading_never_lowers_urgency(data: dict[str, Any], index: int) -> Non
 @settings(max_examples=400)
 @given(check_in, st.floats(min_value=0, max_value=60, allow_nan=False))
 def test_the_same_symptoms_later_never_lower_urgency(data: dict[str, Any], later: float) -> None:
-    """Also across day 1, from which "since yesterday" is asked: the day-0 answer without a trend is never
-    judged above the same symptoms later with any trend."""
-    assert rank({**data, "days_since_treatment": data["days_since_treatment"] + later}) >= rank(data)
+    """Across `trend_from_day`, "since yesterday" is newly asked: the day-0 judgement (which takes the
+    trend as unknown) is compared with the same symptoms later that are getting worse, the worst answer
+    it could not exclude. An improving trend is new information and may judge lower."""
+    days = data["days_since_treatment"]
+    later_data = {**data, "days_since_treatment": days + later}
+    if days < TREND_FROM <= days + later:
+        later_data["symptoms"] = [{**s, "trend": "worse"} for s in data["symptoms"]]
+    assert rank(later_data) >= rank(data)
 
 
 @settings(max_examples=300)

@@ -135,9 +135,33 @@ def test_the_missed_case_of_the_clinical_review_is_caught() -> None:
     assert check(0, SEVERE_PAIN, {"code": "dark_patch", "spreading": True}).disposition is URGENT
 
 
-def test_severe_pain_on_day_0_alone_needs_the_clinic() -> None:
-    # "Since yesterday" is not asked on day 0: the rules that read the trend wait for day 1
-    assert check(0, {**SEVERE_PAIN, "trend": "worse"}).disposition is CLINIC
+def test_severe_pain_on_day_0_is_urgent_as_it_may_be_getting_worse() -> None:
+    # "Since yesterday" is not asked on day 0: the early-pain rule says the worst cannot be excluded
+    result = check(0, SEVERE_PAIN)
+    assert result.disposition is URGENT
+    assert "early_pain_out_of_proportion" in {r.rule for r in result.reasons}
+    assert check(1, {**SEVERE_PAIN, "trend": "improving"}).disposition is CLINIC
+
+
+# Murray 2021: a dark, dusky patch spreading from an injection is occlusion until shown otherwise
+def test_a_spreading_dark_patch_is_urgent_even_with_little_pain() -> None:
+    result = check(0, {"code": "dark_patch", "spreading": True}, {"code": "pain", "severity": "mild"})
+    assert result.disposition is URGENT
+    assert cites(result, "dark_patch.spreading", "Vascular Occlusion")
+    assert check(20, {"code": "dark_patch", "spreading": False}).disposition is CLINIC
+
+
+# NICE NG51: a recent invasive procedure is a sepsis risk factor; NTM after mesotherapy with malaise
+@pytest.mark.parametrize(
+    ("day", "other"),
+    [(30, {"code": "lump", "severity": "mild", "trend": "same"}), (3, "pus"), (2, "open_sore")],
+)
+def test_very_unwell_with_an_infection_sign_or_a_late_lump_is_urgent(day: float, other: object) -> None:
+    result = check(day, "very_unwell", other)  # type: ignore[arg-type]
+    assert result.disposition is URGENT
+    assert {"very_unwell.with_late_lump", "very_unwell.with_infection_sign"} & {
+        r.rule for r in result.reasons
+    }
 
 
 def test_a_dark_patch_points_to_pale_or_dusky_skin_in_both_languages() -> None:

@@ -74,8 +74,10 @@ def _holds(when: Condition, ctx: _Context, a: Answers | None, e: Effect | None) 
         return True
     days = ctx.check_in.days_since_treatment
     expected = e.expected if e else None
+    unknown = {q for q in when.if_not_asked if a is not None and getattr(a, q) is None}
     tests = (
         when.severity_at_least is None
+        or "severity" in unknown
         or (a is not None and a.severity is not None and a.severity.rank >= when.severity_at_least.rank),
         not when.beyond_expected_severity
         or (
@@ -85,8 +87,9 @@ def _holds(when: Condition, ctx: _Context, a: Answers | None, e: Effect | None) 
             and a.severity.rank > expected.max_severity.rank
         ),
         when.trend_at_least is None
+        or "trend" in unknown
         or (a is not None and a.trend is not None and a.trend.rank >= when.trend_at_least.rank),
-        not when.spreading or (a is not None and a.spreading is True),
+        not when.spreading or "spreading" in unknown or (a is not None and a.spreading is True),
         not when.past_expected or (expected is not None and days > expected.resolves_within_days),
         not when.past_grace or (expected is not None and days > expected.grace_until_day),
         when.after_day is None or days > when.after_day,

@@ -82,7 +82,8 @@ class Condition(Entry):
     with_sign: list[Code] = []  # any sign of these sign sets (triage.yaml `sign_sets`) is reported
     with_fever: bool = False  # `fever` reported, or a measured temperature at the fever threshold
     measured_fever: bool = False  # a measured temperature at the fever threshold
-    temperature_at_least: float | None = None
+    # questions whose unknown answer meets this condition's test of it (the worst cannot be excluded)
+    if_not_asked: list[Question] = []
 
     def questions(self) -> set[str]:
         """The follow-up questions this condition reads the answer to."""
@@ -95,7 +96,9 @@ class Condition(Entry):
 
     @model_validator(mode="after")
     def _says_something(self) -> Condition:
-        tests = self.model_dump(exclude_defaults=True)
+        tests = self.model_dump(exclude_defaults=True, exclude={"if_not_asked"})
+        if not set(self.if_not_asked) <= self.questions():
+            raise ValueError("'if_not_asked' names a question this condition does not test")
         if not tests:
             raise ValueError("a condition needs at least one test (or 'always: true')")
         if self.always and len(tests) > 1:
