@@ -141,7 +141,7 @@ def _pick(page: Any, count: int) -> None:
     ("lang", "button", "none", "two", "six"),
     [
         ("en", "Choose photos", "No photo chosen", "2 photos chosen", "Please send at most 5 photos."),
-        ("ar", "اختيار الصور", "لم يتم اختيار أي صورة", "تم اختيار صورتين", "يرجى إرسال ٥ صور على الأكثر."),
+        ("ar", "اختيار الصور", "لم يتم اختيار أي صورة", "تم اختيار صورتين", "يُرجى إرسال ٥ صور على الأكثر."),
     ],
 )
 def test_photo_picker_speaks_the_page_language(

@@ -50,7 +50,7 @@ def test_percent_signs_in_a_block_translation() -> None:
 
 def test_photo_strings() -> None:
     assert "حتى ٥ صور" in _arabic('{% translate "Photos of the treated area (optional, up to 5)" %}')
-    assert _arabic('{% translate "Please send at most 5 photos." %}') == "يرجى إرسال ٥ صور على الأكثر."
+    assert _arabic('{% translate "Please send at most 5 photos." %}') == "يُرجى إرسال ٥ صور على الأكثر."
 
 
 # Where an entry is used, by the start of its `#:` references: the patient pages, and the pages, emails and

@@ -13,7 +13,7 @@ from mesosafe.knowledge import Lang
 CHECKIN_TITLE = {Lang.EN: "mesosafe check-in: how is your skin?", Lang.AR: "متابعة mesosafe: كيف حال بشرتك؟"}
 CHECKIN_TEXT = {
     Lang.EN: "Open your mesosafe link and answer a few questions about how you are healing.",
-    Lang.AR: "يرجى فتح رابط mesosafe الخاص بك والإجابة عن بعض الأسئلة حول تعافيك.",
+    Lang.AR: "يُرجى فتح رابط mesosafe الخاص بك والإجابة عن بعض الأسئلة حول تعافيك.",
 }
 
 

@@ -21,14 +21,14 @@ BODY = {
     "Use your private link to tell us how you are healing:\n{link}\n\n"
     "In an emergency call {emergency}.",
     Lang.AR: "شكراً لزيارتك {clinic}.\n\nخطة العناية بعد العلاج مرفقة كملف تقويم. "
-    "يرجى استخدام رابطك الخاص لإخبارنا بسير تعافيك:\n{link}\n\n"
+    "يُرجى استخدام رابطك الخاص لإخبارنا بسير تعافيك:\n{link}\n\n"
     "في حالة الطوارئ يجب الاتصال بالرقم {emergency}.",
 }
 REMINDER_SUBJECT = {Lang.EN: "Time for your check-in", Lang.AR: "حان وقت المتابعة"}
 REMINDER_BODY = {
     Lang.EN: "It is day {day:g} since your treatment at {clinic}. Please open the private link from your "
     "aftercare email and tell us how your skin is.\n\nIn an emergency call {emergency}.",
-    Lang.AR: "مرّ {days} على علاجك في {clinic}. يرجى فتح الرابط الخاص من رسالة العناية بعد العلاج "
+    Lang.AR: "مرّ {days} على علاجك في {clinic}. يُرجى فتح الرابط الخاص من رسالة العناية بعد العلاج "
     "وإخبارنا بحال بشرتك.\n\nفي حالة الطوارئ يجب الاتصال بالرقم {emergency}.",
 }
 
@@ -39,7 +39,7 @@ SCREENING_SUBJECT = {
 SCREENING_BODY = {
     Lang.EN: "{clinic} has booked you in. Before your treatment, please answer a few health questions on "
     "your private link; it also shows how to prepare:\n{link}\n\nIn an emergency call {emergency}.",
-    Lang.AR: "تم حجز موعد لك في {clinic}. قبل علاجك، يرجى الإجابة عن بعض الأسئلة الصحية عبر رابطك الخاص، "
+    Lang.AR: "تم حجز موعد لك في {clinic}. قبل علاجك، يُرجى الإجابة عن بعض الأسئلة الصحية عبر رابطك الخاص، "
     "الذي يوضح أيضاً كيفية الاستعداد:\n{link}\n\nفي حالة الطوارئ يجب الاتصال بالرقم {emergency}.",
 }
 
