@@ -23,19 +23,41 @@ WHAT = {
 
 @dataclass(frozen=True)
 class Answers:
-    """One symptom's follow-up answers; None where the question was not asked or does not apply."""
+    """One symptom's follow-up answers; None where the question was not asked or does not apply. The
+    ranks (-1 when unknown) let the engine compare without looking them up on every test."""
 
     severity: Severity | None
     trend: Trend | None
     spreading: bool | None
+    severity_rank: int = -1
+    trend_rank: int = -1
+
+
+def _answers(severity: Severity | None, trend: Trend | None, spreading: bool | None) -> Answers:
+    return Answers(
+        severity,
+        trend,
+        spreading,
+        SEVERITY_RANK[severity] if severity is not None else -1,
+        TREND_RANK[trend] if trend is not None else -1,
+    )
+
+
+SEVERITY_RANK = {s: s.rank for s in Severity}
+TREND_RANK = {t: t.rank for t in Trend}
 
 
 def asked(kb: KnowledgeBase, code: str, days: float) -> tuple[str, ...]:
     """The follow-up questions a patient reporting `code` on day `days` after treatment is asked."""
-    questions = kb.effects[code].asks
-    if days < kb.triage.questions.trend_from_day:
-        return tuple(q for q in questions if q != "trend")
-    return tuple(questions)
+    key = (kb.version, code, days < kb.triage.questions.trend_from_day)
+    questions = _asked.get(key)
+    if questions is None:
+        asks = kb.effects[code].asks
+        questions = _asked[key] = tuple(q for q in asks if not (key[2] and q == "trend"))
+    return questions
+
+
+_asked: dict[tuple[str, str, bool], tuple[str, ...]] = {}
 
 
 def answers_of(check_in: CheckIn, kb: KnowledgeBase) -> list[Answers]:
@@ -45,7 +67,7 @@ def answers_of(check_in: CheckIn, kb: KnowledgeBase) -> list[Answers]:
     for symptom in check_in.symptoms:
         applies = asked(kb, symptom.code, days)
         out.append(
-            Answers(
+            _answers(
                 symptom.severity if "severity" in applies else None,
                 symptom.trend if "trend" in applies else None,
                 symptom.spreading if "spreading" in applies else None,

@@ -11,22 +11,64 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mesosafe.engines.inputs import CheckIn, check_symptom_codes
-from mesosafe.engines.questions import Answers, answers_of, has_fever
+from mesosafe.engines.questions import SEVERITY_RANK, Answers, answers_of, has_fever
 from mesosafe.engines.results import ExpectedCourse, Reason, TriageResult
 from mesosafe.knowledge import Disposition, KnowledgeBase, Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.knowledge.schema import Condition, Effect, Sign, Source, Text
 
+LEVEL_RANK = {d.value: d.rank for d in Disposition}
 ARABIC_DIGITS = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
+
+
+@dataclass(frozen=True)
+class _Test:
+    """A rule's condition compiled for speed: thresholds as ranks (-1 where not tested)."""
+
+    always: bool
+    severity_min: int
+    beyond_expected: bool
+    trend_min: int
+    spreading: bool
+    past_expected: bool
+    past_grace: bool
+    after_day: float | None
+    with_any: tuple[str, ...]
+    with_sign: tuple[str, ...]
+    with_fever: bool
+    measured_fever: bool
+    if_not_asked: frozenset[str]
+
+    @classmethod
+    def of(cls, when: Condition) -> _Test:
+        return cls(
+            when.always,
+            when.severity_at_least.rank if when.severity_at_least else -1,
+            when.beyond_expected_severity,
+            when.trend_at_least.rank if when.trend_at_least else -1,
+            when.spreading,
+            when.past_expected,
+            when.past_grace,
+            when.after_day,
+            tuple(when.with_any),
+            tuple(when.with_sign),
+            when.with_fever,
+            when.measured_fever,
+            frozenset(when.if_not_asked),
+        )
 
 
 @dataclass(frozen=True)
 class _Rule:
     id: str
-    when: Condition
+    test: _Test
     to: Disposition
     reason: Text
     sources: list[Source]
+
+
+def _rule(rule_id: str, when: Condition, to: Disposition, reason: Text, sources: list[Source]) -> _Rule:
+    return _Rule(rule_id, _Test.of(when), to, reason, sources)
 
 
 @dataclass(frozen=True)
@@ -46,13 +88,13 @@ def _compile(kb: KnowledgeBase) -> _Compiled:
     course = kb.triage.course_rules
     per_symptom: dict[str, list[_Rule]] = {}
     for code, effect in kb.effects.items():
-        rules = [_Rule(r.id, r.when, r.to, r.reason, course.sources) for r in course.rules if effect.expected]
-        rules += [_Rule(r.id, r.when, r.to, r.reason, r.sources or effect.sources) for r in effect.escalate]
+        rules = [_rule(r.id, r.when, r.to, r.reason, course.sources) for r in course.rules if effect.expected]
+        rules += [_rule(r.id, r.when, r.to, r.reason, r.sources or effect.sources) for r in effect.escalate]
         rules += [
-            _Rule(f.id, f.when, f.to, f.reason, f.sources) for f in kb.triage.red_flags if code in f.symptoms
+            _rule(f.id, f.when, f.to, f.reason, f.sources) for f in kb.triage.red_flags if code in f.symptoms
         ]
         per_symptom[code] = rules
-    level = [_Rule(f.id, f.when, f.to, f.reason, f.sources) for f in kb.triage.red_flags if not f.symptoms]
+    level = [_rule(f.id, f.when, f.to, f.reason, f.sources) for f in kb.triage.red_flags if not f.symptoms]
     sign_sets = {s.id: s.signs for s in kb.triage.sign_sets}
     compiled = _compiled[kb.version] = _Compiled(per_symptom, level, sign_sets)
     return compiled
@@ -69,37 +111,40 @@ class _Context:
     sign_sets: dict[str, list[Sign]]
 
 
-def _holds(when: Condition, ctx: _Context, a: Answers | None, e: Effect | None) -> bool:
-    if when.always:
+def _holds(t: _Test, ctx: _Context, a: Answers | None, e: Effect | None) -> bool:
+    """Whether a rule's condition holds; each test returns early when it fails (most rules fail)."""
+    if t.always:
         return True
-    days = ctx.check_in.days_since_treatment
+    if t.severity_min >= 0 and not (
+        a is not None
+        and (a.severity_rank >= t.severity_min or (a.severity is None and "severity" in t.if_not_asked))
+    ):
+        return False
+    if t.trend_min >= 0 and not (
+        a is not None and (a.trend_rank >= t.trend_min or (a.trend is None and "trend" in t.if_not_asked))
+    ):
+        return False
+    if t.spreading and not (
+        a is not None and (a.spreading is True or (a.spreading is None and "spreading" in t.if_not_asked))
+    ):
+        return False
     expected = e.expected if e else None
-    unknown = {q for q in when.if_not_asked if a is not None and getattr(a, q) is None}
-    tests = (
-        when.severity_at_least is None
-        or "severity" in unknown
-        or (a is not None and a.severity is not None and a.severity.rank >= when.severity_at_least.rank),
-        not when.beyond_expected_severity
-        or (
-            a is not None
-            and a.severity is not None
-            and expected is not None
-            and a.severity.rank > expected.max_severity.rank
-        ),
-        when.trend_at_least is None
-        or "trend" in unknown
-        or (a is not None and a.trend is not None and a.trend.rank >= when.trend_at_least.rank),
-        not when.spreading or "spreading" in unknown or (a is not None and a.spreading is True),
-        not when.past_expected or (expected is not None and days > expected.resolves_within_days),
-        not when.past_grace or (expected is not None and days > expected.grace_until_day),
-        when.after_day is None or days > when.after_day,
-        not when.with_any or any(code in ctx.answers for code in when.with_any),
-        not when.with_sign
-        or any(_sign_shown(sign, ctx) for s in when.with_sign for sign in ctx.sign_sets[s]),
-        not when.with_fever or ctx.fever,
-        not when.measured_fever or ctx.measured_fever,
-    )
-    return all(tests)
+    if t.beyond_expected and not (
+        a is not None and expected is not None and a.severity_rank > SEVERITY_RANK[expected.max_severity]
+    ):
+        return False
+    days = ctx.check_in.days_since_treatment
+    if t.past_expected and not (expected is not None and days > expected.resolves_within_days):
+        return False
+    if t.past_grace and not (expected is not None and days > expected.grace_until_day):
+        return False
+    if t.after_day is not None and not days > t.after_day:
+        return False
+    if t.with_any and not any(code in ctx.answers for code in t.with_any):
+        return False
+    if t.with_sign and not any(_sign_shown(sign, ctx) for s in t.with_sign for sign in ctx.sign_sets[s]):
+        return False
+    return (not t.with_fever or ctx.fever) and (not t.measured_fever or ctx.measured_fever)
 
 
 def _sign_shown(sign: Sign, ctx: _Context) -> bool:
@@ -136,7 +181,7 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
     for symptom, answered in zip(check_in.symptoms, answers, strict=True):
         effect = kb.effects[symptom.code]
         blocks_next = blocks_next or effect.blocks_next_session
-        fired = [r for r in compiled.per_symptom[symptom.code] if _holds(r.when, ctx, answered, effect)]
+        fired = [r for r in compiled.per_symptom[symptom.code] if _holds(r.test, ctx, answered, effect)]
         reasons += [_reason(r, effect.code, lang, effect.name) for r in fired]
         if effect.expected is None:
             floor = effect.not_expected_disposition or Disposition.CONTACT_CLINIC
@@ -148,14 +193,12 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
             reasons.append(_expected_reason(effect, check_in.days_since_treatment, kb, lang))
             expected.append(_course(effect, check_in.days_since_treatment, lang))
     for rule in compiled.check_in_level:
-        if _holds(rule.when, ctx, None, None):
+        if _holds(rule.test, ctx, None, None):
             reasons.append(_reason(rule, "check_in", lang, None))
-    disposition = max(
-        (Disposition(r.level) for r in reasons), default=Disposition.SELF_CARE, key=lambda d: d.rank
-    )
-    reasons.sort(key=lambda r: -Disposition(r.level).rank)
+    reasons.sort(key=lambda r: -LEVEL_RANK[r.level])
+    disposition = Disposition(reasons[0].level) if reasons else Disposition.SELF_CARE
     texts = {d.code: d for d in kb.triage.dispositions}[disposition]
-    return TriageResult(
+    return TriageResult.model_construct(
         disposition=disposition,
         label=texts.label.get(lang),
         action=texts.action.get(lang),
@@ -191,7 +234,7 @@ def _course(effect: Effect, days: float, lang: Lang) -> ExpectedCourse:
     until = (
         effect.expected.grace_until_day if _in_grace(effect, days) else effect.expected.resolves_within_days
     )
-    return ExpectedCourse(
+    return ExpectedCourse.model_construct(
         code=effect.code,
         name=effect.name.get(lang),
         resolves_by_day=until,
@@ -201,14 +244,16 @@ def _course(effect: Effect, days: float, lang: Lang) -> ExpectedCourse:
 
 def _reason(rule: _Rule, entry: str, lang: Lang, name: Text | None) -> Reason:
     text = f"{name.get(lang)}: {rule.reason.get(lang)}" if name else rule.reason.get(lang)
-    return Reason(rule=rule.id, entry=entry, level=rule.to.value, text=text, sources=rule.sources)
+    return Reason.model_construct(
+        rule=rule.id, entry=entry, level=rule.to.value, text=text, sources=rule.sources
+    )
 
 
 def _effect_reason(
     effect: Effect, level: Disposition, text: str, lang: Lang, sources: list[Source], rule: str = ""
 ) -> Reason:
     suffix = "expected" if level == Disposition.SELF_CARE else "not_expected"
-    return Reason(
+    return Reason.model_construct(
         rule=rule or f"{effect.code}.{suffix}",
         entry=effect.code,
         level=level.value,
