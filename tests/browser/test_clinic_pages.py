@@ -58,7 +58,8 @@ def test_login_queue_acknowledge(desktop: Any, live_server: Any, case: Case, mak
 
 
 def test_queue_card_without_javascript(browser: Any, live_server: Any, case: Case) -> None:
-    first, second = case.checkin([{"code": "itching"}]), case.checkin([{"code": "pus"}])
+    itching = {"code": "itching", "severity": "mild", "trend": "same"}  # past its window, not improving
+    first, second = case.checkin([itching]), case.checkin([{"code": "pus"}])
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
