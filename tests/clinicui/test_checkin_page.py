@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from django.test import Client
 
+from mesosafe import explain
 from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import acknowledge, return_to_queue
 from mesosafe.knowledge import load as load_kb
+from mesosafe.patients.services import run_screening
 from tests.pages_fixtures import Case, ClinicSite
 
 
@@ -250,3 +253,39 @@ def test_page_in_arabic_keeps_the_phone_left_to_right(case: Case, staff_client: 
     staff_client.cookies["django_language"] = "ar"
     page = staff_client.get(page_url(stored)).content.decode()
     assert 'dir="rtl"' in page and '<span dir="ltr">+971500000001</span>' in page
+
+
+def _no_engine(*args: object, **kwargs: object) -> None:
+    raise AssertionError("an engine ran to show a stored answer")
+
+
+def test_stored_answers_are_shown_without_running_an_engine(
+    case: Case, staff_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clinic pages show each check-in and screening from what was stored, in the page's language."""
+    stored = case.checkin([{"code": "pus", "severity": "moderate", "trend": "worse", "spreading": True}])
+    screening = run_screening(case.patient, {"age": 30, "pregnant": True})
+    for name in ("run_triage", "run_screen"):
+        monkeypatch.setattr(explain, name, _no_engine)
+    reason, level = stored.explanation["reasons"][0]["ar"], stored.explanation["label"]["ar"]
+    shown = {
+        "/clinic/": [reason, level],
+        page_url(stored): [reason, level],
+        f"/clinic/patients/{case.patient.id}/": [level, screening.explanation["reasons"][0]["ar"]],
+    }
+    for url, texts in shown.items():
+        assert staff_client.get(url).status_code == 200, url
+        page = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+        assert all(text in page for text in texts), url
+    treatment_form = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    assert staff_client.get(treatment_form).status_code == 200
+
+
+def test_a_check_in_stored_before_explanations_shows_its_stored_reasons(
+    case: Case, staff_client: Client
+) -> None:
+    stored = case.checkin([{"code": "pus", "severity": "moderate"}])
+    kept = [{**reason, "text": f"As stored: {reason['text']}"} for reason in stored.reasons]
+    CheckIn.objects.filter(pk=stored.pk).update(explanation=None, reasons=kept)
+    page = staff_client.get(page_url(stored), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert all(reason["text"] in page for reason in kept)

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from mesosafe import explain
 from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.checkins.photos import MAX_PER_CHECKIN
 from mesosafe.knowledge import load
@@ -340,3 +341,18 @@ def test_the_result_says_whether_the_clinic_knows(
         assert ALERTED not in page and IN_THE_LIST not in page
     else:
         assert said in verdict
+
+
+def test_the_result_is_shown_from_what_was_stored(
+    case: Case, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = case.checkin([{"code": "redness", "severity": "mild"}])
+
+    def no_engine(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an engine ran to show a stored answer")
+
+    monkeypatch.setattr(explain, "run_triage", no_engine)
+    for page in (f"checkin/{stored.id}/", "", "recovery/"):
+        assert client.get(case.url(page)).status_code == 200, page
+    result = client.get(case.url(f"checkin/{stored.id}/")).content.decode()
+    assert stored.kb_version in result and stored.explanation["label"]["en"] in result

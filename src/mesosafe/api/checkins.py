@@ -14,8 +14,8 @@ from mesosafe.api.common import get_or_404, page, responses
 from mesosafe.api.patients import audit
 from mesosafe.api.schemas import AcknowledgeIn, CheckInOut, CheckInPage, PageQuery, ReopenIn
 from mesosafe.api.treatments import treatment_or_404
+from mesosafe.checkins import photos
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.photos import content_type
 from mesosafe.checkins.services import acknowledge, return_to_queue, review_queue
 from mesosafe.lib.problems import conflict
 
@@ -70,9 +70,7 @@ def get_photo(request: HttpRequest, checkin_id: int, photo_id: int) -> FileRespo
     checkin = checkin_or_404(request, checkin_id)
     photo = get_or_404(checkin.photos.all(), photo_id)
     audit(request, "read", "photo", [photo.id], checkin.treatment.patient_id)
-    response = FileResponse(photo.image.open("rb"), content_type=content_type(photo))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return photos.response(photo)
 
 
 @router.post("/checkins/{checkin_id}/acknowledge", response=responses({200: CheckInOut}))

@@ -18,6 +18,8 @@ class CheckIn(models.Model):
     # Disposition.rank, stored so the review queue sorts in SQL (emergency first)
     disposition_rank = models.PositiveSmallIntegerField()
     reasons = models.JSONField(default=list)
+    # Every text shown about the answer, in each language (mesosafe.explain); null for older check-ins
+    explanation = models.JSONField(null=True, blank=True)
     next_session_ok = models.BooleanField()
     kb_version = models.CharField(max_length=40)
     reviewed_by = models.ForeignKey(

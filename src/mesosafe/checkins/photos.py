@@ -9,10 +9,12 @@ import warnings
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mesosafe.checkins.models import CheckIn, Photo
+from mesosafe.lib.files import private_file
 from mesosafe.lib.problems import conflict, field_problem
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -82,6 +84,11 @@ def store(checkin: CheckIn, data: bytes, ext: str) -> Photo:
 def content_type(photo: Photo) -> str:
     name = photo.image.name or ""
     return CONTENT_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+
+
+def response(photo: Photo) -> FileResponse:
+    """The photo for the one person allowed to see it: never cached, a 404 if its file is gone."""
+    return private_file(photo.image, content_type(photo))
 
 
 def attach(checkin: CheckIn, upload: UploadedFile[bytes]) -> Photo:

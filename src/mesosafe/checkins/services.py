@@ -12,13 +12,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from mesosafe import explain
 from mesosafe.audit.services import record
 from mesosafe.checkins import store
 from mesosafe.checkins.models import CheckIn
 from mesosafe.clinics.models import Clinic, Staff
 from mesosafe.complications.models import OPEN_OUTCOMES, Complication
 from mesosafe.engines import CheckIn as CheckInInput
-from mesosafe.engines import InputError, parse, triage
+from mesosafe.engines import InputError, parse
 from mesosafe.engines.contract import complete
 from mesosafe.engines.contract import stored as stored_answers
 from mesosafe.knowledge import Disposition, Lang
@@ -56,7 +57,7 @@ def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> 
     now = timezone.now()
     days = max(0.0, (now - treatment.performed_at).total_seconds() / 86400)
     check_in = _answers(data, round(days, 3))
-    result = triage(check_in, Lang(treatment.patient.preferred_language))
+    result, explanation = explain.triage(check_in, Lang(treatment.patient.preferred_language))
     stored = CheckIn(
         treatment=treatment,
         link=link,
@@ -67,6 +68,7 @@ def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> 
         disposition=result.disposition.value,
         disposition_rank=result.disposition.rank,
         reasons=[reason.model_dump(mode="json") for reason in result.reasons],
+        explanation=explanation,
         next_session_ok=result.next_session_ok,
         kb_version=result.kb_version,
     )

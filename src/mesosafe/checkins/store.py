@@ -18,9 +18,10 @@ from mesosafe.checkins.models import CheckIn
 
 _COLUMNS = (
     "treatment_id", "link_id", "idempotency_key", "submitted_at", "days_since_treatment", "answers",
-    "disposition", "disposition_rank", "reasons", "next_session_ok", "kb_version", "review_note",
+    "disposition", "disposition_rank", "reasons", "explanation", "next_session_ok", "kb_version",
+    "review_note",
 )  # fmt: skip
-_JSON = {"answers", "reasons"}
+_JSON = {"answers", "reasons", "explanation"}
 
 _SQL = f"""
 WITH stored AS (

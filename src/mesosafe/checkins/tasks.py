@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from mesosafe import explain
 from mesosafe.checkins.models import CheckIn
 from mesosafe.knowledge import Lang
-from mesosafe.portal.present import disposition_labels
 
 
 @task()
@@ -37,7 +37,7 @@ def notify_escalation(checkin_id: int) -> int:
 def alert(checkin: CheckIn, lang: Lang) -> tuple[str, str]:
     """The staff alert's subject and text, in `lang`."""
     page = settings.MESOSAFE_BASE_URL + reverse("clinicui:checkin", args=[checkin.id])
-    level = disposition_labels(lang).get(checkin.disposition, checkin.disposition)
+    level = explain.label(checkin, lang)
     with translation.override(lang.value):
         subject = _("[mesosafe] Check-in #%(id)s: %(level)s") % {"id": checkin.id, "level": level}
         message = _(

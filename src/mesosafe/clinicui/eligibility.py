@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mesosafe.checkins.answers import symptom_lines
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import Eligibility, next_session
-from mesosafe.clinicui.views.queue import symptom_lines
 from mesosafe.complications.models import Complication
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
@@ -47,6 +47,6 @@ def verdict(patient: Patient, lang: Lang) -> Verdict:
     return Verdict(
         eligibility,
         latest,
-        symptom_lines(latest, lang) if latest is not None else [],
+        symptom_lines(latest.answers, lang) if latest is not None else [],
         complications,
     )

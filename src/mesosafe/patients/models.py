@@ -26,6 +26,8 @@ class Screening(models.Model):
     decision = models.CharField(max_length=30, choices=DECISIONS)
     defer_days = models.FloatField(null=True, blank=True)
     reasons = models.JSONField(default=list)
+    # Every text shown about the answer, in each language (mesosafe.explain); null for older screenings
+    explanation = models.JSONField(null=True, blank=True)
     kb_version = models.CharField(max_length=40)
     created_at = models.DateTimeField(auto_now_add=True)
     # null when the patient answered through their link

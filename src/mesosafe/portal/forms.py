@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mesosafe.checkins.answers import SEVERITY_LABELS, TREND_LABELS
 from mesosafe.checkins.photos import MAX_PER_CHECKIN
 from mesosafe.knowledge import Disposition, KnowledgeBase, Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
@@ -22,8 +23,6 @@ from mesosafe.portal.templatetags.digits import digits
 MED_ROWS = 3
 OLDEST_DAYS = 3650  # the engines accept 'days ago' up to ten years
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
-SEVERITY_LABELS = {Severity.MILD: _("Mild"), Severity.MODERATE: _("Moderate"), Severity.SEVERE: _("Severe")}
-TREND_LABELS = {Trend.IMPROVING: _("Better"), Trend.SAME: _("The same"), Trend.WORSE: _("Worse")}
 
 
 def _yes_no(label: Any) -> forms.ChoiceField:

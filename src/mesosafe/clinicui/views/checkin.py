@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from mesosafe import explain
 from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import ESCALATED, REOPEN, return_to_queue
@@ -20,7 +21,7 @@ from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required
 from mesosafe.clinicui.forms import ReopenForm
 from mesosafe.clinicui.views.queue import item, lang_of, person, reviewer_name
-from mesosafe.portal.present import disposition_labels
+from mesosafe.knowledge import Lang
 from mesosafe.treatments.models import Treatment
 
 
@@ -39,10 +40,10 @@ def reopenings(checkin: CheckIn) -> list[Reopened]:
     return [Reopened(e.at, person(e.user), (e.detail or {})["reason"]) for e in events.order_by("at", "id")]
 
 
-def others(checkin: CheckIn, labels: dict[str, str]) -> list[tuple[CheckIn, str]]:
+def others(checkin: CheckIn, lang: Lang) -> list[tuple[CheckIn, str]]:
     """Every check-in of the same treatment (this one too), oldest first, with its level's label."""
     found = CheckIn.objects.filter(treatment_id=checkin.treatment_id).order_by("submitted_at", "id")
-    return [(c, labels.get(c.disposition, c.disposition)) for c in found]
+    return [(c, explain.label(c, lang)) for c in found]
 
 
 def show(
@@ -66,7 +67,7 @@ def show(
         "reviewer": reviewer_name(checkin) if checkin.reviewed_at else "",
         "reopen_form": form or ReopenForm(initial={"reviewed_at": seen(checkin)}),
         "reopened": reopenings(checkin),
-        "others": others(checkin, disposition_labels(lang)),
+        "others": others(checkin, lang),
     }
     return render(request, "clinicui/checkin.html", context, status=status)
 

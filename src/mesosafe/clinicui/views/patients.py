@@ -13,18 +13,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mesosafe import explain
 from mesosafe.audit.services import record
+from mesosafe.checkins.answers import symptom_lines
 from mesosafe.checkins.models import CheckIn
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, patient_or_404, patients, staff_required, treatment_or_404
 from mesosafe.clinicui.eligibility import verdict
 from mesosafe.clinicui.forms import OUTCOMES, SearchForm
-from mesosafe.clinicui.views.queue import lang_of, symptom_lines
+from mesosafe.clinicui.views.queue import lang_of
 from mesosafe.complications.models import Complication
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.patients.models import Patient, Screening
-from mesosafe.portal.present import checkin_result, screening_result
 from mesosafe.treatments.models import ScreeningLink, Treatment
 from mesosafe.treatments.services import (
     issue_screening_link,
@@ -64,7 +65,7 @@ class Event:
 def timeline(patient: Patient, lang: Lang) -> list[Event]:
     events: list[Event] = []
     for screening in Screening.objects.filter(patient=patient):
-        events.append(Event(screening.created_at, "screening", screening, screening_result(screening, lang)))
+        events.append(Event(screening.created_at, "screening", screening, explain.screening(screening, lang)))
     treatments = list(
         Treatment.objects.filter(patient=patient)
         .select_related("practitioner__user", "link")
@@ -80,7 +81,7 @@ def timeline(patient: Patient, lang: Lang) -> list[Event]:
                     checkin.submitted_at,
                     "checkin",
                     checkin,
-                    (checkin_result(checkin, lang), symptom_lines(checkin, lang)),
+                    (explain.checkin(checkin, lang), symptom_lines(checkin.answers, lang)),
                 )
             )
         names = {code: e.name.get(lang) for code, e in load_kb().effects.items()}

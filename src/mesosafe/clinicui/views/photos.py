@@ -5,15 +5,18 @@ from __future__ import annotations
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from mesosafe.checkins import photos
 from mesosafe.checkins.models import Photo
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, staff_required
-from mesosafe.portal.views.photos import photo_response
 
 
 @staff_required
 def photo(request: HttpRequest, staff: Staff, pk: int) -> FileResponse:
-    photos = Photo.objects.select_related("checkin__treatment")
-    found = get_object_or_404(photos, pk=pk, checkin__treatment__patient__clinic_id=staff.clinic_id)
+    found = get_object_or_404(
+        Photo.objects.select_related("checkin__treatment"),
+        pk=pk,
+        checkin__treatment__patient__clinic_id=staff.clinic_id,
+    )
     audit_read(staff, "photo", [found.id], found.checkin.treatment.patient_id)
-    return photo_response(found)
+    return photos.response(found)

@@ -14,22 +14,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mesosafe import explain
 from mesosafe.audit.services import record
+from mesosafe.checkins.answers import symptom_lines
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import acknowledge as acknowledge_checkin
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required
 from mesosafe.clinicui.forms import AcknowledgeForm
-from mesosafe.knowledge import Lang, Severity, Trend
-from mesosafe.knowledge import load as load_kb
-from mesosafe.portal.forms import SEVERITY_LABELS, TREND_LABELS
-from mesosafe.portal.present import Shown, checkin_result
+from mesosafe.knowledge import Lang
 
 
 @dataclass(frozen=True)
 class Item:
     checkin: CheckIn
-    shown: Shown
+    shown: explain.Shown
     symptoms: list[str]
     form: AcknowledgeForm
 
@@ -38,28 +37,11 @@ def lang_of(request: HttpRequest) -> Lang:
     return Lang.AR if getattr(request, "LANGUAGE_CODE", "en") == "ar" else Lang.EN
 
 
-def symptom_lines(checkin: CheckIn, lang: Lang) -> list[str]:
-    effects = load_kb().effects
-    lines = []
-    for s in checkin.answers.get("symptoms", []):
-        effect = effects.get(s.get("code", ""))
-        name = effect.name.get(lang) if effect else s.get("code", "?")
-        # only the answers that were stored: a question not asked has no answer to show
-        parts = [str(SEVERITY_LABELS[Severity(s["severity"])])] if s.get("severity") else []
-        parts += [str(TREND_LABELS[Trend(s["trend"])])] if s.get("trend") else []
-        parts += [_("spreading")] if s.get("spreading") else []
-        lines.append(f"{name} ({', '.join(parts)})" if parts else name)
-    temperature = checkin.answers.get("temperature_c")
-    if temperature is not None:
-        lines.append(_("Temperature %(t)s °C") % {"t": temperature})
-    return lines
-
-
 def item(checkin: CheckIn, lang: Lang) -> Item:
     return Item(
         checkin,
-        checkin_result(checkin, lang),
-        symptom_lines(checkin, lang),
+        explain.checkin(checkin, lang),
+        symptom_lines(checkin.answers, lang),
         AcknowledgeForm(prefix=f"c{checkin.id}"),
     )
 

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mesosafe import explain
 from mesosafe.audit.services import record
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, patient_or_404, staff_required
@@ -18,7 +19,6 @@ from mesosafe.clinicui.forms import PRODUCT_ROWS, TreatmentForm
 from mesosafe.clinicui.views.queue import lang_of
 from mesosafe.lib.problems import Problem
 from mesosafe.patients.services import latest_screening, needs_override
-from mesosafe.portal.present import screening_result
 from mesosafe.treatments.services import ProductLine, TreatmentRecord, link_url, record_treatment
 
 
@@ -96,7 +96,7 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "patient": patient,
             "form": form,
             "screening": screening,
-            "screening_shown": screening_result(screening, lang_of(request)) if screening else None,
+            "screening_shown": explain.screening(screening, lang_of(request)) if screening else None,
             "unresolved": unresolved,
             "eligibility": eligibility,
             "nav": "patients",

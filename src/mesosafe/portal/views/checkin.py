@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from mesosafe import explain
 from mesosafe.audit.services import record
 from mesosafe.checkins import photos
 from mesosafe.checkins import services as checkins
@@ -71,7 +72,7 @@ def store_photos(visit: Visit, stored: CheckIn, cleaned: list[tuple[bytes, str]]
 @with_link
 def checkin_result(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
     stored = get_object_or_404(CheckIn, pk=pk, treatment=visit.treatment)
-    shown = present.checkin_result(stored, visit.lang)
+    shown = explain.checkin(stored, visit.lang)
     expected = [
         {**item, "until": present.day_of(visit.treatment.performed_at, item["resolves_by_day"])}
         for item in shown.expected

@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from mesosafe import explain
 from mesosafe.checkins.models import CheckIn
 from mesosafe.patients.services import latest_screening
-from mesosafe.portal import present
 from mesosafe.portal.access import Visit, with_any_link
 from mesosafe.treatments.services import plan_due
 
@@ -26,7 +26,6 @@ def home(request: HttpRequest, visit: Visit) -> HttpResponse:
     now = timezone.now()
     due = plan_due(treatment)
     latest = CheckIn.objects.filter(treatment=treatment).order_by("-submitted_at", "-id").first()
-    labels = present.disposition_labels(visit.lang)
     return render(
         request,
         "portal/home.html",
@@ -35,6 +34,6 @@ def home(request: HttpRequest, visit: Visit) -> HttpResponse:
             days=int((now - treatment.performed_at).total_seconds() // 86400),
             next_due=due[0] if due else None,
             latest=latest,
-            latest_label=labels.get(latest.disposition, latest.disposition) if latest else None,
+            latest_label=explain.label(latest, visit.lang) if latest else None,
         ),
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mesosafe import explain
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import next_session
 from mesosafe.knowledge import load as load_kb
-from mesosafe.portal import charts, present
+from mesosafe.portal import charts
 from mesosafe.portal.access import Visit, with_link
 
 
@@ -16,7 +17,6 @@ from mesosafe.portal.access import Visit, with_link
 def recovery(request: HttpRequest, visit: Visit) -> HttpResponse:
     kb = load_kb()
     names = {code: effect.name.get(visit.lang) for code, effect in kb.effects.items()}
-    labels = present.disposition_labels(visit.lang)
     history = list(CheckIn.objects.filter(treatment=visit.treatment).order_by("submitted_at", "id"))
     points = [{"day": c.days_since_treatment, "symptoms": c.answers.get("symptoms", [])} for c in history]
     chart = charts.build(charts.severity_series(points, names), names) if history else None
@@ -27,7 +27,7 @@ def recovery(request: HttpRequest, visit: Visit) -> HttpResponse:
         visit.context(
             "recovery",
             chart=chart,
-            history=[(c, labels.get(c.disposition, c.disposition)) for c in reversed(history)],
+            history=[(c, explain.label(c, visit.lang)) for c in reversed(history)],
             names=names,
             eligibility=eligibility,
         ),

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mesosafe import explain
 from mesosafe.audit.services import record
 from mesosafe.engines import InputError
 from mesosafe.patients.models import Screening
@@ -82,7 +83,7 @@ def screening_result(request: HttpRequest, visit: Visit, pk: int) -> HttpRespons
         visit.context(
             "screening",
             screening=stored,
-            shown=present.screening_result(stored, visit.lang),
+            shown=explain.screening(stored, visit.lang),
             date_form=date_form,
             session=session,
             checklist=present.preparation(visit.lang, session),
