@@ -4,6 +4,12 @@ neutral."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from types import ModuleType
+
+import mesosafe
+
+CATALOGUE = Path(mesosafe.__file__).parent / "locale" / "ar" / "LC_MESSAGES" / "django.po"
 
 # Most patients are women, so the Arabic texts address a man or a woman alike: instructions as verbal
 # nouns or impersonal forms ("يُرجى وضع", "يجب الاتصال"), never a masculine imperative. These are the
@@ -68,12 +74,27 @@ def masculine_forms(arabic: str) -> list[str]:
     return found
 
 
-def arabic_of(module: object) -> dict[str, str]:
-    """The Arabic of every {Lang: text} table a module holds at its top level, by the table's name."""
-    from mesosafe.knowledge import Lang
+def arabic_of(module: ModuleType) -> dict[str, str]:
+    """The Arabic of every catalogue entry the module's texts use (`#:` references to its file), by msgid."""
+    source = Path(str(module.__file__)).relative_to(Path(str(mesosafe.__file__)).parent)
+    entries = catalogue_entries(CATALOGUE.read_text(encoding="utf-8"), (f"{source.as_posix()}:",))
+    return {f"{msgid} [{index}]": arabic for index, (msgid, arabic) in enumerate(entries)}
 
-    return {
-        name: value[Lang.AR]
-        for name, value in vars(module).items()
-        if isinstance(value, dict) and isinstance(value.get(Lang.AR), str)
-    }
+
+def catalogue_entries(catalogue: str, prefixes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(msgid, msgstr) of every entry used under one of `prefixes` (a `#:` reference starting with it)."""
+    found = []
+    for entry in catalogue.split("\n\n")[1:]:
+        lines = entry.splitlines()
+        references = [ref for line in lines if line.startswith("#:") for ref in line.split()[1:]]
+        if not any(ref.startswith(prefixes) for ref in references):
+            continue
+        parts: dict[str, str] = {}
+        key = ""
+        for line in lines:
+            if line.startswith(("msgid", "msgstr")):
+                key, _, line = line.partition(" ")
+            if line.startswith('"') and key:
+                parts[key] = parts.get(key, "") + line[1:-1]
+        found += [(parts["msgid"], text) for name, text in parts.items() if name.startswith("msgstr")]
+    return found

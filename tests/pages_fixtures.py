@@ -31,7 +31,8 @@ from mesosafe.engines.questions import asked  # noqa: E402
 from mesosafe.knowledge import load as load_kb  # noqa: E402
 from mesosafe.patients.models import Patient  # noqa: E402
 from mesosafe.treatments.models import Treatment  # noqa: E402
-from mesosafe.treatments.services import ProductLine, TreatmentRecord, link_for_token, record_treatment  # noqa: E402
+from mesosafe.treatments.schemas import ProductLineIn, TreatmentIn  # noqa: E402
+from mesosafe.treatments.services import link_for_token, record_treatment  # noqa: E402
 
 PASSWORD = "correct-horse-battery-staple"
 # Debian's Chromium, launched as this machine allows (no sandbox as root, no calls home).
@@ -124,13 +125,15 @@ def build_case(site: ClinicSite, name: str = "Amal", lang: str = "en", days_ago:
         phone="+971500000001",
         preferred_language=lang,
     )
-    record = TreatmentRecord(
+    record = TreatmentIn(
         practitioner_id=site.staff.id,
         performed_at=timezone.now() - timedelta(days=days_ago),
         areas=["face"],
         technique="nappage",
         injection_depth="1 mm",
-        products=[ProductLine(site.batch.id, Decimal("1.50"), "20%", "face")],
+        products=[
+            ProductLineIn(batch_id=site.batch.id, volume_ml=Decimal("1.50"), concentration="20%", area="face")
+        ],
     )
     treatment, token = record_treatment(patient, record, by=site.user)
     return Case(site, patient, treatment, token)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import translation
 
-from mesosafe.api.schemas import BEFORE_1900, BatchIn, PatientIn, ProductIn
-from mesosafe.clinicui.api_errors import BY_KIND, BY_REASON, api_message
+from mesosafe.clinics.schemas import BatchIn, ProductIn
+from mesosafe.clinicui.errors import BY_KIND, BY_REASON, message
+from mesosafe.clinicui.forms import TreatmentForm
 from mesosafe.engines import InputError, parse
-from tests.pages_fixtures import ClinicSite
+from mesosafe.errors import Code, DomainError, conflict
+from mesosafe.lib.fields import BEFORE_1900
+from mesosafe.patients.schemas import PatientIn
+from tests.pages_fixtures import Case, ClinicSite
 
 PATIENT = {"name": "Huda Mansour", "date_of_birth": "1988-04-21", "preferred_language": "ar"}
 
@@ -48,12 +53,12 @@ def error_of(model: Any, data: dict[str, Any]) -> InputError:
 )
 def test_schema_errors_become_sentences(model: Any, data: dict[str, Any], expected: str) -> None:
     with translation.override("en"):
-        assert api_message(error_of(model, data)) == expected
+        assert message(error_of(model, data)) == expected
 
 
 def test_an_error_without_a_sentence_keeps_the_schemas_words() -> None:
     error = error_of(PatientIn, {"name": "A", "date_of_birth": "soon"})
-    assert error.kind not in BY_KIND and api_message(error) == error.message
+    assert error.kind not in BY_KIND and message(error) == error.message
 
 
 def test_every_sentence_is_translated_to_arabic() -> None:
@@ -78,3 +83,23 @@ def test_an_english_page_names_the_ingredient(site_a: ClinicSite, staff_client: 
     posted = {"name": "Dermaheal", "ingredients": "peptides, " + "x" * 121}
     page = staff_client.post("/clinic/products/new/", posted).content.decode()
     assert "Ingredient 2: Use at most 120 characters." in page
+
+
+def test_a_services_refusal_lands_on_the_field_it_names(case: Case) -> None:
+    form = TreatmentForm({}, staff=case.site.staff)
+    form.is_valid()
+    form.refuse(conflict(("products", 2, "batch_id"), "lot L expired on 2026-01-01"))
+    form.refuse(DomainError("practitioner_id", "no practitioner with this id in your clinic"))
+    form.refuse(DomainError("somewhere_else", "a rule the form has no field for"))
+    assert "lot L expired on 2026-01-01" in form.errors["batch_2"]
+    assert "no practitioner with this id in your clinic" in form.errors["practitioner"]
+    assert "a rule the form has no field for" in form.non_field_errors()
+
+
+def test_an_api_refusal_is_problem_json_naming_the_field() -> None:
+    from mesosafe.api.main import STATUS, _refused
+
+    response = _refused(RequestFactory().get("/"), conflict(("products", 0, "batch_id"), "expired"))
+    assert response.status_code == STATUS[Code.CONFLICT] == 409
+    assert response["Content-Type"] == "application/problem+json"
+    assert json.loads(response.content)["errors"] == [{"field": "products[0].batch_id", "message": "expired"}]

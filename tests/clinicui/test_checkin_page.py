@@ -11,7 +11,7 @@ from django.test import Client
 from mesosafe import explain
 from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.services import acknowledge, return_to_queue
+from mesosafe.checkins.services import REOPEN, acknowledge, return_to_queue
 from mesosafe.knowledge import load as load_kb
 from mesosafe.patients.services import run_screening
 from tests.pages_fixtures import Case, ClinicSite
@@ -42,7 +42,10 @@ def reopen_data(checkin: CheckIn, reason: str = "Acknowledged the wrong patient"
 
 
 def updates(checkin: CheckIn) -> list[AuditEvent]:
-    found = AuditEvent.objects.filter(action="update", object_type="checkin", object_id=str(checkin.id))
+    """The audited returns to the queue (acknowledgements are audited too, by the service)."""
+    found = AuditEvent.objects.filter(
+        action="update", object_type="checkin", object_id=str(checkin.id), detail__change=REOPEN
+    )
     return list(found.order_by("id"))
 
 

@@ -8,8 +8,8 @@ from django.test import Client
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.clinics.models import Batch
-from mesosafe.clinics.services import batch_recipients
 from mesosafe.treatments.models import Treatment
+from mesosafe.treatments.recall import batch_recipients
 from tests.pages_fixtures import ClinicSite, build_case
 
 

@@ -4,15 +4,11 @@ fuzzy entry shows English on an Arabic page; two did, until these tests."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from django.template import Context, Template
 from django.utils import translation
 
-import mesosafe
-from tests.arabic_forms import masculine_forms
-
-CATALOGUE = Path(mesosafe.__file__).parent / "locale" / "ar" / "LC_MESSAGES" / "django.po"
+from tests.arabic_forms import CATALOGUE, catalogue_entries, masculine_forms
 
 
 def _arabic(source: str, **context: object) -> str:
@@ -55,27 +51,8 @@ def test_photo_strings() -> None:
 
 # Where an entry is used, by the start of its `#:` references: the patient pages, and the pages, emails and
 # messages staff read (many of them women nurses).
-PATIENT = ("portal/",)
+PATIENT = ("portal/", "treatments/", "engines/")  # the pages, the emails and the calendar file
 STAFF = ("clinicui/", "registry/", "workers/", "checkins/", "clinics/", "complications/", "web/", "api/")
-
-
-def catalogue_entries(catalogue: str, prefixes: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(msgid, msgstr) of every entry used under one of `prefixes` (a `#:` reference starting with it)."""
-    found = []
-    for entry in catalogue.split("\n\n")[1:]:
-        lines = entry.splitlines()
-        references = [ref for line in lines if line.startswith("#:") for ref in line.split()[1:]]
-        if not any(ref.startswith(prefixes) for ref in references):
-            continue
-        parts: dict[str, str] = {}
-        key = ""
-        for line in lines:
-            if line.startswith(("msgid", "msgstr")):
-                key, _, line = line.partition(" ")
-            if line.startswith('"') and key:
-                parts[key] = parts.get(key, "") + line[1:-1]
-        found += [(parts["msgid"], text) for name, text in parts.items() if name.startswith("msgstr")]
-    return found
 
 
 def test_patient_pages_address_a_woman_as_well_as_a_man() -> None:

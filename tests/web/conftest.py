@@ -30,7 +30,8 @@ from mesosafe.clinics.models import Batch, Clinic, Product, Staff  # noqa: E402
 from mesosafe.clinics.services import issue_api_key  # noqa: E402
 from mesosafe.patients.models import Patient  # noqa: E402
 from mesosafe.treatments.models import Treatment  # noqa: E402
-from mesosafe.treatments.services import ProductLine, TreatmentRecord, record_treatment  # noqa: E402
+from mesosafe.treatments.schemas import ProductLineIn, TreatmentIn  # noqa: E402
+from mesosafe.treatments.services import record_treatment  # noqa: E402
 from mesosafe.workers.models import Heartbeat  # noqa: E402
 
 API = "/api/v1"
@@ -118,12 +119,16 @@ def make_patient() -> Callable[..., Patient]:
 def make_treatment() -> Callable[..., tuple[Treatment, str]]:
     def make(site: Site, patient: Patient, days_ago: float = 2, **extra: Any) -> tuple[Treatment, str]:
         performed_at: datetime = timezone.now() - timedelta(days=days_ago)
-        entry = TreatmentRecord(
+        entry = TreatmentIn(
             practitioner_id=site.staff.id,
             performed_at=performed_at,
             areas=["face"],
             technique="nappage",
-            products=[ProductLine(site.batch.id, Decimal("1.50"), "20%", "face")],
+            products=[
+                ProductLineIn(
+                    batch_id=site.batch.id, volume_ml=Decimal("1.50"), concentration="20%", area="face"
+                )
+            ],
             **extra,
         )
         return record_treatment(patient, entry, by=site.staff.user)

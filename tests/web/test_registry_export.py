@@ -13,7 +13,8 @@ import pytest
 from mesosafe.checkins.services import submit
 from mesosafe.clinics.models import Batch, Product
 from mesosafe.complications.models import Complication
-from mesosafe.complications.services import ComplicationData, create
+from mesosafe.complications.schemas import ComplicationIn
+from mesosafe.complications.services import create
 from mesosafe.patients.models import Patient
 from mesosafe.registry import export
 from mesosafe.signals.errors import SignalsInputError
@@ -26,7 +27,7 @@ def _complication(
     treatment: Any, site: Site, days_after: int, codes: list[str], flagged: bool = False
 ) -> None:
     onset = treatment.patient.clinic.local_date(treatment.performed_at) + timedelta(days=days_after)
-    data = ComplicationData(
+    data = ComplicationIn(
         onset_date=onset, grade=2, relatedness="possibly", symptom_codes=codes, suspected_infection=flagged
     )
     create(treatment, data, by=site.staff.user)

@@ -11,7 +11,8 @@ import pandas as pd
 from django.contrib.auth.models import User
 
 from mesosafe.complications.models import Complication
-from mesosafe.complications.services import ComplicationData, create
+from mesosafe.complications.schemas import ComplicationIn
+from mesosafe.complications.services import create
 from mesosafe.patients.models import Patient
 from mesosafe.registry import services
 from mesosafe.registry.models import RegistryReport
@@ -32,7 +33,7 @@ def test_a_report_runs_to_today_and_a_stored_year_3025_fails_the_next_with_the_r
     settings.DATA_DIR = tmp_path
     treatment, _ = make_treatment(site, make_patient(site), days_ago=100)
     onset = site.clinic.local_date(treatment.performed_at) + timedelta(days=20)
-    data = ComplicationData(onset_date=onset, grade=2, relatedness="possibly", symptom_codes=["pus"])
+    data = ComplicationIn(onset_date=onset, grade=2, relatedness="possibly", symptom_codes=["pus"])
     create(treatment, data, by=site.staff.user)
 
     done = services.build(_report())

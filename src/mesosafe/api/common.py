@@ -1,4 +1,4 @@
-"""What every API module shares: the declared error responses, paging and tenant-scoped lookups."""
+"""What every API module shares: declared error responses, paging, tenant-scoped lookups, read audits."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
+from mesosafe.api.auth import staff_of
 from mesosafe.api.schemas import PageQuery, Problem
+from mesosafe.audit.services import record
 from mesosafe.lib.problems import not_found
 
 M = TypeVar("M", bound=Model)
@@ -36,3 +39,9 @@ def page(items: QuerySet[Any] | Sequence[T], query: PageQuery, convert: Callable
     count = items.count() if isinstance(items, QuerySet) else len(items)
     window = items[query.offset : query.offset + query.limit]
     return {"items": [convert(item) for item in window], "count": count}
+
+
+def audit_read(request: HttpRequest, kind: str, ids: list[Any], patient_id: int | None) -> None:
+    """A staff member read these records (changes are audited by the services that make them)."""
+    staff = staff_of(request)
+    record(staff.clinic_id, staff.user, "read", kind, ids, patient_id)

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from mesosafe.engines import InputError
+from mesosafe.errors import Code, DomainError
 from mesosafe.lib.problems import CONTENT_TYPE, Problem, field_problem
 
 
@@ -67,9 +67,13 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return Problem(422, detail, errors).response()
 
 
-@api.exception_handler(InputError)
-def _input(request: HttpRequest, exc: InputError) -> HttpResponse:
-    return field_problem(exc.field, exc.message).response()
+STATUS = {Code.INVALID: 422, Code.CONFLICT: 409}
+
+
+@api.exception_handler(DomainError)
+def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """What a service refused, named by its field: the one place a domain error becomes problem+json."""
+    return field_problem(exc.field or "(body)", exc.message, STATUS[exc.code]).response()
 
 
 @api.exception_handler(AuthenticationError)

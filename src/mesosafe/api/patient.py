@@ -9,14 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Header, Router, Status
 from ninja.files import UploadedFile
 
-from mesosafe.api import out
 from mesosafe.api.auth import link_of, patient_link, patient_of_link
 from mesosafe.api.common import get_or_404, responses
-from mesosafe.api.schemas import CheckInBody, CheckInOut, PatientMeOut, PhotoOut, ScreeningOut
-from mesosafe.audit.services import record
+from mesosafe.api.schemas import CheckInOut, PatientMeOut, PhotoOut, ScreeningOut
 from mesosafe.checkins import photos
 from mesosafe.checkins import services as checkins
 from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.schemas import CheckInBody
 from mesosafe.engines import Intake
 from mesosafe.engines.calendar import to_ics
 from mesosafe.engines.results import AftercarePlan
@@ -45,8 +44,8 @@ def me(request: HttpRequest) -> dict[str, Any]:
             "language": patient.preferred_language,
         },
         "aftercare": treatment.aftercare,
-        "checkins_due": [out.scheduled(s) for s in plan_due(treatment)],
-        "checkins": [out.checkin(c) for c in recent],
+        "checkins_due": [scheduled.to_dict() for scheduled in plan_due(treatment)],
+        "checkins": [checkin.to_dict() for checkin in recent],
         "next_session_ok": recent[0].next_session_ok if recent else None,
     }
 
@@ -68,9 +67,7 @@ def aftercare_ics(request: HttpRequest) -> HttpResponse:
 @router.post("/patient/screening", response=responses({201: ScreeningOut}))
 def patient_screening(request: HttpRequest, body: Intake) -> Status[dict[str, Any]]:
     patient = patient_of_link(request)
-    screening = run_screening(patient, body.model_dump(mode="json"))
-    record(patient.clinic_id, None, "create", "screening", [screening.id], patient.id, actor="patient")
-    return Status(201, out.screening(screening))
+    return Status(201, run_screening(patient, body.model_dump(mode="json")).to_dict())
 
 
 @router.post("/patient/checkins/{checkin_id}/photos", response=responses({201: PhotoOut}))
@@ -78,10 +75,7 @@ def add_photo(request: HttpRequest, checkin_id: int, photo: File[UploadedFile]) 
     """Attach a photo (JPEG, PNG or WebP, at most 8 MB) to a check-in of this link, metadata removed."""
     link = link_of(request)
     checkin = get_or_404(CheckIn.objects.filter(treatment_id=link.treatment_id), checkin_id)
-    stored = photos.attach(checkin, photo)
-    patient = link.treatment.patient
-    record(patient.clinic_id, None, "create", "photo", [stored.id], patient.id, actor="patient")
-    return Status(201, out.photo(stored))
+    return Status(201, photos.attach(checkin, photo).to_dict())
 
 
 @router.post("/patient/checkins", response=responses({201: CheckInOut}))
@@ -92,4 +86,4 @@ def submit_checkin(
     link = link_of(request)
     answers = body.model_dump(mode="json", exclude_unset=True)
     stored, created = checkins.submit(link, answers, idempotency_key)
-    return Status(201, out.checkin(stored, photo_ids=[] if created else None))  # a new one has none yet
+    return Status(201, stored.to_dict(photo_ids=[] if created else None))  # a new one has none yet

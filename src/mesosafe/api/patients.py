@@ -8,26 +8,25 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from mesosafe.api import out
 from mesosafe.api.auth import staff_key, staff_of
-from mesosafe.api.common import get_or_404, page, responses
+from mesosafe.api.common import audit_read, get_or_404, page, responses
 from mesosafe.api.schemas import (
     EligibilityOut,
     LinkOut,
     NewLinkOut,
     PageQuery,
     PatientDetailOut,
-    PatientIn,
     PatientOut,
     PatientPage,
     ScreeningOut,
     ScreeningPage,
 )
-from mesosafe.audit.services import record
-from mesosafe.checkins.services import next_session
+from mesosafe.complications.eligibility import next_session
 from mesosafe.engines import Intake
 from mesosafe.lib.problems import not_found
-from mesosafe.patients.models import Patient
+from mesosafe.patients import services
+from mesosafe.patients.models import Patient, Screening
+from mesosafe.patients.schemas import PatientIn
 from mesosafe.patients.services import latest_screening, needs_override, run_screening
 from mesosafe.treatments.services import issue_screening_link, revoke_screening_link
 
@@ -35,7 +34,7 @@ router = Router(auth=staff_key, tags=["patients"])
 
 
 def clinic_patients(request: HttpRequest) -> QuerySet[Patient]:
-    return Patient.objects.filter(clinic_id=staff_of(request).clinic_id)
+    return Patient.objects.for_clinic(staff_of(request).clinic_id)
 
 
 def patient_or_404(request: HttpRequest, patient_id: int) -> Patient:
@@ -43,32 +42,17 @@ def patient_or_404(request: HttpRequest, patient_id: int) -> Patient:
     return patient
 
 
-def audit(request: HttpRequest, action: str, kind: str, ids: list[Any], patient_id: int | None) -> None:
-    staff = staff_of(request)
-    record(staff.clinic_id, staff.user, action, kind, ids, patient_id)
-
-
 @router.get("/patients", response=responses({200: PatientPage}))
 def list_patients(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
-    result = page(clinic_patients(request).order_by("name", "id"), q, out.patient)
+    result = page(clinic_patients(request).order_by("name", "id"), q, Patient.to_dict)
     for item in result["items"]:
-        audit(request, "read", "patient", [item["id"]], item["id"])
+        audit_read(request, "patient", [item["id"]], item["id"])
     return result
 
 
 @router.post("/patients", response=responses({201: PatientOut}))
 def create_patient(request: HttpRequest, body: PatientIn) -> Status[dict[str, Any]]:
-    clinic = staff_of(request).clinic
-    patient = Patient.objects.create(
-        clinic=clinic,
-        name=body.name,
-        date_of_birth=body.date_of_birth,
-        email=body.email,
-        phone=body.phone,
-        preferred_language=body.preferred_language or clinic.default_language,
-    )
-    audit(request, "create", "patient", [patient.id], patient.id)
-    return Status(201, out.patient(patient))
+    return Status(201, services.create_patient(staff_of(request), body).to_dict())
 
 
 @router.get("/patients/{patient_id}", response=responses({200: PatientDetailOut}))
@@ -76,10 +60,10 @@ def get_patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     """The patient with their latest screening; `needs_override` warns before a treatment is recorded."""
     patient = patient_or_404(request, patient_id)
     screening = latest_screening(patient)
-    audit(request, "read", "patient", [patient.id], patient.id)
+    audit_read(request, "patient", [patient.id], patient.id)
     return {
-        **out.patient(patient),
-        "latest_screening": out.screening(screening) if screening else None,
+        **patient.to_dict(),
+        "latest_screening": screening.to_dict() if screening else None,
         "needs_override": needs_override(screening),
     }
 
@@ -88,15 +72,14 @@ def get_patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
 def create_screening(request: HttpRequest, patient_id: int, body: Intake) -> Status[dict[str, Any]]:
     patient = patient_or_404(request, patient_id)
     screening = run_screening(patient, body.model_dump(mode="json"), by=staff_of(request).user)
-    audit(request, "create", "screening", [screening.id], patient.id)
-    return Status(201, out.screening(screening))
+    return Status(201, screening.to_dict())
 
 
 @router.get("/patients/{patient_id}/screenings", response=responses({200: ScreeningPage}))
 def list_screenings(request: HttpRequest, patient_id: int, q: Query[PageQuery]) -> dict[str, Any]:
     patient = patient_or_404(request, patient_id)
-    result = page(patient.screenings.all(), q, out.screening)
-    audit(request, "read", "screening", [s["id"] for s in result["items"]], patient.id)
+    result = page(patient.screenings.all(), q, Screening.to_dict)
+    audit_read(request, "screening", [s["id"] for s in result["items"]], patient.id)
     return result
 
 
@@ -104,7 +87,7 @@ def list_screenings(request: HttpRequest, patient_id: int, q: Query[PageQuery]) 
 def get_next_session(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     patient = patient_or_404(request, patient_id)
     verdict = next_session(patient)
-    audit(request, "read", "eligibility", [patient.id], patient.id)
+    audit_read(request, "eligibility", [patient.id], patient.id)
     return {
         "patient_id": patient.id,
         "next_session_ok": verdict.ok,
@@ -120,16 +103,14 @@ def create_screening_link(request: HttpRequest, patient_id: int) -> Status[dict[
     """A pre-treatment link (screening and FAQ only) for a patient with no treatment yet; the token is
     returned once and emailed if the patient has an email address. Any previous one stops working."""
     patient = patient_or_404(request, patient_id)
-    link, token = issue_screening_link(patient)
-    audit(request, "create", "screening_link", [link.id], patient.id)
-    return Status(201, out.new_link(link, token))
+    link, token = issue_screening_link(patient, by=staff_of(request).user)
+    return Status(201, link.to_dict(token))
 
 
 @router.post("/patients/{patient_id}/screening-link/revoke", response=responses({200: LinkOut}))
 def revoke_patient_screening_link(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     patient = patient_or_404(request, patient_id)
-    link = revoke_screening_link(patient)
+    link = revoke_screening_link(patient, by=staff_of(request).user)
     if link is None:
         raise not_found()
-    audit(request, "update", "screening_link", [link.id], patient.id)
-    return out.link(link)
+    return link.to_dict()

@@ -3,11 +3,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from mesosafe.clinics.models import Clinic
+from mesosafe.lib.tenancy import ClinicQuerySet
+
+
+class AuditEventQuerySet(ClinicQuerySet["AuditEvent"]):
+    clinic_path = "clinic"
 
 
 class AuditEvent(models.Model):
     """One read or change of a patient's data: who (staff, or the patient by link), what, when."""
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Action(models.TextChoices):
         READ = "read"
@@ -15,7 +21,7 @@ class AuditEvent(models.Model):
         UPDATE = "update"
 
     at = models.DateTimeField(auto_now_add=True)
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     actor = models.CharField(max_length=20, default="staff")  # staff | patient | system
     action = models.CharField(max_length=10, choices=Action.choices)

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from mesosafe.lib.choices import DISPOSITIONS
+from mesosafe.lib.tenancy import ClinicQuerySet
 from mesosafe.treatments.models import CheckinLink, Treatment
 
 
+class CheckInQuerySet(ClinicQuerySet["CheckIn"]):
+    clinic_path = "treatment__patient__clinic"
+
+
 class CheckIn(models.Model):
+    objects = CheckInQuerySet.as_manager()
     treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="checkins")
     link = models.ForeignKey(CheckinLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
@@ -37,12 +45,37 @@ class CheckIn(models.Model):
         )
         indexes = (models.Index(fields=["reviewed_at", "disposition_rank", "submitted_at"]),)
 
+    def to_dict(self, photo_ids: list[int] | None = None) -> dict[str, Any]:
+        """`photo_ids` when known without a query (a check-in just stored has none)."""
+        return {
+            "id": self.id,
+            "treatment_id": self.treatment_id,
+            "submitted_at": self.submitted_at,
+            "days_since_treatment": self.days_since_treatment,
+            "answers": self.answers,
+            "disposition": self.disposition,
+            "reasons": self.reasons,
+            "next_session_ok": self.next_session_ok,
+            "kb_version": self.kb_version,
+            "reviewed_at": self.reviewed_at,
+            "review_note": self.review_note,
+            "photo_ids": [p.id for p in self.photos.all()] if photo_ids is None else photo_ids,
+        }
+
 
 def photo_path(photo: Photo, filename: str) -> str:
     return f"checkins/{photo.checkin_id}/{filename}"
 
 
+class PhotoQuerySet(ClinicQuerySet["Photo"]):
+    clinic_path = "checkin__treatment__patient__clinic"
+
+
 class Photo(models.Model):
+    objects = PhotoQuerySet.as_manager()
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to=photo_path)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "checkin_id": self.checkin_id, "uploaded_at": self.uploaded_at}

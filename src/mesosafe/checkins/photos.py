@@ -9,13 +9,15 @@ import warnings
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn, Photo
+from mesosafe.errors import DomainError, conflict
 from mesosafe.lib.files import private_file
-from mesosafe.lib.problems import conflict, field_problem
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -76,8 +78,12 @@ def _encode(image: Image.Image, kind: str) -> bytes:
 
 
 def store(checkin: CheckIn, data: bytes, ext: str) -> Photo:
-    photo = Photo(checkin=checkin)
-    photo.image.save(f"{secrets.token_hex(16)}.{ext}", ContentFile(data), save=True)
+    """Store a cleaned photo (`clean_photo`'s answer) with the check-in, audited as the patient's."""
+    patient = checkin.treatment.patient
+    with transaction.atomic():
+        photo = Photo(checkin=checkin)
+        photo.image.save(f"{secrets.token_hex(16)}.{ext}", ContentFile(data), save=True)
+        record(patient.clinic_id, None, "create", "photo", [photo.id], patient.id, actor="patient")
     return photo
 
 
@@ -92,11 +98,11 @@ def response(photo: Photo) -> FileResponse:
 
 
 def attach(checkin: CheckIn, upload: UploadedFile[bytes]) -> Photo:
-    """The API's upload: clean and store it, or raise a problem naming the `photo` field."""
+    """The API's upload: clean and store it, or raise a DomainError naming the `photo` field."""
     try:
         data, ext = clean_photo(upload)
     except PhotoError as exc:
-        raise field_problem("photo", str(exc)) from None
+        raise DomainError("photo", str(exc)) from None
     if checkin.photos.count() >= MAX_PER_CHECKIN:
         raise conflict("photo", f"a check-in holds at most {MAX_PER_CHECKIN} photos")
     return store(checkin, data, ext)

@@ -1,10 +1,8 @@
-"""Check-ins: triage and store a submission, the review queue, acknowledgement and its undoing, next-session
-eligibility."""
+"""Check-ins: triage and store a submission, the review queue, acknowledgement and its undoing."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,15 +15,13 @@ from mesosafe.audit.services import record
 from mesosafe.checkins import store
 from mesosafe.checkins.models import CheckIn
 from mesosafe.clinics.models import Clinic, Staff
-from mesosafe.complications.models import OPEN_OUTCOMES, Complication
 from mesosafe.engines import CheckIn as CheckInInput
 from mesosafe.engines import InputError, parse
 from mesosafe.engines.contract import complete
 from mesosafe.engines.contract import stored as stored_answers
+from mesosafe.errors import DomainError
 from mesosafe.knowledge import Disposition, Lang
 from mesosafe.knowledge import load as load_kb
-from mesosafe.lib.problems import Problem
-from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink
 
 REOPEN = "reopen"  # AuditEvent.detail["change"] of a review undone by return_to_queue
@@ -44,11 +40,8 @@ def _answers(data: Any, days: float) -> CheckInInput:
     return complete(check_in, load_kb())
 
 
-class KeyReused(Problem):
+class KeyReused(DomainError):
     """The idempotency key of an earlier check-in came with different answers."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(422, f"{field_name}: {message}", [{"field": field_name, "message": message}])
 
 
 def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> tuple[CheckIn, bool]:
@@ -98,21 +91,25 @@ def _notify(checkin_id: int) -> None:
 def review_queue(clinic: Clinic) -> QuerySet[CheckIn]:
     """Unreviewed escalated check-ins: emergency → urgent → contact_clinic, then oldest first."""
     return (
-        CheckIn.objects.filter(
-            treatment__patient__clinic=clinic, reviewed_at__isnull=True, disposition__in=ESCALATED
-        )
+        CheckIn.objects.for_clinic(clinic)
+        .filter(reviewed_at__isnull=True, disposition__in=ESCALATED)
         .select_related("treatment__patient")
         .order_by("-disposition_rank", "submitted_at", "id")
     )
 
 
 def acknowledge(checkin: CheckIn, user: Any, note: str) -> bool:
-    """Mark `checkin` reviewed by `user`, unless someone already has: then their review stands, `checkin`
-    is refreshed to show it, and the answer is False. One conditional UPDATE, so two staff acknowledging
-    at once cannot overwrite each other."""
+    """Mark `checkin` reviewed by `user`, audited in the same transaction, unless someone already has: then
+    their review stands, `checkin` is refreshed to show it, and the answer is False. One conditional UPDATE,
+    so two staff acknowledging at once cannot overwrite each other."""
     now = timezone.now()
     unreviewed = CheckIn.objects.filter(pk=checkin.pk, reviewed_at__isnull=True)
-    if not unreviewed.update(reviewed_by=user, reviewed_at=now, review_note=note):
+    patient = checkin.treatment.patient
+    with transaction.atomic():
+        done = unreviewed.update(reviewed_by=user, reviewed_at=now, review_note=note)
+        if done:
+            record(patient.clinic_id, user, "update", "checkin", [checkin.id], patient.id)
+    if not done:
         checkin.refresh_from_db(fields=["reviewed_by", "reviewed_at", "review_note"])
         return False
     checkin.reviewed_by, checkin.reviewed_at, checkin.review_note = user, now, note
@@ -122,7 +119,8 @@ def acknowledge(checkin: CheckIn, user: Any, note: str) -> bool:
 def acknowledge_all(checkins: Iterable[CheckIn], user: Any, note: str) -> list[CheckIn]:
     """Acknowledge each of `checkins` with `acknowledge`'s conditional UPDATE. The answer is the ones this
     call acknowledged; the others had a review already, which stands (they are refreshed to show it)."""
-    return [checkin for checkin in checkins if acknowledge(checkin, user, note)]
+    with transaction.atomic():
+        return [checkin for checkin in checkins if acknowledge(checkin, user, note)]
 
 
 def reopen(checkin: CheckIn, seen: datetime) -> bool:
@@ -155,40 +153,3 @@ def return_to_queue(staff: Staff, checkin: CheckIn, seen: datetime, reason: str)
         patient_id = checkin.treatment.patient_id
         record(staff.clinic_id, staff.user, "update", "checkin", [checkin.id], patient_id, detail=detail)
     return True
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    ok: bool
-    reasons: list[str]
-    latest_checkin_id: int | None
-    open_complication_ids: list[int]
-    unreviewed_checkin_ids: list[int]
-    settling: bool = False  # the latest check-in reports effects that must settle first
-
-
-def next_session(patient: Patient) -> Eligibility:
-    """From the engine's verdict on the latest check-in, the escalated check-ins the clinic has not yet
-    reviewed (a later "I feel fine" does not clear an emergency nobody has looked at) and the patient's
-    open complications."""
-    checkins = CheckIn.objects.filter(treatment__patient=patient)
-    latest = checkins.order_by("-submitted_at", "-id").first()
-    unreviewed = list(
-        checkins.filter(reviewed_at__isnull=True, disposition__in=ESCALATED)
-        .order_by("submitted_at", "id")
-        .values_list("id", flat=True)
-    )
-    open_ids = list(
-        Complication.objects.filter(treatment__patient=patient, outcome__in=OPEN_OUTCOMES).values_list(
-            "id", flat=True
-        )
-    )
-    reasons = []
-    settling = latest is not None and not latest.next_session_ok
-    if latest is not None and settling:
-        reasons.append(f"the latest check-in (#{latest.id}) reports effects that must settle first")
-    if unreviewed:
-        reasons.append(f"{len(unreviewed)} escalated check-in(s) not yet reviewed by the clinic")
-    if open_ids:
-        reasons.append(f"{len(open_ids)} open complication(s)")
-    return Eligibility(not reasons, reasons, latest.id if latest else None, open_ids, unreviewed, settling)

@@ -114,7 +114,7 @@ def demo(as_json: bool) -> None:
     from django.core import mail
     from django.test.utils import override_settings
 
-    from mesosafe.web import demo as demo_data
+    from mesosafe.cli import demo as demo_data
 
     # Demo patients are fictional: their emails are not sent anywhere.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):

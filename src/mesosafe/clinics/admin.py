@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 
 from mesosafe.audit.services import record
 from mesosafe.clinics.models import ApiKey, Batch, Clinic, Product, Staff
-from mesosafe.clinics.services import batch_recipients
+from mesosafe.treatments.recall import batch_recipients
 
 # How each model reaches its clinic's id, for admin users who are not superusers.
 CLINIC_OF: dict[type[Model], str] = {

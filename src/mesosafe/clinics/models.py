@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from mesosafe.lib.choices import LANGUAGES
+from mesosafe.lib.tenancy import ClinicQuerySet
 
 
 def validate_time_zone(value: str) -> None:
@@ -39,7 +41,13 @@ class Clinic(models.Model):
         return moment.astimezone(ZoneInfo(self.time_zone)).date()
 
 
+class StaffQuerySet(ClinicQuerySet["Staff"]):
+    clinic_path = "clinic"
+
+
 class Staff(models.Model):
+    objects = StaffQuerySet.as_manager()
+
     class Role(models.TextChoices):
         PRACTITIONER = "practitioner"
         CLINIC_ADMIN = "clinic_admin"
@@ -56,6 +64,16 @@ class Staff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.clinic})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.user.get_username(),
+            "role": self.role,
+            "licence_number": self.licence_number,
+            "licence_authority": self.licence_authority,
+            "licence_expires": self.licence_expires,
+        }
 
     def licence_valid_on(self, day: date) -> bool:
         return (
@@ -77,7 +95,12 @@ class ApiKey(models.Model):
         return f"{self.name} for {self.staff}"
 
 
+class ProductQuerySet(ClinicQuerySet["Product"]):
+    clinic_path = "clinic"
+
+
 class Product(models.Model):
+    objects = ProductQuerySet.as_manager()
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(max_length=200)
     manufacturer = models.CharField(max_length=200, blank=True)
@@ -87,8 +110,22 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "manufacturer": self.manufacturer,
+            "ingredients": self.ingredients,
+            "approval_reference": self.approval_reference,
+        }
+
+
+class BatchQuerySet(ClinicQuerySet["Batch"]):
+    clinic_path = "product__clinic"
+
 
 class Batch(models.Model):
+    objects = BatchQuerySet.as_manager()
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="batches")
     lot_number = models.CharField(max_length=64)
     expires_on = models.DateField()
@@ -103,3 +140,13 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} lot {self.lot_number}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "product_id": self.product_id,
+            "product": self.product.name,
+            "lot_number": self.lot_number,
+            "expires_on": self.expires_on,
+            "multi_dose_vial": self.multi_dose_vial,
+        }

@@ -1,13 +1,14 @@
-"""Staff API keys and batch recall."""
+"""Staff API keys, and the clinic's products and lots."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from mesosafe.clinics.models import ApiKey, Batch, Clinic, Staff
+from mesosafe.audit.services import record
+from mesosafe.clinics.models import ApiKey, Batch, Clinic, Product, Staff
+from mesosafe.clinics.schemas import BatchIn, ProductIn
+from mesosafe.errors import DomainError, conflict
 from mesosafe.lib.tokens import digest, new_token
 
 KEY_PREFIX = "msk_"
@@ -31,50 +32,31 @@ def staff_for_key(key: str) -> Staff | None:
     return found.staff if found else None
 
 
-@dataclass(frozen=True)
-class Recipient:
-    patient_id: int
-    name: str
-    email: str
-    phone: str
-    treatment_id: int
-    performed_at: datetime
-    product: str
-    lot_number: str
+def create_product(staff: Staff, data: ProductIn) -> Product:
+    """A product of the staff member's clinic, audited."""
+    with transaction.atomic():
+        product = Product.objects.create(clinic_id=staff.clinic_id, **data.model_dump())
+        record(staff.clinic_id, staff.user, "create", "product", [product.id])
+    return product
+
+
+def create_batch(staff: Staff, data: BatchIn) -> Batch:
+    """A lot of one of the clinic's products, audited; a lot number the product already has is a conflict."""
+    product = Product.objects.filter(id=data.product_id, clinic_id=staff.clinic_id).first()
+    if product is None:
+        raise DomainError("product_id", "no product with this id in your clinic")
+    duplicate = conflict("lot_number", "this product already has a batch with this lot number")
+    if Batch.objects.filter(product=product, lot_number=data.lot_number).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            batch = Batch.objects.create(product=product, **data.model_dump(exclude={"product_id"}))
+            record(staff.clinic_id, staff.user, "create", "batch", [batch.id])
+    except IntegrityError:  # the same lot, added by someone else since the check
+        raise duplicate from None
+    return batch
 
 
 def lot_batches(clinic: Clinic, lot_number: str) -> QuerySet[Batch]:
     """This clinic's batches with this lot number, whatever its case and surrounding spaces."""
     return Batch.objects.filter(lot_number__iexact=lot_number.strip(), product__clinic=clinic)
-
-
-def batch_recipients(clinic: Clinic, lot_number: str) -> list[Recipient]:
-    """Every patient of this clinic who received the lot (matched as `lot_batches` does), one row per
-    treatment, newest first."""
-    from mesosafe.treatments.models import ProductUse
-
-    uses = (
-        ProductUse.objects.filter(batch__in=lot_batches(clinic, lot_number))
-        .select_related("treatment__patient", "batch__product")
-        .order_by("-treatment__performed_at", "treatment_id")
-    )
-    seen: set[int] = set()
-    rows = []
-    for use in uses:
-        if use.treatment_id in seen:
-            continue
-        seen.add(use.treatment_id)
-        patient = use.treatment.patient
-        rows.append(
-            Recipient(
-                patient_id=patient.id,
-                name=patient.name,
-                email=patient.email,
-                phone=patient.phone,
-                treatment_id=use.treatment_id,
-                performed_at=use.treatment.performed_at,
-                product=use.batch.product.name,
-                lot_number=use.batch.lot_number,
-            )
-        )
-    return rows

@@ -41,7 +41,7 @@ def staff_required(view: View) -> View:
 
 
 def patients(staff: Staff) -> QuerySet[Patient]:
-    return Patient.objects.filter(clinic_id=staff.clinic_id)
+    return Patient.objects.for_clinic(staff.clinic_id)
 
 
 def patient_or_404(staff: Staff, pk: int) -> Patient:
@@ -49,13 +49,15 @@ def patient_or_404(staff: Staff, pk: int) -> Patient:
 
 
 def treatment_or_404(staff: Staff, pk: int) -> Treatment:
-    treatments = Treatment.objects.select_related("patient__clinic")
-    return get_object_or_404(treatments, pk=pk, patient__clinic_id=staff.clinic_id)
+    return get_object_or_404(
+        Treatment.objects.for_clinic(staff.clinic_id).select_related("patient__clinic"), pk=pk
+    )
 
 
 def checkin_or_404(staff: Staff, pk: int) -> CheckIn:
-    checkins = CheckIn.objects.select_related("treatment__patient")
-    return get_object_or_404(checkins, pk=pk, treatment__patient__clinic_id=staff.clinic_id)
+    return get_object_or_404(
+        CheckIn.objects.for_clinic(staff.clinic_id).select_related("treatment__patient"), pk=pk
+    )
 
 
 def audit_read(staff: Staff, kind: str, ids: list[Any], patient_id: int | None) -> None:

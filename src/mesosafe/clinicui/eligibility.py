@@ -1,5 +1,6 @@
 """Why a patient may not have a next session yet, for the staff pages: the service's verdict
-(`checkins.services.next_session`) with the check-in and complications behind it, in the page's language."""
+(`complications.eligibility.next_session`) with the check-in and complications behind it, in the page's
+language."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 
 from mesosafe.checkins.answers import symptom_lines
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.services import Eligibility, next_session
+from mesosafe.complications.eligibility import Eligibility, next_session
 from mesosafe.complications.models import Complication
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
@@ -40,9 +41,14 @@ def verdict(patient: Patient, lang: Lang) -> Verdict:
     eligibility = next_session(patient)
     if eligibility.ok:
         return Verdict(eligibility)
-    latest = CheckIn.objects.filter(pk=eligibility.latest_checkin_id or 0, next_session_ok=False).first()
+    checkins = CheckIn.objects.for_clinic(patient.clinic_id)
+    latest = checkins.filter(pk=eligibility.latest_checkin_id or 0, next_session_ok=False).first()
     names = {code: e.name.get(lang) for code, e in load_kb().effects.items()}
-    found = Complication.objects.filter(pk__in=eligibility.open_complication_ids).order_by("onset_date", "id")
+    found = (
+        Complication.objects.for_clinic(patient.clinic_id)
+        .filter(pk__in=eligibility.open_complication_ids)
+        .order_by("onset_date", "id")
+    )
     complications = [OpenComplication(c, [names.get(code, code) for code in c.symptom_codes]) for c in found]
     return Verdict(
         eligibility,

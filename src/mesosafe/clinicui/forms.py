@@ -14,15 +14,17 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from mesosafe.api.schemas import BatchIn, PatientIn, ProductIn
 from mesosafe.clinics.models import Batch, Product, Staff
-from mesosafe.clinicui.api_errors import api_message
+from mesosafe.clinics.schemas import BatchIn, ProductIn
+from mesosafe.clinicui.errors import RefusalForm
 from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
-from mesosafe.engines import InputError, parse
+from mesosafe.engines import parse
+from mesosafe.errors import Code, DomainError, Path
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.lib.numbers import LocalDecimalField, western_digits
 from mesosafe.patients.models import Patient
+from mesosafe.patients.schemas import PatientIn
 
 PRODUCT_ROWS = 3
 OUTCOMES = [
@@ -73,7 +75,7 @@ class PractitionerChoice(forms.ModelChoiceField[Staff]):
         return f"{name} ({obj.licence_number or '—'})"
 
 
-class PatientForm(forms.ModelForm[Patient]):
+class PatientForm(RefusalForm, forms.ModelForm[Patient]):
     """A new patient of the staff member's clinic. The rules are the API's (`PatientIn`), checked after the
     model's own, so the pages and the API accept the same patients."""
 
@@ -120,8 +122,8 @@ class PatientForm(forms.ModelForm[Patient]):
             }
             try:
                 parse(PatientIn, shown)
-            except InputError as error:
-                self.add_error(error.field if error.field in self.fields else None, api_message(error))
+            except DomainError as error:
+                self.refuse(error)
         return data
 
 
@@ -132,7 +134,7 @@ class PatientContactForm(PatientForm):
         fields = ("email", "phone", "preferred_language")
 
 
-class TreatmentForm(forms.Form):
+class TreatmentForm(RefusalForm, forms.Form):
     practitioner = PractitionerChoice(label=_("Practitioner"), queryset=Staff.objects.none())
     performed_at = forms.DateTimeField(
         label=_("Date and time of the treatment"),
@@ -155,13 +157,15 @@ class TreatmentForm(forms.Form):
         self.needs_override = needs_override
         practitioner = self.fields["practitioner"]
         assert isinstance(practitioner, PractitionerChoice)
-        practitioner.queryset = Staff.objects.filter(
-            clinic_id=staff.clinic_id, role=Staff.Role.PRACTITIONER
-        ).select_related("user")
+        practitioner.queryset = (
+            Staff.objects.for_clinic(staff.clinic_id)
+            .filter(role=Staff.Role.PRACTITIONER)
+            .select_related("user")
+        )
         if staff.role == Staff.Role.PRACTITIONER:
             practitioner.initial = staff.pk
         batches = (
-            Batch.objects.filter(product__clinic_id=staff.clinic_id)
+            Batch.objects.for_clinic(staff.clinic_id)
             .select_related("product")
             .order_by("product__name", "-expires_on")
         )
@@ -220,11 +224,17 @@ class TreatmentForm(forms.Form):
             )
         return data
 
+    def field_for(self, path: Path) -> str | None:
+        """A service's field path as this form's field: ('products', 1, 'batch_id') -> 'batch_1'."""
+        if path[:1] == ("products",) and len(path) > 1:
+            return f"batch_{path[1]}"
+        return {"practitioner_id": "practitioner"}.get(str(path[0]), str(path[0])) if path else None
+
     def areas_list(self) -> list[str]:
         return [a.strip() for a in self.cleaned_data["areas"].split(",") if a.strip()][:30]
 
 
-class ComplicationForm(forms.Form):
+class ComplicationForm(RefusalForm, forms.Form):
     onset_date = _date(_("Onset date"))
     symptom_codes = forms.MultipleChoiceField(
         label=_("Symptoms"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
@@ -336,18 +346,11 @@ class SearchForm(forms.Form):
 
 # Ingredients are typed as one line: a comma, or the Arabic comma an Arabic keyboard types, between names.
 _INGREDIENT_SEPARATOR = re.compile(r"[,،]")
-_FIELD_NAME = re.compile(r"[A-Za-z_]+")
 
 
-def _api_field(error: InputError) -> str:
-    """The form field an API error names: 'ingredients[2]' -> 'ingredients', 'product_id' -> 'product'."""
-    match = _FIELD_NAME.match(error.field)
-    name = match.group(0) if match else ""
-    return "product" if name == "product_id" else name
-
-
-class ProductForm(forms.ModelForm[Product]):
-    """A product of the staff member's clinic, checked by the API's rules (`ProductIn`) after the form's."""
+class ProductForm(RefusalForm, forms.ModelForm[Product]):
+    """A product of the staff member's clinic, checked by the API's rules (`ProductIn`) after the form's;
+    `product_in()` is what the service is given."""
 
     ingredients = forms.CharField(
         label=_("Ingredients"), required=False, help_text=_("Separate several with commas.")
@@ -376,15 +379,21 @@ class ProductForm(forms.ModelForm[Product]):
         data = super().clean() or {}
         if not self.errors:
             try:
-                parse(ProductIn, {name: data[name] for name in ProductIn.model_fields if name in data})
-            except InputError as error:
-                field = _api_field(error)
-                message = api_message(error)
-                if field == "ingredients" and error.field != field:  # one of them: say which
-                    number = int(error.field[len(field) + 1 : error.field.index("]")]) + 1
-                    message = _("Ingredient %(n)s: %(message)s") % {"n": number, "message": message}
-                self.add_error(field if field in self.fields else None, message)
+                self.product_in()
+            except DomainError as error:
+                self.refuse(error)
         return data
+
+    def product_in(self) -> ProductIn:
+        """What the service is given: the form's product, checked by the app's rules (DomainError)."""
+        data = self.cleaned_data
+        return parse(ProductIn, {name: data[name] for name in ProductIn.model_fields if name in data})
+
+    def message_for(self, error: DomainError) -> str:
+        said = super().message_for(error)
+        if error.path[:1] == ("ingredients",) and len(error.path) > 1:  # one of them: say which
+            return _("Ingredient %(n)s: %(message)s") % {"n": int(error.path[1]) + 1, "message": said}
+        return said
 
 
 class ProductChoice(forms.ModelChoiceField[Product]):
@@ -392,9 +401,9 @@ class ProductChoice(forms.ModelChoiceField[Product]):
         return f"{obj.name} ({obj.manufacturer})" if obj.manufacturer else obj.name
 
 
-class BatchForm(forms.Form):
+class BatchForm(RefusalForm, forms.Form):
     """A new lot of one of the clinic's products, checked by the API's rules (`BatchIn`); a lot number the
-    product already has is refused on the lot field."""
+    product already has is refused on the lot field. `batch_in()` is what the service is given."""
 
     product = ProductChoice(label=_("Product"), queryset=Product.objects.none())
     lot_number = forms.CharField(
@@ -410,7 +419,7 @@ class BatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         product = self.fields["product"]
         assert isinstance(product, ProductChoice)
-        product.queryset = Product.objects.filter(clinic_id=staff.clinic_id).order_by("name", "id")
+        product.queryset = Product.objects.for_clinic(staff.clinic_id).order_by("name", "id")
 
     def clean_lot_number(self) -> str:
         return western_digits(str(self.cleaned_data.get("lot_number", "")))
@@ -421,22 +430,38 @@ class BatchForm(forms.Form):
             return data
         product: Product = data["product"]
         try:
-            parse(
-                BatchIn,
-                {
-                    "product_id": product.id,
-                    "lot_number": data["lot_number"],
-                    "expires_on": data["expires_on"],
-                    "multi_dose_vial": data["multi_dose_vial"],
-                },
-            )
-        except InputError as error:
-            field = _api_field(error)
-            self.add_error(field if field in self.fields else None, api_message(error))
+            self.batch_in()
+        except DomainError as error:
+            self.refuse(error)
             return data
-        if Batch.objects.filter(product=product, lot_number=data["lot_number"]).exists():
+        if (
+            Batch.objects.for_clinic(product.clinic_id)
+            .filter(product=product, lot_number=data["lot_number"])
+            .exists()
+        ):
             self.add_error("lot_number", self.duplicate_message())
         return data
+
+    def field_for(self, path: Path) -> str | None:
+        return "product" if path[:1] == ("product_id",) else super().field_for(path)
+
+    def message_for(self, error: DomainError) -> str:
+        if error.code == Code.CONFLICT and error.path == ("lot_number",):
+            return self.duplicate_message()
+        return super().message_for(error)
+
+    def batch_in(self) -> BatchIn:
+        """What the service is given: the form's lot, checked by the app's rules (DomainError)."""
+        data = self.cleaned_data
+        return parse(
+            BatchIn,
+            {
+                "product_id": data["product"].id,
+                "lot_number": data["lot_number"],
+                "expires_on": data["expires_on"],
+                "multi_dose_vial": data["multi_dose_vial"],
+            },
+        )
 
     def duplicate_message(self) -> str:
         return _("%(product)s already has lot %(lot)s.") % {

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from mesosafe.checkins.models import CheckIn
+from mesosafe.lib.tenancy import ClinicQuerySet
 from mesosafe.treatments.models import Treatment
 
 
@@ -36,7 +39,12 @@ class Relatedness(models.TextChoices):
     DEFINITELY = "definitely"
 
 
+class ComplicationQuerySet(ClinicQuerySet["Complication"]):
+    clinic_path = "treatment__patient__clinic"
+
+
 class Complication(models.Model):
+    objects = ComplicationQuerySet.as_manager()
     treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="complications")
     checkin = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     onset_date = models.DateField()
@@ -59,3 +67,24 @@ class Complication(models.Model):
         constraints = (
             models.CheckConstraint(condition=models.Q(grade__gte=1, grade__lte=5), name="grade_1_to_5"),
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "treatment_id": self.treatment_id,
+            "checkin_id": self.checkin_id,
+            "patient_id": self.treatment.patient_id,
+            "onset_date": self.onset_date,
+            "symptom_codes": self.symptom_codes,
+            "grade": self.grade,
+            "serious": self.serious,
+            "serious_reason": self.serious_reason,
+            "outcome": self.outcome,
+            "outcome_date": self.outcome_date,
+            "action_taken": self.action_taken,
+            "relatedness": self.relatedness,
+            "suspected_infection": self.suspected_infection,
+            "reported_to_regulator": self.reported_to_regulator,
+            "reported_on": self.reported_on,
+            "created_at": self.created_at,
+        }

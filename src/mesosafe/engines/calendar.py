@@ -9,12 +9,11 @@ from icalendar import Alarm, Calendar, Event
 
 from mesosafe.engines.results import AftercarePlan
 from mesosafe.knowledge import Lang
+from mesosafe.texts import gettext_noop, translate
 
-CHECKIN_TITLE = {Lang.EN: "mesosafe check-in: how is your skin?", Lang.AR: "متابعة mesosafe: كيف حال بشرتك؟"}
-CHECKIN_TEXT = {
-    Lang.EN: "Open your mesosafe link and answer a few questions about how you are healing.",
-    Lang.AR: "يُرجى فتح رابط mesosafe الخاص بك والإجابة عن بعض الأسئلة حول تعافيك.",
-}
+# In the translation catalogue, like every text a patient reads
+CHECKIN_TITLE = gettext_noop("mesosafe check-in: how is your skin?")
+CHECKIN_TEXT = gettext_noop("Open your mesosafe link and answer a few questions about how you are healing.")
 
 
 def _portable(moment: datetime) -> datetime:
@@ -23,6 +22,7 @@ def _portable(moment: datetime) -> datetime:
 
 
 def to_ics(plan: AftercarePlan, lang: Lang = Lang.EN, link: str | None = None) -> bytes:
+    title, text = translate(CHECKIN_TITLE, lang), translate(CHECKIN_TEXT, lang)
     calendar = Calendar()
     calendar.add("prodid", "-//mesosafe//aftercare//EN")
     calendar.add("version", "2.0")
@@ -46,13 +46,13 @@ def to_ics(plan: AftercarePlan, lang: Lang = Lang.EN, link: str | None = None) -
         event.add("dtstamp", stamp.astimezone(UTC))
         event.add("dtstart", _portable(due.due_at))
         event.add("dtend", _portable(due.due_at + timedelta(minutes=15)))
-        event.add("summary", CHECKIN_TITLE[lang])
-        event.add("description", CHECKIN_TEXT[lang] + (f"\n{link}" if link else ""))
+        event.add("summary", title)
+        event.add("description", text + (f"\n{link}" if link else ""))
         if link:
             event.add("url", link)
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", CHECKIN_TITLE[lang])
+        alarm.add("description", title)
         alarm.add("trigger", timedelta(minutes=0))
         event.add_component(alarm)
         calendar.add_component(event)

@@ -8,24 +8,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mesosafe.errors import Code, DomainError, Path
 from mesosafe.knowledge import KnowledgeBase, Severity, Trend
-from mesosafe.knowledge.loader import field_path
 
 M = TypeVar("M", bound=BaseModel)
 Days = Annotated[float, Field(ge=0, le=3650, allow_inf_nan=False)]
 
 
-class InputError(ValueError):
-    """Input a user can get wrong. `field` names the offending field, e.g. 'symptoms[0].code'. From a
-    schema, `kind` is pydantic's error type ('string_too_long', 'value_error', …) and `context` its limits
-    (max_length …) or, for a value error, `reason`: the validator's own message; pages translate these."""
+class InputError(DomainError):
+    """Input a user can get wrong: a DomainError whose `field` names the offending field, e.g.
+    'symptoms[0].code'. From a schema, `kind` is pydantic's error type ('string_too_long', 'value_error', …)
+    and `context` its limits (max_length …) or, for a value error, `reason`: the validator's own message;
+    pages translate these."""
 
     def __init__(
-        self, field: str, message: str, kind: str = "", context: dict[str, Any] | None = None
+        self, field: str | Path, message: str, kind: str = "", context: dict[str, Any] | None = None
     ) -> None:
-        self.field, self.message = field, message
-        self.kind, self.context = kind, context or {}
-        super().__init__(f"{field}: {message}" if field else message)
+        super().__init__(field, message, Code.INVALID, kind, context)
 
 
 class Input(BaseModel):
@@ -118,7 +117,7 @@ def parse(model: type[M], data: Any) -> M:
         context = dict(error.get("ctx", {}))
         if "error" in context:  # a validator's ValueError: keep its message
             context["reason"] = str(context.pop("error"))
-        raise InputError(field_path(loc) or "(body)", error["msg"], error["type"], context) from None
+        raise InputError(loc or "(body)", error["msg"], error["type"], context) from None
 
 
 def check_symptom_codes(check_in: CheckIn, kb: KnowledgeBase) -> None:
@@ -126,5 +125,5 @@ def check_symptom_codes(check_in: CheckIn, kb: KnowledgeBase) -> None:
         if symptom.code not in kb.effects:
             known = ", ".join(kb.symptom_codes)
             raise InputError(
-                f"symptoms[{index}].code", f"unknown symptom code '{symptom.code}' (known: {known})"
+                ("symptoms", index, "code"), f"unknown symptom code '{symptom.code}' (known: {known})"
             )

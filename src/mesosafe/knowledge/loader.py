@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from mesosafe.errors import field_path
 from mesosafe.knowledge.schema import (
     AftercareKnowledge,
     Condition,
@@ -52,14 +53,6 @@ class KnowledgeBase:
     @property
     def symptom_codes(self) -> list[str]:
         return list(self.effects)
-
-
-def field_path(loc: Iterable[int | str]) -> str:
-    """('symptoms', 0, 'code') -> 'symptoms[0].code'"""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:

@@ -40,7 +40,3 @@ def field_problem(field_name: str, message: str, status: int = 422) -> Problem:
 
 def not_found() -> Problem:
     return Problem(404)
-
-
-def conflict(field_name: str, message: str) -> Problem:
-    return field_problem(field_name, message, status=409)

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from mesosafe.clinics.models import Clinic
 from mesosafe.lib.choices import DECISIONS, LANGUAGES
+from mesosafe.lib.tenancy import ClinicQuerySet
+
+
+class PatientQuerySet(ClinicQuerySet["Patient"]):
+    clinic_path = "clinic"
 
 
 class Patient(models.Model):
+    objects = PatientQuerySet.as_manager()
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     name = models.CharField(max_length=200)
     date_of_birth = models.DateField()
@@ -19,8 +27,24 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "date_of_birth": self.date_of_birth,
+            "email": self.email,
+            "phone": self.phone,
+            "preferred_language": self.preferred_language,
+            "created_at": self.created_at,
+        }
+
+
+class ScreeningQuerySet(ClinicQuerySet["Screening"]):
+    clinic_path = "patient__clinic"
+
 
 class Screening(models.Model):
+    objects = ScreeningQuerySet.as_manager()
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="screenings")
     answers = models.JSONField()
     decision = models.CharField(max_length=30, choices=DECISIONS)
@@ -35,3 +59,16 @@ class Screening(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-id")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "patient_id": self.patient_id,
+            "answers": self.answers,
+            "decision": self.decision,
+            "defer_days": self.defer_days,
+            "reasons": self.reasons,
+            "kb_version": self.kb_version,
+            "created_at": self.created_at,
+            "entered_by_staff": self.created_by_id is not None,
+        }

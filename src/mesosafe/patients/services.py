@@ -1,21 +1,60 @@
-"""Screening before treatment: run the engine, store its decision."""
+"""Patients of a clinic, and their screening before treatment (the engine's decision, stored)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from mesosafe import explain
+from mesosafe.audit.services import record
+from mesosafe.clinics.models import Staff
 from mesosafe.engines import Intake, parse
 from mesosafe.knowledge import Decision, Lang
 from mesosafe.patients.models import Patient, Screening
+from mesosafe.patients.schemas import PatientIn
 
 NEEDS_OVERRIDE = {Decision.DEFER, Decision.CLINICIAN_REVIEW, Decision.DO_NOT_TREAT}
 
 
+def create_patient(staff: Staff, data: PatientIn) -> Patient:
+    """A patient of the staff member's clinic (in the clinic's language unless one is given), audited."""
+    values = data.model_dump()
+    values["preferred_language"] = values["preferred_language"] or staff.clinic.default_language
+    with transaction.atomic():
+        patient = Patient.objects.create(clinic_id=staff.clinic_id, **values)
+        record(staff.clinic_id, staff.user, "create", "patient", [patient.id], patient.id)
+    return patient
+
+
+def update_patient(staff: Staff, patient: Patient, changes: dict[str, Any]) -> Patient:
+    """Change some of a patient's details; the whole record is checked by the same rules as a new one
+    (DomainError names the field). Audited when something changed."""
+    current = {name: getattr(patient, name) for name in PatientIn.model_fields}
+    checked = parse(PatientIn, current | changes)
+    changed = [name for name in changes if getattr(checked, name) != current[name]]
+    if changed:
+        for name in changed:
+            setattr(patient, name, getattr(checked, name))
+        with transaction.atomic():
+            patient.save(update_fields=changed)
+            record(staff.clinic_id, staff.user, "update", "patient", [patient.id], patient.id)
+    return patient
+
+
 def run_screening(patient: Patient, answers: Any, by: Any = None) -> Screening:
-    """Validate the answers (InputError names the field), screen, store. `by` is the staff user or None."""
+    """Validate the answers (DomainError names the field), screen, store, audit. `by` is the staff user, or
+    None when the patient answered through their link."""
     intake = parse(Intake, answers)
     result, explanation = explain.screen(intake, Lang(patient.preferred_language))
+    with transaction.atomic():
+        screening = _store_screening(patient, intake, result, explanation, by)
+        actor = "staff" if by is not None else "patient"
+        record(patient.clinic_id, by, "create", "screening", [screening.id], patient.id, actor)
+    return screening
+
+
+def _store_screening(patient: Patient, intake: Intake, result: Any, explanation: Any, by: Any) -> Screening:
     return Screening.objects.create(
         patient=patient,
         answers=intake.model_dump(mode="json"),

@@ -1,15 +1,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from mesosafe.clinics.models import Batch, Staff
+from mesosafe.lib.tenancy import ClinicQuerySet
 from mesosafe.patients.models import Patient, Screening
 
 
+class TreatmentQuerySet(ClinicQuerySet["Treatment"]):
+    clinic_path = "patient__clinic"
+
+
 class Treatment(models.Model):
+    objects = TreatmentQuerySet.as_manager()
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="treatments")
     practitioner = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="treatments")
     performed_at = models.DateTimeField()
@@ -27,6 +35,29 @@ class Treatment(models.Model):
     class Meta:
         ordering = ("-performed_at", "-id")
 
+    def to_dict(self) -> dict[str, Any]:
+        link = CheckinLink.objects.filter(treatment=self).first()
+        return {
+            "id": self.id,
+            "patient_id": self.patient_id,
+            "practitioner_id": self.practitioner_id,
+            "performed_at": self.performed_at,
+            "areas": self.areas,
+            "technique": self.technique,
+            "injection_depth": self.injection_depth,
+            "anaesthetic": self.anaesthetic,
+            "products": [
+                use.to_dict() for use in self.products.select_related("batch__product").order_by("id")
+            ],
+            "screening_id": self.screening_id,
+            "screening_decision": self.screening.decision if self.screening else None,
+            "override_reason": self.override_reason,
+            "aftercare": self.aftercare,
+            "schedule": [scheduled.to_dict() for scheduled in self.schedule.all()],
+            "link": link.to_dict() if link else None,
+            "kb_version": self.kb_version,
+        }
+
 
 class ProductUse(models.Model):
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="products")
@@ -35,33 +66,64 @@ class ProductUse(models.Model):
     volume_ml = models.DecimalField(max_digits=7, decimal_places=2)
     area = models.CharField(max_length=100, blank=True)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "product": self.batch.product.name,
+            "lot_number": self.batch.lot_number,
+            "volume_ml": self.volume_ml,
+            "concentration": self.concentration,
+            "area": self.area,
+        }
 
-class CheckinLink(models.Model):
-    treatment = models.OneToOneField(Treatment, on_delete=models.CASCADE, related_name="link")
+
+class PatientLink(models.Model):
+    """A patient's private link: a random token stored only as its sha256, expiring, revocable."""
+
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        abstract = True
+
     def usable_at(self, moment: datetime) -> bool:
         return self.revoked_at is None and moment < self.expires_at
 
+    def to_dict(self, token: str | None = None) -> dict[str, Any]:
+        """The link's state; with the token it was just issued with (shown once), the token and its path."""
+        state = {
+            "expires_at": self.expires_at,
+            "revoked_at": self.revoked_at,
+            "usable": self.usable_at(timezone.now()),
+        }
+        return state if token is None else {**state, "token": token, "link": link_path(token)}
 
-class ScreeningLink(models.Model):
+
+def link_path(token: str) -> str:
+    return f"/p/{token}/"
+
+
+class CheckinLink(PatientLink):
+    """A treatment's link: aftercare, check-ins, recovery."""
+
+    treatment = models.OneToOneField(Treatment, on_delete=models.CASCADE, related_name="link")
+
+
+class ScreeningLink(PatientLink):
     """A patient's pre-treatment link (one per patient): the screening questionnaire and FAQ, before any
-    treatment exists. Same token rules as CheckinLink: random, stored only as sha256, expiring, revocable."""
+    treatment exists."""
 
     patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="screening_link")
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    issued_at = models.DateTimeField(auto_now=True)
 
-    def usable_at(self, moment: datetime) -> bool:
-        return self.revoked_at is None and moment < self.expires_at
+
+class ScheduledCheckinQuerySet(ClinicQuerySet["ScheduledCheckin"]):
+    clinic_path = "treatment__patient__clinic"
 
 
 class ScheduledCheckin(models.Model):
+    objects = ScheduledCheckinQuerySet.as_manager()
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="schedule")
     day = models.FloatField()
     due_at = models.DateTimeField()
@@ -70,3 +132,6 @@ class ScheduledCheckin(models.Model):
     class Meta:
         ordering = ("due_at",)
         constraints = (models.UniqueConstraint(fields=["treatment", "day"], name="one_reminder_per_day"),)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"day": self.day, "due_at": self.due_at, "reminded_at": self.reminded_at}

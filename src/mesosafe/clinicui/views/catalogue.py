@@ -4,7 +4,6 @@ each), and forms to add a product or a lot, so new vials can be recorded in trea
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,20 +11,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesosafe.audit.services import record
 from mesosafe.clinics.models import Batch, Product, Staff
+from mesosafe.clinics.services import create_batch, create_product
 from mesosafe.clinicui.access import staff_required
 from mesosafe.clinicui.forms import BatchForm, ProductForm, shown_date
+from mesosafe.errors import DomainError
 
 
 def _page(
     request: HttpRequest, staff: Staff, product_form: ProductForm, lot_form: BatchForm, status: int = 200
 ) -> HttpResponse:
-    lots = Batch.objects.annotate(treatments=Count("uses__treatment", distinct=True)).order_by(
-        "-expires_on", "lot_number"
+    lots = (
+        Batch.objects.for_clinic(staff.clinic_id)
+        .annotate(treatments=Count("uses__treatment", distinct=True))
+        .order_by("-expires_on", "lot_number")
     )
     products = (
-        Product.objects.filter(clinic_id=staff.clinic_id)
+        Product.objects.for_clinic(staff.clinic_id)
         .order_by("name", "id")
         .prefetch_related(Prefetch("batches", queryset=lots))
     )
@@ -56,12 +58,17 @@ def new_product(request: HttpRequest, staff: Staff) -> HttpResponse:
     if request.method != "POST":
         return redirect("clinicui:products")
     form = ProductForm(request.POST, instance=Product(clinic=staff.clinic))
-    if not form.is_valid():
-        return _page(request, staff, form, BatchForm(staff=staff), status=400)
-    product = form.save()
-    record(staff.clinic_id, staff.user, "create", "product", [product.id])
-    messages.success(request, _("Product %(name)s added. Add its lots below.") % {"name": product.name})
-    return redirect(f"{reverse('clinicui:products')}?product={product.id}")
+    if form.is_valid():
+        try:
+            product = create_product(staff, form.product_in())
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            messages.success(
+                request, _("Product %(name)s added. Add its lots below.") % {"name": product.name}
+            )
+            return redirect(f"{reverse('clinicui:products')}?product={product.id}")
+    return _page(request, staff, form, BatchForm(staff=staff), status=400)
 
 
 @staff_required
@@ -72,17 +79,10 @@ def new_lot(request: HttpRequest, staff: Staff) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         try:
-            with transaction.atomic():
-                batch = Batch.objects.create(
-                    product=d["product"],
-                    lot_number=d["lot_number"],
-                    expires_on=d["expires_on"],
-                    multi_dose_vial=d["multi_dose_vial"],
-                )
-        except IntegrityError:  # the same lot added by someone else since the form was checked
-            form.add_error("lot_number", form.duplicate_message())
+            batch = create_batch(staff, form.batch_in())
+        except DomainError as error:  # e.g. the same lot, added by someone else since the form was checked
+            form.refuse(error)
         else:
-            record(staff.clinic_id, staff.user, "create", "batch", [batch.id])
             shown = {"lot": batch.lot_number, "product": d["product"].name}
             messages.success(request, _("Lot %(lot)s of %(product)s added.") % shown)
             if batch.expires_on < staff.clinic.local_date(timezone.now()):

@@ -32,17 +32,23 @@ class Reopened:
     reason: str
 
 
-def reopenings(checkin: CheckIn) -> list[Reopened]:
+def reopenings(staff: Staff, checkin: CheckIn) -> list[Reopened]:
     """When, by whom and why the check-in's reviews were undone, from the audit trail."""
-    events = AuditEvent.objects.filter(
-        object_type="checkin", object_id=str(checkin.id), action="update", detail__change=REOPEN
-    ).select_related("user")
+    events = (
+        AuditEvent.objects.for_clinic(staff.clinic_id)
+        .filter(object_type="checkin", object_id=str(checkin.id), action="update", detail__change=REOPEN)
+        .select_related("user")
+    )
     return [Reopened(e.at, person(e.user), (e.detail or {})["reason"]) for e in events.order_by("at", "id")]
 
 
-def others(checkin: CheckIn, lang: Lang) -> list[tuple[CheckIn, str]]:
+def others(staff: Staff, checkin: CheckIn, lang: Lang) -> list[tuple[CheckIn, str]]:
     """Every check-in of the same treatment (this one too), oldest first, with its level's label."""
-    found = CheckIn.objects.filter(treatment_id=checkin.treatment_id).order_by("submitted_at", "id")
+    found = (
+        CheckIn.objects.for_clinic(staff.clinic_id)
+        .filter(treatment_id=checkin.treatment_id)
+        .order_by("submitted_at", "id")
+    )
     return [(c, explain.label(c, lang)) for c in found]
 
 
@@ -52,7 +58,8 @@ def show(
     """The check-in page; every rendering of it is audited as a read."""
     lang = lang_of(request)
     treatment = (
-        Treatment.objects.select_related("practitioner__user")
+        Treatment.objects.for_clinic(staff.clinic_id)
+        .select_related("practitioner__user")
         .prefetch_related("products__batch__product")
         .get(pk=checkin.treatment_id)
     )
@@ -66,8 +73,8 @@ def show(
         "escalated": checkin.disposition in ESCALATED,
         "reviewer": reviewer_name(checkin) if checkin.reviewed_at else "",
         "reopen_form": form or ReopenForm(initial={"reviewed_at": seen(checkin)}),
-        "reopened": reopenings(checkin),
-        "others": others(checkin, lang),
+        "reopened": reopenings(staff, checkin),
+        "others": others(staff, checkin, lang),
     }
     return render(request, "clinicui/checkin.html", context, status=status)
 

@@ -10,14 +10,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesosafe.audit.services import record
 from mesosafe.checkins.services import acknowledge
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required, treatment_or_404
 from mesosafe.clinicui.forms import ComplicationForm
 from mesosafe.clinicui.views.queue import lang_of
-from mesosafe.complications.services import ComplicationData, create
-from mesosafe.lib.problems import Problem
+from mesosafe.complications.schemas import ComplicationIn
+from mesosafe.complications.services import create
+from mesosafe.engines import parse
+from mesosafe.errors import DomainError
 
 
 @staff_required
@@ -38,35 +39,16 @@ def new_complication(request: HttpRequest, staff: Staff, pk: int) -> HttpRespons
     form = ComplicationForm(request.POST or None, lang=lang_of(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        data = ComplicationData(
-            onset_date=d["onset_date"],
-            grade=d["grade"],
-            relatedness=d["relatedness"],
-            symptom_codes=list(d["symptom_codes"]),
-            serious=d["serious"],
-            serious_reason=d["serious_reason"],
-            outcome=d["outcome"],
-            outcome_date=d["outcome_date"],
-            action_taken=d["action_taken"],
-            suspected_infection=d["suspected_infection"],
-            reported_to_regulator=d["reported_to_regulator"],
-            reported_on=d["reported_on"],
-        )
+        entry = {name: d[name] for name in ComplicationIn.model_fields}
+        entry["serious_reason"] = d["serious_reason"] or None
         try:
-            complication = create(treatment, data, by=request.user, checkin=checkin)
-        except Problem as problem:
-            field = problem.errors[0]["field"] if problem.errors else None
-            form.add_error(field if field in form.fields else None, problem.detail)
+            complication = create(treatment, parse(ComplicationIn, entry), by=request.user, checkin=checkin)
+        except DomainError as error:
+            form.refuse(error)
         else:
-            record(
-                staff.clinic_id, staff.user, "create", "complication", [complication.id], treatment.patient_id
-            )
             if checkin is not None:
                 note = _("Recorded as complication #%(id)s") % {"id": complication.id}
-                if acknowledge(checkin, request.user, note):
-                    record(
-                        staff.clinic_id, staff.user, "update", "checkin", [checkin.id], treatment.patient_id
-                    )
+                acknowledge(checkin, request.user, note)
             messages.success(request, _("Complication recorded."))
             return redirect("clinicui:patient", treatment.patient_id)
     audit_read(staff, "treatment", [treatment.id], treatment.patient_id)

@@ -7,11 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from mesosafe.audit.services import record
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, patient_or_404, staff_required
 from mesosafe.clinicui.forms import PatientContactForm, PatientForm
+from mesosafe.engines import parse
+from mesosafe.errors import DomainError
 from mesosafe.patients.models import Patient
+from mesosafe.patients.schemas import PatientIn
+from mesosafe.patients.services import create_patient, update_patient
 
 
 @staff_required
@@ -22,10 +25,13 @@ def new_patient(request: HttpRequest, staff: Staff) -> HttpResponse:
         initial={"preferred_language": staff.clinic.default_language},
     )
     if request.method == "POST" and form.is_valid():
-        patient = form.save()
-        record(staff.clinic_id, staff.user, "create", "patient", [patient.id], patient.id)
-        messages.success(request, _("Patient added."))
-        return redirect("clinicui:patient", patient.id)
+        try:
+            patient = create_patient(staff, parse(PatientIn, form.cleaned_data))
+        except DomainError as error:  # the form checks the same rules; one it does not know
+            form.refuse(error)
+        else:
+            messages.success(request, _("Patient added."))
+            return redirect("clinicui:patient", patient.id)
     return render(
         request,
         "clinicui/patient_form.html",
@@ -39,11 +45,15 @@ def edit_patient(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     patient = patient_or_404(staff, pk)
     form = PatientContactForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
-        if form.has_changed():
-            form.save()
-            record(staff.clinic_id, staff.user, "update", "patient", [patient.id], patient.id)
-            messages.success(request, _("Contact details saved."))
-        return redirect("clinicui:patient", patient.id)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            if changes:  # the form has set them on `patient` already: the service reads the stored record
+                update_patient(staff, patient_or_404(staff, pk), changes)
+                messages.success(request, _("Contact details saved."))
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            return redirect("clinicui:patient", patient.id)
     audit_read(staff, "patient", [patient.id], patient.id)
     return render(
         request,

@@ -26,10 +26,10 @@ from mesosafe.complications.models import Complication
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.patients.models import Patient, Screening
-from mesosafe.treatments.models import ScreeningLink, Treatment
+from mesosafe.treatments.links import link_url
+from mesosafe.treatments.models import Treatment
 from mesosafe.treatments.services import (
     issue_screening_link,
-    link_url,
     reissue_link,
     revoke_link,
     revoke_screening_link,
@@ -62,12 +62,13 @@ class Event:
     extra: Any = None
 
 
-def timeline(patient: Patient, lang: Lang) -> list[Event]:
+def timeline(staff: Staff, patient: Patient, lang: Lang) -> list[Event]:
     events: list[Event] = []
-    for screening in Screening.objects.filter(patient=patient):
+    for screening in Screening.objects.for_clinic(staff.clinic_id).filter(patient=patient):
         events.append(Event(screening.created_at, "screening", screening, explain.screening(screening, lang)))
     treatments = list(
-        Treatment.objects.filter(patient=patient)
+        Treatment.objects.for_clinic(staff.clinic_id)
+        .filter(patient=patient)
         .select_related("practitioner__user", "link")
         .prefetch_related("products__batch__product")
     )
@@ -75,7 +76,9 @@ def timeline(patient: Patient, lang: Lang) -> list[Event]:
         events.append(Event(treatment.performed_at, "treatment", treatment))
         link = getattr(treatment, "link", None)
         events.append(Event(treatment.created_at, "aftercare", treatment, link))
-        for checkin in CheckIn.objects.filter(treatment=treatment).prefetch_related("photos"):
+        for checkin in (
+            CheckIn.objects.for_clinic(staff.clinic_id).filter(treatment=treatment).prefetch_related("photos")
+        ):
             events.append(
                 Event(
                     checkin.submitted_at,
@@ -86,7 +89,7 @@ def timeline(patient: Patient, lang: Lang) -> list[Event]:
             )
         names = {code: e.name.get(lang) for code, e in load_kb().effects.items()}
         outcomes: dict[str, Any] = {str(value): label for value, label in OUTCOMES}
-        for complication in Complication.objects.filter(treatment=treatment):
+        for complication in Complication.objects.for_clinic(staff.clinic_id).filter(treatment=treatment):
             events.append(
                 Event(
                     datetime.combine(
@@ -108,7 +111,7 @@ def timeline(patient: Patient, lang: Lang) -> list[Event]:
 def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     patient = patient_or_404(staff, pk)
     lang = lang_of(request)
-    events = timeline(patient, lang)
+    events = timeline(staff, patient, lang)
     record(staff.clinic_id, staff.user, "read", "patient", [patient.id], patient.id)
     return render(
         request,
@@ -120,7 +123,7 @@ def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "eligibility": verdict(patient, lang),
             "nav": "patients",
             "new_link": None,
-            "screening_link": ScreeningLink.objects.filter(patient=patient).first(),
+            "screening_link": getattr(patient, "screening_link", None),
         },
     )
 
@@ -130,8 +133,7 @@ def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
 def new_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     """Issue the patient's pre-treatment link (screening, FAQ; a previous one stops working); shown once."""
     patient = patient_or_404(staff, pk)
-    link, token = issue_screening_link(patient)
-    record(staff.clinic_id, staff.user, "create", "screening_link", [link.id], patient.id)
+    link, token = issue_screening_link(patient, by=staff.user)
     return render(
         request,
         "clinicui/link_issued.html",
@@ -150,8 +152,7 @@ def new_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpRespo
 def new_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     """Issue a fresh private link for a treatment (the old one stops working); shown once."""
     treatment = treatment_or_404(staff, pk)
-    token = reissue_link(treatment)
-    record(staff.clinic_id, staff.user, "update", "link", [treatment.id], treatment.patient_id)
+    token = reissue_link(treatment, by=staff.user)
     return render(
         request,
         "clinicui/link_issued.html",
@@ -170,9 +171,7 @@ def new_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
 def stop_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     """Stop the patient's pre-treatment link now (a lost phone, a wrong address)."""
     patient = patient_or_404(staff, pk)
-    link = revoke_screening_link(patient)
-    if link is not None:
-        record(staff.clinic_id, staff.user, "update", "screening_link", [link.id], patient.id)
+    revoke_screening_link(patient, by=staff.user)
     messages.success(request, _("The screening link no longer works."))
     return redirect("clinicui:patient", patient.id)
 
@@ -182,7 +181,6 @@ def stop_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResp
 def stop_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     """Stop a treatment's private link now; a new one can be issued later."""
     treatment = treatment_or_404(staff, pk)
-    revoke_link(treatment)
-    record(staff.clinic_id, staff.user, "update", "link", [treatment.id], treatment.patient_id)
+    revoke_link(treatment, by=staff.user)
     messages.success(request, _("The patient link no longer works. Issue a new one to send it again."))
     return redirect("clinicui:patient", treatment.patient_id)

@@ -14,9 +14,7 @@ from mesosafe.clinicui.access import audit_read, staff_required
 @staff_required
 def photo(request: HttpRequest, staff: Staff, pk: int) -> FileResponse:
     found = get_object_or_404(
-        Photo.objects.select_related("checkin__treatment"),
-        pk=pk,
-        checkin__treatment__patient__clinic_id=staff.clinic_id,
+        Photo.objects.for_clinic(staff.clinic_id).select_related("checkin__treatment"), pk=pk
     )
     audit_read(staff, "photo", [found.id], found.checkin.treatment.patient_id)
     return photos.response(found)

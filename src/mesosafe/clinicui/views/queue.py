@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mesosafe import explain
-from mesosafe.audit.services import record
 from mesosafe.checkins.answers import symptom_lines
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import acknowledge as acknowledge_checkin
@@ -55,9 +54,7 @@ def acknowledge(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     if not form.is_valid():
         return refused(request, form, from_page(request, checkin) or reverse("clinicui:queue"))
     done = acknowledge_checkin(checkin, request.user, form.cleaned_data["note"])
-    if done:
-        record(staff.clinic_id, staff.user, "update", "checkin", [checkin.id], patient_id)
-    else:
+    if not done:  # the page shows whose review stands
         audit_read(staff, "checkin", [checkin.id], patient_id)
     if request.headers.get("HX-Request"):
         context = {"checkin": checkin, "earlier": not done, "who": reviewer_name(checkin)}

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.messages.utils import get_level_tags
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import ESCALATED, acknowledge_all, review_queue
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, staff_required, treatment_or_404
 from mesosafe.clinicui.forms import AcknowledgeAllForm
-from mesosafe.clinicui.queue_cards import prefix, queue_count, shown_cards
 from mesosafe.clinicui.views.queue import lang_of, refused, reviewer_name
+from mesosafe.clinicui.views.queue_cards import prefix, queue_count, shown_cards
 from mesosafe.treatments.models import Treatment
 
 LIMIT = 200  # check-ins on the page
@@ -73,12 +71,14 @@ def acknowledge_card(request: HttpRequest, staff: Staff, pk: int) -> HttpRespons
 def acknowledge_shown(staff: Staff, treatment: Treatment, ids: list[int], note: str) -> Outcome:
     """Acknowledge the treatment's escalated check-ins among `ids` (any other id is ignored), each with the
     race-safe conditional UPDATE, and audit one update per check-in acknowledged."""
-    escalated = CheckIn.objects.filter(treatment=treatment, disposition__in=ESCALATED)
+    escalated = (
+        CheckIn.objects.for_clinic(staff.clinic_id)
+        .filter(treatment=treatment, disposition__in=ESCALATED)
+        .select_related("treatment__patient")
+    )
     # in time order, as every card sends them: two nurses' overlapping cards lock the rows in the same order
     shown = list(escalated.filter(pk__in=ids).order_by("submitted_at", "id"))
-    with transaction.atomic():  # acknowledged only if audited
-        done = acknowledge_all(shown, staff.user, note)
-        record(staff.clinic_id, staff.user, "update", "checkin", [c.id for c in done], treatment.patient_id)
+    done = acknowledge_all(shown, staff.user, note)  # each audited with its update
     earlier = [c for c in shown if c not in done]
     audit_read(staff, "checkin", [c.id for c in earlier], treatment.patient_id)  # their reviewers are named
     newer = escalated.filter(reviewed_at__isnull=True).exclude(pk__in=ids).count()

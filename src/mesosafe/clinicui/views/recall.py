@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from mesosafe.clinics.models import Batch, Staff
-from mesosafe.clinics.services import batch_recipients, lot_batches
+from mesosafe.clinics.services import lot_batches
 from mesosafe.clinicui.access import audit_read, staff_required
 from mesosafe.clinicui.forms import RecallForm
+from mesosafe.treatments.recall import batch_recipients
 
 
 @staff_required

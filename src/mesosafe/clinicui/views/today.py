@@ -38,8 +38,8 @@ def _rows(staff: Staff, now: datetime) -> tuple[list[Row], list[Row]]:
     end_of_today = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time.min, tzinfo=zone)
     start_of_today = end_of_today - timedelta(days=1)
     scheduled = (
-        ScheduledCheckin.objects.filter(
-            treatment__patient__clinic_id=staff.clinic_id,
+        ScheduledCheckin.objects.for_clinic(staff.clinic_id)
+        .filter(
             due_at__lt=end_of_today,
             treatment__performed_at__gte=now - FOLLOW_UP,
         )
@@ -47,9 +47,8 @@ def _rows(staff: Staff, now: datetime) -> tuple[list[Row], list[Row]]:
         .order_by("due_at")
     )
     last = dict(
-        CheckIn.objects.filter(
-            treatment__patient__clinic_id=staff.clinic_id, treatment__performed_at__gte=now - FOLLOW_UP
-        )
+        CheckIn.objects.for_clinic(staff.clinic_id)
+        .filter(treatment__performed_at__gte=now - FOLLOW_UP)
         .values("treatment_id")
         .annotate(latest=Max("submitted_at"))
         .values_list("treatment_id", "latest")

@@ -8,30 +8,19 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from mesosafe import explain
-from mesosafe.audit.services import record
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, patient_or_404, staff_required
 from mesosafe.clinicui.eligibility import verdict
 from mesosafe.clinicui.forms import PRODUCT_ROWS, TreatmentForm
 from mesosafe.clinicui.views.queue import lang_of
-from mesosafe.lib.problems import Problem
+from mesosafe.engines import parse
+from mesosafe.errors import DomainError
 from mesosafe.patients.services import latest_screening, needs_override
-from mesosafe.treatments.services import ProductLine, TreatmentRecord, link_url, record_treatment
-
-
-def _field_of(problem: Problem) -> str | None:
-    """Map a service error's field ('products[1].batch_id') onto this form's field name."""
-    name = problem.errors[0]["field"] if problem.errors else ""
-    if name.startswith("products["):
-        return f"batch_{name[9 : name.index(']')]}"
-    return {
-        "practitioner_id": "practitioner",
-        "performed_at": "performed_at",
-        "override_reason": "override_reason",
-    }.get(name)
+from mesosafe.treatments.links import link_url
+from mesosafe.treatments.schemas import TreatmentIn
+from mesosafe.treatments.services import record_treatment
 
 
 @staff_required
@@ -49,26 +38,30 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         lines = [
-            ProductLine(d[f"batch_{i}"].id, d[f"volume_{i}"], d[f"concentration_{i}"], d[f"area_{i}"])
+            {
+                "batch_id": d[f"batch_{i}"].id,
+                "volume_ml": d[f"volume_{i}"],
+                "concentration": d[f"concentration_{i}"],
+                "area": d[f"area_{i}"],
+            }
             for i in range(PRODUCT_ROWS)
             if d.get(f"batch_{i}") is not None
         ]
-        entry = TreatmentRecord(
-            practitioner_id=d["practitioner"].id,
-            performed_at=d["performed_at"],
-            areas=form.areas_list(),
-            technique=d["technique"],
-            injection_depth=d["injection_depth"],
-            anaesthetic=d["anaesthetic"],
-            products=lines,
-            override_reason=d["override_reason"],
-        )
+        entry = {
+            "practitioner_id": d["practitioner"].id,
+            "performed_at": d["performed_at"],
+            "areas": form.areas_list(),
+            "technique": d["technique"],
+            "injection_depth": d["injection_depth"],
+            "anaesthetic": d["anaesthetic"],
+            "products": lines,
+            "override_reason": d["override_reason"],
+        }
         try:
-            treatment, token = record_treatment(patient, entry, by=request.user)
-        except Problem as problem:
-            form.add_error(_field_of(problem), problem.detail or _("The treatment could not be recorded."))
+            treatment, token = record_treatment(patient, parse(TreatmentIn, entry), by=request.user)
+        except DomainError as error:
+            form.refuse(error)
         else:
-            record(staff.clinic_id, staff.user, "create", "treatment", [treatment.id], patient.id)
             return render(
                 request,
                 "clinicui/link_issued.html",

@@ -12,7 +12,8 @@ from django.utils import timezone
 from mesosafe.engines.calendar import to_ics
 from mesosafe.engines.results import AftercarePlan
 from mesosafe.portal.access import Visit, with_link
-from mesosafe.treatments.services import link_url, plan_due
+from mesosafe.treatments.links import link_url
+from mesosafe.treatments.services import plan_due
 
 
 @dataclass(frozen=True)

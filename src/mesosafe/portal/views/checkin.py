@@ -9,11 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from mesosafe import explain
-from mesosafe.audit.services import record
 from mesosafe.checkins import photos
 from mesosafe.checkins import services as checkins
 from mesosafe.checkins.models import CheckIn, Photo
-from mesosafe.engines import InputError
+from mesosafe.errors import DomainError
 from mesosafe.portal import present
 from mesosafe.portal.access import Visit, with_link
 from mesosafe.portal.forms import CheckInForm
@@ -31,11 +30,12 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
         if not form.errors:
             try:
                 stored, created = submit(visit, form)
-            except InputError as exc:
+            except DomainError as exc:
                 form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
             else:
                 if created:
-                    store_photos(visit, stored, cleaned)
+                    for data, ext in cleaned:
+                        photos.store(stored, data, ext)
                 return redirect("portal:checkin_result", visit.token, stored.id)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -61,12 +61,6 @@ def submit(visit: Visit, form: CheckInForm) -> tuple[CheckIn, bool]:
         return checkins.submit(visit.treatment_link, form.answers(), form.cleaned_data["idempotency_key"])
     except checkins.KeyReused:
         return checkins.submit(visit.treatment_link, form.answers(), uuid.uuid4().hex)
-
-
-def store_photos(visit: Visit, stored: CheckIn, cleaned: list[tuple[bytes, str]]) -> None:
-    patient = visit.patient
-    ids = [photos.store(stored, data, ext).id for data, ext in cleaned]
-    record(patient.clinic_id, None, "create", "photo", ids, patient.id, actor="patient")
 
 
 @with_link

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from mesosafe import explain
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.services import next_session
+from mesosafe.complications.eligibility import next_session
 from mesosafe.knowledge import load as load_kb
 from mesosafe.portal import charts
 from mesosafe.portal.access import Visit, with_link

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe import explain
-from mesosafe.audit.services import record
-from mesosafe.engines import InputError
+from mesosafe.errors import DomainError
 from mesosafe.patients.models import Screening
 from mesosafe.patients.services import run_screening
 from mesosafe.portal import present
@@ -54,12 +53,9 @@ def screening(request: HttpRequest, visit: Visit) -> HttpResponse:
         age = present.age_on(visit.patient.date_of_birth, timezone.localdate())
         try:
             stored = run_screening(visit.patient, form.intake(age, _formulation(visit)))
-        except InputError as exc:
+        except DomainError as exc:
             form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
         else:
-            record(
-                visit.clinic.id, None, "create", "screening", [stored.id], visit.patient.id, actor="patient"
-            )
             return redirect("portal:screening_result", visit.token, stored.id)
     status = 400 if request.method == "POST" else 200
     return render(request, "portal/screening.html", visit.context("screening", form=form), status=status)

@@ -16,15 +16,14 @@ from django.utils import timezone
 from mesosafe.checkins.services import submit
 from mesosafe.clinics.models import ApiKey, Batch, Clinic, Product, Staff
 from mesosafe.clinics.services import issue_api_key
-from mesosafe.complications.services import ComplicationData
+from mesosafe.complications.models import Relatedness
+from mesosafe.complications.schemas import ComplicationIn
 from mesosafe.complications.services import create as create_complication
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import run_screening
-from mesosafe.treatments.models import Treatment
+from mesosafe.treatments.models import Treatment, link_path
+from mesosafe.treatments.schemas import ProductLineIn, TreatmentIn
 from mesosafe.treatments.services import (
-    ProductLine,
-    TreatmentRecord,
-    link_path,
     record_treatment,
     reissue_link,
 )
@@ -115,22 +114,24 @@ def _records(clinic: Clinic, staff: Staff, lot: str, lang: str) -> None:
             preferred_language=lang,
         )
         run_screening(patient, {"age": 30 + index}, by=staff.user)
-        entry = TreatmentRecord(
+        entry = TreatmentIn(
             practitioner_id=staff.id,
             performed_at=now - timedelta(days=days),
             areas=["face"],
             technique="nappage",
             injection_depth="superficial (1-2 mm)",
             anaesthetic="topical lidocaine",
-            products=[ProductLine(batch.id, Decimal("2.00"), "20%", "face")],
+            products=[
+                ProductLineIn(batch_id=batch.id, volume_ml=Decimal("2.00"), concentration="20%", area="face")
+            ],
         )
         treatment, _token = record_treatment(patient, entry, by=staff.user)
         checkin, _ = submit(treatment.link, answers)
         if checkin.disposition == "urgent":  # the infection case: the clinic records a complication
-            infection = ComplicationData(
+            infection = ComplicationIn(
                 onset_date=timezone.localdate(),
                 grade=2,
-                relatedness="probably",
+                relatedness=Relatedness.PROBABLY,
                 suspected_infection=True,
                 action_taken="Swab taken; oral antibiotics started",
             )

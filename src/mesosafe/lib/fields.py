@@ -1,0 +1,74 @@
+"""Field types the input schemas share: lengths that match the database columns (so nothing reaches it that
+it would refuse), and checks whose messages the clinic pages translate (clinicui/errors.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+Id = Annotated[int, Field(ge=1, le=2**53)]
+
+# The validators' own messages; the clinic pages translate them (clinicui/errors.py).
+NOT_AN_EMAIL = "not a valid email address"
+BEFORE_1900 = "must be after 1900"
+IN_THE_FUTURE = "cannot be in the future"
+OUTSIDE_2000_2100 = "must be between the years 2000 and 2100"
+BLANK = "must not be blank"
+
+
+def _email(value: str) -> str:
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError(NOT_AN_EMAIL) from None
+    return value
+
+
+def _not_ancient(value: date) -> date:
+    if value.year < 1900:
+        raise ValueError(BEFORE_1900)
+    return value
+
+
+def _born_by_now(value: date) -> date:
+    if value > date.today() + timedelta(days=1):  # today somewhere on Earth, whatever the server's zone
+        raise ValueError(IN_THE_FUTURE)
+    return value
+
+
+def _plausible_moment(value: datetime) -> datetime:
+    if not 2000 <= value.year <= 2100:
+        raise ValueError(OUTSIDE_2000_2100)
+    return value
+
+
+def said(value: str) -> str:
+    if not value.strip():
+        raise ValueError(BLANK)
+    return value.strip()
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Short = Annotated[str, Field(max_length=120)]
+Text60 = Annotated[str, Field(max_length=60)]
+Text100 = Annotated[str, Field(max_length=100)]
+Area = Annotated[str, Field(min_length=1, max_length=100)]
+Code = Annotated[str, Field(min_length=1, max_length=64)]
+Note = Annotated[str, Field(max_length=2000)]
+LongText = Annotated[str, Field(max_length=4000)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+Phone = Annotated[str, Field(max_length=40)]
+RecentDate = Annotated[date, AfterValidator(_not_ancient)]
+BirthDate = Annotated[date, AfterValidator(_not_ancient), AfterValidator(_born_by_now)]
+
+
+class In(BaseModel):
+    """An input schema: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
