@@ -137,7 +137,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from mesosafe.clinics.models import Batch, Clinic, Product, Staff
 from mesosafe.patients.models import Patient
-from mesosafe.treatments.services import ProductLine, TreatmentRecord, record_treatment
+from mesosafe.treatments.schemas import ProductLineIn, TreatmentIn
+from mesosafe.treatments.services import record_treatment
 clinic = Clinic.objects.create(name="Bench", country="AE")
 user = User.objects.create_user("bench")
 staff = Staff.objects.create(user=user, clinic=clinic, role="practitioner", licence_number="B-1",
@@ -148,8 +149,8 @@ tokens = []
 with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
     for n in range({tokens}):
         patient = Patient.objects.create(clinic=clinic, name=f"P{{n}}", date_of_birth=date(1990, 1, 1))
-        record = TreatmentRecord(staff.id, timezone.now() - timedelta(days=2),
-                                 products=[ProductLine(batch.id, Decimal("1"))])
+        record = TreatmentIn(practitioner_id=staff.id, performed_at=timezone.now() - timedelta(days=2),
+                             products=[ProductLineIn(batch_id=batch.id, volume_ml=Decimal("1"))])
         tokens.append(record_treatment(patient, record, by=user)[1])
 from django.db import connection
 with connection.cursor() as cursor:
@@ -159,6 +160,29 @@ print(json.dumps(tokens))
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     tokens_json: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
     return tokens_json
+
+
+def statements_per_checkin(env: dict[str, str], token: str) -> dict[str, int]:
+    """SQL statements one check-in makes on the server's path (link lookup, triage, store, and for an
+    urgent one the alert task), counted in a process of its own with the server's settings."""
+    script = f"""
+import json, django
+django.setup()
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from mesosafe.checkins.services import submit
+from mesosafe.treatments.services import link_for_token
+counts = {{}}
+for name, answers in (("self_care", {{"symptoms": [{{"code": "bruising"}}]}}),
+                      ("urgent", {{"symptoms": [{{"code": "pus", "severity": "moderate"}}]}})):
+    with CaptureQueriesContext(connection) as queries:
+        submit(link_for_token({token!r}), answers, "statements-" + name)
+    counts[name] = len(queries)
+print(json.dumps(counts))
+"""
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    counts: dict[str, int] = json.loads(out.stdout.strip().splitlines()[-1])
+    return counts
 
 
 def stored_checkins(env: dict[str, str]) -> tuple[int, int]:
@@ -255,6 +279,7 @@ def main() -> None:
     )
     parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: serve's)")
     parser.add_argument("--database-url", default="postgres://root@127.0.0.1:5432/mesosafe_bench")
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     parser.add_argument(
         "--floor",
         action="store_true",
@@ -278,9 +303,10 @@ def main() -> None:
         env["DJANGO_SETTINGS_MODULE"] = "floor.settings"
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parent), env.get("PYTHONPATH")]))
     tokens = seed(env, args.concurrency)
+    statements = statements_per_checkin(env, tokens[0])
     if args.floor:
         create_floor_table(args.database_url)
-    port = free_port()
+    port = args.port or free_port()
     command = [sys.executable, "-m", "mesosafe", "serve", "--port", str(port)]
     if args.workers:
         command += ["--workers", str(args.workers)]
@@ -304,6 +330,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     total, duplicates = stored_checkins(env)
+    total -= len(statements)  # the two check-ins that counted the statements
     report = {
         "machine": {"nproc": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version()},
         "command": " ".join(["bench/checkin_load.py", *sys.argv[1:]]),
@@ -317,14 +344,40 @@ def main() -> None:
             "checkin_vs_bare_throughput": statistics.median(r["ratio"] for r in rounds),
             **(floor_medians(rounds) if args.floor else {}),
         },
+        "statements_per_checkin": statements,
         "acknowledged": len(acked),
         "stored": total,
         "lost": len(set(acked)) - total if total <= len(set(acked)) else 0,
         "duplicated": duplicates,
     }
+    report["target"] = target(report, args)
     print(json.dumps(report, indent=2))
     ok = report["lost"] == 0 and duplicates == 0 and total == len(acked)
     raise SystemExit(0 if ok else 1)
+
+
+# Issue 13's target: check-ins at ≥ 75 % of the floor's throughput in the same run, p99 < 150 ms at
+# concurrency 32, none lost or duplicated; and no more SQL statements than before (2, 3 when escalated).
+TARGET_VS_FLOOR = 0.75
+TARGET_P99_MS = 150
+TARGET_STATEMENTS = {"self_care": 2, "urgent": 3}
+
+
+def target(report: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """Whether this run met the target, each part on its own (the floor's part needs --floor)."""
+    median = report["median"]
+    parts: dict[str, Any] = {
+        "p99_under_150_ms": median["checkin_p99_ms"] < TARGET_P99_MS if args.concurrency == 32 else None,
+        "none_lost_or_duplicated": report["lost"] == 0 and report["duplicated"] == 0,
+        "statements": all(report["statements_per_checkin"][k] <= n for k, n in TARGET_STATEMENTS.items()),
+    }
+    if args.floor:
+        vs_floor = round(median["checkin_rps"] / median["floor_rps"], 3)
+        parts |= {"checkin_vs_floor": vs_floor, "at_least_75_percent_of_floor": vs_floor >= TARGET_VS_FLOOR}
+    parts["met"] = all(v for k, v in parts.items() if k != "checkin_vs_floor" and v is not None) and (
+        args.floor and args.concurrency == 32
+    )
+    return parts
 
 
 def one_round(

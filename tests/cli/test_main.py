@@ -4,7 +4,7 @@ import sys
 import click
 from click.testing import CliRunner
 
-from mesosafe.cli import COMMANDS, cli
+from mesosafe.cli import COMMANDS, HELP, cli
 
 
 def test_help_lists_the_built_commands() -> None:
@@ -25,6 +25,23 @@ def test_triage_does_not_import_django_or_duckdb() -> None:
     code = (
         "import sys; from mesosafe.cli import cli; cli(['triage', '--help'], standalone_mode=False); "
         "print(sorted(m for m in ('django', 'duckdb', 'scipy', 'pyspark') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")
+
+
+def test_the_help_list_says_what_each_command_says() -> None:
+    context = click.Context(cli)
+    assert set(HELP) == set(COMMANDS)
+    for name, short in HELP.items():
+        command = cli.get_command(context, name)
+        assert command is not None and command.get_short_help_str(limit=1000) == short, name
+
+
+def test_help_imports_no_command() -> None:
+    code = (
+        "import sys; from mesosafe.cli import cli; cli(['--help'], standalone_mode=False); "
+        "print(sorted(m for m in sys.modules if m.startswith('mesosafe.cli.') or m == 'django'))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from mesosafe.lib.logging import RedactTokens, redact
+from mesosafe.web import gunicorn_conf
 from mesosafe.web.gunicorn_conf import RedactingLogger
 
 TOKEN = "Hq2xmGbFG16zfHUdptnj5VxFSOPvKvun3STZTzPAu6g"
@@ -44,8 +45,31 @@ def test_gunicorn_access_atoms_are_redacted() -> None:
     assert not any(TOKEN in str(value) for value in atoms.values())
 
 
-def _gunicorn_cfg() -> dict[str, object]:
+def _gunicorn_cfg(**changes: object) -> dict[str, object]:
     from gunicorn.config import Config
 
     config = Config()
-    return {name: setting.get() for name, setting in config.settings.items()}
+    settings = {name: setting.get() for name, setting in config.settings.items()}
+    return settings | {"access_log_format": gunicorn_conf.access_log_format} | changes
+
+
+def test_the_access_line_is_the_formats_with_the_token_redacted() -> None:
+    logger = RedactingLogger(SimpleNamespace(**_gunicorn_cfg(accesslog="-")))
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": f"/p/{TOKEN}/checkin/",
+        "PATH_INFO": f"/p/{TOKEN}/checkin/",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+    request = SimpleNamespace(headers=[("AUTHORIZATION", f"Bearer {TOKEN}")])
+    response = SimpleNamespace(status="302 Found", sent=0, headers=[])
+    lines: list[str] = []
+    logger.access_log = SimpleNamespace(
+        info=lambda line, *args: lines.append(line % args[0] if args else line)
+    )
+    logger.access(response, request, environ, timedelta(milliseconds=12))
+    atoms = logger.atoms(response, request, environ, timedelta(milliseconds=12))
+    assert lines == [gunicorn_conf.access_log_format % atoms]  # the line gunicorn itself would write
+    assert lines == ['127.0.0.1 "POST /p/[redacted]/checkin/ HTTP/1.1" 302 0 12ms']

@@ -1,4 +1,5 @@
-"""The `mesosafe` command. Subcommands load lazily so `mesosafe triage` does not import Django or DuckDB."""
+"""The `mesosafe` command. Subcommands load lazily so `mesosafe triage` does not import Django or DuckDB, and
+`mesosafe --help` lists them from HELP without importing any (tests/cli/test_main.py keeps HELP true)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,39 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# name -> the command's short help, as `mesosafe --help` lists it
+HELP: dict[str, str] = {
+    "kb": "Browse and validate the clinical knowledge base.",
+    "triage": "Triage a check-in: is this expected, or does it need the clinic, care today or an emergency?",
+    "screen": (
+        "Screen an intake before treatment: proceed, precautions, defer, clinician review or do not treat."
+    ),
+    "aftercare": "Build the timed aftercare plan and follow-up check-ins for a treatment.",
+    "schema": "Print the JSON Schema of an input: checkin, intake or treatment.",
+    "signals": (
+        "Disproportionality signals (N, E, RR, PRR, ROR, IC, EBGM, EB05, EB95) for product × event pairs."
+    ),
+    "registry": "Clinic, practitioner, product and batch safety over a treatment registry.",
+    "serve": "Migrate, collect static files if needed, then serve with gunicorn.",
+    "worker": "Run background tasks: check-in reminders and urgent-check-in notifications.",
+    "demo": "Create two demo clinics with staff, products, patients, treatments and check-ins.",
+    "manage": "Run a Django management command, e.g.",
+}
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of --help, from HELP: importing every command would cost half a second."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))  # as click.Group does
+        rows = [
+            (name, click.Command(name, help=HELP.get(name, "")).get_short_help_str(limit)) for name in names
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)

@@ -13,6 +13,22 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        """The default line built from its five atoms alone: gunicorn builds (and here redacts) an atom for
+        every header of every request, a few per cent of a check-in's CPU. Any other format: every atom."""
+        if not self.access_log_enabled:
+            return
+        if self.cfg.access_log_format != access_log_format:
+            super().access(resp, req, environ, request_time)
+            return
+        request = f"{environ['REQUEST_METHOD']} {environ['RAW_URI']} {environ['SERVER_PROTOCOL']}"
+        status = str(resp.status).split(None, 1)[0]
+        sent = getattr(resp, "sent", None)
+        milliseconds = int(request_time.total_seconds() * 1000)
+        address = environ.get("REMOTE_ADDR") or "-"
+        line = f'{address} "{redact(request)}" {status} {sent if sent is not None else "-"} {milliseconds}ms'
+        self.access_log.info(line)
+
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         for key, value in atoms.items():

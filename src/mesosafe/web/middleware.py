@@ -1,0 +1,60 @@
+"""Middleware only the pages need (sessions, language, CSRF, login, messages, framing), skipped on the JSON
+API: its callers authenticate with a bearer key or link token and get problem+json in English, so that work
+bought an API request nothing (a check-in is most of the traffic)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils.module_loading import import_string
+
+Handler = Callable[[HttpRequest], HttpResponseBase]
+API_PREFIX = "/api/"
+
+
+class PagesOnly:
+    """Runs `settings.PAGE_MIDDLEWARE` around every request but the API's. Their view hooks (CSRF checks
+    its tokens in one) are run for the pages as Django runs them for middleware of its own list."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        self.view_hooks: list[Callable[..., Any]] = []
+        self.exception_hooks: list[Callable[..., Any]] = []
+        handler = get_response
+        for path in reversed(settings.PAGE_MIDDLEWARE):
+            middleware = import_string(path)(handler)
+            if hasattr(middleware, "process_view"):
+                self.view_hooks.insert(0, middleware.process_view)
+            if hasattr(middleware, "process_exception"):
+                self.exception_hooks.append(middleware.process_exception)
+            handler = middleware
+        self.pages = handler
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        return self.pages(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponseBase | None:
+        if request.path_info.startswith(API_PREFIX):
+            return None
+        for hook in self.view_hooks:
+            response: HttpResponseBase | None = hook(request, view, args, kwargs)
+            if response is not None:
+                return response
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        if request.path_info.startswith(API_PREFIX):
+            return None
+        for hook in self.exception_hooks:
+            response: HttpResponseBase | None = hook(request, exception)
+            if response is not None:
+                return response
+        return None
