@@ -8,7 +8,7 @@ from typing import Any
 from django.test import Client
 
 from mesosafe.patients.models import Patient
-from tests.web.conftest import API, Site, link_headers
+from tests.service_fixtures import API, Site, link_headers
 
 
 def test_nul_characters_are_refused(

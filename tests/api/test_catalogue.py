@@ -8,7 +8,7 @@ from typing import Any
 from django.test import Client
 
 from mesosafe.patients.models import Patient
-from tests.web.conftest import API, Site
+from tests.service_fixtures import API, Site
 
 
 def test_products_and_batches(client: Client, site: Site) -> None:

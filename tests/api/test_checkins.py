@@ -17,7 +17,7 @@ from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import acknowledge, submit
 from mesosafe.patients.models import Patient
-from tests.web.conftest import API, Site
+from tests.service_fixtures import API, Site
 
 SELF_CARE = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False}]}
 CONTACT = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "same", "spreading": False}]}

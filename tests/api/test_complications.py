@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from mesosafe.checkins.services import submit
 from mesosafe.patients.models import Patient
-from tests.web.conftest import API, Site
+from tests.service_fixtures import API, Site
 
 
 def test_create_from_a_checkin_and_record_the_outcome(

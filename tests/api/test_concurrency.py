@@ -14,7 +14,7 @@ import pytest
 
 from mesosafe.checkins.models import CheckIn
 from mesosafe.patients.models import Patient
-from tests.web.conftest import API, Site
+from tests.service_fixtures import API, Site
 
 THREADS = 8
 PER_THREAD = 12

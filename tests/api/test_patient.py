@@ -13,7 +13,7 @@ from django.utils import timezone
 from mesosafe.checkins.models import CheckIn
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, Treatment
-from tests.web.conftest import API, Site, link_headers
+from tests.service_fixtures import API, Site, link_headers
 
 BRUISE = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False}]}
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.test import Client
 
 from mesosafe.audit.models import AuditEvent
-from tests.web.conftest import API, Site
+from tests.service_fixtures import API, Site
 
 
 def test_create_list_and_get_a_patient(client: Client, site: Site) -> None:

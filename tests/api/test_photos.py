@@ -12,7 +12,7 @@ from PIL import Image
 
 from mesosafe.checkins.services import submit
 from mesosafe.patients.models import Patient
-from tests.web.conftest import API, Site, link_headers
+from tests.service_fixtures import API, Site, link_headers
 
 
 def png() -> bytes:

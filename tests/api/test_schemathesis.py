@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 from mesosafe.checkins.services import submit
 from mesosafe.patients.models import Patient
 from mesosafe.web.wsgi import application
-from tests.web.conftest import API, Site
+from tests.service_fixtures import API, Site
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 400

@@ -16,7 +16,7 @@ from mesosafe.lib.tokens import digest
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import latest_screening, needs_override
 from mesosafe.treatments.models import ScreeningLink
-from tests.web.conftest import API, Site, link_headers
+from tests.service_fixtures import API, Site, link_headers
 
 
 def issue(client: Client, site: Site, patient_id: int) -> Any:

@@ -15,7 +15,7 @@ from mesosafe.checkins.models import Photo
 from mesosafe.checkins.services import submit
 from mesosafe.complications.models import Complication
 from mesosafe.patients.models import Patient
-from tests.web.conftest import API, Site
+from tests.service_fixtures import API, Site
 
 TODAY = str(timezone.now().date())
 # A valid body per route, so that the request reaches the object lookup.

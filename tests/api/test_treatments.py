@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from mesosafe.knowledge import load
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, ScheduledCheckin
-from tests.web.conftest import API, Site, link_headers
+from tests.service_fixtures import API, Site, link_headers
 
 
 def treatment_body(site: Site, **changes: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from mesosafe.checkins import store
 from mesosafe.checkins.models import CheckIn
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import Treatment
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 
 def _unsaved(treatment: Treatment, key: str | None = "k1") -> CheckIn:

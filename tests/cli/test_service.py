@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mesosafe.cli.service import own_address
-from tests.web.conftest import on_postgres
+from tests.service_fixtures import on_postgres
 
 
 def mesosafe(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import ScheduledCheckin
 from mesosafe.treatments.tasks import send_checkin_reminder
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks

@@ -12,7 +12,7 @@ from django.test import Client
 
 from mesosafe.clinics.models import Clinic
 from mesosafe.patients.models import Patient
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 
 def test_admin_lists_and_recall_action(

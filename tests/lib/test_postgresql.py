@@ -9,10 +9,10 @@ import pytest
 from django.db import connection, connections
 
 from mesosafe.lib.postgresql.base import IDLE_CHECK_AFTER
-from tests.web.conftest import on_postgres
+from tests.service_fixtures import on_postgres
 
 pytestmark = pytest.mark.skipif(
-    not on_postgres(), reason="PostgreSQL only: scripts/test runs tests/web on it"
+    not on_postgres(), reason="PostgreSQL only: scripts/test runs the service tests on it"
 )
 
 

@@ -1,6 +1,6 @@
 """Every query the staff shells make is scoped to the staff member's clinic: it starts at a model's
 `for_clinic(...)` (mesosafe.lib.tenancy), or at an object already found that way (`treatment.checkins`).
-The route-walking tests (tests/web/test_tenancy.py, tests/clinicui/test_tenancy.py) check the answers;
+The route-walking tests (tests/api/test_tenancy.py, tests/clinicui/test_tenancy.py) check the answers;
 this checks that no query starts anywhere else."""
 
 from __future__ import annotations

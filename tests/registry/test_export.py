@@ -20,7 +20,7 @@ from mesosafe.registry import export
 from mesosafe.signals.errors import SignalsInputError
 from mesosafe.signals.registry import check_registry, outcomes, per_unit
 from mesosafe.treatments.models import ProductUse, Treatment
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 
 def _complication(

@@ -16,7 +16,7 @@ from mesosafe.complications.services import create
 from mesosafe.patients.models import Patient
 from mesosafe.registry import services
 from mesosafe.registry.models import RegistryReport
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 
 def _report() -> RegistryReport:

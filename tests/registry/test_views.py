@@ -12,7 +12,7 @@ from django.test import Client
 
 from mesosafe.patients.models import Patient
 from mesosafe.registry.models import RegistryReport
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from mesosafe.lib.tokens import digest
 from mesosafe.patients.models import Patient
 from mesosafe.treatments import lookup
 from mesosafe.treatments.models import CheckinLink
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 
 def _loaded(instance: Model) -> dict[str, Any]:

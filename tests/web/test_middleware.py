@@ -7,7 +7,7 @@ from typing import Any
 
 from django.test import Client
 
-from tests.web.conftest import API, Site
+from tests.service_fixtures import API, Site
 
 
 def test_the_api_skips_the_pages_middleware(client: Client, site: Site) -> None:

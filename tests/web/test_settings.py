@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.web.conftest import on_postgres
+from tests.service_fixtures import on_postgres
 
 PRINT = (
     "import django; django.setup(); from django.conf import settings as s; "

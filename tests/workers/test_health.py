@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mesosafe.workers.health import DEAD_AFTER, last_beat, worker_alive
-from tests.web.conftest import record_beat
+from tests.service_fixtures import record_beat
 
 
 def test_the_latest_beat_of_any_worker_counts(db: Any) -> None:

@@ -17,7 +17,7 @@ from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import ScheduledCheckin
 from mesosafe.workers.health import DEAD_AFTER
 from mesosafe.workers.stale import STALE_AFTER, requeue_stale
-from tests.web.conftest import Site, record_beat
+from tests.service_fixtures import Site, record_beat
 
 
 def _claimed(task: DBTaskResult[..., Any], worker: str, ago: timedelta) -> None:
