@@ -42,7 +42,7 @@ def on_postgres() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
+def fresh_cache() -> None:
     cache.clear()  # rate-limit counters must not leak between tests
 
 
