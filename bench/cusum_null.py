@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from mesosafe.signals import clusters
-from mesosafe.signals.synthetic import OutbreakSpec, RegistrySpec, demo_registry
+from mesosafe.clinic_safety import clusters
+from mesosafe.clinic_safety.demo import DemoSpec, OutbreakSpec, demo_tables
 
 NULL = dict(clinics=10, days=600, mean_daily_treatments=2.0, infection_rate=0.01, batch_days=60,
             shared_batches=True, products=1)  # fmt: skip
@@ -27,10 +27,10 @@ def null_rates(seeds: int) -> None:
     batch_years = 0.0
     started = time.perf_counter()
     for seed in range(seeds):
-        tables = demo_registry(
-            spec=RegistrySpec(**NULL, seed=seed), outbreak=OutbreakSpec(treatments=0, infections=0)
+        tables = demo_tables(
+            spec=DemoSpec(**NULL, seed=seed), outbreak=OutbreakSpec(treatments=0, infections=0)
         )
-        scan = clusters.scan_registry(tables.treatments, tables.complications)
+        scan = clusters.scan(tables.treatments, tables.complications)
         batch = scan[scan.unit_type == "batch"]
         alarmed += int(batch.groupby("unit")["alarm"].any().sum())
         batches += batch.unit.nunique()
@@ -44,8 +44,8 @@ def null_rates(seeds: int) -> None:
 
 def planted() -> None:
     outbreak = OutbreakSpec(treatments=40, infections=8, start_day=300, days=20)
-    tables = demo_registry(spec=RegistrySpec(**NULL, seed=0), outbreak=outbreak)
-    scan = clusters.scan_registry(tables.treatments, tables.complications)
+    tables = demo_tables(spec=DemoSpec(**NULL, seed=0), outbreak=outbreak)
+    scan = clusters.scan(tables.treatments, tables.complications)
     hits = scan[(scan.unit_type == "batch") & (scan.unit == outbreak.batch_unit) & scan.alarm]
     if hits.empty:
         print("planted outbreak (8 infections in 40 sessions of one batch): NOT detected")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from mesosafe.signals.synthetic import ReportSpec, generate_reports, planted_table
+from mesosafe.disproportionality.synthetic import ReportSpec, generate_reports, planted_table
 
 
 def main() -> None:

@@ -22,8 +22,9 @@ START = time.perf_counter()
 import numpy as np  # noqa: E402
 import pyarrow.csv as pacsv  # noqa: E402
 
-from mesosafe.signals import output, pipeline  # noqa: E402
-from mesosafe.signals.io import LongColumns  # noqa: E402
+from mesosafe.disproportionality import output, pipeline  # noqa: E402
+from mesosafe.disproportionality.reading import LongColumns  # noqa: E402
+from mesosafe.disproportionality.settings import RunSettings  # noqa: E402
 
 
 def peak_mib() -> float:
@@ -66,13 +67,15 @@ def main() -> None:
 
     stages = pipeline.Stages(hook)
     columns = LongColumns("report_id", "product", "event", tuple(args.strata))
+    settings = RunSettings(columns=columns, engine=args.engine, master=args.master)
+    spark = None
     if args.engine == "spark":
-        spark = pipeline.spark_session(args.master, args.driver_memory)
-        counts = pipeline.count_file_spark(args.input, columns, stages=stages, spark=spark)
-    else:
-        con = pipeline.duckdb_connection(args.memory_limit)
-        counts = pipeline.count_file_duckdb(args.input, columns, stages=stages, con=con)
-    result = pipeline.disproportionality(counts, stages)
+        from mesosafe.disproportionality.spark import spark_session
+
+        spark = spark_session(args.master, args.driver_memory)
+    con = pipeline.duckdb_connection(args.memory_limit)
+    counts = pipeline.count_file(args.input, settings, stages, con=con, spark=spark)
+    result = pipeline.fit_and_score(counts, stages)
     out = args.out or args.input.with_suffix(".signals.parquet")
     with stages("write parquet"):
         output.write_table(result.table, out)

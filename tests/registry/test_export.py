@@ -1,4 +1,5 @@
-"""The clinic database exported in the column contracts of `mesosafe.signals`."""
+"""The clinic database exported in the column contracts of `mesosafe.disproportionality` and
+`mesosafe.clinic_safety`."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mesosafe.checkins.services import submit
+from mesosafe.clinic_safety.tables import check_tables, outcomes, per_unit
 from mesosafe.clinics.models import Batch, Product
 from mesosafe.complications.models import Complication
 from mesosafe.complications.schemas import ComplicationIn
 from mesosafe.complications.services import create
+from mesosafe.lib.analysis_input import AnalysisInputError
 from mesosafe.patients.models import Patient
 from mesosafe.registry import export
-from mesosafe.signals.errors import SignalsInputError
-from mesosafe.signals.registry import check_registry, outcomes, per_unit
 from mesosafe.treatments.models import ProductUse, Treatment
 from tests.service_fixtures import Site
 
@@ -56,7 +57,7 @@ def test_registry_tables_pass_the_signals_checks(
     _complication(infected, site, 3, ["warmth"])
     _complication(late_lump, site, 21, ["lump"])  # a lump after the first week: suspected infection
     _complication(early_lump, other, 2, ["lump"])  # small bumps in the first days: not
-    tables = check_registry(export.treatments(), export.complications())
+    tables = check_tables(export.treatments(), export.complications())
     assert len(tables.treatments) == 4
     assert set(tables.treatments["clinic"]) == {
         f"{site.clinic.name} (#{site.clinic.pk})",
@@ -76,7 +77,7 @@ def test_a_two_product_session_is_one_treatment_for_its_clinic(
     batch = Batch.objects.create(product=lipolytic, lot_number="LP-1", expires_on=site.batch.expires_on)
     ProductUse.objects.create(treatment=treatment, batch=batch, volume_ml=1)
     _complication(treatment, site, 3, ["pus"])
-    tables = check_registry(export.treatments(), export.complications())
+    tables = check_tables(export.treatments(), export.complications())
     assert list(tables.treatments["treatment_id"]) == [str(treatment.id)] * 2
     assert len(tables.complications) == 1
     frame = outcomes(tables)
@@ -99,7 +100,7 @@ def test_equal_lot_numbers_of_two_products_stay_two_batches(
     _complication(first, site, 2, ["pus"])
     _complication(second, site, 2, ["pus"])
     lot = site.batch.lot_number
-    tables = check_registry(export.treatments(), export.complications())
+    tables = check_tables(export.treatments(), export.complications())
     keys = {f"Vitamin C / {lot}", f"Lipolytic / {lot}"}
     assert set(tables.treatments["batch"]) == keys
     assert set(export.reports("batch")["product"]) == keys  # `signals --by batch` uses the same key
@@ -113,7 +114,7 @@ def test_two_clinics_with_the_same_name_are_two_units(
     one, two = make_site(name="Glow"), make_site(name="Glow")
     make_treatment(one, make_patient(one), days_ago=10)
     make_treatment(two, make_patient(two), days_ago=10)
-    tables = check_registry(export.treatments(), export.complications())
+    tables = check_tables(export.treatments(), export.complications())
     assert sorted(tables.treatments["clinic"]) == sorted(
         [f"Glow (#{one.clinic.pk})", f"Glow (#{two.clinic.pk})"]
     )
@@ -154,5 +155,5 @@ def test_a_stored_date_the_analysis_cannot_use_names_the_record(
     complication = Complication.objects.get()
     Complication.objects.filter(pk=complication.pk).update(onset_date=onset)  # as an older version stored it
     record = f"complication #{complication.pk} (treatment #{treatment.pk})"
-    with pytest.raises(SignalsInputError, match=re.escape(f"{record} {message}")):
+    with pytest.raises(AnalysisInputError, match=re.escape(f"{record} {message}")):
         export.complications()

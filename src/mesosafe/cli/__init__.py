@@ -15,7 +15,7 @@ COMMANDS: dict[str, str] = {
     "aftercare": "mesosafe.cli.clinical:aftercare",
     "schema": "mesosafe.cli.clinical:schema",
     "signals": "mesosafe.cli.signals:signals",
-    "registry": "mesosafe.cli.signals:registry",
+    "registry": "mesosafe.cli.registry:registry",
     "serve": "mesosafe.cli.service:serve",
     "worker": "mesosafe.cli.service:worker",
     "demo": "mesosafe.cli.service:demo",

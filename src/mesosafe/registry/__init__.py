@@ -1,1 +1,3 @@
-"""The registry's view of the clinic database: exports in the column contracts of `mesosafe.signals`."""
+"""The registry: safety across clinics for analysts (the `/registry/` page, its reports built by the worker)
+and the export of the clinic database in the column contracts of `mesosafe.disproportionality` and
+`mesosafe.clinic_safety`."""

@@ -11,7 +11,7 @@
   sign of infection, or a lump after the first week).
 
 A stored date the analysis cannot use (outside the supported years, or an onset before its session)
-raises SignalsInputError naming the record, so a report fails with that message instead of a traceback.
+raises AnalysisInputError naming the record, so a report fails with that message instead of a traceback.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Literal
 
 import pandas as pd
 
+from mesosafe.clinic_safety.tables import EARLIEST_DATE, LATEST_DATE, batch_key
 from mesosafe.complications.models import Complication
 from mesosafe.engines.infection import suspected_infection
-from mesosafe.signals.errors import SignalsInputError
-from mesosafe.signals.registry import EARLIEST_DATE, LATEST_DATE, batch_key
+from mesosafe.lib.analysis_input import AnalysisInputError
 from mesosafe.treatments.models import ProductUse, Treatment
 
 By = Literal["product", "batch"]
@@ -41,7 +41,7 @@ def _session_date(treatment: Treatment) -> date:
 
 def _in_range(day: date, record: str, field: str) -> date:
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise SignalsInputError(
+        raise AnalysisInputError(
             f"{record} has {field} {day.isoformat()}, outside the years the registry analysis supports "
             f"({EARLIEST_DATE.year}–{LATEST_DATE.year}); correct the record"
         )
@@ -102,7 +102,7 @@ def complications() -> pd.DataFrame:
         performed = _in_range(_session_date(complication.treatment), record, "session date")
         onset = _in_range(complication.onset_date, record, "onset date")
         if onset < performed:
-            raise SignalsInputError(
+            raise AnalysisInputError(
                 f"{record} has onset date {onset.isoformat()}, before its session on "
                 f"{performed.isoformat()}; correct the record"
             )

@@ -7,9 +7,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from mesosafe.clinic_safety.units import OUTCOMES, UNIT_TYPES
+from mesosafe.lib.analysis_input import AnalysisInputError
 from mesosafe.registry.models import RegistryReport
-from mesosafe.signals.errors import SignalsInputError
-from mesosafe.signals.units import OUTCOMES, UNIT_TYPES
 
 # The files a report page may show; anything else in the folder is not served.
 FUNNELS = [f"funnel_{unit}_{outcome}.svg" for unit in UNIT_TYPES for outcome in OUTCOMES]
@@ -24,18 +24,18 @@ def build(report: RegistryReport) -> RegistryReport:
     """Export the database, run the registry analysis and record the outcome on `report`."""
     # Imported here, in the worker that builds reports: pandas, SciPy and matplotlib took a web process
     # three seconds to load on its first request, for pages that only list a report's files.
+    from mesosafe.clinic_safety.clusters import CusumDesign, today_or_latest
+    from mesosafe.clinic_safety.report import write_report
+    from mesosafe.clinic_safety.tables import check_tables
     from mesosafe.registry import export
-    from mesosafe.signals.clusters import CusumDesign, today_or_latest
-    from mesosafe.signals.registry import check_registry
-    from mesosafe.signals.report import write_report
 
     folder(report).parent.mkdir(parents=True, exist_ok=True)
     try:
-        tables = check_registry(export.treatments(), export.complications())
+        tables = check_tables(export.treatments(), export.complications())
         # the database is current: windows run to today (infections of recent sessions may still begin)
         design = CusumDesign(as_of=today_or_latest(tables, timezone.now().date()))
         summary = write_report(tables, folder(report), design)
-    except SignalsInputError as exc:  # no treatments recorded yet, or a record with an unusable date
+    except AnalysisInputError as exc:  # no treatments recorded yet, or a record with an unusable date
         report.status, report.error = RegistryReport.Status.FAILED, str(exc)
     else:
         report.status = RegistryReport.Status.DONE

@@ -1,0 +1,32 @@
+"""What both registry analyses (disproportionality, clinic safety) share about their input files.
+
+An error a user can cause with an input file or an option is an :class:`AnalysisInputError`; the CLI prints
+it as one line and exits with code 2, the registry worker stores it as the report's failure message.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SUFFIXES = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+class AnalysisInputError(ValueError):
+    """Bad input: a missing column, an empty file, a wrong type, a bad value or option, a bad path."""
+
+
+def input_format(path: str | os.PathLike[str]) -> str:
+    """'csv' or 'parquet' for an existing, non-empty file (``.gz`` allowed); AnalysisInputError otherwise."""
+    file = Path(path)
+    if not file.exists():
+        raise AnalysisInputError(f"input file {str(file)!r} does not exist")
+    if file.is_dir():
+        raise AnalysisInputError(f"input {str(file)!r} is a directory, not a file")
+    name = file.name.lower().removesuffix(".gz")
+    kind = next((v for k, v in SUFFIXES.items() if name.endswith(k)), None)
+    if kind is None:
+        raise AnalysisInputError(f"input file {str(file)!r} must be .csv or .parquet")
+    if file.stat().st_size == 0:
+        raise AnalysisInputError(f"input file {str(file)!r} is empty")
+    return kind

@@ -1,0 +1,130 @@
+"""`mesosafe registry report`: the clinic-safety report from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.cli.test_signals import mesosafe, run
+
+
+def test_registry_report_demo(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    code, stdout, stderr = run("registry", "report", "--demo-data", "--out", str(out))
+    assert code == 0, stderr
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "summary.html",
+        "cusum_alerts.csv",
+        "rates_clinic.csv",
+        "funnel_clinic_infection.png",
+        "funnel_clinic_infection.svg",
+    } <= names
+    alerts = pd.read_csv(out / "cusum_alerts.csv")
+    assert "C07" in set(alerts.loc[alerts["unit_type"] == "clinic", "unit"])
+    assert "cluster alerts" in stdout
+
+
+def test_registry_report_bad_input_writes_nothing(tmp_path: Path) -> None:
+    treatments = tmp_path / "t.csv"
+    treatments.write_text(
+        "treatment_id,date,clinic,practitioner,product,batch,multi_dose_vial\n1,2024-01-01,C1,P1,x,B1,maybe\n"
+    )
+    complications = tmp_path / "c.csv"
+    complications.write_text("treatment_id,onset_date,suspected_infection\n")
+    out = tmp_path / "report"
+    code, _, stderr = run(
+        "registry",
+        "report",
+        "--treatments",
+        str(treatments),
+        "--complications",
+        str(complications),
+        "--out",
+        str(out),
+    )
+    assert code == 2 and "multi_dose_vial" in stderr and "Traceback" not in stderr
+    assert not out.exists()
+    code, _, stderr = run("registry", "report", "--out", str(out))
+    assert code == 2 and "--treatments" in stderr
+
+
+def test_from_db_on_a_database_that_was_never_migrated(tmp_path: Path) -> None:
+    done = mesosafe("registry", "report", "--from-db", "--out", "r", data_dir=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "mesosafe manage migrate" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- registry report: dates and options ------------------------------------------------------------------
+
+HEADER = "treatment_id,date,clinic,practitioner,product,batch,multi_dose_vial\n"
+
+
+def _registry_files(tmp_path: Path, treatments: str, complications: str) -> list[str]:
+    (tmp_path / "t.csv").write_text(HEADER + treatments)
+    (tmp_path / "c.csv").write_text("treatment_id,onset_date,suspected_infection\n" + complications)
+    return ["--treatments", str(tmp_path / "t.csv"), "--complications", str(tmp_path / "c.csv")]
+
+
+def test_a_date_with_an_offset_is_the_date_written(tmp_path: Path) -> None:
+    files = _registry_files(
+        tmp_path,
+        "1,2025-01-05T10:00:00+04:00,C1,P1,x,B1,no\n2,2025-01-06,C1,P1,x,B1,no\n",
+        "1,2025-01-20T01:00:00-05:00,true\n",
+    )
+    code, stdout, stderr = run("registry", "report", *files, "--out", str(tmp_path / "r"))
+    assert code == 0, stderr
+    assert "2 treatments, 1 with a suspected infection" in stdout
+    series = pd.read_csv(tmp_path / "r" / "cusum_series.csv")
+    assert series["window_start"].min() == "2025-01-05"
+
+
+@pytest.mark.parametrize(
+    ("treatments", "complications", "message"),
+    [
+        (
+            "1,2025-01-05,C1,P1,x,B1,no\n2,3025-01-05,C1,P1,x,B1,no\n",
+            "",
+            "treatments column 'date' row 2 has '3025-01-05', outside the supported years 1678–2261",
+        ),
+        (
+            "1,2025-01-05,C1,P1,x,B1,no\n",
+            "1,1600-01-01,false\n",
+            "complications column 'onset_date' row 1 has '1600-01-01', outside the supported years",
+        ),
+        (
+            "1,2025-01-05,C1,P1,x,B1,no\n2,2025-01-09,C1,P1,x,B1,no\n",
+            "1,2025-01-06,false\n2,2025-01-08,true\n",
+            "complications column 'onset_date' row 2 (treatment '2'): onset 2025-01-08 is before the "
+            "session's date 2025-01-09",
+        ),
+    ],
+)
+def test_bad_dates_name_the_column_and_row(
+    tmp_path: Path, treatments: str, complications: str, message: str
+) -> None:
+    files = _registry_files(tmp_path, treatments, complications)
+    code, _, stderr = run("registry", "report", *files, "--out", str(tmp_path / "r"))
+    assert code == 2 and message in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--rate-ratio", "inf"], "--rate-ratio"),
+        (["--rate-ratio", "nan"], "--rate-ratio"),
+        (["--rate-ratio", "1"], "--rate-ratio"),
+        (["--window-days", "100000"], "--window-days"),
+        (["--threshold", "nan"], "--threshold"),
+        (["--threshold", "inf"], "--threshold"),
+        (["--seed", "-1"], "--seed"),
+        (["--as-of", "soon"], "--as-of"),
+    ],
+)
+def test_bad_report_options_are_option_errors(tmp_path: Path, args: list[str], option: str) -> None:
+    code, _, stderr = run("registry", "report", "--demo-data", *args, "--out", str(tmp_path / "r"))
+    assert code == 2 and option in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "r").exists()

@@ -1,0 +1,235 @@
+"""`mesosafe signals`: the disproportionality pipeline from the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from mesosafe.cli import cli
+from mesosafe.disproportionality.scoring import OUTPUT_COLUMNS
+
+COLUMNS = list(OUTPUT_COLUMNS)
+
+
+CAERS = Path(__file__).resolve().parents[1] / "data" / "caers_subset.csv"  # see tests/data/README.md
+
+
+@pytest.fixture
+def caers_path() -> Path:
+    return CAERS
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_caers_end_to_end(caers_path: Path, tmp_path: Path) -> None:
+    out, hyper = tmp_path / "signals.csv", tmp_path / "hyper.json"
+    code, stdout, stderr = run(
+        "signals",
+        str(caers_path),
+        "--id",
+        "id",
+        "--product",
+        "var1",
+        "--event",
+        "var2",
+        "--out",
+        str(out),
+        "--hyper-out",
+        str(hyper),
+        "--top",
+        "3",
+        "--quiet",
+    )
+    assert code == 0, stderr
+    table = pd.read_csv(out)
+    assert list(table.columns) == COLUMNS and len(table) == 17189
+    row = table[(table["product"] == "REUMOFAN PLUS") & (table["event"] == "WEIGHT INCREASED")].iloc[0]
+    assert (row["n"], round(row["e"], 4), round(row["ebgm"], 2), round(row["eb95"], 2)) == (
+        16,
+        0.4064,
+        23.26,
+        33.48,
+    )
+    assert (table["eb05"] >= 2).sum() == 131
+    assert len(str(row["e"])) > 10  # full precision, not rounded
+    # Evans/MHRA: PRR with its 95% interval and the Yates chi-square (scipy.stats.chi2_contingency: 573.26)
+    assert (round(row["prr"], 2), round(row["prr_lower"], 2), round(row["prr_upper"], 2)) == (
+        80.29,
+        42.40,
+        152.05,
+    )
+    assert row["chi2_yates"] == pytest.approx(573.2619, abs=1e-3)
+    params = json.loads(hyper.read_text())
+    assert set(params) == {"alpha1", "beta1", "alpha2", "beta2", "p", "neg_log_likelihood", "run"}
+    assert params["alpha1"] == pytest.approx(3.2560, abs=5e-3) and params["p"] == pytest.approx(
+        0.0653, abs=5e-4
+    )
+    assert params["neg_log_likelihood"] == pytest.approx(4162.456, abs=2e-3)
+    assert "REUMOFAN" in stdout
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+    run_record = json.loads((tmp_path / "signals.run.json").read_text())
+    assert run_record == params["run"]
+    assert run_record["input"]["name"] == "caers_subset.csv"
+    assert run_record["input"]["sha256"] == hashlib.sha256(caers_path.read_bytes()).hexdigest()
+    assert run_record["columns"] == {"id": "id", "product": "var1", "event": "var2"}
+    assert (run_record["margins"], run_record["strata"], run_record["prior_selection"]) == (
+        "unique",
+        [],
+        "consensus",
+    )
+    assert run_record["prior"]["alpha1"] == params["alpha1"]
+    assert run_record["neg_log_likelihood"] == params["neg_log_likelihood"]
+    assert run_record["version"] and run_record["finished_at"].startswith("20")
+
+
+def test_parquet_output_and_table_margins(caers_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "s.parquet"
+    code, _, stderr = run(
+        "signals",
+        str(caers_path),
+        "--product",
+        "var1",
+        "--event",
+        "var2",
+        "--strata",
+        "strat1",
+        "--margins",
+        "table",
+        "--out",
+        str(out),
+        "--quiet",
+    )
+    assert code == 0, stderr
+    table = pd.read_parquet(out)
+    assert list(table.columns) == COLUMNS and len(table) == 17189
+
+
+def test_csv_to_stdout_without_out(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": [1, 1, 2, 3], "product": ["a", "a", "b", "a"], "event": ["x", "y", "x", "x"]}).to_csv(
+        source, index=False
+    )
+    code, stdout, _ = run("signals", str(source), "--quiet")
+    assert code == 0
+    assert stdout.splitlines()[0].replace('"', "") == ",".join(COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ("id,var1,var2\n1,a,x\n", ["--product", "drug"], "'drug'"),
+        ("", [], "empty"),
+        ("id,product,event\n", [], "no data rows"),
+        ("id,product,event\n1.5,a,x\n2.5,b,y\n", [], "'id'"),
+        (
+            "id,product,event,age\n" + "".join(f"{i},a,x,{i}\n" for i in range(30)),
+            ["--strata", "age"],
+            "'age' has 30 levels",
+        ),
+        ("id,product,event\n1,,x\n", [], "missing"),
+    ],
+)
+def test_bad_input_is_one_clear_error(tmp_path: Path, content: str, args: list[str], message: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(content)
+    out = tmp_path / "out.csv"
+    code, _, stderr = run("signals", str(source), *args, "--out", str(out), "--quiet")
+    assert code == 2
+    assert stderr.startswith("Error:") and message in stderr and "Traceback" not in stderr
+    assert not out.exists()
+
+
+def test_missing_path_and_bad_output(tmp_path: Path, caers_path: Path) -> None:
+    code, _, stderr = run("signals", str(tmp_path / "nope.csv"))
+    assert code == 2 and "does not exist" in stderr
+    code, _, stderr = run("signals", str(caers_path), "--out", str(tmp_path / "missing" / "x.csv"))
+    assert code == 2 and "does not exist" in stderr
+    code, _, stderr = run("signals", str(caers_path), "--out", str(tmp_path / "x.txt"))
+    assert code == 2 and ".csv or .parquet" in stderr
+
+
+# --- a bad value after DuckDB's 20,480-row type sample is found like one at the top -----------------------
+
+SAMPLE = 25_000  # more rows than DuckDB sniffs types from
+
+
+def _long_csv(path: Path, last_line: bytes) -> Path:
+    rows = b"".join(b"%d,P%d,E%d\n" % (i, i % 7, i % 5) for i in range(SAMPLE))
+    path.write_bytes(b"id,product,event\n" + rows + last_line)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("last_line", "message"),
+    [
+        (b"12.5,P1,E1\n", "column 'id' (--id) has a decimal value '12.5'"),
+        (b"7,P1\n", f"line {SAMPLE + 2} has 2 fields, the header has 3"),
+        (b"7,P\xff\xfe,E1\n", f"is not UTF-8 text (line {SAMPLE + 2})"),
+    ],
+)
+def test_a_bad_row_late_in_a_csv_is_one_clear_error(tmp_path: Path, last_line: bytes, message: str) -> None:
+    source = _long_csv(tmp_path / "in.csv", last_line)
+    code, _, stderr = run("signals", str(source), "--out", str(tmp_path / "out.csv"), "--quiet")
+    assert code == 2, stderr
+    assert stderr.startswith("Error:") and message in stderr and "Traceback" not in stderr
+
+
+def test_a_text_id_late_in_a_csv_makes_the_ids_text_wherever_it_is(tmp_path: Path) -> None:
+    late = _long_csv(tmp_path / "late.csv", b"abc,P1,E1\n")
+    early = tmp_path / "early.csv"
+    lines = late.read_bytes().splitlines(keepends=True)
+    early.write_bytes(lines[0] + lines[-1] + b"".join(lines[1:-1]))
+    tables = []
+    for source in (late, early):
+        code, _, stderr = run(
+            "signals", str(source), "--out", str(tmp_path / f"{source.stem}.out.csv"), "--quiet"
+        )
+        assert code == 0, stderr
+        tables.append(pd.read_csv(tmp_path / f"{source.stem}.out.csv"))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+def test_a_ragged_csv_says_so(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,var1,var2\n1,a,x\n2,b\n3,c,y,z\n")
+    code, _, stderr = run("signals", str(source), "--product", "var1", "--event", "var2", "--quiet")
+    assert code == 2
+    assert "do not have a consistent number of columns: line 3 has 2 fields, the header has 3" in stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--engine", "spark", "--master", "bogus://x"], "--master"),
+        (["--master", "local[2]"], "--master"),
+    ],
+)
+def test_bad_spark_options(tmp_path: Path, args: list[str], option: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,product,event\n1,a,x\n")
+    code, _, stderr = run("signals", str(source), *args, "--quiet")
+    assert code == 2 and option in stderr and "Traceback" not in stderr
+
+
+def mesosafe(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["MESOSAFE_DATA_DIR"] = str(data_dir)
+    command = [sys.executable, "-c", "from mesosafe.cli import cli; cli()", *args]
+    return subprocess.run(command, env=env, cwd=data_dir, capture_output=True, text=True, check=False)
+
+
+def test_from_db_on_a_database_that_was_never_migrated(tmp_path: Path) -> None:
+    done = mesosafe("signals", "--from-db", "--quiet", data_dir=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "mesosafe manage migrate" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from mesosafe.disproportionality.counting import Counts
+from mesosafe.disproportionality.pipeline import fit_and_score, run, strongest
+from mesosafe.disproportionality.reading import LongColumns
+from mesosafe.disproportionality.settings import RunSettings
+from mesosafe.lib.analysis_input import AnalysisInputError
+
+
+def test_run_writes_the_table_its_record_and_the_prior(caers_path: Path, tmp_path: Path) -> None:
+    settings = RunSettings(
+        LongColumns("id", "var1", "var2"), out=tmp_path / "s.parquet", hyper_out=tmp_path / "prior.json"
+    )
+    stages: list[tuple[str, str]] = []
+    result = run(caers_path, settings, hook=lambda name, state: stages.append((name, state)))
+    assert pd.read_parquet(tmp_path / "s.parquet").shape == (17189, 17)
+    record = json.loads((tmp_path / "s.run.json").read_text())
+    assert record == result.record == json.loads((tmp_path / "prior.json").read_text())["run"]
+    written = {"table": str(tmp_path / "s.parquet"), "hyperparameters": str(tmp_path / "prior.json")}
+    assert record["outputs"] == written
+    assert ("fit prior", "end") in stages
+    assert set(result.seconds) >= {"read and check input", "write output"}
+
+
+def test_run_refuses_a_bad_output_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(AnalysisInputError, match="does not exist"):
+        run(tmp_path / "nope.csv", RunSettings(hyper_out=tmp_path / "prior.txt"))  # the input first
+    source = tmp_path / "in.csv"
+    source.write_text("id,product,event\n1,a,x\n")
+    with pytest.raises(AnalysisInputError, match=r"\.json"):
+        run(source, RunSettings(hyper_out=tmp_path / "prior.txt"))
+
+
+def test_nothing_to_score_is_an_input_error() -> None:
+    none = np.array([], dtype=np.int64)
+    empty = Counts(pa.array([], pa.string()), pa.array([], pa.string()), none, np.array([]), none, none, 0)
+    with pytest.raises(AnalysisInputError, match="no product–event pairs"):
+        fit_and_score(empty)
+
+
+def test_strongest_orders_by_eb05_then_ebgm() -> None:
+    table = pa.table({"eb05": [1.0, 2.0, 2.0], "ebgm": [9.0, 3.0, 4.0], "name": ["a", "b", "c"]})
+    assert strongest(table, 2).column("name").to_pylist() == ["c", "b"]
