@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,9 +51,12 @@ def test_caers_end_to_end(caers_path: Path, tmp_path: Path) -> None:
         str(hyper),
         "--top",
         "3",
+        "--names",
+        "as-written",  # as openEBGM reads them
         "--quiet",
     )
     assert code == 0, stderr
+    assert stderr == ""  # --quiet, and the prior is sound: nothing to warn about
     table = pd.read_csv(out)
     assert list(table.columns) == COLUMNS and len(table) == 17189
     row = table[(table["product"] == "REUMOFAN PLUS") & (table["event"] == "WEIGHT INCREASED")].iloc[0]
@@ -82,7 +87,12 @@ def test_caers_end_to_end(caers_path: Path, tmp_path: Path) -> None:
     assert run_record == params["run"]
     assert run_record["input"]["name"] == "caers_subset.csv"
     assert run_record["input"]["sha256"] == hashlib.sha256(caers_path.read_bytes()).hexdigest()
-    assert run_record["columns"] == {"id": "id", "product": "var1", "event": "var2"}
+    assert run_record["columns"] == {"id": "id", "product": "var1", "event": "var2", "date": None}
+    assert (run_record["names"]["product_and_event"], run_record["prior_degenerate"]) == ("as-written", [])
+    # the 2×2 margins and the flags are columns of the table
+    assert (row["n_product"], row["n_event"], row["n_total"]) == (44, 31, 3356)
+    assert bool(row["flag_eb05"]) and bool(row["flag_evans"]) and bool(row["flag_fdr"])
+    assert table["flag_eb05"].sum() == 131
     assert (run_record["margins"], run_record["strata"], run_record["prior_selection"]) == (
         "unique",
         [],
@@ -112,7 +122,7 @@ def test_parquet_output_and_table_margins(caers_path: Path, tmp_path: Path) -> N
     )
     assert code == 0, stderr
     table = pd.read_parquet(out)
-    assert list(table.columns) == COLUMNS and len(table) == 17189
+    assert list(table.columns) == COLUMNS and len(table) == 17121  # 37 spellings merged by default
 
 
 def test_csv_to_stdout_without_out(tmp_path: Path) -> None:
@@ -137,7 +147,9 @@ def test_csv_to_stdout_without_out(tmp_path: Path) -> None:
             ["--strata", "age"],
             "'age' has 30 levels",
         ),
-        ("id,product,event\n1,,x\n", [], "missing"),
+        ("id,product,event\n1,,x\n", [], "column 'product' (--product) is blank in row 1 (report 1)"),
+        ("id,product,event,sex\n1,a,x,F\n1,b,x,M\n", ["--strata", "sex"], "report 1 has two values"),
+        ("id,product,event\n1,a,x\n", ["--period", "quarter"], "--period quarter needs"),
     ],
 )
 def test_bad_input_is_one_clear_error(tmp_path: Path, content: str, args: list[str], message: str) -> None:
@@ -233,3 +245,123 @@ def test_from_db_on_a_database_that_was_never_migrated(tmp_path: Path) -> None:
     done = mesosafe("signals", "--from-db", "--quiet", data_dir=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "mesosafe manage migrate" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- degenerate priors, flags, periods and the diff ----------------------------------------------------
+
+
+def _first_reports(tmp_path: Path, reports: int) -> Path:
+    frame = pd.read_csv(CAERS)
+    path = tmp_path / f"caers_{reports}.csv"
+    frame[frame["id"].isin(frame["id"].drop_duplicates().head(reports))].to_csv(path, index=False)
+    return path
+
+
+def test_a_degenerate_prior_gives_empty_eb_columns_and_a_warning(tmp_path: Path) -> None:
+    source, out = _first_reports(tmp_path, 30), tmp_path / "s.csv"
+    args = ["signals", str(source), "--product", "var1", "--event", "var2", "--quiet"]
+    code, _, stderr = run(*args, "--out", str(out))
+    assert code == 0, stderr
+    assert stderr.startswith("prior: two-component fit collapsed")
+    assert (
+        "Warning: the prior fit is degenerate (α = 162754.79 is at the upper bound e^12 of the search box)"
+        in stderr
+    )
+    assert "are empty" in stderr
+    table = pd.read_csv(out)
+    assert (
+        len(table) == 138
+        and table[["ebgm", "eb05", "eb95", "post_h0", "flag_eb05", "flag_fdr"]].isna().all().all()
+    )
+    assert table[["prr", "ic025", "flag_evans"]].notna().all().all()
+    record = json.loads((tmp_path / "s.run.json").read_text())
+    assert record["prior_degenerate"] == ["α = 162754.79 is at the upper bound e^12 of the search box"]
+    assert record["eb_columns"] == "empty: the prior is degenerate"
+    code, _, stderr = run(*args, "--out", str(out), "--degenerate-prior", "keep")
+    assert code == 0 and "are kept, but not to be trusted" in stderr
+    assert pd.read_csv(out)["ebgm"].notna().all()
+
+
+def test_flag_thresholds_and_min_n_are_options(tmp_path: Path) -> None:
+    out = tmp_path / "s.csv"
+    args = ["signals", str(CAERS), "--product", "var1", "--event", "var2", "--names", "as-written", "--quiet"]
+    code, _, stderr = run(*args, "--out", str(out), "--min-n", "3", "--eb05-threshold", "4", "--evans-n", "5")
+    assert code == 0, stderr
+    table = pd.read_csv(out)
+    assert table["n"].min() == 3
+    assert table["flag_eb05"].tolist() == (table["eb05"] >= 4).tolist()
+    assert not (table["flag_evans"] & (table["n"] < 5)).any()
+    record = json.loads((tmp_path / "s.run.json").read_text())
+    assert (record["min_n"], record["flag_thresholds"]["eb05"], record["flag_thresholds"]["evans_n"]) == (
+        3,
+        4.0,
+        5,
+    )
+
+
+@pytest.mark.parametrize("option", [["--fdr-level", "1"], ["--eb05-threshold", "nan"], ["--min-n", "0"]])
+def test_bad_flag_options_are_option_errors(tmp_path: Path, option: list[str]) -> None:
+    code, _, stderr = run("signals", str(CAERS), *option, "--quiet")
+    assert code == 2 and option[0] in stderr and "Traceback" not in stderr
+
+
+def _dated(tmp_path: Path) -> Path:
+    """CAERS with a made-up report date: the reports spread over 2012 in id order."""
+    frame = pd.read_csv(CAERS)
+    ids = sorted(frame["id"].unique())
+    day = {
+        report: pd.Timestamp("2012-01-01") + pd.Timedelta(days=i * 365 // len(ids))
+        for i, report in enumerate(ids)
+    }
+    frame["date"] = frame["id"].map(day).dt.strftime("%Y-%m-%d")
+    path = tmp_path / "dated.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_quarterly_cumulative_scores_and_the_diff_of_two_runs(tmp_path: Path) -> None:
+    source, quarterly = _dated(tmp_path), tmp_path / "quarters.csv"
+    args = [
+        "signals",
+        str(source),
+        "--product",
+        "var1",
+        "--event",
+        "var2",
+        "--names",
+        "as-written",
+        "--quiet",
+    ]
+    code, _, stderr = run(*args, "--date", "date", "--period", "quarter", "--out", str(quarterly))
+    assert code == 0, stderr
+    table = pd.read_csv(quarterly, low_memory=False)
+    assert table.columns[0] == "period" and sorted(table["period"].unique()) == [
+        "2012Q1",
+        "2012Q2",
+        "2012Q3",
+        "2012Q4",
+    ]
+    totals = table.groupby("period")["n_total"].first()
+    assert totals.is_monotonic_increasing and totals["2012Q4"] == 3356  # cumulative
+    last = table[table["period"] == "2012Q4"].drop(columns="period").reset_index(drop=True)
+    code, _, stderr = run(*args, "--out", str(tmp_path / "all.csv"))
+    whole = pd.read_csv(tmp_path / "all.csv")
+    pd.testing.assert_frame_equal(last, whole, rtol=1e-6, check_dtype=False)  # the last quarter is all
+    record = json.loads((tmp_path / "quarters.run.json").read_text())
+    assert [p["period"] for p in record["periods"]] == ["2012Q1", "2012Q2", "2012Q3", "2012Q4"]
+
+    half = tmp_path / "half.csv"
+    table[table["period"] == "2012Q2"].to_csv(half, index=False)
+    code, stdout, stderr = run("signals-diff", str(half), str(tmp_path / "all.csv"))
+    assert code == 0, stderr
+    changes = pd.read_csv(io.StringIO(stdout))
+    assert "new signal" in set(changes["change"]) and re.match(r"\d+ new signal, \d+ flag raised", stderr)
+    new = changes[changes["change"] == "new signal"]
+    assert (~new["in_old"] | new["flags_before"].isna()).all()
+
+
+def test_signals_diff_bad_input(tmp_path: Path) -> None:
+    code, _, stderr = run("signals-diff", str(tmp_path / "a.csv"), str(CAERS))
+    assert code == 2 and "does not exist" in stderr
+    code, _, stderr = run("signals-diff", str(CAERS), str(CAERS))
+    assert code == 2 and "is not a `mesosafe signals` table" in stderr

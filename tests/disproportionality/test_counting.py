@@ -45,9 +45,10 @@ def brute_force(frame: pd.DataFrame, strata: list[str], margins: str) -> pd.Data
     return pd.DataFrame(out, columns=["product", "event", "n", "e", "n_product", "n_event", "n_total"])
 
 
-def counted(frame: pd.DataFrame, strata: list[str], margins: str) -> pd.DataFrame:
+def counted(frame: pd.DataFrame, strata: list[str], margins: str, names: str = "as-written") -> pd.DataFrame:
     con = duckdb.connect()
-    long = frame_long_table(con, frame, LongColumns("id", "product", "event", tuple(strata)))
+    columns = LongColumns("id", "product", "event", tuple(strata))
+    long = frame_long_table(con, frame, columns, names=names)  # type: ignore[arg-type]
     counts = count_duckdb(long, margins)  # type: ignore[arg-type]
     return pd.DataFrame(
         {
@@ -123,9 +124,13 @@ def test_sql_matches_brute_force_on_random_tables(
 
 
 def test_caers_counts(caers_path: Path) -> None:
-    counts = count_file(caers_path, RunSettings(LongColumns("id", "var1", "var2")))
-    assert len(counts) == 17189
+    counts = count_file(caers_path, RunSettings(LongColumns("id", "var1", "var2"), names="as-written"))
+    assert len(counts) == 17189  # openEBGM's count: it takes every spelling as written
     assert counts.n_total == 3356
+    # 37 product names differ only by repeated spaces ("CENTRUM  (MULTIMINERALS, …" and "CENTRUM (…")
+    normalised = count_file(caers_path, RunSettings(LongColumns("id", "var1", "var2")))
+    assert (len(normalised), normalised.n_total) == (17121, 3356)
+    assert len(set(normalised.product.to_pylist())) == 2874 - 37
     frame = pd.read_csv(caers_path)
     assert len(frame) == 20156 and frame.duplicated().sum() == 239
 
@@ -134,7 +139,7 @@ def test_one_sql_text_for_both_engines() -> None:
     steps = counting_steps("unique", True, source="my_long_table")
     assert [name for name, _ in steps][-1] == "result"
     assert all("SELECT" in sql for _, sql in steps)
-    assert sum("my_long_table" in sql for _, sql in steps) == 4  # the three dictionaries and the coding
+    assert sum("my_long_table" in sql for _, sql in steps) == 2  # the strata dictionary and the coding
 
 
 def test_counting_leaves_nothing_behind_in_the_connection() -> None:
@@ -143,3 +148,49 @@ def test_counting_leaves_nothing_behind_in_the_connection() -> None:
     count_duckdb(long)
     count_duckdb(long, "table")  # the same long table counted twice: each call is independent
     assert con.sql("SELECT table_name FROM information_schema.tables").fetchall() == []
+
+
+SPELLINGS = pd.DataFrame(
+    {
+        "id": [1, 2, 3, 4, 5, 6],
+        "product": [
+            " A ",
+            "a",
+            "A",
+            "Cre\u0300me  X",
+            "Crème X",
+            "cr\u00e8me\u00a0x",
+        ],  # è decomposed, composed
+        "event": ["Rash", "rash ", "RASH", "itch", "Itch", "ITCH"],
+    }
+)
+
+
+def test_names_are_normalised_by_default_and_can_be_kept_as_written() -> None:
+    normalised = counted(SPELLINGS, [], "unique", names="normalised")
+    assert normalised[["product", "event", "n"]].values.tolist() == [["a", "rash", 3], ["crème x", "itch", 3]]
+    assert normalised["n_product"].tolist() == [3, 3] and normalised["n_total"].iloc[0] == 6
+    as_written = counted(SPELLINGS, [], "unique")
+    assert len(as_written) == 6 and set(as_written["n"]) == {1}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 9), st.sampled_from(["P", " p", "p ", "P  Q", "p q"]), st.sampled_from("uU")
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_normalised_counts_are_the_counts_of_the_normalised_names(rows: list[tuple[Any, ...]]) -> None:
+    frame = pd.DataFrame(rows, columns=["id", "product", "event"])
+    by_hand = frame.assign(
+        product=[" ".join(p.split()).lower() for p in frame["product"]], event=frame["event"].str.lower()
+    )
+    pd.testing.assert_frame_equal(
+        counted(frame, [], "unique", names="normalised"),
+        brute_force(by_hand, [], "unique"),
+        check_dtype=False,
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ PUBLISHED = gps.Prior(alpha1=3.2560, beta1=0.4000, alpha2=2.0238, beta2=1.9061, 
 
 @pytest.fixture(scope="module")
 def caers(caers_path: Path) -> Counts:
-    return count_file(caers_path, RunSettings(LongColumns("id", "var1", "var2")))
+    return count_file(caers_path, RunSettings(LongColumns("id", "var1", "var2"), names="as-written"))
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +48,29 @@ def test_caers_hyperparameters_match_openebgm(caers_fit: gps.PriorFit) -> None:
     assert got.p == pytest.approx(PUBLISHED.p, abs=5e-4)
     assert caers_fit.neg_log_likelihood == pytest.approx(4162.456, abs=2e-3)
     assert not caers_fit.collapsed and caers_fit.pairs == 17189
+    assert caers_fit.degenerate == () and "DEGENERATE" not in caers_fit.message
 
 
 def test_nll_matches_an_independent_formula(caers: Counts, caers_fit: gps.PriorFit) -> None:
     n, e = caers.n.astype(float), caers.e
     assert gps.neg_log_likelihood(PUBLISHED, n, e) == pytest.approx(reference_nll(PUBLISHED, n, e), rel=1e-12)
     assert caers_fit.neg_log_likelihood == pytest.approx(reference_nll(caers_fit.prior, n, e), rel=1e-12)
+
+
+def test_the_likelihood_truncates_each_component_as_openebgm_does(
+    caers: Counts, caers_fit: gps.PriorFit
+) -> None:
+    """docs/signals.md: each component is conditioned on N ≥ 1 on its own; the zero-truncated mixture
+    (the mixture conditioned on N ≥ 1 as a whole) is another likelihood, 4363.93 at the same prior."""
+    n, e, prior = caers.n.astype(float), caers.e, caers_fit.prior
+
+    def pmf(a: float, b: float, k: Any) -> np.ndarray:
+        return stats.nbinom.pmf(k, a, b / (b + e))
+
+    mixture = prior.p * pmf(prior.alpha1, prior.beta1, n) + (1 - prior.p) * pmf(prior.alpha2, prior.beta2, n)
+    zero = prior.p * pmf(prior.alpha1, prior.beta1, 0) + (1 - prior.p) * pmf(prior.alpha2, prior.beta2, 0)
+    assert float(-np.log(mixture / (1 - zero)).sum()) == pytest.approx(4363.93, abs=0.01)
+    assert caers_fit.neg_log_likelihood == pytest.approx(4162.46, abs=0.01)
 
 
 def test_the_caers_likelihood_has_a_second_lower_optimum(caers: Counts) -> None:
@@ -157,6 +175,8 @@ def test_near_null_data_falls_back_to_one_gamma() -> None:
     assert fit.collapsed
     assert fit.prior.alpha1 == fit.prior.alpha2 and fit.prior.p == 1.0
     assert "collapsed" in fit.message
+    assert fit.degenerate == ()  # one gamma well inside the search box: a usable prior, centred on 1
+    assert fit.prior.alpha1 / fit.prior.beta1 == pytest.approx(1.0, abs=0.01)
     scores = gps.score(fit.prior, n[keep], e[keep])
     assert (
         np.all(np.isfinite(scores.ebgm))
@@ -168,3 +188,45 @@ def test_near_null_data_falls_back_to_one_gamma() -> None:
 def test_canonical_order_puts_the_larger_mean_first() -> None:
     prior = gps.Prior(2.0, 4.0, 3.0, 0.5, 0.9).canonical()
     assert (prior.alpha1, prior.beta1, prior.p) == (3.0, 0.5, pytest.approx(0.1))
+
+
+def _first_reports(caers_path: Path, reports: int) -> Counts:
+    """The CAERS rows of the first ``reports`` report ids, in file order."""
+    import duckdb
+    import pandas as pd
+
+    from mesosafe.disproportionality.counting import count_duckdb
+    from mesosafe.disproportionality.reading import frame_long_table
+
+    frame = pd.read_csv(caers_path)
+    sample = frame[frame["id"].isin(frame["id"].drop_duplicates().head(reports))]
+    long = frame_long_table(duckdb.connect(), sample, LongColumns("id", "var1", "var2"), names="as-written")
+    return count_duckdb(long)
+
+
+def test_a_fit_on_thirty_caers_reports_is_degenerate(caers_path: Path) -> None:
+    counts = _first_reports(caers_path, 30)
+    fit = gps.fit_prior(counts.n, counts.e)
+    assert (len(counts), fit.pairs) == (138, 138)
+    assert fit.degenerate == ("α = 162754.79 is at the upper bound e^12 of the search box",)
+    assert "DEGENERATE" in fit.message
+    scores = gps.score(fit.prior, counts.n, counts.e)  # what the scores would say: one EBGM for all
+    assert np.ptp(scores.ebgm) < 1e-4 < np.max(counts.n / counts.e) - 29
+
+
+def test_too_few_pairs_or_one_count_are_degenerate() -> None:
+    few = gps.fit_prior([1, 2, 1, 3, 1, 1, 2, 1, 5, 1], [0.5, 1.0, 2.0, 0.3, 1.5, 0.7, 0.2, 1.1, 0.4, 0.9])
+    assert any(reason.startswith("only 10 pairs") for reason in few.degenerate)
+    rng = np.random.default_rng(3)
+    ones = gps.fit_prior(np.ones(400), rng.uniform(0.1, 3.0, 400))
+    assert "every pair has N = 1: the counts cannot tell the prior's spread from its mean" in ones.degenerate
+
+
+def test_the_posterior_probability_of_no_disproportionality_matches_scipy() -> None:
+    prior = gps.Prior(0.2, 0.1, 2.0, 4.0, 1 / 3)
+    n, e = np.array([1.0, 4.0, 30.0]), np.array([0.5, 1.0, 2.0])
+    q = gps.posterior_weight(prior, n, e)
+    want = q * stats.gamma.cdf(1, prior.alpha1 + n, scale=1 / (prior.beta1 + e)) + (1 - q) * stats.gamma.cdf(
+        1, prior.alpha2 + n, scale=1 / (prior.beta2 + e)
+    )
+    np.testing.assert_allclose(gps.score_points(prior, n, e).post_h0, want, rtol=1e-12)

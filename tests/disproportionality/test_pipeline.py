@@ -11,17 +11,21 @@ import pytest
 from mesosafe.disproportionality.counting import Counts
 from mesosafe.disproportionality.pipeline import fit_and_score, run, strongest
 from mesosafe.disproportionality.reading import LongColumns
+from mesosafe.disproportionality.scoring import OUTPUT_COLUMNS
 from mesosafe.disproportionality.settings import RunSettings
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 
 def test_run_writes_the_table_its_record_and_the_prior(caers_path: Path, tmp_path: Path) -> None:
     settings = RunSettings(
-        LongColumns("id", "var1", "var2"), out=tmp_path / "s.parquet", hyper_out=tmp_path / "prior.json"
+        LongColumns("id", "var1", "var2"),
+        names="as-written",
+        out=tmp_path / "s.parquet",
+        hyper_out=tmp_path / "prior.json",
     )
     stages: list[tuple[str, str]] = []
     result = run(caers_path, settings, hook=lambda name, state: stages.append((name, state)))
-    assert pd.read_parquet(tmp_path / "s.parquet").shape == (17189, 17)
+    assert pd.read_parquet(tmp_path / "s.parquet").shape == (17189, len(OUTPUT_COLUMNS))
     record = json.loads((tmp_path / "s.run.json").read_text())
     assert record == result.record == json.loads((tmp_path / "prior.json").read_text())["run"]
     written = {"table": str(tmp_path / "s.parquet"), "hyperparameters": str(tmp_path / "prior.json")}

@@ -72,3 +72,109 @@ def test_a_decimal_text_id_in_parquet_is_an_error(tmp_path: Path) -> None:
     pd.DataFrame({"id": ["1", "1.5"], "product": ["a", "b"], "event": ["x", "x"]}).to_parquet(path)
     with pytest.raises(AnalysisInputError, match=r"decimal value .1\.5."):
         read_long_table(duckdb.connect(), path, LongColumns())
+
+
+# --- each report keeps one stratum and one date; a blank value is named by its row and report ------------
+
+
+def _csv(tmp_path: Path, text: str, columns: LongColumns) -> LongTable:
+    path = tmp_path / "in.csv"
+    path.write_text(text)
+    return read_long_table(duckdb.connect(), path, columns)
+
+
+SEX = LongColumns("id", "product", "event", ("sex",))
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "message"),
+    [
+        (
+            "id,product,event,sex\n1,a,x,F\n2,a,x,M\n1,b,y,M\n",
+            SEX,
+            "report 1 has two values in the strata sex: 'F' in row 1 and 'M' in row 3",
+        ),
+        (
+            "id,product,event,sex\n1,a,x,F\n2,a,x,\n",
+            SEX,
+            "column 'sex' (--strata) is blank in row 2 (report 2)",
+        ),
+        (
+            "id,product,event,sex\n1,a,x,F\n2,a,x,   \n",
+            SEX,
+            "column 'sex' (--strata) is blank in row 2 (report 2)",
+        ),
+        (
+            "id,product,event\n1,a,x\n7,,x\n",
+            LongColumns(),
+            "column 'product' (--product) is blank in row 2 (report 7)",
+        ),
+        (
+            "id,product,event\n1,a,x\n7,' ',x\n".replace("'", '"'),
+            LongColumns(),
+            "is blank in row 2 (report 7)",
+        ),
+        ("id,product,event\n1,a,x\n,a,y\n", LongColumns(), "column 'id' (--id) is blank in row 2"),
+        (
+            "id,product,event\n1,a,x\n2,b,\n",
+            LongColumns(),
+            "column 'event' (--event) is blank in row 2 (report 2)",
+        ),
+        (
+            "id,product,event,day\n1,a,x,2024-01-05\n1,b,x,2024-01-06\n",
+            LongColumns(date="day"),
+            "report 1 has two values in column 'day' (--date): '2024-01-05' in row 1 and '2024-01-06' in row "
+            "2",
+        ),
+        (
+            "id,product,event,day\n1,a,x,2024-01-05\n2,b,x,5/1/2024\n",
+            LongColumns(date="day"),
+            "column 'day' (--date) in row 2 (report 2) has '5/1/2024', which is not a date (YYYY-MM-DD)",
+        ),
+    ],
+)
+def test_each_report_is_checked_and_errors_name_the_row(
+    tmp_path: Path, text: str, columns: LongColumns, message: str
+) -> None:
+    with pytest.raises(AnalysisInputError, match=re.escape(message)):
+        _csv(tmp_path, text, columns)
+
+
+def test_a_frame_and_a_parquet_file_name_rows_too(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"id": ["r1", "r2", "r1"], "product": ["a", "b", "c"], "event": "x", "sex": ["F", "F", "M"]}
+    )
+    with pytest.raises(
+        AnalysisInputError,
+        match=re.escape("report r1 has two values in the strata sex: 'F' in row 1 and 'M' in row 3"),
+    ):
+        frame_long_table(duckdb.connect(), frame, SEX)
+    frame.loc[1, "product"] = None
+    path = tmp_path / "in.parquet"
+    frame.to_parquet(path)
+    with pytest.raises(
+        AnalysisInputError, match=re.escape("column 'product' (--product) is blank in row 2 (report r2)")
+    ):
+        read_long_table(duckdb.connect(), path, SEX)
+
+
+def test_whole_number_ids_are_one_report_however_written(tmp_path: Path) -> None:
+    long = _csv(tmp_path, 'id,product,event,sex\n1,a,x,F\n" 01",b,y,F\n2,a,x,M\n', SEX)
+    assert long.stratified and long.integer_id  # report 1 is " 01" too: one stratum, no error
+
+
+def test_a_date_column_gives_each_report_its_date_and_snapshots(tmp_path: Path) -> None:
+    long = _csv(
+        tmp_path, "id,product,event,day\n1,a,x,2024-01-05\n2,b,x, 2024-04-01 \n", LongColumns(date="day")
+    )
+    assert long.dated and long.relation.columns[-1] == "report_date"
+    from datetime import date
+
+    assert long.until(date(2024, 3, 31)).relation.project("report_id").fetchall() == [(1,)]
+
+
+def test_names_are_coded_in_the_reading_step(tmp_path: Path) -> None:
+    long = _csv(tmp_path, "id,product,event\n1,Aspirin ,x\n2,aspirin,X\n", LongColumns())
+    assert long.labels.products.names.column("name").to_pylist() == ["aspirin"]
+    assert sorted(long.labels.products.codes.column("label").to_pylist()) == ["Aspirin ", "aspirin"]
+    assert long.labels.events.names.column("name").to_pylist() == ["x"]

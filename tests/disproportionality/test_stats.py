@@ -9,32 +9,47 @@ from mesosafe.disproportionality import stats
 
 def test_prr_follows_openebgm_zero_denominator_conventions() -> None:
     # normal, c = 0 (denominator 0 -> inf), product in every report (0/0 -> inf)
-    n = np.array([4, 3, 2])
-    n_product = np.array([10, 5, 20])
-    n_event = np.array([8, 3, 2])
-    n_total = np.array([100, 100, 20])
-    value = stats.prr(n, n_product, n_event, n_total)
+    value = stats.prr([4, 3, 2], [10, 5, 20], [8, 3, 2], [100, 100, 20])
     assert value[0] == pytest.approx((4 / 10) / (4 / 90))
-    assert value[1] == np.inf
-    assert value[2] == np.inf
+    assert value[1] == np.inf and value[2] == np.inf
+
+
+@pytest.mark.parametrize(
+    ("n", "n_product", "n_event", "n_total"),
+    [
+        (1, 1, 121, 3356),  # CAERS 1-PHENYLALANINE / HEART RATE INCREASED: b = 0
+        (3, 5, 3, 100),  # c = 0: the event only in reports of the product
+        (3, 3, 3, 50),  # b = c = 0
+        (2, 48, 4, 50),  # d = 0: every other report names the product or the event
+    ],
+)
+def test_a_zero_cell_leaves_both_intervals_undefined(
+    n: int, n_product: int, n_event: int, n_total: int
+) -> None:
+    args = ([n], [n_product], [n_event], [n_total])
+    lower, upper = stats.prr_interval(*args)
+    _, ror_lower, ror_upper = stats.ror(*args)
+    assert np.isnan([lower[0], upper[0], ror_lower[0], ror_upper[0]]).all()
+
+
+def test_the_prr_interval_no_longer_collapses_when_b_is_zero() -> None:
+    """It was PRR 27.96 [23.45, 33.33] for one report (1/a − 1/(a+b) = 0); ROR's was already NaN."""
+    prr = stats.prr([1], [1], [121], [3356])[0]
+    assert prr == pytest.approx(1 / (120 / 3355))  # the estimate itself is defined
+    assert np.isnan(stats.prr_interval([1], [1], [121], [3356])).all()
 
 
 def test_rr_zero_over_zero_is_zero() -> None:
     assert list(stats.relative_ratio([0, 4], [0.0, 2.0])) == [0.0, 2.0]
 
 
-def test_ror_and_woolf_interval() -> None:
+def test_ror_and_woolf_interval_without_zero_cells() -> None:
     ror, lower, upper = stats.ror([4], [10], [8], [100])
     a, b, c, d = 4, 6, 4, 86
     assert ror[0] == pytest.approx(a * d / (b * c))
     se = np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
     assert lower[0] == pytest.approx(np.exp(np.log(ror[0]) - 1.959963984540054 * se))
     assert upper[0] == pytest.approx(np.exp(np.log(ror[0]) + 1.959963984540054 * se))
-
-
-def test_ror_with_an_empty_cell_has_no_interval() -> None:
-    ror, lower, upper = stats.ror([3], [3], [5], [50])  # b = 0
-    assert ror[0] == np.inf and np.isnan(lower[0]) and np.isnan(upper[0])
 
 
 def test_information_component() -> None:
@@ -65,6 +80,7 @@ def test_yates_correction_never_passes_zero_and_empty_margins_are_undefined() ->
     chi2 = stats.chi_square_yates([5, 3], [10, 3], [10, 3], [20, 3])
     assert chi2[0] == pytest.approx(sstats.chi2_contingency([[5, 5], [5, 5]], correction=True)[0]) == 0.0
     assert np.isnan(chi2[1])  # every report names the product: c + d = 0
-    lower, upper = stats.prr_interval([2, 3], [5, 3], [2, 5], [50, 50])  # c = 0; then b = 0
-    assert np.isnan(lower[0]) and np.isnan(upper[0])
-    assert np.isfinite(lower[1])  # b = 0 still has an interval (1/a − 1/(a+b) = 0)
+    # the chi-square is of the counts as observed: no ½ is added to a zero cell
+    assert stats.chi_square_yates([1], [1], [121], [3356])[0] == pytest.approx(
+        sstats.chi2_contingency([[1, 0], [120, 3235]], correction=True)[0], rel=1e-12
+    )

@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "aftercare": "mesosafe.cli.clinical:aftercare",
     "schema": "mesosafe.cli.clinical:schema",
     "signals": "mesosafe.cli.signals:signals",
+    "signals-diff": "mesosafe.cli.signals:signals_diff",
     "registry": "mesosafe.cli.registry:registry",
     "serve": "mesosafe.cli.service:serve",
     "worker": "mesosafe.cli.service:worker",

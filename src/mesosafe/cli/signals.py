@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from mesosafe.cli.analysis import database_errors, database_export, input_errors, progress
+from mesosafe.cli.analysis import FiniteFloatRange, database_errors, database_export, input_errors, progress
 from mesosafe.cli.common import BadInput
 
 if TYPE_CHECKING:
@@ -53,6 +53,22 @@ def _print_top(table: Any, top: int) -> None:
     console.print(shown)
 
 
+def _warn_degenerate(result: Any) -> None:
+    """A degenerate prior is said on stderr whatever --quiet says (and in the provenance record)."""
+    fits = result.periods or [("", result.fit)]
+    for label, fit in fits:
+        if fit.degenerate:
+            what = (
+                "empty" if result.record.get("degenerate_prior") == "empty" else "kept, but not to be trusted"
+            )
+            where = f" ({label})" if label else ""
+            click.echo(
+                f"Warning: the prior fit{where} is degenerate ({'; '.join(fit.degenerate)}); the EB columns "
+                f"(ebgm, eb05, eb95, post_h0, flag_eb05, flag_fdr) are {what}. See docs/signals.md.",
+                err=True,
+            )
+
+
 def _export_reports(by: By) -> Path:
     """Export the database's reports to a temporary Parquet file, removed when the command ends."""
     import shutil
@@ -70,10 +86,26 @@ def _export_reports(by: By) -> Path:
 
 
 def _settings(options: dict[str, Any]) -> RunSettings:
+    from mesosafe.disproportionality.flags import Thresholds
     from mesosafe.disproportionality.reading import LongColumns
     from mesosafe.disproportionality.settings import RunSettings
 
-    columns = LongColumns(options["id_col"], options["product_col"], options["event_col"], options["strata"])
+    columns = LongColumns(
+        options["id_col"],
+        options["product_col"],
+        options["event_col"],
+        options["strata"],
+        options["date_col"],
+    )
+    thresholds = Thresholds(
+        eb05=options["eb05_threshold"],
+        evans_prr=options["evans_prr"],
+        evans_chi2=options["evans_chi2"],
+        evans_n=options["evans_n"],
+        ic025=options["ic025_threshold"],
+        ror_lower=options["ror_lower_threshold"],
+        fdr=options["fdr_level"],
+    )
     return RunSettings(
         columns=columns,
         margins=options["margins"],
@@ -81,10 +113,40 @@ def _settings(options: dict[str, Any]) -> RunSettings:
         master=options["master"],
         prior_selection=options["prior_selection"],
         max_strata_levels=options["max_strata_levels"],
+        names=options["names"],
+        degenerate_prior=options["degenerate_prior"],
+        thresholds=thresholds,
+        min_n=options["min_n"],
+        period=options["period"],
         source=options["source"],
         out=options["out_path"],
         hyper_out=options["hyper_out"],
     )
+
+
+def _flag_options(command: Any) -> Any:
+    """The screening flags' thresholds (docs/signals.md, "Flags")."""
+    finite = FiniteFloatRange
+    for option in reversed(
+        [
+            click.option("--eb05-threshold", type=finite(min=0), default=2.0, show_default=True,
+                         help="flag_eb05: EB05 at least this (FDA)."),
+            click.option("--evans-prr", type=finite(min=0), default=2.0, show_default=True,
+                         help="flag_evans: PRR at least this ..."),
+            click.option("--evans-chi2", type=finite(min=0), default=4.0, show_default=True,
+                         help="... and Yates's chi-square at least this ..."),
+            click.option("--evans-n", type=click.IntRange(min=1), default=3, show_default=True,
+                         help="... and N at least this (Evans et al. 2001)."),
+            click.option("--ic025-threshold", type=finite(), default=0.0, show_default=True,
+                         help="flag_ic025: IC025 above this."),
+            click.option("--ror-lower-threshold", type=finite(min=0), default=1.0, show_default=True,
+                         help="flag_ror: the lower 95% bound of ROR above this."),
+            click.option("--fdr-level", type=finite(min=0, max=1, min_open=True, max_open=True), default=0.05,
+                         show_default=True, help="flag_fdr: Bayesian FDR level on P(lambda <= 1 | N)."),
+        ]
+    ):  # fmt: skip
+        command = option(command)
+    return command
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,6 +169,23 @@ def _settings(options: dict[str, Any]) -> RunSettings:
 @click.option("--product", "product_col", default="product", show_default=True, help="Product column.")
 @click.option("--event", "event_col", default="event", show_default=True, help="Event column.")
 @click.option("--strata", multiple=True, help="Stratum column (repeatable); E is summed over strata.")
+@click.option(
+    "--date", "date_col", default=None, help="Report date column (YYYY-MM-DD), for --period quarter."
+)
+@click.option(
+    "--period",
+    type=click.Choice(["all", "quarter"]),
+    default="all",
+    show_default=True,
+    help="quarter: cumulative scores at the end of every quarter (a 'period' column; needs --date).",
+)
+@click.option(
+    "--names",
+    type=click.Choice(["normalised", "as-written"]),
+    default="normalised",
+    show_default=True,
+    help="normalised: product and event names trimmed, spaces collapsed, Unicode NFC, lower-cased.",
+)
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True)
 @click.option(
     "--master",
@@ -130,6 +209,21 @@ def _settings(options: dict[str, Any]) -> RunSettings:
     "(openEBGM autoHyper); best: lowest optimum found.",
 )
 @click.option("--max-strata-levels", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--degenerate-prior",
+    type=click.Choice(["empty", "keep"]),
+    default="empty",
+    show_default=True,
+    help="When the prior fit is degenerate: leave the EB columns empty, or keep them (with the warning).",
+)
+@click.option(
+    "--min-n",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Leave out pairs with fewer reports (the prior is fitted on all pairs).",
+)
+@_flag_options
 @click.option(
     "--out", "out_path", type=click.Path(path_type=Path), help="Write all pairs (.csv or .parquet)."
 )
@@ -168,9 +262,39 @@ def signals(
             result = pipeline.run(input_path, settings, hook)
     if result.fit.collapsed or not quiet:
         click.echo(f"prior: {result.fit.message}", err=True)
+    _warn_degenerate(result)
     if top is not None:
         _print_top(result.table, top)
     elif settings.out is None:
         import pyarrow.csv as pacsv
 
         pacsv.write_csv(result.table, sys.stdout.buffer)
+
+
+@click.command("signals-diff", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("old", type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=True, path_type=Path))
+@click.option(
+    "--out", "out_path", type=click.Path(path_type=Path), help="Write the changes (.csv or .parquet)."
+)
+def signals_diff(old: Path, new: Path, out_path: Path | None) -> None:
+    """New signals and pairs that crossed a flag between two `mesosafe signals` tables (OLD, then NEW).
+
+    Without --out the changes are written to stdout as CSV; a count of each kind goes to stderr.
+    """
+    from mesosafe.disproportionality import output
+    from mesosafe.disproportionality.diff import diff_tables
+
+    with input_errors():
+        if out_path is not None:
+            output.check_output_path(out_path)
+        changes = diff_tables(old, new)
+        if out_path is not None:
+            output.write_table(changes, out_path)
+    kinds = changes.column("change").to_pylist()
+    counts = ", ".join(f"{kinds.count(k)} {k}" for k in ("new signal", "flag raised", "flag cleared"))
+    click.echo(f"{counts} ({len(kinds)} pairs changed)", err=True)
+    if out_path is None:
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(changes, sys.stdout.buffer)

@@ -27,6 +27,7 @@ import pyarrow as pa
 from mesosafe.disproportionality.files import temporary_name
 
 if TYPE_CHECKING:
+    from mesosafe.disproportionality.labels import Labels
     from mesosafe.disproportionality.reading import LongTable
 
 Margins = Literal["unique", "table"]
@@ -35,7 +36,7 @@ RESULT_COLUMNS = ("product", "event", "n", "e", "n_product", "n_event", "n_total
 
 
 def _dictionary(column: str, code: str, source: str) -> str:
-    # Integer codes in sorted label order, so ordering by code equals ordering by label.
+    # Integer codes in sorted order, so ordering by code equals ordering by value.
     return (
         f"SELECT {column}, CAST(ROW_NUMBER() OVER (ORDER BY {column}) AS INT) AS {code} "
         f"FROM (SELECT DISTINCT {column} FROM {source}) t"
@@ -70,8 +71,9 @@ def _margin_steps(margins: Margins, stratified: bool) -> list[tuple[str, str]]:
 def counting_steps(
     margins: Margins = "unique", stratified: bool = False, source: str = "long_table"
 ) -> list[tuple[str, str]]:
-    """The counting SQL over the long table named ``source``: (name, SELECT) steps; the last one is the
-    result, ordered by product, event."""
+    """The counting SQL over the long table named ``source`` and the code tables of ``Labels.tables()``
+    (several spellings may share a code): (name, SELECT) steps; the last one is the result, ordered by
+    product, event."""
     if margins not in MARGINS:
         raise ValueError(f"margins must be one of {MARGINS}, not {margins!r}")
     # Without strata every report is in the single stratum 1, so coded is already unique per cell.
@@ -79,13 +81,11 @@ def counting_steps(
         "(SELECT report_id, pid, eid FROM coded GROUP BY report_id, pid, eid) u" if stratified else "coded"
     )
     steps = [
-        ("products", _dictionary("product", "pid", source)),
-        ("events", _dictionary("event", "eid", source)),
         ("strata", _dictionary("stratum", "sid", source)),
         (
             "coded",
             f"SELECT l.report_id, p.pid, e.eid, s.sid FROM {source} l "
-            "JOIN products p ON l.product = p.product JOIN events e ON l.event = e.event "
+            "JOIN product_codes p ON l.product = p.product JOIN event_codes e ON l.event = e.event "
             "JOIN strata s ON l.stratum = s.stratum GROUP BY l.report_id, p.pid, e.eid, s.sid",
         ),
         ("cells", f"SELECT pid, eid, COUNT(*) AS n FROM {cells_source} GROUP BY pid, eid"),
@@ -109,7 +109,7 @@ def counting_steps(
             "CAST(t.c AS BIGINT) AS n_total "
             "FROM cells c JOIN expected x ON x.pid = c.pid AND x.eid = c.eid "
             "JOIN product_margins pm ON pm.pid = c.pid JOIN event_margins em ON em.eid = c.eid "
-            "CROSS JOIN totals t JOIN products p ON p.pid = c.pid JOIN events e ON e.eid = c.eid "
+            "CROSS JOIN totals t JOIN product_names p ON p.pid = c.pid JOIN event_names e ON e.eid = c.eid "
             "ORDER BY c.pid, c.eid",
         ),
     ]
@@ -130,6 +130,19 @@ class Counts:
 
     def __len__(self) -> int:
         return len(self.n)
+
+    def take(self, keep: npt.NDArray[np.bool_]) -> Counts:
+        """The pairs where ``keep`` is true (the totals are those of the whole table)."""
+        rows = pa.array(np.flatnonzero(keep))
+        return Counts(
+            self.product.take(rows),
+            self.event.take(rows),
+            self.n[keep],
+            self.e[keep],
+            self.n_product[keep],
+            self.n_event[keep],
+            self.n_total,
+        )
 
     @classmethod
     def from_arrow(cls, table: pa.Table) -> Counts:
@@ -152,33 +165,46 @@ def count_duckdb(long: LongTable, margins: Margins = "unique") -> Counts:
     """Count the pairs of a long table with DuckDB."""
     con, source = long.connection, temporary_name("long_table")
     steps = counting_steps(margins, long.stratified, source)
-    long.relation.create_view(source, replace=True)
+    created = [source]
     try:
+        long.relation.create_view(source, replace=True)
+        for name, table in long.labels.tables().items():
+            arrow = temporary_name("labels")
+            con.register(arrow, table)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {arrow}")
+            con.unregister(arrow)
+            created.append(name)
         for name, sql in steps[:-1]:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+            created.append(name)
         table = con.sql(steps[-1][1]).to_arrow_table()
     finally:
-        for name, _ in steps[:-1]:
-            con.execute(f"DROP TABLE IF EXISTS {name}")
         con.execute(f"DROP VIEW IF EXISTS {source}")
+        for name in created[1:]:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
     return Counts.from_arrow(table)
 
 
-def count_spark(long: Any, margins: Margins = "unique", stratified: bool = False) -> Counts:
-    """Count the pairs of a long table given as a Spark DataFrame, with the same SQL text."""
+def count_spark(long: Any, labels: Labels, margins: Margins = "unique", stratified: bool = False) -> Counts:
+    """Count the pairs of a long table given as a Spark DataFrame (with its code tables, from the same
+    ``reading`` step as DuckDB's), with the same SQL text."""
     spark, source = long.sparkSession, temporary_name("long_table")
     steps = counting_steps(margins, stratified, source)
     long.createOrReplaceTempView(source)
-    cached = []
+    views, cached = [source], []
     try:
+        for name, table in labels.tables().items():
+            spark.createDataFrame(table).createOrReplaceTempView(name)
+            views.append(name)
         for name, sql in steps[:-1]:
             frame = spark.sql(sql).cache()
             frame.createOrReplaceTempView(name)
             cached.append(frame)
+            views.append(name)
         table = spark.sql(steps[-1][1]).toArrow()
     finally:
         for frame in cached:
             frame.unpersist()
-        for name in [source, *(name for name, _ in steps[:-1])]:
+        for name in views:
             spark.catalog.dropTempView(name)
     return Counts.from_arrow(table)

@@ -12,7 +12,8 @@ DuMouchel & Pregibon's data squashing that bins by e's magnitude rather than by 
 
 Collapse: if the best mixture puts less than one pair's weight on a component, has two equal components,
 or beats a single gamma prior by no more than ``LONE_MARGIN`` log-likelihood units, the single gamma
-(P = 1, both components equal) is used instead and ``PriorFit.collapsed`` says so.
+(P = 1, both components equal) is used instead and ``PriorFit.collapsed`` says so. Whatever prior is
+chosen is then checked (``gps_checks``): ``PriorFit.degenerate`` lists why it cannot be trusted, if so.
 
 Posterior: λ | n ~ Q·Gamma(α1 + n, β1 + e) + (1 − Q)·Gamma(α2 + n, β2 + e) with Q the posterior weight of
 component 1; EBGM = exp(E[log λ]); EB05/EB95 are the 5% and 95% posterior quantiles, found by a
@@ -28,6 +29,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 from scipy import optimize, special
+
+from mesosafe.disproportionality.gps_checks import degeneracies
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -69,6 +72,7 @@ class PriorFit:
     solutions: int  # starts that ended at a finite optimum
     collapsed: bool  # the two-component fit degenerated; a single gamma prior is used instead
     message: str
+    degenerate: tuple[str, ...] = ()  # why the prior cannot be trusted (gps_checks); empty when it can
 
     def hyperparameters(self) -> dict[str, float]:
         return {**asdict(self.prior), "neg_log_likelihood": self.neg_log_likelihood}
@@ -308,13 +312,24 @@ def fit_prior(
                 f"two-component prior from {len(solutions)}/{len(starts)} starts on {where}, "
                 f"{'confirmed by another start' if confirmed else 'lowest optimum'}{note}"
             )
-            return PriorFit(prior, value, len(nn), int(pairs), len(solutions), False, message)
+            components = [("1", prior.alpha1, prior.beta1), ("2", prior.alpha2, prior.beta2)]
+            problems = degeneracies(components, nn, ww, LOG_BOUND)
+            return PriorFit(
+                prior, value, len(nn), int(pairs), len(solutions), False, _said(message, problems), problems
+            )
     value = neg_log_likelihood(single, pts.n[keep], pts.e[keep], pts.w[keep])
     message = (
         "two-component fit collapsed (near-null data, a degenerate mixture, or no better than one gamma); "
         f"one gamma prior on {where}"
     )
-    return PriorFit(single, value, len(nn), int(pairs), len(solutions), True, message)
+    problems = degeneracies([("", single.alpha1, single.beta1)], nn, ww, LOG_BOUND)
+    return PriorFit(
+        single, value, len(nn), int(pairs), len(solutions), True, _said(message, problems), problems
+    )
+
+
+def _said(message: str, problems: tuple[str, ...]) -> str:
+    return message if not problems else f"{message}; DEGENERATE: {'; '.join(problems)}"
 
 
 def posterior_weight(prior: Prior, n: FloatArray, e: FloatArray) -> FloatArray:
@@ -392,11 +407,18 @@ def posterior_quantile(
     return x
 
 
+def posterior_null(prior: Prior, n: FloatArray, e: FloatArray, q: FloatArray) -> FloatArray:
+    """P(λ ≤ 1 | n): the posterior probability of no disproportionality (PhViD's postH0)."""
+    below = q * special.gammainc(prior.alpha1 + n, prior.beta1 + e)
+    return np.asarray(below + (1 - q) * special.gammainc(prior.alpha2 + n, prior.beta2 + e), dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class Scores:
     ebgm: FloatArray
     eb05: FloatArray
     eb95: FloatArray
+    post_h0: FloatArray  # P(λ ≤ 1 | n)
 
 
 def score_points(prior: Prior, n: npt.ArrayLike, e: npt.ArrayLike) -> Scores:
@@ -407,6 +429,7 @@ def score_points(prior: Prior, n: npt.ArrayLike, e: npt.ArrayLike) -> Scores:
         ebgm(prior, n_arr, e_arr, q),
         posterior_quantile(prior, n_arr, e_arr, q, 0.05),
         posterior_quantile(prior, n_arr, e_arr, q, 0.95),
+        posterior_null(prior, n_arr, e_arr, q),
     )
 
 
@@ -414,4 +437,4 @@ def score(prior: Prior, n: npt.ArrayLike, e: npt.ArrayLike, points: Points | Non
     """Score every pair, computing each distinct (n, e) once."""
     pts = merge_points(n, e) if points is None else points
     distinct = score_points(prior, pts.n, pts.e)
-    return Scores(distinct.ebgm[pts.inverse], distinct.eb05[pts.inverse], distinct.eb95[pts.inverse])
+    return Scores(*(values[pts.inverse] for values in astuple(distinct)))

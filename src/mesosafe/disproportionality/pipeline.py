@@ -5,7 +5,8 @@ Like openEBGM's ``processRaw → autoHyper → ebScores``, each step takes data 
     con = duckdb.connect()
     long = reading.frame_long_table(con, frame, LongColumns("report_id", "product", "event"))
     counts = counting.count_duckdb(long)                 # Counts: n, e and the 2×2 margins of every pair
-    fit = gps.fit_prior(counts.n, counts.e)              # PriorFit: the prior and how it was chosen
+    fit = gps.fit_prior(counts.n, counts.e)              # PriorFit: the prior, how it was chosen, and
+                                                         # whether it is degenerate
     table = scoring.score_table(counts, gps.score(fit.prior, counts.n, counts.e))
 
 ``run(path, settings)`` does all of it for a file with either engine and writes the outputs.
@@ -17,15 +18,16 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
-from mesosafe.disproportionality import gps, output, provenance, scoring
+from mesosafe.disproportionality import gps, output, periods, provenance, scoring
 from mesosafe.disproportionality.counting import Counts, count_duckdb, count_spark
-from mesosafe.disproportionality.reading import read_long_table
+from mesosafe.disproportionality.reading import LongTable, read_long_table
 from mesosafe.disproportionality.settings import RunSettings
 from mesosafe.lib.analysis_input import AnalysisInputError, input_format
 
@@ -58,9 +60,14 @@ class Stages:
 @dataclass(frozen=True)
 class SignalsResult:
     table: pa.Table
-    fit: gps.PriorFit
+    fit: gps.PriorFit  # the prior of the table (with --period quarter: of the last quarter)
     seconds: dict[str, float]
     record: dict[str, Any] = field(default_factory=dict)  # the run's provenance (``run``)
+    periods: list[tuple[str, gps.PriorFit]] = field(default_factory=list)  # with --period quarter
+
+    @property
+    def eb_empty(self) -> bool:
+        return bool(self.table.num_rows) and self.table.column("ebgm").null_count == self.table.num_rows
 
 
 def fit_and_score(
@@ -68,9 +75,14 @@ def fit_and_score(
     stages: Stages | None = None,
     fit: gps.PriorFit | None = None,
     selection: gps.Selection = "consensus",
+    settings: RunSettings | None = None,
 ) -> SignalsResult:
-    """Fit the GPS prior (unless given) and compute every measure for every counted pair."""
-    stages = stages or Stages()
+    """Fit the GPS prior (unless given) and compute every measure for every counted pair.
+
+    A degenerate prior (``PriorFit.degenerate``) gives no EB scores (the EB columns are null) unless
+    ``settings.degenerate_prior`` is "keep".
+    """
+    stages, settings = stages or Stages(), settings or RunSettings()
     if len(counts) == 0:
         raise AnalysisInputError("no product–event pairs to analyse")
     with stages("merge (n, e) points"):
@@ -78,10 +90,12 @@ def fit_and_score(
     if fit is None:
         with stages("fit prior"):
             fit = gps.fit_prior(counts.n, counts.e, selection=selection, points=points)
-    with stages("score EBGM/EB05/EB95"):
-        scores = gps.score(fit.prior, counts.n, counts.e, points=points)
-    with stages("frequentist measures"):
-        table = scoring.score_table(counts, scores)
+    scores = None
+    if not fit.degenerate or settings.degenerate_prior == "keep":
+        with stages("score EBGM/EB05/EB95"):
+            scores = gps.score(fit.prior, counts.n, counts.e, points=points)
+    with stages("frequentist measures and flags"):
+        table = scoring.score_table(counts, scores, settings.thresholds, settings.min_n)
     return SignalsResult(table, fit, dict(stages.seconds))
 
 
@@ -95,6 +109,49 @@ def duckdb_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnect
     return con
 
 
+Counter = Callable[[date | None], Counts]  # counts the reports dated up to a day (None: all of them)
+
+
+def counter(
+    path: str | os.PathLike[str],
+    settings: RunSettings,
+    stages: Stages | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    spark: Any = None,
+) -> tuple[LongTable, Counter]:
+    """Read and check a file (always with DuckDB: cheap, the same messages for both engines), and a
+    function that counts it, or the reports dated up to a day, with the engine of ``settings``."""
+    import duckdb
+
+    stages = stages or Stages()
+    con = con or duckdb_connection()
+    columns = settings.columns
+    with stages("read and check input"):  # a CSV is parsed once, into a temporary table
+        long = read_long_table(con, path, columns, settings.max_strata_levels, settings.names)
+    if settings.engine == "spark":
+        from mesosafe.disproportionality.spark import spark_long_table, spark_session
+
+        with stages("start spark"):
+            spark = spark or spark_session(settings.master)
+        frame = spark_long_table(spark, path, columns, long.integer_id)
+
+        def count_with_spark(until: date | None) -> Counts:
+            part = frame if until is None else frame.where(f"report_date <= DATE '{until.isoformat()}'")
+            with stages("count pairs (spark)"):
+                return count_spark(part, long.labels, settings.margins, stratified=long.stratified)
+
+        return long, count_with_spark
+
+    def count_with_duckdb(until: date | None) -> Counts:
+        with stages("count pairs (duckdb)"):
+            try:
+                return count_duckdb(long if until is None else long.until(until), settings.margins)
+            except (duckdb.ConversionException, duckdb.InvalidInputException) as exc:
+                raise AnalysisInputError(f"cannot read {str(path)!r}: {str(exc).splitlines()[0]}") from exc
+
+    return long, count_with_duckdb
+
+
 def count_file(
     path: str | os.PathLike[str],
     settings: RunSettings,
@@ -102,31 +159,22 @@ def count_file(
     con: duckdb.DuckDBPyConnection | None = None,
     spark: Any = None,
 ) -> Counts:
-    """Read and count a file with the engine of ``settings``.
+    """Read and count a file with the engine of ``settings``."""
+    return counter(path, settings, stages, con, spark)[1](None)
 
-    The file is always checked with DuckDB (cheap, the same messages for both engines); with Spark it is
-    then read and counted by Spark (``spark`` or a session for ``settings.master``).
-    """
-    import duckdb
 
-    stages = stages or Stages()
-    con = con or duckdb_connection()
-    columns, levels = settings.columns, settings.max_strata_levels
-    with stages("read and check input"):  # a CSV is parsed once, into a temporary table
-        long = read_long_table(con, path, columns, levels)
-    if settings.engine == "spark":
-        from mesosafe.disproportionality.spark import spark_long_table, spark_session
-
-        with stages("start spark"):
-            spark = spark or spark_session(settings.master)
-        with stages("count pairs (spark)"):
-            frame = spark_long_table(spark, path, columns, long.integer_id)
-            return count_spark(frame, settings.margins, stratified=long.stratified)
-    with stages("count pairs (duckdb)"):
-        try:
-            return count_duckdb(long, settings.margins)
-        except (duckdb.ConversionException, duckdb.InvalidInputException) as exc:
-            raise AnalysisInputError(f"cannot read {str(path)!r}: {str(exc).splitlines()[0]}") from exc
+def by_quarter(long: LongTable, count: Counter, settings: RunSettings, stages: Stages) -> SignalsResult:
+    """Cumulative scores at the end of every quarter, the table's first column ``period``."""
+    first, last = long.relation.aggregate("MIN(report_date), MAX(report_date)").fetchall()[0]
+    tables, fits = [], []
+    for label, end in periods.quarter_ends(first, last):
+        counts = count(end)
+        if len(counts) == 0:
+            continue
+        result = fit_and_score(counts, stages, selection=settings.prior_selection, settings=settings)
+        tables.append(result.table.add_column(0, "period", pa.array([label] * result.table.num_rows)))
+        fits.append((label, result.fit))
+    return SignalsResult(pa.concat_tables(tables), fits[-1][1], dict(stages.seconds), periods=fits)
 
 
 def check_outputs(settings: RunSettings) -> None:
@@ -137,9 +185,7 @@ def check_outputs(settings: RunSettings) -> None:
         output.check_output_path(settings.hyper_out, (".json",))
 
 
-def write_outputs(
-    table: pa.Table, fit: gps.PriorFit, record: dict[str, Any], settings: RunSettings
-) -> None:
+def write_outputs(table: pa.Table, fit: gps.PriorFit, record: dict[str, Any], settings: RunSettings) -> None:
     """The table with its provenance beside it, and the hyperparameters, as ``settings`` asks."""
     if settings.out is not None:
         output.write_table(table, settings.out)
@@ -152,16 +198,27 @@ def run(path: str | os.PathLike[str], settings: RunSettings, hook: StageHook | N
     """Read, count, fit, score and write the outputs of ``settings``; returns the result and its record."""
     input_format(path)
     check_outputs(settings)
+    if settings.period == "quarter" and not settings.columns.date:
+        raise AnalysisInputError("--period quarter needs the reports' date column (--date)")
     stages = Stages(hook)
-    counts = count_file(path, settings, stages)
-    result = fit_and_score(counts, stages, selection=settings.prior_selection)
+    long, count = counter(path, settings, stages)
+    if settings.period == "quarter":
+        result = by_quarter(long, count, settings, stages)
+    else:
+        result = fit_and_score(count(None), stages, selection=settings.prior_selection, settings=settings)
     with stages("write output"):
-        record = provenance.run_record(path, settings, result.fit)
+        record = provenance.run_record(path, settings, result)
         write_outputs(result.table, result.fit, record, settings)
-    return SignalsResult(result.table, result.fit, dict(stages.seconds), record)
+    return replace(result, seconds=dict(stages.seconds), record=record)
 
 
 def strongest(table: pa.Table, top: int) -> pa.Table:
-    """The ``top`` pairs by EB05, then EBGM (descending)."""
-    order = np.lexsort((-table.column("ebgm").to_numpy(), -table.column("eb05").to_numpy()))
+    """The ``top`` pairs by EB05, then EBGM (descending); without EB scores by IC025, then PRR's lower
+    bound. With periods, those of the last period."""
+    import pyarrow.compute as pc
+
+    if "period" in table.column_names and table.num_rows:
+        table = table.filter(pc.equal(table.column("period"), pc.max(table.column("period"))))
+    keys = ("eb05", "ebgm") if table.column("eb05").null_count < table.num_rows else ("ic025", "prr_lower")
+    order = np.lexsort(tuple(-table.column(k).to_numpy(zero_copy_only=False) for k in reversed(keys)))
     return table.take(pa.array(order[:top]))

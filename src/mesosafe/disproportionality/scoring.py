@@ -1,22 +1,26 @@
-"""The last step: every measure for every counted pair, given the fitted prior.
+"""The last step: every measure for every counted pair, given the EB scores of the fitted prior.
 
-``score_table(counts, fit)`` returns an Arrow table with exactly the columns of :data:`OUTPUT_COLUMNS`, at
-full precision: the counts, the frequentist measures (``stats``) and the Gamma-Poisson shrinker's EBGM,
-EB05 and EB95 (``gps``).
+``score_table(counts, scores)`` returns an Arrow table with exactly the columns of :data:`OUTPUT_COLUMNS`,
+at full precision: the counts and the 2×2 margins, the frequentist measures (``stats``), the Gamma-Poisson
+shrinker's EBGM, EB05, EB95 and P(λ ≤ 1 | N) (``gps``), and the screening flags (``flags``). Without
+scores (``scores=None``: the prior was degenerate) the EB columns and the flags built on them are null.
+Pairs with N below ``min_n`` are left out (after the prior was fitted on all pairs, before the FDR flag).
 """
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from mesosafe.disproportionality import gps, stats
 from mesosafe.disproportionality.counting import Counts
+from mesosafe.disproportionality.flags import FLAG_COLUMNS, Thresholds, eb_flags, frequentist_flags
 
-OUTPUT_COLUMNS = (
-    "product",
-    "event",
-    "n",
-    "e",
+COUNT_COLUMNS = ("product", "event", "n", "e", "n_product", "n_event", "n_total")
+FREQUENTIST_COLUMNS = (
     "rr",
     "prr",
     "prr_lower",
@@ -27,13 +31,12 @@ OUTPUT_COLUMNS = (
     "ror_upper",
     "ic",
     "ic025",
-    "ebgm",
-    "eb05",
-    "eb95",
 )
+EB_COLUMNS = ("ebgm", "eb05", "eb95", "post_h0")
+OUTPUT_COLUMNS = (*COUNT_COLUMNS, *FREQUENTIST_COLUMNS, *EB_COLUMNS, *FLAG_COLUMNS)
 
 
-def frequentist_columns(counts: Counts) -> dict[str, object]:
+def frequentist_columns(counts: Counts) -> dict[str, npt.NDArray[np.float64]]:
     """RR, PRR (95% interval), Yates's chi-square, ROR (95% interval), IC and IC025 of every pair."""
     table2x2 = (counts.n, counts.n_product, counts.n_event, counts.n_total)
     ror, ror_lower, ror_upper = stats.ror(*table2x2)
@@ -53,17 +56,38 @@ def frequentist_columns(counts: Counts) -> dict[str, object]:
     }
 
 
-def score_table(counts: Counts, scores: gps.Scores) -> pa.Table:
-    """The output table: counts, frequentist measures and the EB scores (``gps.score``) of every pair."""
-    return pa.table(
-        {
-            "product": counts.product,
-            "event": counts.event,
-            "n": counts.n,
-            "e": counts.e,
-            **frequentist_columns(counts),
-            "ebgm": scores.ebgm,
-            "eb05": scores.eb05,
-            "eb95": scores.eb95,
+def _eb_columns(scores: gps.Scores | None, size: int, thresholds: Thresholds) -> dict[str, pa.Array]:
+    if scores is None:
+        return {name: pa.nulls(size, pa.float64()) for name in EB_COLUMNS} | {
+            name: pa.nulls(size, pa.bool_()) for name in ("flag_eb05", "flag_fdr")
         }
-    )
+    values = dict(zip(EB_COLUMNS, astuple(scores), strict=True))
+    return {
+        **{k: pa.array(v) for k, v in values.items()},
+        **eb_flags(scores.eb05, scores.post_h0, thresholds),
+    }
+
+
+def score_table(
+    counts: Counts, scores: gps.Scores | None, thresholds: Thresholds | None = None, min_n: int = 1
+) -> pa.Table:
+    """The output table: counts, margins, frequentist measures, EB scores and flags of every pair."""
+    keep = counts.n >= min_n
+    if not keep.all():
+        counts = counts.take(keep)
+        scores = None if scores is None else gps.Scores(*(v[keep] for v in astuple(scores)))
+    thresholds = thresholds or Thresholds()
+    measures = frequentist_columns(counts)
+    columns = {
+        "product": counts.product,
+        "event": counts.event,
+        "n": counts.n,
+        "e": counts.e,
+        "n_product": counts.n_product,
+        "n_event": counts.n_event,
+        "n_total": np.full(len(counts), counts.n_total, dtype=np.int64),
+        **measures,
+        **_eb_columns(scores, len(counts), thresholds),
+        **frequentist_flags({**measures, "n": counts.n.astype(np.float64)}, thresholds),
+    }
+    return pa.table({name: columns[name] for name in OUTPUT_COLUMNS})

@@ -7,10 +7,14 @@ from pathlib import Path
 from typing import Literal
 
 from mesosafe.disproportionality.counting import Margins
+from mesosafe.disproportionality.flags import Thresholds
 from mesosafe.disproportionality.gps import Selection
+from mesosafe.disproportionality.labels import Names
 from mesosafe.disproportionality.reading import MAX_STRATUM_LEVELS, LongColumns
 
 Engine = Literal["duckdb", "spark"]
+Degenerate = Literal["empty", "keep"]  # what to do with the EB columns when the prior is degenerate
+Period = Literal["all", "quarter"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,11 @@ class RunSettings:
     master: str | None = None  # Spark master URL (engine "spark" only)
     prior_selection: Selection = "consensus"
     max_strata_levels: int = MAX_STRATUM_LEVELS
+    names: Names = "normalised"
+    degenerate_prior: Degenerate = "empty"
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    min_n: int = 1  # pairs with fewer reports are left out of the table (the prior is fitted on all)
+    period: Period = "all"  # "quarter": cumulative scores at the end of every quarter (needs columns.date)
     source: str = "file"  # or e.g. "clinic database (--from-db --by batch)"
     out: Path | None = None  # the pair table (.csv or .parquet); its provenance goes beside it
     hyper_out: Path | None = None  # the prior's hyperparameters and the provenance (.json)

@@ -3,14 +3,19 @@
 With a = n, b = n_product − n, c = n_event − n, d = n_total − n_product − n_event + n:
 
 * RR = n / e (openEBGM: 0/0 → 0).
-* PRR = (a / n_product) / (c / (n_total − n_product)), computed with IEEE arithmetic; a NaN result
-  (0/0) becomes +inf, as in openEBGM. PRR ignores strata. Its 95% interval is
-  exp(ln PRR ± 1.96·√(1/a − 1/(a+b) + 1/c − 1/(c+d))) (Evans et al. 2001), NaN when a or c is zero.
+* Zero cells, one treatment for PRR and ROR: the estimates follow IEEE arithmetic (a ratio with a zero
+  denominator is +inf; PRR's 0/0 is +inf, as in openEBGM), and when any of a, b, c, d is 0 *both* 95%
+  intervals are NaN (undefined), with no continuity correction. The log-scale intervals assume every cell
+  is large enough; with b = 0 PRR's variance term 1/a − 1/(a+b) vanishes and its interval collapses to a
+  point, and adding ½ to each cell (Haldane–Anscombe) is no better on one report: 1-PHENYLALANINE / HEART
+  RATE INCREASED in CAERS (a = 1, b = 0, c = 120, d = 3235) would get PRR 20.9 [9.2, 47.4], while Fisher's
+  exact test gives p = 0.036 and the exact conditional interval of the odds ratio is [0.69, ∞).
+* PRR = (a / (a+b)) / (c / (c+d)) with the 95% interval exp(ln PRR ± 1.96·√(1/a − 1/(a+b) + 1/c − 1/(c+d)))
+  (Evans et al. 2001). PRR ignores strata.
+* ROR = (a·d) / (b·c) with the Woolf 95% interval exp(ln ROR ± 1.96·√(1/a + 1/b + 1/c + 1/d)).
 * Pearson's chi-square with Yates's continuity correction for the 2×2 table,
-  χ² = N·max(0, |ad − bc| − N/2)² / ((a+b)(c+d)(a+c)(b+d)) with N = a+b+c+d (NaN when a margin is
-  zero), the statistic of the Evans/MHRA rule PRR ≥ 2, χ² ≥ 4, N ≥ 3.
-* ROR = (a·d) / (b·c) with a Woolf 95% interval exp(ln ROR ± 1.96·√(1/a + 1/b + 1/c + 1/d)); when a cell
-  is zero ROR follows IEEE arithmetic (NaN → +inf) and the interval is NaN (undefined).
+  χ² = N·max(0, |ad − bc| − N/2)² / ((a+b)(c+d)(a+c)(b+d)) with N = a+b+c+d (NaN when a
+  margin is zero), the statistic of the Evans/MHRA rule PRR ≥ 2, χ² ≥ 4, N ≥ 3.
 * IC (BCPNN, Norén et al. 2013): IC = log2((n + ½)/(e + ½)); IC025 is the 2.5% quantile of
   log2(λ) with λ ~ Gamma(n + ½, rate e + ½), the exact credibility bound rather than the
   3.3/√n approximation.
@@ -36,38 +41,50 @@ def relative_ratio(n: npt.ArrayLike, e: npt.ArrayLike) -> FloatArray:
     return np.where(np.isnan(rr), 0.0, rr)
 
 
+def cells(
+    n: npt.ArrayLike, n_product: npt.ArrayLike, n_event: npt.ArrayLike, n_total: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The 2×2 cells (a, b, c, d) as observed."""
+    a = _float(n)
+    b, c = _float(n_product) - a, _float(n_event) - a
+    return a, b, c, _float(n_total) - _float(n_product) - _float(n_event) + a
+
+
+def _any_zero(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> npt.NDArray[np.bool_]:
+    zero: npt.NDArray[np.bool_] = (a == 0) | (b == 0) | (c == 0) | (d == 0)
+    return zero
+
+
 def prr(
     n: npt.ArrayLike, n_product: npt.ArrayLike, n_event: npt.ArrayLike, n_total: npt.ArrayLike
 ) -> FloatArray:
-    a, np_, ne, nt = _float(n), _float(n_product), _float(n_event), _float(n_total)
+    a, b, c, d = cells(n, n_product, n_event, n_total)
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = (a / np_) / ((ne - a) / (nt - np_))
+        value = (a / (a + b)) / (c / (c + d))
     return np.where(np.isnan(value), np.inf, value)
 
 
 def prr_interval(
     n: npt.ArrayLike, n_product: npt.ArrayLike, n_event: npt.ArrayLike, n_total: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
-    """PRR's 95% interval (lower, upper) on the log scale; NaN when a or c is zero."""
-    a, np_, ne, nt = _float(n), _float(n_product), _float(n_event), _float(n_total)
-    c = ne - a
-    with np.errstate(divide="ignore", invalid="ignore"):
-        half_width = Z95 * np.sqrt(1 / a - 1 / np_ + 1 / c - 1 / (nt - np_))
-        log_prr = np.log((a / np_) / (c / (nt - np_)))
-        defined = (a > 0) & (c > 0) & (np_ < nt)
-        lower = np.where(defined, np.exp(log_prr - half_width), np.nan)
-        upper = np.where(defined, np.exp(log_prr + half_width), np.nan)
-    return lower, upper
+    """PRR's 95% interval (lower, upper), computed on the log scale; NaN when any cell is zero."""
+    a, b, c, d = cells(n, n_product, n_event, n_total)
+    defined = ~_any_zero(a, b, c, d)
+    a, b, c, d = (np.where(defined, x, 1.0) for x in (a, b, c, d))
+    half_width = Z95 * np.sqrt(1 / a - 1 / (a + b) + 1 / c - 1 / (c + d))
+    log_prr = np.log((a / (a + b)) / (c / (c + d)))
+    return np.where(defined, np.exp(log_prr - half_width), np.nan), np.where(
+        defined, np.exp(log_prr + half_width), np.nan
+    )
 
 
 def chi_square_yates(
     n: npt.ArrayLike, n_product: npt.ArrayLike, n_event: npt.ArrayLike, n_total: npt.ArrayLike
 ) -> FloatArray:
     """Yates-corrected chi-square of the 2×2 table (the correction never passes zero)."""
-    a, np_, ne, nt = _float(n), _float(n_product), _float(n_event), _float(n_total)
-    b, c = np_ - a, ne - a
-    d = nt - np_ - ne + a
-    margins = np_ * (nt - np_) * ne * (nt - ne)
+    a, b, c, d = cells(n, n_product, n_event, n_total)
+    nt = a + b + c + d
+    margins = (a + b) * (c + d) * (a + c) * (b + d)
     corrected = np.maximum(np.abs(a * d - b * c) - nt / 2, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = nt * corrected**2 / margins
@@ -77,20 +94,20 @@ def chi_square_yates(
 def ror(
     n: npt.ArrayLike, n_product: npt.ArrayLike, n_event: npt.ArrayLike, n_total: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """ROR with its 95% Woolf interval: (ror, lower, upper)."""
-    a = _float(n)
-    b = _float(n_product) - a
-    c = _float(n_event) - a
-    d = _float(n_total) - _float(n_product) - _float(n_event) + a
+    """ROR with its 95% Woolf interval: (ror, lower, upper); the interval is NaN when any cell is zero."""
+    a, b, c, d = cells(n, n_product, n_event, n_total)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = (a * d) / (b * c)
-        value = np.where(np.isnan(value), np.inf, value)
-        half_width = Z95 * np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-        defined = (a > 0) & (b > 0) & (c > 0) & (d > 0)
-        log_value = np.log(np.where(defined, value, 1.0))
-        lower = np.where(defined, np.exp(log_value - half_width), np.nan)
-        upper = np.where(defined, np.exp(log_value + half_width), np.nan)
-    return value, lower, upper
+    value = np.where(np.isnan(value), np.inf, value)
+    defined = ~_any_zero(a, b, c, d)
+    a, b, c, d = (np.where(defined, x, 1.0) for x in (a, b, c, d))
+    half_width = Z95 * np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    estimate = np.where(defined, value, 1.0)
+    return (
+        value,
+        np.where(defined, estimate * np.exp(-half_width), np.nan),
+        np.where(defined, estimate * np.exp(half_width), np.nan),
+    )
 
 
 def information_component(n: npt.ArrayLike, e: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:

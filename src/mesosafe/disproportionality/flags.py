@@ -1,0 +1,70 @@
+"""Routine screening flags, one boolean column each, with the thresholds as options.
+
+* ``flag_eb05``: EB05 ≥ 2 (the FDA's screening rule for the Gamma-Poisson shrinker; Szarfman, Machado &
+  O'Neill 2002).
+* ``flag_evans``: PRR ≥ 2, Yates's χ² ≥ 4 and N ≥ 3 (Evans, Waller & Davis 2001; the MHRA's rule).
+* ``flag_ic025``: IC025 > 0 (BCPNN; Norén et al. 2013).
+* ``flag_ror``: the lower bound of ROR's 95% interval > 1 (van Puijenbroek et al. 2002).
+* ``flag_fdr``: the pairs whose posterior probability of no disproportionality, P(λ ≤ 1 | N), is small
+  enough that the expected share of false signals among the flagged pairs — the mean of their P(λ ≤ 1 | N)
+  — is at most the level (Bayesian false discovery rate; Ahmed et al. 2009, as PhViD's ``DECISION = 1``):
+  pairs are ranked by P(λ ≤ 1 | N) and the largest k whose running mean is ≤ the level are flagged.
+
+With a degenerate prior (no EB scores) ``flag_eb05`` and ``flag_fdr`` are empty (null), not false.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FLAG_COLUMNS = ("flag_eb05", "flag_evans", "flag_ic025", "flag_ror", "flag_fdr")
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    eb05: float = 2.0
+    evans_prr: float = 2.0
+    evans_chi2: float = 4.0
+    evans_n: int = 3
+    ic025: float = 0.0
+    ror_lower: float = 1.0
+    fdr: float = 0.05
+
+
+def bayesian_fdr(post_h0: npt.ArrayLike, level: float) -> BoolArray:
+    """Flag the k pairs with the smallest P(λ ≤ 1 | N), k the largest with mean P(λ ≤ 1 | N) ≤ level."""
+    values = np.asarray(post_h0, dtype=np.float64)
+    order = np.argsort(values, kind="stable")
+    running_mean = np.cumsum(values[order]) / np.arange(1, len(values) + 1)
+    k = int(np.searchsorted(running_mean, level, side="right"))  # the running mean never decreases
+    flagged = np.zeros(len(values), dtype=bool)
+    flagged[order[:k]] = True
+    return flagged
+
+
+def frequentist_flags(
+    columns: dict[str, npt.NDArray[np.float64]], thresholds: Thresholds
+) -> dict[str, BoolArray]:
+    """The flags that need no prior: Evans, IC025, ROR (a NaN measure never flags)."""
+    with np.errstate(invalid="ignore"):
+        evans = (
+            (columns["prr"] >= thresholds.evans_prr)
+            & (columns["chi2_yates"] >= thresholds.evans_chi2)
+            & (columns["n"] >= thresholds.evans_n)
+        )
+        return {
+            "flag_evans": np.asarray(evans, dtype=bool),
+            "flag_ic025": np.asarray(columns["ic025"] > thresholds.ic025, dtype=bool),
+            "flag_ror": np.asarray(columns["ror_lower"] > thresholds.ror_lower, dtype=bool),
+        }
+
+
+def eb_flags(eb05: npt.ArrayLike, post_h0: npt.ArrayLike, thresholds: Thresholds) -> dict[str, BoolArray]:
+    return {
+        "flag_eb05": np.asarray(np.asarray(eb05) >= thresholds.eb05, dtype=bool),
+        "flag_fdr": bayesian_fdr(post_h0, thresholds.fdr),
+    }

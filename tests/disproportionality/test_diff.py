@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mesosafe.disproportionality.diff import diff, diff_tables
+from mesosafe.lib.analysis_input import AnalysisInputError
+
+
+def table(rows: list[tuple[str, str, int, float, bool, bool]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["product", "event", "n", "eb05", "flag_eb05", "flag_evans"])
+    return frame.assign(prr=frame["n"] / 2.0)
+
+
+OLD = table(
+    [
+        ("a", "x", 2, 1.0, False, False),  # becomes a signal
+        ("b", "x", 5, 2.5, True, False),  # gains Evans
+        ("c", "x", 9, 3.0, True, True),  # loses EB05
+        ("d", "x", 4, 2.2, True, False),  # unchanged
+    ]
+)
+NEW = table(
+    [
+        ("a", "x", 4, 2.1, True, False),
+        ("b", "x", 6, 2.6, True, True),
+        ("c", "x", 9, 1.9, False, True),
+        ("d", "x", 4, 2.2, True, False),
+        ("e", "y", 3, 4.0, True, True),  # a new pair, flagged at once
+    ]
+)
+
+
+def test_new_signals_and_crossed_flags_are_listed() -> None:
+    changes = diff(OLD, NEW)
+    assert changes[["product", "change", "flags_before", "flags_after"]].values.tolist() == [
+        ["e", "new signal", "", "eb05; evans"],
+        ["a", "new signal", "", "eb05"],
+        ["b", "flag raised", "eb05", "eb05; evans"],
+        ["c", "flag cleared", "eb05; evans", "evans"],
+    ]
+    assert changes.loc[0, "in_old"] == False  # noqa: E712 - a numpy bool
+    assert changes.loc[1, ["n_before", "n_after", "eb05_before", "eb05_after"]].tolist() == [2, 4, 1.0, 2.1]
+
+
+def test_quarterly_tables_are_compared_at_their_last_quarter(tmp_path: Path) -> None:
+    old = pd.concat([OLD.assign(period="2024Q1"), OLD.assign(period="2024Q2", flag_eb05=False)])
+    old.to_csv(tmp_path / "old.csv", index=False)
+    NEW.to_parquet(tmp_path / "new.parquet")
+    changes = diff_tables(tmp_path / "old.csv", tmp_path / "new.parquet").to_pandas()
+    assert set(changes["product"]) == {"a", "b", "d", "e"}  # in 2024Q2 nothing had flag_eb05
+
+
+def test_a_table_that_is_not_from_signals_is_refused(tmp_path: Path) -> None:
+    pd.DataFrame({"product": ["a"], "event": ["x"]}).to_csv(tmp_path / "t.csv", index=False)
+    NEW.to_csv(tmp_path / "new.csv", index=False)
+    with pytest.raises(AnalysisInputError, match="is not a `mesosafe signals` table"):
+        diff_tables(tmp_path / "t.csv", tmp_path / "new.csv")

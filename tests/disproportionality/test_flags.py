@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mesosafe.disproportionality.flags import Thresholds, bayesian_fdr, frequentist_flags
+
+
+def test_the_fdr_flag_takes_the_largest_set_whose_mean_posterior_null_is_below_the_level() -> None:
+    post_h0 = np.array([0.5, 0.01, 0.02, 0.2, 0.04, 0.9])
+    # sorted: 0.01, 0.02, 0.04, 0.2 → running means 0.01, 0.015, 0.0233, 0.0675: three pairs at 5%
+    assert bayesian_fdr(post_h0, 0.05).tolist() == [False, True, True, False, True, False]
+    assert bayesian_fdr(post_h0, 0.07).sum() == 4 and not bayesian_fdr(post_h0, 0.005).any()
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=50), st.floats(0.001, 0.5))
+def test_the_fdr_flag_agrees_with_phvid_s_rule(values: list[float], level: float) -> None:
+    """PhViD (Ahmed et al. 2009): FDR_k = mean of the k smallest postH0; flag the k with FDR_k ≤ level."""
+    post_h0 = np.array(values)
+    flagged = bayesian_fdr(post_h0, level)
+    ranked = np.sort(post_h0)
+    k = sum(ranked[:i].mean() <= level for i in range(1, len(ranked) + 1))
+    assert flagged.sum() == k
+    if k:
+        assert post_h0[flagged].mean() <= level + 1e-12 and post_h0[flagged].max() <= post_h0[~flagged].min(
+            initial=1
+        )
+
+
+def test_a_nan_measure_never_flags() -> None:
+    nan = np.array([np.nan])
+    flags = frequentist_flags(
+        {"prr": nan, "chi2_yates": nan, "n": np.array([5.0]), "ic025": np.array([0.5]), "ror_lower": nan},
+        Thresholds(),
+    )
+    assert flags == {"flag_evans": [False], "flag_ic025": [True], "flag_ror": [False]}
