@@ -25,6 +25,17 @@ def test_registry_report_demo(tmp_path: Path) -> None:
     alerts = pd.read_csv(out / "cusum_alerts.csv")
     assert "C07" in set(alerts.loc[alerts["unit_type"] == "clinic", "unit"])
     assert "cluster alerts" in stdout
+    salon = alerts[alerts["unit"] == "C07"].iloc[0]
+    cases = pd.read_csv(out / "cusum_alert_cases.csv")
+    assert salon["cases"] == (cases["alert"] == salon["alert"]).sum() >= 3
+    # 28 units were outside the 99.8% limits with the interpolated limits; with exact tails and FDR control
+    # only those that stay unlikely after testing every unit are
+    funnels = pd.concat(pd.read_csv(path) for path in out.glob("funnel_*.csv"))
+    assert (
+        funnels["status"].str.startswith("alarm")
+        == (funnels["p_value"] < 0.002) & (funnels["q_value"] < 0.05)
+    ).all()
+    assert funnels["status"].str.startswith("alarm").sum() < 28
 
 
 def test_registry_report_bad_input_writes_nothing(tmp_path: Path) -> None:
@@ -122,9 +133,28 @@ def test_bad_dates_name_the_column_and_row(
         (["--threshold", "inf"], "--threshold"),
         (["--seed", "-1"], "--seed"),
         (["--as-of", "soon"], "--as-of"),
+        (["--warm-up-days", "-1"], "--warm-up-days"),
+        (["--window-offset", "28"], "--window-offset"),
+        (["--fdr", "0"], "--fdr"),
+        (["--funnel-test", "z"], "--funnel-test"),
+        (["--overdispersion", "lots"], "--overdispersion"),
     ],
 )
 def test_bad_report_options_are_option_errors(tmp_path: Path, args: list[str], option: str) -> None:
     code, _, stderr = run("registry", "report", "--demo-data", *args, "--out", str(tmp_path / "r"))
     assert code == 2 and option in stderr and "Traceback" not in stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_report_options_reach_the_analysis(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    code, _, stderr = run(
+        "registry", "report", "--demo-data", "--out", str(out), "--overdispersion", "additive",
+        "--window-offset", "7", "--warm-up-days", "90",
+    )  # fmt: skip
+    assert code == 0, stderr
+    funnel = pd.read_csv(out / "funnel_clinic_infection.csv")
+    assert funnel["dispersion"].iloc[0].startswith("additive overdispersion: τ² = ")
+    series = pd.read_csv(out / "cusum_series.csv", parse_dates=["window_start"])
+    assert series["window_start"].min() == pd.Timestamp("2023-01-01") - pd.Timedelta(days=7)
+    assert "additive overdispersion" in (out / "summary.html").read_text()

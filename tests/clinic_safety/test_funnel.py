@@ -4,9 +4,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats
 
-from mesosafe.clinic_safety import funnel
+from mesosafe.clinic_safety import funnel, rates
+from mesosafe.clinic_safety.demo import OutbreakSpec, demo_tables
+from mesosafe.clinic_safety.tables import outcomes, per_unit
+from mesosafe.lib.analysis_input import AnalysisInputError
 
 
 def test_limits_narrow_with_volume_and_bracket_the_target() -> None:
@@ -19,12 +23,91 @@ def test_limits_narrow_with_volume_and_bracket_the_target() -> None:
     assert np.all(upper <= r / volumes + 1e-12) and np.all(upper >= (r - 1) / volumes - 1e-12)
 
 
-def test_outliers_are_classified_and_plotted(tmp_path: Path) -> None:
-    rates = pd.DataFrame(
-        {"unit": ["salon", "a", "b", "c"], "treatments": [138, 900, 1200, 800], "events": [39, 12, 14, 9]}
+def _units(events: list[int], treatments: list[int]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {"unit": [f"u{i}" for i in range(len(events))], "treatments": treatments, "events": events}
     )
-    rates["rate"] = rates["events"] / rates["treatments"]
-    classified = funnel.classify(rates)
+    return frame.assign(rate=frame["events"] / frame["treatments"])
+
+
+def test_tails_are_exact_binomial_probabilities_or_mid_p() -> None:
+    events, volume, p0 = np.array([0, 1, 5, 12]), np.array([10, 1, 30, 40]), 0.04
+    high, low = funnel.binomial_tails(events, volume, p0, "exact")
+    for i, (y, n) in enumerate(zip(events, volume, strict=True)):
+        assert high[i] == pytest.approx(stats.binomtest(y, n, p0, alternative="greater").pvalue, rel=1e-10)
+        assert low[i] == pytest.approx(stats.binomtest(y, n, p0, alternative="less").pvalue, rel=1e-10)
+    mid_high, mid_low = funnel.binomial_tails(events, volume, p0, "mid-p")
+    np.testing.assert_allclose(mid_high, high - 0.5 * stats.binom.pmf(events, volume, p0), rtol=1e-12)
+    np.testing.assert_allclose(mid_low, low - 0.5 * stats.binom.pmf(events, volume, p0), rtol=1e-12)
+
+
+def test_q_values_are_benjamini_hochberg() -> None:
+    units = _units([0, 1, 3, 9, 2, 1], [100, 120, 90, 80, 110, 50])
+    out = funnel.classify(units)
+    p = out["p_value"].to_numpy()
+    order = np.argsort(p)
+    by_hand = np.minimum.accumulate((p[order] * len(p) / np.arange(1, len(p) + 1))[::-1])[::-1]
+    np.testing.assert_allclose(out["q_value"].to_numpy()[order], np.minimum(by_hand, 1), rtol=1e-12)
+    assert out.loc[3, "status"] == "alarm: high"  # 9 of 80 against a pooled 2.9%
+
+
+def test_one_complication_in_a_batch_of_one_is_not_an_alarm() -> None:
+    units = _units([1, 40, 38, 45], [1, 1000, 1000, 1000])  # p0 about 4%
+    out = funnel.classify(units).set_index("unit")
+    assert out.loc["u0", "p_high"] == pytest.approx(124 / 3001) and out.loc["u0", "status"] == "in control"
+
+
+def _infection_funnel(outbreak: OutbreakSpec) -> pd.DataFrame:
+    tables = demo_tables(outbreak=outbreak)
+    batch = per_unit(outcomes(tables), "batch")
+    return funnel.classify(rates.rate_table(batch, "batch", "infection")).set_index("unit")
+
+
+def test_a_planted_outbreak_of_5_in_30_sessions_of_a_batch_is_still_an_alarm() -> None:
+    """At the demo's base rate of infections (0.15%), in a funnel of 2,000 batches."""
+    planted = OutbreakSpec(treatments=30, infections=5, batch="LOT-5")
+    out = _infection_funnel(planted)
+    row = out.loc[planted.batch_unit]
+    assert (row["treatments"], row["events"], row["status"]) == (30, 5, "alarm: high")
+    assert row["q_value"] < 1e-4 and len(out) > 2000
+    ones = out[(out["treatments"] == 1) & (out["events"] == 1)]
+    assert (ones["status"] != "alarm: high").all()
+    assert out["status"].str.startswith("alarm").sum() == 1  # nothing else survives the FDR
+
+
+def test_overdispersion_estimates_follow_spiegelhalter() -> None:
+    rng = np.random.default_rng(7)
+    volume = rng.integers(200, 2000, 60).astype(float)
+    risk = np.clip(rng.normal(0.05, 0.015, 60), 0.005, None)  # units really differ
+    events = rng.binomial(volume.astype(int), risk).astype(float)
+    p0 = events.sum() / volume.sum()
+    z = (events / volume - p0) / np.sqrt(p0 * (1 - p0) / volume)
+    z = np.clip(z, *np.quantile(z, [0.1, 0.9]))
+    phi_hat = float(np.mean(z**2))
+    multiplicative = funnel.estimate_dispersion(events, volume, p0, "multiplicative")
+    assert multiplicative.phi_hat == pytest.approx(phi_hat) and multiplicative.phi == pytest.approx(phi_hat)
+    assert phi_hat > 1
+    w = volume / (p0 * (1 - p0))
+    tau2 = (60 * phi_hat - 59) / (w.sum() - (w**2).sum() / w.sum())
+    assert funnel.estimate_dispersion(events, volume, p0, "additive").tau2 == pytest.approx(tau2)
+    units = _units(list(events.astype(int)), list(volume.astype(int)))
+    plain = funnel.classify(units)
+    wider = funnel.classify(units, funnel.FunnelDesign(overdispersion="multiplicative"))
+    assert wider["status"].str.startswith("alarm").sum() < plain["status"].str.startswith("alarm").sum()
+    assert wider["dispersion"].iloc[0].startswith("multiplicative overdispersion: φ = ")
+    assert (wider["upper_99.8%"] > plain["upper_99.8%"]).mean() > 0.9
+
+
+@pytest.mark.parametrize(("setting", "option"), [({"fdr": 1.5}, "--fdr"), ({"test": "z"}, "--funnel-test"),
+                                                 ({"overdispersion": "x"}, "--overdispersion")])  # fmt: skip
+def test_bad_designs_are_named(setting: dict[str, object], option: str) -> None:
+    with pytest.raises(AnalysisInputError, match=option):
+        funnel.FunnelDesign(**setting)  # type: ignore[arg-type]
+
+
+def test_outliers_are_classified_and_plotted(tmp_path: Path) -> None:
+    units = _units([39, 12, 14, 9], [138, 900, 1200, 800]).assign(unit=["salon", "a", "b", "c"])
+    classified = funnel.classify(units)
     status = dict(zip(classified["unit"], classified["status"], strict=True))
     assert status["salon"] == "alarm: high" and not status["a"].startswith("alarm")
     written = funnel.plot_funnel(classified, "test", tmp_path / "funnel")

@@ -33,3 +33,29 @@ def test_suspected_infections_are_counted_as_sessions(tmp_path: Path) -> None:
     html = (tmp_path / "report" / "summary.html").read_text()
     assert "Treatments with a complication: 2 (3 complication records)" in html
     assert "Treatments with a suspected infection: 1 (2 records)" in html
+
+
+def test_the_report_lists_alert_cases_and_says_how_units_were_tested(tmp_path: Path) -> None:
+    from mesosafe.clinic_safety.demo import OutbreakSpec, demo_tables
+    from mesosafe.clinic_safety.funnel import FunnelDesign
+    from mesosafe.clinic_safety.report import ReportSettings
+
+    tables = demo_tables(outbreak=OutbreakSpec(treatments=30, infections=5, batch="LOT-5", start_day=400))
+    settings = ReportSettings(funnel=FunnelDesign(test="mid-p", fdr=0.01))
+    summary = write_report(tables, tmp_path / "report", settings)
+    folder = tmp_path / "report"
+    alerts = pd.read_csv(folder / "cusum_alerts.csv")
+    cases = pd.read_csv(folder / "cusum_alert_cases.csv", dtype={"treatment_id": str})
+    assert summary.alerts == len(alerts) and {"alert", "run_start", "cases", "treatment_ids"} <= set(
+        alerts.columns
+    )
+    assert alerts["cases"].sum() == len(cases) and set(cases["alert"]) <= set(alerts["alert"])
+    lot = alerts[alerts["unit"] == "phosphatidylcholine / LOT-5"].iloc[0]
+    assert lot["cases"] >= 2 and "T" in lot["treatment_ids"]
+    assert not {"name", "email", "phone", "patient"} & set(cases.columns)
+    funnel_csv = pd.read_csv(folder / "funnel_batch_infection.csv")
+    assert {"p_value", "q_value", "p_high", "p_low", "test", "dispersion"} <= set(funnel_csv.columns)
+    assert set(funnel_csv["test"]) == {"mid-p"}
+    html = (folder / "summary.html").read_text()
+    assert "mid-p binomial tail probabilities" in html and "below 0.01" in html
+    assert "Cases of the alerts" in html and lot["treatment_ids"].split("; ")[0] in html

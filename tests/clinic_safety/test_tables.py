@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from mesosafe.clinic_safety import clusters, rates
+from mesosafe.clinic_safety.cusum import CusumDesign
 from mesosafe.clinic_safety.tables import check_tables, outcomes, per_unit, sessions
 from mesosafe.lib.analysis_input import AnalysisInputError
 
@@ -51,13 +52,14 @@ def test_and_once_for_each_product_and_batch_it_used() -> None:
 def test_cusum_volumes_and_baseline_count_sessions() -> None:
     tables = check_tables(TREATMENTS, COMPLICATIONS)
     assert sessions(tables.treatments) == 3
-    followed_up = clusters.CusumDesign(as_of="2026-06-30")  # every session followed past the longest delay
+    followed_up = CusumDesign(as_of="2026-06-30")  # every session followed past the longest delay
     series = clusters.scan(tables.treatments, tables.complications, followed_up)
     totals = series.groupby(["unit_type", "unit"])[["treatments", "infections"]].sum()
     by_unit = {key: (int(n), int(k)) for key, n, k in totals.itertuples()}
     assert by_unit[("clinic", "Salon A")] == (2, 1)
     assert by_unit[("batch", "Lipolytic / LP-7")] == (1, 1)
-    assert series["baseline_rate"].iloc[0] == pytest.approx(1 / 3)
+    # the last window's baseline: 1 infected session of 3, all followed up past the longest delay
+    assert series.loc[series["window"].idxmax(), "baseline_rate"] == pytest.approx(1 / 3)
 
 
 def test_rows_of_one_session_must_agree_on_clinic() -> None:

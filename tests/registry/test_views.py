@@ -75,3 +75,47 @@ def test_an_empty_registry_gives_a_clear_message(
     call_command("db_worker", batch=True)
     assert RegistryReport.objects.get().status == RegistryReport.Status.FAILED
     assert "could not be built" in client.get("/registry/").content.decode()
+
+
+def test_viewing_the_cases_of_an_alert_is_audited(
+    client: Client,
+    analyst: User,
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    tmp_path: Any,
+    settings: Any,
+) -> None:
+    """A year of ordinary sessions, then six infected sessions of one batch: the alert names them, and an
+    analyst who opens the alert's files is recorded as having read each of those treatments."""
+    from datetime import timedelta
+
+    from mesosafe.audit.models import AuditEvent
+    from mesosafe.complications.services import ComplicationData, create
+    from mesosafe.registry import services
+
+    settings.DATA_DIR = tmp_path
+    for n in range(40):
+        make_treatment(site, make_patient(site, name=f"Quiet {n}"), days_ago=400 - 5 * n)
+    infected = []
+    for n in range(6):
+        treatment, _ = make_treatment(site, make_patient(site, name=f"Case {n}"), days_ago=70 - n)
+        onset = site.clinic.local_date(treatment.performed_at) + timedelta(days=20)
+        create(treatment, ComplicationData(onset_date=onset, grade=2, relatedness="possibly",
+                                           symptom_codes=["pus"]), by=site.staff.user)  # fmt: skip
+        infected.append(treatment)
+    report = services.build(RegistryReport.objects.create(requested_by=analyst))
+    assert report.status == RegistryReport.Status.DONE and report.alerts >= 1, report.error
+    client.force_login(analyst)
+    before = AuditEvent.objects.count()
+    assert client.get(f"/registry/reports/{report.pk}/rates_clinic.csv").status_code == 200
+    assert AuditEvent.objects.count() == before  # a rate table names no treatment
+    response = client.get(f"/registry/reports/{report.pk}/cusum_alert_cases.csv")
+    assert response.status_code == 200
+    listed = {line.split(",")[3] for line in b"".join(response.streaming_content).decode().splitlines()[1:]}
+    assert listed == {str(t.pk) for t in infected}
+    events = AuditEvent.objects.filter(user=analyst, action="read", object_type="treatment")
+    assert {e.object_id for e in events} == listed
+    assert {e.patient_id for e in events} == {t.patient_id for t in infected}
+    assert all(e.clinic_id == site.clinic.pk and e.detail["file"] == "cusum_alert_cases.csv" for e in events)
+    assert "cusum_alert_cases.csv" in client.get("/registry/").content.decode()

@@ -70,6 +70,41 @@ def _tables(
     help="CUSUM decision threshold h (default: chosen from the baseline).",
 )
 @click.option(
+    "--warm-up-days",
+    default=180,
+    show_default=True,
+    type=click.IntRange(min=0, max=3650),
+    help="Windows starting this soon after the first session are not tested (too little baseline yet).",
+)
+@click.option(
+    "--window-offset",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0, max=364),
+    help="Begin the first window this many days before the first session (less than --window-days).",
+)
+@click.option(
+    "--funnel-test",
+    type=click.Choice(["exact", "mid-p"]),
+    default="exact",
+    show_default=True,
+    help="Funnel plots: exact binomial tail probabilities, or mid-p.",
+)
+@click.option(
+    "--fdr",
+    default=0.05,
+    show_default=True,
+    type=FiniteFloatRange(min=0, max=1, min_open=True, max_open=True),
+    help="Funnel plots: false discovery rate (Benjamini-Hochberg) an alarm must meet across the units.",
+)
+@click.option(
+    "--overdispersion",
+    type=click.Choice(["none", "multiplicative", "additive"]),
+    default="none",
+    show_default=True,
+    help="Funnel plots: allow for overdispersion (Spiegelhalter 2005): a factor phi or a variance tau^2.",
+)
+@click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
@@ -85,19 +120,34 @@ def report(
     window_days: int,
     rate_ratio: float,
     h: float | None,
+    warm_up_days: int,
+    window_offset: int,
+    funnel_test: str,
+    fdr: float,
+    overdispersion: str,
     as_of: datetime | None,
 ) -> None:
     """Write rates with confidence intervals, funnel plots, CUSUM cluster alerts and an HTML summary."""
-    from mesosafe.clinic_safety.clusters import CusumDesign, today_or_latest
-    from mesosafe.clinic_safety.report import write_report
+    from mesosafe.clinic_safety.clusters import today_or_latest
+    from mesosafe.clinic_safety.cusum import CusumDesign
+    from mesosafe.clinic_safety.funnel import FunnelDesign
+    from mesosafe.clinic_safety.report import ReportSettings, write_report
 
     with input_errors():
         tables = _tables(treatments, complications, demo_data, from_db, seed)
         day = None if as_of is None else as_of.date().isoformat()
         if from_db and day is None:  # the database is current: its last observed day is today
             day = today_or_latest(tables, datetime.now(UTC).date())
-        design = CusumDesign(window_days=window_days, rate_ratio=rate_ratio, threshold=h, as_of=day)
-        summary = write_report(tables, out_dir, design=design)
+        design = CusumDesign(
+            window_days=window_days,
+            rate_ratio=rate_ratio,
+            threshold=h,
+            as_of=day,
+            warm_up_days=warm_up_days,
+            window_offset_days=window_offset,
+        )
+        funnel = FunnelDesign(test=funnel_test, fdr=fdr, overdispersion=overdispersion)  # type: ignore[arg-type]
+        summary = write_report(tables, out_dir, ReportSettings(design, funnel))
     click.echo(
         f"{summary.treatments} treatments, {summary.infections} with a suspected infection: "
         f"{summary.outliers} funnel-plot outliers, {summary.alerts} cluster alerts; "

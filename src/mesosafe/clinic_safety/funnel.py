@@ -1,24 +1,80 @@
-"""Funnel plots (Spiegelhalter 2005): each unit's rate against its volume, with control limits.
+"""Funnel plots (Spiegelhalter 2005): each unit's rate against its volume, its test, and its classification.
 
-The target is the pooled rate p0. Limits at volume n are exact binomial quantiles with Spiegelhalter's
-interpolation (Stat Med 2005;24:1185, appendix), so they are smooth in n: for a tail probability q,
-r = Binom⁻¹(q; n, p0), a = (F(r) − q) / (F(r) − F(r − 1)), limit = (r − a) / n.
-Two-sided 95% (q = 0.025, 0.975) and 99.8% (q = 0.001, 0.999) limits are drawn; units outside the
-99.8% limits are outliers ("alarm"), outside the 95% only "alert".
+The target is the pooled rate p0 of the funnel's units. Each unit with y events in n treatments is tested
+against Binomial(n, p0):
+
+* ``exact`` (default): the exact tail probabilities P(X ≥ y) (high) and P(X ≤ y) (low);
+* ``mid-p``: P(X > y) + ½·P(X = y) and P(X < y) + ½·P(X = y) (less conservative; Lancaster 1961).
+
+The two-sided p-value is twice the smaller tail (at most 1), and the false discovery rate across the
+funnel's units is controlled by Benjamini & Hochberg (1995): ``q_value`` is each unit's BH-adjusted p-value
+(``scipy.stats.false_discovery_control``). A unit is
+
+* ``alarm: high`` / ``alarm: low`` when p < 0.002 (outside the two-sided 99.8% limits) *and* q < the FDR
+  level (default 0.05): unlikely by chance even after testing every unit;
+* ``alert: high`` / ``alert: low`` when p < 0.05 (outside the 95% limits) but not an alarm;
+* ``in control`` otherwise.
+
+So a batch with one session and one complication (P(X ≥ 1) = p0, about 4%) is in control.
+
+Overdispersion (Spiegelhalter 2005, §5; "Handling over-dispersion of performance indicators", Qual Saf
+Health Care 2005;14:347). Units often differ more than binomial variation allows. With z_i = (y_i/n_i − p0)
+/ s_i, s_i² = p0(1 − p0)/n_i, Winsorised at their 10% and 90% points, φ̂ = Σ z_i² / I:
+
+* ``multiplicative``: the variance is φ·s_i² with φ = max(1, φ̂);
+* ``additive`` (random effects): the variance is s_i² + τ², with τ² = max(0, (Iφ̂ − (I − 1)) /
+  (Σ w_i − Σ w_i² / Σ w_i)), w_i = 1/s_i².
+
+Both use the normal approximation for the limits and the p-values (there is no exact test for an
+overdispersed rate), which is rough for rare outcomes in small units; the CSV and the report say which
+method was used, with φ̂ and τ².
+
+The plotted limits: without overdispersion, exact binomial quantiles with Spiegelhalter's interpolation
+(appendix: r = Binom⁻¹(q; n, p0), a = (F(r) − q) / (F(r) − F(r − 1)), limit = (r − a)/n), a smooth guide
+to the eye. Near a limit the classification, not the line, decides: it is by the test above.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from mesosafe.lib.analysis_input import AnalysisInputError
+
 FloatArray = npt.NDArray[np.float64]
 LEVELS = {"95%": (0.025, 0.975), "99.8%": (0.001, 0.999)}
+ALERT_P, ALARM_P = 0.05, 0.002  # two-sided: outside the 95% and the 99.8% limits
+WINSOR = 0.1
+Test = Literal["exact", "mid-p"]
+Overdispersion = Literal["none", "multiplicative", "additive"]
+TESTS: tuple[Test, ...] = ("exact", "mid-p")
+OVERDISPERSION: tuple[Overdispersion, ...] = ("none", "multiplicative", "additive")
+
+
+@dataclass(frozen=True)
+class FunnelDesign:
+    """How units are tested; each setting is checked (AnalysisInputError names its option)."""
+
+    test: Test = "exact"
+    fdr: float = 0.05
+    overdispersion: Overdispersion = "none"
+
+    def __post_init__(self) -> None:
+        if self.test not in TESTS:
+            raise AnalysisInputError(f"test (--funnel-test) must be one of {', '.join(TESTS)}")
+        if not (isinstance(self.fdr, int | float) and 0 < self.fdr < 1):
+            raise AnalysisInputError("fdr (--fdr) must be a number between 0 and 1")
+        if self.overdispersion not in OVERDISPERSION:
+            raise AnalysisInputError(
+                f"overdispersion (--overdispersion) must be one of {', '.join(OVERDISPERSION)}"
+            )
 
 
 def binomial_limit(n: npt.ArrayLike, p0: float, q: float) -> FloatArray:
@@ -31,33 +87,112 @@ def binomial_limit(n: npt.ArrayLike, p0: float, q: float) -> FloatArray:
     return np.asarray(np.clip((r - a) / volume, 0.0, 1.0), dtype=np.float64)
 
 
-def classify(rates: pd.DataFrame) -> pd.DataFrame:
-    """Add the pooled target and, per unit, the 95%/99.8% limits and a ``status``."""
+def binomial_tails(
+    events: npt.ArrayLike, n: npt.ArrayLike, p0: float, test: Test
+) -> tuple[FloatArray, FloatArray]:
+    """(high, low) one-sided tail probabilities of y events in n under Binomial(n, p0): P(X ≥ y) and
+    P(X ≤ y), or with ``mid-p`` only half of P(X = y) in each."""
+    y, volume = np.asarray(events, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    at = stats.binom.pmf(y, volume, p0) * (0.5 if test == "mid-p" else 1.0)
+    high = stats.binom.sf(y, volume, p0) + at
+    low = stats.binom.cdf(y - 1, volume, p0) + at
+    return np.asarray(high, dtype=np.float64), np.asarray(low, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """The overdispersion estimated from the funnel's units (φ̂, and the φ or τ² used)."""
+
+    method: Overdispersion
+    phi_hat: float
+    phi: float = 1.0
+    tau2: float = 0.0
+
+    def variance(self, p0: float, n: npt.ArrayLike) -> FloatArray:
+        s2 = p0 * (1 - p0) / np.asarray(n, dtype=np.float64)
+        return np.asarray(self.phi * s2 + self.tau2, dtype=np.float64)
+
+    def describe(self) -> str:
+        if self.method == "multiplicative":
+            return f"multiplicative overdispersion: φ = {self.phi:.4g} (φ̂ = {self.phi_hat:.4g})"
+        if self.method == "additive":
+            return f"additive overdispersion: τ² = {self.tau2:.4g} (φ̂ = {self.phi_hat:.4g})"
+        return "binomial (no overdispersion)"
+
+
+def estimate_dispersion(events: FloatArray, n: FloatArray, p0: float, method: Overdispersion) -> Dispersion:
+    """φ̂ from Winsorised z-scores and the φ or τ² of ``method`` (Spiegelhalter 2005)."""
+    s2 = p0 * (1 - p0) / n
+    z = (events / n - p0) / np.sqrt(s2)
+    low, high = np.quantile(z, [WINSOR, 1 - WINSOR])
+    units = len(z)
+    phi_hat = float(np.sum(np.clip(z, low, high) ** 2) / units)
+    if method == "multiplicative":
+        return Dispersion(method, phi_hat, phi=max(1.0, phi_hat))
+    if method == "additive":
+        w = 1 / s2
+        tau2 = max(0.0, (units * phi_hat - (units - 1)) / float(w.sum() - (w**2).sum() / w.sum()))
+        return Dispersion(method, phi_hat, tau2=tau2)
+    return Dispersion(method, phi_hat)
+
+
+def _tails(
+    out: pd.DataFrame, p0: float, design: FunnelDesign, dispersion: Dispersion
+) -> tuple[FloatArray, FloatArray]:
+    if design.overdispersion == "none":
+        return binomial_tails(out["events"], out["treatments"], p0, design.test)
+    z = (out["rate"].to_numpy() - p0) / np.sqrt(dispersion.variance(p0, out["treatments"]))
+    return np.asarray(stats.norm.sf(z), dtype=np.float64), np.asarray(stats.norm.cdf(z), dtype=np.float64)
+
+
+def limits(n: npt.ArrayLike, p0: float, q: float, dispersion: Dispersion) -> FloatArray:
+    """The plotted limit at tail probability q (exact-interpolated, or normal with overdispersion)."""
+    if dispersion.method == "none":
+        return binomial_limit(n, p0, q)
+    limit = p0 + stats.norm.ppf(q) * np.sqrt(dispersion.variance(p0, n))
+    return np.asarray(np.clip(limit, 0.0, 1.0), dtype=np.float64)
+
+
+def classify(rates: pd.DataFrame, design: FunnelDesign | None = None) -> pd.DataFrame:
+    """Add the pooled target, the limits, each unit's tails, p- and q-value, and its ``status``."""
+    design = design or FunnelDesign()
     p0 = float(rates["events"].sum() / rates["treatments"].sum())
     out = rates.copy()
+    volume, events = out["treatments"].to_numpy(np.float64), out["events"].to_numpy(np.float64)
+    dispersion = (
+        estimate_dispersion(events, volume, p0, design.overdispersion)
+        if 0 < p0 < 1
+        else Dispersion("none", 1.0)  # nothing or everything happened: no variance to estimate
+    )
     out["target"] = p0
     for name, (low, high) in LEVELS.items():
-        out[f"lower_{name}"] = binomial_limit(out["treatments"], p0, low)
-        out[f"upper_{name}"] = binomial_limit(out["treatments"], p0, high)
+        out[f"lower_{name}"] = limits(volume, p0, low, dispersion)
+        out[f"upper_{name}"] = limits(volume, p0, high, dispersion)
+    high_tail, low_tail = _tails(out, p0, design, dispersion)
+    p_value = np.minimum(1.0, 2 * np.minimum(high_tail, low_tail))
+    out["p_high"], out["p_low"], out["p_value"] = high_tail, low_tail, p_value
+    out["q_value"] = stats.false_discovery_control(p_value, method="bh")
+    side = np.where(high_tail <= low_tail, "high", "low")
+    alarm = (p_value < ALARM_P) & (out["q_value"].to_numpy() < design.fdr)
     status = np.full(len(out), "in control", dtype=object)
-    outside95 = (out["rate"] > out["upper_95%"]) | (out["rate"] < out["lower_95%"])
-    high998 = out["rate"] > out["upper_99.8%"]
-    low998 = out["rate"] < out["lower_99.8%"]
-    status[outside95.to_numpy()] = "alert"
-    status[high998.to_numpy()] = "alarm: high"
-    status[low998.to_numpy()] = "alarm: low"
+    status[p_value < ALERT_P] = [f"alert: {s}" for s in side[p_value < ALERT_P]]
+    status[alarm] = [f"alarm: {s}" for s in side[alarm]]
     out["status"] = status
+    out["test"] = design.test if design.overdispersion == "none" else "normal"
+    out["dispersion"] = dispersion.describe()
+    out.attrs["dispersion"] = dispersion  # for the plot's limits
     return out
 
 
 def plot_funnel(classified: pd.DataFrame, title: str, path_stem: str | os.PathLike[str]) -> list[Path]:
-    """Write ``<stem>.png`` and ``<stem>.svg``; outliers (outside 99.8%) are labelled."""
+    """Write ``<stem>.png`` and ``<stem>.svg``; alarms are red and labelled, alerts orange."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     p0 = float(classified["target"].iloc[0])
+    dispersion = classified.attrs.get("dispersion", Dispersion("none", 1.0))
     top = max(int(classified["treatments"].max()), 10)
     first = max(1, int(classified["treatments"].min() * 0.8))
     grid = np.unique(np.geomspace(first, top * 1.1, 300).astype(np.int64))
@@ -65,13 +200,17 @@ def plot_funnel(classified: pd.DataFrame, title: str, path_stem: str | os.PathLi
     styles = {"95%": ("#e69f00", "--"), "99.8%": ("#d55e00", "-")}
     for name, (low, high) in LEVELS.items():
         colour, line = styles[name]
-        ax.plot(grid, binomial_limit(grid, p0, high), line, color=colour, label=f"{name} limits")
-        ax.plot(grid, binomial_limit(grid, p0, low), line, color=colour)
+        ax.plot(grid, limits(grid, p0, high, dispersion), line, color=colour, label=f"{name} limits")
+        ax.plot(grid, limits(grid, p0, low, dispersion), line, color=colour)
     ax.axhline(p0, color="#555555", lw=1, label=f"pooled rate {p0:.3%}")
-    outlier = classified["status"].str.startswith("alarm")
+    alarm = classified["status"].str.startswith("alarm")
+    alert = classified["status"].str.startswith("alert")
     ax.scatter(classified["treatments"], classified["rate"], s=18, color="#0072b2", alpha=0.8, label="units")
-    ax.scatter(classified.loc[outlier, "treatments"], classified.loc[outlier, "rate"], s=40, color="#cc0000")
-    for _, row in classified[outlier].iterrows():
+    ax.scatter(classified.loc[alert, "treatments"], classified.loc[alert, "rate"], s=24, color="#e69f00",
+               label="alert (p < 0.05)")  # fmt: skip
+    ax.scatter(classified.loc[alarm, "treatments"], classified.loc[alarm, "rate"], s=40, color="#cc0000",
+               label="alarm (p < 0.002, FDR)")  # fmt: skip
+    for _, row in classified[alarm].iterrows():
         ax.annotate(
             str(row["unit"]),
             (row["treatments"], row["rate"]),
@@ -82,8 +221,8 @@ def plot_funnel(classified: pd.DataFrame, title: str, path_stem: str | os.PathLi
         )
     ax.set_xlabel("treatments (volume)")
     ax.set_ylabel("rate")
-    ax.set_title(title)
-    ceiling = max(float(classified["rate"].max()), float(binomial_limit(grid[:1], p0, 0.999)[0]))
+    ax.set_title(f"{title}\n{classified['dispersion'].iloc[0]}", fontsize=10)
+    ceiling = max(float(classified["rate"].max()), float(limits(grid[:1], p0, 0.999, dispersion)[0]))
     ax.set_ylim(0, min(1.0, ceiling * 1.15 + 1e-9))
     ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()

@@ -11,12 +11,13 @@ import html
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from mesosafe.clinic_safety import clusters, funnel, rates
+from mesosafe.clinic_safety.cusum import CusumDesign
 from mesosafe.clinic_safety.tables import TreatmentTables, outcomes, per_unit, sessions
 from mesosafe.clinic_safety.units import OUTCOMES, UNIT_TYPES
 from mesosafe.lib.analysis_input import AnalysisInputError
@@ -26,6 +27,14 @@ STYLE = (
     "table{border-collapse:collapse;font-size:.85rem}td,th{padding:.2rem .5rem;border-bottom:1px solid #ddd}"
     "figure{display:inline-block;margin:.5rem}"
 )
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """How the units are tested in the funnels and watched by the CUSUM."""
+
+    cusum: CusumDesign = field(default_factory=CusumDesign)
+    funnel: funnel.FunnelDesign = field(default_factory=funnel.FunnelDesign)
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,8 @@ def _summary_html(
     tables: TreatmentTables,
     classified: dict[str, pd.DataFrame],
     alert_rows: pd.DataFrame,
-    design: clusters.CusumDesign,
-    p0: float,
+    cases: pd.DataFrame,
+    settings: ReportSettings,
     as_of: pd.Timestamp,
 ) -> str:
     t, c = tables.treatments, tables.complications
@@ -68,13 +77,26 @@ def _summary_html(
         [f[f["status"].str.startswith("alarm")] for f in classified.values()], ignore_index=True
     )
     shown = outliers[
-        ["unit_type", "unit", "outcome", "treatments", "events", "rate", "lower", "upper", "status"]
+        [
+            "unit_type",
+            "unit",
+            "outcome",
+            "treatments",
+            "events",
+            "rate",
+            "lower",
+            "upper",
+            "p_value",
+            "q_value",
+            "status",
+        ]
     ]
     plots = "".join(
         f'<figure><img src="funnel_{name}.svg" alt="funnel plot {html.escape(name)}" width="640">'
         f"<figcaption>{html.escape(name.replace('_', ' '))}</figcaption></figure>"
         for name in classified
     )
+    design, funnel_design = settings.cusum, settings.funnel
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mesosafe registry report</title>
 <style>{STYLE}</style></head><body>
@@ -87,24 +109,39 @@ at {t["clinic"].nunique()} clinics</li>
 </ul>
 <p>Every rate below counts treatments (sessions), not records.</p>
 <h2>Infection-cluster alerts (Poisson CUSUM)</h2>
-<p>Windows of {design.window_days} days, observed to {as_of:%Y-%m-%d}; baseline risk {p0:.4%} suspected
-infections per treatment; tuned to a rate ratio of {design.rate_ratio:g}; thresholds for about
-{design.target_arl_years:g} years between false alarms per unit.
+<p>Windows of {design.window_days} days, observed to {as_of:%Y-%m-%d}; tuned to a rate ratio of
+{design.rate_ratio:g}; thresholds for about {design.target_arl_years:g} years between false alarms per unit.
+The baseline risk (<em>baseline_rate</em>, suspected infections per treatment) and the onset delays are
+estimated for each window from what was known before it; windows in the first {design.warm_up_days} days
+after the first session are not tested.
 In each window, <em>treatments</em> are the sessions in it, <em>infections</em> the suspected infections
 that began in it (from sessions in it or before it) and <em>expected</em> the onsets expected in it from
-the same sessions, spread over the onset delays seen in the registry.
-Multi-dose-vial batches are listed first.</p>
+the same sessions. <em>Cases</em> are the infected sessions whose onsets raised the CUSUM to the alarm,
+from <em>run_start</em>. Multi-dose-vial batches are listed first.</p>
 {_html_table(alert_rows)}
-<h2>Funnel-plot outliers (outside 99.8% limits)</h2>
+<h3>Cases of the alerts</h3>
+<p>Treatment ids, dates, clinic, practitioner and lot only; no patient's name or contact.</p>
+{_html_table(cases, limit=200)}
+<h2>Funnel-plot outliers</h2>
+<p>Each unit is tested against the pooled rate: {html.escape(_test_text(funnel_design))}. An
+<em>alarm</em> is a unit outside the two-sided 99.8% limits (p &lt; 0.002) whose Benjamini–Hochberg
+q-value across the funnel's units is below {funnel_design.fdr:g}; an <em>alert</em> (in the CSV files) is
+outside the 95% limits (p &lt; 0.05) only.</p>
 {_html_table(shown)}
 <h2>Funnel plots</h2>{plots}
-<p>Files: rates_*.csv (Clopper–Pearson 95% intervals), funnel_*.csv/png/svg, cusum_series.csv,
-cusum_alerts.csv.</p>
+<p>Files: rates_*.csv (Clopper–Pearson 95% intervals), funnel_*.csv/png/svg (p- and q-values, status),
+cusum_series.csv, cusum_alerts.csv, cusum_alert_cases.csv.</p>
 </body></html>
 """
 
 
-def _write_all(tables: TreatmentTables, folder: Path, design: clusters.CusumDesign) -> ReportSummary:
+def _test_text(design: funnel.FunnelDesign) -> str:
+    if design.overdispersion == "none":
+        return f"{'exact binomial' if design.test == 'exact' else 'mid-p binomial'} tail probabilities"
+    return f"normal approximation with {design.overdispersion} overdispersion (Spiegelhalter 2005)"
+
+
+def _write_all(tables: TreatmentTables, folder: Path, settings: ReportSettings) -> ReportSummary:
     frame, c = outcomes(tables), tables.complications
     classified: dict[str, pd.DataFrame] = {}
     for unit_type in UNIT_TYPES:
@@ -113,16 +150,19 @@ def _write_all(tables: TreatmentTables, folder: Path, design: clusters.CusumDesi
         pd.concat(parts, ignore_index=True).to_csv(folder / f"rates_{unit_type}.csv", index=False)
         for part, outcome in zip(parts, OUTCOMES, strict=True):
             name = f"{unit_type}_{outcome}"
-            classified[name] = funnel.classify(part)
+            classified[name] = funnel.classify(part, settings.funnel)
             classified[name].to_csv(folder / f"funnel_{name}.csv", index=False)
             funnel.plot_funnel(classified[name], f"{outcome} rate by {unit_type}", folder / f"funnel_{name}")
-    series = clusters.scan(tables.treatments, tables.complications, design)
+    series = clusters.scan(tables.treatments, tables.complications, settings.cusum)
     series.to_csv(folder / "cusum_series.csv", index=False)
+    as_of = pd.Timestamp(series["as_of"].iloc[0])
     alert_rows = clusters.alerts(series)
+    cases = clusters.alert_cases(alert_rows, tables, as_of)
+    alert_rows = clusters.with_cases(alert_rows, cases)
     alert_rows.to_csv(folder / "cusum_alerts.csv", index=False)
-    p0, as_of = float(series["baseline_rate"].iloc[0]), pd.Timestamp(series["as_of"].iloc[0])
+    cases.to_csv(folder / "cusum_alert_cases.csv", index=False)
     (folder / "summary.html").write_text(
-        _summary_html(tables, classified, alert_rows, design, p0, as_of), encoding="utf-8"
+        _summary_html(tables, classified, alert_rows, cases, settings, as_of), encoding="utf-8"
     )
     outliers = sum(int(f["status"].str.startswith("alarm").sum()) for f in classified.values())
     return ReportSummary(
@@ -136,15 +176,15 @@ def _write_all(tables: TreatmentTables, folder: Path, design: clusters.CusumDesi
 
 
 def write_report(
-    tables: TreatmentTables, out: str | os.PathLike[str], design: clusters.CusumDesign | None = None
+    tables: TreatmentTables, out: str | os.PathLike[str], settings: ReportSettings | None = None
 ) -> ReportSummary:
     """Write the report into ``out`` (created if needed); on any error nothing reaches ``out``."""
     target = Path(out)
     _check_out_dir(target)
-    design = design or clusters.CusumDesign()
+    settings = settings or ReportSettings()
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        summary = _write_all(tables, staging, design)
+        summary = _write_all(tables, staging, settings)
         target.mkdir(exist_ok=True)
         for name in summary.files:
             os.replace(staging / name, target / name)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from mesosafe.clinic_safety.units import OUTCOMES, UNIT_TYPES
@@ -13,7 +15,8 @@ from mesosafe.registry.models import RegistryReport
 
 # The files a report page may show; anything else in the folder is not served.
 FUNNELS = [f"funnel_{unit}_{outcome}.svg" for unit in UNIT_TYPES for outcome in OUTCOMES]
-DOWNLOADS = ["summary.html", "cusum_alerts.csv", *(f"rates_{unit}.csv" for unit in UNIT_TYPES)]
+CASE_FILES = ["summary.html", "cusum_alerts.csv", "cusum_alert_cases.csv"]  # they name treatments
+DOWNLOADS = [*CASE_FILES, *(f"rates_{unit}.csv" for unit in UNIT_TYPES)]
 
 
 def folder(report: RegistryReport) -> Path:
@@ -24,8 +27,9 @@ def build(report: RegistryReport) -> RegistryReport:
     """Export the database, run the registry analysis and record the outcome on `report`."""
     # Imported here, in the worker that builds reports: pandas, SciPy and matplotlib took a web process
     # three seconds to load on its first request, for pages that only list a report's files.
-    from mesosafe.clinic_safety.clusters import CusumDesign, today_or_latest
-    from mesosafe.clinic_safety.report import write_report
+    from mesosafe.clinic_safety.clusters import today_or_latest
+    from mesosafe.clinic_safety.cusum import CusumDesign
+    from mesosafe.clinic_safety.report import ReportSettings, write_report
     from mesosafe.clinic_safety.tables import check_tables
     from mesosafe.registry import export
 
@@ -34,7 +38,7 @@ def build(report: RegistryReport) -> RegistryReport:
         tables = check_tables(export.treatments(), export.complications())
         # the database is current: windows run to today (infections of recent sessions may still begin)
         design = CusumDesign(as_of=today_or_latest(tables, timezone.now().date()))
-        summary = write_report(tables, folder(report), design)
+        summary = write_report(tables, folder(report), ReportSettings(cusum=design))
     except AnalysisInputError as exc:  # no treatments recorded yet, or a record with an unusable date
         report.status, report.error = RegistryReport.Status.FAILED, str(exc)
     else:
@@ -44,3 +48,25 @@ def build(report: RegistryReport) -> RegistryReport:
     report.finished_at = timezone.now()
     report.save()
     return report
+
+
+def record_case_view(report: RegistryReport, name: str, user: Any) -> int:
+    """Audit a view of a file that lists the treatments of cluster alerts: one read event per treatment,
+    under its clinic and patient, naming the report and the file. Returns how many treatments."""
+    import csv
+
+    from mesosafe.audit.services import record
+    from mesosafe.treatments.models import Treatment
+
+    cases = folder(report) / "cusum_alert_cases.csv"
+    if name not in CASE_FILES or not cases.is_file():
+        return 0
+    with cases.open(newline="", encoding="utf-8") as handle:
+        ids = {row["treatment_id"] for row in csv.DictReader(handle)}
+    treatments = Treatment.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()])
+    rows = treatments.values_list("pk", "patient_id", "patient__clinic_id")
+    detail = {"registry_report": report.pk, "file": name}
+    with transaction.atomic():
+        for pk, patient_id, clinic_id in rows:
+            record(clinic_id, user, "read", "treatment", [pk], patient_id=patient_id, detail=detail)
+    return len(rows)

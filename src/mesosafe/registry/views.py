@@ -49,6 +49,7 @@ def report_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
     path = services.folder(report) / name
     if not path.is_file():
         raise Http404
+    services.record_case_view(report, name, request.user)  # the alerts name treatments: who saw them
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse(path.open("rb"), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
