@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 import pyarrow.csv as pacsv  # noqa: E402
 
 from mesosafe.disproportionality import output, pipeline  # noqa: E402
-from mesosafe.disproportionality.reading import LongColumns  # noqa: E402
+from mesosafe.disproportionality.columns import LongColumns  # noqa: E402
 from mesosafe.disproportionality.settings import RunSettings  # noqa: E402
 
 

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mesosafe.disproportionality.columns import LongColumns
 from mesosafe.disproportionality.counting import count_duckdb, counting_steps
 from mesosafe.disproportionality.pipeline import count_file
-from mesosafe.disproportionality.reading import LongColumns, frame_long_table
+from mesosafe.disproportionality.reading import frame_long_table
 from mesosafe.disproportionality.settings import RunSettings
 
 

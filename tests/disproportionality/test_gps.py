@@ -8,9 +8,9 @@ import pytest
 from scipy import optimize, special, stats
 
 from mesosafe.disproportionality import gps
+from mesosafe.disproportionality.columns import LongColumns
 from mesosafe.disproportionality.counting import Counts
 from mesosafe.disproportionality.pipeline import count_file
-from mesosafe.disproportionality.reading import LongColumns
 from mesosafe.disproportionality.settings import RunSettings
 
 PUBLISHED = gps.Prior(alpha1=3.2560, beta1=0.4000, alpha2=2.0238, beta2=1.9061, p=0.0653)

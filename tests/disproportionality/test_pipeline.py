@@ -8,9 +8,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from mesosafe.disproportionality.columns import LongColumns
 from mesosafe.disproportionality.counting import Counts
 from mesosafe.disproportionality.pipeline import fit_and_score, run, strongest
-from mesosafe.disproportionality.reading import LongColumns
 from mesosafe.disproportionality.scoring import OUTPUT_COLUMNS
 from mesosafe.disproportionality.settings import RunSettings
 from mesosafe.lib.analysis_input import AnalysisInputError

@@ -4,16 +4,12 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-import pyarrow as pa
-
 from mesosafe.disproportionality import gps, provenance
-from mesosafe.disproportionality.pipeline import SignalsResult
-from mesosafe.disproportionality.reading import LongColumns
+from mesosafe.disproportionality.columns import LongColumns
 from mesosafe.disproportionality.settings import RunSettings
 
 FIT = gps.PriorFit(gps.Prior(3.0, 0.4, 2.0, 1.9, 0.07), 4162.5, 100, 17189, 6, False, "two-component prior")
-TABLE = pa.table({"ebgm": [1.5, 2.0]})
-RESULT = SignalsResult(TABLE, FIT, {})
+RESULT = provenance.Fitted(FIT, eb_empty=False)
 
 
 def test_the_run_record_names_what_the_table_was_made_from(tmp_path: Path) -> None:
@@ -63,7 +59,18 @@ def test_a_degenerate_prior_and_empty_eb_columns_are_recorded(tmp_path: Path) ->
     source = tmp_path / "reports.csv"
     source.write_bytes(b"id,product,event\n1,a,x\n")
     degenerate = replace(FIT, degenerate=("only 10 pairs with N ≥ 1 (a prior needs at least 50)",))
-    empty = SignalsResult(pa.table({"ebgm": pa.nulls(2, pa.float64())}), degenerate, {})
-    record = provenance.run_record(source, RunSettings(), empty)
+    record = provenance.run_record(source, RunSettings(), provenance.Fitted(degenerate, eb_empty=True))
     assert record["prior_degenerate"] == ["only 10 pairs with N ≥ 1 (a prior needs at least 50)"]
     assert record["eb_columns"] == "empty: the prior is degenerate" and record["degenerate_prior"] == "empty"
+
+
+def test_each_period_s_prior_is_recorded(tmp_path: Path) -> None:
+    source = tmp_path / "reports.csv"
+    source.write_bytes(b"id,product,event\n1,a,x\n")
+    early = provenance.Fitted(replace(FIT, degenerate=("only 12 pairs",)), eb_empty=True, label="2012Q1")
+    late = provenance.Fitted(FIT, eb_empty=False, label="2012Q2")
+    record = provenance.run_record(source, RunSettings(period="quarter"), late, [early, late])
+    assert [(p["period"], p["eb_columns"]) for p in record["periods"]] == [
+        ("2012Q1", "empty: the prior is degenerate"),
+        ("2012Q2", "filled"),
+    ]

@@ -7,7 +7,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mesosafe.disproportionality.reading import LongColumns, LongTable, frame_long_table, read_long_table
+from mesosafe.disproportionality.columns import LongColumns
+from mesosafe.disproportionality.reading import LongTable, frame_long_table, read_long_table
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 

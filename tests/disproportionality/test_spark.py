@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from mesosafe.disproportionality.columns import LongColumns
 from mesosafe.disproportionality.counting import Counts, count_spark
 from mesosafe.disproportionality.labels import Labels, label_codes
 from mesosafe.disproportionality.pipeline import count_file
-from mesosafe.disproportionality.reading import LongColumns
 from mesosafe.disproportionality.settings import RunSettings
 from mesosafe.disproportionality.spark import check_spark_master
 from mesosafe.lib.analysis_input import AnalysisInputError

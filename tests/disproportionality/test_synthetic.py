@@ -3,9 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from mesosafe.disproportionality.columns import LongColumns
 from mesosafe.disproportionality.counting import count_duckdb
 from mesosafe.disproportionality.pipeline import fit_and_score
-from mesosafe.disproportionality.reading import LongColumns, frame_long_table
+from mesosafe.disproportionality.reading import frame_long_table
 from mesosafe.disproportionality.settings import RunSettings
 from mesosafe.disproportionality.synthetic import ReportSpec, generate_reports, planted_table
 

@@ -91,7 +91,8 @@ def test_viewing_the_cases_of_an_alert_is_audited(
     from datetime import timedelta
 
     from mesosafe.audit.models import AuditEvent
-    from mesosafe.complications.services import ComplicationData, create
+    from mesosafe.complications.schemas import ComplicationIn
+    from mesosafe.complications.services import create
     from mesosafe.registry import services
 
     settings.DATA_DIR = tmp_path
@@ -101,7 +102,7 @@ def test_viewing_the_cases_of_an_alert_is_audited(
     for n in range(6):
         treatment, _ = make_treatment(site, make_patient(site, name=f"Case {n}"), days_ago=70 - n)
         onset = site.clinic.local_date(treatment.performed_at) + timedelta(days=20)
-        create(treatment, ComplicationData(onset_date=onset, grade=2, relatedness="possibly",
+        create(treatment, ComplicationIn(onset_date=onset, grade=2, relatedness="possibly",
                                            symptom_codes=["pus"]), by=site.staff.user)  # fmt: skip
         infected.append(treatment)
     report = services.build(RegistryReport.objects.create(requested_by=analyst))

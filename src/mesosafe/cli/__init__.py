@@ -36,6 +36,9 @@ HELP: dict[str, str] = {
     "signals": (
         "Disproportionality signals (N, E, RR, PRR, ROR, IC, EBGM, EB05, EB95) for product × event pairs."
     ),
+    "signals-diff": (
+        "New signals and pairs that crossed a flag between two `mesosafe signals` tables (OLD, then NEW)."
+    ),
     "registry": "Clinic, practitioner, product and batch safety over a treatment registry.",
     "serve": "Migrate, collect static files if needed, then serve with gunicorn.",
     "worker": "Run background tasks: check-in reminders and urgent-check-in notifications.",

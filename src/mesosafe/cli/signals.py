@@ -86,8 +86,8 @@ def _export_reports(by: By) -> Path:
 
 
 def _settings(options: dict[str, Any]) -> RunSettings:
+    from mesosafe.disproportionality.columns import LongColumns
     from mesosafe.disproportionality.flags import Thresholds
-    from mesosafe.disproportionality.reading import LongColumns
     from mesosafe.disproportionality.settings import RunSettings
 
     columns = LongColumns(

@@ -17,7 +17,7 @@ from mesosafe.lib.analysis_input import AnalysisInputError
 if TYPE_CHECKING:
     import duckdb
 
-    from mesosafe.disproportionality.reading import LongColumns
+    from mesosafe.disproportionality.columns import LongColumns
 
 INTEGER_TEXT = r"\s*[+-]?[0-9]+\s*"
 NUMBER_TEXT = r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*"

@@ -194,6 +194,22 @@ def write_outputs(table: pa.Table, fit: gps.PriorFit, record: dict[str, Any], se
         output.write_json({**fit.hyperparameters(), "run": record}, settings.hyper_out)
 
 
+def _fitted(result: SignalsResult) -> tuple[provenance.Fitted, list[provenance.Fitted]]:
+    """The table's prior and each period's, with whether their EB columns are empty."""
+    import pyarrow.compute as pc
+
+    def empty(table: pa.Table) -> bool:
+        return bool(table.num_rows) and table.column("ebgm").null_count == table.num_rows
+
+    periods = [
+        provenance.Fitted(
+            fit, empty(result.table.filter(pc.equal(result.table.column("period"), label))), label
+        )
+        for label, fit in result.periods
+    ]
+    return provenance.Fitted(result.fit, result.eb_empty, periods[-1].label if periods else ""), periods
+
+
 def run(path: str | os.PathLike[str], settings: RunSettings, hook: StageHook | None = None) -> SignalsResult:
     """Read, count, fit, score and write the outputs of ``settings``; returns the result and its record."""
     input_format(path)
@@ -207,7 +223,7 @@ def run(path: str | os.PathLike[str], settings: RunSettings, hook: StageHook | N
     else:
         result = fit_and_score(count(None), stages, selection=settings.prior_selection, settings=settings)
     with stages("write output"):
-        record = provenance.run_record(path, settings, result)
+        record = provenance.run_record(path, settings, *_fitted(result))
         write_outputs(result.table, result.fit, record, settings)
     return replace(result, seconds=dict(stages.seconds), record=record)
 

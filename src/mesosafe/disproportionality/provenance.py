@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mesosafe.disproportionality.gps import PriorFit
 from mesosafe.disproportionality.labels import DESCRIPTION
 from mesosafe.disproportionality.settings import RunSettings
-
-if TYPE_CHECKING:
-    from mesosafe.disproportionality.pipeline import SignalsResult
 
 CHUNK = 1 << 20
 
@@ -62,8 +60,20 @@ def prior_record(fit: PriorFit, eb_empty: bool) -> dict[str, Any]:
     }
 
 
-def run_record(path: str | os.PathLike[str], settings: RunSettings, result: SignalsResult) -> dict[str, Any]:
-    """The provenance of a run over ``path`` (JSON-serialisable)."""
+@dataclass(frozen=True)
+class Fitted:
+    """One fitted prior of a run, and whether its EB columns were left empty (label: the period, if any)."""
+
+    fit: PriorFit
+    eb_empty: bool
+    label: str = ""
+
+
+def run_record(
+    path: str | os.PathLike[str], settings: RunSettings, last: Fitted, periods: Sequence[Fitted] = ()
+) -> dict[str, Any]:
+    """The provenance of a run over ``path`` (JSON-serialisable); ``last`` is the table's prior (with
+    periods, the last period's) and ``periods`` every period's."""
     columns = settings.columns
     record = {
         "tool": "mesosafe signals",
@@ -86,22 +96,12 @@ def run_record(path: str | os.PathLike[str], settings: RunSettings, result: Sign
         "min_n": settings.min_n,
         "flag_thresholds": asdict(settings.thresholds),
         "period": settings.period,
-        **prior_record(result.fit, result.eb_empty),
+        **prior_record(last.fit, last.eb_empty),
         "outputs": settings.outputs(),
     }
-    if result.periods:
-        record["periods"] = [
-            {"period": label, **prior_record(fit, _period_empty(result, label))}
-            for label, fit in result.periods
-        ]
+    if periods:
+        record["periods"] = [{"period": p.label, **prior_record(p.fit, p.eb_empty)} for p in periods]
     return record
-
-
-def _period_empty(result: SignalsResult, label: str) -> bool:
-    import pyarrow.compute as pc
-
-    part = result.table.filter(pc.equal(result.table.column("period"), label))
-    return bool(part.num_rows > 0 and part.column("ebgm").null_count == part.num_rows)
 
 
 def run_record_path(out: str | os.PathLike[str]) -> Path:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from mesosafe.disproportionality import checks
+from mesosafe.disproportionality.columns import MAX_STRATUM_LEVELS, LongColumns
 from mesosafe.disproportionality.files import quote, read_file
 from mesosafe.disproportionality.labels import LabelCodes, Labels, Names, is_blank, label_codes
 from mesosafe.disproportionality.rows import Origin, file_origin, first_row
@@ -33,22 +34,7 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-MAX_STRATUM_LEVELS = 10  # openEBGM's max_cats: guards against an uncategorised continuous variable
 LONG_COLUMNS = ("report_id", "product", "event", "stratum")  # and "report_date" with a date column
-
-
-@dataclass(frozen=True)
-class LongColumns:
-    """The source's column names for the report id, product, event, strata and (optional) report date."""
-
-    id: str = "id"
-    product: str = "product"
-    event: str = "event"
-    strata: tuple[str, ...] = field(default_factory=tuple)
-    date: str | None = None
-
-    def all(self) -> tuple[str, ...]:
-        return (self.id, self.product, self.event, *self.strata, *((self.date,) if self.date else ()))
 
 
 @dataclass(frozen=True)

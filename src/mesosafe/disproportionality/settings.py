@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from mesosafe.disproportionality.columns import MAX_STRATUM_LEVELS, LongColumns
 from mesosafe.disproportionality.counting import Margins
 from mesosafe.disproportionality.flags import Thresholds
 from mesosafe.disproportionality.gps import Selection
 from mesosafe.disproportionality.labels import Names
-from mesosafe.disproportionality.reading import MAX_STRATUM_LEVELS, LongColumns
 
 Engine = Literal["duckdb", "spark"]
 Degenerate = Literal["empty", "keep"]  # what to do with the EB columns when the prior is degenerate

@@ -9,8 +9,9 @@ import os
 import re
 from typing import Any
 
+from mesosafe.disproportionality.columns import LongColumns
 from mesosafe.disproportionality.files import backtick, read_file_spark
-from mesosafe.disproportionality.reading import LongColumns, long_expressions
+from mesosafe.disproportionality.reading import long_expressions
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 # Spark master URLs this tool accepts: local, local[N], local[*], local[N,F], spark://…, yarn, k8s://…
