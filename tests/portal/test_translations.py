@@ -51,7 +51,8 @@ def test_photo_strings() -> None:
 
 # Where an entry is used, by the start of its `#:` references: the patient pages, and the pages, emails and
 # messages staff read (many of them women nurses).
-PATIENT = ("portal/", "treatments/", "engines/")  # the pages, the emails and the calendar file
+# the pages, the emails, the calendar file and the exports (FHIR questionnaires, the printed sheet)
+PATIENT = ("portal/", "treatments/", "engines/", "fhir/", "sheets/")
 STAFF = ("clinicui/", "registry/", "workers/", "checkins/", "clinics/", "complications/", "web/", "api/")
 
 

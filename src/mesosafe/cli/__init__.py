@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "worker": "mesosafe.cli.service:worker",
     "demo": "mesosafe.cli.service:demo",
     "manage": "mesosafe.cli.service:manage",
+    "export": "mesosafe.cli.export:export",
 }
 
 

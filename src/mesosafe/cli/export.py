@@ -1,0 +1,58 @@
+"""`mesosafe export fhir`: a clinic's records as FHIR R4 NDJSON files (Bulk Data shape)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from mesosafe.cli.common import BadInput
+from mesosafe.cli.service import _django
+
+
+@click.group()
+def export() -> None:
+    """Records that leave the clinic."""
+
+
+@export.command()
+@click.option("--clinic", "clinic_id", required=True, type=int, help="the clinic's id")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="output folder")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="only records made on or after this day")
+def fhir(clinic_id: int, out: Path, since: datetime | None) -> None:
+    """Write NDJSON per resource type and manifest.json into OUT."""
+    _django()
+    from mesosafe.clinics.models import Clinic
+    from mesosafe.fhir.bulk import export as bulk_export
+    from mesosafe.knowledge import load
+
+    clinic = Clinic.objects.filter(id=clinic_id).first()
+    if clinic is None:
+        raise BadInput(f"--clinic: no clinic with id {clinic_id}")
+    if out.exists() and any(out.iterdir()):
+        raise BadInput(f"--out: {out} is not empty (nothing is overwritten)")
+    _check_code_map()
+    start = _clinic_midnight(since.date(), clinic.time_zone) if since else None
+    try:
+        manifest = bulk_export(clinic, out, load(), start)
+    except OSError as exc:
+        raise BadInput(f"--out: {exc}") from None
+    for item in manifest["output"]:
+        click.echo(f"{item['count']:>7}  {out / item['url']}")
+
+
+def _check_code_map() -> None:
+    from mesosafe.fhir.codes import code_map
+
+    path = os.environ.get("MESOSAFE_FHIR_CODE_MAP", "")
+    try:
+        code_map(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise BadInput(f"MESOSAFE_FHIR_CODE_MAP: {exc}") from None
+
+
+def _clinic_midnight(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))

@@ -1,0 +1,128 @@
+"""Complication → AdverseEvent (seriousness, severity, outcome, onset, the treatment and its products as
+suspect entities with the practitioner's causality) and one Condition per recorded symptom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mesosafe.complications.models import Complication
+from mesosafe.fhir.codes import (
+    AE_CAUSALITY,
+    AE_OUTCOME,
+    AE_SERIOUSNESS,
+    AE_SEVERITY,
+    CONDITION_CLINICAL,
+    CONDITION_VERIFICATION,
+    concept,
+)
+from mesosafe.fhir.people import ref
+from mesosafe.knowledge import KnowledgeBase
+
+# The HL7 value sets' codes for the record's values (format facts, not clinical rules)
+SERIOUSNESS = {
+    "hospitalisation": ("SeriousResultsInHospitalization", "Results in hospitalization"),
+    "disability": ("SeriousResultsInDisability", "Results in disability"),
+    "life_threatening": ("SeriousIsLifeThreatening", "Is life-threatening"),
+}
+OUTCOME = {
+    "recovered": "resolved",
+    "recovering": "recovering",
+    "not_recovered": "ongoing",
+    "recovered_with_sequelae": "resolvedWithSequelae",
+    "fatal": "fatal",
+    "unknown": "unknown",
+}
+CAUSALITY = {
+    "definitely": "Certain",
+    "probably": "Probably-Likely",
+    "possibly": "Possible",
+    "unlikely": "Unlikely",
+}
+# CTCAE: grade 1 mild, 2 moderate, 3 and above severe (4 life-threatening and 5 death are seriousness too)
+SEVERITY = {1: "mild", 2: "moderate"}
+
+
+def adverse_event(complication: Complication, kb: KnowledgeBase, staff_id: int | None) -> dict[str, Any]:
+    treatment = complication.treatment
+    patient = treatment.patient
+    found: dict[str, Any] = {
+        "resourceType": "AdverseEvent",
+        "id": f"complication-{complication.id}",
+        "actuality": "actual",
+        "event": {"text": _symptom_names(complication, kb, patient.preferred_language) or "Complication"},
+        "subject": ref("Patient", f"patient-{patient.id}"),
+        "date": complication.onset_date.isoformat(),
+        "recordedDate": complication.created_at.isoformat(),
+        "seriousness": _seriousness(complication),
+        "severity": {"coding": [{"system": AE_SEVERITY, "code": SEVERITY.get(complication.grade, "severe")}]},
+        "outcome": {"coding": [{"system": AE_OUTCOME, "code": OUTCOME[complication.outcome]}]},
+        "suspectEntity": _suspects(complication, staff_id),
+    }
+    if staff_id is not None:
+        found["recorder"] = ref("Practitioner", f"staff-{staff_id}")
+    conditions = [ref("Condition", condition_id(complication, code)) for code in complication.symptom_codes]
+    if conditions:
+        found["resultingCondition"] = conditions
+    return found
+
+
+def _symptom_names(complication: Complication, kb: KnowledgeBase, lang: str) -> str:
+    names = [getattr(kb.effects[c].name, lang) if c in kb.effects else c for c in complication.symptom_codes]
+    return "، ".join(names) if lang == "ar" else ", ".join(names)
+
+
+def _seriousness(complication: Complication) -> dict[str, Any]:
+    if not complication.serious:
+        return {"coding": [{"system": AE_SERIOUSNESS, "code": "Non-serious", "display": "Non-serious"}]}
+    code, display = SERIOUSNESS.get(complication.serious_reason, ("Serious", "Serious"))
+    return {
+        "coding": [{"system": AE_SERIOUSNESS, "code": code, "display": display}],
+        "text": complication.serious_reason.replace("_", " "),
+    }
+
+
+def _suspects(complication: Complication, staff_id: int | None) -> list[dict[str, Any]]:
+    treatment = complication.treatment
+    causality: dict[str, Any] = {"productRelatedness": complication.relatedness.replace("_", " ")}
+    if complication.relatedness in CAUSALITY:
+        causality["assessment"] = {
+            "coding": [{"system": AE_CAUSALITY, "code": CAUSALITY[complication.relatedness]}]
+        }
+    if staff_id is not None:
+        causality["author"] = ref("Practitioner", f"staff-{staff_id}")
+    suspects = [{"instance": ref("Procedure", f"treatment-{treatment.id}"), "causality": [causality]}]
+    batches = sorted({line.batch_id for line in treatment.products.all()})
+    suspects += [{"instance": ref("Medication", f"batch-{b}"), "causality": [causality]} for b in batches]
+    return suspects
+
+
+def condition_id(complication: Complication, code: str) -> str:
+    return f"complication-{complication.id}-{code.replace('_', '-')}"
+
+
+def conditions(complication: Complication, kb: KnowledgeBase) -> list[dict[str, Any]]:
+    patient = complication.treatment.patient
+    lang = patient.preferred_language
+    clinical = "resolved" if complication.outcome in ("recovered", "recovered_with_sequelae") else "active"
+    found = []
+    for code in complication.symptom_codes:
+        effect = kb.effects.get(code)
+        condition: dict[str, Any] = {
+            "resourceType": "Condition",
+            "id": condition_id(complication, code),
+            "language": lang,
+            "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": clinical}]},
+            "verificationStatus": {"coding": [{"system": CONDITION_VERIFICATION, "code": "confirmed"}]},
+            "code": concept(
+                "symptom",
+                code,
+                effect.name.en if effect else None,
+                getattr(effect.name, lang) if effect else None,
+            ),
+            "subject": ref("Patient", f"patient-{patient.id}"),
+            "onsetDateTime": complication.onset_date.isoformat(),
+        }
+        if clinical == "resolved" and complication.outcome_date:
+            condition["abatementDateTime"] = complication.outcome_date.isoformat()
+        found.append(condition)
+    return found

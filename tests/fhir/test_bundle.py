@@ -1,0 +1,105 @@
+"""A patient's Bundle: every resource parses with fhir.resources (R4B), every reference resolves inside it."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from mesosafe.checkins.models import CheckIn
+from mesosafe.fhir.bundle import bundle, checked, patient_bundle, unresolved
+from mesosafe.knowledge import load
+from mesosafe.patients.models import Patient
+from tests.fhir.records import full_patient
+from tests.web.conftest import Site
+
+
+@pytest.fixture
+def made(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> dict[str, Any]:
+    return patient_bundle(full_patient(site, make_patient, make_treatment), load())
+
+
+def _of(made: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in made["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def test_every_record_kind_is_in_the_bundle(made: dict[str, Any]) -> None:
+    kinds = Counter(e["resource"]["resourceType"] for e in made["entry"])
+    assert made["type"] == "collection"
+    assert kinds["Patient"] == kinds["Organization"] == kinds["Procedure"] == kinds["AdverseEvent"] == 1
+    assert kinds["Practitioner"] == kinds["PractitionerRole"] == kinds["Medication"] == 1
+    assert kinds["QuestionnaireResponse"] == 3 and kinds["Observation"] == 3  # 1 screening, 2 check-ins
+    assert kinds["Condition"] == 2 and kinds["MedicationAdministration"] == 1
+    assert kinds["Questionnaire"] == 2 and kinds["CodeSystem"] == 7
+
+
+def test_every_reference_resolves_inside(made: dict[str, Any]) -> None:
+    assert unresolved(made) == set()
+
+
+def test_a_dangling_reference_is_found(made: dict[str, Any]) -> None:
+    broken = copy.deepcopy(made)
+    broken["entry"] = [e for e in broken["entry"] if e["resource"]["resourceType"] != "Medication"]
+    assert unresolved(broken) and all(ref.startswith("Medication/") for ref in unresolved(broken))
+
+
+def test_missing_answers_are_left_out(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    patient = full_patient(site, make_patient, make_treatment)
+    # A check-in where the follow-up questions were not asked stores only the answers given.
+    first_id = CheckIn.objects.filter(treatment__patient=patient).order_by("id")[0].id
+    CheckIn.objects.filter(id=first_id).update(
+        answers={"symptoms": [{"code": "redness", "severity": "mild"}]}
+    )
+    made = patient_bundle(patient, load())
+    first, second = [r for r in _of(made, "QuestionnaireResponse") if r["id"].startswith("checkin-")]
+    assert [i["linkId"] for i in first["item"][0]["item"]] == ["redness.reported", "redness.severity"]
+    assert len(first["item"]) == 1  # no temperature item: none was given
+    assert [i["linkId"] for i in second["item"][0]["item"]] == [
+        "lump.reported",
+        "lump.severity",
+        "lump.trend",
+        "lump.spreading",
+    ]
+    assert second["item"][1]["answer"][0]["valueQuantity"]["value"] == 37.2
+
+
+def test_the_triage_result_is_coded_with_reasons_and_kb_version(made: dict[str, Any]) -> None:
+    observations = [r for r in _of(made, "Observation") if r["id"].endswith("-triage")]
+    urgent = next(o for o in observations if o["valueCodeableConcept"]["coding"][0]["code"] == "urgent")
+    rules = [c["valueCodeableConcept"]["coding"][0]["code"] for c in urgent["component"][:-1]]
+    assert "late_lump" in rules
+    assert urgent["component"][-1]["valueString"] == load().version
+
+
+def test_the_adverse_event_names_seriousness_outcome_and_suspects(made: dict[str, Any]) -> None:
+    (event,) = _of(made, "AdverseEvent")
+    assert event["seriousness"]["coding"][0]["code"] == "Serious"
+    assert event["outcome"]["coding"][0]["code"] == "recovering"
+    suspects = [s["instance"]["reference"] for s in event["suspectEntity"]]
+    assert suspects[0].startswith("Procedure/") and suspects[1].startswith("Medication/")
+    assert event["suspectEntity"][0]["causality"][0]["assessment"]["coding"][0]["code"] == "Probably-Likely"
+
+
+def test_texts_in_the_patients_language_codes_without(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    made = patient_bundle(full_patient(site, make_patient, make_treatment, lang="ar"), load())
+    (condition, _) = _of(made, "Condition")
+    assert condition["code"]["coding"][0]["code"] == "lump"
+    assert any("\u0600" <= ch <= "\u06ff" for ch in condition["code"]["text"])
+    assert not any("\u0600" <= ch <= "\u06ff" for ch in condition["code"]["coding"][0].get("display", ""))
+
+
+def test_a_broken_resource_does_not_parse() -> None:
+    with pytest.raises(ValidationError):
+        checked({"resourceType": "Procedure", "id": "x", "subject": {"reference": "Patient/p"}})  # no status
+    with pytest.raises(ValidationError):
+        bundle([{"resourceType": "Patient", "id": "bad id with spaces"}])
