@@ -43,6 +43,11 @@ def test_every_reference_resolves_inside(made: dict[str, Any]) -> None:
     assert unresolved(made) == set()
 
 
+def test_fhir_resources_writes_every_resource_back_unchanged(made: dict[str, Any]) -> None:
+    for entry in made["entry"]:
+        assert checked(entry["resource"]) == entry["resource"]
+
+
 def test_a_dangling_reference_is_found(made: dict[str, Any]) -> None:
     broken = copy.deepcopy(made)
     broken["entry"] = [e for e in broken["entry"] if e["resource"]["resourceType"] != "Medication"]

@@ -17,6 +17,7 @@ from mesosafe.fhir.codes import (
     SCREENING_QUESTIONNAIRE,
     UCUM,
     concept,
+    moment,
 )
 from mesosafe.fhir.definitions import ANSWERS, both, rule_texts
 from mesosafe.fhir.people import ref
@@ -51,7 +52,7 @@ def screening_response(screening: Screening, patient: Patient) -> dict[str, Any]
         elif isinstance(value, list):
             items.append({"linkId": name, "answer": [{"valueString": str(v)} for v in value]})
     return _response(
-        f"screening-{screening.id}", SCREENING_QUESTIONNAIRE, patient, screening.created_at.isoformat(), items
+        f"screening-{screening.id}", SCREENING_QUESTIONNAIRE, patient, moment(screening.created_at), items
     )
 
 
@@ -85,7 +86,7 @@ def checkin_response(checkin: CheckIn, patient: Patient, kb: KnowledgeBase) -> d
             }
         )
     return _response(
-        f"checkin-{checkin.id}", CHECKIN_QUESTIONNAIRE, patient, checkin.submitted_at.isoformat(), items
+        f"checkin-{checkin.id}", CHECKIN_QUESTIONNAIRE, patient, moment(checkin.submitted_at), items
     )
 
 
@@ -150,7 +151,7 @@ def triage_observation(checkin: CheckIn, patient: Patient, kb: KnowledgeBase) ->
         checkin.reasons,
         checkin.kb_version,
         patient,
-        checkin.submitted_at.isoformat(),
+        moment(checkin.submitted_at),
         f"checkin-{checkin.id}",
         kb,
     )
@@ -170,7 +171,7 @@ def screening_observation(screening: Screening, patient: Patient, kb: KnowledgeB
         screening.reasons,
         screening.kb_version,
         patient,
-        screening.created_at.isoformat(),
+        moment(screening.created_at),
         f"screening-{screening.id}",
         kb,
     )

@@ -13,7 +13,7 @@ from typing import IO, Any
 from django.utils import timezone
 
 from mesosafe.clinics.models import Clinic
-from mesosafe.fhir.bundle import checked
+from mesosafe.fhir.bundle import parsed
 from mesosafe.fhir.definitions import definitions
 from mesosafe.fhir.records import batches_of, clinic_resources, patient_resources, patients_of, staff_of
 from mesosafe.knowledge import KnowledgeBase
@@ -30,7 +30,7 @@ def export(clinic: Clinic, out: Path, kb: KnowledgeBase, since: datetime | None 
             kind = resource["resourceType"]
             if kind not in files:
                 files[kind] = (out / f"{kind}.ndjson").open("w", encoding="utf-8")
-            files[kind].write(json.dumps(checked(resource), ensure_ascii=False, separators=(",", ":")) + "\n")
+            files[kind].write(json.dumps(parsed(resource), ensure_ascii=False, separators=(",", ":")) + "\n")
             counts[kind] += 1
     finally:
         for handle in files.values():

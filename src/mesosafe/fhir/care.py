@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from mesosafe.clinics.models import Batch
-from mesosafe.fhir.codes import IDENTIFIERS, UCUM
+from mesosafe.fhir.codes import IDENTIFIERS, UCUM, moment
 from mesosafe.fhir.people import ref
 from mesosafe.treatments.models import ProductUse, Treatment
 
@@ -41,7 +41,7 @@ def procedure(treatment: Treatment) -> dict[str, Any]:
         "status": "completed",
         "code": MESOTHERAPY,
         "subject": ref("Patient", f"patient-{treatment.patient_id}"),
-        "performedDateTime": treatment.performed_at.isoformat(),
+        "performedDateTime": moment(treatment.performed_at),
         "performer": [
             {
                 "actor": ref("Practitioner", f"staff-{treatment.practitioner_id}"),
@@ -83,7 +83,7 @@ def administration(line: ProductUse, treatment: Treatment) -> dict[str, Any]:
         "medicationReference": ref("Medication", f"batch-{line.batch_id}"),
         "subject": ref("Patient", f"patient-{treatment.patient_id}"),
         "partOf": [ref("Procedure", f"treatment-{treatment.id}")],
-        "effectiveDateTime": treatment.performed_at.isoformat(),
+        "effectiveDateTime": moment(treatment.performed_at),
         "performer": [{"actor": ref("Practitioner", f"staff-{treatment.practitioner_id}")}],
         "dosage": dosage,
     }

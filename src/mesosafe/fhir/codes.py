@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import os
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,12 @@ AE_CAUSALITY = f"{HL7_TERMINOLOGY}/adverse-event-causality-assess"
 CONDITION_CLINICAL = f"{HL7_TERMINOLOGY}/condition-clinical"
 CONDITION_VERIFICATION = f"{HL7_TERMINOLOGY}/condition-ver-status"
 OBSERVATION_CATEGORY = f"{HL7_TERMINOLOGY}/observation-category"
+
+
+def moment(value: datetime) -> str:
+    """An instant as FHIR writes it: ISO 8601, UTC as 'Z'."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:

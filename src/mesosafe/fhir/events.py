@@ -14,6 +14,7 @@ from mesosafe.fhir.codes import (
     CONDITION_CLINICAL,
     CONDITION_VERIFICATION,
     concept,
+    moment,
 )
 from mesosafe.fhir.people import ref
 from mesosafe.knowledge import KnowledgeBase
@@ -52,7 +53,7 @@ def adverse_event(complication: Complication, kb: KnowledgeBase, staff_id: int |
         "event": {"text": _symptom_names(complication, kb, patient.preferred_language) or "Complication"},
         "subject": ref("Patient", f"patient-{patient.id}"),
         "date": complication.onset_date.isoformat(),
-        "recordedDate": complication.created_at.isoformat(),
+        "recordedDate": moment(complication.created_at),
         "seriousness": _seriousness(complication),
         "severity": {"coding": [{"system": AE_SEVERITY, "code": SEVERITY.get(complication.grade, "severe")}]},
         "outcome": {"coding": [{"system": AE_OUTCOME, "code": OUTCOME[complication.outcome]}]},
