@@ -1,0 +1,134 @@
+"""The printed aftercare sheet: rendered to PDF, then to PNG (pdftoppm), and its text (pdftotext) compared
+with what it should say, in English and in Arabic (right to left; phone numbers not reordered)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mesosafe.knowledge import load
+from mesosafe.patients.models import Patient
+from mesosafe.sheets.aftercare import Sheet, build, html, pdf
+from tests.web.conftest import Site
+
+DOCS = Path(__file__).parents[2] / "docs"
+LINK = "https://clinic.example/p/Xk3v9Q-demo-token-not-real/"
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
+    reason="poppler-utils (pdftotext, pdftoppm) is not installed: .ci/run installs it",
+)
+
+
+@pytest.fixture
+def sheet_for(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> Callable[[str], Sheet]:
+    def make(lang: str) -> Sheet:
+        site.clinic.phone = "+971 4 334 5566"
+        site.clinic.save()
+        patient = make_patient(site, lang=lang)
+        treatment, _ = make_treatment(site, patient, days_ago=0)
+        return build(treatment, LINK, load())
+
+    return make
+
+
+def _text(document: bytes, tmp_path: Path) -> str:
+    (tmp_path / "sheet.pdf").write_bytes(document)
+    run = subprocess.run(["pdftotext", str(tmp_path / "sheet.pdf"), "-"], capture_output=True, check=True)
+    return run.stdout.decode()
+
+
+def _pages(document: bytes, tmp_path: Path, name: str, dpi: int = 60) -> list[Path]:
+    (tmp_path / "sheet.pdf").write_bytes(document)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", str(dpi), str(tmp_path / "sheet.pdf"), str(tmp_path / name)], check=True
+    )
+    return sorted(tmp_path.glob(f"{name}*.png"))
+
+
+# Arabic short vowels (harakat) and the bidi controls pdftotext writes around runs: a text extractor places
+# the vowels inconsistently, and the words are the same without them.
+_MARKS = re.compile("[ \n]?[\u064b-\u0652\u0670]|[\u200e\u200f\u202a-\u202e]")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\d+|[^\W\d]+", _MARKS.sub("", text))
+
+
+def _squash(text: str) -> str:
+    """The text without vowel marks, bidi controls and white space (pdftotext breaks lines where the sheet
+    does, and spaces a number apart from its Arabic word differently)."""
+    return re.sub(r"\s+", "", _MARKS.sub("", text))
+
+
+def test_the_sheet_says_what_it_should(sheet_for: Callable[[str], Sheet]) -> None:
+    sheet = sheet_for("en")
+    kb = load()
+    assert sheet.checkins and len(sheet.checkins) == len(kb.aftercare.checkins.days)
+    assert [title for title, _ in sheet.windows] == [
+        "Now (the first 24 hours)",
+        "After 24 hours",
+        "After 48 hours",
+    ]
+    now, after_24, after_48 = (steps for _, steps in sheet.windows)
+    assert "Cold compress" in [s.title for s in now] and "Cold compress" in [s.title for s in after_24]
+    assert "Cold compress" not in [s.title for s in after_48]  # it lasts 48 hours in the knowledge base
+    assert len(sheet.warnings) == len({f.watch_for.en for f in kb.triage.red_flags})
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_pdf_text_is_the_intended_text(
+    sheet_for: Callable[[str], Sheet], tmp_path: Path, lang: str
+) -> None:
+    sheet = sheet_for(lang)
+    document = pdf(sheet)
+    assert document.startswith(b"%PDF")
+    text = _text(document, tmp_path)
+    pages = _pages(document, tmp_path, f"aftercare-{lang}")
+    assert 1 <= len(pages) <= 2
+    # Numbers read out or dialled come out whole and in order, on an Arabic sheet too.
+    for number in ("+971 4 334 5566", sheet.emergency_number, sheet.products[0][1]):
+        assert number in text
+    intended = [
+        sheet.clinic,
+        sheet.treated_on,
+        *sheet.checkins,
+        *sheet.warnings,
+        *(title for title, _ in sheet.windows),
+        *(step.text for _, s in sheet.windows for step in s),
+    ]
+    if lang == "en":  # each text whole and in order
+        found = _squash(text)
+        assert [line for line in intended if _squash(line) not in found] == []
+    else:  # pdftotext puts a line's vowel marks on lines of their own and mis-sorts the lines around them,
+        # so for Arabic each text's words must be there (the numbers above are checked whole)
+        words = set(_words(text))
+        assert [line for line in intended if not set(_words(line)) <= words] == []
+
+
+def test_arabic_is_right_to_left_with_latin_runs_isolated(sheet_for: Callable[[str], Sheet]) -> None:
+    page = html(sheet_for("ar"))
+    assert '<html lang="ar" dir="rtl">' in page and "Noto Naskh Arabic" in page
+    assert '<span dir="ltr" class="ltr big">+971 4 334 5566</span>' in page
+
+
+@needs_poppler
+def test_docs_pngs_are_this_sheet(sheet_for: Callable[[str], Sheet], tmp_path: Path) -> None:
+    """Regenerate docs/aftercare-sheet-{en,ar}.png with MESOSAFE_WRITE_DOCS=1; otherwise they must exist."""
+    import os
+
+    for lang in ("en", "ar"):
+        first = _pages(pdf(sheet_for(lang)), tmp_path, f"docs-{lang}", dpi=90)[0]
+        target = DOCS / f"aftercare-sheet-{lang}.png"
+        if os.environ.get("MESOSAFE_WRITE_DOCS") == "1":
+            shutil.copy(first, target)
+        assert target.exists()
