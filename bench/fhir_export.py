@@ -45,7 +45,8 @@ from mesosafe.patients.models import Patient  # noqa: E402
 from mesosafe.patients.services import run_screening  # noqa: E402
 from mesosafe.treatments.services import ProductLine, TreatmentRecord, record_treatment  # noqa: E402
 
-SYMPTOMS = ["redness", "swelling", "bruising", "pain", "itching", "lump"]
+TRENDS = ["improving", "same"]
+SYMPTOMS = ["pain", "lump", "numbness", "dryness", "burning"]  # each asks severity and trend
 
 
 def seed(patients: int, checkins: int, rng: random.Random) -> Clinic:

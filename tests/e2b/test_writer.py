@@ -44,6 +44,14 @@ def test_the_batch_wraps_one_porr_message(case: Case) -> None:
     assert 'xmlns="urn:hl7-org:v3"' in xml and "<MCCI_IN200100UV01" in xml
 
 
+def test_the_default_namespace_holds_whatever_else_claimed_it(case: Case) -> None:
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", "http://www.w3.org/2000/svg")  # as SVG writers do
+    assert "<PORR_IN049016UV>" in write(case, HEADER).decode()
+    assert read(write(case, HEADER)) == [case]
+
+
 def test_without_meddra_code_the_reported_term_is_still_sent(case: Case) -> None:
     xml = write(case, HEADER).decode()
     assert 'nullFlavor="NI"' in xml and "تورم" in xml

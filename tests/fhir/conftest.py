@@ -1,1 +1,1 @@
-from tests.web.conftest import *  # noqa: F403
+from tests.service_fixtures import *  # noqa: F403

@@ -9,10 +9,11 @@ from typing import Any
 from django.utils import timezone
 
 from mesosafe.checkins.services import submit
-from mesosafe.complications.services import ComplicationData, create
+from mesosafe.complications.schemas import ComplicationIn
+from mesosafe.complications.services import create
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import run_screening
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 
 def full_patient(
@@ -25,11 +26,11 @@ def full_patient(
         by=site.staff.user,
     )
     treatment, _ = make_treatment(site, patient, days_ago=21, override_reason="ibuprofen stopped")
-    submit(treatment.link, {"symptoms": [{"code": "redness", "severity": "mild"}]})
-    checkin, _ = submit(
-        treatment.link, {"symptoms": [{"code": "lump", "trend": "worse"}], "temperature_c": 37.2}
-    )
-    data = ComplicationData(
+    redness = {"code": "redness", "severity": "mild", "trend": "improving", "spreading": False}
+    submit(treatment.link, {"symptoms": [redness]})
+    lump = {"code": "lump", "severity": "moderate", "trend": "worse"}  # lump asks nothing about spreading
+    checkin, _ = submit(treatment.link, {"symptoms": [lump], "temperature_c": 37.2})
+    data = ComplicationIn(
         onset_date=timezone.localdate() - timedelta(days=1),
         grade=2,
         relatedness="probably",

@@ -16,7 +16,7 @@ from mesosafe.fhir.bundle import checked
 from mesosafe.fhir.codes import code_map
 from mesosafe.patients.models import Patient
 from tests.fhir.records import full_patient
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 
 def _run(*args: str) -> Any:

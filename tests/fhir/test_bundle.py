@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.services import submit
 from mesosafe.fhir.bundle import bundle, checked, patient_bundle, unresolved
 from mesosafe.knowledge import load
 from mesosafe.patients.models import Patient
 from tests.fhir.records import full_patient
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 
 @pytest.fixture
@@ -58,22 +58,24 @@ def test_missing_answers_are_left_out(
     site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
 ) -> None:
     patient = full_patient(site, make_patient, make_treatment)
-    # A check-in where the follow-up questions were not asked stores only the answers given.
-    first_id = CheckIn.objects.filter(treatment__patient=patient).order_by("id")[0].id
-    CheckIn.objects.filter(id=first_id).update(
-        answers={"symptoms": [{"code": "redness", "severity": "mild"}]}
-    )
+    treatment = patient.treatments.get()
+    submit(treatment.link, {"symptoms": [{"code": "pus"}]})  # a warning sign: no follow-up question is asked
     made = patient_bundle(patient, load())
-    first, second = [r for r in _of(made, "QuestionnaireResponse") if r["id"].startswith("checkin-")]
-    assert [i["linkId"] for i in first["item"][0]["item"]] == ["redness.reported", "redness.severity"]
+    first, second, third = [r for r in _of(made, "QuestionnaireResponse") if r["id"].startswith("checkin-")]
+    assert [i["linkId"] for i in first["item"][0]["item"]] == [
+        "redness.reported",
+        "redness.severity",
+        "redness.trend",
+        "redness.spreading",
+    ]
     assert len(first["item"]) == 1  # no temperature item: none was given
     assert [i["linkId"] for i in second["item"][0]["item"]] == [
         "lump.reported",
         "lump.severity",
         "lump.trend",
-        "lump.spreading",
     ]
     assert second["item"][1]["answer"][0]["valueQuantity"]["value"] == 37.2
+    assert [i["linkId"] for i in third["item"][0]["item"]] == ["pus.reported"]
 
 
 def test_the_triage_result_is_coded_with_reasons_and_kb_version(made: dict[str, Any]) -> None:

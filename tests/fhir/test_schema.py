@@ -16,7 +16,7 @@ from mesosafe.fhir.bundle import patient_bundle
 from mesosafe.knowledge import load
 from mesosafe.patients.models import Patient
 from tests.fhir.records import full_patient
-from tests.web.conftest import Site
+from tests.service_fixtures import Site
 
 SCHEMA = Path(__file__).parent / "data" / "fhir.schema.json.gz"
 

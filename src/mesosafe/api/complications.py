@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from mesosafe.api.auth import staff_key, staff_of
@@ -13,7 +13,7 @@ from mesosafe.api.checkins import checkin_or_404
 from mesosafe.api.common import audit_read, get_or_404, page, responses
 from mesosafe.api.schemas import ComplicationOut, ComplicationPage, PageQuery
 from mesosafe.api.treatments import treatment_or_404
-from mesosafe.complications import services
+from mesosafe.complications import icsr, services
 from mesosafe.complications.models import Complication
 from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
 
@@ -64,3 +64,21 @@ def update_complication(
     complication = get_or_404(clinic_complications(request), complication_id)
     services.update(complication, body, by=staff_of(request).user)
     return complication.to_dict()
+
+
+@router.get(
+    "/complications/{complication_id}/icsr",
+    response=responses({200: None}),
+    openapi_extra={
+        "responses": {200: {"description": "an ICH E2B(R3) ICSR", "content": {"application/xml": {}}}}
+    },
+)
+def get_icsr(request: HttpRequest, complication_id: int) -> HttpResponse:
+    """The complication as an ICH E2B(R3) case report (a 422 names a field the regional minimum lacks)."""
+    complication = get_or_404(clinic_complications(request), complication_id)
+    xml = icsr.icsr_xml(complication)
+    audit_read(request, "complication_icsr", [complication.id], complication.treatment.patient_id)
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{icsr.report_id(complication)}.xml"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -100,10 +100,10 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register() -> None:
-    from mesosafe.api import catalogue, checkins, complications, patient, patients, treatments
+    from mesosafe.api import catalogue, checkins, complications, exports, patient, patients, treatments
 
     # Patients' own endpoints first: they take most of the traffic, and Django tries URL patterns in order.
-    for module in (patient, patients, catalogue, treatments, checkins, complications):
+    for module in (patient, patients, catalogue, treatments, checkins, complications, exports):
         api.add_router("", module.router)
 
 

@@ -59,6 +59,11 @@ class Complication(models.Model):
     suspected_infection = models.BooleanField(default=False)
     reported_to_regulator = models.BooleanField(default=False)
     reported_on = models.DateField(null=True, blank=True)
+    # the ICH E2B(R3) report last sent: its C.1.1 and C.1.5 (the version: the day of the last change)
+    report_id = models.CharField(max_length=80, blank=True)
+    report_version = models.DateField(null=True, blank=True)
+    # set by every change of what the report says (null for records from before this field)
+    updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -6,9 +6,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
+from mesosafe.complications import icsr
 from mesosafe.complications.models import Complication
 from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
 from mesosafe.errors import DomainError
@@ -63,7 +65,7 @@ def create(
     patient = treatment.patient
     with transaction.atomic():
         complication = Complication.objects.create(
-            treatment=treatment, checkin=checkin, created_by=by, **values
+            treatment=treatment, checkin=checkin, created_by=by, updated_at=timezone.now(), **values
         )
         record(patient.clinic_id, by, "create", "complication", [complication.id], patient.id)
     return complication
@@ -80,8 +82,26 @@ def update(complication: Complication, patch: ComplicationPatch, by: Any) -> Com
     _check(current)
     for name, value in changes.items():
         setattr(complication, name, value)
+    saved = list(changes)
+    if set(changes) - REPORTING:  # what the report says changed: its next report is a new version
+        complication.updated_at = timezone.now()
+        saved.append("updated_at")
+    if changes.get("reported_to_regulator"):
+        saved += _mark_reported(complication)
     patient = complication.treatment.patient
     with transaction.atomic():
-        complication.save(update_fields=list(changes))
+        complication.save(update_fields=saved)
         record(patient.clinic_id, by, "update", "complication", [complication.id], patient.id)
     return complication
+
+
+REPORTING = {"reported_to_regulator", "reported_on"}
+
+
+def _mark_reported(complication: Complication) -> list[str]:
+    """Reported to the regulator: keep the report's id and version, and the day (today unless given)."""
+    complication.report_id = icsr.report_id(complication)
+    complication.report_version = icsr.version(complication)
+    if complication.reported_on is None:
+        complication.reported_on = complication.treatment.patient.clinic.local_date(timezone.now())
+    return ["report_id", "report_version", "reported_on"]

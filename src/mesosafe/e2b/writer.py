@@ -12,8 +12,6 @@ from mesosafe.e2b import codes as c
 from mesosafe.e2b.model import Case, Causality, Drug, Header, Patient, Reaction, Reporter, Sender
 from mesosafe.e2b.timestamps import ts_date, ts_moment
 
-ET.register_namespace("", c.HL7)
-ET.register_namespace("xsi", c.XSI)
 TYPE = f"{{{c.XSI}}}type"
 
 
@@ -55,6 +53,10 @@ def write_batch(cases: Iterable[Case], header: Header) -> bytes:
     _device(root, "receiver", "RCV", header.receiver_id, c.OID_BATCH_RECEIVER)
     _device(root, "sender", "SND", header.sender_id, c.OID_BATCH_SENDER)
     ET.indent(root)
+    # ElementTree's prefixes are process-wide, and other libraries (SVG writers) claim the default one:
+    # name ours at each write.
+    ET.register_namespace("", c.HL7)
+    ET.register_namespace("xsi", c.XSI)
     xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return xml
 

@@ -38,7 +38,7 @@ def with_records(patients: QuerySet[Patient], since: datetime | None) -> QuerySe
         return {f"{field}__gte": since} if since else {}
 
     complications = Complication.objects.filter(**after("created_at")).select_related("created_by__staff")
-    return patients.select_related("clinic").prefetch_related(
+    return patients.select_related("clinic").prefetch_related(  # type: ignore[type-var]  # the models' own managers confuse django-stubs
         Prefetch("screenings", Screening.objects.filter(**after("created_at")).order_by("id")),
         Prefetch(
             "treatments",

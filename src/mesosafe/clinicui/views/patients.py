@@ -161,6 +161,7 @@ def new_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "patient": treatment.patient,
             "treatment": treatment,
             "url": link_url(token, request),
+            "token": token,
             "nav": "patients",
         },
     )

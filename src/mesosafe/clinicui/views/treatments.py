@@ -70,6 +70,7 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
                     "patient": patient,
                     "treatment": treatment,
                     "url": link_url(token, request),
+                    "token": token,
                     "recorded": True,
                     "nav": "patients",
                 },

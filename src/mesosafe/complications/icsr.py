@@ -1,0 +1,176 @@
+"""A complication as an ICH E2B(R3) case (`mesosafe.e2b`), after the regional minimum is checked.
+
+A report a UAE or UK regulator accepts needs an identifiable reporter, an identifiable patient, a reaction
+and a suspect product; a complication lacking one is refused with the record's field named, never sent as
+an invalid file. The case id (C.1.1) is the clinic's country, the clinic and the complication; its version
+(C.1.5) is the day of the complication's last change, so an update makes a new version.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from mesosafe.complications.models import Complication
+from mesosafe.e2b import Case, Causality, Drug, Header, Patient, Reaction, Reporter, Sender, write
+from mesosafe.e2b.codes import ROUTE_INTRADERMAL, Outcome, Qualification, Seriousness
+from mesosafe.errors import DomainError
+from mesosafe.knowledge import load
+
+OUTCOMES = {
+    "recovered": Outcome.RECOVERED,
+    "recovering": Outcome.RECOVERING,
+    "not_recovered": Outcome.NOT_RECOVERED,
+    "recovered_with_sequelae": Outcome.RECOVERED_WITH_SEQUELAE,
+    "fatal": Outcome.FATAL,
+    "unknown": Outcome.UNKNOWN,
+}
+SERIOUSNESS = {
+    "hospitalisation": Seriousness.HOSPITALISATION,
+    "disability": Seriousness.DISABILITY,
+    "life_threatening": Seriousness.LIFE_THREATENING,
+    "disfigurement": Seriousness.OTHER_MEDICALLY_IMPORTANT,  # not an ICH criterion of its own
+    "other_medically_important": Seriousness.OTHER_MEDICALLY_IMPORTANT,
+}
+RELATEDNESS = {
+    "not_related": "not related",
+    "unlikely": "unlikely related",
+    "possibly": "possibly related",
+    "probably": "probably related",
+    "definitely": "related",
+}
+
+
+def report_id(complication: Complication) -> str:
+    clinic = complication.treatment.patient.clinic
+    return f"{clinic.country}-MESOSAFE{clinic.id}-{complication.id}"
+
+
+def check_minimum(complication: Complication) -> None:
+    """The regional minimum; a DomainError names the record's field that is missing (the API: a 422)."""
+    treatment = complication.treatment
+    practitioner = treatment.practitioner
+    if not (practitioner.user.get_full_name() or practitioner.licence_number):
+        raise DomainError(
+            "practitioner", "the reporter needs a name or a licence number on their staff record"
+        )
+    if not treatment.patient.clinic.country:
+        raise DomainError("clinic.country", "the reporter's country is needed")
+    if not complication.symptom_codes:
+        raise DomainError("symptom_codes", "a report needs at least one reaction: record the symptoms")
+    if not treatment.products.exists():
+        raise DomainError("treatment.products", "a report needs the suspect product: the treatment has none")
+
+
+def case(complication: Complication) -> Case:
+    check_minimum(complication)
+    treatment = complication.treatment
+    patient = treatment.patient
+    clinic = patient.clinic
+    zone = ZoneInfo(clinic.time_zone)
+    kb = load()
+    treated_on = treatment.performed_at.astimezone(zone).date()
+    reactions = tuple(
+        Reaction(
+            id=f"complication-{complication.id}-{code}",
+            reported_term=kb.effects[code].name.en if code in kb.effects else code,
+            onset=complication.onset_date,
+            end=complication.outcome_date
+            if complication.outcome in ("recovered", "recovered_with_sequelae")
+            else None,
+            seriousness=frozenset({SERIOUSNESS[complication.serious_reason]})
+            if complication.serious
+            else frozenset(),
+            outcome=OUTCOMES[complication.outcome],
+        )
+        for code in complication.symptom_codes
+    )
+    drugs = tuple(
+        Drug(
+            id=f"product-use-{line.id}",
+            name=line.batch.product.name,
+            lot=line.batch.lot_number,
+            dose_value=line.volume_ml,
+            dose_unit="mL",
+            route=ROUTE_INTRADERMAL,
+            start=treated_on,
+            end=treated_on,
+        )
+        for line in treatment.products.select_related("batch__product").order_by("id")
+    )
+    user = treatment.practitioner.user
+    return Case(
+        safety_report_id=report_id(complication),
+        created=timezone.now(),
+        first_received=complication.created_at.astimezone(zone).date(),
+        most_recent=version(complication),
+        sender=Sender(organisation=clinic.name, country=clinic.country, phone=clinic.phone or None),
+        patient=Patient(initials=_initials(patient.name), birth_date=patient.date_of_birth),
+        narrative=_narrative(complication, treated_on.isoformat(), [r.reported_term for r in reactions]),
+        reactions=reactions,
+        drugs=drugs,
+        causalities=tuple(
+            Causality(
+                drug.id,
+                reaction.id,
+                "Treating practitioner",
+                "Global introspection",
+                RELATEDNESS[complication.relatedness],
+            )
+            for drug in drugs
+            for reaction in reactions
+        ),
+        reporters=(
+            Reporter(
+                given=user.first_name or None,
+                family=user.last_name or None,
+                organisation=clinic.name,
+                country=clinic.country,
+                qualification=Qualification.OTHER_HEALTH_PROFESSIONAL,
+            ),
+        ),
+        expedited=complication.serious,
+    )
+
+
+def version(complication: Complication) -> date:
+    zone = ZoneInfo(complication.treatment.patient.clinic.time_zone)
+    return (complication.updated_at or complication.created_at).astimezone(zone).date()
+
+
+def _initials(name: str) -> str:
+    return "".join(part[0] for part in name.split() if part)[:10].upper()
+
+
+def _narrative(complication: Complication, treated_on: str, terms: list[str]) -> str:
+    treatment = complication.treatment
+    products = ", ".join(
+        f"{u.batch.product.name} lot {u.batch.lot_number} {u.volume_ml} mL"
+        for u in treatment.products.select_related("batch__product").order_by("id")
+    )
+    parts = [
+        f"Mesotherapy on {treated_on} ({', '.join(treatment.areas) or 'area not recorded'}; {products}).",
+        f"Onset {complication.onset_date.isoformat()}: {', '.join(terms)}; grade {complication.grade}.",
+        f"Outcome: {complication.outcome.replace('_', ' ')}"
+        + (f" on {complication.outcome_date.isoformat()}." if complication.outcome_date else "."),
+        f"Practitioner's assessment: {RELATEDNESS[complication.relatedness]} to the treatment.",
+    ]
+    if complication.suspected_infection:
+        parts.append("Infection suspected.")
+    if complication.action_taken:
+        parts.append(f"Action taken: {complication.action_taken}")
+    return " ".join(parts)
+
+
+def icsr_xml(complication: Complication, receiver: str = "REGULATOR") -> bytes:
+    made = case(complication)
+    clinic = complication.treatment.patient.clinic
+    header = Header(
+        batch_id=f"{made.safety_report_id}-{made.most_recent:%Y%m%d}",
+        sender_id=f"MESOSAFE-CLINIC-{clinic.id}",
+        receiver_id=receiver,
+        created=made.created,
+    )
+    return write(made, header)
