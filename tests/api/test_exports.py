@@ -125,3 +125,20 @@ def test_an_update_is_a_new_version_and_marking_reported_keeps_id_and_version(
     assert complication.reported_on == site.clinic.local_date(timezone.now())
     third = read(client.get(f"{API}/complications/{complication.id}/icsr", **site.headers()).content)[0]
     assert third.most_recent == second.most_recent  # reporting it is not a change of what it says
+
+
+def test_cli_writes_the_icsr_and_names_a_missing_minimum(
+    tmp_path: Any, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    from click.testing import CliRunner
+
+    from mesosafe.cli import cli
+
+    complication = _complication(site, make_patient, make_treatment)
+    out = tmp_path / "icsr.xml"
+    result = CliRunner().invoke(cli, ["export", "icsr", "--complication", str(complication.id), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert check(out.read_bytes()) == []
+    Complication.objects.filter(id=complication.id).update(symptom_codes=[])
+    result = CliRunner().invoke(cli, ["export", "icsr", "--complication", str(complication.id), "--out", str(out)])
+    assert result.exit_code == 2 and "symptom_codes" in result.output

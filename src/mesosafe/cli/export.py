@@ -56,3 +56,28 @@ def _check_code_map() -> None:
 
 def _clinic_midnight(day: date, zone: str) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
+
+
+@export.command()
+@click.option("--complication", "complication_id", required=True, type=int, help="the complication's id")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="the XML file")
+@click.option("--receiver", default="REGULATOR", show_default=True, help="N.1.4 batch receiver identifier")
+def icsr(complication_id: int, out: Path, receiver: str) -> None:
+    """Write a complication's ICH E2B(R3) case report (the regional minimum is checked first)."""
+    _django()
+    from mesosafe.complications.icsr import icsr_xml
+    from mesosafe.complications.models import Complication
+    from mesosafe.lib.problems import Problem
+
+    complication = Complication.objects.filter(id=complication_id).first()
+    if complication is None:
+        raise BadInput(f"--complication: no complication with id {complication_id}")
+    try:
+        xml = icsr_xml(complication, receiver)
+    except Problem as problem:
+        raise BadInput(f"--complication {complication_id}: {problem.detail}") from None
+    try:
+        out.write_bytes(xml)
+    except OSError as exc:
+        raise BadInput(f"--out: {exc}") from None
+    click.echo(f"{out} ({len(xml)} bytes)")
