@@ -136,9 +136,13 @@ def test_cli_writes_the_icsr_and_names_a_missing_minimum(
 
     complication = _complication(site, make_patient, make_treatment)
     out = tmp_path / "icsr.xml"
-    result = CliRunner().invoke(cli, ["export", "icsr", "--complication", str(complication.id), "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["export", "icsr", "--complication", str(complication.id), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert check(out.read_bytes()) == []
     Complication.objects.filter(id=complication.id).update(symptom_codes=[])
-    result = CliRunner().invoke(cli, ["export", "icsr", "--complication", str(complication.id), "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["export", "icsr", "--complication", str(complication.id), "--out", str(out)]
+    )
     assert result.exit_code == 2 and "symptom_codes" in result.output
