@@ -57,5 +57,5 @@ def test_the_sheet_with_the_issued_token_only(staff_client: Client, case: Case) 
     url = f"/clinic/treatments/{case.treatment.id}/aftercare.pdf"
     response = staff_client.post(url, {"token": token})
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    assert staff_client.post(url, {"token": case.token}).status_code == 404  # the old link was replaced
-    assert staff_client.post(url, {"token": ""}).status_code == 404
+    assert staff_client.post(url, {"token": case.token}).status_code == 400  # the old link was replaced
+    assert staff_client.post(url, {"token": ""}).status_code == 400

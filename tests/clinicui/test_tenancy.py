@@ -6,16 +6,25 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern
+from django.utils import timezone
 
 from mesosafe.checkins import photos
 from mesosafe.checkins.models import CheckIn
 from mesosafe.clinics.models import Batch, Product
 from mesosafe.clinicui import urls
+from mesosafe.complications.schemas import ComplicationIn
+from mesosafe.complications.services import create
 from mesosafe.patients.models import Patient
 from tests.pages_fixtures import Case, ClinicSite
 from tests.photo_samples import jpeg_with_gps
 
-KINDS = {"patients": "patient", "treatments": "treatment", "checkins": "checkin", "photos": "photo"}
+KINDS = {
+    "patients": "patient",
+    "treatments": "treatment",
+    "checkins": "checkin",
+    "photos": "photo",
+    "complications": "complication",
+}
 
 
 def id_routes() -> list[str]:
@@ -26,7 +35,15 @@ def id_routes() -> list[str]:
 def objects(case: Case) -> dict[str, int]:
     checkin = case.checkin([{"code": "pus"}])
     photo = photos.store(checkin, *photos.clean_photo(SimpleUploadedFile("a.jpg", jpeg_with_gps())))
+    complication = create(
+        case.treatment,
+        ComplicationIn(
+            onset_date=timezone.localdate(), grade=1, relatedness="possibly", symptom_codes=["pus"]
+        ),
+        by=case.site.user,
+    )
     return {
+        "complication": complication.id,
         "patient": case.patient.id,
         "treatment": case.treatment.id,
         "checkin": checkin.id,

@@ -110,3 +110,17 @@ def test_a_broken_resource_does_not_parse() -> None:
         checked({"resourceType": "Procedure", "id": "x", "subject": {"reference": "Patient/p"}})  # no status
     with pytest.raises(ValidationError):
         bundle([{"resourceType": "Patient", "id": "bad id with spaces"}])
+
+
+def test_other_white_space_in_stored_text_becomes_a_space(
+    site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    from mesosafe.patients.services import run_screening
+
+    patient = make_patient(site, name="Amal\u00a0Haddad")
+    run_screening(patient, {"age": 30, "allergies": ["latex\x0bdust", "\x0b"]}, by=site.staff.user)
+    made = patient_bundle(patient, load())  # parses: FHIR strings allow no vertical tab or no-break space
+    (response,) = _of(made, "QuestionnaireResponse")
+    allergies = next(item for item in response["item"] if item["linkId"] == "allergies")
+    assert [a["valueString"] for a in allergies["answer"]] == ["latex dust", " "]
+    assert _of(made, "Patient")[0]["name"][0]["text"] == "Amal Haddad"

@@ -67,15 +67,15 @@ def icsr(complication_id: int, out: Path, receiver: str) -> None:
     _django()
     from mesosafe.complications.icsr import icsr_xml
     from mesosafe.complications.models import Complication
-    from mesosafe.lib.problems import Problem
+    from mesosafe.errors import DomainError
 
     complication = Complication.objects.filter(id=complication_id).first()
     if complication is None:
         raise BadInput(f"--complication: no complication with id {complication_id}")
     try:
         xml = icsr_xml(complication, receiver)
-    except Problem as problem:
-        raise BadInput(f"--complication {complication_id}: {problem.detail}") from None
+    except DomainError as error:
+        raise BadInput(f"--complication {complication_id}: {error}") from None
     try:
         out.write_bytes(xml)
     except OSError as exc:

@@ -3,6 +3,7 @@ R4B models and every reference resolving inside the bundle."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -15,12 +16,27 @@ from mesosafe.fhir.records import Resource, clinic_resources, patient_resources,
 from mesosafe.knowledge import KnowledgeBase
 from mesosafe.patients.models import Patient
 
+# FHIR strings allow no white space but space, tab, CR and LF; stored free text may hold others (a vertical
+# tab, a no-break space), which become a space.
+_OTHER_SPACE = re.compile(r"[^\S \r\n\t]")
+
 
 def parsed(resource: Resource) -> Resource:
     """The resource, once fhir.resources' R4B model has read it: a mapping error raises pydantic's error.
     (The tests check that the model writes each resource back unchanged, so the dict is what is sent.)"""
+    resource = _plain_spaces(resource)
     get_fhir_model_class(resource["resourceType"]).model_validate(resource)
     return resource
+
+
+def _plain_spaces(value: Any) -> Any:
+    if isinstance(value, str):
+        return _OTHER_SPACE.sub(" ", value) if _OTHER_SPACE.search(value) else value
+    if isinstance(value, dict):
+        return {key: _plain_spaces(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_spaces(item) for item in value]
+    return value
 
 
 def checked(resource: Resource) -> Resource:

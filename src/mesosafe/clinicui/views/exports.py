@@ -7,9 +7,10 @@ from __future__ import annotations
 import hmac
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mesosafe.clinics.models import Staff
@@ -52,7 +53,10 @@ def aftercare_sheet(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse
         or not link.usable_at(timezone.now())
         or not hmac.compare_digest(digest(token), link.token_hash)
     ):
-        raise Http404  # not this treatment's current link: reissue it to print a sheet
+        # not this treatment's current link (the page was older than a reissue): reissue it to print a sheet
+        return HttpResponseBadRequest(
+            _("This link is no longer the patient's current one: issue a new link.")
+        )
     sheet = build(treatment, link_url(token, request), load())
     audit_read(staff, "aftercare_sheet", [treatment.id], treatment.patient_id)
     response = HttpResponse(pdf(sheet), content_type="application/pdf")
