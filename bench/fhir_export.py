@@ -43,7 +43,8 @@ from mesosafe.fhir.bulk import export  # noqa: E402
 from mesosafe.knowledge import load  # noqa: E402
 from mesosafe.patients.models import Patient  # noqa: E402
 from mesosafe.patients.services import run_screening  # noqa: E402
-from mesosafe.treatments.services import ProductLine, TreatmentRecord, record_treatment  # noqa: E402
+from mesosafe.treatments.schemas import ProductLineIn, TreatmentIn  # noqa: E402
+from mesosafe.treatments.services import record_treatment  # noqa: E402
 
 TRENDS = ["improving", "same"]
 SYMPTOMS = ["pain", "lump", "numbness", "dryness", "burning"]  # each asks severity and trend
@@ -73,19 +74,20 @@ def seed(patients: int, checkins: int, rng: random.Random) -> Clinic:
             preferred_language=rng.choice(["en", "ar"]),
         )
         run_screening(patient, {"age": 20 + n % 40}, by=user)
-        entry = TreatmentRecord(
+        entry = TreatmentIn(
             practitioner_id=staff.id,
             performed_at=timezone.now() - timedelta(days=20),
             areas=["face"],
             technique="nappage",
-            products=[ProductLine(batch.id, Decimal("2.00"), "20%", "face")],
+            products=[
+                ProductLineIn(batch_id=batch.id, volume_ml=Decimal("2.00"), concentration="20%", area="face")
+            ],
         )
         treatment, _ = record_treatment(patient, entry, by=user)
         for _ in range(checkins):
             code = rng.choice(SYMPTOMS)
-            submit(
-                treatment.link, {"symptoms": [{"code": code, "severity": rng.choice(["mild", "moderate"])}]}
-            )
+            answer = {"code": code, "severity": rng.choice(["mild", "moderate"]), "trend": rng.choice(TRENDS)}
+            submit(treatment.link, {"symptoms": [answer]})
     return clinic
 
 

@@ -124,3 +124,13 @@ def test_other_white_space_in_stored_text_becomes_a_space(
     allergies = next(item for item in response["item"] if item["linkId"] == "allergies")
     assert [a["valueString"] for a in allergies["answer"]] == ["latex dust", " "]
     assert _of(made, "Patient")[0]["name"][0]["text"] == "Amal Haddad"
+
+
+def test_the_checkin_questionnaire_asks_what_the_knowledge_base_asks(made: dict[str, Any]) -> None:
+    (questionnaire,) = [q for q in _of(made, "Questionnaire") if q["id"] == "mesosafe-checkin"]
+    groups = {
+        group["linkId"]: [item["linkId"] for item in group.get("item", [])] for group in questionnaire["item"]
+    }
+    assert groups["pus"] == ["pus.reported"]  # a warning sign: no follow-up question
+    assert groups["lump"] == ["lump.reported", "lump.severity", "lump.trend"]
+    assert groups["redness"] == ["redness.reported", "redness.severity", "redness.trend", "redness.spreading"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mesosafe import explain
 from mesosafe.checkins.models import CheckIn
 from mesosafe.fhir.codes import (
     CHECKIN_QUESTIONNAIRE,
@@ -19,9 +20,9 @@ from mesosafe.fhir.codes import (
     concept,
     moment,
 )
-from mesosafe.fhir.definitions import ANSWERS, both, rule_texts
+from mesosafe.fhir.definitions import ANSWERS, both
 from mesosafe.fhir.people import ref
-from mesosafe.knowledge import KnowledgeBase, Severity, Trend
+from mesosafe.knowledge import KnowledgeBase, Lang, Severity, Trend
 from mesosafe.patients.models import Patient, Screening
 
 SCREENING_KINDS = {
@@ -135,45 +136,33 @@ def _response(
 
 
 def triage_observation(checkin: CheckIn, patient: Patient, kb: KnowledgeBase) -> dict[str, Any]:
-    lang = patient.preferred_language
-    labels = {d.code.value: d.label for d in kb.triage.dispositions}
-    label = labels.get(checkin.disposition)
-    value = concept(
-        "disposition",
-        checkin.disposition,
-        label.en if label else None,
-        getattr(label, lang) if label else None,
-    )
+    """From what was stored (explain.checkin): the label and each reason's text as the patient was told."""
+    lang = Lang(patient.preferred_language)
+    shown, english = explain.checkin(checkin, lang), explain.checkin(checkin, Lang.EN)
+    value = concept("disposition", checkin.disposition, english.label, shown.label)
     return _observation(
         f"checkin-{checkin.id}-triage",
         "triage-disposition",
         value,
-        checkin.reasons,
-        checkin.kb_version,
+        shown,
         patient,
         moment(checkin.submitted_at),
         f"checkin-{checkin.id}",
-        kb,
     )
 
 
 def screening_observation(screening: Screening, patient: Patient, kb: KnowledgeBase) -> dict[str, Any]:
-    lang = patient.preferred_language
-    labels = {d.code.value: d.label for d in kb.screening.decisions}
-    label = labels.get(screening.decision)
-    value = concept(
-        "decision", screening.decision, label.en if label else None, getattr(label, lang) if label else None
-    )
+    lang = Lang(patient.preferred_language)
+    shown, english = explain.screening(screening, lang), explain.screening(screening, Lang.EN)
+    value = concept("decision", screening.decision, english.label, shown.label)
     found = _observation(
         f"screening-{screening.id}-decision",
         "screening-decision",
         value,
-        screening.reasons,
-        screening.kb_version,
+        shown,
         patient,
         moment(screening.created_at),
         f"screening-{screening.id}",
-        kb,
     )
     if screening.defer_days is not None:
         found["component"].append(
@@ -189,30 +178,25 @@ def _observation(
     key: str,
     code: str,
     value: dict[str, Any],
-    reasons: list[dict[str, Any]],
-    version: str,
+    shown: explain.Shown,
     patient: Patient,
     when: str,
     response: str,
-    kb: KnowledgeBase,
 ) -> dict[str, Any]:
-    texts = rule_texts(kb)
     lang = patient.preferred_language
     components: list[dict[str, Any]] = [
         {
             "code": concept("observation", "reason", "A reason for the result"),
-            "valueCodeableConcept": concept(
-                "rule",
-                reason["rule"],
-                None,
-                getattr(texts[reason["rule"]], lang) if reason["rule"] in texts else reason.get("text"),
-            ),
+            "valueCodeableConcept": concept("rule", reason["rule"], None, reason.get("text") or None),
         }
-        for reason in reasons
+        for reason in shown.reasons
         if reason.get("rule")
     ]
     components.append(
-        {"code": concept("observation", "kb-version", "Knowledge-base version"), "valueString": version}
+        {
+            "code": concept("observation", "kb-version", "Knowledge-base version"),
+            "valueString": shown.kb_version,
+        }
     )
     return {
         "resourceType": "Observation",

@@ -174,9 +174,17 @@ def _options(values: list[Severity] | list[Trend]) -> list[dict[str, Any]]:
     ]
 
 
+def _follow_up(code: str, question: str) -> dict[str, Any]:
+    """One of the follow-up questions the knowledge base asks about a symptom."""
+    if question == "spreading":
+        return _item(f"{code}.spreading", QUESTIONS["spreading"], "boolean")
+    options: list[Severity] | list[Trend] = list(Severity) if question == "severity" else list(Trend)
+    return _item(f"{code}.{question}", QUESTIONS[question], "choice", answerOption=_options(options))
+
+
 def checkin_questionnaire(kb: KnowledgeBase) -> dict[str, Any]:
-    """One optional group per symptom: whether the patient has it, then how strong, which way, spreading.
-    Every question is optional: a response holds only what the patient was asked and answered."""
+    """One optional group per symptom: whether the patient has it, then the follow-up questions the knowledge
+    base asks about it (none for a warning sign). A response holds only what the patient answered."""
     groups = [
         _item(
             effect.code,
@@ -185,16 +193,7 @@ def checkin_questionnaire(kb: KnowledgeBase) -> dict[str, Any]:
             code=[{"system": SYSTEMS["symptom"], "code": effect.code}],
             item=[
                 _item(f"{effect.code}.reported", QUESTIONS["reported"], "boolean"),
-                _item(
-                    f"{effect.code}.severity",
-                    QUESTIONS["severity"],
-                    "choice",
-                    answerOption=_options(list(Severity)),
-                ),
-                _item(
-                    f"{effect.code}.trend", QUESTIONS["trend"], "choice", answerOption=_options(list(Trend))
-                ),
-                _item(f"{effect.code}.spreading", QUESTIONS["spreading"], "boolean"),
+                *(_follow_up(effect.code, str(question)) for question in effect.asks),
             ],
         )
         for effect in kb.effects.values()
