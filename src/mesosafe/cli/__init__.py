@@ -42,6 +42,7 @@ HELP: dict[str, str] = {
     ),
     "registry": "Clinic, practitioner, product and batch safety over a treatment registry.",
     "serve": "Migrate, collect static files if needed, then serve with gunicorn.",
+    "export": "Records that leave the clinic: FHIR R4 NDJSON, ICH E2B(R3) case reports.",
     "worker": "Run background tasks: check-in reminders and urgent-check-in notifications.",
     "demo": "Create two demo clinics with staff, products, patients, treatments and check-ins.",
     "manage": "Run a Django management command, e.g.",

@@ -15,7 +15,7 @@ from mesosafe.cli.service import _django
 
 @click.group()
 def export() -> None:
-    """Records that leave the clinic."""
+    """Records that leave the clinic: FHIR R4 NDJSON, ICH E2B(R3) case reports."""
 
 
 @export.command()

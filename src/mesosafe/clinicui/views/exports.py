@@ -26,10 +26,10 @@ from mesosafe.treatments.links import link_url
 
 @staff_required
 def complication_icsr(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
-    complications = Complication.objects.select_related(
-        "treatment__patient__clinic", "treatment__practitioner"
+    complications = Complication.objects.for_clinic(staff.clinic_id).select_related(
+        "treatment__patient__clinic", "treatment__practitioner__user"
     )
-    complication = get_object_or_404(complications, pk=pk, treatment__patient__clinic_id=staff.clinic_id)
+    complication = get_object_or_404(complications, pk=pk)
     patient_id = complication.treatment.patient_id
     try:
         xml = icsr.icsr_xml(complication)
