@@ -10,6 +10,9 @@ from gunicorn.glogging import Logger
 from mesosafe.lib.logging import redact
 
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# gunicorn's control socket (gunicornc) is one path per user, ~/.gunicorn/gunicorn.ctl: a second server took
+# it over and deleted it when it stopped, under the first. Nothing here uses it, so no server makes one.
+control_socket_disable = True
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]
