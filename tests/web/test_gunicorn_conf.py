@@ -68,7 +68,8 @@ def test_servers_make_no_shared_control_socket(tmp_path: Path) -> None:
         for port in PORTS:
             argv = [
                 sys.executable, "-m", "gunicorn", "mesosafe.web.wsgi:application",
-                "--config", "python:mesosafe.web.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                "--config", "python:mesosafe.web.gunicorn_conf",
+                "--bind", f"127.0.0.1:{port}", "--workers", "1",
             ]  # fmt: skip
             servers.append(subprocess.Popen(argv, env=env, stderr=subprocess.DEVNULL))
         deadline = time.monotonic() + 60
