@@ -7,12 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins import store
 from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.tasks import notify_escalation
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import Treatment
 from tests.service_fixtures import Site
@@ -87,3 +90,47 @@ def test_inside_a_transaction_a_refused_key_leaves_it_usable(treatment: Treatmen
         with pytest.raises(IntegrityError):
             store.insert(_unsaved(treatment), patient.clinic_id, patient.id)
         _check_stored(first, treatment)
+
+
+def _escalated(treatment: Treatment, key: str) -> CheckIn:
+    checkin = _unsaved(treatment, key)
+    checkin.disposition, checkin.disposition_rank = "emergency", 3
+    return checkin
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_alert_is_stored_with_its_checkin_in_one_statement(treatment: Treatment) -> None:
+    patient = treatment.patient
+    checkin = _escalated(treatment, "k-alert")
+    with CaptureQueriesContext(connection) as queries:
+        store.insert(checkin, patient.clinic_id, patient.id, notify_escalation)
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1  # no BEGIN, no COMMIT, no second INSERT: one round trip, as without
+    _check_stored(checkin, treatment)
+    [task] = DBTaskResult.objects.filter(task_path=notify_escalation.module_path)
+    assert task.args_kwargs == {"args": [checkin.id], "kwargs": {}} and task.status == "READY"
+    # the worker reads the row as it reads its own
+    result = task.task_result
+    assert result.args == [checkin.id] and result.task.func is notify_escalation.func
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_alert_leaves_no_checkin_and_no_audit_event(treatment: Treatment) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("ALTER TABLE … ADD CONSTRAINT … NOT VALID is PostgreSQL's")
+    table = DBTaskResult._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT refuse CHECK(false) NOT VALID')
+    try:
+        with pytest.raises(IntegrityError):
+            store.insert(
+                _escalated(treatment, "k"),
+                treatment.patient.clinic_id,
+                treatment.patient_id,
+                notify_escalation,
+            )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT refuse')
+    assert not CheckIn.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="checkin").exists()

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from mesosafe import explain
 from mesosafe.audit.services import record
-from mesosafe.checkins import store
+from mesosafe.checkins import alerts, store
 from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.tasks import notify_escalation
 from mesosafe.clinics.models import Clinic, Staff
 from mesosafe.engines import CheckIn as CheckInInput
 from mesosafe.engines import InputError, parse
@@ -66,26 +67,25 @@ def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> 
         kb_version=result.kb_version,
     )
     patient = treatment.patient
+    alert = notify_escalation if result.disposition >= Disposition.URGENT else None
     try:
         # A retry meets the unique (link, idempotency_key) constraint instead of costing every submission
         # a lookup.
-        store.insert(stored, patient.clinic_id, patient.id)
+        store.insert(stored, patient.clinic_id, patient.id, alert)
     except IntegrityError:
-        if not idempotency_key:
-            raise
-        first = CheckIn.objects.get(link=link, idempotency_key=idempotency_key)
+        first = (
+            CheckIn.objects.filter(link=link, idempotency_key=idempotency_key).first()
+            if idempotency_key
+            else None
+        )
+        if first is None:
+            raise  # not a retry: another constraint refused it
         if first.answers != stored.answers:  # not a retry: answering with the old verdict could under-triage
             raise KeyReused("Idempotency-Key", "already used for a check-in with other answers") from None
+        if first.disposition_rank >= Disposition.URGENT.rank:
+            alerts.ensure_alert(first)
         return first, False
-    if result.disposition >= Disposition.URGENT:
-        transaction.on_commit(lambda: _notify(stored.id))
     return stored, True
-
-
-def _notify(checkin_id: int) -> None:
-    from mesosafe.checkins.tasks import notify_escalation
-
-    notify_escalation.enqueue(checkin_id)
 
 
 def review_queue(clinic: Clinic) -> QuerySet[CheckIn]:
