@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.views import defaults
 
+from mesosafe.lib import dbdown
 from mesosafe.lib.problems import Problem
 from mesosafe.workers.health import last_beat, worker_alive
 
@@ -31,6 +35,22 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """Django calls this while handling the uncaught exception. A database that cannot be reached is a 503
+    with Retry-After (the client should retry, and a retry with its Idempotency-Key is safe), not a 500."""
+    if dbdown.unreachable(sys.exc_info()[1]):
+        return unavailable(request)
     if _api(request):
         return Problem(500, "unexpected server error; retry later").response()
     return defaults.server_error(request)
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    detail = "the database is unavailable; retry after the time in Retry-After"
+    if _api(request):
+        response = Problem(503, detail).response()
+    else:
+        # A plain page in both languages, rendered without the request: its context (session, user) is
+        # in the database that is down.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(dbdown.RETRY_AFTER_S)
+    return response
