@@ -81,9 +81,12 @@ def own_address(host: str, port: int) -> str:
 @click.command()
 @click.option("--batch", is_flag=True, help="run the tasks that are due, then exit")
 def worker(batch: bool) -> None:
-    """Run background tasks: check-in reminders and urgent-check-in notifications."""
+    """Run background tasks: check-in reminders and urgent-check-in notifications. A database outage is
+    logged and ridden out (reconnecting with backoff); the process does not exit for it."""
     _django()
-    _migrate()
+    from mesosafe.workers.runner import requeue_own, ride_out
+
+    ride_out(_migrate)
     from django.conf import settings
     from django.core.management import call_command
     from django.utils.crypto import get_random_string
@@ -98,9 +101,14 @@ def worker(batch: bool) -> None:
         )
     worker_id = get_random_string(32)
     heartbeat = HeartbeatThread(worker_id)
-    heartbeat.start()  # its first beat requeues what a stopped worker left running
-    try:
+    ride_out(heartbeat.start)  # its first beat requeues what a stopped worker left running
+
+    def work() -> None:
+        requeue_own(worker_id)  # a task the database went away under, after an outage
         call_command("db_worker", batch=batch, worker_id=worker_id)
+
+    try:
+        ride_out(work)
     finally:
         heartbeat.stop()
 
