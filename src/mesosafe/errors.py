@@ -15,6 +15,7 @@ Path = tuple[int | str, ...]
 class Code(StrEnum):
     INVALID = "invalid"  # the value itself is wrong (a bad date, an unknown id)
     CONFLICT = "conflict"  # the value is fine but the records forbid it now (an expired lot, a duplicate)
+    LIMITED = "limited"  # too many of these for now; `context["retry_after"]` says when to try again
 
 
 def field_path(path: Iterable[int | str]) -> str:

@@ -67,13 +67,16 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return Problem(422, detail, errors).response()
 
 
-STATUS = {Code.INVALID: 422, Code.CONFLICT: 409}
+STATUS = {Code.INVALID: 422, Code.CONFLICT: 409, Code.LIMITED: 429}
 
 
 @api.exception_handler(DomainError)
 def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """What a service refused, named by its field: the one place a domain error becomes problem+json."""
-    return field_problem(exc.field or "(body)", exc.message, STATUS[exc.code]).response()
+    response = field_problem(exc.field or "(body)", exc.message, STATUS[exc.code]).response()
+    if exc.code == Code.LIMITED:
+        response["Retry-After"] = str(exc.context["retry_after"])
+    return response
 
 
 @api.exception_handler(AuthenticationError)

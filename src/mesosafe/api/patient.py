@@ -85,5 +85,5 @@ def submit_checkin(
     """Triage and store a check-in. A retry with the same Idempotency-Key answers with the stored one."""
     link = link_of(request)
     answers = body.model_dump(mode="json", exclude_unset=True)
-    stored, created = checkins.submit(link, answers, idempotency_key)
+    stored, created = checkins.submit(link, answers, idempotency_key, hourly_limit=True)
     return Status(201, stored.to_dict(photo_ids=[] if created else None))  # a new one has none yet

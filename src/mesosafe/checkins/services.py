@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,9 +21,10 @@ from mesosafe.engines import CheckIn as CheckInInput
 from mesosafe.engines import InputError, parse
 from mesosafe.engines.contract import complete
 from mesosafe.engines.contract import stored as stored_answers
-from mesosafe.errors import DomainError
+from mesosafe.errors import Code, DomainError
 from mesosafe.knowledge import Disposition, Lang
 from mesosafe.knowledge import load as load_kb
+from mesosafe.lib.ratelimit import over_limit
 from mesosafe.treatments.models import CheckinLink
 
 REOPEN = "reopen"  # AuditEvent.detail["change"] of a review undone by return_to_queue
@@ -45,8 +47,32 @@ class KeyReused(DomainError):
     """The idempotency key of an earlier check-in came with different answers."""
 
 
-def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> tuple[CheckIn, bool]:
-    """Triage and store a check-in. Returns (check-in, created); a repeated key returns the first one."""
+class TooManyCheckIns(DomainError):
+    """A link sent more check-ins this hour than MESOSAFE_CHECKINS_PER_HOUR, and this one needs no clinic
+    contact (an escalated one is never refused)."""
+
+    def __init__(self, limit: int, retry_after: int) -> None:
+        message = f"at most {limit} check-ins per hour on one link (MESOSAFE_CHECKINS_PER_HOUR)"
+        super().__init__(
+            "(body)", message, Code.LIMITED, context={"limit": limit, "retry_after": retry_after}
+        )
+
+
+def _over_hourly_limit(link: CheckinLink, now: datetime) -> int:
+    """Count this check-in against its link's clock hour; the seconds to the next hour once past the limit,
+    else 0."""
+    hour, into = divmod(int(now.timestamp()), 3600)
+    if over_limit(f"checkins:{link.id}:{hour}", settings.MESOSAFE_CHECKINS_PER_HOUR, window_s=3600):
+        return 3600 - into
+    return 0
+
+
+def submit(
+    link: CheckinLink, data: Any, idempotency_key: str | None = None, hourly_limit: bool = False
+) -> tuple[CheckIn, bool]:
+    """Triage and store a check-in. Returns (check-in, created); a repeated key returns the first one.
+    With `hourly_limit` (what patients send: the API and the patient page) a check-in that needs no clinic
+    contact is refused past MESOSAFE_CHECKINS_PER_HOUR on its link (TooManyCheckIns)."""
     treatment = link.treatment
     now = timezone.now()
     days = max(0.0, (now - treatment.performed_at).total_seconds() / 86400)
@@ -66,6 +92,16 @@ def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> 
         next_session_ok=result.next_session_ok,
         kb_version=result.kb_version,
     )
+    retry_after = _over_hourly_limit(link, now) if hourly_limit else 0
+    if retry_after and result.disposition < Disposition.CONTACT_CLINIC:
+        first = (
+            CheckIn.objects.filter(link=link, idempotency_key=idempotency_key).first()
+            if idempotency_key
+            else None
+        )
+        if first is None or first.answers != stored.answers:
+            raise TooManyCheckIns(settings.MESOSAFE_CHECKINS_PER_HOUR, retry_after)
+        return first, False  # a retry of one stored before the limit
     patient = treatment.patient
     alert = notify_escalation if result.disposition >= Disposition.URGENT else None
     try:

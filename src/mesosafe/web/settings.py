@@ -171,6 +171,9 @@ MESOSAFE_BASE_URL = os.environ.get("MESOSAFE_BASE_URL", "").rstrip("/")
 # Patient-link endpoints: requests allowed per token and per client address in each window.
 MESOSAFE_PATIENT_RATE = int(os.environ.get("MESOSAFE_PATIENT_RATE", "60"))
 MESOSAFE_PATIENT_RATE_WINDOW_S = 60
+# Check-ins one link may send per clock hour; past it a check-in that needs no clinic contact gets 429, an
+# escalated one is always stored (and alerted).
+MESOSAFE_CHECKINS_PER_HOUR = int(os.environ.get("MESOSAFE_CHECKINS_PER_HOUR", "20"))
 # redis://… shares the rate-limit counters between all server processes; unset, each process counts alone
 MESOSAFE_REDIS_URL = os.environ.get("MESOSAFE_REDIS_URL", "")
 

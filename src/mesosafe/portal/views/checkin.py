@@ -7,6 +7,7 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mesosafe import explain
 from mesosafe.checkins import photos
@@ -17,10 +18,16 @@ from mesosafe.portal import present
 from mesosafe.portal.access import Visit, with_link
 from mesosafe.portal.forms import CheckInForm
 
+TOO_MANY = gettext_noop(
+    "You have sent many check-ins in the last hour, so this one was not saved. If you feel worse, call your "
+    "clinic. In an emergency, call your emergency number now."
+)
+
 
 @with_link
 def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
     form = CheckInForm(request.POST or None, request.FILES or None, lang=visit.lang)
+    limited = False
     if request.method == "POST" and form.is_valid():
         cleaned = []
         try:
@@ -30,6 +37,9 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
         if not form.errors:
             try:
                 stored, created = submit(visit, form)
+            except checkins.TooManyCheckIns:
+                limited = True
+                form.add_error(None, _(TOO_MANY))
             except DomainError as exc:
                 form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
             else:
@@ -37,7 +47,7 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
                     for data, ext in cleaned:
                         photos.store(stored, data, ext)
                 return redirect("portal:checkin_result", visit.token, stored.id)
-    status = 400 if request.method == "POST" else 200
+    status = 429 if limited else 400 if request.method == "POST" else 200
     return render(
         request,
         "portal/checkin.html",
@@ -58,9 +68,11 @@ def submit(visit: Visit, form: CheckInForm) -> tuple[CheckIn, bool]:
     """The form's key makes a double tap one check-in. The same key with other answers is the patient
     going back and changing them: that is a new check-in, judged on its own answers."""
     try:
-        return checkins.submit(visit.treatment_link, form.answers(), form.cleaned_data["idempotency_key"])
+        return checkins.submit(
+            visit.treatment_link, form.answers(), form.cleaned_data["idempotency_key"], hourly_limit=True
+        )
     except checkins.KeyReused:
-        return checkins.submit(visit.treatment_link, form.answers(), uuid.uuid4().hex)
+        return checkins.submit(visit.treatment_link, form.answers(), uuid.uuid4().hex, hourly_limit=True)
 
 
 @with_link
