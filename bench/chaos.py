@@ -57,7 +57,7 @@ URGENT = json.dumps(
     }
 )
 GIVE_UP_S = 180  # per check-in: a request unanswered this long counts as not acknowledged
-ALERT = re.compile(r"^Subject: \[mesosafe\] Check-in #(\d+):", re.MULTILINE)
+ALERT = re.compile(r"/clinic/checkins/(\d+)/")  # each alert e-mail names each of its check-ins' pages once
 
 
 class Driver:

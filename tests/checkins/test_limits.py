@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.test import Client, override_settings
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from mesosafe.checkins.models import CheckIn
@@ -54,7 +55,8 @@ def test_the_patient_page_says_the_limit_and_what_to_do(
     assert _post(client, token, SELF_CARE, "first").status_code == 201
     form = {"symptoms": "bruising", "bruising-severity": "mild", "bruising-trend": "improving",
             "bruising-spreading": "no", "idempotency_key": "page-1"}  # fmt: skip
-    page = client.post(f"/p/{token}/checkin/", form)
+    with translation.override("en"):  # the page turns Arabic on for the patient; not for the tests after
+        page = client.post(f"/p/{token}/checkin/", form)
     if page.status_code != 429:  # the form's field names differ: say what the page answered
         raise AssertionError(page.content.decode()[:3000])
     assert "يجب الاتصال برقم الطوارئ فورًا" in page.content.decode()

@@ -35,6 +35,8 @@ class CheckIn(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
+    # When a staff alert e-mail named this check-in (urgent and emergency ones; checkins.tasks)
+    alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-submitted_at", "-id")

@@ -174,6 +174,9 @@ MESOSAFE_PATIENT_RATE_WINDOW_S = 60
 # Check-ins one link may send per clock hour; past it a check-in that needs no clinic contact gets 429, an
 # escalated one is always stored (and alerted).
 MESOSAFE_CHECKINS_PER_HOUR = int(os.environ.get("MESOSAFE_CHECKINS_PER_HOUR", "20"))
+# Staff alerts for one treatment within this many seconds of the last one go out together, in one e-mail
+# that lists them, when that window ends (a more serious check-in than those already alerted goes at once).
+MESOSAFE_ALERT_GROUP_S = int(os.environ.get("MESOSAFE_ALERT_GROUP_S", "300"))
 # redis://… shares the rate-limit counters between all server processes; unset, each process counts alone
 MESOSAFE_REDIS_URL = os.environ.get("MESOSAFE_REDIS_URL", "")
 
