@@ -70,7 +70,9 @@ def test_two_quarters_count_the_latest_version_of_each_case_with_its_suspect_dru
 def test_an_older_version_says_nothing() -> None:
     table = pipeline.run(FAERS, faers_settings()).table.to_pandas()
     # case 1001's first version named VITAMIN C SERUM as concomitant; 1005's first had no urticaria
-    mesoglow_bruising = table[(table["product"] == "mesoglow") & (table["event"] == "injection site bruising")]
+    mesoglow_bruising = table[
+        (table["product"] == "mesoglow") & (table["event"] == "injection site bruising")
+    ]
     assert int(mesoglow_bruising["n"].iloc[0]) == 2  # cases 1002 and 1005, once each
 
 
@@ -124,14 +126,18 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_a_bad_role_code_names_the_file_line_and_field(tmp_path: Path) -> None:
     folder = copy_fixture(tmp_path)
     edit(folder / "DRUG24Q2.txt", "10071$1007$1$PS$", "10071$1007$1$P$")
-    with pytest.raises(AnalysisInputError, match=r"DRUG24Q2.txt' line 4, field 'role_cod': 'P' is not one of"):
+    with pytest.raises(
+        AnalysisInputError, match=r"DRUG24Q2.txt' line 4, field 'role_cod': 'P' is not one of"
+    ):
         pipeline.run(folder, faers_settings())
 
 
 def test_a_blank_event_and_a_ragged_line_are_named(tmp_path: Path) -> None:
     folder = copy_fixture(tmp_path)
     edit(folder / "REAC24Q2.txt", "10081$1008$Urticaria$", "10081$1008$ $")
-    with pytest.raises(AnalysisInputError, match=r"REAC24Q2.txt' line 6, field 'pt' is blank \(primaryid 10081\)"):
+    with pytest.raises(
+        AnalysisInputError, match=r"REAC24Q2.txt' line 6, field 'pt' is blank \(primaryid 10081\)"
+    ):
         pipeline.run(folder, faers_settings())
     folder = copy_fixture(tmp_path / "again")
     edit(folder / "REAC24Q1.txt", "10041$1004$Skin hyperpigmentation$", "10041$1004$Skin$hyper$")
@@ -146,7 +152,9 @@ def test_a_missing_file_column_or_whole_number_is_named(tmp_path: Path) -> None:
         pipeline.run(folder, faers_settings())
     folder = copy_fixture(tmp_path / "b")
     edit(folder / "DEMO24Q1.txt", "10031$1003$1$", "10031$1003$one$")
-    with pytest.raises(AnalysisInputError, match=r"DEMO24Q1.txt' line 4, field 'caseversion': 'one' is not a whole"):
+    with pytest.raises(
+        AnalysisInputError, match=r"DEMO24Q1.txt' line 4, field 'caseversion': 'one' is not a whole"
+    ):
         pipeline.run(folder, faers_settings())
     with pytest.raises(AnalysisInputError, match=r"DRUG24Q1.txt' has no column 'brand'"):
         pipeline.run(FAERS, faers_settings(columns=LongColumns("id", "brand", "pt")))
