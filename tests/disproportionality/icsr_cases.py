@@ -71,7 +71,8 @@ CASES = [
          [reaction(1, LUMP)]),
     case("SYN-0004", date(2026, 2, 11), [drug(1, "BRIGHTAMINE"), drug(2, "LIPOSCULPT")],
          [reaction(1, HIVES), reaction(2, NODULE)]),
-    case("SYN-0005", date(2026, 3, 20), [drug(1, "VITAMIN C SERUM")], [reaction(1, HIVES), reaction(2, PAIN)]),
+    case("SYN-0005", date(2026, 3, 20), [drug(1, "VITAMIN C SERUM")],
+         [reaction(1, HIVES), reaction(2, PAIN)]),
 ]  # fmt: skip
 
 
