@@ -249,7 +249,8 @@ def run(path: sources.Paths, settings: RunSettings, hook: StageHook | None = Non
         else:
             result = fit_and_score(count(None), stages, selection=settings.prior_selection, settings=settings)
     with stages("write output"):
-        record = provenance.run_record(source.path, settings, *_fitted(result), source=source, hierarchy=rolled)
+        fitted = _fitted(result)
+        record = provenance.run_record(source.path, settings, *fitted, source=source, hierarchy=rolled)
         write_outputs(result.table, result.fit, record, settings)
     return replace(result, seconds=dict(stages.seconds), record=record)
 
