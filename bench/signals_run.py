@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/signals_run.py bench/out/reports_2m.parquet
     .venv/bin/python bench/signals_run.py bench/out/reports_2m.parquet --engine spark
+    .venv/bin/python bench/signals_run.py bench/out/faers_2m --input-format faers \
+        --truth bench/out/reports_2m.planted.csv     # the same reports as FAERS files (signals_faers.py)
     /usr/bin/time -v .venv/bin/python bench/signals_run.py bench/out/reports_20m.parquet --memory-limit 5GB
 
 Stages: read/check, count, merge points, fit, score (EBGM/EB05/EB95), frequentist measures, write.
@@ -22,7 +24,7 @@ START = time.perf_counter()
 import numpy as np  # noqa: E402
 import pyarrow.csv as pacsv  # noqa: E402
 
-from mesosafe.disproportionality import output, pipeline  # noqa: E402
+from mesosafe.disproportionality import output, pipeline, sources  # noqa: E402
 from mesosafe.disproportionality.columns import LongColumns  # noqa: E402
 from mesosafe.disproportionality.settings import RunSettings  # noqa: E402
 
@@ -50,6 +52,10 @@ def main() -> None:
     )
     parser.add_argument("input", type=Path)
     parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    parser.add_argument("--input-format", choices=["long", "faers", "e2b"], default="long")
+    parser.add_argument(
+        "--truth", type=Path, default=None, help="planted pairs (default <input>.planted.csv)"
+    )
     parser.add_argument("--master", default=None)
     parser.add_argument("--driver-memory", default="6g", help="Spark driver memory (local mode)")
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 5GB")
@@ -69,6 +75,8 @@ def main() -> None:
 
     stages = pipeline.Stages(hook)
     columns = LongColumns("report_id", "product", "event", tuple(args.strata))
+    if args.input_format != "long":
+        columns = sources.default_columns(args.input_format, strata=tuple(args.strata))
     # the generator's names are already normalised; the synthetic prior is degenerate (a point-mass null
     # component at the edge of the search box), so the EB columns are kept to measure recall; both are said
     settings = RunSettings(
@@ -77,6 +85,7 @@ def main() -> None:
         master=args.master,
         names=args.names,
         degenerate_prior=args.degenerate_prior,
+        input=sources.SourceSpec(args.input_format),
     )
     spark = None
     if args.engine == "spark":
@@ -86,11 +95,13 @@ def main() -> None:
     con = pipeline.duckdb_connection(args.memory_limit)
     counts = pipeline.count_file(args.input, settings, stages, con=con, spark=spark)
     result = pipeline.fit_and_score(counts, stages, settings=settings)
-    out = args.out or args.input.with_suffix(".signals.parquet")
+    out = args.out or (
+        args.input.with_suffix(".signals.parquet") if args.input.is_file() else args.input / "signals.parquet"
+    )
     with stages("write parquet"):
         output.write_table(result.table, out)
     total = time.perf_counter() - START
-    truth = args.input.with_suffix(".planted.csv")
+    truth = args.truth or args.input.with_suffix(".planted.csv")
     found = recall(result.table, truth) if truth.exists() else None
 
     print(f"input {args.input} engine {args.engine}: {len(counts)} pairs, fit on {result.fit.points} points")

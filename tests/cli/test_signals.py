@@ -365,3 +365,64 @@ def test_signals_diff_bad_input(tmp_path: Path) -> None:
     assert code == 2 and "does not exist" in stderr
     code, _, stderr = run("signals-diff", str(CAERS), str(CAERS))
     assert code == 2 and "is not a `mesosafe signals` table" in stderr
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_faers_quarters_from_the_command_line_with_roles_and_provenance(tmp_path: Path) -> None:
+    out = tmp_path / "faers.csv"
+    faers = DATA / "faers"
+    code, _, stderr = run(
+        "signals", str(faers / "DEMO24Q1.txt"), str(faers / "DEMO24Q2.txt"), "--drug-roles", "PS,SS,C",
+        "--out", str(out), "--quiet",
+    )  # fmt: skip
+    assert code == 0, stderr
+    record = json.loads(out.with_suffix(".run.json").read_text())
+    assert record["input"]["format"] == "faers" and record["input"]["drug_roles"] == ["PS", "SS", "C"]
+    assert record["input"]["faers"]["cases_kept"] == 10 and len(record["input"]["files"]) == 6
+    table = pd.read_csv(out)
+    assert int(table["n_total"].iloc[0]) == 10
+    code, _, stderr = run("signals", str(faers), "--drug-roles", "PS,XX", "--quiet")
+    assert code == 2 and "--drug-roles: 'XX' is not a FAERS role_cod" in stderr
+    code, _, stderr = run("signals", str(DATA / "caers_subset.csv"), "--drug-roles", "PS", "--quiet")
+    assert code == 2 and "--drug-roles is for FAERS and E2B input" in stderr
+
+
+def test_a_bad_faers_line_exits_2_naming_file_line_and_field(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "q"
+    shutil.copytree(DATA / "faers", folder)
+    drug = folder / "DRUG24Q1.txt"
+    drug.write_text(drug.read_text().replace("10041$1004$1$PS$", "10041$1004$1$SUSPECT$"))
+    code, _, stderr = run("signals", "--input-format", "faers", str(folder), "--quiet")
+    assert code == 2
+    assert "DRUG24Q1.txt' line 8, field 'role_cod': 'SUSPECT' is not one of PS, SS, C, I" in stderr
+
+
+def test_e2b_with_a_hierarchy_and_event_level(tmp_path: Path) -> None:
+    out = tmp_path / "e2b.csv"
+    code, _, stderr = run(
+        "signals", str(DATA / "e2b" / "icsr_batch.xml"), "--hierarchy", str(DATA / "hierarchy" / "codes.csv"),
+        "--event-level", "pt", "--out", str(out), "--quiet",
+    )  # fmt: skip
+    assert code == 0, stderr
+    table = pd.read_csv(out, dtype={"event": str}).set_index(["product", "event"])
+    assert table.loc[("liposculpt", "99100002"), "n"] == 3
+    record = json.loads(out.with_suffix(".run.json").read_text())
+    assert record["input"]["format"] == "e2b" and record["events"]["level"] == "pt"
+    assert record["events"]["hierarchy"]["name"] == "codes.csv"
+    code, _, stderr = run("signals", str(DATA / "caers_subset.csv"), "--event-level", "soc", "--quiet")
+    assert code == 2 and "--event-level needs --hierarchy FILE" in stderr
+    code, _, stderr = run(
+        "signals", str(DATA / "caers_subset.csv"), "--id", "id", "--product", "var1", "--event", "var2",
+        "--hierarchy", str(DATA / "hierarchy" / "terms.csv"), "--event-level", "soc", "--quiet",
+    )  # fmt: skip
+    assert code == 2 and "events are not in the PT column of the hierarchy file" in stderr
+
+
+def test_top_with_empty_eb_columns_prints_them_empty() -> None:
+    code, stdout, stderr = run("signals", str(DATA / "faers"), "--top", "3", "--quiet")
+    assert code == 0, stderr
+    assert "liposculpt" in stdout and "Traceback" not in stderr

@@ -16,7 +16,9 @@ from mesosafe.cli.analysis import FiniteFloatRange, database_errors, database_ex
 from mesosafe.cli.common import BadInput
 
 if TYPE_CHECKING:
+    from mesosafe.disproportionality.hierarchy import Rollup
     from mesosafe.disproportionality.settings import RunSettings
+    from mesosafe.disproportionality.sources import SourceSpec
     from mesosafe.registry.export import By
 
 
@@ -45,7 +47,10 @@ def _print_top(table: Any, top: int) -> None:
         shown.add_column(name, justify="left" if name in ("product", "event") else "right")
     for row in rows:
         shown.add_row(
-            str(row["product"]), str(row["event"]), str(row["n"]), *(f"{row[k]:.4g}" for k in numbers)
+            str(row["product"]),
+            str(row["event"]),
+            str(row["n"]),
+            *("" if row[k] is None else f"{row[k]:.4g}" for k in numbers),
         )
     console = Console()
     if not console.is_terminal:
@@ -86,14 +91,16 @@ def _export_reports(by: By) -> Path:
 
 
 def _settings(options: dict[str, Any]) -> RunSettings:
-    from mesosafe.disproportionality.columns import LongColumns
+    from mesosafe.disproportionality import sources
     from mesosafe.disproportionality.flags import Thresholds
     from mesosafe.disproportionality.settings import RunSettings
 
-    columns = LongColumns(
-        options["id_col"],
+    source, rollup = _input_options(options)
+    columns = sources.default_columns(
+        source.format,
         options["product_col"],
         options["event_col"],
+        options["id_col"],
         options["strata"],
         options["date_col"],
     )
@@ -118,10 +125,30 @@ def _settings(options: dict[str, Any]) -> RunSettings:
         thresholds=thresholds,
         min_n=options["min_n"],
         period=options["period"],
+        input=source,
+        rollup=rollup,
         source=options["source"],
         out=options["out_path"],
         hyper_out=options["hyper_out"],
     )
+
+
+def _input_options(options: dict[str, Any]) -> tuple[SourceSpec, Rollup | None]:
+    """--input-format (auto: by the input's names), --drug-roles, --hierarchy and --event-level."""
+    from mesosafe.disproportionality import faers, sources
+    from mesosafe.disproportionality.hierarchy import Rollup
+
+    paths = options["input_paths"]
+    kind = sources.detect(paths) if options["input_format"] == "auto" else options["input_format"]
+    roles = options["drug_roles"]
+    if roles is not None and kind == "long":
+        raise click.BadOptionUsage("drug_roles", "--drug-roles is for FAERS and E2B input")
+    spec = sources.SourceSpec(kind, tuple(roles.split(",")) if roles is not None else faers.DEFAULT_ROLES)
+    if options["hierarchy"] is None:
+        if options["event_level"] != "pt":
+            raise click.BadOptionUsage("event_level", "--event-level needs --hierarchy FILE")
+        return spec, None
+    return spec, Rollup(options["hierarchy"], options["event_level"])
 
 
 def _flag_options(command: Any) -> Any:
@@ -150,8 +177,34 @@ def _flag_options(command: Any) -> Any:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument(
-    "input_path", metavar="[INPUT]", required=False, type=click.Path(dir_okay=True, path_type=Path)
+@click.argument("input_paths", metavar="[INPUT]...", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
+@click.option(
+    "--input-format",
+    type=click.Choice(["auto", "long", "faers", "e2b"]),
+    default="auto",
+    show_default=True,
+    help="long: a CSV/Parquet file, one row per report x product x event; faers: FDA's quarterly ASCII "
+    "files (DEMO/DRUG/REAC yyQq.txt, or directories of them); e2b: ICH E2B(R3) XML files (or directories); "
+    "auto: by the names given.",
+)
+@click.option(
+    "--drug-roles",
+    default=None,
+    help="FAERS and E2B: the drug roles counted, comma-separated from PS, SS, C, I (default PS,SS; "
+    "in E2B PS and SS both mean suspect).",
+)
+@click.option(
+    "--hierarchy",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A term hierarchy CSV with columns PT, HLT, HLGT, SOC (and optionally LLT); MedDRA is not shipped.",
+)
+@click.option(
+    "--event-level",
+    type=click.Choice(["pt", "hlt", "hlgt", "soc"]),
+    default="pt",
+    show_default=True,
+    help="With --hierarchy: count each report once per term at this level.",
 )
 @click.option(
     "--from-db",
@@ -165,9 +218,19 @@ def _flag_options(command: Any) -> Any:
     show_default=True,
     help="With --from-db: signal per product, or per batch (lot).",
 )
-@click.option("--id", "id_col", default="id", show_default=True, help="Report id column.")
-@click.option("--product", "product_col", default="product", show_default=True, help="Product column.")
-@click.option("--event", "event_col", default="event", show_default=True, help="Event column.")
+@click.option("--id", "id_col", default=None, help="Report id column (CSV/Parquet; default id).")
+@click.option(
+    "--product",
+    "product_col",
+    default=None,
+    help="Product column (default product); FAERS: a DRUG column (drugname, or prod_ai); E2B: name.",
+)
+@click.option(
+    "--event",
+    "event_col",
+    default=None,
+    help="Event column (default event); FAERS: a REAC column (pt); E2B: meddra_code or reported_term.",
+)
 @click.option("--strata", multiple=True, help="Stratum column (repeatable); E is summed over strata.")
 @click.option(
     "--date", "date_col", default=None, help="Report date column (YYYY-MM-DD), for --period quarter."
@@ -235,31 +298,33 @@ def _flag_options(command: Any) -> Any:
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Print the N strongest signals.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def signals(
-    input_path: Path | None, from_db: bool, by: str, top: int | None, quiet: bool, **options: Any
+    input_paths: tuple[Path, ...], from_db: bool, by: str, top: int | None, quiet: bool, **options: Any
 ) -> None:
     """Disproportionality signals (N, E, RR, PRR, ROR, IC, EBGM, EB05, EB95) for product × event pairs.
 
-    INPUT is a CSV or Parquet file in long format: one row per (report, product, event); or use --from-db.
+    INPUT is a CSV or Parquet file in long format: one row per (report, product, event); or FAERS
+    quarterly ASCII files, or E2B(R3) XML files (one or more, or directories of them); or use --from-db.
     Without --out or --top the full table is written to stdout as CSV. With --out, the run's provenance
     (input SHA-256, columns, margins, strata, prior and its likelihood, version, time) is written beside
     it as <name>.run.json.
     """
     from mesosafe.disproportionality import pipeline
 
-    if from_db == (input_path is not None):
+    if from_db == bool(input_paths):
         raise click.UsageError("give either INPUT or --from-db")
     if options["master"] is not None and options["engine"] != "spark":
         raise click.BadOptionUsage("master", "--master needs --engine spark")
     options["source"] = "file"
     if from_db:
-        input_path = _export_reports(cast("By", by))
-        options.update(id_col="id", product_col="product", event_col="event")
+        input_paths = (_export_reports(cast("By", by)),)
+        options.update(id_col="id", product_col="product", event_col="event", input_format="long")
         options["source"] = f"clinic database (--from-db --by {by})"
-    assert input_path is not None
+    options["input_paths"] = input_paths
     with input_errors():
         settings = _settings(options)
+        run_on = input_paths[0] if settings.input.format == "long" and len(input_paths) == 1 else input_paths
         with progress(not quiet) as hook:
-            result = pipeline.run(input_path, settings, hook)
+            result = pipeline.run(run_on, settings, hook)
     if result.fit.collapsed or not quiet:
         click.echo(f"prior: {result.fit.message}", err=True)
     _warn_degenerate(result)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from mesosafe.disproportionality import gps, output, periods, provenance, scoring
+from mesosafe.disproportionality import gps, hierarchy, output, periods, provenance, scoring, sources
 from mesosafe.disproportionality.counting import Counts, count_duckdb, count_spark
 from mesosafe.disproportionality.reading import LongTable, read_long_table
 from mesosafe.disproportionality.settings import RunSettings
@@ -128,6 +128,9 @@ def counter(
     columns = settings.columns
     with stages("read and check input"):  # a CSV is parsed once, into a temporary table
         long = read_long_table(con, path, columns, settings.max_strata_levels, settings.names)
+        if settings.rollup is not None:  # events become their terms at --event-level (hierarchy.py)
+            rolled = hierarchy.read_hierarchy(settings.rollup, settings.names)
+            long = replace(long, labels=hierarchy.roll_up(long.labels, rolled, settings.rollup))
     if settings.engine == "spark":
         from mesosafe.disproportionality.spark import spark_long_table, spark_session
 
@@ -153,14 +156,32 @@ def counter(
 
 
 def count_file(
-    path: str | os.PathLike[str],
+    path: sources.Paths,
     settings: RunSettings,
     stages: Stages | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
     spark: Any = None,
 ) -> Counts:
-    """Read and count a file with the engine of ``settings``."""
-    return counter(path, settings, stages, con, spark)[1](None)
+    """Read and count a file (or FAERS quarters, E2B files: ``settings.input``) with the engine of
+    ``settings``."""
+    stages = stages or Stages()
+    with long_input(path, settings, stages) as (source, long_settings):
+        return counter(source.path, long_settings, stages, con, spark)[1](None)
+
+
+@contextmanager
+def long_input(
+    path: sources.Paths, settings: RunSettings, stages: Stages
+) -> Iterator[tuple[sources.LongSource, RunSettings]]:
+    """The long file of the input (FAERS and E2B are converted first, ``sources``) and the settings
+    that read it."""
+    with ExitStack() as scope:
+        if settings.input.format == "long":
+            source = scope.enter_context(sources.long_source(path, settings.input, settings.columns))
+        else:
+            with stages(f"read {settings.input.format} input"):
+                source = scope.enter_context(sources.long_source(path, settings.input, settings.columns))
+        yield source, replace(settings, columns=source.columns)
 
 
 def by_quarter(long: LongTable, count: Counter, settings: RunSettings, stages: Stages) -> SignalsResult:
@@ -210,20 +231,26 @@ def _fitted(result: SignalsResult) -> tuple[provenance.Fitted, list[provenance.F
     return provenance.Fitted(result.fit, result.eb_empty, periods[-1].label if periods else ""), periods
 
 
-def run(path: str | os.PathLike[str], settings: RunSettings, hook: StageHook | None = None) -> SignalsResult:
-    """Read, count, fit, score and write the outputs of ``settings``; returns the result and its record."""
-    input_format(path)
+def run(path: sources.Paths, settings: RunSettings, hook: StageHook | None = None) -> SignalsResult:
+    """Read, count, fit, score and write the outputs of ``settings``; returns the result and its record.
+
+    ``path`` is a CSV/Parquet file, or with ``settings.input`` FAERS quarters or E2B files (one or more)."""
+    if settings.input.format == "long" and isinstance(path, str | os.PathLike):
+        input_format(path)
     check_outputs(settings)
     if settings.period == "quarter" and not settings.columns.date:
         raise AnalysisInputError("--period quarter needs the reports' date column (--date)")
     stages = Stages(hook)
-    long, count = counter(path, settings, stages)
-    if settings.period == "quarter":
-        result = by_quarter(long, count, settings, stages)
-    else:
-        result = fit_and_score(count(None), stages, selection=settings.prior_selection, settings=settings)
+    rolled = hierarchy.read_hierarchy(settings.rollup, settings.names) if settings.rollup else None
+    with long_input(path, settings, stages) as (source, long_settings):
+        long, count = counter(source.path, long_settings, stages)
+        if settings.period == "quarter":
+            result = by_quarter(long, count, long_settings, stages)
+        else:
+            result = fit_and_score(count(None), stages, selection=settings.prior_selection, settings=settings)
     with stages("write output"):
-        record = provenance.run_record(path, settings, *_fitted(result))
+        fitted = _fitted(result)
+        record = provenance.run_record(source.path, settings, *fitted, source=source, hierarchy=rolled)
         write_outputs(result.table, result.fit, record, settings)
     return replace(result, seconds=dict(stages.seconds), record=record)
 

@@ -15,11 +15,15 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mesosafe.disproportionality.gps import PriorFit
 from mesosafe.disproportionality.labels import DESCRIPTION
 from mesosafe.disproportionality.settings import RunSettings
+
+if TYPE_CHECKING:
+    from mesosafe.disproportionality.hierarchy import Hierarchy
+    from mesosafe.disproportionality.sources import LongSource
 
 CHUNK = 1 << 20
 
@@ -47,6 +51,38 @@ def input_record(path: str | os.PathLike[str], source: str) -> dict[str, Any]:
     return record
 
 
+def file_record(path: Path) -> dict[str, Any]:
+    return {
+        "name": path.name,
+        "path": str(path.resolve()),
+        "bytes": path.stat().st_size,
+        "sha256": sha256_of(path),
+    }
+
+
+def source_record(
+    path: str | os.PathLike[str], settings: RunSettings, source: LongSource | None
+) -> dict[str, Any]:
+    """The input: the file as today, or for FAERS and E2B every file given and what the reading did."""
+    if source is None or source.details is None:
+        return input_record(path, settings.source)
+    return {"source": settings.source, **source.details, "files": [file_record(f) for f in source.files]}
+
+
+def rollup_record(settings: RunSettings, hierarchy: Hierarchy | None) -> dict[str, Any]:
+    """``--hierarchy`` and ``--event-level``: the file (SHA-256), the level, the column events matched."""
+    if settings.rollup is None:
+        return {"level": "as read (no --hierarchy)"}
+    found: dict[str, Any] = {
+        "level": settings.rollup.level,
+        "hierarchy": file_record(settings.rollup.path),
+        "multiaxial": "a term linked to several higher-level terms counts once under each",
+    }
+    if hierarchy is not None:
+        found["hierarchy"].update(rows=hierarchy.rows, matched_on=hierarchy.matched_on.upper())
+    return found
+
+
 def prior_record(fit: PriorFit, eb_empty: bool) -> dict[str, Any]:
     """The fitted prior, how it was chosen, whether it is degenerate and what became of the EB columns."""
     return {
@@ -70,7 +106,12 @@ class Fitted:
 
 
 def run_record(
-    path: str | os.PathLike[str], settings: RunSettings, last: Fitted, periods: Sequence[Fitted] = ()
+    path: str | os.PathLike[str],
+    settings: RunSettings,
+    last: Fitted,
+    periods: Sequence[Fitted] = (),
+    source: LongSource | None = None,
+    hierarchy: Hierarchy | None = None,
 ) -> dict[str, Any]:
     """The provenance of a run over ``path`` (JSON-serialisable); ``last`` is the table's prior (with
     periods, the last period's) and ``periods`` every period's."""
@@ -79,13 +120,14 @@ def run_record(
         "tool": "mesosafe signals",
         "version": tool_version(),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "input": input_record(path, settings.source),
+        "input": source_record(path, settings, source),
         "columns": {
             "id": columns.id,
             "product": columns.product,
             "event": columns.event,
             "date": columns.date,
         },
+        "events": rollup_record(settings, hierarchy),
         "strata": list(columns.strata),
         "max_strata_levels": settings.max_strata_levels,
         "names": {"product_and_event": settings.names, "meaning": DESCRIPTION[settings.names]},

@@ -10,7 +10,9 @@ from mesosafe.disproportionality.columns import MAX_STRATUM_LEVELS, LongColumns
 from mesosafe.disproportionality.counting import Margins
 from mesosafe.disproportionality.flags import Thresholds
 from mesosafe.disproportionality.gps import Selection
+from mesosafe.disproportionality.hierarchy import Rollup
 from mesosafe.disproportionality.labels import Names
+from mesosafe.disproportionality.sources import SourceSpec
 
 Engine = Literal["duckdb", "spark"]
 Degenerate = Literal["empty", "keep"]  # what to do with the EB columns when the prior is degenerate
@@ -30,6 +32,8 @@ class RunSettings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     min_n: int = 1  # pairs with fewer reports are left out of the table (the prior is fitted on all)
     period: Period = "all"  # "quarter": cumulative scores at the end of every quarter (needs columns.date)
+    input: SourceSpec = field(default_factory=SourceSpec)  # the input format (CSV/Parquet, FAERS, E2B)
+    rollup: Rollup | None = None  # events rolled up a user's term hierarchy (--hierarchy, --event-level)
     source: str = "file"  # or e.g. "clinic database (--from-db --by batch)"
     out: Path | None = None  # the pair table (.csv or .parquet); its provenance goes beside it
     hyper_out: Path | None = None  # the prior's hyperparameters and the provenance (.json)

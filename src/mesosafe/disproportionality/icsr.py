@@ -1,0 +1,147 @@
+"""ICH E2B(R3) ICSR XML files → the long table, through the one E2B model (``mesosafe.e2b``).
+
+Every file is read with ``mesosafe.e2b.read`` (a batch of messages, or one bare message); over all files,
+a case is its sender's safety report id (C.1.1) and its version the date of most recent information
+(C.1.5): ``e2b.latest_versions`` keeps the latest. Its products are those with a chosen role (G.k.1:
+``--drug-roles`` PS or SS mean "suspect", C "concomitant", I "interacting"; E2B does not tell primary
+from secondary suspects), named as reported (G.k.2.2); its events are its reactions' MedDRA codes
+(E.i.2.1b, at the LLT level in E2B(R3)) or reported terms (E.i.1.1a).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from mesosafe.e2b import Case, E2BError, latest_versions, read
+from mesosafe.e2b.codes import DrugRole
+from mesosafe.lib.analysis_input import AnalysisInputError
+
+ROLE_OF = {
+    "PS": DrugRole.SUSPECT,
+    "SS": DrugRole.SUSPECT,
+    "C": DrugRole.CONCOMITANT,
+    "I": DrugRole.INTERACTING,
+}
+PRODUCT_FIELDS = ("name",)
+EVENT_FIELDS = ("meddra_code", "reported_term")
+DATE_FIELDS = ("most_recent", "first_received")
+
+
+@dataclass
+class IcsrStats:
+    files: int = 0
+    case_versions: int = 0
+    cases: int = 0
+    cases_without_products: int = 0  # no product with a chosen role
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "case_versions_read": self.case_versions,
+            "cases_kept": self.cases,
+            "older_versions_dropped": self.case_versions - self.cases,
+            "cases_without_a_chosen_product": self.cases_without_products,
+        }
+
+
+@dataclass(frozen=True)
+class IcsrFields:
+    product: str = "name"
+    event: str = "meddra_code"
+    date: str | None = None
+    roles: tuple[str, ...] = ("PS", "SS")
+    stats: IcsrStats = field(default_factory=IcsrStats, compare=False)
+
+
+def xml_files(paths: Sequence[Path]) -> list[Path]:
+    """The files given, and the ``*.xml`` files under the directories given (sorted)."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise AnalysisInputError(f"input {str(path)!r} does not exist")
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".xml")
+        else:
+            found.append(path)
+    if not found:
+        raise AnalysisInputError("no E2B(R3) XML file (*.xml) in " + ", ".join(repr(str(p)) for p in paths))
+    return found
+
+
+def check_fields(fields: IcsrFields) -> None:
+    for option, value, allowed in (
+        ("--product", fields.product, PRODUCT_FIELDS),
+        ("--event", fields.event, EVENT_FIELDS),
+        ("--date", fields.date, (*DATE_FIELDS, None)),
+    ):
+        if value not in allowed:
+            choices = ", ".join(a for a in allowed if a)
+            raise AnalysisInputError(f"{option} {value!r} is not an E2B field; with E2B input use {choices}")
+
+
+def read_cases(files: Sequence[Path]) -> list[tuple[Path, Case]]:
+    cases = []
+    for file in files:
+        try:
+            cases += [(file, case) for case in read(file.read_bytes())]
+        except E2BError as exc:
+            raise AnalysisInputError(f"{str(file)!r}: {exc}") from None
+        except OSError as exc:
+            raise AnalysisInputError(f"cannot read {str(file)!r}: {exc}") from None
+    return cases
+
+
+def _event(file: Path, case: Case, index: int, fields: IcsrFields) -> str:
+    reaction = case.reactions[index]
+    value = reaction.meddra_code if fields.event == "meddra_code" else reaction.reported_term
+    if not value or not value.strip():
+        element = "E.i.2.1b (MedDRA code)" if fields.event == "meddra_code" else "E.i.1.1a (reported term)"
+        hint = "; use --event reported_term" if fields.event == "meddra_code" else ""
+        raise AnalysisInputError(
+            f"{str(file)!r}, case C.1.1 {case.safety_report_id} (C.1.5 {case.most_recent.isoformat()}), "
+            f"reaction {index + 1}: {element} is blank{hint}"
+        )
+    return value
+
+
+def long_rows(files: Sequence[Path], fields: IcsrFields) -> pa.Table:
+    """The long table (report_id, product, event[, report_date]) of the latest version of every case."""
+    check_fields(fields)
+    read_in = read_cases(files)
+    origin = {id(case): file for file, case in read_in}
+    kept = latest_versions([case for _, case in read_in])
+    roles = {ROLE_OF[r] for r in fields.roles}
+    stats = fields.stats
+    stats.files, stats.case_versions, stats.cases = len(files), len(read_in), len(kept)
+    columns: dict[str, list[Any]] = {"report_id": [], "product": [], "event": [], "report_date": []}
+    for case in kept:
+        file = origin[id(case)]
+        products = [d.name for d in case.drugs if d.role in roles]
+        if not products:
+            stats.cases_without_products += 1
+        events = [_event(file, case, i, fields) for i in range(len(case.reactions))]
+        day = getattr(case, fields.date) if fields.date else None
+        for product in products:
+            for event in events:
+                columns["report_id"].append(case.safety_report_id)
+                columns["product"].append(product)
+                columns["event"].append(event)
+                columns["report_date"].append(day)
+    if not fields.date:
+        del columns["report_date"]
+    if not columns["report_id"]:
+        raise AnalysisInputError(
+            f"no case in {len(files)} E2B file(s) has a product with role {', '.join(fields.roles)} "
+            "and a reaction"
+        )
+    return pa.table(
+        {
+            name: pa.array(values, pa.date32() if name == "report_date" else pa.string())
+            for name, values in columns.items()
+        }
+    )

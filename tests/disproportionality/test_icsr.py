@@ -1,0 +1,107 @@
+"""E2B(R3) ICSR XML as input, read through mesosafe.e2b (tests/data/e2b/icsr_batch.xml: synthetic)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from mesosafe.disproportionality import pipeline, sources
+from mesosafe.disproportionality.icsr import IcsrFields, long_rows
+from mesosafe.disproportionality.settings import RunSettings
+from mesosafe.e2b import read, write_batch
+from mesosafe.e2b.rules import check
+from mesosafe.lib.analysis_input import AnalysisInputError
+from tests.disproportionality.icsr_cases import BATCH, CASES, HEADER, reaction
+
+# The latest C.1.5 of each C.1.1, its suspect products × its reactions' codes, by hand from icsr_cases.py.
+EXPECTED = {
+    "SYN-0001": (["LIPOSCULPT", "MESOGLOW"], ["99000001", "99000002"]),  # 2026-02-01, first in the file
+    "SYN-0002": (["MESOGLOW"], ["99000003"]),  # BRIGHTAMINE is interacting
+    "SYN-0003": (["LIPOSCULPT"], ["99000005"]),  # 2026-03-15; MESOGLOW is concomitant
+    "SYN-0004": (["BRIGHTAMINE", "LIPOSCULPT"], ["99000004", "99000002"]),
+    "SYN-0005": (["VITAMIN C SERUM"], ["99000004", "99000001"]),
+}
+
+
+def e2b_settings(**changes: Any) -> RunSettings:
+    roles = changes.pop("roles", ("PS", "SS"))
+    columns = changes.pop("columns", sources.default_columns("e2b"))
+    return RunSettings(columns=columns, input=sources.SourceSpec("e2b", roles), **changes)
+
+
+def pairs(table: Any) -> pd.DataFrame:
+    frame = table.to_pandas().sort_values(["product", "event"]).reset_index(drop=True)
+    return frame[["product", "event", "n", "e", "n_product", "n_event", "n_total", "prr", "ror", "ic"]]
+
+
+def test_the_fixture_is_what_the_one_e2b_model_writes_and_reads_back() -> None:
+    xml = BATCH.read_bytes()
+    assert xml == write_batch(CASES, HEADER)
+    assert read(xml) == CASES
+    assert check(xml) == []  # the implementation guide's rules (mesosafe.e2b.rules)
+
+
+def test_the_latest_version_of_each_case_its_suspect_products_and_meddra_codes(tmp_path: Path) -> None:
+    result = pipeline.run(BATCH, e2b_settings())
+    rows = [(case, p, e) for case, (ps, es) in EXPECTED.items() for p in ps for e in es]
+    long = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["id", "product", "event"]).to_csv(long, index=False)
+    pd.testing.assert_frame_equal(pairs(result.table), pairs(pipeline.run(long, RunSettings()).table))
+    reading = result.record["input"]
+    assert reading["format"] == "e2b" and reading["event"] == "E.i.2.1b MedDRA code"
+    assert reading["e2b"] == {
+        "files": 1,
+        "case_versions_read": 7,
+        "cases_kept": 5,
+        "older_versions_dropped": 2,
+        "cases_without_a_chosen_product": 0,
+    }
+    assert reading["files"][0]["name"] == "icsr_batch.xml" and len(reading["files"][0]["sha256"]) == 64
+
+
+def test_roles_reported_terms_and_the_date() -> None:
+    fields = IcsrFields(event="reported_term", date="most_recent", roles=("PS", "SS", "C", "I"))
+    table = long_rows([BATCH], fields).to_pandas()
+    assert set(table.query("report_id == 'SYN-0003'")["product"]) == {"LIPOSCULPT", "MESOGLOW"}
+    assert set(table.query("report_id == 'SYN-0002'")["product"]) == {"MESOGLOW", "BRIGHTAMINE"}
+    assert set(table["event"]) == {"Injection site pain", "Injection site nodule", "Injection site bruising",
+                                   "Hives", "Lump where injected"}  # fmt: skip
+    assert set(table.query("report_id == 'SYN-0001'")["report_date"]) == {date(2026, 2, 1)}
+    concomitant = long_rows([BATCH], IcsrFields(roles=("C",))).to_pandas()
+    assert list(concomitant["report_id"]) == ["SYN-0003"]
+
+
+def test_several_files_are_one_set_of_cases(tmp_path: Path) -> None:
+    (tmp_path / "a.xml").write_bytes(write_batch(CASES[:3], HEADER))
+    (tmp_path / "b.xml").write_bytes(write_batch(CASES[3:], HEADER))
+    whole = pairs(pipeline.run(BATCH, e2b_settings()).table)
+    assert sources.detect(tmp_path) == "e2b"
+    pd.testing.assert_frame_equal(pairs(pipeline.run(tmp_path, e2b_settings()).table), whole)
+    split = [tmp_path / "b.xml", tmp_path / "a.xml"]
+    pd.testing.assert_frame_equal(pairs(pipeline.run(split, e2b_settings()).table), whole)
+
+
+def test_an_uncoded_reaction_of_a_kept_version_names_the_file_case_and_reaction(tmp_path: Path) -> None:
+    latest = replace(CASES[0], reactions=(reaction(1, ("Injection site pain", "")), CASES[0].reactions[1]))
+    path = tmp_path / "uncoded.xml"
+    path.write_bytes(write_batch([latest, *CASES[1:]], HEADER))
+    with pytest.raises(
+        AnalysisInputError,
+        match=r"uncoded.xml', case C.1.1 SYN-0001 \(C.1.5 2026-02-01\), reaction 1: E.i.2.1b .* "
+        r"use --event reported_term",
+    ):
+        pipeline.run(path, e2b_settings())
+
+
+def test_a_file_that_is_not_an_icsr_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xml"
+    path.write_text("<MCCI_IN200100UV01><PORR_IN049016UV>")
+    with pytest.raises(AnalysisInputError, match=r"broken.xml': \(file\): not well-formed XML"):
+        pipeline.run(path, e2b_settings())
+    with pytest.raises(AnalysisInputError, match=r"--event 'pt' is not an E2B field"):
+        pipeline.run(BATCH, e2b_settings(columns=sources.default_columns("e2b", event="pt")))
