@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +29,14 @@ def _units(events: list[int], treatments: list[int]) -> pd.DataFrame:
     frame = pd.DataFrame(
         {"unit": [f"u{i}" for i in range(len(events))], "treatments": treatments, "events": events}
     )
-    return frame.assign(rate=frame["events"] / frame["treatments"])
+    lower, upper = rates.clopper_pearson(frame["events"], frame["treatments"])
+    return frame.assign(
+        unit_type="clinic",
+        outcome="infection",
+        rate=frame["events"] / frame["treatments"],
+        lower=lower,
+        upper=upper,
+    )
 
 
 def test_tails_are_exact_binomial_probabilities_or_mid_p() -> None:
@@ -111,5 +120,23 @@ def test_outliers_are_classified_and_plotted(tmp_path: Path) -> None:
     status = dict(zip(classified["unit"], classified["status"], strict=True))
     assert status["salon"] == "alarm: high" and not status["a"].startswith("alarm")
     written = funnel.plot_funnel(classified, "test", tmp_path / "funnel")
-    assert [p.suffix for p in written] == [".png", ".svg"]
-    assert written[0].read_bytes()[:4] == b"\x89PNG" and b"salon" in written[1].read_bytes()
+    assert [p.suffix for p in written] == [".png", ".svg", ".json"]
+    assert written[0].read_bytes()[:4] == b"\x89PNG"
+    data = json.loads(written[2].read_text(encoding="utf-8"))
+    assert data["units"][0]["unit"] == "salon" and data["labelled"][0] == 1
+
+
+def test_units_are_numbered_by_significance_and_the_plot_has_whole_counts_and_percentages(
+    tmp_path: Path,
+) -> None:
+    """Issue 15.18/20: each unit has a number (1 = most significant) that the plot's labels and the tables
+    share; the x-axis counts treatments in whole numbers (no "9.5 treatments") and the y-axis is in
+    percent, the pooled rate drawn on it and named with sensible precision (2 of 12 is 16.7%)."""
+    units = _units([2, 0, 0], [4, 4, 4]).assign(unit=["a", "b", "c"])
+    classified = funnel.classify(units)
+    assert sorted(classified["number"]) == [1, 2, 3]
+    assert classified.loc[classified["unit"] == "a", "number"].item() == 1
+    svg = funnel.plot_funnel(classified, "test", tmp_path / "small")[1].read_text(encoding="utf-8")
+    ticks = re.findall(r"<!-- ([^<>]*?) -->", svg)
+    assert "pooled rate 16.7%" in ticks and "9.5" not in ticks and "0.5" not in ticks
+    assert any(t.endswith("%") for t in ticks) and "rate (% of treatments)" in ticks

@@ -59,3 +59,15 @@ def test_the_report_lists_alert_cases_and_says_how_units_were_tested(tmp_path: P
     html = (folder / "summary.html").read_text()
     assert "mid-p binomial tail probabilities" in html and "below 0.01" in html
     assert "Cases of the alerts" in html and lot["treatment_ids"].split("; ")[0] in html
+
+
+def test_the_summary_gives_the_baseline_risk_in_percent_and_describes_its_plots(tmp_path: Path) -> None:
+    """Issue 15.19/20: 1 of 3 treatments with a suspected infection is a baseline risk of 33.3%; the plots'
+    alt texts and captions say what they show, not their file names."""
+    write_report(check_tables(TREATMENTS, COMPLICATIONS), tmp_path / "report")
+    html = (tmp_path / "report" / "summary.html").read_text()
+    assert "baseline risk 33.3% of treatments" in html
+    assert 'alt="Suspected-infection rate by clinic: 2 units against the pooled rate of 33.3%;' in html
+    assert "<figcaption>Suspected-infection rate by clinic</figcaption>" in html
+    assert "funnel plot clinic_infection" not in html and "clinic infection<" not in html
+    assert (tmp_path / "report" / "funnel_clinic_infection.json").is_file()  # what the web page draws

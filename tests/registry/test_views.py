@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -57,8 +58,8 @@ def test_an_analyst_builds_a_report_and_sees_the_funnel_plots(
     assert report.status == RegistryReport.Status.DONE, report.error
     assert report.status == RegistryReport.Status.DONE and report.treatments == 6
     page = client.get("/registry/").content.decode()
-    svg = f"/registry/reports/{report.pk}/funnel_clinic_complication.svg"
-    assert svg in page
+    assert 'id="funnel-clinic_complication"' in page and "<svg" in page  # drawn in the page
+    svg = f"/registry/reports/{report.pk}/funnel_clinic_complication.svg"  # the report's own plot
     image = client.get(svg)
     assert image.status_code == 200 and image["Content-Type"] == "image/svg+xml"
     assert client.get(f"/registry/reports/{report.pk}/secret_key").status_code == 404
@@ -120,3 +121,97 @@ def test_viewing_the_cases_of_an_alert_is_audited(
     assert {e.patient_id for e in events} == {t.patient_id for t in infected}
     assert all(e.clinic_id == site.clinic.pk and e.detail["file"] == "cusum_alert_cases.csv" for e in events)
     assert "cusum_alert_cases.csv" in client.get("/registry/").content.decode()
+
+
+def _two_of_twelve(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any], analyst: User
+) -> RegistryReport:
+    """Twelve treatments, two of them with a suspected infection, built into a report."""
+    from datetime import timedelta
+
+    from mesosafe.complications.schemas import ComplicationIn
+    from mesosafe.complications.services import create
+    from mesosafe.registry import services
+
+    for n in range(12):
+        treatment, _ = make_treatment(site, make_patient(site, name=f"P{n}"), days_ago=60 - n)
+        if n < 2:
+            onset = site.clinic.local_date(treatment.performed_at) + timedelta(days=10)
+            data = ComplicationIn(onset_date=onset, grade=2, relatedness="possibly", symptom_codes=["pus"])
+            create(treatment, data, by=site.staff.user)
+    report = services.build(RegistryReport.objects.create(requested_by=analyst))
+    assert report.status == RegistryReport.Status.DONE, report.error
+    return report
+
+
+def test_the_page_lists_every_unit_with_its_figures_and_dates_in_the_service_zone(
+    client: Client,
+    analyst: User,
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    tmp_path: Any,
+    settings: Any,
+) -> None:
+    """Issue 15.18–21 on the served page: the baseline risk of 2 of 12 is 16.7%; every unit is a row of the
+    table; the report's time is in the configured zone, named; the button is a styled button; no inline
+    script; the status endpoint says whether the report is built."""
+    from django.utils import timezone
+
+    settings.DATA_DIR, settings.TIME_ZONE = tmp_path, "Asia/Dubai"
+    report = _two_of_twelve(site, make_patient, make_treatment, analyst)
+    client.force_login(analyst)
+    page = client.get("/registry/").content.decode()
+    assert "Baseline risk of a suspected infection: 16.7% of treatments." in page
+    assert "2 of them with a suspected infection" in page
+    finished = timezone.localtime(report.finished_at, timezone.get_default_timezone())
+    assert f"{finished:%H:%M} (Asia/Dubai)" in page and f"{finished.day} {finished:%B %Y}" in page
+    assert "a.m." not in page and "p.m." not in page
+    section = page.split('id="funnel-practitioner_infection"')[1].split("</section>")[0]
+    assert section.count("<tr class=") == 1  # one practitioner: one row
+    assert "16.7%" in section and "Within the 95% limits" in section and "Treatments (number)" in section
+    assert re.search(r"<svg[^>]*role=\"img\"", section) and "funnel_" not in section.split("<table")[0]
+    assert '<button type="submit" class="button primary">Build a new report</button>' in page
+    assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", page)  # a strict CSP is coming
+    status = client.get(f"/registry/reports/{report.pk}/status")
+    assert status.json() == {"id": report.pk, "status": "done"} and "HX-Refresh" not in status
+    assert client.get(f"/registry/reports/{report.pk}/status", HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+
+
+def test_the_arabic_page_draws_its_charts_and_dates_in_arabic(
+    client: Client,
+    analyst: User,
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    tmp_path: Any,
+    settings: Any,
+) -> None:
+    settings.DATA_DIR = tmp_path
+    _two_of_twelve(site, make_patient, make_treatment, analyst)
+    client.force_login(analyst)
+    client.cookies["django_language"] = "ar"
+    page = client.get("/registry/").content.decode()
+    assert 'lang="ar"' in page
+    for text in (
+        "معدل اشتباه العدوى حسب العيادة",
+        "العلاجات (عددها)",
+        "المعدل (% من العلاجات)",
+        "المعدل المجمّع 16.7%",
+    ):
+        assert text in page, text
+    assert "Suspected-infection rate" not in page and "Treatments (number)" not in page
+    assert "(UTC)" in page and re.search(
+        r"\d+ (يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر) \d{4}، \d\d:\d\d",
+        page,
+    )
+
+
+def test_a_queued_report_polls_its_status_without_an_inline_script(client: Client, analyst: User) -> None:
+    report = RegistryReport.objects.create(requested_by=analyst)
+    client.force_login(analyst)
+    page = client.get("/registry/").content.decode()
+    assert f'hx-get="/registry/reports/{report.pk}/status"' in page and 'hx-trigger="every 3s"' in page
+    polled = client.get(f"/registry/reports/{report.pk}/status", HTTP_HX_REQUEST="true")
+    assert polled.json()["status"] == "queued" and "HX-Refresh" not in polled
+    assert client.get("/registry/reports/999999/status").status_code == 404

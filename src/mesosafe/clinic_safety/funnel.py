@@ -36,6 +36,7 @@ to the eye. Near a limit the classification, not the line, decides: it is by the
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,31 +179,96 @@ def classify(rates: pd.DataFrame, design: FunnelDesign | None = None) -> pd.Data
     status[p_value < ALERT_P] = [f"alert: {s}" for s in side[p_value < ALERT_P]]
     status[alarm] = [f"alarm: {s}" for s in side[alarm]]
     out["status"] = status
+    out["number"] = _numbers(out)
     out["test"] = design.test if design.overdispersion == "none" else "normal"
     out["dispersion"] = dispersion.describe()
     out.attrs["dispersion"] = dispersion  # for the plot's limits
     return out
 
 
+def _numbers(out: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """Each unit's number on the plot and in the tables: 1 is the most significant (lowest p-value, then the
+    higher rate)."""
+    order = out.assign(_name=out["unit"].astype(str)).sort_values(
+        ["p_value", "rate", "_name"], ascending=[True, False, True], kind="stable"
+    )
+    numbers = np.empty(len(out), dtype=np.int64)
+    numbers[out.index.get_indexer(order.index)] = np.arange(1, len(out) + 1)
+    return numbers
+
+
+MAX_LABELS = 8  # numbered on the plot: the most significant units outside the 95% limits
+
+
+def labelled(classified: pd.DataFrame) -> pd.DataFrame:
+    """The units whose number is drawn on the plot, most significant first."""
+    flagged = classified[classified["status"] != "in control"]
+    return flagged.sort_values("number").head(MAX_LABELS)
+
+
+def page_data(classified: pd.DataFrame, grid: npt.NDArray[np.int64]) -> dict[str, object]:
+    """What the registry page draws and lists (it reads this JSON instead of loading pandas)."""
+    dispersion = classified.attrs.get("dispersion", Dispersion("none", 1.0))
+    p0 = float(classified["target"].iloc[0])
+    units = classified.sort_values("number")
+    columns = [
+        "number",
+        "unit",
+        "treatments",
+        "events",
+        "rate",
+        "lower",
+        "upper",
+        "p_value",
+        "q_value",
+        "status",
+    ]
+    rows = [
+        {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
+        for row in units[columns].to_dict("records")
+    ]
+    for row in rows:
+        row["unit"] = str(row["unit"])
+    curves = {
+        f"{side}_{name}": [round(float(v), 6) for v in limits(grid, p0, q, dispersion)]
+        for name, (low, high) in LEVELS.items()
+        for side, q in (("lower", low), ("upper", high))
+    }
+    return {
+        "unit_type": str(classified["unit_type"].iloc[0]),
+        "outcome": str(classified["outcome"].iloc[0]),
+        "target": p0,
+        "method": dispersion.method,
+        "phi": dispersion.phi,
+        "tau2": dispersion.tau2,
+        "test": str(classified["test"].iloc[0]),
+        "labelled": [int(n) for n in labelled(classified)["number"]],
+        "units": rows,
+        "limits": {"treatments": [int(n) for n in grid], **curves},
+    }
+
+
 def plot_funnel(classified: pd.DataFrame, title: str, path_stem: str | os.PathLike[str]) -> list[Path]:
-    """Write ``<stem>.png`` and ``<stem>.svg``; alarms are red and labelled, alerts orange."""
+    """Write ``<stem>.png`` and ``<stem>.svg`` (alarms red, alerts orange, the most significant of them
+    numbered as in the tables) and ``<stem>.json``, the data the registry page draws its own plot from."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
 
     p0 = float(classified["target"].iloc[0])
     dispersion = classified.attrs.get("dispersion", Dispersion("none", 1.0))
     top = max(int(classified["treatments"].max()), 10)
     first = max(1, int(classified["treatments"].min() * 0.8))
     grid = np.unique(np.geomspace(first, top * 1.1, 300).astype(np.int64))
-    fig, ax = plt.subplots(figsize=(8, 5.5))
+    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=120)  # the labels are placed in these pixels
     styles = {"95%": ("#e69f00", "--"), "99.8%": ("#d55e00", "-")}
     for name, (low, high) in LEVELS.items():
         colour, line = styles[name]
         ax.plot(grid, limits(grid, p0, high, dispersion), line, color=colour, label=f"{name} limits")
         ax.plot(grid, limits(grid, p0, low, dispersion), line, color=colour)
-    ax.axhline(p0, color="#555555", lw=1, label=f"pooled rate {p0:.3%}")
+    ax.axhline(p0, color="#555555", lw=1, label=f"pooled rate {_percent(p0)}")
     alarm = classified["status"].str.startswith("alarm")
     alert = classified["status"].str.startswith("alert")
     ax.scatter(classified["treatments"], classified["rate"], s=18, color="#0072b2", alpha=0.8, label="units")
@@ -210,26 +276,68 @@ def plot_funnel(classified: pd.DataFrame, title: str, path_stem: str | os.PathLi
                label="alert (p < 0.05)")  # fmt: skip
     ax.scatter(classified.loc[alarm, "treatments"], classified.loc[alarm, "rate"], s=40, color="#cc0000",
                label="alarm (p < 0.002, FDR)")  # fmt: skip
-    for _, row in classified[alarm].iterrows():
-        ax.annotate(
-            str(row["unit"]),
-            (row["treatments"], row["rate"]),
-            textcoords="offset points",
-            xytext=(5, 4),
-            fontsize=8,
-            color="#cc0000",
-        )
-    ax.set_xlabel("treatments (volume)")
-    ax.set_ylabel("rate")
+    ax.set_xlabel("treatments (sessions)")
+    ax.set_ylabel("rate (% of treatments)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # a count: no "9.5 treatments"
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
     ax.set_title(f"{title}\n{classified['dispersion'].iloc[0]}", fontsize=10)
     ceiling = max(float(classified["rate"].max()), float(limits(grid[:1], p0, 0.999, dispersion)[0]))
     ax.set_ylim(0, min(1.0, ceiling * 1.15 + 1e-9))
+    ax.set_xlim(0, top * 1.12)
     ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
+    _number_points(fig, ax, labelled(classified), classified)
     written = []
     for suffix in (".png", ".svg"):
         target = Path(f"{path_stem}{suffix}")
         fig.savefig(target, dpi=120)
         written.append(target)
     plt.close(fig)
+    target = Path(f"{path_stem}.json")
+    target.write_text(json.dumps(page_data(classified, grid), ensure_ascii=False), encoding="utf-8")
+    written.append(target)
     return written
+
+
+def _percent(rate: float) -> str:
+    """A rate as a percentage to three significant figures at most: 16.7%, 2.35%, 0.412%."""
+    value = rate * 100
+    decimals = 0 if value >= 100 or value == 0 else max(0, 2 - int(np.floor(np.log10(value))))
+    return f"{value:.{min(decimals, 3)}f}%"
+
+
+def _number_points(fig: object, ax: object, rows: pd.DataFrame, every: pd.DataFrame) -> None:
+    """Draw each row's number beside its point where it covers no other label (leader lines further out)."""
+    from mesosafe.clinic_safety.labels import place
+
+    transform = ax.transData  # type: ignore[attr-defined]
+    height = fig.bbox.height  # type: ignore[attr-defined]
+    bbox = ax.bbox  # type: ignore[attr-defined]
+    # display coordinates grow upwards; the placement's pixels grow downwards
+    points = [
+        (float(x), height - float(y))
+        for x, y in transform.transform(rows[["treatments", "rate"]].to_numpy(float))
+    ]
+    sizes = [(8.0 * len(str(n)) + 4, 14.0) for n in rows["number"]]
+    bounds = (bbox.x0, height - bbox.y1, bbox.x1, height - bbox.y0)
+    everything = transform.transform(every[["treatments", "rate"]].to_numpy(float))
+    others = [(float(x), height - float(y)) for x, y in everything]
+    spots = place(points, sizes, bounds, others)
+    for (x, y), number, spot in zip(points, rows["number"], spots, strict=True):
+        if spot is None:
+            continue
+        left, top, right, bottom = spot.box
+        centre = ((left + right) / 2, (top + bottom) / 2)
+        ax.annotate(  # type: ignore[attr-defined]
+            str(number),
+            xy=(x, height - y),
+            xycoords="figure pixels",
+            xytext=(centre[0], height - centre[1]),
+            textcoords="figure pixels",
+            ha="center",
+            va="center",
+            fontsize=9,
+            fontweight="bold",
+            color="#222222",
+            arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.8} if spot.leader else None,
+        )

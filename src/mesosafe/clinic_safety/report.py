@@ -8,6 +8,7 @@ whole report succeeded.
 from __future__ import annotations
 
 import html
+import math
 import os
 import shutil
 import tempfile
@@ -78,6 +79,7 @@ def _summary_html(
     )
     shown = outliers[
         [
+            "number",
             "unit_type",
             "unit",
             "outcome",
@@ -91,11 +93,9 @@ def _summary_html(
             "status",
         ]
     ]
-    plots = "".join(
-        f'<figure><img src="funnel_{name}.svg" alt="funnel plot {html.escape(name)}" width="640">'
-        f"<figcaption>{html.escape(name.replace('_', ' '))}</figcaption></figure>"
-        for name in classified
-    )
+    plots = "".join(_figure(name, frame) for name, frame in classified.items())
+    shown = _as_percent(shown, ["rate", "lower", "upper"])
+    alert_rows = _as_percent(alert_rows, ["baseline_rate"])
     design, funnel_design = settings.cusum, settings.funnel
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mesosafe registry report</title>
@@ -105,7 +105,8 @@ def _summary_html(
 <li>Treatments (sessions): {sessions(t)}, from {t["date"].min():%Y-%m-%d} to {t["date"].max():%Y-%m-%d},
 at {t["clinic"].nunique()} clinics</li>
 <li>Treatments with a complication: {c["treatment_id"].nunique()} ({len(c)} complication records)</li>
-<li>Treatments with a suspected infection: {infected} ({int(c["suspected_infection"].sum())} records)</li>
+<li>Treatments with a suspected infection: {infected} ({int(c["suspected_infection"].sum())} records);
+baseline risk {_percent(infected / sessions(t))} of treatments</li>
 </ul>
 <p>Every rate below counts treatments (sessions), not records.</p>
 <h2>Infection-cluster alerts (Poisson CUSUM)</h2>
@@ -133,6 +134,33 @@ outside the 95% limits (p &lt; 0.05) only.</p>
 cusum_series.csv, cusum_alerts.csv, cusum_alert_cases.csv.</p>
 </body></html>
 """
+
+
+def _percent(rate: float) -> str:
+    """16.7%, 2.35%, 0.412%: three significant figures at most."""
+    value = rate * 100
+    places = 0 if value >= 100 or value == 0 else min(3, max(0, 2 - math.floor(math.log10(value))))
+    return f"{value:.{places}f}%"
+
+
+def _as_percent(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The table as shown: risks in percent, as the text gives them (a CSV keeps the proportions)."""
+    return frame.assign(**{c: frame[c].map(lambda v: _percent(float(v))) for c in columns if c in frame})
+
+
+def _figure(name: str, frame: pd.DataFrame) -> str:
+    unit_type, outcome = str(frame["unit_type"].iloc[0]), str(frame["outcome"].iloc[0])
+    what = "Suspected-infection" if outcome == "infection" else "Complication"
+    flagged = int((frame["status"] != "in control").sum())
+    alt = (
+        f"{what} rate by {unit_type}: {len(frame)} units against the pooled rate of "
+        f"{_percent(float(frame['target'].iloc[0]))}; {flagged} outside the 95% limits, the most significant "
+        "numbered as in the outlier table"
+    )
+    return (
+        f'<figure><img src="funnel_{html.escape(name)}.svg" alt="{html.escape(alt)}" width="640">'
+        f"<figcaption>{html.escape(what)} rate by {html.escape(unit_type)}</figcaption></figure>"
+    )
 
 
 def _test_text(design: funnel.FunnelDesign) -> str:

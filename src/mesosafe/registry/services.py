@@ -14,7 +14,8 @@ from mesosafe.lib.analysis_input import AnalysisInputError
 from mesosafe.registry.models import RegistryReport
 
 # The files a report page may show; anything else in the folder is not served.
-FUNNELS = [f"funnel_{unit}_{outcome}.svg" for unit in UNIT_TYPES for outcome in OUTCOMES]
+FUNNEL_NAMES = [f"{unit}_{outcome}" for unit in UNIT_TYPES for outcome in OUTCOMES]
+FUNNELS = [f"funnel_{name}.svg" for name in FUNNEL_NAMES]
 CASE_FILES = ["summary.html", "cusum_alerts.csv", "cusum_alert_cases.csv"]  # they name treatments
 DOWNLOADS = [*CASE_FILES, *(f"rates_{unit}.csv" for unit in UNIT_TYPES)]
 

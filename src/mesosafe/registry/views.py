@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import mimetypes
+from datetime import datetime
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from mesosafe.registry import services
+from mesosafe.registry import funnels, services
 from mesosafe.registry.models import RegistryReport
 from mesosafe.registry.tasks import build_registry_report
 
@@ -24,9 +26,38 @@ ALLOWED = "registry.view_registry"
 @permission_required(ALLOWED, raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
     latest = RegistryReport.objects.first()
-    funnels = services.FUNNELS if latest and latest.status == RegistryReport.Status.DONE else []
-    context = {"report": latest, "funnels": funnels, "downloads": services.DOWNLOADS if funnels else []}
+    context: dict[str, object] = {"report": latest, "funnels": [], "downloads": []}
+    if latest is not None:
+        context["requested_at"] = _when(latest.requested_at)
+    if latest is not None and latest.status == RegistryReport.Status.DONE:
+        plots = [funnels.load(services.folder(latest), name) for name in services.FUNNEL_NAMES]
+        context["funnels"] = [plot for plot in plots if plot is not None]
+        context["downloads"] = services.DOWNLOADS
+        context["finished_at"] = _when(latest.finished_at) if latest.finished_at else ""
+        # the share of treatments with a suspected infection: 2 of 12 is 16.7%
+        if latest.treatments:
+            context["baseline"] = funnels.percent(latest.infections / latest.treatments)
     return render(request, "registry/home.html", context)
+
+
+def _when(moment: datetime) -> str:
+    """A date and time in the service's time zone (TIME_ZONE), in the page's language, with the zone
+    named: "5 December 2026, 11:23 (Asia/Dubai)"."""
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local, 'j F Y, H:i')} ({timezone.get_current_timezone_name()})"
+
+
+@never_cache
+@login_required(login_url="clinicui:login")
+@permission_required(ALLOWED, raise_exception=True)
+def report_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The report's status, polled by the page while the worker builds it (htmx: the page reloads itself
+    once the report is done or has failed)."""
+    report = get_object_or_404(RegistryReport, pk=pk)
+    response = JsonResponse({"id": report.pk, "status": report.status})
+    if request.headers.get("HX-Request") and report.status != RegistryReport.Status.QUEUED:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST

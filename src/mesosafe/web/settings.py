@@ -146,7 +146,9 @@ LANGUAGES = [("en", "English"), ("ar", "العربية")]
 LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 LOGIN_URL = "clinicui:login"
 LOGIN_REDIRECT_URL = "clinicui:queue"
-TIME_ZONE = "UTC"
+# The service's own time zone (pages across clinics, such as the registry, show times in it); each clinic
+# page shows its clinic's zone.
+TIME_ZONE = os.environ.get("MESOSAFE_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
