@@ -22,7 +22,7 @@ from mesosafe.engines.contract import stored as stored_answers
 from mesosafe.errors import DomainError
 from mesosafe.knowledge import Disposition, Lang
 from mesosafe.knowledge import load as load_kb
-from mesosafe.treatments.models import CheckinLink
+from mesosafe.treatments.models import CheckinLink, Treatment
 
 REOPEN = "reopen"  # AuditEvent.detail["change"] of a review undone by return_to_queue
 
@@ -40,6 +40,12 @@ def _answers(data: Any, days: float) -> CheckInInput:
     return complete(check_in, load_kb())
 
 
+def days_since(treatment: Treatment, now: datetime | None = None) -> float:
+    """Days from the treatment to `now` (default: now), as a check-in sent then is triaged and stored."""
+    elapsed = ((now or timezone.now()) - treatment.performed_at).total_seconds() / 86400
+    return round(max(0.0, elapsed), 3)
+
+
 class KeyReused(DomainError):
     """The idempotency key of an earlier check-in came with different answers."""
 
@@ -48,8 +54,7 @@ def submit(link: CheckinLink, data: Any, idempotency_key: str | None = None) -> 
     """Triage and store a check-in. Returns (check-in, created); a repeated key returns the first one."""
     treatment = link.treatment
     now = timezone.now()
-    days = max(0.0, (now - treatment.performed_at).total_seconds() / 86400)
-    check_in = _answers(data, round(days, 3))
+    check_in = _answers(data, days_since(treatment, now))
     result, explanation = explain.triage(check_in, Lang(treatment.patient.preferred_language))
     stored = CheckIn(
         treatment=treatment,
