@@ -315,7 +315,9 @@ class DetailsForm(ErrorSummary):
         super().__init__(*args, **kwargs)
         self.lang = lang
         kb = load_kb()
-        self.fields["symptoms"].choices = [(code, code) for code in kb.effects]
+        symptoms = self.fields["symptoms"]
+        assert isinstance(symptoms, forms.MultipleChoiceField)
+        symptoms.choices = [(code, code) for code in kb.effects]
         if self.is_bound:
             given = self.data.getlist("symptoms") if hasattr(self.data, "getlist") else []
         else:

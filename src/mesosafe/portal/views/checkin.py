@@ -36,9 +36,9 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
     days = checkins.days_since(visit.treatment)
     flags = red_flags(load_kb(), days)
     if step == CHANGE:  # back from the second step, with the symptoms still ticked
-        chosen = set(request.POST.getlist("symptoms"))
+        ticked = set(request.POST.getlist("symptoms"))
         key = request.POST.get("idempotency_key") or uuid.uuid4().hex
-        initial = {"idempotency_key": key[:64], **{f"sym_{code}": True for code in chosen}}
+        initial = {"idempotency_key": key[:64], **{f"sym_{code}": True for code in ticked}}
         return _symptoms_page(request, visit, SymptomsForm(initial=initial, lang=visit.lang, flags=flags))
     form = SymptomsForm(request.POST or None, lang=visit.lang, flags=flags)
     if step is None or not form.is_valid():
