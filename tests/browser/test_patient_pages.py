@@ -47,7 +47,9 @@ def test_checkin_in_english(page: Any, live_server: Any, case: Case) -> None:
     assert page.locator("html").get_attribute("dir") == "ltr"
     assert serious_violations(page) == []
     assert fits_width(page)
-    page.get_by_label("Redness").check()
+    page.locator("#id_sym_redness").check()
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_load_state()
     page.locator("#id_sev_redness_1").check()  # moderate
     page.locator("#id_trend_redness_1").check()  # the same
     page.locator("#id_spread_redness_0").check()  # not spreading
@@ -76,7 +78,9 @@ def test_checkin_in_arabic(page: Any, live_server: Any, make_case: Any) -> None:
     assert serious_violations(page) == []
     assert fits_width(page)
     shot(page, "checkin-form-ar")
-    page.get_by_label("تورم").first.check()
+    page.locator("#id_sym_swelling").check()
+    page.get_by_role("button", name="التالي").click()
+    page.wait_for_load_state()
     page.locator("#id_sev_swelling_0").check()
     page.locator("#id_trend_swelling_0").check()
     page.locator("#id_spread_swelling_0").check()  # not spreading
@@ -90,8 +94,8 @@ def test_checkin_in_arabic(page: Any, live_server: Any, make_case: Any) -> None:
 
 def test_emergency_result_shows_the_number_first(page: Any, live_server: Any, case: Case) -> None:
     page.goto(live_server.url + case.url("checkin/"))
-    page.get_by_label("Difficulty breathing").check()
-    page.get_by_role("button", name="Send").click()
+    page.locator("#id_sym_breathing_difficulty").check()
+    page.get_by_role("button", name="Send to my clinic").click()
     page.wait_for_url("**/checkin/*/")
     first_link = page.locator("main a").first
     assert first_link.get_attribute("href") == "tel:998"
@@ -105,17 +109,22 @@ def test_emergency_result_shows_the_number_first(page: Any, live_server: Any, ca
 def test_error_keeps_answers(page: Any, live_server: Any, case: Case) -> None:
     page.goto(live_server.url + case.url("checkin/"))
     page.locator("#id_sym_swelling").check()
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_load_state()
+    page.locator("#id_sev_swelling_0").check()
     page.locator("#id_temperature_c").fill("55")
     page.get_by_role("button", name="Send").click()
     assert page.locator(".alert").is_visible()
-    assert page.locator("#id_sym_swelling").is_checked()
+    assert page.locator("#id_sev_swelling_0").is_checked()
     assert page.locator("#id_temperature_c").input_value() == "55"
     assert not CheckIn.objects.exists()
 
 
 def test_photo_upload_strips_exif(page: Any, live_server: Any, case: Case) -> None:
     page.goto(live_server.url + case.url("checkin/"))
-    page.get_by_label("Bruising").check()
+    page.locator("#id_sym_bruising").check()
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_load_state()
     page.locator("#id_sev_bruising_0").check()
     page.locator("#id_trend_bruising_0").check()
     page.locator("#id_spread_bruising_0").check()  # not spreading
@@ -149,6 +158,8 @@ def test_photo_picker_speaks_the_page_language(
 ) -> None:
     """The browser's own file input is labelled in the browser's language; the page shows its own."""
     page.goto(live_server.url + make_case(lang=lang).url("checkin/"))
+    page.locator("button[value=symptoms]").click()  # no symptom: the second step has the photos
+    page.wait_for_load_state()
     pick = page.locator("[data-file-pick]")
     status = pick.locator(".file-status")
     assert pick.locator(".button").inner_text() == button

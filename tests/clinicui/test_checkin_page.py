@@ -58,8 +58,10 @@ def test_page_shows_what_a_nurse_needs(case: Case, staff_client: Client) -> None
     page = response.content.decode()
     assert response.status_code == 200
     warmth, pus = load_kb().effects["warmth"].name.en, load_kb().effects["pus"].name.en
-    assert f"{warmth} (Moderate, Worse, spreading)" in page and "Temperature 38.4 °C" in page
-    assert f"{pus} (" not in page  # pus asks no follow-up question: nothing is shown that was not asked
+    assert f"{warmth} (how bad: Moderate, since yesterday: Worse, spreading: yes)" in page
+    assert "Temperature 38.4 °C" in page
+    # pus asks no follow-up question: each one reads "not asked", never a value
+    assert f"{pus} (how bad: not asked, since yesterday: not asked, spreading: not asked)" in page
     assert stored.reasons and all(r["text"] in page for r in stored.reasons)
     assert stored.kb_version in page
     assert f'href="/clinic/patients/{case.patient.id}/"' in page and "Amal" in page

@@ -32,7 +32,7 @@ def test_timeline_has_screening_treatment_checkin_and_eligibility(case: Case, st
     assert "Treatment is not recommended" in page
     assert "NCTF 135HA" in page and '<span dir="ltr">LOT-A-001</span>' in page and "1 mm" in page
     assert "Aftercare plan and private link issued" in page
-    assert "Bruising (Moderate, The same)" in page
+    assert "Bruising (how bad: Moderate, since yesterday: The same, spreading: no)" in page
     assert (
         'id="eligibility"' in page and "The latest check-in reports effects that must settle first." in page
     )

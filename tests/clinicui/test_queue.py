@@ -27,7 +27,9 @@ def test_queue_orders_emergency_first_and_hides_self_care(make_case, staff_clien
     assert page.index(f'id="checkin-{emergency.id}"') < page.index(f'id="checkin-{urgent.id}"')
     assert f'id="checkin-{calm.id}"' not in page
     assert "Emergency Patient" in page and "Difficulty breathing" in page
-    assert "Difficulty breathing (" not in page  # an emergency is asked nothing more: nothing made up
+    # an emergency is asked nothing more, and the "severe" sent anyway was not stored: nothing made up
+    not_asked = "how bad: not asked, since yesterday: not asked, spreading: not asked"
+    assert f"Difficulty breathing ({not_asked})" in page
     assert "Day 2 after treatment" in page
     assert AuditEvent.objects.filter(
         action="read", object_type="checkin", object_id=str(emergency.id)
@@ -181,7 +183,8 @@ def test_one_card_per_treatment_with_its_checkins_in_time_order(make_case, staff
     assert "Latest check-in: day 2 after treatment · 2 check-ins to review" in card
     for checkin in (amal_itching, amal_worse):
         assert f'href="/clinic/checkins/{checkin.id}/">Open check-in #{checkin.id}</a>' in card
-    assert "Itching (Mild, The same)" in card and "Temperature 38.6 °C" in card
+    assert "Itching (how bad: Mild, since yesterday: The same, spreading: no)" in card
+    assert "Temperature 38.6 °C" in card
     top = card[card.index(f'id="checkin-{amal_worse.id}" class="most-urgent"') :]
     assert "<details open><summary>Reasons</summary><ul><li>" in top  # the most urgent one's reasons, open
     assert shown_ids(page, amal) == [str(amal_itching.id), str(amal_worse.id)]

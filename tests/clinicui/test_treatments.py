@@ -137,7 +137,7 @@ def test_bruising_still_reported_is_a_warning(case: Case, staff_client: Client) 
     warning = page[start : page.index("</div>", start)]
     assert "Not yet ready for a next session" in warning
     assert "The latest check-in reports effects that must settle first." in warning
-    assert "Bruising (Moderate, The same)" in warning
+    assert "Bruising (how bad: Moderate, since yesterday: The same, spreading: no)" in warning
     assert start < page.index('<form method="post" novalidate')  # read before the form
     assert AuditEvent.objects.filter(action="read", object_type="checkin", object_id=str(stored.id)).exists()
 

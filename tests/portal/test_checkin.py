@@ -10,19 +10,31 @@ from django.test import Client
 from mesosafe import explain
 from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.checkins.photos import MAX_PER_CHECKIN
+from mesosafe.engines.questions import asked
 from mesosafe.knowledge import load
+from mesosafe.portal.forms import PREFIX
 from tests.pages_fixtures import Case
 from tests.photo_samples import has_gps, jpeg_with_gps
 
 
-def symptom(code: str, severity: str = "mild", trend: str = "same", spreading: str = "no") -> dict[str, str]:
-    return {f"sym_{code}": "on", f"sev_{code}": severity, f"trend_{code}": trend, f"spread_{code}": spreading}
+def symptom(code: str, severity: str = "mild", trend: str = "same", spreading: str = "no") -> dict[str, Any]:
+    """A symptom in the second step, with the answers to the questions it asks on day 2 (the fixture's)."""
+    answers = {f"sev_{code}": severity, f"trend_{code}": trend, f"spread_{code}": spreading}
+    fields = {f"{PREFIX[q]}_{code}" for q in asked(load(), code, 2.0)}
+    return {"symptoms": [code], **{k: v for k, v in answers.items() if k in fields}}
 
 
-def post(client: Client, case: Case, *symptoms: dict[str, str], key: str = "k1", **extra: Any) -> Any:
-    data: dict[str, Any] = {"idempotency_key": key, **extra}
+def post(client: Client, case: Case, *symptoms: dict[str, Any], key: str = "k1", **extra: Any) -> Any:
+    """The second step: the symptoms chosen in the first, with their answers."""
+    data: dict[str, Any] = {"idempotency_key": key, "step": "details", "symptoms": [], **extra}
     for s in symptoms:
-        data.update(s)
+        data["symptoms"] = data["symptoms"] + s.get("symptoms", [])
+        data.update({k: v for k, v in s.items() if k != "symptoms"})
+    return client.post(case.url("checkin/"), data)
+
+
+def first_step(client: Client, case: Case, *codes: str, key: str = "k1") -> Any:
+    data = {"idempotency_key": key, "step": "symptoms", **{f"sym_{code}": "on" for code in codes}}
     return client.post(case.url("checkin/"), data)
 
 
@@ -31,7 +43,7 @@ def test_form_lists_symptoms_by_name_with_description(case: Case, client: Client
     for effect in load().effects.values():
         assert effect.name.en in page
     assert load().effects["bruising"].description.en.replace("'", "&#x27;") in page
-    assert 'name="idempotency_key"' in page and 'enctype="multipart/form-data"' in page
+    assert 'name="idempotency_key"' in page
 
 
 def test_no_symptoms_is_self_care(case: Case, client: Client) -> None:
@@ -41,9 +53,26 @@ def test_no_symptoms_is_self_care(case: Case, client: Client) -> None:
     assert stored.disposition == "self_care"
 
 
+def test_i_feel_fine_is_one_tap_at_the_top(case: Case, client: Client) -> None:
+    main = _main(client.get(case.url("checkin/")).content.decode())
+    fine = main[main.index('<form method="post" class="fine"') : main.index("</form>")]
+    assert main.index('class="fine"') < main.index('class="red-flags"')  # before any symptom
+    assert 'name="step" value="fine"' in fine and "I feel fine" in fine
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', fine)
+    assert key is not None
+    response = client.post(case.url("checkin/"), {"step": "fine", "idempotency_key": key[1]})
+    again = client.post(case.url("checkin/"), {"step": "fine", "idempotency_key": key[1]})  # a double tap
+    stored = CheckIn.objects.get()
+    assert response["Location"] == again["Location"] == case.url(f"checkin/{stored.id}/")
+    assert stored.answers == {"symptoms": [], "temperature_c": None}
+    assert stored.disposition == "self_care"
+    result = client.get(case.url(f"checkin/{stored.id}/")).content.decode()
+    assert "No symptoms: you said you feel fine." in result
+
+
 def test_expected_redness_says_what_to_expect_and_until_when(case: Case, client: Client) -> None:
-    page = client.post(case.url("checkin/"), {"idempotency_key": "a", **symptom("redness")}, follow=True)
-    text = page.content.decode()
+    post(client, case, symptom("redness"), key="a")
+    text = client.get(case.url(f"checkin/{CheckIn.objects.get().id}/")).content.decode()
     assert "What to expect" in text and "Expected to settle by" in text
     assert "Get help sooner if" in text
     for line in [f.watch_for.en for f in load().triage.red_flags][:2]:
@@ -51,7 +80,7 @@ def test_expected_redness_says_what_to_expect_and_until_when(case: Case, client:
 
 
 def test_emergency_leads_with_the_emergency_number(case: Case, client: Client) -> None:
-    text = post(client, case, symptom("breathing_difficulty", "severe"), key="e").content.decode()
+    text = first_step(client, case, "breathing_difficulty", key="e").content.decode()
     assert text == ""  # redirect
     stored = CheckIn.objects.get()
     assert stored.disposition == "emergency"
@@ -95,8 +124,8 @@ def test_bad_temperature_keeps_the_answers(case: Case, client: Client) -> None:
     response = post(client, case, symptom("swelling", "moderate"), temperature_c="55")
     page = response.content.decode()
     assert response.status_code == 400
-    assert 'name="sym_swelling" id="id_sym_swelling" checked' in page
-    assert 'value="moderate" id="id_sev_swelling_1" checked' in page or 'value="moderate"' in page
+    assert '<input type="hidden" name="symptoms" value="swelling"' in page
+    assert re.search(r'id="id_sev_swelling_1"[^>]*checked', page)
     assert 'value="55"' in page
     assert not CheckIn.objects.exists()
 
@@ -107,7 +136,7 @@ def test_bad_photo_keeps_the_answers_and_stores_nothing(case: Case, client: Clie
     page = response.content.decode()
     assert response.status_code == 400
     assert "not a photo we can read" in page
-    assert 'name="sym_bruising" id="id_sym_bruising" checked' in page
+    assert '<input type="hidden" name="symptoms" value="bruising"' in page
     assert not CheckIn.objects.exists()
 
 
@@ -158,7 +187,7 @@ def test_same_key_twice_stores_one_checkin(case: Case, client: Client) -> None:
 def test_going_back_and_changing_the_answers_is_a_new_checkin(case: Case, client: Client) -> None:
     """The browser's back button keeps the form's key: the worse answers must not get the first verdict."""
     post(client, case, symptom("redness"), key="same")
-    post(client, case, symptom("breathing_difficulty", "severe"), key="same")
+    first_step(client, case, "breathing_difficulty", key="same")
     assert [c.disposition for c in CheckIn.objects.order_by("id")] == ["self_care", "emergency"]
 
 
@@ -189,7 +218,7 @@ def test_another_links_checkin_is_404(case: Case, make_case, client: Client) -> 
 
 
 def _emergency_codes() -> list[str]:
-    """From the knowledge base, as the page does: symptoms an unconditional red flag makes an emergency."""
+    """From the knowledge base: symptoms whose floor is an emergency (an unconditional red flag)."""
     kb = load()
     flagged = {
         c for f in kb.triage.red_flags if f.to.value == "emergency" and f.when.always for c in f.symptoms
@@ -201,38 +230,104 @@ def _main(page: str) -> str:
     return page[page.index('<main id="main">') :]
 
 
-def test_the_emergency_box_comes_before_the_form(case: Case, client: Client) -> None:
+def test_the_emergency_symptoms_come_first_with_the_number(case: Case, client: Client) -> None:
     codes = _emergency_codes()
-    assert codes  # anaphylaxis: difficulty breathing, swelling of face, lips or throat
-    main = _main(client.get(case.url("checkin/")).content.decode())
-    box = main[main.index('class="emergency-first"') : main.index("</section>")]
-    assert main.index('class="emergency-first"') < main.index("<form")
-    for code in codes:
-        assert f"<li>{load().effects[code].name.en}</li>" in box
+    assert "vision_change" in codes and "confusion" in codes  # issue 12
+    page = client.get(case.url("checkin/")).content.decode()
+    main = _main(page)
+    box = main[main.index('class="red-flags"') : main.index("</fieldset>")]
     assert 'id="call-emergency-first" href="tel:998"' in box and '<span dir="ltr">998</span>' in box
-    assert "Call first. You can fill in this form later." in box
+    ticks = re.findall(r'name="sym_([a-z_]+)"', main)
+    assert ticks[: len(codes)] == codes and sorted(ticks) == sorted(load().effects)
+    for code in codes:
+        assert f'name="sym_{code}"' in box and f"<strong>{load().effects[code].name.en}</strong>" in box
+        assert re.search(rf'name="sym_{code}"[^>]*data-red-flag', box)
+    # a combination that is an emergency: the script shows the box the moment both are ticked
+    assert re.search(r'name="sym_fainting"[^>]*data-red-flag-with="[a-z_ ]*hives', main)
+    assert 'id="call-now" role="alert" hidden' in main and "mesosafe/js/checkin_steps.js" in page
+    assert "<script>" not in page  # no inline script: the page works under a strict CSP
 
 
-def test_the_emergency_box_in_arabic(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+def test_the_emergency_symptoms_in_arabic(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
     case = make_case(lang="ar")
     main = _main(client.get(case.url("checkin/")).content.decode())
-    box = main[main.index('class="emergency-first"') : main.index("</section>")]
+    box = main[main.index('class="red-flags"') : main.index("</fieldset>")]
     for code in _emergency_codes():
-        assert f"<li>{load().effects[code].name.ar}</li>" in box
+        assert f"<strong>{load().effects[code].name.ar}</strong>" in box
     assert 'href="tel:998"' in box
 
 
-# --- A ticked symptom needs its severity and trend: no answer is chosen for the patient -------------------
+# --- Two steps: which symptoms, then only the questions that apply; a red flag stops the questions ---------
 
 
-def test_severity_trend_and_spreading_start_unchosen(case: Case, client: Client) -> None:
+def test_the_first_step_asks_no_follow_up_question(case: Case, client: Client) -> None:
     page = client.get(case.url("checkin/")).content.decode()
-    checked = re.findall(r'name="(sev|trend|spread)_[a-z_]+" value="[a-z]+"[^>]*checked', page)
-    assert checked == []
+    assert not re.search(r'name="(sev|trend|spread)_', page)
 
 
-def test_a_symptom_without_severity_or_trend_is_an_error_naming_it(case: Case, client: Client) -> None:
-    response = post(client, case, {"sym_redness": "on"}, {"sym_pain": "on", "sev_pain": "severe"})
+def test_the_second_step_asks_only_what_the_knowledge_base_asks(case: Case, client: Client) -> None:
+    response = first_step(client, case, "redness", "pain", "pus", key="two")
+    page = response.content.decode()
+    assert response.status_code == 200 and not CheckIn.objects.exists()
+    names = set(re.findall(r'name="((?:sev|trend|spread)_[a-z_]+)"', page))
+    assert names == {"sev_redness", "trend_redness", "spread_redness", "sev_pain", "trend_pain"}
+    assert "Nothing more to answer about this." in page  # pus asks nothing
+    assert 'name="idempotency_key" value="two"' in page
+    assert re.findall(r'name="symptoms" value="([a-z_]+)"', page) == ["redness", "pain", "pus"]
+    assert not re.search(r'value="[a-z]+"[^>]*checked', page)  # nothing answered in advance
+
+
+def test_since_yesterday_is_not_asked_on_the_day_of_treatment(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(days_ago=0.2)
+    page = first_step(client, case, "redness").content.decode()
+    assert 'name="sev_redness"' in page and 'name="trend_redness"' not in page
+    response = post(client, case, {"symptoms": ["redness"], "sev_redness": "mild", "spread_redness": "no"})
+    assert response.status_code == 302
+    stored = CheckIn.objects.get()
+    assert stored.answers["symptoms"] == [{"code": "redness", "severity": "mild", "spreading": False}]
+
+
+def test_an_answer_to_a_question_not_asked_is_not_stored(case: Case, client: Client) -> None:
+    post(client, case, {"symptoms": ["pain"], "sev_pain": "mild", "trend_pain": "same", "spread_pain": "yes"})
+    stored = CheckIn.objects.get().answers["symptoms"]
+    assert stored == [{"code": "pain", "severity": "mild", "trend": "same"}]
+
+
+@pytest.mark.parametrize("codes", [["vision_change"], ["fainting", "hives"], ["redness", "chest_pain"]])
+def test_a_red_flag_is_stored_and_alerted_at_the_first_step(
+    case: Case, client: Client, codes: list[str], django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = first_step(client, case, *codes, key="now")
+    stored = CheckIn.objects.get()
+    assert response.status_code == 302 and response["Location"] == case.url(f"checkin/{stored.id}/")
+    assert stored.disposition == "emergency"
+    assert sorted(stored.answers["symptoms"], key=str) == [{"code": c} for c in sorted(codes)]  # no answer
+    assert len(callbacks) == 1  # the staff alert, sent once the check-in is stored
+    page = _main(client.get(response["Location"]).content.decode())
+    assert page.index('id="call-emergency" href="tel:998"') < page.index("<h1")
+    assert not re.search(r'name="(sev|trend|spread)_', page)
+    assert "how bad: not asked" in page
+
+
+def test_fainting_alone_goes_on_to_the_questions(case: Case, client: Client) -> None:
+    response = first_step(client, case, "fainting")
+    assert response.status_code == 200 and not CheckIn.objects.exists()
+    assert "A few more questions" in response.content.decode()
+
+
+def test_change_my_symptoms_keeps_the_ticks(case: Case, client: Client) -> None:
+    data = {"step": "change", "idempotency_key": "k", "symptoms": ["redness", "pain"]}
+    page = client.post(case.url("checkin/"), data).content.decode()
+    assert 'name="sym_redness" id="id_sym_redness" checked' in page
+    assert 'name="sym_pain" id="id_sym_pain" checked' in page and not CheckIn.objects.exists()
+
+
+# --- A chosen symptom needs its answers: no answer is chosen for the patient -----------------------------
+
+
+def test_a_symptom_without_its_answers_is_an_error_naming_it(case: Case, client: Client) -> None:
+    response = post(client, case, {"symptoms": ["redness"]}, {"symptoms": ["pain"], "sev_pain": "severe"})
     page = response.content.decode()
     redness, pain = load().effects["redness"].name.en, load().effects["pain"].name.en
     assert response.status_code == 400
@@ -241,16 +336,13 @@ def test_a_symptom_without_severity_or_trend_is_an_error_naming_it(case: Case, c
     assert f"{pain}: please choose whether it is better, the same or worse." in page
     assert f"{pain}: please choose how bad it is." not in page
     assert f"{redness}: please say whether it is spreading." in page
-    assert 'value="severe" id="id_sev_pain_2" checked' in page  # what was chosen is kept
+    assert re.search(r'value="severe" id="id_sev_pain_2"[^>]*checked', page)  # what was chosen is kept
     assert not CheckIn.objects.exists()
 
 
-def test_an_emergency_symptom_is_sent_without_its_details(case: Case, client: Client) -> None:
-    """Whatever their severity and trend, these make the check-in an emergency: asking would only delay."""
-    code = _emergency_codes()[0]
-    response = post(client, case, {f"sym_{code}": "on"}, {"sym_redness": "on"}, key="now")
-    assert response.status_code == 302
-    assert CheckIn.objects.get().disposition == "emergency"
+def test_an_unknown_symptom_code_is_a_form_error(case: Case, client: Client) -> None:
+    response = post(client, case, {"symptoms": ["made_up"]})
+    assert response.status_code == 400 and not CheckIn.objects.exists()
 
 
 # --- Temperature: a plain message in °C, with the conversion of what looks like °F -----------------------
@@ -287,7 +379,7 @@ def test_the_temperature_message_in_arabic_has_arabic_digits(make_case, client: 
 
 
 def test_the_error_summary_links_to_each_field(case: Case, client: Client) -> None:
-    page = post(client, case, {"sym_redness": "on"}, temperature_c="101").content.decode()
+    page = post(client, case, {"symptoms": ["redness"]}, temperature_c="101").content.decode()
     main = _main(page)
     start = main.index('<section class="alert"')
     summary = main[start : main.index("</section>", start)]

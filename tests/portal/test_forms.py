@@ -10,13 +10,14 @@ from django.utils import translation
 
 from mesosafe.knowledge import load, load_from
 from mesosafe.knowledge.loader import DATA_DIR
-from mesosafe.portal.forms import CheckInForm, emergency_symptoms, temperature_error
+from mesosafe.portal.forms import DetailsForm, SymptomsForm, temperature_error
+from mesosafe.portal.red_flags import red_flags
 
 
 def test_the_emergency_symptoms_come_from_the_knowledge_base(tmp_path: Path) -> None:
     airway = ["breathing_difficulty", "face_throat_swelling"]
     new = ["vision_change", "face_weakness_or_speech", "chest_pain", "confusion"]  # issue 12
-    assert emergency_symptoms(load()) == [*airway, *new]
+    assert red_flags(load(), 2.0).alone == [*airway, *new]
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     triage = data / "triage.yaml"
@@ -30,7 +31,7 @@ def test_the_emergency_symptoms_come_from_the_knowledge_base(tmp_path: Path) -> 
     triage.write_text(text, encoding="utf-8")
     kb = load_from(data)
     # face_throat_swelling stays: on its own it is an emergency (its not-expected disposition)
-    assert emergency_symptoms(kb) == ["hives", *airway, *new]
+    assert red_flags(kb, 2.0).alone == ["hives", *airway, *new]
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,22 @@ def test_the_conversion_in_arabic_digits() -> None:
     assert "١٠٢٫٥" in message and "٣٩٫٢" in message and "39.2" not in message
 
 
+def test_the_emergency_combinations_come_from_the_engine() -> None:
+    """Fainting with a sign of allergy on the skin is anaphylaxis (WAO 2020); blotchy or pale skin with a
+    fever is a sepsis sign: emergencies before any follow-up answer."""
+    pairs = red_flags(load(), 2.0).pairs
+    assert {"hives", "rash"} <= set(pairs["fainting"]) and "fainting" in pairs["hives"]
+    assert pairs["fever"] == ["pale_or_dusky_skin"]
+    assert "redness" not in pairs
+
+
+def test_the_first_step_lists_the_emergency_symptoms_first() -> None:
+    flags = red_flags(load(), 2.0)
+    form = SymptomsForm(flags=flags)
+    assert form.codes[: len(flags.alone)] == flags.alone and sorted(form.codes) == sorted(load().effects)
+
+
 def test_severity_trend_and_spreading_have_no_initial_answer() -> None:
-    form = CheckInForm()
-    for code in form.codes:
-        assert all(form[f"{kind}_{code}"].initial is None for kind in ("sev", "trend", "spread"))
+    form = DetailsForm(initial={"symptoms": list(load().effects)}, days=2.0)
+    named = [n for n in form.fields if n.startswith(("sev_", "trend_", "spread_"))]
+    assert named and all(form[name].initial is None for name in named)

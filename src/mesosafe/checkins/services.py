@@ -25,7 +25,7 @@ from mesosafe.errors import Code, DomainError
 from mesosafe.knowledge import Disposition, Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.lib.ratelimit import over_limit
-from mesosafe.treatments.models import CheckinLink
+from mesosafe.treatments.models import CheckinLink, Treatment
 
 REOPEN = "reopen"  # AuditEvent.detail["change"] of a review undone by return_to_queue
 
@@ -41,6 +41,12 @@ def _answers(data: Any, days: float) -> CheckInInput:
         raise InputError("days_since_treatment", "set by the server from the treatment's time; leave it out")
     check_in = parse(CheckInInput, {**data, "days_since_treatment": days})
     return complete(check_in, load_kb())
+
+
+def days_since(treatment: Treatment, now: datetime | None = None) -> float:
+    """Days from the treatment to `now` (default: now), as a check-in sent then is triaged and stored."""
+    elapsed = ((now or timezone.now()) - treatment.performed_at).total_seconds() / 86400
+    return round(max(0.0, elapsed), 3)
 
 
 class KeyReused(DomainError):
@@ -75,8 +81,7 @@ def submit(
     contact is refused past MESOSAFE_CHECKINS_PER_HOUR on its link (TooManyCheckIns)."""
     treatment = link.treatment
     now = timezone.now()
-    days = max(0.0, (now - treatment.performed_at).total_seconds() / 86400)
-    check_in = _answers(data, round(days, 3))
+    check_in = _answers(data, days_since(treatment, now))
     result, explanation = explain.triage(check_in, Lang(treatment.patient.preferred_language))
     stored = CheckIn(
         treatment=treatment,

@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from mesosafe.checkins.answers import SEVERITY_LABELS, TREND_LABELS
 from mesosafe.checkins.photos import MAX_PER_CHECKIN
-from mesosafe.knowledge import Disposition, KnowledgeBase, Lang, Severity, Trend
+from mesosafe.engines.questions import asked
+from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
 from mesosafe.lib.numbers import LocalDecimalField, normalise_number
+from mesosafe.portal.red_flags import RedFlags
 from mesosafe.portal.templatetags.digits import digits
 
 MED_ROWS = 3
@@ -189,17 +191,6 @@ class ScreeningForm(ErrorSummary):
         }
 
 
-class SymptomRow:
-    """One symptom's fields, for the template."""
-
-    def __init__(self, form: CheckInForm, code: str, name: str, description: str) -> None:
-        self.code, self.name, self.description = code, name, description
-        self.chosen = form[f"sym_{code}"]
-        self.severity = form[f"sev_{code}"]
-        self.trend = form[f"trend_{code}"]
-        self.spreading = form[f"spread_{code}"]
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -217,27 +208,13 @@ class PhotosField(forms.FileField):
         return [clean_one(f, initial) for f in files]
 
 
-def emergency_symptoms(kb: KnowledgeBase) -> list[str]:
-    """The symptoms that make a check-in an emergency on their own, whatever their severity or trend: those
-    with an unconditional red flag leading to `emergency` (or, the same in effect, an effect whose
-    not-expected disposition is `emergency`). In the knowledge base's order."""
-    codes = {
-        code
-        for flag in kb.triage.red_flags
-        if flag.to == Disposition.EMERGENCY and flag.when.always
-        for code in flag.symptoms
-    }
-    codes |= {c for c, e in kb.effects.items() if e.not_expected_disposition == Disposition.EMERGENCY}
-    return [code for code in kb.effects if code in codes]
-
-
-# What a ticked symptom must also say (field prefix -> the message when it does not), unless it is an
-# emergency: each message names the symptom.
+# What an asked follow-up question says when it is not answered: each message names the symptom.
 DETAILS = {
-    "sev": _("%(symptom)s: please choose how bad it is."),
+    "severity": _("%(symptom)s: please choose how bad it is."),
     "trend": _("%(symptom)s: please choose whether it is better, the same or worse."),
-    "spread": _("%(symptom)s: please say whether it is spreading."),
+    "spreading": _("%(symptom)s: please say whether it is spreading."),
 }
+PREFIX = {"severity": "sev", "trend": "trend", "spreading": "spread"}  # field name: f"{prefix}_{code}"
 
 FAHRENHEIT = (Decimal(90), Decimal(110))  # a temperature typed in this range was most likely in °F
 
@@ -270,7 +247,59 @@ class TemperatureField(LocalDecimalField):
             raise ValidationError(temperature_error(value), code="temperature") from None
 
 
-class CheckInForm(ErrorSummary):
+class SymptomRow:
+    """One symptom of the first step, for the template: its checkbox, and whether it is a red flag."""
+
+    def __init__(self, form: SymptomsForm, code: str, flags: RedFlags) -> None:
+        effect = load_kb().effects[code]
+        self.code = code
+        self.name, self.description = effect.name.get(form.lang), effect.description.get(form.lang)
+        self.chosen = form[f"sym_{code}"]
+        self.alone = code in flags.alone
+
+
+class SymptomsForm(ErrorSummary):
+    """The check-in's first step: which symptoms, the emergency ones first. Nothing more is asked here."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, lang: Lang = Lang.EN, flags: RedFlags, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.lang, self.flags = lang, flags
+        effects = load_kb().effects
+        self.codes = [*flags.alone, *(code for code in effects if code not in flags.alone)]
+        for code in self.codes:
+            # for the page's script: an emergency on its own, or with which other symptoms
+            attrs = {"data-red-flag": ""} if code in flags.alone else {}
+            if flags.pairs.get(code):
+                attrs["data-red-flag-with"] = " ".join(flags.pairs[code])
+            name = effects[code].name.get(lang)
+            self.fields[f"sym_{code}"] = forms.BooleanField(
+                label=name, required=False, widget=forms.CheckboxInput(attrs=attrs)
+            )
+
+    def ticked(self) -> list[str]:
+        """The symptoms chosen; call after is_valid()."""
+        return [code for code in self.codes if self.cleaned_data.get(f"sym_{code}")]
+
+    def rows(self) -> list[SymptomRow]:
+        return [SymptomRow(self, code, self.flags) for code in self.codes]
+
+
+class Details:
+    """One chosen symptom in the second step: its name and the fields of the questions it is asked."""
+
+    def __init__(self, name: str, fields: list[forms.BoundField]) -> None:
+        self.name, self.fields = name, fields
+
+
+class DetailsForm(ErrorSummary):
+    """The check-in's second step: for each symptom chosen in the first, only the follow-up questions the
+    knowledge base asks for it on this day (none answered in advance, each one required); then the
+    temperature and photos."""
+
+    symptoms = forms.MultipleChoiceField(widget=forms.MultipleHiddenInput, required=False)
     temperature_c = TemperatureField(
         label=_("Temperature (°C), if you measured it"),
         required=False,
@@ -282,79 +311,62 @@ class CheckInForm(ErrorSummary):
     photo = PhotosField(label=_("Photos of the treated area (optional, up to 5)"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args: Any, lang: Lang = Lang.EN, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+    def __init__(self, *args: Any, lang: Lang = Lang.EN, days: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lang = lang
         kb = load_kb()
-        self.codes = list(kb.effects)
-        self.emergency = emergency_symptoms(kb)
-        # the box above the form: these mean "call now", not "fill in the form"
-        self.emergency_names = [kb.effects[code].name.get(lang) for code in self.emergency]
-        self.self_named = frozenset(f"{kind}_{code}" for kind in DETAILS for code in self.codes)
-        # Severity, trend and spreading start unanswered: a preselected "Mild", "The same" and "No" would
-        # send the engine the least urgent answers for a symptom the patient ticked and did not describe.
-        severities = [(s.value, SEVERITY_LABELS[s]) for s in Severity]
-        trends = [(t.value, TREND_LABELS[t]) for t in Trend]
-        for code in self.codes:
-            self.fields[f"sym_{code}"] = forms.BooleanField(required=False)
-            self.fields[f"sev_{code}"] = forms.ChoiceField(
-                label=_("How bad is it?"),
-                choices=severities,
-                required=False,  # required when the symptom is ticked: see clean()
-                widget=forms.RadioSelect,
-            )
-            self.fields[f"trend_{code}"] = forms.ChoiceField(
-                label=_("Since yesterday it is"),
-                choices=trends,
-                required=False,
-                widget=forms.RadioSelect,
-            )
-            self.fields[f"spread_{code}"] = forms.ChoiceField(
-                label=_("Is it spreading?"),
-                choices=YES_NO,
-                required=False,
-                widget=forms.RadioSelect,
-            )
+        symptoms = self.fields["symptoms"]
+        assert isinstance(symptoms, forms.MultipleChoiceField)
+        symptoms.choices = [(code, code) for code in kb.effects]
+        if self.is_bound:
+            given = self.data.getlist("symptoms") if hasattr(self.data, "getlist") else []
+        else:
+            given = self.initial.get("symptoms", [])
+        self.chosen = [code for code in kb.effects if code in set(given)]
+        self.asked = {code: asked(kb, code, days) for code in self.chosen}
+        choices = {
+            "severity": [(s.value, SEVERITY_LABELS[s]) for s in Severity],
+            "trend": [(t.value, TREND_LABELS[t]) for t in Trend],
+            "spreading": YES_NO,
+        }
+        labels = {
+            "severity": _("How bad is it?"),
+            "trend": _("Since yesterday it is"),
+            "spreading": _("Is it spreading?"),
+        }
+        for code, questions in self.asked.items():
+            name = kb.effects[code].name.get(lang)
+            for question in questions:
+                self.fields[f"{PREFIX[question]}_{code}"] = forms.ChoiceField(
+                    label=labels[question],
+                    choices=choices[question],
+                    widget=forms.RadioSelect,
+                    error_messages={"required": DETAILS[question] % {"symptom": name}},
+                )
+        self.self_named = frozenset(f"{PREFIX[q]}_{c}" for c, qs in self.asked.items() for q in qs)
         # the page's order, which the error summary follows
-        self.order_fields(
-            [n for n in self.fields if n not in {"temperature_c", "photo"}] + ["temperature_c", "photo"]
-        )
+        self.order_fields([n for n in self.fields if n not in {"temperature_c", "photo"}])
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        ticked = [code for code in self.codes if data.get(f"sym_{code}")]
-        if any(code in self.emergency for code in ticked):
-            return data  # an emergency whatever the details: asking for them would only hold the patient up
+    def details(self) -> list[Details]:
         effects = load_kb().effects
-        for code in ticked:
-            for kind, message in DETAILS.items():
-                name = f"{kind}_{code}"
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, message % {"symptom": effects[code].name.get(self.lang)})
-        return data
-
-    def symptom_rows(self) -> list[SymptomRow]:
-        kb = load_kb()
         return [
-            SymptomRow(
-                self, code, kb.effects[code].name.get(self.lang), kb.effects[code].description.get(self.lang)
+            Details(
+                effects[code].name.get(self.lang),
+                [self[f"{PREFIX[q]}_{code}"] for q in self.asked[code]],
             )
-            for code in self.codes
+            for code in self.chosen
         ]
 
     def answers(self) -> dict[str, Any]:
-        """The engine's check-in answers (without days_since_treatment); call after is_valid()."""
+        """The engine's check-in answers (without days_since_treatment): only the questions asked; call
+        after is_valid()."""
         d = self.cleaned_data
         symptoms = []
-        for code in self.codes:
-            if not d.get(f"sym_{code}"):
-                continue
-            symptom: dict[str, Any] = {"code": code, "spreading": d.get(f"spread_{code}") == "yes"}
-            # Left out only in an emergency (see clean()), where the engine's defaults cannot lower it.
-            for key, field in (("severity", f"sev_{code}"), ("trend", f"trend_{code}")):
-                if d.get(field):
-                    symptom[key] = d[field]
+        for code, questions in self.asked.items():
+            symptom: dict[str, Any] = {"code": code}
+            for question in questions:
+                value = d[f"{PREFIX[question]}_{code}"]
+                symptom[question] = value == "yes" if question == "spreading" else value
             symptoms.append(symptom)
         temperature = d.get("temperature_c")
         return {

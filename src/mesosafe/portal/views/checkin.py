@@ -1,8 +1,13 @@
-"""Check-in: symptoms, severity, trend, spreading, temperature, photos; then the triaged result."""
+"""Check-in in two steps, each a plain form post: first which symptoms (or "I feel fine"), then only the
+follow-up questions the knowledge base asks for them, the temperature and photos; then the triaged result.
+
+A red flag stops the questions: when the symptoms of the first step are an emergency on their own, they are
+stored, triaged and alerted at once, and the patient sees the call-now result instead of more questions."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,11 +17,16 @@ from django.utils.translation import gettext_noop
 from mesosafe import explain
 from mesosafe.checkins import photos
 from mesosafe.checkins import services as checkins
+from mesosafe.checkins.answers import symptom_lines
 from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.errors import DomainError
+from mesosafe.knowledge import load as load_kb
 from mesosafe.portal import present
 from mesosafe.portal.access import Visit, with_link
-from mesosafe.portal.forms import CheckInForm
+from mesosafe.portal.forms import DetailsForm, SymptomsForm
+from mesosafe.portal.red_flags import is_emergency, red_flags
+
+FINE, SYMPTOMS, DETAILS, CHANGE = "fine", "symptoms", "details", "change"  # the button a post came from
 
 TOO_MANY = gettext_noop(
     "You have sent many check-ins in the last hour, so this one was not saved. If you feel worse, call your "
@@ -26,9 +36,39 @@ TOO_MANY = gettext_noop(
 
 @with_link
 def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
-    form = CheckInForm(request.POST or None, request.FILES or None, lang=visit.lang)
-    limited = False
-    if request.method == "POST" and form.is_valid():
+    step = request.POST.get("step", SYMPTOMS) if request.method == "POST" else None
+    if step == DETAILS:
+        return _details(request, visit)
+    days = checkins.days_since(visit.treatment)
+    flags = red_flags(load_kb(), days)
+    if step == CHANGE:  # back from the second step, with the symptoms still ticked
+        ticked = set(request.POST.getlist("symptoms"))
+        key = request.POST.get("idempotency_key") or uuid.uuid4().hex
+        initial = {"idempotency_key": key[:64], **{f"sym_{code}": True for code in ticked}}
+        return _symptoms_page(request, visit, SymptomsForm(initial=initial, lang=visit.lang, flags=flags))
+    form = SymptomsForm(request.POST or None, lang=visit.lang, flags=flags)
+    if step is None or not form.is_valid():
+        return _symptoms_page(request, visit, form, status=400 if step else 200)
+    key = form.cleaned_data["idempotency_key"]
+    chosen = [] if step == FINE else form.ticked()
+    if step == FINE or (chosen and is_emergency(chosen, load_kb(), days)):
+        try:
+            stored, _created = _submit(visit, {"symptoms": [{"code": c} for c in chosen]}, key)
+        except checkins.TooManyCheckIns:
+            form.add_error(None, _(TOO_MANY))
+            return _symptoms_page(request, visit, form, status=429)
+        except DomainError:
+            pass  # the day changed since: no longer an emergency without the details, so ask them
+        else:
+            return redirect("portal:checkin_result", visit.token, stored.id)
+    details = DetailsForm(initial={"symptoms": chosen, "idempotency_key": key}, lang=visit.lang, days=days)
+    return _details_page(request, visit, details)
+
+
+def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
+    days = checkins.days_since(visit.treatment)
+    form = DetailsForm(request.POST, request.FILES or None, lang=visit.lang, days=days)
+    if form.is_valid():
         cleaned = []
         try:
             cleaned = [photos.clean_photo(upload) for upload in form.cleaned_data["photo"]]
@@ -36,10 +76,10 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
             form.add_error("photo", str(exc))
         if not form.errors:
             try:
-                stored, created = submit(visit, form)
+                stored, created = _submit(visit, form.answers(), form.cleaned_data["idempotency_key"])
             except checkins.TooManyCheckIns:
-                limited = True
                 form.add_error(None, _(TOO_MANY))
+                return _details_page(request, visit, form, status=429)
             except DomainError as exc:
                 form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
             else:
@@ -47,32 +87,36 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
                     for data, ext in cleaned:
                         photos.store(stored, data, ext)
                 return redirect("portal:checkin_result", visit.token, stored.id)
-    status = 429 if limited else 400 if request.method == "POST" else 200
+    # a browser cannot keep chosen files across a page load: say so when the form comes back
+    lost = bool(request.FILES.getlist("photo"))
+    return _details_page(request, visit, form, status=400, photos_lost=lost)
+
+
+def _symptoms_page(request: HttpRequest, visit: Visit, form: SymptomsForm, status: int = 200) -> HttpResponse:
     return render(
-        request,
-        "portal/checkin.html",
-        visit.context(
-            "checkin",
-            form=form,
-            rows=form.symptom_rows(),
-            photo_counts=range(1, photos.MAX_PER_CHECKIN + 1),  # the picker's "N photos chosen" texts
-            emergency_names=form.emergency_names,
-            # a browser cannot keep chosen files across a page load: say so when the form comes back
-            photos_lost=request.method == "POST" and bool(request.FILES.getlist("photo")),
-        ),
-        status=status,
+        request, "portal/checkin.html", visit.context("checkin", form=form, rows=form.rows()), status=status
     )
 
 
-def submit(visit: Visit, form: CheckInForm) -> tuple[CheckIn, bool]:
+def _details_page(
+    request: HttpRequest, visit: Visit, form: DetailsForm, status: int = 200, photos_lost: bool = False
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "form": form,
+        "details": form.details(),
+        "photo_counts": range(1, photos.MAX_PER_CHECKIN + 1),  # the picker's "N photos chosen" texts
+        "photos_lost": photos_lost,
+    }
+    return render(request, "portal/checkin_details.html", visit.context("checkin", **context), status=status)
+
+
+def _submit(visit: Visit, answers: dict[str, Any], key: str) -> tuple[CheckIn, bool]:
     """The form's key makes a double tap one check-in. The same key with other answers is the patient
     going back and changing them: that is a new check-in, judged on its own answers."""
     try:
-        return checkins.submit(
-            visit.treatment_link, form.answers(), form.cleaned_data["idempotency_key"], hourly_limit=True
-        )
+        return checkins.submit(visit.treatment_link, answers, key, hourly_limit=True)
     except checkins.KeyReused:
-        return checkins.submit(visit.treatment_link, form.answers(), uuid.uuid4().hex, hourly_limit=True)
+        return checkins.submit(visit.treatment_link, answers, uuid.uuid4().hex, hourly_limit=True)
 
 
 @with_link
@@ -91,6 +135,7 @@ def checkin_result(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
             checkin=stored,
             shown=shown,
             expected=expected,
+            answers=symptom_lines(stored.answers, visit.lang),
             photos=Photo.objects.filter(checkin=stored),
         ),
     )

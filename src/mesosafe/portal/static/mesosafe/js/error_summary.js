@@ -10,7 +10,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var field = link && document.getElementById(link.getAttribute("href").slice(1));
     if (!field) return;
     event.preventDefault();
-    (field.closest(".symptom") || field.closest("fieldset") || field.closest(".field") || field).scrollIntoView();
+    (field.closest(".symptom, .symptom-details") || field.closest("fieldset") || field.closest(".field") || field).scrollIntoView();
     field.focus({ preventScroll: true });
   });
 });
