@@ -29,6 +29,13 @@ def over_limit(key: str, limit: int, window_s: int | None = None) -> bool:
     return count > limit
 
 
+def failed_lookup_over_limit(address: str) -> bool:
+    """Count one unknown, stopped or expired patient-link token from `address` (the API and the pages share
+    the count); True once more than MESOSAFE_PATIENT_RATE came in the window. Only failures count: patients
+    behind one carrier address each use a valid link, which is never limited by address."""
+    return over_limit(f"lookup-fail:ip:{address}", settings.MESOSAFE_PATIENT_RATE)
+
+
 def reached(key: str, limit: int) -> bool:
     """Whether `key` has already been counted `limit` times in its current window (counts nothing)."""
     url = settings.MESOSAFE_REDIS_URL
