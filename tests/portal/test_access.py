@@ -60,7 +60,6 @@ def test_not_found_page_is_readable_in_arabic(db: object, client: Client) -> Non
     assert 'dir="rtl"' in page and "الصفحة غير موجودة" in page
 
 
-
 def test_guessing_links_from_one_address_is_limited_but_a_valid_link_is_not(  # type: ignore[no-untyped-def]
     make_case, client: Client, settings
 ) -> None:
