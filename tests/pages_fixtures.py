@@ -89,8 +89,8 @@ def mildest_answers(symptom: dict[str, Any], days: float) -> dict[str, Any]:
     return {**{q: MILDEST[q] for q in questions}, **symptom}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
+@pytest.fixture(autouse=True)  # public: `import *` in the conftests skips _names
+def fresh_cache() -> None:
     cache.clear()
 
 

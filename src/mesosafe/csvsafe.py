@@ -8,6 +8,8 @@ Every CSV the project writes passes its cells through `safe_cell`.
 from __future__ import annotations
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The same rule as a regular expression, for column-wise writers (pyarrow's RE2, pandas)
+FORMULA_PATTERN = r"^[=+\-@\t\r]"
 
 
 def safe_cell(value: object) -> object:

@@ -188,6 +188,17 @@ def test_link_endpoints_are_rate_limited(client: Client, linked: tuple[Treatment
     assert limited["Retry-After"] == "60" and limited["Content-Type"] == "application/problem+json"
 
 
+@override_settings(MESOSAFE_PATIENT_RATE=3)
+def test_failed_lookups_are_limited_by_address_but_a_valid_link_is_not(
+    client: Client, linked: tuple[Treatment, str]
+) -> None:
+    _, token = linked
+    guesses = [client.get(f"{API}/patient/me", **link_headers(f"guess-{n}")).status_code for n in range(5)]
+    assert guesses == [404, 404, 404, 429, 429]
+    assert client.get(f"{API}/patient/me", **link_headers(token)).status_code == 200
+    assert client.get("/p/guess-pages/").status_code == 429  # the pages share the address's count
+
+
 def test_me_shows_treatment_plan_and_due_checkins(client: Client, linked: tuple[Treatment, str]) -> None:
     _, token = linked
     submit(client, token, BRUISE)

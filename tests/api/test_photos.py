@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from mesosafe.checkins.models import Photo
+from mesosafe.checkins.photos import MAX_PER_CHECKIN
 from mesosafe.checkins.services import submit
 from mesosafe.patients.models import Patient
 from tests.service_fixtures import API, Site, link_headers
@@ -81,3 +86,39 @@ def test_photos_only_for_the_links_own_checkins(
         f"{API}/patient/checkins/{others.id}/photos", {"photo": upload}, **link_headers(token)
     )
     assert response.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_uploads_keep_the_photo_limit(
+    live_server: Any,
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    settings: Any,
+) -> None:
+    """Ten uploads at once to one check-in: exactly MAX_PER_CHECKIN are stored, the rest are 409s."""
+    settings.MESOSAFE_PATIENT_RATE = 10_000
+    treatment, token = make_treatment(site, make_patient(site))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
+    url = f"{live_server.url}{API}/patient/checkins/{checkin.id}/photos"
+    start = threading.Barrier(10)
+    statuses: list[int] = []
+
+    def upload() -> None:
+        start.wait()
+        answer = requests.post(
+            url,
+            files={"photo": ("skin.png", png(), "image/png")},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=upload) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [201] * MAX_PER_CHECKIN + [409] * (10 - MAX_PER_CHECKIN)
+    assert Photo.objects.filter(checkin=checkin).count() == MAX_PER_CHECKIN

@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+import os
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+import redis
+import requests
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.test import Client
 
+from mesosafe.clinics.models import LoginCounter, Staff
 from tests.pages_fixtures import PASSWORD, ClinicSite
+
+REDIS_URL = os.environ.get("MESOSAFE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def test_anonymous_is_sent_to_login(db: object, client: Client) -> None:
@@ -40,18 +51,99 @@ def test_login_page_in_arabic(db: object, client: Client) -> None:
 def test_failed_logins_are_throttled_even_for_the_right_password(
     site_a: ClinicSite, client: Client, url: str
 ) -> None:
-    cache.clear()
     for _ in range(settings.MESOSAFE_LOGIN_ATTEMPTS):
         assert "Too many" not in client.post(url, {"username": "alice", "password": "nope"}).content.decode()
     refused = client.post(url, {"username": "Alice ", "password": PASSWORD})
     assert refused.status_code == 200 and "Too many failed logins" in refused.content.decode()
     assert "_auth_user_id" not in client.session
-    cache.clear()  # the window ends
+    LoginCounter.objects.all().delete()  # the window ends
     assert client.post("/clinic/login/", {"username": "alice", "password": PASSWORD}).status_code == 302
 
 
 def test_successful_logins_are_not_counted(site_a: ClinicSite, client: Client) -> None:
-    cache.clear()
     for _ in range(settings.MESOSAFE_LOGIN_ATTEMPTS + 2):
         assert client.post("/clinic/login/", {"username": "alice", "password": PASSWORD}).status_code == 302
         client.logout()
+
+
+class CountingBackend(ModelBackend):
+    """Django's backend, counting the password checks it is asked for (from every server thread)."""
+
+    checks = 0
+    lock = threading.Lock()
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kw: Any
+    ) -> Any:
+        with CountingBackend.lock:
+            CountingBackend.checks += 1
+        return super().authenticate(request, username=username, password=password, **kw)
+
+
+@pytest.fixture(params=["database", "redis"])
+def counter_store(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
+    """Where login attempts are counted: the database, or Redis (its login keys removed after the test)."""
+    settings.AUTHENTICATION_BACKENDS = ["tests.clinicui.test_login.CountingBackend"]
+    CountingBackend.checks = 0
+    if request.param == "database":
+        yield request.param
+        return
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.exceptions.RedisError:
+        if os.environ.get("MESOSAFE_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"Redis is required at {REDIS_URL} (MESOSAFE_REQUIRE_SERVICES=1)")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    settings.MESOSAFE_REDIS_URL = REDIS_URL
+    yield request.param
+    for key in client.scan_iter("mesosafe:login:*"):
+        client.delete(key)
+
+
+def _login(base: str, username: str, password: str) -> requests.Response:
+    session = requests.Session()
+    page = session.get(f"{base}/clinic/login/", timeout=60).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token
+    form = {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
+    return session.post(f"{base}/clinic/login/", form, allow_redirects=False, timeout=120)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parallel_burst_gets_no_more_password_checks_than_the_limit(
+    live_server: Any, site_a: ClinicSite, counter_store: str
+) -> None:
+    limit = settings.MESOSAFE_LOGIN_ATTEMPTS
+    start = threading.Barrier(40)
+    answers: list[str] = []
+
+    def attempt(n: int) -> None:
+        start.wait()
+        answers.append(_login(live_server.url, "alice", f"guess-{n}").text)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert CountingBackend.checks == limit
+    assert sum("Too many failed logins" in answer for answer in answers) == 40 - limit
+    refused = _login(live_server.url, "alice", PASSWORD)  # the right password, after the burst
+    assert refused.status_code == 200 and "Too many failed logins" in refused.text
+    assert CountingBackend.checks == limit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failures_from_one_address_do_not_lock_out_another_staff_member(
+    live_server: Any, site_a: ClinicSite, counter_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("mesosafe.clinicui.login.ADDRESS_DELAY_S", 0.01)
+    limit = settings.MESOSAFE_LOGIN_ATTEMPTS
+    user = User.objects.create_user("nadia", password=PASSWORD)
+    Staff.objects.create(user=user, clinic=site_a.clinic, role=Staff.Role.PRACTITIONER)
+    for n in range(limit * 3 + 5):  # alice's and made-up accounts' failures, all from this office's address
+        _login(live_server.url, "alice" if n < limit + 2 else f"nobody{n}", "wrong")
+    assert _login(live_server.url, "alice", PASSWORD).status_code == 200  # alice is locked from here
+    assert _login(live_server.url, "nadia", PASSWORD).status_code == 302  # nadia, same address, is not

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -57,3 +58,17 @@ def test_not_found_page_is_readable_in_arabic(db: object, client: Client) -> Non
     assert response.status_code == 404
     page = response.content.decode()
     assert 'dir="rtl"' in page and "الصفحة غير موجودة" in page
+
+
+def test_guessing_links_from_one_address_is_limited_but_a_valid_link_is_not(  # type: ignore[no-untyped-def]
+    make_case, client: Client, settings
+) -> None:
+    cache.clear()  # the failures of the tests before (tests/portal does not clear between tests)
+    settings.MESOSAFE_PATIENT_RATE = 5
+    first, second = make_case(), make_case()
+    guesses = [client.get(f"/p/guess-{n}/").status_code for n in range(8)]
+    assert guesses == [404] * 5 + [429] * 3
+    revoke_link(first.treatment)
+    assert client.get(first.url()).status_code == 429  # a stopped link is a failed lookup too
+    # another patient behind the same carrier address opens a valid link, never limited by address
+    assert [Client().get(second.url()).status_code for _ in range(5)] == [200] * 5

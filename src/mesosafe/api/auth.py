@@ -9,7 +9,7 @@ from ninja.security import HttpBearer
 from mesosafe.clinics.models import Staff
 from mesosafe.clinics.services import staff_for_key
 from mesosafe.lib.problems import Problem
-from mesosafe.lib.ratelimit import over_limit
+from mesosafe.lib.ratelimit import failed_lookup_over_limit, over_limit
 from mesosafe.lib.tokens import digest
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, ScreeningLink
@@ -23,15 +23,15 @@ class StaffKey(HttpBearer):
 
 class PatientLink(HttpBearer):
     """A usable link token (treatment or pre-treatment); anything else (unknown, expired, revoked) is a
-    bare 404."""
+    bare 404, and a 429 once its address has sent too many of those."""
 
     def authenticate(self, request: HttpRequest, token: str) -> CheckinLink | ScreeningLink | None:
-        address = request.META.get("REMOTE_ADDR", "")
-        limit = settings.MESOSAFE_PATIENT_RATE
-        if over_limit(f"rate:ip:{address}", limit) | over_limit(f"rate:tok:{digest(token)[:32]}", limit):
+        if over_limit(f"rate:tok:{digest(token)[:32]}", settings.MESOSAFE_PATIENT_RATE):
             raise Problem(429, "too many requests; try again in a minute")
         link = any_link_for_token(token)
         if link is None:
+            if failed_lookup_over_limit(request.META.get("REMOTE_ADDR", "")):
+                raise Problem(429, "too many requests; try again in a minute")
             raise Problem(404)
         return link
 

@@ -12,11 +12,63 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from mesosafe.errors import Code, DomainError
 from mesosafe.lib.problems import CONTENT_TYPE, Problem, field_problem
 
+# What RefuseNul refuses, said in the schema of every text a client sends (an ECMA and Python pattern)
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _say_no_nul(node: Any) -> None:
+    """Every free-text string in a request schema gets the NUL-free pattern (enums, formats and patterns
+    already say what they take)."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"enum", "format", "pattern", "const"} & node.keys():
+            node["pattern"] = NO_NUL
+        for child in node.values():
+            _say_no_nul(child)
+    elif isinstance(node, list):
+        for child in node:
+            _say_no_nul(child)
+
+
+def _request_schemas(schema: dict[str, Any]) -> list[str]:
+    """The component schemas a request body uses, followed through their references."""
+    components = schema.get("components", {}).get("schemas", {})
+    todo = [
+        ref
+        for operations in schema.get("paths", {}).values()
+        for operation in operations.values()
+        for ref in _refs(operation.get("requestBody", {}))
+    ]
+    seen: list[str] = []
+    while todo:
+        name = todo.pop()
+        if name not in seen and name in components:
+            seen.append(name)
+            todo.extend(_refs(components[name]))
+    return seen
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"].rsplit("/", 1)[-1]] if isinstance(node.get("$ref"), str) else []
+        return own + [ref for child in node.values() for ref in _refs(child)]
+    if isinstance(node, list):
+        return [ref for child in node for ref in _refs(child)]
+    return []
+
 
 class MesosafeAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        """Declare error responses with their real media type, application/problem+json."""
+        """Declare error responses with their real media type, application/problem+json, and the server's
+        text rule (no NUL characters) in every request schema."""
         schema = super().get_openapi_schema(**kwargs)
+        components = schema.get("components", {}).get("schemas", {})
+        for name in _request_schemas(schema):
+            _say_no_nul(components[name])
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                _say_no_nul(operation.get("requestBody", {}))
+                for parameter in operation.get("parameters", []):
+                    _say_no_nul(parameter.get("schema", {}))
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 for status, response in operation.get("responses", {}).items():

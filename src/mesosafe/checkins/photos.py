@@ -78,9 +78,15 @@ def _encode(image: Image.Image, kind: str) -> bytes:
 
 
 def store(checkin: CheckIn, data: bytes, ext: str) -> Photo:
-    """Store a cleaned photo (`clean_photo`'s answer) with the check-in, audited as the patient's."""
+    """Store a cleaned photo (`clean_photo`'s answer) with the check-in, audited as the patient's; refused
+    (a conflict on `photo`) once the check-in holds MAX_PER_CHECKIN."""
     patient = checkin.treatment.patient
     with transaction.atomic():
+        # The check-in's row lock makes parallel uploads count one after another (count-then-insert
+        # would let each see room for one more).
+        CheckIn.objects.select_for_update().filter(pk=checkin.pk).values_list("pk", flat=True).get()
+        if Photo.objects.filter(checkin_id=checkin.pk).count() >= MAX_PER_CHECKIN:
+            raise conflict("photo", f"a check-in holds at most {MAX_PER_CHECKIN} photos")
         photo = Photo(checkin=checkin)
         photo.image.save(f"{secrets.token_hex(16)}.{ext}", ContentFile(data), save=True)
         record(patient.clinic_id, None, "create", "photo", [photo.id], patient.id, actor="patient")
@@ -103,6 +109,4 @@ def attach(checkin: CheckIn, upload: UploadedFile[bytes]) -> Photo:
         data, ext = clean_photo(upload)
     except PhotoError as exc:
         raise DomainError("photo", str(exc)) from None
-    if checkin.photos.count() >= MAX_PER_CHECKIN:
-        raise conflict("photo", f"a check-in holds at most {MAX_PER_CHECKIN} photos")
     return store(checkin, data, ext)

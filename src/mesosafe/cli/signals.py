@@ -331,9 +331,9 @@ def signals(
     if top is not None:
         _print_top(result.table, top)
     elif settings.out is None:
-        import pyarrow.csv as pacsv
+        from mesosafe.disproportionality.output import write_csv
 
-        pacsv.write_csv(result.table, sys.stdout.buffer)
+        write_csv(result.table, sys.stdout.buffer)
 
 
 @click.command("signals-diff", context_settings={"help_option_names": ["-h", "--help"]})
@@ -360,6 +360,4 @@ def signals_diff(old: Path, new: Path, out_path: Path | None) -> None:
     counts = ", ".join(f"{kinds.count(k)} {k}" for k in ("new signal", "flag raised", "flag cleared"))
     click.echo(f"{counts} ({len(kinds)} pairs changed)", err=True)
     if out_path is None:
-        import pyarrow.csv as pacsv
-
-        pacsv.write_csv(changes, sys.stdout.buffer)
+        output.write_csv(changes, sys.stdout.buffer)

@@ -21,6 +21,7 @@ from mesosafe.clinic_safety import clusters, funnel, rates
 from mesosafe.clinic_safety.cusum import CusumDesign
 from mesosafe.clinic_safety.tables import TreatmentTables, outcomes, per_unit, sessions
 from mesosafe.clinic_safety.units import OUTCOMES, UNIT_TYPES
+from mesosafe.csvsafe import safe_cell
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 STYLE = (
@@ -169,26 +170,38 @@ def _test_text(design: funnel.FunnelDesign) -> str:
     return f"normal approximation with {design.overdispersion} overdispersion (Spiegelhalter 2005)"
 
 
+def _to_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Every CSV of the report is written here: text cells that start like a formula get a leading '
+    (mesosafe.csvsafe); numeric columns are left as they are."""
+    safe = frame.copy()
+    for name in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[name]) and not pd.api.types.is_datetime64_any_dtype(
+            safe[name]
+        ):
+            safe[name] = safe[name].map(safe_cell)
+    safe.to_csv(path, index=False)
+
+
 def _write_all(tables: TreatmentTables, folder: Path, settings: ReportSettings) -> ReportSummary:
     frame, c = outcomes(tables), tables.complications
     classified: dict[str, pd.DataFrame] = {}
     for unit_type in UNIT_TYPES:
         units = per_unit(frame, unit_type)
         parts = [rates.rate_table(units, unit_type, outcome) for outcome in OUTCOMES]
-        pd.concat(parts, ignore_index=True).to_csv(folder / f"rates_{unit_type}.csv", index=False)
+        _to_csv(pd.concat(parts, ignore_index=True), folder / f"rates_{unit_type}.csv")
         for part, outcome in zip(parts, OUTCOMES, strict=True):
             name = f"{unit_type}_{outcome}"
             classified[name] = funnel.classify(part, settings.funnel)
-            classified[name].to_csv(folder / f"funnel_{name}.csv", index=False)
+            _to_csv(classified[name], folder / f"funnel_{name}.csv")
             funnel.plot_funnel(classified[name], f"{outcome} rate by {unit_type}", folder / f"funnel_{name}")
     series = clusters.scan(tables.treatments, tables.complications, settings.cusum)
-    series.to_csv(folder / "cusum_series.csv", index=False)
+    _to_csv(series, folder / "cusum_series.csv")
     as_of = pd.Timestamp(series["as_of"].iloc[0])
     alert_rows = clusters.alerts(series)
     cases = clusters.alert_cases(alert_rows, tables, as_of)
     alert_rows = clusters.with_cases(alert_rows, cases)
-    alert_rows.to_csv(folder / "cusum_alerts.csv", index=False)
-    cases.to_csv(folder / "cusum_alert_cases.csv", index=False)
+    _to_csv(alert_rows, folder / "cusum_alerts.csv")
+    _to_csv(cases, folder / "cusum_alert_cases.csv")
     (folder / "summary.html").write_text(
         _summary_html(tables, classified, alert_rows, cases, settings, as_of), encoding="utf-8"
     )

@@ -150,3 +150,12 @@ class Batch(models.Model):
             "expires_on": self.expires_on,
             "multi_dose_vial": self.multi_dose_vial,
         }
+
+
+class LoginCounter(models.Model):
+    """Staff login attempts under one key (a hashed username, an address, or both) in a fixed window: the
+    database's counter when no Redis is configured (mesosafe.clinics.logins), updated in one statement."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.IntegerField()
+    window_ends = models.BigIntegerField(db_index=True)  # Unix seconds

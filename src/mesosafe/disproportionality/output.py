@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from mesosafe.csvsafe import FORMULA_PATTERN
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 TABLE_SUFFIXES = (".csv", ".parquet")
@@ -46,18 +47,42 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             os.unlink(temp)
 
 
+def csv_safe(table: pa.Table) -> pa.Table:
+    """The table with each text cell that starts like a formula prefixed with ' (mesosafe.csvsafe), column by
+    column in Arrow; numeric columns are untouched (a negative IC stays a number)."""
+    import pyarrow.compute as pc
+
+    columns = []
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            formula = pc.fill_null(pc.match_substring_regex(column, FORMULA_PATTERN), False)
+            column = pc.if_else(
+                formula,
+                pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type)),
+                column,
+            )
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+def write_csv(table: pa.Table, sink: Any) -> None:
+    """Every CSV of the analysis (files and stdout) is written here, formula-looking cells escaped."""
+    import pyarrow.csv as pacsv
+
+    pacsv.write_csv(csv_safe(table), sink)
+
+
 def write_table(table: pa.Table, path: str | os.PathLike[str]) -> None:
     """CSV or Parquet by suffix; floating point values are written at full (round-trip) precision."""
-    import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    writer: Callable[[pa.Table, Path], Any]
-    if Path(path).suffix.lower() == ".parquet":
-        writer = lambda t, p: pq.write_table(t, p)  # noqa: E731
-    else:
-        writer = lambda t, p: pacsv.write_csv(t, p)  # noqa: E731
     with atomic_path(path) as temp:
-        writer(table, temp)
+        if Path(path).suffix.lower() == ".parquet":
+            pq.write_table(table, temp)
+        else:
+            write_csv(table, temp)
 
 
 def write_json(data: dict[str, Any], path: str | os.PathLike[str]) -> None:

@@ -4,11 +4,20 @@ it would refuse), and checks whose messages the clinic pages translate (clinicui
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 
@@ -47,13 +56,27 @@ def _plausible_moment(value: datetime) -> datetime:
     return value
 
 
+def _not_a_number(value: object) -> object:
+    """Dates and times are written out: pydantic's lax mode would read 0 as 1970-01-01 (a Unix time), which
+    no person means by a date of birth."""
+    if isinstance(value, int | float):
+        raise ValueError("must be a date or time written out (ISO 8601), not a number")
+    return value
+
+
 def said(value: str) -> str:
     if not value.strip():
         raise ValueError(BLANK)
     return value.strip()
 
 
-Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
+Written = BeforeValidator(_not_a_number)
+Moment = Annotated[
+    AwareDatetime,
+    Written,
+    AfterValidator(_plausible_moment),
+    Field(description="with its UTC offset; between the years 2000 and 2100"),
+]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Short = Annotated[str, Field(max_length=120)]
 Text60 = Annotated[str, Field(max_length=60)]
@@ -64,8 +87,22 @@ Note = Annotated[str, Field(max_length=2000)]
 LongText = Annotated[str, Field(max_length=4000)]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
 Phone = Annotated[str, Field(max_length=40)]
-RecentDate = Annotated[date, AfterValidator(_not_ancient)]
-BirthDate = Annotated[date, AfterValidator(_not_ancient), AfterValidator(_born_by_now)]
+RecentDate = Annotated[date, Written, AfterValidator(_not_ancient), Field(description="after 1900")]
+BirthDate = Annotated[
+    date,
+    Written,
+    AfterValidator(_not_ancient),
+    AfterValidator(_born_by_now),
+    Field(description="after 1900 and not in the future"),
+]
+# A decimal amount: the API reads "1.5" too, but says it is a number, so a client sends one
+Millilitres = Annotated[
+    Decimal,
+    Field(gt=0, le=1000, max_digits=7, decimal_places=2),
+    WithJsonSchema(
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 1000, "description": "at most 2 decimals"}
+    ),
+]
 
 
 class In(BaseModel):

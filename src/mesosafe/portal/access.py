@@ -17,7 +17,7 @@ from django.utils.cache import patch_cache_control
 
 from mesosafe.clinics.models import Clinic
 from mesosafe.knowledge import Lang
-from mesosafe.lib.ratelimit import over_limit
+from mesosafe.lib.ratelimit import failed_lookup_over_limit, over_limit
 from mesosafe.lib.tokens import digest
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, ScreeningLink, Treatment
@@ -39,7 +39,12 @@ def _resolve(view: View, pre_treatment_ok: bool) -> View:
         if over_limit(f"page:tok:{digest(token)[:32]}", settings.MESOSAFE_PATIENT_RATE * 3):
             return render(request, "portal/too_many.html", status=429)
         link = any_link_for_token(token)
-        if link is None or (isinstance(link, ScreeningLink) and not pre_treatment_ok):
+        if link is None:
+            # guessing links from one address is limited; a valid link never is (patients share addresses)
+            if failed_lookup_over_limit(request.META.get("REMOTE_ADDR", "")):
+                return render(request, "portal/too_many.html", status=429)
+            raise Http404
+        if isinstance(link, ScreeningLink) and not pre_treatment_ok:
             raise Http404
         owner = link.patient if isinstance(link, ScreeningLink) else link.treatment.patient
         lang = page_language(request, owner.preferred_language)

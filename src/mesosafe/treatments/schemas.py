@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Annotated
-
 from pydantic import Field
 
-from mesosafe.lib.fields import Area, Id, In, Moment, Note, Short, Text60, Text100
+from mesosafe.lib.fields import Area, Id, In, Millilitres, Moment, Note, Short, Text60, Text100
 
 
 class ProductLineIn(In):
     batch_id: Id
-    volume_ml: Annotated[Decimal, Field(gt=0, le=1000, max_digits=7, decimal_places=2)]
+    volume_ml: Millilitres
     concentration: Text60 = ""
     area: Text100 = ""
 

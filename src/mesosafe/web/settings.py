@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mesosafe.lib.bodylimit.LimitBody",  # before anything reads a body
     "mesosafe.lib.nul.RefuseNul",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "mesosafe.web.middleware.PagesOnly",  # the list below, for everything but /api/
