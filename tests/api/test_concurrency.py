@@ -37,6 +37,7 @@ def test_concurrent_checkins_are_stored_exactly_once(
     settings: Any,
 ) -> None:
     settings.MESOSAFE_PATIENT_RATE = 100_000
+    settings.MESOSAFE_CHECKINS_PER_HOUR = 100_000
     _, token = make_treatment(site, make_patient(site), days_ago=1)
     acknowledged: dict[str, int] = {}
     failures: list[str] = []

@@ -53,8 +53,8 @@ def test_the_patient_page_says_the_limit_and_what_to_do(
 ) -> None:
     _, token = make_treatment(site, make_patient(site, lang="ar"), days_ago=2)
     assert _post(client, token, SELF_CARE, "first").status_code == 201
-    form = {"symptoms": "bruising", "bruising-severity": "mild", "bruising-trend": "improving",
-            "bruising-spreading": "no", "idempotency_key": "page-1"}  # fmt: skip
+    form = {"step": "details", "symptoms": "bruising", "sev_bruising": "mild", "trend_bruising": "improving",
+            "spread_bruising": "no", "idempotency_key": "page-1"}  # fmt: skip
     with translation.override("en"):  # the page turns Arabic on for the patient; not for the tests after
         page = client.post(f"/p/{token}/checkin/", form)
     if page.status_code != 429:  # the form's field names differ: say what the page answered
