@@ -59,7 +59,7 @@ def test_recent_aspirin_defers_and_names_the_medicine(case: Case, client: Client
     data = answers(takes_medicines="yes", med_0_name="Aspirin", med_0_last=yesterday)
     page = client.post(case.url("screening/"), data, follow=True).content.decode()
     assert "Wait before treatment" in page
-    assert "<bdi>Aspirin</bdi>" in page
+    assert '<bdi class="data">(Aspirin)</bdi>' in page  # brackets inside the isolated run (point 15)
     stored = Screening.objects.get()
     assert stored.answers["medications"][0]["last_taken_days_ago"] == 1.0
     assert stored.defer_days == 2

@@ -1,25 +1,33 @@
-"""A server-rendered SVG line chart: each symptom's severity over the days since treatment."""
+"""A server-rendered SVG line chart: each symptom's severity at each check-in since treatment.
+
+One column per check-in, in time order and labelled with its day after treatment, so that several check-ins
+on one day stay apart (on a time axis they fell on one spot). A symptom whose severity was not asked (a
+warning sign asks none) gets no mark: never drawn as "mild"; the list beside the chart says "not asked"."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from mesosafe.knowledge import Severity
 
-WIDTH, HEIGHT = 340, 200
-LEFT, RIGHT, TOP, BOTTOM = 34, 12, 12, 30
+WIDTH, HEIGHT = 340, 210
+LEFT, RIGHT, TOP, BOTTOM = 30, 10, 12, 34
+MIN_LABEL_GAP = 26  # user units between two day labels (the tick font is 14, see site.css)
 # Colours with at least 4.5:1 contrast against white, told apart by dash pattern too.
 COLOURS = ["#0b5394", "#b00020", "#1b5e20", "#6a1b9a", "#8a4b00", "#00695c", "#37474f", "#ad1457"]
 DASHES = ["", "6 3", "2 3", "8 3 2 3"]
 LEVEL = {Severity.MILD.value: 1, Severity.MODERATE.value: 2, Severity.SEVERE.value: 3}
+
+Level = int | None  # 0..3, or None: reported, but how bad it was was not asked
 
 
 @dataclass(frozen=True)
 class Series:
     code: str
     name: str
-    points: list[tuple[float, int]]  # (day, level 0..3)
+    levels: list[tuple[int, Level]]  # (check-in index, level)
     colour: str
     dash: str
     path: str
@@ -31,66 +39,75 @@ class Chart:
     width: int
     height: int
     series: list[Series]
-    x_ticks: list[tuple[float, str]]
+    x_ticks: list[tuple[float, str]]  # one per check-in, labelled with its day (some labels left out)
+    columns: list[float]  # the x of each check-in
     y_ticks: list[tuple[float, int]]
     plot: tuple[int, int, int, int]
+    not_asked: bool  # some symptom's severity was not asked
 
 
 def severity_series(
     checkins: list[dict[str, Any]], names: dict[str, str]
-) -> dict[str, list[tuple[float, int]]]:
-    """Check-ins (oldest first, each {'day': float, 'symptoms': [...]}) → per symptom (day, level).
+) -> dict[str, list[tuple[int, Level]]]:
+    """Check-ins (oldest first, each {'day': float, 'symptoms': [...]}) → per symptom (check-in index, level).
 
-    A symptom not reported in a later check-in is drawn at 0 from then on (it has gone)."""
-    seen: dict[str, list[tuple[float, int]]] = {}
-    for checkin in checkins:
-        reported = {s["code"]: LEVEL.get(s.get("severity", "mild"), 1) for s in checkin["symptoms"]}
+    A symptom not reported in a later check-in is drawn at 0 from then on (it has gone). A severity that was
+    not stored was not asked: None, whatever the symptom's other answers."""
+    seen: dict[str, list[tuple[int, Level]]] = {}
+    for index, checkin in enumerate(checkins):
+        reported = {s["code"]: LEVEL.get(s.get("severity") or "") for s in checkin["symptoms"]}
         for code in list(seen):
             if code not in reported:
-                seen[code].append((checkin["day"], 0))
+                seen[code].append((index, 0))
         for code, level in reported.items():
             if code in names:
-                seen.setdefault(code, []).append((checkin["day"], level))
+                seen.setdefault(code, []).append((index, level))
     return seen
 
 
-def build(series: dict[str, list[tuple[float, int]]], names: dict[str, str], max_day: float = 14) -> Chart:
-    last = max([day for points in series.values() for day, _ in points] + [max_day])
-    span = _nice_span(last)
+def build(days: list[float], series: dict[str, list[tuple[int, Level]]], names: dict[str, str]) -> Chart:
+    """The chart of `series` over check-ins made on `days` after treatment (oldest first)."""
     x0, y0 = LEFT, TOP
     w, h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def x(day: float) -> float:
-        return round(x0 + w * min(day, span) / span, 1)
+    gap = w / max(len(days), 1)
+    columns = [round(x0 + gap * (i + 0.5), 1) for i in range(len(days))]
+    # several symptoms at one level in one column sit side by side, not on top of each other
+    spread = min(5.0, gap * 0.6 / max(len(series), 1))
 
     def y(level: int) -> float:
         return round(y0 + h - h * level / 3, 1)
 
     out = []
-    for i, (code, points) in enumerate(sorted(series.items())):
-        coords = [(x(day), y(level)) for day, level in points]
-        path = " ".join(f"{'M' if j == 0 else 'L'}{cx},{cy}" for j, (cx, cy) in enumerate(coords))
+    for i, (code, levels) in enumerate(sorted(series.items())):
+        shift = (i - (len(series) - 1) / 2) * spread
+        dots = [(round(columns[at] + shift, 1), y(level)) for at, level in levels if level is not None]
         colour, dash = COLOURS[i % len(COLOURS)], DASHES[i % len(DASHES)]
-        out.append(Series(code, names[code], points, colour, dash, path, coords))
-    step = _tick_step(span)
-    ticks = [(x(d), f"{d:g}") for d in _frange(0, span, step)]
-    return Chart(WIDTH, HEIGHT, out, ticks, [(y(level), level) for level in range(4)], (x0, y0, w, h))
+        out.append(Series(code, names[code], levels, colour, dash, _path(levels, columns, shift, y), dots))
+    every = max(1, math.ceil(MIN_LABEL_GAP / gap))
+    last = len(days) - 1
+    ticks = [(columns[i], f"{math.floor(d):d}") for i, d in enumerate(days) if i % every == 0 or i == last]
+    if len(ticks) > 1 and ticks[-1][0] - ticks[-2][0] < MIN_LABEL_GAP:
+        del ticks[-2]  # the latest check-in keeps its label
+    not_asked = any(level is None for levels in series.values() for _, level in levels)
+    return Chart(
+        WIDTH,
+        HEIGHT,
+        out,
+        ticks,
+        columns,
+        [(y(level), level) for level in range(4)],
+        (x0, y0, w, h),
+        not_asked,
+    )
 
 
-def _nice_span(last: float) -> float:
-    for span in (7, 14, 28, 56, 84, 112, 168, 365):
-        if last <= span:
-            return float(span)
-    return float(last)
-
-
-def _tick_step(span: float) -> float:
-    return 1 if span <= 7 else 2 if span <= 14 else 7 if span <= 56 else 14 if span <= 112 else 28
-
-
-def _frange(start: float, stop: float, step: float) -> list[float]:
-    values, value = [], start
-    while value <= stop + 1e-9:
-        values.append(value)
-        value += step
-    return values
+def _path(levels: list[tuple[int, Level]], columns: list[float], shift: float, y: Any) -> str:
+    """A line through the known levels, broken where a level is unknown (no line is drawn through it)."""
+    parts, pen_down = [], False
+    for at, level in levels:
+        if level is None:
+            pen_down = False
+            continue
+        parts.append(f"{'L' if pen_down else 'M'}{round(columns[at] + shift, 1)},{y(level)}")
+        pen_down = True
+    return " ".join(parts)

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from mesosafe.knowledge import Lang
+from django.utils.translation import gettext as _
+
+from mesosafe.checkins.answers import SEVERITY_LABELS, TREND_LABELS
+from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
 
 
@@ -37,3 +41,42 @@ def age_on(born: date, today: date) -> int:
 
 def day_of(performed_at: datetime, days: float) -> datetime:
     return performed_at + timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One reported symptom of a stored check-in as the recovery page lists it: None where not asked."""
+
+    name: str
+    severity: str | None
+    trend: str | None
+
+    @property
+    def parts(self) -> list[tuple[str, bool]]:
+        """(words, whether it was asked) for how bad it is and since yesterday, in the active language."""
+        return [
+            (self.severity, True) if self.severity else (_("how bad: not asked"), False),
+            (self.trend, True) if self.trend else (_("since yesterday: not asked"), False),
+        ]
+
+
+def answered(answers: dict[str, Any], lang: Lang) -> list[Answered]:
+    """A stored check-in's symptoms with the severity and trend it stored; a question not asked has no
+    answer (a check-in stored before 'not asked' existed stored mild/same, and keeps showing them)."""
+    effects = load_kb().effects
+    out = []
+    for s in answers.get("symptoms", []):
+        effect = effects.get(s.get("code", ""))
+        severity, trend = s.get("severity"), s.get("trend")
+        out.append(
+            Answered(
+                effect.name.get(lang) if effect else str(s.get("code", "?")),
+                str(SEVERITY_LABELS[Severity(severity)]) if severity in SEVERITIES else None,
+                str(TREND_LABELS[Trend(trend)]) if trend in TRENDS else None,
+            )
+        )
+    return out
+
+
+SEVERITIES = {s.value for s in Severity}
+TRENDS = {t.value for t in Trend}

@@ -45,13 +45,24 @@ def _steps(visit: Visit) -> list[Step]:
     return sorted(steps, key=lambda s: (s.ends_at, s.title))
 
 
+def _now_first(steps: list[Step]) -> tuple[list[Step], list[Step]]:
+    """(what applies now, then what comes later; what has ended, the latest first): a patient opens the
+    page to know what to do now, not what they were told yesterday."""
+    current = sorted((s for s in steps if s.state != "done"), key=lambda s: (s.state != "now", s.ends_at))
+    ended = sorted((s for s in steps if s.state == "done"), key=lambda s: s.ends_at, reverse=True)
+    return current, ended
+
+
 @with_link
 def aftercare(request: HttpRequest, visit: Visit) -> HttpResponse:
     due = plan_due(visit.treatment)
+    current, ended = _now_first(_steps(visit))
     return render(
         request,
         "portal/aftercare.html",
-        visit.context("aftercare", steps=_steps(visit), next_due=due[0] if due else None, schedule=due),
+        visit.context(
+            "aftercare", steps=current, ended=ended, next_due=due[0] if due else None, schedule=due
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from mesosafe import explain
 from mesosafe.checkins.models import CheckIn
+from mesosafe.knowledge import Disposition
 from mesosafe.patients.services import latest_screening
 from mesosafe.portal.access import Visit, with_any_link
 from mesosafe.treatments.services import plan_due
@@ -35,5 +36,9 @@ def home(request: HttpRequest, visit: Visit) -> HttpResponse:
             next_due=due[0] if due else None,
             latest=latest,
             latest_label=explain.label(latest, visit.lang) if latest else None,
+            # the call stays on top while the clinic has not looked at an emergency check-in
+            emergency_open=CheckIn.objects.filter(
+                treatment=treatment, disposition=Disposition.EMERGENCY.value, reviewed_at__isnull=True
+            ).exists(),
         ),
     )

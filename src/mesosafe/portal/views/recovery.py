@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from mesosafe import explain
 from mesosafe.checkins.models import CheckIn
 from mesosafe.complications.eligibility import next_session
+from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
-from mesosafe.portal import charts
+from mesosafe.portal import charts, present
 from mesosafe.portal.access import Visit, with_link
 
 
@@ -19,7 +22,8 @@ def recovery(request: HttpRequest, visit: Visit) -> HttpResponse:
     names = {code: effect.name.get(visit.lang) for code, effect in kb.effects.items()}
     history = list(CheckIn.objects.filter(treatment=visit.treatment).order_by("submitted_at", "id"))
     points = [{"day": c.days_since_treatment, "symptoms": c.answers.get("symptoms", [])} for c in history]
-    chart = charts.build(charts.severity_series(points, names), names) if history else None
+    days = [c.days_since_treatment for c in history]
+    chart = charts.build(days, charts.severity_series(points, names), names) if history else None
     eligibility = next_session(visit.patient)
     return render(
         request,
@@ -27,8 +31,17 @@ def recovery(request: HttpRequest, visit: Visit) -> HttpResponse:
         visit.context(
             "recovery",
             chart=chart,
-            history=[(c, explain.label(c, visit.lang)) for c in reversed(history)],
+            history=[
+                (
+                    c,
+                    explain.label(c, visit.lang),
+                    math.floor(c.days_since_treatment),
+                    present.answered(c.answers, visit.lang),
+                )
+                for c in reversed(history)
+            ],
             names=names,
+            comma="، " if visit.lang == Lang.AR else ", ",
             eligibility=eligibility,
         ),
     )
