@@ -120,3 +120,11 @@ def test_viewing_the_cases_of_an_alert_is_audited(
     assert {e.patient_id for e in events} == {t.patient_id for t in infected}
     assert all(e.clinic_id == site.clinic.pk and e.detail["file"] == "cusum_alert_cases.csv" for e in events)
     assert "cusum_alert_cases.csv" in client.get("/registry/").content.decode()
+
+
+def test_the_registry_page_has_a_log_out_button(client: Client, analyst: User) -> None:
+    client.force_login(analyst)
+    page = client.get("/registry/").content.decode()
+    assert '<form action="/clinic/logout/" method="post"' in page and ">Log out</button>" in page
+    client.post("/clinic/logout/")
+    assert client.get("/registry/").status_code == 302  # logged out: back to the login page
