@@ -173,3 +173,19 @@ def test_eligibility_warning_in_arabic(case: Case, staff_client: Client) -> None
     staff_client.cookies["django_language"] = "ar"
     page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
     assert 'id="eligibility-warning"' in page and "كدمات" in page
+
+
+def test_an_unreviewed_urgent_checkin_is_a_gate_on_the_form(case: Case, staff_client: Client) -> None:
+    urgent = case.checkin([{"code": "pus", "severity": "moderate", "trend": "worse"}])
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    refused = staff_client.post(url, form(case.site))
+    page = refused.content.decode()
+    assert refused.status_code == 400 and Treatment.objects.count() == 1
+    assert f"Check-in #{urgent.id} ({urgent.disposition}) is not reviewed yet" in page
+    assert 'id="id_override_reason-error"' in page  # on the reason's field
+    staff_client.post(url, form(case.site, override_reason="Examined: no infection"))
+    treatment = Treatment.objects.exclude(pk=case.treatment.pk).get()
+    assert treatment.overridden_checkin_ids == [urgent.id]
+    shown = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    assert "Examined: no infection · recorded despite unreviewed check-ins" in shown
+    assert f'href="/clinic/checkins/{urgent.id}/">#{urgent.id}</a>' in shown

@@ -16,6 +16,9 @@ BY_KIND: dict[str, Promise] = {
     "string_too_long": _("Use at most %(max_length)s characters."),
     "string_too_short": _("This field is required."),
     "too_long": _("Give at most %(max_length)s items."),
+    "unreviewed_checkin": _(
+        "Check-in %(checkins)s is not reviewed yet: review it first, or give a reason to treat anyway."
+    ),
     "string_pattern_mismatch": _(  # only lot numbers have a pattern
         "Use only Latin letters, digits, dots, hyphens and underscores, without spaces."
     ),

@@ -147,7 +147,7 @@ class TreatmentForm(RefusalForm, forms.Form):
     injection_depth = forms.CharField(label=_("Injection depth"), required=False, max_length=60)
     anaesthetic = forms.CharField(label=_("Anaesthetic"), required=False, max_length=120)
     override_reason = forms.CharField(
-        label=_("Reason to treat despite the screening decision"),
+        label=_("Reason to treat despite the screening decision or an unreviewed check-in"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
