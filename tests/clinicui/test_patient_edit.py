@@ -180,3 +180,18 @@ def test_other_clinics_patient_cannot_be_changed(case: Case, site_b: ClinicSite,
     assert client.post(url, {"email": "x@example.test", "preferred_language": "en"}).status_code == 404
     case.patient.refresh_from_db()
     assert case.patient.email == ""
+
+
+def test_the_form_sent_twice_adds_one_patient(site_a: ClinicSite, staff_client: Client) -> None:
+    page = staff_client.get("/clinic/patients/new/").content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert token is not None
+    sent = {**details(), "form_token": token.group(1)}
+    first = staff_client.post("/clinic/patients/new/", sent)
+    second = staff_client.post("/clinic/patients/new/", sent, follow=True)  # a double click, a reload
+    patient = Patient.objects.get()
+    assert first["Location"] == f"/clinic/patients/{patient.id}/"
+    assert second.redirect_chain == [(f"/clinic/patients/{patient.id}/", 302)]
+    assert "This form was already sent; nothing new was created." in second.content.decode()
+    refused = staff_client.post("/clinic/patients/new/", {**details(email="x@"), "form_token": "fresh"})
+    assert 'name="form_token" value="fresh"' in refused.content.decode()  # unspent: kept for the retry

@@ -40,13 +40,25 @@ def test_form_has_pickers(case: Case, staff_client: Client) -> None:
 
 
 def test_record_treatment_shows_the_link_once(case: Case, staff_client: Client, client: Client) -> None:
-    response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
-    page = response.content.decode()
-    assert response.status_code == 200 and "Treatment recorded" in page
+    sent = {**form(case.site), "form_token": "t" * 32}
+    response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", sent)
     treatment = Treatment.objects.filter(patient=case.patient).exclude(pk=case.treatment.pk).get()
+    assert (
+        response.status_code == 302 and response["Location"] == f"/clinic/treatments/{treatment.id}/recorded/"
+    )
+    assert "/p/" not in response["Location"]  # the link crosses the redirect in the session, not the URL
+    page = staff_client.get(response["Location"]).content.decode()
+    assert "Treatment recorded" in page
     assert treatment.areas == ["face", "neck"] and treatment.anaesthetic == "lidocaine cream"
     url = page.split('readonly value="')[1].split('"')[0]
     assert client.get(url).status_code == 200
+    again = staff_client.get(response["Location"]).content.decode()  # a reload: the link was shown once
+    assert url not in again and "The private link was shown once" in again
+    # the form sent again (a reload of the POST, a double click): nothing new, back to the same page
+    twice = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", sent, follow=True)
+    assert twice.redirect_chain == [(f"/clinic/treatments/{treatment.id}/recorded/", 302)]
+    assert "This form was already sent; nothing new was created." in twice.content.decode()
+    assert Treatment.objects.filter(patient=case.patient).count() == 2
 
 
 def test_expired_batch_is_refused(case: Case, staff_client: Client) -> None:
@@ -74,7 +86,7 @@ def test_unresolved_screening_needs_a_reason(case: Case, staff_client: Client) -
     refused = staff_client.post(url, form(case.site))
     assert refused.status_code == 400 and "give a reason to treat" in refused.content.decode()
     accepted = staff_client.post(url, form(case.site, override_reason="Endocrinologist approved by letter"))
-    assert accepted.status_code == 200
+    assert accepted.status_code == 302
     assert Treatment.objects.filter(override_reason__startswith="Endocrinologist").exists()
 
 
@@ -162,10 +174,10 @@ def test_unreviewed_escalation_is_a_warning(case: Case, staff_client: Client) ->
     assert 'id="eligibility-warning"' in page and "1 escalated check-in not yet reviewed." in page
 
 
-def test_warning_does_not_block_recording(case: Case, staff_client: Client) -> None:
+def test_a_contact_clinic_warning_does_not_block_recording(case: Case, staff_client: Client) -> None:
     case.checkin([{"code": "bruising", "severity": "moderate"}])
     response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
-    assert response.status_code == 200 and Treatment.objects.count() == 2
+    assert response.status_code == 302 and Treatment.objects.count() == 2
 
 
 def test_eligibility_warning_in_arabic(case: Case, staff_client: Client) -> None:
