@@ -24,6 +24,10 @@ BY_KIND: dict[str, Promise] = {
     ),
 }
 BY_REASON: dict[str, Promise] = {
+    schemas.BIDI_CONTROL: _(
+        "Remove the invisible text-direction characters (U+202A–U+202E, U+2066–U+2069): they change how the"
+        " name reads."
+    ),
     schemas.NOT_AN_EMAIL: _("Enter a valid email address."),
     schemas.BEFORE_1900: _("The year must be 1900 or later."),
     schemas.IN_THE_FUTURE: _("This date cannot be in the future."),

@@ -18,6 +18,11 @@ BEFORE_1900 = "must be after 1900"
 IN_THE_FUTURE = "cannot be in the future"
 OUTSIDE_2000_2100 = "must be between the years 2000 and 2100"
 BLANK = "must not be blank"
+BIDI_CONTROL = "must not contain invisible text-direction characters"
+
+# Unicode's embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069): inside a name they
+# reorder what staff read ("Ali [RLO]evil" shows as "Ali live"), and no one's name needs them.
+_BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 
 
 def _email(value: str) -> str:
@@ -47,6 +52,12 @@ def _plausible_moment(value: datetime) -> datetime:
     return value
 
 
+def _no_bidi_controls(value: str) -> str:
+    if any(c in _BIDI_CONTROLS for c in value):
+        raise ValueError(BIDI_CONTROL)
+    return value
+
+
 def said(value: str) -> str:
     if not value.strip():
         raise ValueError(BLANK)
@@ -54,7 +65,7 @@ def said(value: str) -> str:
 
 
 Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_bidi_controls)]
 Short = Annotated[str, Field(max_length=120)]
 Text60 = Annotated[str, Field(max_length=60)]
 Text100 = Annotated[str, Field(max_length=100)]
