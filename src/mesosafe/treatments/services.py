@@ -265,5 +265,19 @@ def any_link_for_token(token: str) -> CheckinLink | ScreeningLink | None:
     return screening_link
 
 
+def stopped_link(token: str) -> Patient | None:
+    """The patient of a link that exists but no longer works (stopped or expired), else None: its holder is
+    told whom to call. A 256-bit token tells a guesser nothing; an unknown one stays unknown."""
+    if not token or len(token) > 200:
+        return None
+    hashed = digest(token)
+    now = timezone.now()
+    link = CheckinLink.objects.select_related("treatment__patient__clinic").filter(token_hash=hashed).first()
+    if link is not None:
+        return None if link.usable_at(now) else link.treatment.patient
+    screening = ScreeningLink.objects.select_related("patient__clinic").filter(token_hash=hashed).first()
+    return screening.patient if screening is not None and not screening.usable_at(now) else None
+
+
 def plan_due(treatment: Treatment) -> list[ScheduledCheckin]:
     return list(treatment.schedule.filter(due_at__gte=timezone.now() - timedelta(days=1)))

@@ -1,0 +1,44 @@
+"""Stopping a patient link in Chromium: a confirmation in the destructive style first, then the holder of the
+stopped link sees the clinic's name and phone (410); an unknown token stays a bare 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mesosafe.treatments.models import CheckinLink
+from tests.browser.conftest import fits_width, serious_violations
+from tests.browser.test_clinic_pages import login
+from tests.pages_fixtures import Case
+
+pytestmark = pytest.mark.browser
+
+
+def test_stopping_a_link_is_confirmed_and_its_holder_told_whom_to_call(
+    desktop: Any, page: Any, live_server: Any, case: Case
+) -> None:
+    login(desktop, live_server.url, "alice")
+    desktop.goto(live_server.url + f"/clinic/patients/{case.patient.id}/")
+    stop = desktop.get_by_role("link", name="Stop the patient link…")
+    issue = desktop.get_by_role("button", name="Issue a new patient link")
+    red = stop.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert red != issue.evaluate("e => getComputedStyle(e).backgroundColor")  # not the same style
+    stop.click()
+    desktop.get_by_role("heading", name="Stop the patient link?").wait_for()
+    assert serious_violations(desktop) == []
+    desktop.get_by_role("link", name="Cancel, keep the link").click()  # changed her mind: nothing stops
+    desktop.wait_for_url(live_server.url + f"/clinic/patients/{case.patient.id}/")
+    assert CheckinLink.objects.get(treatment=case.treatment).revoked_at is None
+    desktop.get_by_role("link", name="Stop the patient link…").click()
+    desktop.get_by_role("button", name="Stop the patient link").click()
+    desktop.locator(".messages", has_text="The patient link no longer works").wait_for()
+    assert CheckinLink.objects.get(treatment=case.treatment).revoked_at is not None
+
+    response = page.goto(live_server.url + case.url())  # the patient, on a phone
+    assert response.status == 410
+    assert "Clinic A" in page.locator("main").inner_text()
+    assert page.get_by_role("link", name="Call the clinic").get_attribute("href") == "tel:+971 4 000 0000"
+    assert fits_width(page) and serious_violations(page) == []
+    unknown = page.goto(live_server.url + "/p/" + "x" * 43 + "/")
+    assert unknown.status == 404 and "Clinic A" not in page.content()
