@@ -42,3 +42,28 @@ def test_stopping_a_link_is_confirmed_and_its_holder_told_whom_to_call(
     assert fits_width(page) and serious_violations(page) == []
     unknown = page.goto(live_server.url + "/p/" + "x" * 43 + "/")
     assert unknown.status == 404 and "Clinic A" not in page.content()
+
+
+def test_clinic_form_errors_are_summarised_linked_and_focused(
+    desktop: Any, live_server: Any, case: Case
+) -> None:
+    login(desktop, live_server.url, "alice")
+    desktop.goto(live_server.url + f"/clinic/patients/{case.patient.id}/treatments/new/")
+    desktop.get_by_label("Areas treated").fill("")
+    desktop.locator("#id_volume_0").fill("1.5")  # a volume with no product: an error on the product
+    desktop.get_by_role("button", name="Record the treatment").click()
+    summary = desktop.locator("#errors")
+    summary.wait_for()
+    assert desktop.evaluate("() => document.activeElement.id") == "errors"  # focus moved to the summary
+    links = summary.locator("a")
+    targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert "#id_areas" in targets and "#id_batch_0" in targets
+    summary.get_by_role("link", name="Areas treated", exact=False).click()
+    assert desktop.evaluate("() => document.activeElement.id") == "id_areas"
+    assert serious_violations(desktop) == []
+    desktop.goto(live_server.url + "/clinic/patients/new/")
+    desktop.get_by_role("button", name="Add the patient").click()
+    desktop.locator("#errors").wait_for()
+    assert desktop.evaluate("() => document.activeElement.id") == "errors"
+    assert desktop.locator("#errors a[href='#id_name']").count() == 1
+    assert serious_violations(desktop) == []
