@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -201,3 +203,27 @@ def test_an_unreviewed_urgent_checkin_is_a_gate_on_the_form(case: Case, staff_cl
     shown = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
     assert "Examined: no infection · recorded despite unreviewed check-ins" in shown
     assert f'href="/clinic/checkins/{urgent.id}/">#{urgent.id}</a>' in shown
+
+
+@pytest.mark.parametrize("volume", ["0", "0.00", "99999", "50.01", "-1"])
+def test_an_implausible_volume_is_a_clear_field_error(case: Case, staff_client: Client, volume: str) -> None:
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    response = staff_client.post(url, form(case.site, volume_0=volume))
+    page = response.content.decode()
+    assert response.status_code == 400 and Treatment.objects.count() == 1
+    assert "Give the volume injected in ml, from 0.01 to 50." in page and 'id="id_volume_0-error"' in page
+
+
+def test_the_api_and_the_engine_take_their_ranges_from_one_place() -> None:
+    from mesosafe.checkins.schemas import CheckInBody
+    from mesosafe.engines import CheckIn
+    from mesosafe.knowledge.plausible import TEMPERATURE_C, VOLUME_ML
+    from mesosafe.treatments.schemas import ProductLineIn
+
+    for model in (CheckIn, CheckInBody):
+        limits = model.model_json_schema()["properties"]["temperature_c"]["anyOf"][0]
+        assert (limits["minimum"], limits["maximum"]) == (float(TEMPERATURE_C.low), float(TEMPERATURE_C.high))
+    assert TEMPERATURE_C.high < 45  # 45 °C is refused
+    volume = ProductLineIn.model_json_schema()["properties"]["volume_ml"]["anyOf"][0]
+    assert (Decimal(str(volume["minimum"])), Decimal(str(volume["maximum"]))) == VOLUME_ML
+    assert VOLUME_ML.low > 0 and VOLUME_ML.high < 99_999

@@ -17,6 +17,7 @@ from mesosafe.checkins.answers import SEVERITY_LABELS, TREND_LABELS
 from mesosafe.checkins.photos import MAX_PER_CHECKIN
 from mesosafe.knowledge import Disposition, KnowledgeBase, Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
+from mesosafe.knowledge.plausible import TEMPERATURE_C
 from mesosafe.lib.numbers import LocalDecimalField, normalise_number
 from mesosafe.portal.templatetags.digits import digits
 
@@ -261,7 +262,7 @@ def temperature_error(typed: Any) -> str:
 
 
 class TemperatureField(LocalDecimalField):
-    """Temperature in °C, 30 to 45 as the engine accepts, with one decimal."""
+    """Temperature in °C, in the plausible range the engine accepts, with one decimal."""
 
     def clean(self, value: Any) -> Any:
         try:
@@ -274,8 +275,8 @@ class CheckInForm(ErrorSummary):
     temperature_c = TemperatureField(
         label=_("Temperature (°C), if you measured it"),
         required=False,
-        min_value=30,
-        max_value=45,
+        min_value=TEMPERATURE_C.low,
+        max_value=TEMPERATURE_C.high,
         decimal_places=1,
         max_digits=4,
     )

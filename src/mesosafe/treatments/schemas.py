@@ -7,12 +7,13 @@ from typing import Annotated
 
 from pydantic import Field
 
+from mesosafe.knowledge.plausible import VOLUME_ML
 from mesosafe.lib.fields import Area, Id, In, Moment, Note, Short, Text60, Text100
 
 
 class ProductLineIn(In):
     batch_id: Id
-    volume_ml: Annotated[Decimal, Field(gt=0, le=1000, max_digits=7, decimal_places=2)]
+    volume_ml: Annotated[Decimal, Field(ge=VOLUME_ML.low, le=VOLUME_ML.high, max_digits=7, decimal_places=2)]
     concentration: Text60 = ""
     area: Text100 = ""
 
