@@ -67,3 +67,27 @@ def test_clinic_form_errors_are_summarised_linked_and_focused(
     assert desktop.evaluate("() => document.activeElement.id") == "errors"
     assert desktop.locator("#errors a[href='#id_name']").count() == 1
     assert serious_violations(desktop) == []
+
+
+def test_the_link_issued_page_copies_the_link_and_shows_its_qr_code(
+    browser: Any, live_server: Any, case: Case
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    desktop = context.new_page()
+    try:
+        login(desktop, live_server.url, "alice")
+        desktop.goto(live_server.url + f"/clinic/patients/{case.patient.id}/")
+        desktop.get_by_role("button", name="Issue a new patient link").click()
+        url = desktop.locator("#patient-link").input_value()
+        desktop.get_by_role("button", name="Copy the link").click()
+        desktop.locator("#patient-link-copied", has_text="Link copied.").wait_for()
+        assert desktop.evaluate("() => navigator.clipboard.readText()") == url
+        assert desktop.get_by_role("img", name="QR code of the private link").is_visible()
+        assert serious_violations(desktop) == []
+        desktop.emulate_media(media="print")
+        assert not desktop.locator("header.top").is_visible()
+        assert desktop.get_by_role("img", name="QR code of the private link").is_visible()
+        assert desktop.locator(".link-text").inner_text() == url
+    finally:
+        context.close()

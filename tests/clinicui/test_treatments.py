@@ -227,3 +227,20 @@ def test_the_api_and_the_engine_take_their_ranges_from_one_place() -> None:
     volume = ProductLineIn.model_json_schema()["properties"]["volume_ml"]["anyOf"][0]
     assert (Decimal(str(volume["minimum"])), Decimal(str(volume["maximum"]))) == VOLUME_ML
     assert VOLUME_ML.low > 0 and VOLUME_ML.high < 99_999
+
+
+def test_the_issued_link_comes_whole_with_a_qr_code_of_it(case: Case, staff_client: Client) -> None:
+    import segno
+
+    recorded = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
+    page = staff_client.get(recorded["Location"]).content.decode()
+    url = page.split('readonly value="')[1].split('"')[0]
+    assert f'<p class="link-text" dir="ltr"><code>{url}</code></p>' in page  # whole, wrapped, printable
+    expected = segno.make(url, error="m").svg_inline(
+        scale=4, dark="#000", light="#fff", svgclass="qr", lineclass=None
+    )
+    drawn = page.split('<svg role="img" aria-label="QR code of the private link" ', 1)[1]
+    assert (
+        expected.split('d="', 1)[1].split('"')[0] == drawn.split('d="', 1)[1].split('"')[0]
+    )  # the link's QR
+    assert 'data-copy="patient-link"' in page and "copy_link.js" in page and "onclick" not in page
