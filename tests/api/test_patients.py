@@ -80,3 +80,9 @@ def test_lists_are_paginated(client: Client, site: Site) -> None:
 def test_unknown_api_paths_are_problem_json(client: Client, site: Site) -> None:
     response = client.get(f"{API}/no-such-thing", **site.headers())
     assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+
+
+def test_a_name_with_a_right_to_left_override_is_refused(client: Client, site: Site) -> None:
+    body = {"name": "Ali \u202eevil", "date_of_birth": "1990-01-02"}
+    response = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())
+    assert response.status_code == 422 and "text-direction" in response.content.decode()

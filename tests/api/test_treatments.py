@@ -131,3 +131,41 @@ def test_get_treatment(client: Client, site: Site, make_patient: Callable[..., P
     created = post(client, site, make_patient(site), treatment_body(site)).json()
     fetched = client.get(f"{API}/treatments/{created['id']}", **site.headers()).json()
     assert fetched["id"] == created["id"] and "new_link" not in fetched
+
+
+def test_an_unreviewed_urgent_checkin_gates_the_next_treatment(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    from mesosafe.audit.models import AuditEvent
+    from mesosafe.checkins.services import acknowledge, submit
+
+    patient = make_patient(site)
+    first = post(
+        client,
+        site,
+        patient,
+        treatment_body(site, performed_at=(timezone.now() - timedelta(days=3)).isoformat()),
+    )
+    link = CheckinLink.objects.get(treatment_id=first.json()["id"])
+    mild, _ = submit(
+        link,
+        {"symptoms": [{"code": "redness", "severity": "mild", "trend": "improving", "spreading": False}]},
+    )
+    urgent, _ = submit(link, {"symptoms": [{"code": "pus", "severity": "moderate", "trend": "worse"}]})
+    assert urgent.disposition in ("urgent", "emergency") and mild.disposition == "self_care"
+    refused = post(client, site, patient, treatment_body(site))
+    assert refused.status_code == 409 and refused["Content-Type"] == "application/problem+json"
+    problem = refused.json()
+    assert f"#{urgent.id} ({urgent.disposition})" in str(problem) and "override_reason" in str(problem)
+    blank = post(client, site, patient, treatment_body(site, override_reason="   "))
+    assert blank.status_code == 409
+    recorded = post(client, site, patient, treatment_body(site, override_reason="Seen in person today"))
+    assert recorded.status_code == 201, recorded.content
+    body = recorded.json()
+    assert body["override_reason"] == "Seen in person today"
+    assert body["overridden_checkin_ids"] == [urgent.id]
+    event = AuditEvent.objects.get(action="create", object_type="treatment", object_id=str(body["id"]))
+    assert event.detail["unreviewed_checkin_ids"] == [urgent.id]
+    assert event.detail["override_reason"] == "Seen in person today"
+    acknowledge(urgent, site.staff.user, "Called")
+    assert post(client, site, patient, treatment_body(site)).status_code == 201  # reviewed: no gate

@@ -215,3 +215,30 @@ def test_add_a_lot_then_pick_it_for_a_treatment(page: Any, live_server: Any, cas
     page.get_by_role("button", name="Record the treatment").click()
     assert page.locator("h1").inner_text() == "Treatment recorded"
     assert fits_width(page)
+
+
+def test_acknowledging_a_card_updates_the_counts_and_moves_focus_on(
+    desktop: Any, live_server: Any, case: Case, make_case: Any
+) -> None:
+    case.checkin([{"code": "pus"}])
+    case.checkin([{"code": "pus"}])
+    layla = make_case(name="Layla")
+    layla.checkin([{"code": "face_throat_swelling", "severity": "severe"}])
+    login(desktop, live_server.url, "alice")
+    assert desktop.title() == "Review queue · 3 check-ins from 2 patients · mesosafe"
+    first = desktop.locator(f"#treatment-{layla.treatment.id}")
+    first.get_by_role("button", name="Acknowledge").click()
+    desktop.locator(f"#treatment-{layla.treatment.id}.done").wait_for()
+    desktop.wait_for_function("() => document.title.includes('2 check-ins from 1 patient')")
+    assert desktop.title() == "Review queue · 2 check-ins from 1 patient · mesosafe"
+    assert desktop.locator("#queue-count").inner_text() == "2 check-ins from 1 patient"
+    focused = desktop.evaluate("() => document.activeElement.id")
+    assert focused == f"treatment-{case.treatment.id}-h"  # the next card, not the page body
+    assert serious_violations(desktop) == []
+    desktop.keyboard.press("Tab")  # the next stop is inside that card
+    assert desktop.evaluate(f"() => !!document.activeElement.closest('#treatment-{case.treatment.id}')")
+    desktop.locator(f"#treatment-{case.treatment.id}").get_by_role("button", name="Acknowledge all 2").click()
+    desktop.locator(f"#treatment-{case.treatment.id}.done").wait_for()
+    desktop.wait_for_function("() => document.title === 'Review queue · mesosafe'")
+    assert desktop.locator("#queue-count").inner_text() == "Nothing to review."
+    assert desktop.evaluate("() => document.activeElement.id") == "queue-count"

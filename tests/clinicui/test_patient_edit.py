@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from django.test import Client
 
 from mesosafe.audit.models import AuditEvent
@@ -180,3 +181,37 @@ def test_other_clinics_patient_cannot_be_changed(case: Case, site_b: ClinicSite,
     assert client.post(url, {"email": "x@example.test", "preferred_language": "en"}).status_code == 404
     case.patient.refresh_from_db()
     assert case.patient.email == ""
+
+
+def test_the_form_sent_twice_adds_one_patient(site_a: ClinicSite, staff_client: Client) -> None:
+    page = staff_client.get("/clinic/patients/new/").content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert token is not None
+    sent = {**details(), "form_token": token.group(1)}
+    first = staff_client.post("/clinic/patients/new/", sent)
+    second = staff_client.post("/clinic/patients/new/", sent, follow=True)  # a double click, a reload
+    patient = Patient.objects.get()
+    assert first["Location"] == f"/clinic/patients/{patient.id}/"
+    assert second.redirect_chain == [(f"/clinic/patients/{patient.id}/", 302)]
+    assert "This form was already sent; nothing new was created." in second.content.decode()
+    refused = staff_client.post("/clinic/patients/new/", {**details(email="x@"), "form_token": "fresh"})
+    assert 'name="form_token" value="fresh"' in refused.content.decode()  # unspent: kept for the retry
+
+
+@pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"])
+def test_a_name_with_a_text_direction_control_is_refused(
+    site_a: ClinicSite, staff_client: Client, control: str
+) -> None:
+    response = staff_client.post(NEW, details(name=f"Ali {control}evil"))
+    page = response.content.decode()
+    assert response.status_code == 400 and 'id="id_name-error"' in page
+    assert "Remove the invisible text-direction characters" in page
+    assert not Patient.objects.exists()
+
+
+def test_a_name_over_the_limit_is_an_error_not_a_cut(site_a: ClinicSite, staff_client: Client) -> None:
+    response = staff_client.post(NEW, details(name="A" * 201))
+    assert response.status_code == 400 and 'id="id_name-error"' in response.content.decode()
+    assert not Patient.objects.exists()
+    assert staff_client.post(NEW, details(name="A" * 200)).status_code == 302
+    assert Patient.objects.get().name == "A" * 200

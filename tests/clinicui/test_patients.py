@@ -57,17 +57,27 @@ def test_new_link_replaces_the_old_one(case: Case, staff_client: Client, client:
     assert client.get(url).status_code == 200
 
 
-def test_stop_link_makes_the_patient_link_404_until_a_new_one(
+def test_stop_link_asks_first_then_the_holder_gets_410_with_the_clinics_phone(
     case: Case, staff_client: Client, client: Client
 ) -> None:
     stop = f"/clinic/treatments/{case.treatment.id}/link/stop/"
-    assert stop in staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
-    assert staff_client.get(stop).status_code == 405
+    assert (
+        f'<a class="button danger stop" href="{stop}">'
+        in staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    )
+    question = staff_client.get(stop).content.decode()  # the confirmation: nothing is stopped yet
+    assert "Stop the patient link?" in question and '<button type="submit" class="button danger">' in question
+    assert client.get(case.url()).status_code == 200
     response = staff_client.post(stop, follow=True)
     page = response.content.decode()
     assert response.status_code == 200 and "The patient link no longer works" in page
     assert stop not in page and "link revoked" in page
-    assert client.get(case.url()).status_code == 404
+    gone = client.get(case.url())
+    said = gone.content.decode()
+    assert gone.status_code == 410 and "Clinic A" in said and 'href="tel:+971 4 000 0000"' in said
+    assert client.get(case.url("checkin/")).status_code == 410
+    unknown = client.get("/p/" + "x" * 43 + "/")
+    assert unknown.status_code == 404 and "Clinic A" not in unknown.content.decode()
     assert AuditEvent.objects.filter(object_type="link", action="update", patient_id=case.patient.id).exists()
 
 

@@ -191,7 +191,7 @@ def test_one_card_per_treatment_with_its_checkins_in_time_order(make_case, staff
     assert f"?checkin={amal_worse.id}" in card  # record a complication from the most urgent one
     assert "Acknowledge all 2 check-ins" in card
     assert "<title>Review queue · 3 check-ins from 2 patients · mesosafe</title>" in page
-    assert '<p id="queue-count"><strong>3 check-ins from 2 patients</strong></p>' in page
+    assert '3 check-ins from 2 patients · mesosafe"><strong>3 check-ins from 2 patients</strong></p>' in page
     assert shown_ids(page, bea) == [str(bea_itching.id)]
 
 
@@ -263,7 +263,7 @@ def test_acknowledge_all_through_htmx_closes_the_card(case: Case, staff_client: 
     fragment = response.content.decode()
     assert response.status_code == 200
     assert fragment.startswith(
-        f'<li id="treatment-{case.treatment.id}" class="queue-item done" role="status">'
+        f'<li id="treatment-{case.treatment.id}" class="queue-item done"><div role="status">'
     )
     assert "2 check-ins of Amal acknowledged." in fragment
     assert not CheckIn.objects.filter(reviewed_at__isnull=True).exists()
@@ -415,3 +415,81 @@ def test_a_duplicated_id_is_acknowledged_and_audited_once(case: Case, staff_clie
 def test_the_card_form_needs_post(case: Case, staff_client: Client) -> None:
     case.checkin(PUS)
     assert staff_client.get(card_url(case)).status_code == 405
+
+
+def flood(case: Case, n: int) -> list[CheckIn]:
+    """`n` more copies of the case's one contact_clinic check-in, a second apart, the newest a minute ago:
+    a link used as a flood (check-ins stored as they come, none refused)."""
+    first = sent(case.checkin(ITCHING), 5)
+    now = timezone.now()
+    copies = [
+        CheckIn(
+            treatment=first.treatment,
+            link=first.link,
+            submitted_at=now - timedelta(minutes=1, seconds=n - i),
+            days_since_treatment=first.days_since_treatment,
+            answers=first.answers,
+            disposition=first.disposition,
+            disposition_rank=first.disposition_rank,
+            reasons=first.reasons,
+            explanation=first.explanation,
+            next_session_ok=first.next_session_ok,
+            kb_version=first.kb_version,
+        )
+        for i in range(n)
+    ]
+    return [first, *CheckIn.objects.bulk_create(copies)]
+
+
+def every_page(staff_client: Client) -> list[int]:
+    """The cards of the whole queue, page after page, following its 'next' links."""
+    found, url = [], "/clinic/"
+    while url:
+        page = staff_client.get(url).content.decode()
+        found += cards_in_order(page)
+        nxt = re.search(r'<a href="(\?page=\d+)" rel="next">', page)
+        url = f"/clinic/{nxt.group(1)}" if nxt else ""
+    return found
+
+
+def test_hundreds_of_checkins_on_one_treatment_hide_no_patient(make_case, staff_client: Client) -> None:  # type: ignore[no-untyped-def]
+    flooded = make_case(name="Flood")
+    held = flood(flooded, 500)
+    others = [make_case(name=f"Patient {i}") for i in range(22)]
+    for other in others:
+        sent(other.checkin(ITCHING), 3)
+    newcomer = make_case(name="Newcomer")
+    urgent = newcomer.checkin(PUS)  # the newest check-in of all, from another patient
+    page = staff_client.get("/clinic/").content.decode()
+    assert "524 check-ins from 24 patients" in page
+    assert cards_in_order(page)[0] == newcomer.treatment.id and f'id="checkin-{urgent.id}"' in page
+    assert len(cards_in_order(page)) == 20 and "Patients' cards 1–20 of 24" in page
+    everyone = every_page(staff_client)
+    assert sorted(everyone) == sorted(c.treatment.id for c in [flooded, *others, newcomer])  # each once
+    card = card_of(staff_client.get("/clinic/?page=2").content.decode() + page, flooded)
+    listed = shown_ids(card + "</form>", flooded)
+    # the most urgent (here the oldest, at level ties) and the ten newest; the rest counted, not listed
+    assert listed == [str(c.id) for c in [held[0], *held[-10:]]]
+    assert "490 earlier check-ins of this treatment are not listed here" in card
+    assert "501 check-ins to review" in card and "Acknowledge all 501 check-ins" in card
+    newer = flooded.checkin(ITCHING)  # arrives while the nurse writes her note
+    response = staff_client.post(card_url(flooded), ack(flooded, listed, "Blocked the link"), follow=True)
+    said = response.content.decode()
+    assert "501 check-ins of Flood acknowledged." in said
+    assert "1 newer check-in arrived and is still in the queue." in said
+    assert list(CheckIn.objects.filter(treatment=flooded.treatment, reviewed_at__isnull=True)) == [newer]
+    updates = AuditEvent.objects.filter(action="update", object_type="checkin")
+    assert sorted(map(int, updates.values_list("object_id", flat=True))) == sorted(c.id for c in held)
+
+
+def test_a_card_shown_before_newer_ones_acknowledges_only_up_to_its_newest(
+    case: Case, staff_client: Client
+) -> None:
+    older = flood(case, 15)
+    listed = shown_ids(staff_client.get("/clinic/").content.decode(), case)
+    assert len(listed) == 11  # the oldest (most urgent at the tie) and the ten newest
+    later = [case.checkin(ITCHING) for _ in range(3)]
+    staff_client.post(card_url(case), ack(case, listed))
+    waiting = CheckIn.objects.filter(treatment=case.treatment, reviewed_at__isnull=True)
+    assert sorted(waiting.values_list("id", flat=True)) == [c.id for c in later]
+    assert not CheckIn.objects.filter(pk__in=[c.id for c in older], reviewed_at__isnull=True).exists()

@@ -72,3 +72,23 @@ def test_treatment_date_is_unambiguous(site_a: ClinicSite, staff_client: Client)
 def test_empty_form(site_a: ClinicSite, staff_client: Client) -> None:
     assert staff_client.get("/clinic/recall/").status_code == 200
     assert staff_client.get("/clinic/recall/", {"lot": ""}).status_code == 200
+
+
+def test_the_recipients_download_as_a_formula_safe_csv(site_a: ClinicSite, staff_client: Client) -> None:
+    import csv
+    import io
+
+    build_case(site_a, name='=HYPERLINK("http://evil.test","Amal")')
+    build_case(site_a, name="نور")
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    assert 'href="?lot=LOT-A-001&amp;format=csv"' in page
+    response = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001", "format": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="recall-LOT-A-001.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["patient_id", "name"] and len(rows) == 3
+    # the formula is text, not a formula
+    names = {row[1] for row in rows[1:]}
+    assert names == {"'=HYPERLINK(\"http://evil.test\",\"Amal\")", "نور"}
+    assert all(row[7] == "LOT-A-001" for row in rows[1:])
+    assert AuditEvent.objects.filter(object_type="recall").count() == 4  # the page's reads and the download's

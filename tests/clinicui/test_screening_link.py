@@ -98,7 +98,7 @@ def test_stop_the_screening_link(site_a: ClinicSite, staff_client: Client, clien
     page = staff_client.post(stop, follow=True).content.decode()
     assert "The screening link no longer works" in page and "The last screening link was revoked" in page
     assert stop not in page
-    assert client.get(path).status_code == 404
+    assert client.get(path).status_code == 410
     assert AuditEvent.objects.filter(object_type="screening_link", action="update").exists()
 
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -40,13 +42,25 @@ def test_form_has_pickers(case: Case, staff_client: Client) -> None:
 
 
 def test_record_treatment_shows_the_link_once(case: Case, staff_client: Client, client: Client) -> None:
-    response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
-    page = response.content.decode()
-    assert response.status_code == 200 and "Treatment recorded" in page
+    sent = {**form(case.site), "form_token": "t" * 32}
+    response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", sent)
     treatment = Treatment.objects.filter(patient=case.patient).exclude(pk=case.treatment.pk).get()
+    assert (
+        response.status_code == 302 and response["Location"] == f"/clinic/treatments/{treatment.id}/recorded/"
+    )
+    assert "/p/" not in response["Location"]  # the link crosses the redirect in the session, not the URL
+    page = staff_client.get(response["Location"]).content.decode()
+    assert "Treatment recorded" in page
     assert treatment.areas == ["face", "neck"] and treatment.anaesthetic == "lidocaine cream"
     url = page.split('readonly value="')[1].split('"')[0]
     assert client.get(url).status_code == 200
+    again = staff_client.get(response["Location"]).content.decode()  # a reload: the link was shown once
+    assert url not in again and "The private link was shown once" in again
+    # the form sent again (a reload of the POST, a double click): nothing new, back to the same page
+    twice = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", sent, follow=True)
+    assert twice.redirect_chain == [(f"/clinic/treatments/{treatment.id}/recorded/", 302)]
+    assert "This form was already sent; nothing new was created." in twice.content.decode()
+    assert Treatment.objects.filter(patient=case.patient).count() == 2
 
 
 def test_expired_batch_is_refused(case: Case, staff_client: Client) -> None:
@@ -74,7 +88,7 @@ def test_unresolved_screening_needs_a_reason(case: Case, staff_client: Client) -
     refused = staff_client.post(url, form(case.site))
     assert refused.status_code == 400 and "give a reason to treat" in refused.content.decode()
     accepted = staff_client.post(url, form(case.site, override_reason="Endocrinologist approved by letter"))
-    assert accepted.status_code == 200
+    assert accepted.status_code == 302
     assert Treatment.objects.filter(override_reason__startswith="Endocrinologist").exists()
 
 
@@ -162,10 +176,10 @@ def test_unreviewed_escalation_is_a_warning(case: Case, staff_client: Client) ->
     assert 'id="eligibility-warning"' in page and "1 escalated check-in not yet reviewed." in page
 
 
-def test_warning_does_not_block_recording(case: Case, staff_client: Client) -> None:
+def test_a_contact_clinic_warning_does_not_block_recording(case: Case, staff_client: Client) -> None:
     case.checkin([{"code": "bruising", "severity": "moderate"}])
     response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
-    assert response.status_code == 200 and Treatment.objects.count() == 2
+    assert response.status_code == 302 and Treatment.objects.count() == 2
 
 
 def test_eligibility_warning_in_arabic(case: Case, staff_client: Client) -> None:
@@ -173,3 +187,60 @@ def test_eligibility_warning_in_arabic(case: Case, staff_client: Client) -> None
     staff_client.cookies["django_language"] = "ar"
     page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
     assert 'id="eligibility-warning"' in page and "كدمات" in page
+
+
+def test_an_unreviewed_urgent_checkin_is_a_gate_on_the_form(case: Case, staff_client: Client) -> None:
+    urgent = case.checkin([{"code": "pus", "severity": "moderate", "trend": "worse"}])
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    refused = staff_client.post(url, form(case.site))
+    page = refused.content.decode()
+    assert refused.status_code == 400 and Treatment.objects.count() == 1
+    assert f"Check-in #{urgent.id} ({urgent.disposition}) is not reviewed yet" in page
+    assert 'id="id_override_reason-error"' in page  # on the reason's field
+    staff_client.post(url, form(case.site, override_reason="Examined: no infection"))
+    treatment = Treatment.objects.exclude(pk=case.treatment.pk).get()
+    assert treatment.overridden_checkin_ids == [urgent.id]
+    shown = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    assert "Examined: no infection · recorded despite unreviewed check-ins" in shown
+    assert f'href="/clinic/checkins/{urgent.id}/">#{urgent.id}</a>' in shown
+
+
+@pytest.mark.parametrize("volume", ["0", "0.00", "99999", "50.01", "-1"])
+def test_an_implausible_volume_is_a_clear_field_error(case: Case, staff_client: Client, volume: str) -> None:
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    response = staff_client.post(url, form(case.site, volume_0=volume))
+    page = response.content.decode()
+    assert response.status_code == 400 and Treatment.objects.count() == 1
+    assert "Give the volume injected in ml, from 0.01 to 50." in page and 'id="id_volume_0-error"' in page
+
+
+def test_the_api_and_the_engine_take_their_ranges_from_one_place() -> None:
+    from mesosafe.checkins.schemas import CheckInBody
+    from mesosafe.engines import CheckIn
+    from mesosafe.knowledge.plausible import TEMPERATURE_C, VOLUME_ML
+    from mesosafe.treatments.schemas import ProductLineIn
+
+    for model in (CheckIn, CheckInBody):
+        limits = model.model_json_schema()["properties"]["temperature_c"]["anyOf"][0]
+        assert (limits["minimum"], limits["maximum"]) == (float(TEMPERATURE_C.low), float(TEMPERATURE_C.high))
+    assert TEMPERATURE_C.high < 45  # 45 °C is refused
+    volume = ProductLineIn.model_json_schema()["properties"]["volume_ml"]["anyOf"][0]
+    assert (Decimal(str(volume["minimum"])), Decimal(str(volume["maximum"]))) == VOLUME_ML
+    assert VOLUME_ML.low > 0 and VOLUME_ML.high < 99_999
+
+
+def test_the_issued_link_comes_whole_with_a_qr_code_of_it(case: Case, staff_client: Client) -> None:
+    import segno
+
+    recorded = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
+    page = staff_client.get(recorded["Location"]).content.decode()
+    url = page.split('readonly value="')[1].split('"')[0]
+    assert f'<p class="link-text" dir="ltr"><code>{url}</code></p>' in page  # whole, wrapped, printable
+    expected = segno.make(url, error="m").svg_inline(
+        scale=4, dark="#000", light="#fff", svgclass="qr", lineclass=None
+    )
+    drawn = page.split('<svg role="img" aria-label="QR code of the private link" ', 1)[1]
+    assert (
+        expected.split('d="', 1)[1].split('"')[0] == drawn.split('d="', 1)[1].split('"')[0]
+    )  # the link's QR
+    assert 'data-copy="patient-link"' in page and "copy_link.js" in page and "onclick" not in page

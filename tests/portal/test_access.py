@@ -1,4 +1,5 @@
-"""The private link: unknown, revoked or expired tokens are a plain 404; the language follows the switch."""
+"""The private link: an unknown token is a plain 404; a stopped or expired one a 410 naming the clinic and its
+phone, in the patient's language; the language follows the switch."""
 
 from __future__ import annotations
 
@@ -14,15 +15,21 @@ def test_unknown_token_is_404(db: object, client: Client) -> None:
     assert client.get("/p/not-a-real-token/").status_code == 404
 
 
-def test_revoked_link_is_404(case: Case, client: Client) -> None:
+def test_revoked_link_is_410_with_the_clinics_name_and_phone(case: Case, client: Client) -> None:
     revoke_link(case.treatment)
-    assert client.get(case.url()).status_code == 404
+    response = client.get(case.url())
+    page = response.content.decode()
+    assert response.status_code == 410 and "This link no longer works" in page
+    assert "Clinic A" in page and 'href="tel:+971 4 000 0000"' in page and "Amal" not in page
+    assert "no-store" in response["Cache-Control"]
 
 
-def test_expired_link_is_404(case: Case, client: Client) -> None:
+def test_expired_link_is_410_in_the_patients_language(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(lang="ar")
     case.treatment.link.expires_at = timezone.now()
     case.treatment.link.save()
-    assert client.get(case.url("faq/")).status_code == 404
+    response = client.get(case.url("faq/"))
+    assert response.status_code == 410 and 'lang="ar" dir="rtl"' in response.content.decode()
 
 
 def test_page_uses_patients_language_until_switched(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]

@@ -79,15 +79,15 @@ def test_another_patients_screening_is_404(client: Client, token: str, site_a: C
     assert client.get(f"/p/{token}/screening/{theirs.id}/").status_code == 404
 
 
-def test_revoked_and_expired_are_404(client: Client, patient: Patient, token: str) -> None:
+def test_revoked_and_expired_are_410_a_replaced_one_404(client: Client, patient: Patient, token: str) -> None:
     revoke_screening_link(patient)
-    assert client.get(f"/p/{token}/").status_code == 404
+    assert client.get(f"/p/{token}/").status_code == 410  # the holder is told whom to call
     fresh = issue_screening_link(patient)[1]
-    assert client.get(f"/p/{token}/").status_code == 404  # the old token stays dead
+    assert client.get(f"/p/{token}/").status_code == 404  # the old token stays dead, now unknown
     assert client.get(f"/p/{fresh}/").status_code == 200
     ScreeningLink.objects.filter(patient=patient).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert client.get(f"/p/{fresh}/").status_code == 404
-    assert client.get(f"/p/{fresh}/screening/").status_code == 404
+    assert client.get(f"/p/{fresh}/").status_code == 410
+    assert client.get(f"/p/{fresh}/screening/").status_code == 410
 
 
 def test_only_the_hash_is_stored(patient: Patient, token: str) -> None:

@@ -155,6 +155,9 @@ class TreatmentOut(Schema):
     screening_id: int | None
     screening_decision: Decision | None
     override_reason: str
+    overridden_checkin_ids: list[int] = Field(
+        description="unreviewed urgent or emergency check-ins recorded over"
+    )
     aftercare: dict[str, Any]
     schedule: list[ScheduledOut]
     link: LinkOut | None

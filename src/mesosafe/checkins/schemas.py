@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field
 
 from mesosafe.engines import SymptomReport
+from mesosafe.knowledge.plausible import TEMPERATURE_C
 from mesosafe.lib.fields import In, Note, said
 
 
@@ -14,7 +15,9 @@ class CheckInBody(In):
     """The engine's check-in, without days_since_treatment (the server computes it)."""
 
     symptoms: list[SymptomReport] = Field(default=[], max_length=50)
-    temperature_c: float | None = Field(default=None, ge=30, le=45, allow_inf_nan=False)
+    temperature_c: float | None = Field(
+        default=None, ge=float(TEMPERATURE_C.low), le=float(TEMPERATURE_C.high), allow_inf_nan=False
+    )
 
 
 class AcknowledgeIn(In):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from mesosafe import explain
@@ -137,6 +137,55 @@ def review_queue(clinic: Clinic) -> QuerySet[CheckIn]:
         .select_related("treatment__patient")
         .order_by("-disposition_rank", "submitted_at", "id")
     )
+
+
+def queue_treatments(clinic: Clinic) -> QuerySet[Treatment]:
+    """The review queue by treatment (one patient's course): each treatment with unreviewed escalated
+    check-ins, once, in the queue order of its most urgent one (level, then age). Paging these never hides a
+    patient behind another's many check-ins."""
+    waiting = review_queue(clinic)
+    first = waiting.filter(treatment=OuterRef("pk"))
+    return (
+        Treatment.objects.for_clinic(clinic)
+        .filter(pk__in=waiting.values("treatment_id"))
+        .annotate(
+            top_rank=Subquery(first.values("disposition_rank")[:1]),
+            top_at=Subquery(first.values("submitted_at")[:1]),
+            top_id=Subquery(first.values("id")[:1]),
+        )
+        .select_related("patient")
+        .order_by("-top_rank", "top_at", "top_id")
+    )
+
+
+def up_to(checkin: CheckIn) -> Q:
+    """The check-ins of `checkin`'s treatment sent no later than it (in queue time order: time, then id)."""
+    at = checkin.submitted_at
+    return Q(treatment_id=checkin.treatment_id) & (
+        Q(submitted_at__lt=at) | Q(submitted_at=at, id__lte=checkin.id)
+    )
+
+
+def acknowledge_many(checkins: QuerySet[CheckIn], user: Any, note: str) -> list[int]:
+    """Acknowledge, with one note, the unreviewed ones of `checkins` (one treatment's), audited one row each
+    in the same transaction; the answer is the ids this call acknowledged. The rows are locked in time order
+    first (so two nurses' overlapping cards cannot deadlock), then one conditional UPDATE: a review someone
+    made first stands."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(checkins.select_for_update().order_by("submitted_at", "id").values_list("id", flat=True))
+        mine = CheckIn.objects.filter(pk__in=ids, reviewed_at__isnull=True)
+        mine.update(reviewed_by=user, reviewed_at=now, review_note=note)
+        done = list(
+            CheckIn.objects.filter(pk__in=ids, reviewed_at=now, reviewed_by=user)
+            .order_by("submitted_at", "id")
+            .values_list("id", flat=True)
+        )
+        first = CheckIn.objects.filter(pk__in=done).select_related("treatment__patient").first()
+        if first is not None:
+            patient = first.treatment.patient
+            record(patient.clinic_id, user, "update", "checkin", done, patient.id)
+    return done
 
 
 def acknowledge(checkin: CheckIn, user: Any, note: str) -> bool:

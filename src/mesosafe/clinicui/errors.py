@@ -5,6 +5,8 @@ same rules as sentences the page can translate."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -16,11 +18,18 @@ BY_KIND: dict[str, Promise] = {
     "string_too_long": _("Use at most %(max_length)s characters."),
     "string_too_short": _("This field is required."),
     "too_long": _("Give at most %(max_length)s items."),
+    "unreviewed_checkin": _(
+        "Check-in %(checkins)s is not reviewed yet: review it first, or give a reason to treat anyway."
+    ),
     "string_pattern_mismatch": _(  # only lot numbers have a pattern
         "Use only Latin letters, digits, dots, hyphens and underscores, without spaces."
     ),
 }
 BY_REASON: dict[str, Promise] = {
+    schemas.BIDI_CONTROL: _(
+        "Remove the invisible text-direction characters (U+202A–U+202E, U+2066–U+2069): they change how the"
+        " name reads."
+    ),
     schemas.NOT_AN_EMAIL: _("Enter a valid email address."),
     schemas.BEFORE_1900: _("The year must be 1900 or later."),
     schemas.IN_THE_FUTURE: _("This date cannot be in the future."),
@@ -37,6 +46,14 @@ def message(error: DomainError) -> str:
     return error.message
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One line of a clinic form's error summary: what is wrong, and the id of the field to go to."""
+
+    text: str
+    target: str | None
+
+
 class RefusalForm(forms.BaseForm):
     """A form that shows a DomainError on the field it names. A form whose fields are not named as the
     schema's are says which field a path means (`field_for`)."""
@@ -50,3 +67,19 @@ class RefusalForm(forms.BaseForm):
     def refuse(self, error: DomainError) -> None:
         name = self.field_for(error.path)
         self.add_error(name if name in self.fields else None, self.message_for(error))
+
+    def error_summary(self) -> list[Problem]:
+        """Every error, the form's own first, each field's after its label and linked to the field."""
+        problems = [Problem(str(message), None) for message in self.non_field_errors()]
+        for name, field in self.fields.items():
+            if name not in self.errors:
+                continue
+            bound = self[name]
+            message = " ".join(str(m) for m in self.errors[name])
+            if isinstance(field.widget, forms.HiddenInput):
+                problems.append(Problem(message, None))
+                continue
+            several = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+            target = f"{bound.auto_id}_0" if several else bound.id_for_label
+            problems.append(Problem(f"{bound.label} — {message}", target))
+        return problems

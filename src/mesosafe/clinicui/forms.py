@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe.clinics.models import Batch, Product, Staff
@@ -22,11 +23,22 @@ from mesosafe.engines import parse
 from mesosafe.errors import Code, DomainError, Path
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
+from mesosafe.knowledge.plausible import VOLUME_ML
 from mesosafe.lib.numbers import LocalDecimalField, western_digits
 from mesosafe.patients.models import Patient
 from mesosafe.patients.schemas import PatientIn
 
 PRODUCT_ROWS = 3
+
+
+def _volume_range() -> str:
+    return _("Give the volume injected in ml, from %(low)s to %(high)s.") % {
+        "low": VOLUME_ML.low,
+        "high": VOLUME_ML.high,
+    }
+
+
+VOLUME_RANGE = lazy(_volume_range, str)()  # said in the language of the page that shows it
 OUTCOMES = [
     (Outcome.RECOVERED, _("Recovered")),
     (Outcome.RECOVERING, _("Recovering")),
@@ -147,7 +159,7 @@ class TreatmentForm(RefusalForm, forms.Form):
     injection_depth = forms.CharField(label=_("Injection depth"), required=False, max_length=60)
     anaesthetic = forms.CharField(label=_("Anaesthetic"), required=False, max_length=120)
     override_reason = forms.CharField(
-        label=_("Reason to treat despite the screening decision"),
+        label=_("Reason to treat despite the screening decision or an unreviewed check-in"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -174,7 +186,13 @@ class TreatmentForm(RefusalForm, forms.Form):
                 label=_("Product and lot"), queryset=batches, required=False
             )
             self.fields[f"volume_{i}"] = LocalDecimalField(
-                label=_("Volume (ml)"), required=False, min_value=0, max_digits=7, decimal_places=2
+                label=_("Volume (ml)"),
+                required=False,
+                min_value=VOLUME_ML.low,
+                max_value=VOLUME_ML.high,
+                max_digits=7,
+                decimal_places=2,
+                error_messages={"min_value": VOLUME_RANGE, "max_value": VOLUME_RANGE},
             )
             self.fields[f"concentration_{i}"] = forms.CharField(
                 label=_("Concentration"), required=False, max_length=60

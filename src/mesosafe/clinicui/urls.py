@@ -37,6 +37,7 @@ urlpatterns = [
     path("patients/<int:pk>/screening-link/", patients.new_screening_link, name="new_screening_link"),
     path("patients/<int:pk>/screening-link/stop/", patients.stop_screening_link, name="stop_screening_link"),
     path("patients/<int:pk>/treatments/new/", treatments.new_treatment, name="new_treatment"),
+    path("treatments/<int:pk>/recorded/", treatments.treatment_recorded, name="treatment_recorded"),
     path("treatments/<int:pk>/acknowledge/", queue_page.acknowledge_card, name="acknowledge_card"),
     path("treatments/<int:pk>/link/", patients.new_link, name="new_link"),
     path("treatments/<int:pk>/link/stop/", patients.stop_link, name="stop_link"),

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from mesosafe.errors import Code, DomainError, Path
 from mesosafe.knowledge import KnowledgeBase, Severity, Trend
+from mesosafe.knowledge.plausible import TEMPERATURE_C
 
 M = TypeVar("M", bound=BaseModel)
 Days = Annotated[float, Field(ge=0, le=3650, allow_inf_nan=False)]
@@ -52,7 +53,9 @@ class SymptomReport(Input):
 class CheckIn(Input):
     days_since_treatment: Days
     symptoms: list[SymptomReport] = Field(default=[], max_length=50)
-    temperature_c: float | None = Field(default=None, ge=30, le=45, allow_inf_nan=False)
+    temperature_c: float | None = Field(
+        default=None, ge=float(TEMPERATURE_C.low), le=float(TEMPERATURE_C.high), allow_inf_nan=False
+    )
 
 
 class Medication(Input):

@@ -19,6 +19,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from mesosafe.knowledge.plausible import VOLUME_ML
+
 Id = Annotated[int, Field(ge=1, le=2**53)]
 
 # The validators' own messages; the clinic pages translate them (clinicui/errors.py).
@@ -27,6 +29,11 @@ BEFORE_1900 = "must be after 1900"
 IN_THE_FUTURE = "cannot be in the future"
 OUTSIDE_2000_2100 = "must be between the years 2000 and 2100"
 BLANK = "must not be blank"
+BIDI_CONTROL = "must not contain invisible text-direction characters"
+
+# Unicode's embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069): inside a name they
+# reorder what staff read ("Ali [RLO]evil" shows as "Ali live"), and no one's name needs them.
+_BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 
 
 def _email(value: str) -> str:
@@ -64,6 +71,12 @@ def _not_a_number(value: object) -> object:
     return value
 
 
+def _no_bidi_controls(value: str) -> str:
+    if any(c in _BIDI_CONTROLS for c in value):
+        raise ValueError(BIDI_CONTROL)
+    return value
+
+
 def said(value: str) -> str:
     if not value.strip():
         raise ValueError(BLANK)
@@ -77,7 +90,7 @@ Moment = Annotated[
     AfterValidator(_plausible_moment),
     Field(description="with its UTC offset; between the years 2000 and 2100"),
 ]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_bidi_controls)]
 Short = Annotated[str, Field(max_length=120)]
 Text60 = Annotated[str, Field(max_length=60)]
 Text100 = Annotated[str, Field(max_length=100)]
@@ -98,9 +111,14 @@ BirthDate = Annotated[
 # A decimal amount: the API reads "1.5" too, but says it is a number, so a client sends one
 Millilitres = Annotated[
     Decimal,
-    Field(gt=0, le=1000, max_digits=7, decimal_places=2),
+    Field(ge=VOLUME_ML.low, le=VOLUME_ML.high, max_digits=7, decimal_places=2),
     WithJsonSchema(
-        {"type": "number", "exclusiveMinimum": 0, "maximum": 1000, "description": "at most 2 decimals"}
+        {
+            "type": "number",
+            "minimum": float(VOLUME_ML.low),
+            "maximum": float(VOLUME_ML.high),
+            "description": "at most 2 decimals",
+        }
     ),
 ]
 

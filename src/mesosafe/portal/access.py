@@ -21,7 +21,7 @@ from mesosafe.lib.ratelimit import failed_lookup_over_limit, over_limit
 from mesosafe.lib.tokens import digest
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, ScreeningLink, Treatment
-from mesosafe.treatments.services import any_link_for_token
+from mesosafe.treatments.services import any_link_for_token, stopped_link
 
 View = Callable[..., HttpResponseBase]
 
@@ -39,6 +39,8 @@ def _resolve(view: View, pre_treatment_ok: bool) -> View:
         if over_limit(f"page:tok:{digest(token)[:32]}", settings.MESOSAFE_PATIENT_RATE * 3):
             return render(request, "portal/too_many.html", status=429)
         link = any_link_for_token(token)
+        if link is None and (holder := stopped_link(token)) is not None:
+            return gone(request, holder)
         if link is None:
             # guessing links from one address is limited; a valid link never is (patients share addresses)
             if failed_lookup_over_limit(request.META.get("REMOTE_ADDR", "")):
@@ -56,6 +58,16 @@ def _resolve(view: View, pre_treatment_ok: bool) -> View:
         return response
 
     return wrapper
+
+
+def gone(request: HttpRequest, patient: Patient) -> HttpResponseBase:
+    """A stopped or expired link: 410, with the clinic's name and phone, in the patient's language."""
+    lang = page_language(request, patient.preferred_language)
+    translation.activate(lang.value)
+    request.LANGUAGE_CODE = lang.value
+    response = render(request, "portal/link_stopped.html", {"clinic": patient.clinic}, status=410)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def with_link(view: View) -> View:

@@ -18,6 +18,7 @@ from mesosafe.checkins.photos import MAX_PER_CHECKIN
 from mesosafe.engines.questions import asked
 from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
+from mesosafe.knowledge.plausible import TEMPERATURE_C
 from mesosafe.lib.numbers import LocalDecimalField, normalise_number
 from mesosafe.portal.red_flags import RedFlags
 from mesosafe.portal.templatetags.digits import digits
@@ -238,7 +239,7 @@ def temperature_error(typed: Any) -> str:
 
 
 class TemperatureField(LocalDecimalField):
-    """Temperature in °C, 30 to 45 as the engine accepts, with one decimal."""
+    """Temperature in °C, in the plausible range the engine accepts, with one decimal."""
 
     def clean(self, value: Any) -> Any:
         try:
@@ -303,8 +304,8 @@ class DetailsForm(ErrorSummary):
     temperature_c = TemperatureField(
         label=_("Temperature (°C), if you measured it"),
         required=False,
-        min_value=30,
-        max_value=45,
+        min_value=TEMPERATURE_C.low,
+        max_value=TEMPERATURE_C.high,
         decimal_places=1,
         max_digits=4,
     )

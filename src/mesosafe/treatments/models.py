@@ -27,6 +27,8 @@ class Treatment(models.Model):
     anaesthetic = models.CharField(max_length=120, blank=True)
     screening = models.ForeignKey(Screening, null=True, blank=True, on_delete=models.PROTECT)
     override_reason = models.TextField(blank=True)
+    # the unreviewed urgent or emergency check-ins the treatment was recorded despite (with override_reason)
+    overridden_checkin_ids = models.JSONField(default=list, blank=True)
     aftercare = models.JSONField(default=dict)
     kb_version = models.CharField(max_length=40)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -52,6 +54,7 @@ class Treatment(models.Model):
             "screening_id": self.screening_id,
             "screening_decision": self.screening.decision if self.screening else None,
             "override_reason": self.override_reason,
+            "overridden_checkin_ids": self.overridden_checkin_ids,
             "aftercare": self.aftercare,
             "schedule": [scheduled.to_dict() for scheduled in self.schedule.all()],
             "link": link.to_dict() if link else None,

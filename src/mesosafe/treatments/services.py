@@ -13,7 +13,8 @@ from mesosafe.audit.services import record
 from mesosafe.clinics.models import Batch, Staff
 from mesosafe.engines import Treatment as TreatmentInput
 from mesosafe.engines import aftercare
-from mesosafe.errors import DomainError, conflict
+from mesosafe.errors import Code, DomainError, conflict
+from mesosafe.knowledge import Disposition
 from mesosafe.lib.tokens import digest, new_token
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import latest_screening, needs_override
@@ -59,6 +60,41 @@ def _batches(patient: Patient, data: TreatmentIn) -> dict[int, Batch]:
     return batches
 
 
+UNREVIEWED = "unreviewed_checkin"  # the gate's DomainError kind, which the clinic pages say in their language
+NOT_WITHOUT_REVIEW = [d.value for d in Disposition if d >= Disposition.URGENT]
+
+
+def unreviewed_urgent(patient: Patient) -> list[tuple[int, str]]:
+    """The patient's urgent or emergency check-ins nobody has reviewed yet, (id, level), oldest first. Read
+    through the treatments' `checkins` relation: check-ins are a layer above treatments."""
+    found = (
+        Treatment.objects.filter(
+            patient=patient,
+            checkins__reviewed_at__isnull=True,
+            checkins__disposition__in=NOT_WITHOUT_REVIEW,
+        )
+        .order_by("checkins__submitted_at", "checkins__id")
+        .values_list("checkins__id", "checkins__disposition")
+    )
+    return list(found)
+
+
+def _checkin_gate(patient: Patient, data: TreatmentIn) -> list[int]:
+    """Like the screening gate: an unreviewed urgent or emergency check-in stops the recording unless an
+    override reason is given; the answer is the ids recorded over."""
+    waiting = unreviewed_urgent(patient)
+    if waiting and not data.override_reason.strip():
+        named = ", ".join(f"#{checkin_id} ({level})" for checkin_id, level in waiting)
+        raise DomainError(
+            "override_reason",
+            f"check-in {named} is not reviewed yet; review it first, or give an override reason",
+            Code.CONFLICT,
+            kind=UNREVIEWED,
+            context={"checkins": named},
+        )
+    return [checkin_id for checkin_id, _ in waiting]
+
+
 def record_treatment(patient: Patient, data: TreatmentIn, by: Any) -> tuple[Treatment, str]:
     """Store the treatment with its plan, schedule and link, audited as `by`'s (a staff user); returns it
     and the link token (shown once). A refusal is a DomainError naming the field."""
@@ -73,6 +109,7 @@ def record_treatment(patient: Patient, data: TreatmentIn, by: Any) -> tuple[Trea
             "override_reason",
             f"the latest screening says '{screening.decision}'; recording needs an override reason",
         )
+    overridden = _checkin_gate(patient, data)
     plan = aftercare(
         TreatmentInput(treated_at=data.performed_at, areas=data.areas, time_zone=patient.clinic.time_zone)
     )
@@ -88,6 +125,7 @@ def record_treatment(patient: Patient, data: TreatmentIn, by: Any) -> tuple[Trea
             anaesthetic=data.anaesthetic,
             screening=screening,
             override_reason=data.override_reason.strip(),
+            overridden_checkin_ids=overridden,
             aftercare=plan.model_dump(mode="json"),
             kb_version=plan.kb_version,
             created_by=by,
@@ -108,7 +146,7 @@ def record_treatment(patient: Patient, data: TreatmentIn, by: Any) -> tuple[Trea
         schedule = ScheduledCheckin.objects.bulk_create(
             ScheduledCheckin(treatment=treatment, day=due.day, due_at=due.due_at) for due in plan.checkins
         )
-        audit(patient.clinic_id, by, "create", "treatment", treatment.id, patient.id)
+        audit(patient.clinic_id, by, "create", "treatment", treatment.id, patient.id, overrides(treatment))
         transaction.on_commit(lambda: _after_recording(treatment, token, schedule))
     return treatment, token
 
@@ -121,9 +159,30 @@ def _after_recording(treatment: Treatment, token: str, schedule: list[ScheduledC
             tasks.send_checkin_reminder.using(run_after=scheduled.due_at).enqueue(scheduled.id)
 
 
-def audit(clinic_id: int, by: Any, action: str, kind: str, object_id: int, patient_id: int) -> None:
+def overrides(treatment: Treatment) -> dict[str, Any] | None:
+    """The gates a treatment was recorded over, for its audit row."""
+    if not treatment.override_reason:
+        return None
+    screening = treatment.screening.decision if treatment.screening else None
+    return {
+        "override_reason": treatment.override_reason,
+        "screening_decision": screening,
+        "unreviewed_checkin_ids": treatment.overridden_checkin_ids,
+    }
+
+
+def audit(
+    clinic_id: int,
+    by: Any,
+    action: str,
+    kind: str,
+    object_id: int,
+    patient_id: int,
+    detail: dict[str, Any] | None = None,
+) -> None:
     """A change by a staff user, or by the system when `by` is None (the demo, a test)."""
-    record(clinic_id, by, action, kind, [object_id], patient_id, "staff" if by is not None else "system")
+    actor = "staff" if by is not None else "system"
+    record(clinic_id, by, action, kind, [object_id], patient_id, actor, detail=detail)
 
 
 def revoke_link(treatment: Treatment, by: Any = None) -> CheckinLink:
@@ -204,6 +263,20 @@ def any_link_for_token(token: str) -> CheckinLink | ScreeningLink | None:
     if screening_link is None or not screening_link.usable_at(timezone.now()):
         return None
     return screening_link
+
+
+def stopped_link(token: str) -> Patient | None:
+    """The patient of a link that exists but no longer works (stopped or expired), else None: its holder is
+    told whom to call. A 256-bit token tells a guesser nothing; an unknown one stays unknown."""
+    if not token or len(token) > 200:
+        return None
+    hashed = digest(token)
+    now = timezone.now()
+    link = CheckinLink.objects.select_related("treatment__patient__clinic").filter(token_hash=hashed).first()
+    if link is not None:
+        return None if link.usable_at(now) else link.treatment.patient
+    screening = ScreeningLink.objects.select_related("patient__clinic").filter(token_hash=hashed).first()
+    return screening.patient if screening is not None and not screening.usable_at(now) else None
 
 
 def plan_due(treatment: Treatment) -> list[ScheduledCheckin]:

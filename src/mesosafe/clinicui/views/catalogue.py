@@ -15,6 +15,7 @@ from mesosafe.clinics.models import Batch, Product, Staff
 from mesosafe.clinics.services import create_batch, create_product
 from mesosafe.clinicui.access import staff_required
 from mesosafe.clinicui.forms import BatchForm, ProductForm, shown_date
+from mesosafe.clinicui.once import AlreadySent, sent_before, spending
 from mesosafe.errors import DomainError
 
 
@@ -57,10 +58,16 @@ def products(request: HttpRequest, staff: Staff) -> HttpResponse:
 def new_product(request: HttpRequest, staff: Staff) -> HttpResponse:
     if request.method != "POST":
         return redirect("clinicui:products")
+    if (again := sent_before(request)) is not None:
+        return again
     form = ProductForm(request.POST, instance=Product(clinic=staff.clinic))
     if form.is_valid():
         try:
-            product = create_product(staff, form.product_in())
+            with spending(request) as spent:
+                product = create_product(staff, form.product_in())
+                spent.result = f"{reverse('clinicui:products')}?product={product.id}"
+        except AlreadySent:
+            return sent_before(request) or redirect("clinicui:products")
         except DomainError as error:
             form.refuse(error)
         else:
@@ -75,11 +82,17 @@ def new_product(request: HttpRequest, staff: Staff) -> HttpResponse:
 def new_lot(request: HttpRequest, staff: Staff) -> HttpResponse:
     if request.method != "POST":
         return redirect("clinicui:products")
+    if (again := sent_before(request)) is not None:
+        return again
     form = BatchForm(request.POST, staff=staff)
     if form.is_valid():
         d = form.cleaned_data
         try:
-            batch = create_batch(staff, form.batch_in())
+            with spending(request) as spent:
+                batch = create_batch(staff, form.batch_in())
+                spent.result = reverse("clinicui:products")
+        except AlreadySent:
+            return sent_before(request) or redirect("clinicui:products")
         except DomainError as error:  # e.g. the same lot, added by someone else since the form was checked
             form.refuse(error)
         else:

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from mesosafe.checkins.services import acknowledge
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required, treatment_or_404
 from mesosafe.clinicui.forms import ComplicationForm
+from mesosafe.clinicui.once import AlreadySent, sent_before, spending
 from mesosafe.clinicui.views.queue import lang_of
 from mesosafe.complications.schemas import ComplicationIn
 from mesosafe.complications.services import create
@@ -24,6 +26,8 @@ from mesosafe.errors import DomainError
 @staff_required
 def new_complication(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     treatment = treatment_or_404(staff, pk)
+    if request.method == "POST" and (again := sent_before(request)) is not None:
+        return again
     checkin = None
     wanted = request.GET.get("checkin", "")
     if wanted.isascii() and wanted.isdigit() and len(wanted) < 19:  # not "²", nor past a 64-bit id
@@ -42,7 +46,13 @@ def new_complication(request: HttpRequest, staff: Staff, pk: int) -> HttpRespons
         entry = {name: d[name] for name in ComplicationIn.model_fields}
         entry["serious_reason"] = d["serious_reason"] or None
         try:
-            complication = create(treatment, parse(ComplicationIn, entry), by=request.user, checkin=checkin)
+            with spending(request) as spent:
+                complication = create(
+                    treatment, parse(ComplicationIn, entry), by=request.user, checkin=checkin
+                )
+                spent.result = reverse("clinicui:patient", args=[treatment.patient_id])
+        except AlreadySent:
+            return sent_before(request) or redirect("clinicui:patient", treatment.patient_id)
         except DomainError as error:
             form.refuse(error)
         else:

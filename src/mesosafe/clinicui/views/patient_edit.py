@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, patient_or_404, staff_required
 from mesosafe.clinicui.forms import PatientContactForm, PatientForm
+from mesosafe.clinicui.once import AlreadySent, sent_before, spending
 from mesosafe.engines import parse
 from mesosafe.errors import DomainError
 from mesosafe.patients.models import Patient
@@ -19,6 +21,8 @@ from mesosafe.patients.services import create_patient, update_patient
 
 @staff_required
 def new_patient(request: HttpRequest, staff: Staff) -> HttpResponse:
+    if request.method == "POST" and (again := sent_before(request)) is not None:
+        return again
     form = PatientForm(
         request.POST or None,
         instance=Patient(clinic=staff.clinic),
@@ -26,7 +30,11 @@ def new_patient(request: HttpRequest, staff: Staff) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            patient = create_patient(staff, parse(PatientIn, form.cleaned_data))
+            with spending(request) as spent:
+                patient = create_patient(staff, parse(PatientIn, form.cleaned_data))
+                spent.result = reverse("clinicui:patient", args=[patient.id])
+        except AlreadySent:
+            return sent_before(request) or redirect("clinicui:patients")
         except DomainError as error:  # the form checks the same rules; one it does not know
             form.refuse(error)
         else:

@@ -11,7 +11,7 @@ from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from mesosafe import explain
 from mesosafe.audit.services import record
@@ -167,21 +167,33 @@ def new_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required
 def stop_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
-    """Stop the patient's pre-treatment link now (a lost phone, a wrong address)."""
+    """Stop the patient's pre-treatment link now (a lost phone, a wrong address), once confirmed."""
     patient = patient_or_404(staff, pk)
+    if request.method != "POST":
+        return confirm_stop(request, staff, patient, None)
     revoke_screening_link(patient, by=staff.user)
     messages.success(request, _("The screening link no longer works."))
     return redirect("clinicui:patient", patient.id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required
 def stop_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
-    """Stop a treatment's private link now; a new one can be issued later."""
+    """Stop a treatment's private link now, once confirmed; a new one can be issued later."""
     treatment = treatment_or_404(staff, pk)
+    if request.method != "POST":
+        return confirm_stop(request, staff, treatment.patient, treatment)
     revoke_link(treatment, by=staff.user)
     messages.success(request, _("The patient link no longer works. Issue a new one to send it again."))
     return redirect("clinicui:patient", treatment.patient_id)
+
+
+def confirm_stop(
+    request: HttpRequest, staff: Staff, patient: Patient, treatment: Treatment | None
+) -> HttpResponse:
+    """The question before a link is stopped: what stops working for the patient, and a way back."""
+    context = {"staff": staff, "patient": patient, "treatment": treatment, "nav": "patients"}
+    return render(request, "clinicui/stop_link.html", context)

@@ -1,10 +1,11 @@
 """The review queue's cards: one per treatment (one patient's course) with escalated check-ins not yet
 reviewed. A card takes the place of its most urgent check-in (level first, then age), so nothing urgent sinks
-behind a patient's milder messages; it lists its check-ins in time order."""
+behind a patient's milder messages. However many check-ins a course holds, its card lists only its most
+urgent one and the newest ones (in time order) and says how many more it holds: one link flooding the queue
+fills one card, never the page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -12,12 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.services import review_queue
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read
 from mesosafe.clinicui.forms import AcknowledgeAllForm
 from mesosafe.clinicui.views.queue import Item, item
 from mesosafe.knowledge import Lang
 from mesosafe.patients.models import Patient
+from mesosafe.treatments.models import Treatment
+
+NEWEST = 10  # check-ins a card lists besides its most urgent one
 
 
 @dataclass(frozen=True)
@@ -26,11 +31,17 @@ class Card:
     patient: Patient
     items: list[Item]  # time order
     top: Item  # the most urgent: the card's level and its place in the queue
-    form: AcknowledgeAllForm  # sends back the ids of `items`, and only those
+    form: AcknowledgeAllForm  # sends back the ids of `items`: the card covers its check-ins up to the newest
+    waiting: int  # the course's check-ins in the queue, listed or not
 
     @property
     def latest(self) -> Item:
         return self.items[-1]
+
+    @property
+    def unlisted(self) -> int:
+        """Check-ins the card holds but does not list: all older than the newest listed."""
+        return self.waiting - len(self.items)
 
 
 def prefix(treatment_id: int) -> str:
@@ -38,30 +49,21 @@ def prefix(treatment_id: int) -> str:
     return f"t{treatment_id}"
 
 
-def cards(found: Iterable[CheckIn], lang: Lang) -> list[Card]:
-    """`found` in queue order (`checkins.services.review_queue`): a treatment's first check-in there is its
-    most urgent one, so the cards come in the order of their first check-ins."""
-    groups: dict[int, list[CheckIn]] = {}
-    for checkin in found:
-        groups.setdefault(checkin.treatment_id, []).append(checkin)
-    return [card(group, lang) for group in groups.values()]
-
-
-def card(group: list[CheckIn], lang: Lang) -> Card:
-    """One treatment's check-ins, the most urgent first."""
-    shown = {checkin.id: item(checkin, lang) for checkin in group}
-    in_time = sorted(group, key=lambda c: (c.submitted_at, c.id))
-    top = group[0]
-    form = AcknowledgeAllForm(prefix=prefix(top.treatment_id), initial={"checkin": [c.id for c in in_time]})
-    return Card(top.treatment_id, top.treatment.patient, [shown[c.id] for c in in_time], shown[top.id], form)
-
-
-def shown_cards(staff: Staff, found: Iterable[CheckIn], lang: Lang) -> list[Card]:
-    """The cards of `found`, each check-in's read audited."""
-    listed = list(found)
-    for checkin in listed:
-        audit_read(staff, "checkin", [checkin.id], checkin.treatment.patient_id)
-    return cards(listed, lang)
+def card(staff: Staff, treatment: Treatment, lang: Lang) -> Card | None:
+    """The treatment's card as the queue shows it now (None when nothing of it waits), each listed check-in's
+    read audited."""
+    waiting = review_queue(staff.clinic).filter(treatment=treatment).prefetch_related("photos")
+    top = waiting.first()
+    if top is None:
+        return None
+    newest = list(waiting.order_by("-submitted_at", "-id")[:NEWEST])
+    listed = sorted({c.id: c for c in [top, *newest]}.values(), key=lambda c: (c.submitted_at, c.id))
+    audit_read(staff, "checkin", [c.id for c in listed], treatment.patient_id)
+    shown = {c.id: item(c, lang) for c in listed}
+    form = AcknowledgeAllForm(prefix=prefix(treatment.id), initial={"checkin": list(shown)})
+    return Card(
+        treatment.id, top.treatment.patient, list(shown.values()), shown[top.id], form, waiting.count()
+    )
 
 
 def queue_count(queue: QuerySet[CheckIn]) -> str:

@@ -1,6 +1,8 @@
 """The review queue page: one card per treatment with escalated check-ins not yet reviewed, the most urgent
-first; one note acknowledges the check-ins the card showed. A check-in that reached the queue after the page
-was shown is not acknowledged with them: it stays in the queue, and the nurse is told."""
+first, paged by card (never by check-in, so every patient is on some page however many check-ins another
+sends); one note acknowledges the check-ins the card holds up to the newest one it showed. A check-in that
+reached the queue after the page was shown is not acknowledged with them: it stays in the queue, and the
+nurse is told."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.messages.utils import get_level_tags
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,15 +20,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.services import ESCALATED, acknowledge_all, review_queue
+from mesosafe.checkins.services import ESCALATED, acknowledge_many, queue_treatments, review_queue, up_to
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, staff_required, treatment_or_404
 from mesosafe.clinicui.forms import AcknowledgeAllForm
 from mesosafe.clinicui.views.queue import lang_of, refused, reviewer_name
-from mesosafe.clinicui.views.queue_cards import prefix, queue_count, shown_cards
+from mesosafe.clinicui.views.queue_cards import card, prefix, queue_count
 from mesosafe.treatments.models import Treatment
 
-LIMIT = 200  # check-ins on the page
+CARDS = 20  # cards on a page of the queue
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,16 @@ class Said:
 
 @staff_required
 def queue(request: HttpRequest, staff: Staff) -> HttpResponse:
-    waiting = review_queue(staff.clinic)
-    found = shown_cards(staff, waiting.prefetch_related("photos")[:LIMIT], lang_of(request))
-    context = {"staff": staff, "cards": found, "count": queue_count(waiting), "nav": "queue"}
+    page = Paginator(queue_treatments(staff.clinic), CARDS).get_page(request.GET.get("page"))
+    lang = lang_of(request)
+    found = [shown for treatment in page if (shown := card(staff, treatment, lang)) is not None]
+    context = {
+        "staff": staff,
+        "cards": found,
+        "page": page,
+        "count": queue_count(review_queue(staff.clinic)) if found else "",
+        "nav": "queue",
+    }
     return render(request, "clinicui/queue.html", context)
 
 
@@ -69,19 +80,23 @@ def acknowledge_card(request: HttpRequest, staff: Staff, pk: int) -> HttpRespons
 
 
 def acknowledge_shown(staff: Staff, treatment: Treatment, ids: list[int], note: str) -> Outcome:
-    """Acknowledge the treatment's escalated check-ins among `ids` (any other id is ignored), each with the
-    race-safe conditional UPDATE, and audit one update per check-in acknowledged."""
+    """Acknowledge what the card held: the treatment's escalated check-ins among `ids` (the ones it listed;
+    any other id is ignored) and every unreviewed one sent before the newest of them (the ones it counted
+    without listing), with a race-safe conditional UPDATE, audited one update per check-in acknowledged."""
     escalated = (
         CheckIn.objects.for_clinic(staff.clinic_id)
         .filter(treatment=treatment, disposition__in=ESCALATED)
-        .select_related("treatment__patient")
+        .select_related("treatment__patient", "reviewed_by")
     )
-    # in time order, as every card sends them: two nurses' overlapping cards lock the rows in the same order
     shown = list(escalated.filter(pk__in=ids).order_by("submitted_at", "id"))
-    done = acknowledge_all(shown, staff.user, note)  # each audited with its update
-    earlier = [c for c in shown if c not in done]
+    if not shown:
+        return Outcome([], [], escalated.filter(reviewed_at__isnull=True).count())
+    held = escalated.filter(up_to(shown[-1])).filter(Q(reviewed_at__isnull=True) | Q(pk__in=ids))
+    acknowledged = acknowledge_many(held, staff.user, note)
+    done = list(escalated.filter(pk__in=acknowledged).order_by("submitted_at", "id"))
+    earlier = list(escalated.filter(pk__in=ids).exclude(pk__in=acknowledged).order_by("submitted_at", "id"))
     audit_read(staff, "checkin", [c.id for c in earlier], treatment.patient_id)  # their reviewers are named
-    newer = escalated.filter(reviewed_at__isnull=True).exclude(pk__in=ids).count()
+    newer = escalated.filter(reviewed_at__isnull=True).count()
     return Outcome(done, earlier, newer)
 
 
@@ -116,8 +131,9 @@ def telling(outcome: Outcome, name: str) -> list[Said]:
 
 def card_again(request: HttpRequest, staff: Staff, treatment: Treatment, said: list[Said]) -> HttpResponse:
     """For HTMX: the card in place, with what is still waiting on it, or a line saying it is done."""
-    waiting = review_queue(staff.clinic).filter(treatment=treatment).prefetch_related("photos")
-    found = shown_cards(staff, waiting[:LIMIT], lang_of(request))
-    if not found:
-        return render(request, "clinicui/_queue_done.html", {"treatment_id": treatment.id, "said": said})
-    return render(request, "clinicui/_queue_item.html", {"card": found[0], "said": said})
+    found = card(staff, treatment, lang_of(request))
+    count = queue_count(review_queue(staff.clinic)) if review_queue(staff.clinic).exists() else ""
+    context = {"card": found, "treatment_id": treatment.id, "said": said, "count": count, "again": True}
+    if found is None:
+        return render(request, "clinicui/_queue_done.html", context)
+    return render(request, "clinicui/_queue_item.html", context)

@@ -6,14 +6,16 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from mesosafe import explain
 from mesosafe.clinics.models import Staff
-from mesosafe.clinicui.access import audit_read, patient_or_404, staff_required
+from mesosafe.clinicui.access import audit_read, patient_or_404, staff_required, treatment_or_404
 from mesosafe.clinicui.eligibility import verdict
 from mesosafe.clinicui.forms import PRODUCT_ROWS, TreatmentForm
+from mesosafe.clinicui.once import AlreadySent, sent_before, spending
 from mesosafe.clinicui.views.queue import lang_of
 from mesosafe.engines import parse
 from mesosafe.errors import DomainError
@@ -22,10 +24,35 @@ from mesosafe.treatments.links import link_url
 from mesosafe.treatments.schemas import TreatmentIn
 from mesosafe.treatments.services import record_treatment
 
+ISSUED = "issued_link"  # the session key of a link just issued with a treatment, until it is shown
+
+
+@staff_required
+def treatment_recorded(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    """After recording: the patient's link, once (the session hands it over and forgets it); a reload says
+    it was shown already."""
+    treatment = treatment_or_404(staff, pk)
+    issued = request.session.get(ISSUED) or {}
+    token = issued.get("token") if issued.get("treatment") == treatment.id else None
+    if token:
+        del request.session[ISSUED]
+    context = {
+        "staff": staff,
+        "patient": treatment.patient,
+        "treatment": treatment,
+        "url": link_url(token, request) if token else "",
+        "token": token or "",
+        "recorded": True,
+        "nav": "patients",
+    }
+    return render(request, "clinicui/link_issued.html", context)
+
 
 @staff_required
 def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     patient = patient_or_404(staff, pk)
+    if request.method == "POST" and (again := sent_before(request)) is not None:
+        return again
     timezone.activate(ZoneInfo(staff.clinic.time_zone))
     screening = latest_screening(patient)
     unresolved = needs_override(screening)
@@ -58,23 +85,17 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "override_reason": d["override_reason"],
         }
         try:
-            treatment, token = record_treatment(patient, parse(TreatmentIn, entry), by=request.user)
+            with spending(request) as spent:
+                treatment, token = record_treatment(patient, parse(TreatmentIn, entry), by=request.user)
+                spent.result = reverse("clinicui:treatment_recorded", args=[treatment.id])
+        except AlreadySent:
+            return sent_before(request) or redirect("clinicui:patient", patient.id)
         except DomainError as error:
             form.refuse(error)
         else:
-            return render(
-                request,
-                "clinicui/link_issued.html",
-                {
-                    "staff": staff,
-                    "patient": patient,
-                    "treatment": treatment,
-                    "url": link_url(token, request),
-                    "token": token,
-                    "recorded": True,
-                    "nav": "patients",
-                },
-            )
+            # the link goes across the redirect in the session, never in a URL, and is shown once
+            request.session[ISSUED] = {"treatment": treatment.id, "token": token}
+            return redirect(spent.result)
     audit_read(staff, "patient", [patient.id], patient.id)
     if screening is not None:
         audit_read(staff, "screening", [screening.id], patient.id)
