@@ -88,7 +88,7 @@ def test_checkin_page_acknowledge_and_return(page: Any, live_server: Any, case: 
     page.get_by_role("button", name="Acknowledge").click()
     page.locator("#review", has_text="Acknowledged by alice").wait_for()  # the page again, after the POST
     page.get_by_role("button", name="Return to the queue").click()  # no reason yet
-    page.locator("#id_reason-error").wait_for()
+    page.locator("#id_reason_error").wait_for()
     assert CheckIn.objects.get(pk=urgent.pk).review_note == "Phoned, seen today"
     assert serious_violations(page) == []  # with the error showing
     page.get_by_label("Reason for returning it to the queue").fill("Meant another patient")
@@ -167,7 +167,7 @@ def test_add_a_patient(desktop: Any, live_server: Any, site_a: ClinicSite) -> No
     desktop.get_by_label("Phone").fill("+971 50 123 4567")
     desktop.get_by_label("العربية").check()
     desktop.get_by_role("button", name="Add the patient").click()
-    assert desktop.locator("#id_email-error").is_visible()  # the field is named, the rest is kept
+    assert desktop.locator("#id_email_error").is_visible()  # the field is named, the rest is kept
     assert desktop.get_by_label("Name").input_value() == "Huda Mansour"
     assert desktop.get_by_label("العربية").is_checked()
     desktop.get_by_label("Email").fill("huda@example.test")
@@ -198,7 +198,7 @@ def test_add_a_lot_then_pick_it_for_a_treatment(page: Any, live_server: Any, cas
     page.get_by_label("Lot number").fill("LOT 9")
     page.get_by_label("Expiry date").fill("2030-06-30")
     page.get_by_role("button", name="Add the lot").click()
-    assert page.locator("#id_lot_number-error").is_visible()  # the field is named, the rest is kept
+    assert page.locator("#id_lot_number_error").is_visible()  # the field is named, the rest is kept
     assert page.get_by_label("Expiry date").input_value() == "2030-06-30"
     page.get_by_label("Lot number").fill("LOT-9")
     page.get_by_label("Multi-dose vial").check()

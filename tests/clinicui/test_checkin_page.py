@@ -196,7 +196,7 @@ def test_reopen_without_a_reason_names_the_field(case: Case, staff_client: Clien
     page = response.content.decode()
     assert response.status_code == 400
     assert '<label for="id_reason">Reason for returning it to the queue</label>' in page
-    assert 'id="id_reason-error">Give a reason for returning this check-in to the queue.' in page
+    assert 'id="id_reason_error">Give a reason for returning this check-in to the queue.' in page
     assert CheckIn.objects.get(pk=stored.id).reviewed_at == stored.reviewed_at
     assert updates(stored) == []
 

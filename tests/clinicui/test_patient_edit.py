@@ -63,7 +63,7 @@ def test_errors_name_the_field_and_keep_the_input(site_a: ClinicSite, staff_clie
     response = staff_client.post(NEW, details(email="not-an-email", name=""))
     page = response.content.decode()
     assert response.status_code == 400
-    assert 'id="id_email-error"' in page and 'id="id_name-error"' in page
+    assert 'id="id_email_error"' in page and 'id="id_name_error"' in page
     assert (
         'value="not-an-email"' in page and 'value="+971 50 123 4567"' in page and 'value="1988-04-21"' in page
     )
@@ -73,7 +73,7 @@ def test_errors_name_the_field_and_keep_the_input(site_a: ClinicSite, staff_clie
 def test_future_birth_date_is_a_field_error(site_a: ClinicSite, staff_client: Client) -> None:
     tomorrow = (date.today() + timedelta(days=2)).isoformat()
     page = staff_client.post(NEW, details(date_of_birth=tomorrow)).content.decode()
-    assert 'id="id_date_of_birth-error"' in page and "cannot be in the future" in page
+    assert 'id="id_date_of_birth_error"' in page and "cannot be in the future" in page
     assert not Patient.objects.exists()
 
 
@@ -81,7 +81,7 @@ def test_the_apis_rules_apply(site_a: ClinicSite, staff_client: Client) -> None:
     """The API refuses a birth date before 1900 (api.schemas.PatientIn); so do the pages, on that field."""
     response = staff_client.post(NEW, details(date_of_birth="1850-01-01"))
     page = response.content.decode()
-    assert response.status_code == 400 and 'id="id_date_of_birth-error"' in page and "1900" in page
+    assert response.status_code == 400 and 'id="id_date_of_birth_error"' in page and "1900" in page
     assert not Patient.objects.exists()
 
 
@@ -162,7 +162,7 @@ def test_invalid_contact_details_are_not_saved(case: Case, staff_client: Client)
     url = f"/clinic/patients/{case.patient.id}/edit/"
     response = staff_client.post(url, {"email": "nope", "phone": "+971 55", "preferred_language": "en"})
     page = response.content.decode()
-    assert response.status_code == 400 and 'id="id_email-error"' in page and 'value="nope"' in page
+    assert response.status_code == 400 and 'id="id_email_error"' in page and 'value="nope"' in page
     case.patient.refresh_from_db()
     assert case.patient.email == "" and case.patient.phone == "+971500000001"
     assert not AuditEvent.objects.filter(action="update").exists()
@@ -204,14 +204,14 @@ def test_a_name_with_a_text_direction_control_is_refused(
 ) -> None:
     response = staff_client.post(NEW, details(name=f"Ali {control}evil"))
     page = response.content.decode()
-    assert response.status_code == 400 and 'id="id_name-error"' in page
+    assert response.status_code == 400 and 'id="id_name_error"' in page
     assert "Remove the invisible text-direction characters" in page
     assert not Patient.objects.exists()
 
 
 def test_a_name_over_the_limit_is_an_error_not_a_cut(site_a: ClinicSite, staff_client: Client) -> None:
     response = staff_client.post(NEW, details(name="A" * 201))
-    assert response.status_code == 400 and 'id="id_name-error"' in response.content.decode()
+    assert response.status_code == 400 and 'id="id_name_error"' in response.content.decode()
     assert not Patient.objects.exists()
     assert staff_client.post(NEW, details(name="A" * 200)).status_code == 302
     assert Patient.objects.get().name == "A" * 200
