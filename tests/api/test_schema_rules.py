@@ -77,6 +77,6 @@ def test_dates_amounts_and_date_rules_are_in_the_schema(schema: dict[str, Any]) 
         and "not in the future" in birth["description"]
     )
     volume = components["ProductLineIn"]["properties"]["volume_ml"]
-    assert volume["type"] == "number" and volume["exclusiveMinimum"] == 0 and volume["maximum"] == 1000
+    assert volume["type"] == "number" and volume["minimum"] == 0.01 and volume["maximum"] == 50
     performed = components["TreatmentIn"]["properties"]["performed_at"]
     assert performed["format"] == "date-time" and "2000" in performed["description"]
