@@ -39,12 +39,13 @@ def _resolve(view: View, pre_treatment_ok: bool) -> View:
         if over_limit(f"page:tok:{digest(token)[:32]}", settings.MESOSAFE_PATIENT_RATE * 3):
             return render(request, "portal/too_many.html", status=429)
         link = any_link_for_token(token)
-        if link is None and (holder := stopped_link(token)) is not None:
-            return gone(request, holder)
         if link is None:
-            # guessing links from one address is limited; a valid link never is (patients share addresses)
+            # guessing links from one address is limited (a stopped or expired link is a failed lookup too);
+            # a valid link never is (patients share addresses)
             if failed_lookup_over_limit(request.META.get("REMOTE_ADDR", "")):
                 return render(request, "portal/too_many.html", status=429)
+            if (holder := stopped_link(token)) is not None:
+                return gone(request, holder)
             raise Http404
         if isinstance(link, ScreeningLink) and not pre_treatment_ok:
             raise Http404
