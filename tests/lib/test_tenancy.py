@@ -18,6 +18,9 @@ STAFF_SHELLS = ("api", "clinicui")
 ALLOWED = {
     ("clinicui/access.py", "Staff", "select_related"),  # who is logged in: the lookup that finds the clinic
     ("api/patient.py", "CheckIn", "filter"),  # the patient's own link: scoped to its treatment
+    # one-time form tokens belong to a signed-in user's form, not to a clinic's records
+    ("clinicui/once.py", "SpentFormToken", "create"),
+    ("clinicui/once.py", "SpentFormToken", "filter"),
 }
 STARTS = {"for_clinic", "none"}
 

@@ -43,8 +43,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def _when(moment: datetime) -> str:
     """A date and time in the service's time zone (TIME_ZONE), in the page's language, with the zone
     named: "5 December 2026, 11:23 (Asia/Dubai)"."""
-    local = timezone.localtime(moment)
-    return f"{formats.date_format(local, 'j F Y, H:i')} ({timezone.get_current_timezone_name()})"
+    zone = timezone.get_default_timezone()  # the service's zone, whatever zone a clinic page activated
+    local = timezone.localtime(moment, zone)
+    return f"{formats.date_format(local, 'j F Y, H:i')} ({timezone.get_default_timezone_name()})"
 
 
 @never_cache
