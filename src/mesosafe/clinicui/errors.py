@@ -5,14 +5,12 @@ same rules as sentences the page can translate."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe.errors import DomainError, Path
 from mesosafe.lib import fields as schemas
+from mesosafe.lib.summary import ErrorSummary
 
 BY_KIND: dict[str, Promise] = {
     "string_too_long": _("Use at most %(max_length)s characters."),
@@ -46,15 +44,7 @@ def message(error: DomainError) -> str:
     return error.message
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One line of a clinic form's error summary: what is wrong, and the id of the field to go to."""
-
-    text: str
-    target: str | None
-
-
-class RefusalForm(forms.BaseForm):
+class RefusalForm(ErrorSummary):
     """A form that shows a DomainError on the field it names. A form whose fields are not named as the
     schema's are says which field a path means (`field_for`)."""
 
@@ -67,19 +57,3 @@ class RefusalForm(forms.BaseForm):
     def refuse(self, error: DomainError) -> None:
         name = self.field_for(error.path)
         self.add_error(name if name in self.fields else None, self.message_for(error))
-
-    def error_summary(self) -> list[Problem]:
-        """Every error, the form's own first, each field's after its label and linked to the field."""
-        problems = [Problem(str(message), None) for message in self.non_field_errors()]
-        for name, field in self.fields.items():
-            if name not in self.errors:
-                continue
-            bound = self[name]
-            message = " ".join(str(m) for m in self.errors[name])
-            if isinstance(field.widget, forms.HiddenInput):
-                problems.append(Problem(message, None))
-                continue
-            several = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
-            target = f"{bound.auto_id}_0" if several else bound.id_for_label
-            problems.append(Problem(f"{bound.label} — {message}", target))
-        return problems

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +19,7 @@ from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
 from mesosafe.knowledge.plausible import TEMPERATURE_C
 from mesosafe.lib.numbers import LocalDecimalField, normalise_number
+from mesosafe.lib.summary import ErrorSummary
 from mesosafe.portal.red_flags import RedFlags
 from mesosafe.portal.templatetags.digits import digits
 
@@ -53,37 +53,7 @@ def split_list(text: str) -> list[str]:
     ]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One line of a form's error summary: what is wrong, and the id of the field to go to (if any)."""
-
-    text: str
-    target: str | None
-
-
-class ErrorSummary(forms.Form):
-    """A form whose errors can be listed at the top of the page, each a link to its field."""
-
-    # Fields whose error messages already name what they are about: the summary shows them alone.
-    self_named: frozenset[str] = frozenset()
-
-    def error_summary(self) -> list[Problem]:
-        problems = [Problem(str(message), None) for message in self.non_field_errors()]
-        for name, field in self.fields.items():
-            if name not in self.errors:
-                continue
-            bound = self[name]
-            message = " ".join(str(m) for m in self.errors[name])
-            if isinstance(field.widget, forms.HiddenInput):
-                problems.append(Problem(message, None))
-                continue
-            text = message if name in self.self_named else f"{bound.label} — {message}"
-            radio = isinstance(field.widget, forms.RadioSelect)
-            problems.append(Problem(text, f"{bound.auto_id}_0" if radio else bound.id_for_label))
-        return problems
-
-
-class ScreeningForm(ErrorSummary):
+class ScreeningForm(ErrorSummary, forms.Form):
     pregnant = _yes_no(_("Are you pregnant?"))
     breastfeeding = _yes_no(_("Are you breastfeeding?"))
     has_allergies = _yes_no(_("Do you have any allergies?"))
@@ -259,7 +229,7 @@ class SymptomRow:
         self.alone = code in flags.alone
 
 
-class SymptomsForm(ErrorSummary):
+class SymptomsForm(ErrorSummary, forms.Form):
     """The check-in's first step: which symptoms, the emergency ones first. Nothing more is asked here."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -295,7 +265,7 @@ class Details:
         self.name, self.fields = name, fields
 
 
-class DetailsForm(ErrorSummary):
+class DetailsForm(ErrorSummary, forms.Form):
     """The check-in's second step: for each symptom chosen in the first, only the follow-up questions the
     knowledge base asks for it on this day (none answered in advance, each one required); then the
     temperature and photos."""
