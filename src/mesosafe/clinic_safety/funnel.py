@@ -206,26 +206,29 @@ def labelled(classified: pd.DataFrame) -> pd.DataFrame:
     return flagged.sort_values("number").head(MAX_LABELS)
 
 
+# What is shown of each unit on a funnel plot, in this order: the registry page's table and the report's.
+UNIT_COLUMNS = (
+    "number",
+    "unit",
+    "treatments",
+    "events",
+    "rate",
+    "lower",
+    "upper",
+    "p_value",
+    "q_value",
+    "status",
+)
+
+
 def page_data(classified: pd.DataFrame, grid: npt.NDArray[np.int64]) -> dict[str, object]:
     """What the registry page draws and lists (it reads this JSON instead of loading pandas)."""
     dispersion = classified.attrs.get("dispersion", Dispersion("none", 1.0))
     p0 = float(classified["target"].iloc[0])
     units = classified.sort_values("number")
-    columns = [
-        "number",
-        "unit",
-        "treatments",
-        "events",
-        "rate",
-        "lower",
-        "upper",
-        "p_value",
-        "q_value",
-        "status",
-    ]
     rows = [
         {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
-        for row in units[columns].to_dict("records")
+        for row in units[list(UNIT_COLUMNS)].to_dict("records")
     ]
     for row in rows:
         row["unit"] = str(row["unit"])

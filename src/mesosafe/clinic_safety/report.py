@@ -78,22 +78,7 @@ def _summary_html(
     outliers = pd.concat(
         [f[f["status"].str.startswith("alarm")] for f in classified.values()], ignore_index=True
     )
-    shown = outliers[
-        [
-            "number",
-            "unit_type",
-            "unit",
-            "outcome",
-            "treatments",
-            "events",
-            "rate",
-            "lower",
-            "upper",
-            "p_value",
-            "q_value",
-            "status",
-        ]
-    ]
+    shown = outliers[["unit_type", "outcome", *funnel.UNIT_COLUMNS]]
     plots = "".join(_figure(name, frame) for name, frame in classified.items())
     shown = _as_percent(shown, ["rate", "lower", "upper"])
     alert_rows = _as_percent(alert_rows, ["baseline_rate"])
