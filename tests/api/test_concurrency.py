@@ -14,6 +14,7 @@ import pytest
 
 from mesosafe.checkins.models import CheckIn
 from mesosafe.patients.models import Patient
+from tests.concurrent import all_at_once
 from tests.service_fixtures import API, Site
 
 THREADS = 8
@@ -64,11 +65,7 @@ def test_concurrent_checkins_are_stored_exactly_once(
                         failures.append(f"{key} answered with two different check-ins")
         connection.close()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    all_at_once(THREADS, worker)
 
     assert failures == []
     assert len(acknowledged) == THREADS * PER_THREAD

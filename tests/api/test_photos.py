@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from mesosafe.checkins.models import Photo
 from mesosafe.checkins.photos import MAX_PER_CHECKIN
 from mesosafe.checkins.services import submit
 from mesosafe.patients.models import Patient
+from tests.concurrent import all_at_once
 from tests.service_fixtures import API, Site, link_headers
 
 
@@ -101,24 +101,17 @@ def test_parallel_uploads_keep_the_photo_limit(
     treatment, token = make_treatment(site, make_patient(site))
     checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
     url = f"{live_server.url}{API}/patient/checkins/{checkin.id}/photos"
-    start = threading.Barrier(10)
-    statuses: list[int] = []
 
-    def upload() -> None:
-        start.wait()
+    def upload(_: int) -> int:
         answer = requests.post(
             url,
             files={"photo": ("skin.png", png(), "image/png")},
             headers={"Authorization": f"Bearer {token}"},
             timeout=60,
         )
-        statuses.append(answer.status_code)
+        return answer.status_code
 
-    threads = [threading.Thread(target=upload) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = all_at_once(10, upload)
 
     assert sorted(statuses) == [201] * MAX_PER_CHECKIN + [409] * (10 - MAX_PER_CHECKIN)
     assert Photo.objects.filter(checkin=checkin).count() == MAX_PER_CHECKIN

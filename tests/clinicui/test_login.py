@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from mesosafe.clinics.models import LoginCounter, Staff
+from tests.concurrent import all_at_once
 from tests.pages_fixtures import PASSWORD, ClinicSite
 
 REDIS_URL = os.environ.get("MESOSAFE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -115,18 +116,7 @@ def test_a_parallel_burst_gets_no_more_password_checks_than_the_limit(
     live_server: Any, site_a: ClinicSite, counter_store: str
 ) -> None:
     limit = settings.MESOSAFE_LOGIN_ATTEMPTS
-    start = threading.Barrier(40)
-    answers: list[str] = []
-
-    def attempt(n: int) -> None:
-        start.wait()
-        answers.append(_login(live_server.url, "alice", f"guess-{n}").text)
-
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(40)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = all_at_once(40, lambda n: _login(live_server.url, "alice", f"guess-{n}").text)
 
     assert CountingBackend.checks == limit
     assert sum("Too many failed logins" in answer for answer in answers) == 40 - limit
