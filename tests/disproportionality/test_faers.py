@@ -174,6 +174,38 @@ def test_one_quarter_from_any_of_its_files_with_windows_line_ends_and_latin_1(tm
     assert result.record["input"]["faers"]["encodings"]["DRUG24Q1.txt"] == "latin-1"
 
 
+def test_cases_in_a_delete_file_are_left_out(tmp_path: Path) -> None:
+    """FDA's quarterly zip lists deleted caseids in Deleted/DELETEyyQq.txt, one a line: they say nothing."""
+    folder = copy_fixture(tmp_path)
+    (folder / "Deleted").mkdir()
+    (folder / "Deleted" / "DELETE24Q2.txt").write_text("1003\n9999999\n\n")  # 9999999: in no quarter
+    result = pipeline.run(folder, faers_settings())
+    kept = {case: rows for case, rows in EXPECTED.items() if case != 1003}
+    expected = pipeline.run(_long_of(tmp_path / "kept.csv", kept), RunSettings())
+    pd.testing.assert_frame_equal(pairs(result.table), pairs(expected.table))
+    assert result.table.column("n_total")[0].as_py() == 9
+    reading = result.record["input"]["faers"]
+    assert reading["deletion_files"] == ["DELETE24Q2.txt"] and reading["deleted_cases_dropped"] == 1
+    assert reading["cases_kept"] == 9
+    assert "DELETE24Q2.txt" in [f["name"] for f in result.record["input"]["files"]]
+
+
+def test_a_delete_file_given_by_name_with_a_header_and_a_bad_line(tmp_path: Path) -> None:
+    folder = copy_fixture(tmp_path)
+    (folder / "DELETE24Q1.txt").write_text("caseid\n1003\n")
+    result = pipeline.run([folder / "DEMO24Q1.txt", folder / "DELETE24Q1.txt"], faers_settings())
+    assert result.record["input"]["faers"]["deleted_cases_dropped"] == 1
+    (folder / "DELETE24Q1.txt").write_text("1003\ncase 7\n")
+    with pytest.raises(AnalysisInputError, match=r"DELETE24Q1.txt' line 2: 'case 7' is not a caseid"):
+        pipeline.run(folder, faers_settings())
+
+
+def _long_of(path: Path, cases: dict[int, tuple[list[str], list[str]]]) -> Path:
+    rows = [(c, p, e) for c, (products, events) in cases.items() for p in products for e in events]
+    pd.DataFrame(rows, columns=["id", "product", "event"]).to_csv(path, index=False)
+    return path
+
+
 def test_detection_by_file_name() -> None:
     assert sources.detect(FAERS) == "faers"
     assert sources.detect([FAERS / "REAC24Q1.txt"]) == "faers"

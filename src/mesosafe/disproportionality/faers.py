@@ -6,6 +6,8 @@ FDA publishes each quarter as ``$``-separated text files with a header line (``D
 with a new ``primaryid``); FDA asks analysts to keep only the latest. So:
 
 * every quarter found is read (it needs its DEMO, DRUG and REAC files);
+* the cases FDA has deleted are left out: every ``DELETEyyQq.txt`` found (one ``caseid`` a line, in the
+  quarterly zip's ``Deleted/`` folder) applies to every quarter read;
 * per ``caseid`` the DEMO row with the highest ``caseversion`` is kept (on a tie, the highest
   ``primaryid``), and only that version's DRUG and REAC rows are used;
 * DRUG rows are kept for the chosen roles (``role_cod``: PS primary suspect, SS secondary suspect,
@@ -35,6 +37,7 @@ ROLES = ("PS", "SS", "C", "I")
 DEFAULT_ROLES = ("PS", "SS")
 KINDS = ("DEMO", "DRUG", "REAC")
 FILE_NAME = re.compile(r"(DEMO|DRUG|REAC)(\d{2})Q([1-4])\.txt", re.IGNORECASE)
+DELETE_NAME = re.compile(r"DELETE(\d{2})Q([1-4])\.txt", re.IGNORECASE)
 REQUIRED = {
     "DEMO": ("primaryid", "caseid", "caseversion"),
     "DRUG": ("primaryid", "caseid", "role_cod"),
@@ -69,6 +72,8 @@ class FaersStats:
     drug_rows_kept: int = 0  # of the kept versions, with a chosen role
     drug_rows_without_product: int = 0  # blank prod_ai, left out
     reaction_rows_kept: int = 0
+    deletion_files: list[str] = field(default_factory=list)
+    deleted_cases: int = 0  # cases read that a DELETE file removes
 
     def record(self) -> dict[str, Any]:
         return {
@@ -80,6 +85,8 @@ class FaersStats:
             "drug_rows_kept": self.drug_rows_kept,
             "drug_rows_without_product": self.drug_rows_without_product,
             "reaction_rows_kept": self.reaction_rows_kept,
+            "deletion_files": self.deletion_files,
+            "deleted_cases_dropped": self.deleted_cases,
         }
 
 
@@ -108,10 +115,12 @@ def find_quarters(paths: Sequence[Path]) -> list[Quarter]:
                 if file.is_file():
                     add(file)
             continue
+        if DELETE_NAME.fullmatch(path.name):
+            continue  # a list of deleted cases (find_deletions)
         if not FILE_NAME.fullmatch(path.name):
             raise AnalysisInputError(
                 f"input file {str(path)!r} is not a FAERS ASCII file "
-                "(DEMOyyQq.txt, DRUGyyQq.txt, REACyyQq.txt)"
+                "(DEMOyyQq.txt, DRUGyyQq.txt, REACyyQq.txt, DELETEyyQq.txt)"
             )
         for sibling in sorted(path.parent.iterdir()):  # the quarter's other files beside it
             match = FILE_NAME.fullmatch(sibling.name)
@@ -131,6 +140,36 @@ def find_quarters(paths: Sequence[Path]) -> list[Quarter]:
             )
         quarters.append(Quarter(label, found[label]))
     return quarters
+
+
+def find_deletions(paths: Sequence[Path]) -> list[Path]:
+    """The lists of deleted cases in ``paths``: DELETEyyQq.txt files given, or found below directories."""
+    found: list[Path] = []
+    for path in paths:
+        below = sorted(path.rglob("*")) if path.is_dir() else [path]
+        found += [file for file in below if file.is_file() and DELETE_NAME.fullmatch(file.name)]
+    return list(dict.fromkeys(found))
+
+
+def deleted_sql(files: Sequence[Path]) -> str:
+    """The SELECT of the deleted caseids, after checking each line is one (a ``caseid`` header may lead)."""
+    for file in files:
+        with open(file, encoding="latin-1", newline="") as handle:
+            for number, line in enumerate(handle, start=1):
+                value = line.strip()
+                header = number == 1 and value.lower() == "caseid"
+                if value and not header and not re.fullmatch(WHOLE, value):
+                    raise AnalysisInputError(
+                        f"{str(file)!r} line {number}: {value[:40]!r} is not a caseid (a whole number)"
+                    )
+    if not files:
+        return "SELECT NULL::BIGINT AS caseid WHERE false"
+    listed = "[" + ", ".join(sql_string(str(f)) for f in files) + "]"
+    lines = (
+        f"read_csv({listed}, delim = '\x1f', quote = '', escape = '', header = false, auto_detect = false, "
+        "encoding = 'latin-1', columns = {'value': 'VARCHAR'})"
+    )
+    return f"SELECT DISTINCT TRY_CAST(TRIM(value) AS BIGINT) AS caseid FROM {lines} WHERE TRIM(value) <> ''"
 
 
 def read_header(path: Path) -> list[str]:
@@ -279,10 +318,14 @@ def _blank(name: str, alias: str = "") -> str:
 
 
 def long_sql(
-    con: duckdb.DuckDBPyConnection, quarters: Sequence[Quarter], fields: FaersFields, stats: FaersStats
+    con: duckdb.DuckDBPyConnection,
+    quarters: Sequence[Quarter],
+    fields: FaersFields,
+    stats: FaersStats,
+    deletions: Sequence[Path] = (),
 ) -> str:
     """Load and check every quarter; returns the SELECT of the long table (report_id, product, event,
-    the strata by their DEMO names, and report_date when asked)."""
+    the strata by their DEMO names, and report_date when asked), without the cases ``deletions`` list."""
     demo_cols = [
         "primaryid",
         "caseid",
@@ -319,6 +362,7 @@ def long_sql(
         ") WHERE rank = 1"
     )
     stats.case_versions = int(con.sql(f"SELECT COUNT(*) FROM ({demo})").fetchall()[0][0])
+    _drop_deleted(con, kept, deletions, stats)
     stats.cases = int(con.sql(f"SELECT COUNT(*) FROM {kept}").fetchall()[0][0])
     _check_demo_values(con, kept, loaded["DEMO"], fields)
     roles = ", ".join(sql_string(r) for r in fields.roles)
@@ -346,6 +390,15 @@ def long_sql(
         f"JOIN {reac_table} r ON {_same('r')} "
         f"WHERE NOT {_blank(fields.product, 'd')}"
     )
+
+
+def _drop_deleted(
+    con: duckdb.DuckDBPyConnection, kept: str, deletions: Sequence[Path], stats: FaersStats
+) -> None:
+    stats.deletion_files = [file.name for file in deletions]
+    gone = f"CAST(caseid AS BIGINT) IN ({deleted_sql(deletions)})"
+    stats.deleted_cases = int(con.sql(f"SELECT COUNT(*) FROM {kept} WHERE {gone}").fetchall()[0][0])
+    con.execute(f"DELETE FROM {kept} WHERE {gone}")
 
 
 def _check_demo_values(

@@ -106,6 +106,7 @@ def _faers(paths: list[Path], spec: SourceSpec, columns: LongColumns, folder: Pa
     import duckdb
 
     quarters = faers.find_quarters(paths)
+    deletions = faers.find_deletions(paths)
     fields = faers.FaersFields(
         columns.product.lower(), columns.event.lower(), tuple(s.lower() for s in columns.strata),
         columns.date.lower() if columns.date else None, faers.check_roles(spec.drug_roles),
@@ -114,7 +115,7 @@ def _faers(paths: list[Path], spec: SourceSpec, columns: LongColumns, folder: Pa
     out = folder / "faers_long.parquet"
     con = duckdb.connect()
     try:
-        sql = faers.long_sql(con, quarters, fields, stats)
+        sql = faers.long_sql(con, quarters, fields, stats, deletions)
         con.execute(f"COPY ({sql}) TO {sql_string(str(out))} (FORMAT parquet)")
         rows = int(con.sql(f"SELECT COUNT(*) FROM read_parquet({sql_string(str(out))})").fetchall()[0][0])
     finally:
@@ -124,10 +125,10 @@ def _faers(paths: list[Path], spec: SourceSpec, columns: LongColumns, folder: Pa
             f"no FAERS case in {', '.join(stats.quarters)} has a drug with role "
             f"{', '.join(fields.roles)} and a reaction"
         )
-    files = [q.files[kind] for q in quarters for kind in faers.KINDS]
+    files = [q.files[kind] for q in quarters for kind in faers.KINDS] + deletions
     record = {
         "format": "faers",
-        "report_id": "caseid (the latest caseversion of each)",
+        "report_id": "caseid (the latest caseversion of each; cases in DELETE files left out)",
         "product": f"DRUG {fields.product}",
         "event": f"REAC {fields.event}",
         "drug_roles": list(fields.roles),
