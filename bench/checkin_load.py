@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-BODY = json.dumps(
-    {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False}]}
-)
+SELF_CARE = {"symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False}]}
+URGENT = {"symptoms": [{"code": "pus"}]}
+BODY = json.dumps(SELF_CARE)
 
 
 Row = dict[str, Any]
@@ -173,8 +173,8 @@ from django.test.utils import CaptureQueriesContext
 from mesosafe.checkins.services import submit
 from mesosafe.treatments.services import link_for_token
 counts = {{}}
-for name, answers in (("self_care", {{"symptoms": [{{"code": "bruising"}}]}}),
-                      ("urgent", {{"symptoms": [{{"code": "pus", "severity": "moderate"}}]}})):
+for name, answers in (("self_care", {SELF_CARE!r}),
+                      ("urgent", {URGENT!r})):
     with CaptureQueriesContext(connection) as queries:
         submit(link_for_token({token!r}), answers, "statements-" + name)
     counts[name] = len(queries)
@@ -296,7 +296,8 @@ def main() -> None:
         "DATABASE_URL": args.database_url,
         "MESOSAFE_DATA_DIR": data_dir,
         "DJANGO_SETTINGS_MODULE": "mesosafe.web.settings",
-        "MESOSAFE_PATIENT_RATE": "1000000",  # the bench measures throughput, not the rate limiter
+        "MESOSAFE_PATIENT_RATE": "1000000",  # the bench measures throughput, not the rate limiters:
+        "MESOSAFE_CHECKINS_PER_HOUR": "1000000",  # a 429 answered early would count as throughput
         "MESOSAFE_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     if args.floor:
@@ -369,6 +370,7 @@ def target(report: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     parts: dict[str, Any] = {
         "p99_under_150_ms": median["checkin_p99_ms"] < TARGET_P99_MS if args.concurrency == 32 else None,
         "none_lost_or_duplicated": report["lost"] == 0 and report["duplicated"] == 0,
+        "no_errors": all(r["errors"] == 0 for rnd in report["rounds"] for r in rnd["results"]),
         "statements": all(report["statements_per_checkin"][k] <= n for k, n in TARGET_STATEMENTS.items()),
     }
     if args.floor:
