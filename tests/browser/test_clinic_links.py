@@ -53,8 +53,8 @@ def test_clinic_form_errors_are_summarised_linked_and_focused(
     desktop.locator("#id_volume_0").fill("1.5")  # a volume with no product: an error on the product
     desktop.get_by_role("button", name="Record the treatment").click()
     summary = desktop.locator("#errors")
-    summary.wait_for()
-    assert desktop.evaluate("() => document.activeElement.id") == "errors"  # focus moved to the summary
+    # focus moves to the summary once the deferred script runs (a timeout here means it never moved)
+    desktop.wait_for_function("() => document.activeElement && document.activeElement.id === 'errors'")
     links = summary.locator("a")
     targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert "#id_areas" in targets and "#id_batch_0" in targets
@@ -63,8 +63,7 @@ def test_clinic_form_errors_are_summarised_linked_and_focused(
     assert serious_violations(desktop) == []
     desktop.goto(live_server.url + "/clinic/patients/new/")
     desktop.get_by_role("button", name="Add the patient").click()
-    desktop.locator("#errors").wait_for()
-    assert desktop.evaluate("() => document.activeElement.id") == "errors"
+    desktop.wait_for_function("() => document.activeElement && document.activeElement.id === 'errors'")
     assert desktop.locator("#errors a[href='#id_name']").count() == 1
     assert serious_violations(desktop) == []
 
