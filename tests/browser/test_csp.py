@@ -50,6 +50,6 @@ def test_an_inline_script_or_style_is_refused_and_seen(
 def test_htmx_keeps_its_own_style_out_of_the_page(desktop: Any, live_server: Any) -> None:
     """htmx adds no <style> element (its indicator rules are in site.css): the page has only its own."""
     desktop.goto(live_server.url + "/clinic/login/")
-    desktop.wait_for_function("() => window.htmx !== undefined && htmx.config.includeIndicatorStyles === false")
+    desktop.wait_for_function("() => window.htmx && htmx.config.includeIndicatorStyles === false")
     assert desktop.locator("style").count() == 0
     assert desktop.evaluate("() => htmx.config.allowEval") is False
