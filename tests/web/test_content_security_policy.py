@@ -159,6 +159,15 @@ def test_api_answers_and_docs(db: Any) -> None:
         assert_strict(client.get(url), url)
 
 
+def test_refusals_before_any_view(db: Any) -> None:
+    """The middleware is outermost but for SecurityMiddleware: a body LimitBody refuses unread gets it too."""
+    response = Client().post(
+        "/api/v1/patient/checkins", b"{}", content_type="application/json", CONTENT_LENGTH=str(300 << 20)
+    )
+    assert response.status_code == 413
+    assert_strict(response, "413")
+
+
 def test_api_docs_load_nothing_from_elsewhere(db: Any) -> None:
     response = Client().get("/api/v1/docs")
     assert response.status_code == 200

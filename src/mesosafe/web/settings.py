@@ -73,10 +73,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # every response: pages, API, API docs, static files, refusals below
     "mesosafe.lib.bodylimit.LimitBody",  # before anything reads a body
     "mesosafe.lib.nul.RefuseNul",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",  # every response but the static files (pages, API, API docs)
     "mesosafe.web.middleware.PagesOnly",  # the list below, for everything but /api/
 ]
 PAGE_MIDDLEWARE = [
