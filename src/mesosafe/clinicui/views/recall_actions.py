@@ -40,7 +40,7 @@ def send(request: HttpRequest, staff: Staff) -> HttpResponse:
     try:
         with spending(request) as spent:
             if patient is None:
-                _, queued = send_recall(staff.clinic, lot, request.user, form.cleaned_data["reason"])
+                queued = send_recall(staff.clinic, lot, request.user, form.cleaned_data["reason"])[1]
                 said = ngettext("%(n)s recall e-mail queued.", "%(n)s recall e-mails queued.", queued)
                 said %= {"n": queued}
             else:
