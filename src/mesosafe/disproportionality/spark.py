@@ -77,7 +77,9 @@ def spark_session(
         raise AnalysisInputError(f"cannot start Spark with master {where!r}: {first}{log}") from exc
     session.sparkContext.setLogLevel("ERROR")
     # PySpark warns about the pandas version whenever mapInArrow is planned; mesosafe does not use pandas
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
     return session
 
 

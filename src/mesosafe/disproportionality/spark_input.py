@@ -174,6 +174,10 @@ def locate(
     return Located(None, rows[0].asDict())
 
 
+def _missing_in(name: str, row: Row) -> bool:
+    return checks.missing(row[name])
+
+
 def check_values(
     path: str | os.PathLike[str], source: Any, columns: LongColumns, families: dict[str, str], max_levels: int
 ) -> bool:
@@ -191,7 +195,7 @@ def check_values(
     id_text = text(columns.id)
     not_integer = ~id_text.rlike(f"^(?:{checks.INTEGER_TEXT})$")
     not_number = ~id_text.rlike(f"^(?:{checks.NUMBER_TEXT})$")
-    date_text = text(columns.date) if columns.date else None
+    date_text = text(columns.date or columns.id)
     bad_date = (
         ~(
             date_text.rlike(f"^{checks.ISO_DATE}$")
@@ -231,7 +235,7 @@ def check_values(
         raise AnalysisInputError("input has no data rows")
     for (role, name), count in zip(named, nulls, strict=True):
         if count:
-            found = locate(path, source, columns, name, lambda r, c=name: checks.missing(r[c]), blank[name])
+            found = locate(path, source, columns, name, partial(_missing_in, name), blank[name])
             raise AnalysisInputError(f"column {name!r} ({role}) is blank in {found.where(name, columns.id)}")
     for name, approx in zip(columns.strata, levels, strict=True):
         if approx > max_levels:  # the approximate count is only a pre-filter; confirm exactly

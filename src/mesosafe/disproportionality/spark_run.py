@@ -85,7 +85,9 @@ class FdrRule:
         return pa.array(below, pa.bool_())
 
 
-def fdr_rank(post_h0: npt.NDArray[np.float64], weights: npt.NDArray[np.float64], level: float) -> tuple[float, int]:
+def fdr_rank(
+    post_h0: npt.NDArray[np.float64], weights: npt.NDArray[np.float64], level: float
+) -> tuple[float, int]:
     """The cutoff of ``bayesian_fdr`` over the pairs of weighted points, and how many of the pairs at
     the cutoff it flags (the same running mean, added in the same order, as over the pairs themselves)."""
     ranked = np.sort(np.repeat(post_h0, weights.astype(np.int64)), kind="stable")
@@ -139,7 +141,9 @@ def score_batches(
         scored = scoring.score_table(counts, scores, thresholds, min_n)
         if eb and scored.num_rows:
             post_h0 = scored.column("post_h0").to_numpy()
-            flag = rule.flags(post_h0, scored.column("product").to_pylist(), scored.column("event").to_pylist())
+            flag = rule.flags(
+                post_h0, scored.column("product").to_pylist(), scored.column("event").to_pylist()
+            )
             scored = scored.set_column(scored.schema.get_field_index("flag_fdr"), "flag_fdr", flag)
         yield from scored.cast(pa.schema([(f.name, _plain(f.type)) for f in scored.schema])).to_batches()
 
@@ -320,7 +324,9 @@ def _strongest(part: Part, top: int, quarterly: bool) -> pa.Table:
     strongest = ordered.limit(top).toArrow()
     strongest = strongest.cast(_output_schema(False))
     if quarterly:
-        strongest = strongest.add_column(0, "period", pa.array([part.label] * strongest.num_rows, pa.string()))
+        strongest = strongest.add_column(
+            0, "period", pa.array([part.label] * strongest.num_rows, pa.string())
+        )
     return strongest
 
 
@@ -419,7 +425,9 @@ def _run_parts(
                 counting.close()
         if not fits:
             raise AnalysisInputError("no product–event pairs to analyse")
-        fitted = [provenance.Fitted(fit, not eb, label) for (label, fit), eb in zip(fits, parts_eb, strict=True)]
+        fitted = [
+            provenance.Fitted(fit, not eb, label) for (label, fit), eb in zip(fits, parts_eb, strict=True)
+        ]
         with stages("write output"):
             record = provenance.run_record(
                 found.path,
