@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from mesosafe.disproportionality import gps, pipeline
@@ -41,6 +42,7 @@ def _rule_in_python(post_h0: np.ndarray, level: float) -> FdrRule:
     return FdrRule(cutoff, (f"p{at[taken - 1]:04d}", "e"))
 
 
+@hypothesis_settings(deadline=None)  # a loaded machine: the first example imports pyarrow's compute
 @given(
     st.lists(st.sampled_from([0.0, 0.001, 0.01, 0.02, 0.04, 0.05, 0.08, 0.3, 0.9]), min_size=1, max_size=60),
     st.sampled_from([0.01, 0.03, 0.05, 0.1]),
