@@ -17,11 +17,13 @@ import json
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 START = time.perf_counter()
 
 import numpy as np  # noqa: E402
+import pyarrow as pa  # noqa: E402
 import pyarrow.csv as pacsv  # noqa: E402
 
 from mesosafe.disproportionality import output, pipeline, sources  # noqa: E402
@@ -33,10 +35,7 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def recall(table: object, truth_path: Path) -> tuple[float, int, int]:
-    import pyarrow as pa
-
-    assert isinstance(table, pa.Table)
+def recall(table: pa.Table, truth_path: Path) -> tuple[float, int, int]:
     truth = pacsv.read_csv(truth_path).to_pandas()
     flagged = table.filter(pa.compute.greater_equal(table.column("eb05"), 2.0)).select(["product", "event"])
     flagged_pairs = set(
@@ -44,6 +43,21 @@ def recall(table: object, truth_path: Path) -> tuple[float, int, int]:
     )
     hits = sum((p, e) in flagged_pairs for p, e in zip(truth["product"], truth["event"], strict=True))
     return hits / len(truth), hits, len(flagged_pairs)
+
+
+def spark_run(
+    args: argparse.Namespace, settings: RunSettings, hook: pipeline.StageHook
+) -> tuple[pipeline.SignalsResult, pa.Table, Path]:
+    """The Spark engine's own run (``pipeline.run``): the executors write the pair table as a Parquet
+    directory, read back here (after the timed stages) for the recall."""
+    import pyarrow.parquet as pq
+
+    from mesosafe.disproportionality.spark import spark_session
+
+    spark_session(args.master, args.driver_memory)  # the run below gets this session
+    out = args.out or args.input.with_name(args.input.name.split(".")[0] + ".spark-signals.parquet")
+    result = pipeline.run(args.input, replace(settings, out=out), hook)
+    return result, pq.read_table(out), out
 
 
 def main() -> None:
@@ -69,9 +83,13 @@ def main() -> None:
 
     marks: list[tuple[str, float, float]] = []
 
-    def hook(stage: str, state: str) -> None:
-        if state == "end":
-            marks.append((stage, stages.seconds[stage], peak_mib()))
+    started: dict[str, float] = {}
+
+    def hook(stage: str, state: str) -> None:  # timed here: a Spark run has its own Stages
+        if state == "start":
+            started[stage] = time.perf_counter()
+        else:
+            marks.append((stage, time.perf_counter() - started[stage], peak_mib()))
 
     stages = pipeline.Stages(hook)
     columns = LongColumns("report_id", "product", "event", tuple(args.strata))
@@ -87,24 +105,27 @@ def main() -> None:
         degenerate_prior=args.degenerate_prior,
         input=sources.SourceSpec(args.input_format),
     )
-    spark = None
     if args.engine == "spark":
-        from mesosafe.disproportionality.spark import spark_session
-
-        spark = spark_session(args.master, args.driver_memory)
-    con = pipeline.duckdb_connection(args.memory_limit)
-    counts = pipeline.count_file(args.input, settings, stages, con=con, spark=spark)
-    result = pipeline.fit_and_score(counts, stages, settings=settings)
-    out = args.out or (
-        args.input.with_suffix(".signals.parquet") if args.input.is_file() else args.input / "signals.parquet"
-    )
-    with stages("write parquet"):
-        output.write_table(result.table, out)
+        result, table, out = spark_run(args, settings, hook)
+    else:
+        con = pipeline.duckdb_connection(args.memory_limit)
+        counts = pipeline.count_file(args.input, settings, stages, con=con)
+        result = pipeline.fit_and_score(counts, stages, settings=settings)
+        table = result.table
+        out = args.out or (
+            args.input.with_suffix(".signals.parquet")
+            if args.input.is_file()
+            else args.input / "signals.parquet"
+        )
+        with stages("write parquet"):
+            output.write_table(table, out)
     total = time.perf_counter() - START
     truth = args.truth or args.input.with_suffix(".planted.csv")
-    found = recall(result.table, truth) if truth.exists() else None
+    found = recall(table, truth) if truth.exists() else None
 
-    print(f"input {args.input} engine {args.engine}: {len(counts)} pairs, fit on {result.fit.points} points")
+    print(
+        f"input {args.input} engine {args.engine}: {table.num_rows} pairs, fit on {result.fit.points} points"
+    )
     print(f"{'stage':28s} {'seconds':>8s} {'peak RSS MiB':>13s}")
     for stage, seconds, peak in marks:
         print(f"{stage:28s} {seconds:8.2f} {peak:13.0f}")
@@ -115,7 +136,7 @@ def main() -> None:
     if found is not None:
         share, hits, flagged = found
         print(f"recall of planted signals at EB05 >= 2: {share:.3f} ({hits} found; {flagged} pairs flagged)")
-    eb = result.table.column("eb05").to_numpy(zero_copy_only=False)
+    eb = table.column("eb05").to_numpy(zero_copy_only=False)
     print(f"pairs with EB05 >= 2: {int(np.sum(eb >= 2))}")
     sys.stdout.flush()
 

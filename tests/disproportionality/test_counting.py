@@ -137,10 +137,22 @@ def test_caers_counts(caers_path: Path) -> None:
 
 
 def test_one_sql_text_for_both_engines() -> None:
-    steps = counting_steps("unique", True, source="my_long_table")
+    steps = counting_steps("unique", True, source="my_long_table", strata=3)
     assert [name for name, _ in steps][-1] == "result"
     assert all("SELECT" in sql for _, sql in steps)
-    assert sum("my_long_table" in sql for _, sql in steps) == 2  # the strata dictionary and the coding
+    assert sum("my_long_table" in sql for _, sql in steps) == 1  # the coding; the strata come from the driver
+
+
+def test_no_step_numbers_rows_over_the_whole_table() -> None:
+    # a global ROW_NUMBER() OVER (ORDER BY …) moves every row to one Spark partition
+    for strata in (1, 4):
+        assert not any("OVER" in sql.upper() for _, sql in counting_steps("unique", True, strata=strata))
+
+
+def test_e_is_summed_over_the_strata_in_their_order() -> None:
+    expected = dict(counting_steps("unique", True, strata=3))["expected"]
+    assert expected.index("sid = 1") < expected.index("sid = 2") < expected.index("sid = 3")
+    assert "SUM(" not in expected  # no SQL SUM, whose order of addition is the engine's
 
 
 def test_counting_leaves_nothing_behind_in_the_connection() -> None:

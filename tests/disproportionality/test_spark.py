@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from mesosafe.disproportionality.counting import Counts, count_spark
 from mesosafe.disproportionality.labels import Labels, label_codes
 from mesosafe.disproportionality.pipeline import count_file
 from mesosafe.disproportionality.settings import RunSettings
-from mesosafe.disproportionality.spark import check_spark_master
+from mesosafe.disproportionality.spark import _spark_builder, check_spark_master, local_path, parse_conf
 from mesosafe.lib.analysis_input import AnalysisInputError
 from tests.disproportionality.test_counting import SMALL, SPELLINGS
 
@@ -112,3 +113,44 @@ def test_spark_counts_the_reports_up_to_a_day(spark: Any, tmp_path: Path) -> Non
     for day in (date(2024, 3, 31), date(2024, 6, 30)):
         assert_same_counts(duck(day), sparked(day))
     assert duck(date(2024, 3, 31)).n.tolist() == [2]
+
+
+def test_conf_is_key_value_with_a_spark_key() -> None:
+    assert parse_conf(["spark.executor.memory=2g", "spark.x.y=a=b"]) == (
+        ("spark.executor.memory", "2g"),
+        ("spark.x.y", "a=b"),
+    )
+    for bad in ("spark.executor.memory", "memory=2g", "=x"):
+        with pytest.raises(AnalysisInputError, match="is not key=value"):
+            parse_conf([bad])
+
+
+def test_the_master_is_set_only_when_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYSPARK_GATEWAY_PORT", raising=False)  # not under spark-submit
+    given = _spark_builder("local[2]", None, [("spark.sql.shuffle.partitions", "3")])._options
+    assert given["spark.master"] == "local[2]" and given["spark.sql.shuffle.partitions"] == "3"
+    assert "spark.master" not in _spark_builder(None, None, [])._options  # spark-submit's, or Spark's
+
+
+def test_local_paths_and_cluster_paths() -> None:
+    assert local_path("file:///data/r.parquet") == Path("/data/r.parquet")
+    assert local_path("data/r.csv") == Path("data/r.csv")
+    assert local_path("hdfs://nn:8020/r.parquet") is None and local_path("s3a://b/r.parquet") is None
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id,product,event\n1,a,x\n2, ,y\n", "column 'product' (--product) is blank in row 2 (report 2)"),
+        ("id,product,event\n1,a,x\n2.5,b,y\n", "column 'id' (--id) has a decimal value '2.5'"),
+        ("id,product,event,sex\n1,a,x,F\n1,b,y,M\n", "report 1 has two values in the strata sex"),
+    ],
+)
+def test_spark_checks_the_input_as_duckdb_does(spark: Any, tmp_path: Path, text: str, message: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(text)
+    columns = LongColumns(strata=("sex",) if "sex" in text else ())
+    for settings in (RunSettings(columns), RunSettings(columns, engine="spark")):
+        with pytest.raises(AnalysisInputError, match=re.escape(message)):
+            count_file(source, settings, spark=spark)

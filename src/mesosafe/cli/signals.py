@@ -34,6 +34,12 @@ def _spark_master(ctx: click.Context, param: click.Parameter, value: str | None)
         raise click.BadParameter(str(exc), ctx, param) from None
 
 
+def _spark_conf(items: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    from mesosafe.disproportionality.spark import parse_conf
+
+    return parse_conf(items)
+
+
 def _print_top(table: Any, top: int) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -118,6 +124,7 @@ def _settings(options: dict[str, Any]) -> RunSettings:
         margins=options["margins"],
         engine=options["engine"],
         master=options["master"],
+        spark_conf=_spark_conf(options["spark_conf"]),
         prior_selection=options["prior_selection"],
         max_strata_levels=options["max_strata_levels"],
         names=options["names"],
@@ -128,9 +135,16 @@ def _settings(options: dict[str, Any]) -> RunSettings:
         input=source,
         rollup=rollup,
         source=options["source"],
-        out=options["out_path"],
+        out=_out_path(options["out_path"], options["engine"]),
         hyper_out=options["hyper_out"],
     )
+
+
+def _out_path(out: str | None, engine: str) -> str | Path | None:
+    """--out: a local file for DuckDB; for Spark any path Spark writes to (a URL keeps its ``//``)."""
+    if out is None or engine == "spark":
+        return out
+    return Path(out)
 
 
 def _input_options(options: dict[str, Any]) -> tuple[SourceSpec, Rollup | None]:
@@ -177,7 +191,7 @@ def _flag_options(command: Any) -> Any:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("input_paths", metavar="[INPUT]...", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("input_paths", metavar="[INPUT]...", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
 @click.option(
     "--input-format",
     type=click.Choice(["auto", "long", "faers", "e2b"]),
@@ -254,7 +268,15 @@ def _flag_options(command: Any) -> Any:
     "--master",
     default=None,
     callback=_spark_master,
-    help="Spark master URL: local[*] (default), local[N], spark://HOST:PORT, yarn, k8s://URL.",
+    help="Spark master URL: local[N], local[*], spark://HOST:PORT, yarn, k8s://URL "
+    "(default: spark-submit's --master, or local[*]).",
+)
+@click.option(
+    "--conf",
+    "spark_conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A Spark setting, as spark-submit's --conf (repeatable; with --engine spark).",
 )
 @click.option(
     "--margins",
@@ -288,7 +310,11 @@ def _flag_options(command: Any) -> Any:
 )
 @_flag_options
 @click.option(
-    "--out", "out_path", type=click.Path(path_type=Path), help="Write all pairs (.csv or .parquet)."
+    "--out",
+    "out_path",
+    type=click.Path(path_type=str),
+    help="Write all pairs (.csv or .parquet; with --engine spark a Parquet directory, any path Spark "
+    "writes to).",
 )
 @click.option(
     "--hyper-out",
@@ -298,7 +324,7 @@ def _flag_options(command: Any) -> Any:
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Print the N strongest signals.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def signals(
-    input_paths: tuple[Path, ...], from_db: bool, by: str, top: int | None, quiet: bool, **options: Any
+    input_paths: tuple[str, ...], from_db: bool, by: str, top: int | None, quiet: bool, **options: Any
 ) -> None:
     """Disproportionality signals (N, E, RR, PRR, ROR, IC, EBGM, EB05, EB95) for product × event pairs.
 
@@ -314,23 +340,27 @@ def signals(
         raise click.UsageError("give either INPUT or --from-db")
     if options["master"] is not None and options["engine"] != "spark":
         raise click.BadOptionUsage("master", "--master needs --engine spark")
+    if options["spark_conf"] and options["engine"] != "spark":
+        raise click.BadOptionUsage("spark_conf", "--conf needs --engine spark")
     options["source"] = "file"
     if from_db:
-        input_paths = (_export_reports(cast("By", by)),)
+        input_paths = (str(_export_reports(cast("By", by))),)
         options.update(id_col="id", product_col="product", event_col="event", input_format="long")
         options["source"] = f"clinic database (--from-db --by {by})"
     options["input_paths"] = input_paths
     with input_errors():
         settings = _settings(options)
         run_on = input_paths[0] if settings.input.format == "long" and len(input_paths) == 1 else input_paths
+        # Spark streams the table to stdout itself, from the executors, a partition at a time
+        sink = sys.stdout.buffer if top is None and settings.out is None else None
         with progress(not quiet) as hook:
-            result = pipeline.run(run_on, settings, hook)
+            result = pipeline.run(run_on, settings, hook, top=top, sink=sink)
     if result.fit.collapsed or not quiet:
         click.echo(f"prior: {result.fit.message}", err=True)
     _warn_degenerate(result)
     if top is not None:
         _print_top(result.table, top)
-    elif settings.out is None:
+    elif settings.out is None and settings.engine != "spark":
         from mesosafe.disproportionality.output import write_csv
 
         write_csv(result.table, sys.stdout.buffer)

@@ -35,12 +35,24 @@ MARGINS: tuple[Margins, ...] = ("unique", "table")
 RESULT_COLUMNS = ("product", "event", "n", "e", "n_product", "n_event", "n_total")
 
 
-def _dictionary(column: str, code: str, source: str) -> str:
-    # Integer codes in sorted order, so ordering by code equals ordering by value.
-    return (
-        f"SELECT {column}, CAST(ROW_NUMBER() OVER (ORDER BY {column}) AS INT) AS {code} "
-        f"FROM (SELECT DISTINCT {column} FROM {source}) t"
+def strata_table(levels: list[str]) -> pa.Table:
+    """The strata and their codes 1, 2, … in sorted order (few: at most the checked number of levels).
+
+    Made on the driver from the distinct strata, so no engine numbers rows with a global window."""
+    ordered = sorted(set(levels))
+    return pa.table(
+        {
+            "stratum": pa.array(ordered, pa.string()),
+            "sid": pa.array(range(1, len(ordered) + 1), pa.int32()),
+        }
     )
+
+
+def _expected_sum(strata: int) -> str:
+    # E is summed over the strata in the fixed order of their codes, (t1 + t2) + t3 …, so both engines
+    # add the same terms in the same order and give the same bits (a SQL SUM adds in any order).
+    terms = [f"COALESCE(MAX(CASE WHEN sid = {s} THEN term END), 0.0)" for s in range(1, strata + 1)]
+    return " + ".join(terms)
 
 
 def _margin_steps(margins: Margins, stratified: bool) -> list[tuple[str, str]]:
@@ -69,11 +81,11 @@ def _margin_steps(margins: Margins, stratified: bool) -> list[tuple[str, str]]:
 
 
 def counting_steps(
-    margins: Margins = "unique", stratified: bool = False, source: str = "long_table"
+    margins: Margins = "unique", stratified: bool = False, source: str = "long_table", strata: int = 1
 ) -> list[tuple[str, str]]:
-    """The counting SQL over the long table named ``source`` and the code tables of ``Labels.tables()``
-    (several spellings may share a code): (name, SELECT) steps; the last one is the result, ordered by
-    product, event."""
+    """The counting SQL over the long table named ``source``, the code tables of ``Labels.tables()``
+    (several spellings may share a code) and the table ``strata`` of :func:`strata_table` (``strata``
+    rows): (name, SELECT) steps; the last one is the result, ordered by product, event."""
     if margins not in MARGINS:
         raise ValueError(f"margins must be one of {MARGINS}, not {margins!r}")
     # Without strata every report is in the single stratum 1, so coded is already unique per cell.
@@ -81,7 +93,6 @@ def counting_steps(
         "(SELECT report_id, pid, eid FROM coded GROUP BY report_id, pid, eid) u" if stratified else "coded"
     )
     steps = [
-        ("strata", _dictionary("stratum", "sid", source)),
         (
             "coded",
             f"SELECT l.report_id, p.pid, e.eid, s.sid FROM {source} l "
@@ -93,15 +104,21 @@ def counting_steps(
     if margins == "table" and stratified:
         steps.append(("cells_s", "SELECT pid, eid, sid, COUNT(*) AS n FROM coded GROUP BY pid, eid, sid"))
     steps += _margin_steps(margins, stratified)
+    term = "CAST(pm.c AS DOUBLE) * CAST(em.c AS DOUBLE) / CAST(t.c AS DOUBLE)"
     steps += [
         (
-            "expected",
-            "SELECT c.pid, c.eid, "
-            "SUM(CAST(pm.c AS DOUBLE) * CAST(em.c AS DOUBLE) / CAST(t.c AS DOUBLE)) AS e "
+            "expected_s" if strata > 1 else "expected",
+            f"SELECT c.pid, c.eid, {f'pm.sid, {term} AS term ' if strata > 1 else f'{term} AS e '}"
             "FROM cells c JOIN product_margins_s pm ON pm.pid = c.pid "
             "JOIN event_margins_s em ON em.eid = c.eid AND em.sid = pm.sid "
-            "JOIN totals_s t ON t.sid = pm.sid GROUP BY c.pid, c.eid",
+            "JOIN totals_s t ON t.sid = pm.sid",
         ),
+    ]
+    if strata > 1:
+        steps.append(
+            ("expected", f"SELECT pid, eid, {_expected_sum(strata)} AS e FROM expected_s GROUP BY pid, eid")
+        )
+    steps += [
         (
             "result",
             "SELECT p.product, e.event, CAST(c.n AS BIGINT) AS n, x.e, "
@@ -164,11 +181,12 @@ class Counts:
 def count_duckdb(long: LongTable, margins: Margins = "unique") -> Counts:
     """Count the pairs of a long table with DuckDB."""
     con, source = long.connection, temporary_name("long_table")
-    steps = counting_steps(margins, long.stratified, source)
+    levels = [row[0] for row in long.relation.project("stratum").distinct().fetchall()]
+    steps = counting_steps(margins, long.stratified, source, len(levels))
     created = [source]
     try:
         long.relation.create_view(source, replace=True)
-        for name, table in long.labels.tables().items():
+        for name, table in {**long.labels.tables(), "strata": strata_table(levels)}.items():
             arrow = temporary_name("labels")
             con.register(arrow, table)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {arrow}")
@@ -185,26 +203,50 @@ def count_duckdb(long: LongTable, margins: Margins = "unique") -> Counts:
     return Counts.from_arrow(table)
 
 
+class SparkCounting:
+    """The counting SQL run by Spark over a long table (a DataFrame), kept on the executors.
+
+    ``frame`` is the pair table (``RESULT_COLUMNS``, ordered by product, event) as a DataFrame: nothing is
+    collected. Its steps are cached temporary views; ``close()`` drops them (use it as a context manager).
+    ``tables`` are the code tables the SQL joins (``Labels.tables()``: Arrow tables, or Spark DataFrames
+    made by the executors); the strata are collected (few: they were checked) and coded on the driver.
+    """
+
+    def __init__(
+        self, long: Any, tables: dict[str, Any], margins: Margins = "unique", stratified: bool = False
+    ) -> None:
+        spark, source = long.sparkSession, temporary_name("long_table")
+        levels = [row[0] for row in long.select("stratum").distinct().collect()]
+        steps = counting_steps(margins, stratified, source, len(levels))
+        self.spark, self.views, self.cached = spark, [source], []
+        long.createOrReplaceTempView(source)
+        for name, table in {**tables, "strata": strata_table(levels)}.items():
+            frame = spark.createDataFrame(table) if isinstance(table, pa.Table) else table
+            frame.createOrReplaceTempView(name)
+            self.views.append(name)
+        for name, sql in steps[:-1]:
+            step = spark.sql(sql).cache()
+            step.createOrReplaceTempView(name)
+            self.cached.append(step)
+            self.views.append(name)
+        self.frame = spark.sql(steps[-1][1])
+
+    def close(self) -> None:
+        for frame in self.cached:
+            frame.unpersist()
+        for name in self.views:
+            self.spark.catalog.dropTempView(name)
+
+    def __enter__(self) -> SparkCounting:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def count_spark(long: Any, labels: Labels, margins: Margins = "unique", stratified: bool = False) -> Counts:
     """Count the pairs of a long table given as a Spark DataFrame (with its code tables, from the same
-    ``reading`` step as DuckDB's), with the same SQL text."""
-    spark, source = long.sparkSession, temporary_name("long_table")
-    steps = counting_steps(margins, stratified, source)
-    long.createOrReplaceTempView(source)
-    views, cached = [source], []
-    try:
-        for name, table in labels.tables().items():
-            spark.createDataFrame(table).createOrReplaceTempView(name)
-            views.append(name)
-        for name, sql in steps[:-1]:
-            frame = spark.sql(sql).cache()
-            frame.createOrReplaceTempView(name)
-            cached.append(frame)
-            views.append(name)
-        table = spark.sql(steps[-1][1]).toArrow()
-    finally:
-        for frame in cached:
-            frame.unpersist()
-        for name in views:
-            spark.catalog.dropTempView(name)
-    return Counts.from_arrow(table)
+    ``reading`` step as DuckDB's), with the same SQL text, and collect them (for small tables: a run
+    keeps them on the executors, ``spark_run``)."""
+    with SparkCounting(long, labels.tables(), margins, stratified) as counting:
+        return Counts.from_arrow(counting.frame.toArrow())

@@ -53,12 +53,17 @@ def csv_header(path: str | os.PathLike[str]) -> list[str]:
             header = next(csv.reader(handle, delimiter=delimiter(file)), None)
     except (UnicodeDecodeError, csv.Error, OSError, EOFError) as exc:
         raise AnalysisInputError(f"cannot read the header line of {str(file)!r}: {exc}") from exc
+    return header_names(header, file)
+
+
+def header_names(header: list[str] | None, path: str | os.PathLike[str]) -> list[str]:
+    """The column names of a CSV header's fields (an empty name becomes ``column<i>``)."""
     if not header:
-        raise AnalysisInputError(f"input file {str(file)!r} has no header line")
-    names = [name.strip() or f"column{i}" for i, name in enumerate(header)]
+        raise AnalysisInputError(f"input file {str(path)!r} has no header line")
+    names = [(name or "").strip() or f"column{i}" for i, name in enumerate(header)]
     duplicated = sorted({name for name in names if names.count(name) > 1})
     if duplicated:
-        raise AnalysisInputError(f"the header of {str(file)!r} names column {duplicated[0]!r} twice")
+        raise AnalysisInputError(f"the header of {str(path)!r} names column {duplicated[0]!r} twice")
     return names
 
 
@@ -111,19 +116,3 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> d
     except duckdb.Error as exc:
         raise csv_error(path, exc) from exc
     return con.table(table)
-
-
-def read_file_spark(spark: Any, path: str | os.PathLike[str]) -> Any:
-    """A Spark DataFrame over a CSV (every column as text, as DuckDB reads it) or Parquet file."""
-    if input_format(path) == "parquet":
-        return spark.read.parquet(str(path))
-    return (
-        spark.read.option("header", True)
-        .option("inferSchema", False)
-        .option("sep", delimiter(path))
-        .option("quote", '"')
-        .option("escape", '"')
-        .option("encoding", "UTF-8")
-        .csv(str(path))
-        .toDF(*csv_header(path))
-    )

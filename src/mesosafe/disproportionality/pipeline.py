@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
 from mesosafe.disproportionality import gps, hierarchy, output, periods, provenance, scoring, sources
-from mesosafe.disproportionality.counting import Counts, count_duckdb, count_spark
+from mesosafe.disproportionality.counting import Counts, count_duckdb
 from mesosafe.disproportionality.reading import LongTable, read_long_table
 from mesosafe.disproportionality.settings import RunSettings
 from mesosafe.lib.analysis_input import AnalysisInputError, input_format
@@ -70,6 +70,11 @@ class SignalsResult:
         return bool(self.table.num_rows) and self.table.column("ebgm").null_count == self.table.num_rows
 
 
+def eb_scored(fit: gps.PriorFit, settings: RunSettings) -> bool:
+    """Whether the table gets EB scores: the prior is sound, or the run keeps them anyway."""
+    return not fit.degenerate or settings.degenerate_prior == "keep"
+
+
 def fit_and_score(
     counts: Counts,
     stages: Stages | None = None,
@@ -91,7 +96,7 @@ def fit_and_score(
         with stages("fit prior"):
             fit = gps.fit_prior(counts.n, counts.e, selection=selection, points=points)
     scores = None
-    if not fit.degenerate or settings.degenerate_prior == "keep":
+    if eb_scored(fit, settings):
         with stages("score EBGM/EB05/EB95"):
             scores = gps.score(fit.prior, counts.n, counts.e, points=points)
     with stages("frequentist measures and flags"):
@@ -118,32 +123,22 @@ def counter(
     stages: Stages | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
     spark: Any = None,
-) -> tuple[LongTable, Counter]:
-    """Read and check a file (always with DuckDB: cheap, the same messages for both engines), and a
-    function that counts it, or the reports dated up to a day, with the engine of ``settings``."""
+) -> tuple[LongTable | Any, Counter]:
+    """Read and check a file with the engine of ``settings`` (Spark reads it itself: any path Spark can
+    read), and a function that counts it, or the reports dated up to a day, and returns the counts on the
+    driver (``run`` with Spark keeps the pair table on the executors: ``spark_run``)."""
     import duckdb
 
     stages = stages or Stages()
-    con = con or duckdb_connection()
     columns = settings.columns
+    if settings.engine == "spark":
+        return _spark_counter(path, settings, stages, spark)
+    con = con or duckdb_connection()
     with stages("read and check input"):  # a CSV is parsed once, into a temporary table
         long = read_long_table(con, path, columns, settings.max_strata_levels, settings.names)
         if settings.rollup is not None:  # events become their terms at --event-level (hierarchy.py)
             rolled = hierarchy.read_hierarchy(settings.rollup, settings.names)
             long = replace(long, labels=hierarchy.roll_up(long.labels, rolled, settings.rollup))
-    if settings.engine == "spark":
-        from mesosafe.disproportionality.spark import spark_long_table, spark_session
-
-        with stages("start spark"):
-            spark = spark or spark_session(settings.master)
-        frame = spark_long_table(spark, path, columns, long.integer_id)
-
-        def count_with_spark(until: date | None) -> Counts:
-            part = frame if until is None else frame.where(f"report_date <= DATE '{until.isoformat()}'")
-            with stages("count pairs (spark)"):
-                return count_spark(part, long.labels, settings.margins, stratified=long.stratified)
-
-        return long, count_with_spark
 
     def count_with_duckdb(until: date | None) -> Counts:
         with stages("count pairs (duckdb)"):
@@ -153,6 +148,34 @@ def counter(
                 raise AnalysisInputError(f"cannot read {str(path)!r}: {str(exc).splitlines()[0]}") from exc
 
     return long, count_with_duckdb
+
+
+def _spark_counter(
+    path: str | os.PathLike[str], settings: RunSettings, stages: Stages, spark: Any
+) -> tuple[Any, Counter]:
+    from mesosafe.disproportionality.counting import SparkCounting
+    from mesosafe.disproportionality.spark import spark_session
+    from mesosafe.disproportionality.spark_input import roll_up, spark_long_table
+
+    with stages("start spark"):
+        spark = spark or spark_session(settings.master, conf=settings.spark_conf)
+    with stages("read and check input (spark)"):
+        sparked = spark_long_table(
+            spark, str(path), settings.columns, settings.max_strata_levels, settings.names
+        )
+        if settings.rollup is not None:
+            rolled = hierarchy.read_hierarchy(settings.rollup, settings.names)
+            sparked = roll_up(sparked, rolled, settings.rollup)
+
+    def count_with_spark(until: date | None) -> Counts:
+        part = sparked if until is None else sparked.until(until)
+        with (
+            stages("count pairs (spark)"),
+            SparkCounting(part.frame, sparked.tables, settings.margins, sparked.stratified) as counting,
+        ):
+            return Counts.from_arrow(counting.frame.toArrow())
+
+    return sparked, count_with_spark
 
 
 def count_file(
@@ -231,10 +254,23 @@ def _fitted(result: SignalsResult) -> tuple[provenance.Fitted, list[provenance.F
     return provenance.Fitted(result.fit, result.eb_empty, periods[-1].label if periods else ""), periods
 
 
-def run(path: sources.Paths, settings: RunSettings, hook: StageHook | None = None) -> SignalsResult:
+def run(
+    path: sources.Paths,
+    settings: RunSettings,
+    hook: StageHook | None = None,
+    top: int | None = None,
+    sink: IO[bytes] | None = None,
+) -> SignalsResult:
     """Read, count, fit, score and write the outputs of ``settings``; returns the result and its record.
 
-    ``path`` is a CSV/Parquet file, or with ``settings.input`` FAERS quarters or E2B files (one or more)."""
+    ``path`` is a CSV/Parquet file, or with ``settings.input`` FAERS quarters or E2B files (one or more).
+    With the Spark engine ``path`` is any path Spark can read and the pair table stays on the executors:
+    it is written to ``settings.out`` (a Parquet directory) or streamed as CSV to ``sink``, and the
+    result's table holds only the ``top`` strongest pairs (``spark_run``)."""
+    if settings.engine == "spark":
+        from mesosafe.disproportionality import spark_run
+
+        return spark_run.run(path, settings, Stages(hook), top, sink)
     if settings.input.format == "long" and isinstance(path, str | os.PathLike):
         input_format(path)
     check_outputs(settings)

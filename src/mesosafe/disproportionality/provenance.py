@@ -112,15 +112,17 @@ def run_record(
     periods: Sequence[Fitted] = (),
     source: LongSource | None = None,
     hierarchy: Hierarchy | None = None,
+    input_info: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The provenance of a run over ``path`` (JSON-serialisable); ``last`` is the table's prior (with
-    periods, the last period's) and ``periods`` every period's."""
+    periods, the last period's) and ``periods`` every period's; ``input_info`` the input's record when
+    it is not a local file (``spark_run.input_record``)."""
     columns = settings.columns
     record = {
         "tool": "mesosafe signals",
         "version": tool_version(),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "input": source_record(path, settings, source),
+        "input": input_info or source_record(path, settings, source),
         "columns": {
             "id": columns.id,
             "product": columns.product,
@@ -133,6 +135,7 @@ def run_record(
         "names": {"product_and_event": settings.names, "meaning": DESCRIPTION[settings.names]},
         "margins": settings.margins,
         "engine": settings.engine,
+        **({"spark_conf": dict(settings.spark_conf)} if settings.engine == "spark" else {}),
         "prior_selection": settings.prior_selection,
         "degenerate_prior": settings.degenerate_prior,
         "min_n": settings.min_n,

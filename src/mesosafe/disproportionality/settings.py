@@ -24,7 +24,8 @@ class RunSettings:
     columns: LongColumns = field(default_factory=LongColumns)
     margins: Margins = "unique"
     engine: Engine = "duckdb"
-    master: str | None = None  # Spark master URL (engine "spark" only)
+    master: str | None = None  # Spark master URL (engine "spark" only; default: spark-submit's, or local[*])
+    spark_conf: tuple[tuple[str, str], ...] = ()  # --conf key=value for Spark
     prior_selection: Selection = "consensus"
     max_strata_levels: int = MAX_STRATUM_LEVELS
     names: Names = "normalised"
@@ -35,7 +36,7 @@ class RunSettings:
     input: SourceSpec = field(default_factory=SourceSpec)  # the input format (CSV/Parquet, FAERS, E2B)
     rollup: Rollup | None = None  # events rolled up a user's term hierarchy (--hierarchy, --event-level)
     source: str = "file"  # or e.g. "clinic database (--from-db --by batch)"
-    out: Path | None = None  # the pair table (.csv or .parquet); its provenance goes beside it
+    out: str | Path | None = None  # the pair table (.csv or .parquet; Spark: a Parquet directory, any URL)
     hyper_out: Path | None = None  # the prior's hyperparameters and the provenance (.json)
 
     def outputs(self) -> dict[str, str]:
