@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -76,6 +77,23 @@ def _narrow_large_text(browser: Any) -> Any:
     return context.new_page()
 
 
+def checkin_steps(page: Any, base: str, case: Case, large_text: bool = False) -> Iterator[str]:
+    """Open the check-in's two steps in turn, yielding on each: the symptoms, then the questions about
+    three symptoms (with severity, trend and spreading asked), the temperature and the photos."""
+    page.goto(base + case.url("checkin/"))
+    if large_text:
+        page.add_style_tag(content=LARGE_TEXT)
+    yield "checkin/ (step 1)"
+    for code in ("pain", "swelling", "redness"):
+        page.locator(f"#id_sym_{code}").check()
+    page.locator("button[value=symptoms]").click()
+    page.wait_for_selector("button[value=details]")
+    if large_text:
+        page.add_style_tag(content=LARGE_TEXT)
+    assert page.locator("input[name^=sev_]").count() >= 3
+    yield "checkin/ (step 2)"
+
+
 def _emergency(make_case: Any, lang: str) -> tuple[Case, Any]:
     case = make_case(lang=lang)
     return case, case.checkin([{"code": "breathing_difficulty"}])
@@ -105,6 +123,10 @@ def test_call_button_on_the_first_screen_at_200_percent_text(
         page.add_style_tag(content=LARGE_TEXT)
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= NARROW["width"], f"{path} is {width} px wide at 320 px with 200 % text"
+    for step in checkin_steps(page, live_server.url, case, large_text=True):
+        assert page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "32px", step
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= NARROW["width"], f"{step} is {width} px wide at 320 px with 200 % text"
     page.context.close()
 
 
@@ -121,6 +143,10 @@ def test_home_calls_while_the_emergency_is_unreviewed_and_targets_are_44_px(
     for path in ("", f"checkin/{stored.id}/", "aftercare/", "recovery/", "faq/", "screening/"):
         page.goto(live_server.url + case.url(path))
         small += [(path, t) for t in page.evaluate(TARGETS) if t["w"] < 44 or t["h"] < 44]
+    for step in checkin_steps(page, live_server.url, case):
+        targets = page.evaluate(TARGETS)
+        assert sum("label" in t["what"] for t in targets) >= 9, step  # symptoms, or answers, are measured
+        small += [(step, t) for t in targets if t["w"] < 44 or t["h"] < 44]
     assert small == []
     # once the clinic has looked at it, home no longer opens with the call
     type(stored).objects.filter(pk=stored.pk).update(reviewed_at=stored.submitted_at)
