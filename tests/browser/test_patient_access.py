@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import serious_violations
+from tests.browser.conftest import violations
 from tests.pages_fixtures import Case
 
 pytestmark = pytest.mark.browser
@@ -56,7 +56,7 @@ def test_help_texts_are_announced(
         page.get_by_role("button", name="See the answer").click()
         page.wait_for_load_state()  # "yes" without saying what
         assert descriptions(page, "#id_allergies") == [f"{help_text} {error}"]
-    assert serious_violations(page) == []
+    assert violations(page) == []
 
 
 NARROW = {"width": 320, "height": 568}  # WCAG 1.4.10's 320 CSS px, on the smallest phone screen in use
@@ -138,7 +138,7 @@ def test_home_calls_while_the_emergency_is_unreviewed_and_targets_are_44_px(
     case, stored = _emergency(make_case, lang)
     page.goto(live_server.url + case.url())
     assert page.locator("#call-emergency").get_attribute("href") == "tel:998"
-    assert serious_violations(page) == []
+    assert violations(page) == []
     small = []
     for path in ("", f"checkin/{stored.id}/", "aftercare/", "recovery/", "faq/", "screening/"):
         page.goto(live_server.url + case.url(path))
@@ -178,4 +178,4 @@ def test_latin_data_keeps_its_brackets_in_arabic(page: Any, live_server: Any, ma
     assert boxes["lines"] > 1  # the list wraps at 360 px, where the bug showed
     assert boxes["open"]["y"] == boxes["first"]["y"] and boxes["open"]["x"] < boxes["first"]["x"]
     assert boxes["close"]["y"] == boxes["last"]["y"] and boxes["close"]["x"] > boxes["last"]["x"]
-    assert serious_violations(page) == []
+    assert violations(page) == []
