@@ -131,15 +131,23 @@ def inject_axe(page: Any) -> None:
         page.evaluate(AXE.read_text(encoding="utf-8"))
 
 
-def serious_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe-core on the open page."""
+def violations(
+    page: Any, impacts: tuple[str, ...] = ("minor", "moderate", "serious", "critical")
+) -> list[dict[str, Any]]:
+    """Run axe-core on the open page: its violations of the given impacts (by default every impact: the
+    patient pages are held to none at all)."""
     inject_axe(page)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
+        if v["impact"] in impacts
     ]
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations (the clinic pages' bar)."""
+    return violations(page, ("serious", "critical"))
 
 
 def shot(page: Any, name: str) -> Path:

@@ -163,6 +163,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ar", "العربية")]
+# Numbers: '.' as the decimal mark and no grouping in Arabic too (web/formats/ar/formats.py).
+FORMAT_MODULE_PATH = ["mesosafe.web.formats"]
 LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 LOGIN_URL = "clinicui:login"
 LOGIN_REDIRECT_URL = "clinicui:queue"
