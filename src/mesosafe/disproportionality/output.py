@@ -66,21 +66,21 @@ def csv_safe(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, names=table.column_names)
 
 
-def csv_pieces(table: pa.Table, rows: int = CSV_PIECE_ROWS, threads: int | None = None) -> Iterator[bytes]:
+def csv_pieces(table: pa.Table, rows: int = CSV_PIECE_ROWS, threads: int | None = None) -> Iterator[pa.Buffer]:
     """The CSV text of the table (header first), in pieces of ``rows`` rows formatted on ``threads`` threads
     (Arrow's formatting of numbers runs without the GIL), in order, at most two pieces per thread at once."""
     import pyarrow.csv as pacsv
 
-    def piece(start: int) -> bytes:
+    def piece(start: int) -> pa.Buffer:
         sink = pa.BufferOutputStream()
         options = pacsv.WriteOptions(include_header=start == 0)
         pacsv.write_csv(table.slice(start, rows), sink, options)
-        return bytes(sink.getvalue())
+        return sink.getvalue()
 
     starts = range(0, max(table.num_rows, 1), rows)
     workers = threads or min(len(starts), os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Future[bytes]] = deque()
+        pending: deque[Future[pa.Buffer]] = deque()
         for start in starts:
             pending.append(pool.submit(piece, start))
             if len(pending) >= 2 * workers:
