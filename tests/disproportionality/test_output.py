@@ -6,7 +6,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
-from mesosafe.disproportionality.output import atomic_path, check_output_path, csv_pieces, csv_safe, write_table
+from mesosafe.disproportionality.output import (
+    atomic_path,
+    check_output_path,
+    csv_pieces,
+    csv_safe,
+    write_table,
+)
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 
@@ -46,7 +52,12 @@ def test_csv_pieces_join_to_one_csv_with_formulas_escaped(tmp_path: Path) -> Non
     assert text == (tmp_path / "at-once.csv").read_bytes()
     assert text.count(b'"product","e"') == 1  # the header once
     assert pacsv.read_csv(tmp_path / "whole.csv").column("product").to_pylist() == [
-        "'=cmd", "a", "", "'+1", "b", "'@x"
+        "'=cmd",
+        "a",
+        "",
+        "'+1",
+        "b",
+        "'@x",
     ]  # fmt: skip  (a null is an empty cell)
 
 
