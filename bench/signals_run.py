@@ -4,7 +4,7 @@
     .venv/bin/python bench/signals_run.py bench/out/reports_2m.parquet --engine spark
     .venv/bin/python bench/signals_run.py bench/out/faers_2m --input-format faers \
         --truth bench/out/reports_2m.planted.csv     # the same reports as FAERS files (signals_faers.py)
-    /usr/bin/time -v .venv/bin/python bench/signals_run.py bench/out/reports_20m.parquet --memory-limit 5GB
+    /usr/bin/time -v .venv/bin/python bench/signals_run.py bench/out/reports_20m.parquet
 
 Stages: read/check, count, merge points, fit, score (EBGM/EB05/EB95), frequentist measures, write.
 Recall is the share of planted pairs (``<input stem>.planted.csv``) with EB05 >= 2.
@@ -72,7 +72,9 @@ def main() -> None:
     )
     parser.add_argument("--master", default=None)
     parser.add_argument("--driver-memory", default="6g", help="Spark driver memory (local mode)")
-    parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 5GB")
+    parser.add_argument(
+        "--memory-limit", default=None, help="DuckDB memory_limit, e.g. 5GB (default: a quarter of RAM)"
+    )
     parser.add_argument("--strata", nargs="*", default=[])
     parser.add_argument("--names", choices=["normalised", "as-written"], default="as-written")
     parser.add_argument("--degenerate-prior", choices=["empty", "keep"], default="keep")
@@ -108,8 +110,9 @@ def main() -> None:
     if args.engine == "spark":
         result, table, out = spark_run(args, settings, hook)
     else:
-        con = pipeline.duckdb_connection(args.memory_limit)
+        con = pipeline.duckdb_connection(args.memory_limit)  # default: a quarter of the memory (connection.py)
         counts = pipeline.count_file(args.input, settings, stages, con=con)
+        con.close()  # as `mesosafe signals` does: DuckDB's memory is not needed after counting
         result = pipeline.fit_and_score(counts, stages, settings=settings)
         table = result.table
         out = args.out or (

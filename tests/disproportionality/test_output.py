@@ -6,7 +6,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
-from mesosafe.disproportionality.output import atomic_path, check_output_path, write_table
+from mesosafe.disproportionality.output import (
+    atomic_path,
+    check_output_path,
+    csv_pieces,
+    csv_safe,
+    write_table,
+)
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 
@@ -30,3 +36,31 @@ def test_a_failed_write_leaves_neither_target_nor_temporary_file(tmp_path: Path)
 def test_bad_output_paths_are_refused(tmp_path: Path, name: str, message: str) -> None:
     with pytest.raises(AnalysisInputError, match=message):
         check_output_path(tmp_path / name)
+
+
+def test_csv_pieces_join_to_one_csv_with_formulas_escaped(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "product": ["=cmd", "a", None, "+1", "b", "@x"],
+            "e": [0.1 + 0.2, -1.5, float("nan"), float("inf"), 2.0, 1e-300],
+        }
+    )
+    write_table(table, tmp_path / "whole.csv")
+    text = b"".join(bytes(piece) for piece in csv_pieces(csv_safe(table), rows=4, threads=2))
+    assert text == (tmp_path / "whole.csv").read_bytes()
+    pacsv.write_csv(csv_safe(table), tmp_path / "at-once.csv")
+    assert text == (tmp_path / "at-once.csv").read_bytes()
+    assert text.count(b'"product","e"') == 1  # the header once
+    assert pacsv.read_csv(tmp_path / "whole.csv").column("product").to_pylist() == [
+        "'=cmd",
+        "a",
+        "",
+        "'+1",
+        "b",
+        "'@x",
+    ]  # fmt: skip  (a null is an empty cell)
+
+
+def test_an_empty_table_is_its_header(tmp_path: Path) -> None:
+    write_table(pa.table({"n": pa.array([], pa.int64())}), tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text() == '"n"\n'

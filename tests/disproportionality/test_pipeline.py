@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -53,3 +55,40 @@ def test_nothing_to_score_is_an_input_error() -> None:
 def test_strongest_orders_by_eb05_then_ebgm() -> None:
     table = pa.table({"eb05": [1.0, 2.0, 2.0], "ebgm": [9.0, 3.0, 4.0], "name": ["a", "b", "c"]})
     assert strongest(table, 2).column("name").to_pylist() == ["c", "b"]
+
+
+def test_a_run_from_csv_never_imports_pandas(caers_path: Path, tmp_path: Path) -> None:
+    # pyarrow imports pandas on its first pa.array()/to_numpy() only to ask whether a value is a DataFrame
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from mesosafe.disproportionality.columns import LongColumns\n"
+        "from mesosafe.disproportionality.pipeline import run\n"
+        "from mesosafe.disproportionality.settings import RunSettings\n"
+        f"settings = RunSettings(LongColumns('id', 'var1', 'var2'), out=Path({str(tmp_path / 's.csv')!r}))\n"
+        f"run({str(caers_path)!r}, settings)\n"
+        "assert 'pandas' not in sys.modules, 'pandas was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert (tmp_path / "s.csv").stat().st_size > 0
+
+
+def test_the_prior_is_fitted_with_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadpoolctl import threadpool_info
+
+    from mesosafe.disproportionality import gps
+
+    seen: list[int] = []
+    fit_prior = gps.fit_prior
+
+    def recording(*args: object, **kwargs: object) -> gps.PriorFit:
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return fit_prior(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gps, "fit_prior", recording)
+    rng = np.random.default_rng(5)
+    n = rng.integers(1, 20, 300)
+    e = rng.uniform(0.5, 5.0, 300)
+    counts = Counts(pa.array([f"p{i}" for i in range(300)]), pa.array(["x"] * 300), n, e, n, n, 1000)
+    fit_and_score(counts)
+    assert seen and set(seen) == {1}

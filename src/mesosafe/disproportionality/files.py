@@ -12,6 +12,7 @@ import gzip
 import os
 import re
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,11 +93,14 @@ def _csv_sql(path: str | os.PathLike[str], names: list[str]) -> str:
     )
 
 
-def read_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> duckdb.DuckDBPyRelation:
+def read_file(
+    con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str], keep: Sequence[str] | None = None
+) -> duckdb.DuckDBPyRelation:
     """A DuckDB relation over a CSV or Parquet file.
 
     A Parquet file is not read yet. A CSV file is parsed once, every column as text, into a temporary
-    table (so a bad row anywhere in the file is found here, with its line number).
+    table (so a bad row anywhere in the file is found here, with its line number); when every column named
+    in ``keep`` is in its header, only those are kept (every line is still parsed and checked in full).
     """
     import duckdb
 
@@ -111,8 +115,10 @@ def read_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> d
             raise AnalysisInputError(f"cannot read {str(path)!r} as {kind}: {first_line}") from exc
     names = csv_header(path)
     table = temporary_name("csv_source")
+    kept = list(dict.fromkeys(keep)) if keep and set(keep) <= set(names) else None
+    selected = ", ".join(quote(name) for name in kept) if kept else "*"
     try:
-        con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {_csv_sql(path, names)}")
+        con.execute(f"CREATE TEMP TABLE {table} AS SELECT {selected} FROM {_csv_sql(path, names)}")
     except duckdb.Error as exc:
         raise csv_error(path, exc) from exc
     return con.table(table)

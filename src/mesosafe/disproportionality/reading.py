@@ -133,7 +133,8 @@ def read_long_table(
     names: Names = "normalised",
 ) -> LongTable:
     """Read a CSV or Parquet file into the long table."""
-    return long_table(con, read_file(con, path), columns, max_levels, names, file_origin(path))
+    kept = [name for _, name in checks.roles(columns)]  # a CSV's other columns are not stored
+    return long_table(con, read_file(con, path, kept), columns, max_levels, names, file_origin(path))
 
 
 def frame_long_table(
