@@ -110,7 +110,7 @@ def main() -> None:
     if args.engine == "spark":
         result, table, out = spark_run(args, settings, hook)
     else:
-        con = pipeline.duckdb_connection(args.memory_limit)  # default: a quarter of the memory (connection.py)
+        con = pipeline.duckdb_connection(args.memory_limit)  # default: ¼ of RAM (connection.py)
         counts = pipeline.count_file(args.input, settings, stages, con=con)
         con.close()  # as `mesosafe signals` does: DuckDB's memory is not needed after counting
         result = pipeline.fit_and_score(counts, stages, settings=settings)
