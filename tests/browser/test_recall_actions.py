@@ -1,5 +1,6 @@
 """Batch recall in Chromium: a nurse starts the recall (the patients with an address are e-mailed by the
-worker), marks a patient without one as reached by phone, and sees who is reached and who is not yet."""
+worker), marks a patient without one as reached by phone, and sees who is reached and who is not yet, in
+English and in Arabic."""
 
 from __future__ import annotations
 
@@ -53,4 +54,11 @@ def test_a_nurse_sends_the_recall_and_marks_a_patient_reached(
     assert "Sent" in desktop.locator(f"#patient-{amal.patient.id}").inner_text()
     contact = RecallContact.objects.get(patient=huda.patient)
     assert contact.contacted_by == site_a.user and contact.method == "phone"
+    assert serious_violations(desktop) == []
+
+    desktop.context.add_cookies([{"name": "django_language", "value": "ar", "url": live_server.url}])
+    desktop.reload()
+    assert desktop.locator("html").get_attribute("dir") == "rtl"
+    assert "تم التواصل مع: 1" in desktop.locator("#recall-counts").inner_text()
+    assert "الهاتف" in desktop.locator("#reached").inner_text()
     assert serious_violations(desktop) == []
