@@ -150,8 +150,8 @@ def test_no_comma_as_decimal_mark_and_no_grouping(arabic_pages: dict[str, str]) 
 
 
 def test_volumes_temperatures_and_counts_as_the_rule_writes_them(arabic_pages: dict[str, str]) -> None:
-    assert "<bdi>1.5 ml</bdi>" in arabic_pages["checkin"] and "1,50" not in arabic_pages["checkin"]
-    assert "<bdi>1.5 ml</bdi>" in arabic_pages["patient"]
+    assert "<bdi>1.5\u00a0ml</bdi>" in arabic_pages["checkin"] and "1,50" not in arabic_pages["checkin"]
+    assert "<bdi>1.5\u00a0ml</bdi>" in arabic_pages["patient"]
     for name in ("checkin", "queue", "patient"):
         assert "38.5" in read(arabic_pages[name])[0], name  # the answer
     for name in ("checkin", "queue"):
