@@ -140,6 +140,7 @@ def snap(page: Page, url: str, name: str) -> str:
 
 def log_in(browser: Any, base: str, viewport: dict[str, int], lang: str, user: str, password: str) -> Page:
     context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    context.set_default_timeout(120_000)  # the registry page reads a whole report; a busy machine is slow
     context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
     page = context.new_page()
     page.goto(base + "/clinic/login/")
