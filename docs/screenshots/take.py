@@ -1,8 +1,15 @@
-"""Make the screenshots of the main pages listed in docs/pages.md.
+"""Make the screenshots of the pages listed in docs/pages.md and docs/signals.md: patient, clinic and registry
+pages at 360 px (a phone) and 1366 px (a desk), in English and Arabic.
 
-Run from the repository root:  .venv/bin/python docs/screenshots/take.py
-It builds a throw-away database with demo data in a temporary directory, serves the app on a local port and
-photographs each page with Debian's Chromium (through Playwright) at phone width, in English and Arabic.
+Run from the repository root:  .venv/bin/python docs/screenshots/take.py   (about two minutes)
+It builds a throw-away database with demo data in a temporary directory (patients with check-ins, an
+emergency, a silent patient; a finished registry report of the seeded synthetic registry), serves the app on
+a local port and photographs each page, whole, with Debian's Chromium (through Playwright). Names:
+
+  patient-<page>-<lang>.png           360 px        patient-<page>-desktop-<lang>.png  1366 px
+  clinic-<page>-phone.png             360 px, English (-ar: Arabic)
+  clinic-<page>-desktop.png           1366 px, English (-ar: Arabic)
+  registry-<phone|desktop>-<lang>.png the page's first screen; -funnel: the infection funnel and its table
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ OUT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 os.environ["MESOSAFE_DATA_DIR"] = tempfile.mkdtemp(prefix="mesosafe-shots-")
 os.environ.setdefault("MESOSAFE_SECRET_KEY", "screenshots-only")
+os.environ.setdefault("MESOSAFE_TIME_ZONE", "Asia/Dubai")
 os.environ["DJANGO_SETTINGS_MODULE"] = "mesosafe.web.settings"
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -26,6 +34,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth.models import Permission, User  # noqa: E402
 from django.contrib.staticfiles.handlers import StaticFilesHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test.testcases import LiveServerThread  # noqa: E402
@@ -34,17 +43,26 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from tests.pages_fixtures import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from mesosafe.checkins.models import CheckIn  # noqa: E402
+from mesosafe.clinic_safety.demo import demo_tables  # noqa: E402
+from mesosafe.clinic_safety.report import write_report  # noqa: E402
 from mesosafe.engines import CheckIn as CheckInInput  # noqa: E402
 from mesosafe.engines import parse, triage  # noqa: E402
 from mesosafe.patients.services import run_screening  # noqa: E402
+from mesosafe.registry import services as registry  # noqa: E402
+from mesosafe.registry.models import RegistryReport  # noqa: E402
+from mesosafe.treatments.services import reissue_link  # noqa: E402
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 780}  # the narrowest phone the pages must work on (tests/browser)
+DESKTOP = {"width": 1366, "height": 900}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+STAFF_PASSWORD = "correct-horse-battery-staple"  # tests.pages_fixtures.PASSWORD
+ANALYST_PASSWORD = "screenshots-analyst-1"
 
 
 def demo() -> dict[str, Any]:
-    from mesosafe.workers.heartbeat import beat
     from tests.pages_fixtures import build_case, build_site
+
+    from mesosafe.workers.heartbeat import beat
 
     call_command("migrate", verbosity=0)
     site = build_site("Dubai Skin Clinic", "dr.sara", "NC-2407-A")
@@ -73,9 +91,12 @@ def demo() -> dict[str, Any]:
         aspirin = {"name": "Aspirin", "last_taken_days_ago": 1}
         run_screening(case.patient, {"age": 35, "medications": [aspirin]})
     self_care = build_case(site, name="Rana Aziz", days_ago=1).checkin([{"code": "redness"}])
-    emergency = build_case(site, name="Noor Saleh", days_ago=2).checkin(
-        [{"code": "face_throat_swelling", "severity": "severe"}]
-    )
+    emergency = {
+        lang: build_case(site, name=name, lang=lang, days_ago=2).checkin(
+            [{"code": "face_throat_swelling", "severity": "severe"}]
+        )
+        for lang, name in (("en", "Noor Saleh"), ("ar", "نور صالح"))
+    }
     huda = build_case(site, name="Huda Karim", days_ago=2)
     huda.checkin([{"code": "pus"}])
     recall(site, cases["en"].patient, huda.patient)
@@ -108,6 +129,20 @@ def back_date(stored: CheckIn, treated_at: Any, day: float) -> None:
     )
 
 
+def demo_report() -> None:
+    """A finished registry report of the seeded synthetic registry, and an analyst who may read it."""
+    analyst = User.objects.create_user("analyst", password=ANALYST_PASSWORD)
+    analyst.user_permissions.add(Permission.objects.get(codename="view_registry"))
+    report = RegistryReport.objects.create(requested_by=analyst)
+    registry.folder(report).parent.mkdir(parents=True, exist_ok=True)
+    summary = write_report(demo_tables(), registry.folder(report))
+    report.status = RegistryReport.Status.DONE
+    report.treatments, report.infections = summary.treatments, summary.infections
+    report.outliers, report.alerts = summary.outliers, summary.alerts
+    report.finished_at = timezone.now()
+    report.save()
+
+
 def snap(page: Page, url: str, name: str) -> str:
     page.goto(url)
     page.wait_for_load_state("networkidle")
@@ -115,20 +150,29 @@ def snap(page: Page, url: str, name: str) -> str:
     return name
 
 
-def main() -> None:
-    data = demo()
-    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    base = f"http://127.0.0.1:{server.port}"
-    made: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for lang, case in data["cases"].items():
-            page = browser.new_context(viewport=PHONE, device_scale_factor=1).new_page()
+def log_in(browser: Any, base: str, viewport: dict[str, int], lang: str, user: str, password: str) -> Page:
+    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    context.set_default_timeout(120_000)  # the registry page reads a whole report; a busy machine is slow
+    context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+    page = context.new_page()
+    page.goto(base + "/clinic/login/")
+    page.locator("#id_username").fill(user)
+    page.locator("#id_password").fill(password)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    return page
+
+
+def patient_pages(browser: Any, base: str, data: dict[str, Any]) -> list[str]:
+    made = []
+    for lang, case in data["cases"].items():
+        for size, viewport in VIEWPORTS.items():
+            mobile = size == "phone"
+            context = browser.new_context(
+                viewport=viewport, device_scale_factor=1, is_mobile=mobile, has_touch=mobile
+            )
+            page = context.new_page()
+            suffix = lang if mobile else f"desktop-{lang}"
             screening = case.patient.screenings.first()
             session = (timezone.localdate() + timedelta(days=10)).isoformat()
             result = data["latest"][lang]
@@ -142,25 +186,24 @@ def main() -> None:
                 ("recovery/", "recovery"),
                 ("faq/", "faq"),
             ]:
-                made.append(snap(page, base + case.url(path), f"patient-{name}-{lang}"))
-            if lang == "en":
-                noor = CheckIn.objects.get(pk=data["emergency"].pk).treatment
-                from mesosafe.treatments.services import reissue_link
+                made.append(snap(page, base + case.url(path), f"patient-{name}-{suffix}"))
+            stored = data["emergency"][lang]
+            token = data["emergency_tokens"][lang]
+            made.append(snap(page, base + f"/p/{token}/checkin/{stored.id}/", f"patient-emergency-{suffix}"))
+            context.close()
+    return made
 
-                token = reissue_link(noor)
-                url = base + f"/p/{token}/checkin/{data['emergency'].id}/"
-                made.append(snap(page, url, "patient-emergency-en"))
-            page.context.close()
-        for viewport, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
-            page = browser.new_context(viewport=viewport).new_page()
-            page.goto(base + "/clinic/login/")
-            page.get_by_label("Username").fill("dr.sara")
-            page.get_by_label("Password").fill("correct-horse-battery-staple")
-            page.get_by_role("button", name="Log in").click()
-            patient = data["cases"]["en"].patient
+
+def clinic_pages(browser: Any, base: str, data: dict[str, Any]) -> list[str]:
+    made = []
+    patient = data["cases"]["en"].patient
+    for size, viewport in VIEWPORTS.items():
+        for lang in ("en", "ar"):
+            page = log_in(browser, base, viewport, lang, "dr.sara", STAFF_PASSWORD)
+            suffix = size if lang == "en" else f"{size}-{lang}"
             for path, name in [
                 ("/clinic/", "queue"),
-                (f"/clinic/checkins/{data['emergency'].id}/", "checkin"),
+                (f"/clinic/checkins/{data['emergency']['en'].id}/", "checkin"),
                 ("/clinic/today/", "today"),
                 (f"/clinic/patients/{patient.id}/", "patient"),
                 (f"/clinic/patients/{patient.id}/treatments/new/", "treatment-form"),
@@ -169,6 +212,44 @@ def main() -> None:
             ]:
                 made.append(snap(page, base + path, f"clinic-{name}-{suffix}"))
             page.context.close()
+    return made
+
+
+def registry_pages(browser: Any, base: str) -> list[str]:
+    made = []
+    for size, viewport in VIEWPORTS.items():
+        for lang in ("en", "ar"):
+            page = log_in(browser, base, viewport, lang, "analyst", ANALYST_PASSWORD)
+            page.goto(base + "/registry/")
+            page.wait_for_load_state("networkidle")
+            name = f"registry-{size}-{lang}"
+            page.screenshot(path=str(OUT / f"{name}.png"))  # the first screen: the whole page is long
+            funnel = page.locator("#funnel-clinic_infection")
+            funnel.scroll_into_view_if_needed()
+            funnel.screenshot(path=str(OUT / f"{name}-funnel.png"))
+            made += [name, f"{name}-funnel"]
+            page.context.close()
+    return made
+
+
+def main() -> None:
+    data = demo()
+    data["emergency_tokens"] = {lang: reissue_link(c.treatment) for lang, c in data["emergency"].items()}
+    demo_report()
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    base = f"http://127.0.0.1:{server.port}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        made = (
+            patient_pages(browser, base, data)
+            + clinic_pages(browser, base, data)
+            + registry_pages(browser, base)
+        )
         browser.close()
     server.terminate()
     print("\n".join(f"docs/screenshots/{name}.png" for name in made))

@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+import mesosafe.portal
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import ProductUse, Treatment
 from tests.pages_fixtures import Case, build_case
@@ -148,8 +150,8 @@ def test_no_comma_as_decimal_mark_and_no_grouping(arabic_pages: dict[str, str]) 
 
 
 def test_volumes_temperatures_and_counts_as_the_rule_writes_them(arabic_pages: dict[str, str]) -> None:
-    assert "<bdi>1.5 ml</bdi>" in arabic_pages["checkin"] and "1,50" not in arabic_pages["checkin"]
-    assert "<bdi>1.5 ml</bdi>" in arabic_pages["patient"]
+    assert "<bdi>1.5\u00a0ml</bdi>" in arabic_pages["checkin"] and "1,50" not in arabic_pages["checkin"]
+    assert "<bdi>1.5\u00a0ml</bdi>" in arabic_pages["patient"]
     for name in ("checkin", "queue", "patient"):
         assert "38.5" in read(arabic_pages[name])[0], name  # the answer
     for name in ("checkin", "queue"):
@@ -174,3 +176,11 @@ def test_english_pages_keep_latin_punctuation(case: Case, staff_client: Client) 
     page = staff_client.get("/clinic/").content.decode()
     seen, own = read(page)
     assert "38.5" in seen and "; " in own and "،" not in own and "؛" not in own
+
+
+def test_numbered_lists_count_in_western_digits_on_staff_pages(arabic_pages: dict[str, str]) -> None:
+    """The patient pages number their lists in Arabic-Indic digits (a CSS list style): not the staff pages."""
+    css = (Path(mesosafe.portal.__file__).parent / "static/mesosafe/css/site.css").read_text()
+    assert 'html[lang="ar"] body.staff ol { list-style-type: decimal; }' in css
+    assert css.index("arabic-indic") < css.index("body.staff ol")  # the later rule wins
+    assert '<body class="staff"' in arabic_pages["checkin"] and "<ol" in arabic_pages["checkin"]

@@ -40,8 +40,8 @@ def test_western_rewrites_knowledge_base_digits() -> None:
 
 
 def test_quantity_is_one_isolated_run_and_escapes() -> None:
-    assert staff_format.quantity(Decimal("1.50"), "ml") == "<bdi>1.5 ml</bdi>"
-    assert staff_format.quantity("<b>", "ml") == "<bdi>&lt;b&gt; ml</bdi>"
+    assert staff_format.quantity(Decimal("1.50"), "ml") == "<bdi>1.5\u00a0ml</bdi>"
+    assert staff_format.quantity("<b>", "ml") == "<bdi>&lt;b&gt;\u00a0ml</bdi>"
 
 
 def test_join_uses_the_pages_punctuation_and_escapes() -> None:
@@ -69,7 +69,7 @@ def test_filters() -> None:
     template = Template(source)
     with translation.override("ar"):
         shown = template.render(Context({"v": Decimal("1.50"), "t": "٣٨٫٠", "d": Decimal("2.50")}))
-    assert shown == "<bdi>1.5 ml</bdi> 38.0 2.5؛ "
+    assert shown == "<bdi>1.5\u00a0ml</bdi> 38.0 2.5؛ "
 
 
 def test_the_comma_filter_keeps_digits() -> None:

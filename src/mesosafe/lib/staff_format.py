@@ -6,7 +6,8 @@ every number on a staff page is written the same way in both languages:
 - Western digits (0-9), also in texts of the knowledge base that the patient pages write in Arabic-Indic;
 - '.' as the decimal mark (never ',', which reads "1,50 ml" as 150 ml to many readers), no trailing zeros;
 - no thousands grouping ("1200", not "1,200" or "1.200");
-- a number with its unit is one left-to-right run, isolated from the text around it (<bdi>1.5 ml</bdi>);
+- a number with its unit is one run, isolated from the text around it and never broken (<bdi>1.5 ml</bdi>,
+  with a no-break space);
 - between list items, the Arabic comma '،' (or semicolon '؛') on Arabic pages, ',' (';') on English ones.
 
 The patient pages keep their own rule (portal/templatetags/digits.py): Arabic-Indic digits on Arabic pages.
@@ -51,8 +52,9 @@ def number(value: Any) -> str:
 
 
 def quantity(value: Any, unit: str) -> SafeString:
-    """1.5, 'ml' -> '<bdi>1.5 ml</bdi>': a number with its unit, one run whatever the page's direction."""
-    return format_html("<bdi>{} {}</bdi>", number(value), unit)
+    """1.5, 'ml' -> '<bdi>1.5\u00a0ml</bdi>': a number with its unit, one run whatever the page's direction,
+    never broken between two lines (a no-break space)."""
+    return format_html("<bdi>{}\u00a0{}</bdi>", number(value), unit)
 
 
 def separator(lang: str | None, kind: str = "comma") -> str:
