@@ -76,10 +76,22 @@ def demo() -> dict[str, Any]:
     emergency = build_case(site, name="Noor Saleh", days_ago=2).checkin(
         [{"code": "face_throat_swelling", "severity": "severe"}]
     )
-    build_case(site, name="Huda Karim", days_ago=2).checkin([{"code": "pus"}])
+    huda = build_case(site, name="Huda Karim", days_ago=2)
+    huda.checkin([{"code": "pus"}])
+    recall(site, cases["en"].patient, huda.patient)
     build_case(site, name="Mariam Yousef", days_ago=20)  # silent since treatment: overdue on "Today"
     beat("screenshots", timezone.now())  # a worker is running, as under `bash scripts/run`
     return {"site": site, "cases": cases, "self_care": self_care, "emergency": emergency, "latest": latest}
+
+
+def recall(site: Any, emailed: Any, called: Any) -> None:
+    """The lot's recall started (the patients with an address e-mailed), one patient reached by phone."""
+    from mesosafe.patients.models import Patient
+    from mesosafe.treatments.recall_contacts import mark_contacted, send_recall
+
+    Patient.objects.filter(pk=emailed.pk).update(email="amal@example.com")
+    send_recall(site.clinic, "NC-2407-A", site.user, "Supplier notice: the lot may not be sterile")
+    mark_contacted(site.clinic, "NC-2407-A", called, site.user, "phone", "Check booked for Monday")
 
 
 def back_date(stored: CheckIn, treated_at: Any, day: float) -> None:

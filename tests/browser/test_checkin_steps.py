@@ -12,7 +12,7 @@ import pytest
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import review_queue
 from mesosafe.knowledge import load
-from tests.browser.conftest import PHONE, fits_width, serious_violations, shot
+from tests.browser.conftest import PHONE, fits_width, serious_violations, shot, violations
 from tests.browser.test_clinic_pages import login
 from tests.pages_fixtures import Case
 
@@ -63,7 +63,7 @@ def test_a_red_flag_shows_the_call_now_box_before_any_detail_question(
         top = box.bounding_box()
         assert top["y"] >= 0 and top["y"] + top["height"] <= PHONE["height"]  # on screen where the patient is
         assert tab.locator("button[value=symptoms]").inner_text() == send
-        assert serious_violations(tab) == []
+        assert violations(tab) == []
         shot(tab, f"checkin-red-flag-box-{lang}")
     else:
         assert not box.is_visible()
@@ -80,7 +80,7 @@ def test_a_red_flag_shows_the_call_now_box_before_any_detail_question(
     assert list(review_queue(case.site.clinic)) == [stored]  # the clinic's queue has it, at the top
     assert tab.locator("#clinic-knows").is_visible()  # "Your clinic has been alerted"
     if javascript:  # axe-core runs as a script
-        assert serious_violations(tab) == []
+        assert violations(tab) == []
     assert fits_width(tab)
 
 
@@ -94,7 +94,7 @@ def test_not_asked_on_the_queue_card_and_the_checkin_page(page: Any, live_server
     assert "Mild" not in card.inner_text() and "The same" not in card.inner_text()
     page.goto(live_server.url + f"/clinic/checkins/{stored.id}/")
     assert not_asked in page.locator("#answers").inner_text()
-    assert serious_violations(page) == []
+    assert serious_violations(page) == []  # a clinic page: the clinic pages' bar
 
 
 # --- Taps and scrolling: three journeys from the patient's home page ---------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from mesosafe.checkins.models import CheckIn
 from mesosafe.knowledge import load
 from mesosafe.patients.models import Screening
-from tests.browser.conftest import PHONE, fits_width, serious_violations, shot
+from tests.browser.conftest import PHONE, fits_width, shot, violations
 from tests.pages_fixtures import Case
 from tests.photo_samples import jpeg_with_gps
 
@@ -32,7 +32,7 @@ def test_the_emergency_box_is_on_the_first_screen(
     assert first["y"] + first["height"] <= PHONE["height"]  # the number and the first of them, unscrolled
     assert box.locator("a.call").bounding_box()["y"] < box.locator(".symptom").first.bounding_box()["y"]
     assert call.evaluate("a => getComputedStyle(a).backgroundColor") == EMERGENCY_RED
-    assert serious_violations(page) == []
+    assert violations(page) == []
     assert fits_width(page)
     shot(page, f"checkin-emergency-box-{lang}")
 
@@ -60,7 +60,7 @@ def test_an_error_takes_the_patient_to_each_field(page: Any, live_server: Any, c
     assert -1 <= name["y"] < PHONE["height"]  # the symptom it is about is in view (to the subpixel)
     summary.get_by_role("link", name="Temperature").click()
     assert page.evaluate("() => document.activeElement.id") == "id_temperature_c"
-    assert serious_violations(page) == []
+    assert violations(page) == []
     assert fits_width(page)
     shot(page, "checkin-errors-en")
     assert not CheckIn.objects.exists()
@@ -77,7 +77,7 @@ def test_screening_sent_before_answering(page: Any, live_server: Any, case: Case
     assert page.locator("#id_pregnant_0").is_checked()
     page.locator("[data-error-summary] a").first.click()
     assert page.evaluate("() => document.activeElement.id") == "id_breastfeeding_0"
-    assert serious_violations(page) == []
+    assert violations(page) == []
     assert not Screening.objects.exists()
 
 
@@ -89,7 +89,7 @@ def test_the_home_card_and_result_say_how_urgent(page: Any, live_server: Any, ca
     badge = card.locator(".badge")
     assert badge.inner_text() == "Emergency — call now"
     assert badge.evaluate("b => getComputedStyle(b).backgroundColor") == EMERGENCY_RED
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.goto(live_server.url + case.url(f"checkin/{stored.id}/"))
     assert "Do not wait for them to call you back" in page.locator(".verdict").inner_text()
-    assert serious_violations(page) == []
+    assert violations(page) == []

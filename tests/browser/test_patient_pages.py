@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from mesosafe.checkins.models import CheckIn, Photo
-from tests.browser.conftest import answer_no_to_every_screening_question, fits_width, serious_violations, shot
+from tests.browser.conftest import answer_no_to_every_screening_question, fits_width, shot, violations
 from tests.pages_fixtures import Case
 from tests.photo_samples import has_gps, jpeg_with_gps
 
@@ -23,7 +23,7 @@ def test_screening_to_decision(page: Any, live_server: Any, case: Case) -> None:
     answer_no_to_every_screening_question(page)  # every question starts unanswered
     page.locator("#id_takes_medicines_1").check()
     assert follow_up.is_visible()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     assert fits_width(page)
     follow_up.fill("Aspirin")
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
@@ -38,14 +38,14 @@ def test_screening_to_decision(page: Any, live_server: Any, case: Case) -> None:
     page.wait_for_url("**session_date=*")
     assert page.locator(".checklist .when").first.inner_text().startswith("From ")
     assert page.evaluate("() => window.stillHere === true")  # swapped in place by HTMX, no page load
-    assert serious_violations(page) == []
+    assert violations(page) == []
     shot(page, "screening-result-en")
 
 
 def test_checkin_in_english(page: Any, live_server: Any, case: Case) -> None:
     page.goto(live_server.url + case.url("checkin/"))
     assert page.locator("html").get_attribute("dir") == "ltr"
-    assert serious_violations(page) == []
+    assert violations(page) == []
     assert fits_width(page)
     page.locator("#id_sym_redness").check()
     page.get_by_role("button", name="Next").click()
@@ -57,7 +57,7 @@ def test_checkin_in_english(page: Any, live_server: Any, case: Case) -> None:
     page.wait_for_url("**/checkin/*/")
     assert "What to expect" in page.content()
     assert page.locator(".watch li").count() > 0
-    assert serious_violations(page) == []
+    assert violations(page) == []
     shot(page, "checkin-result-en")
     assert CheckIn.objects.get().answers["symptoms"][0] == {
         "code": "redness",
@@ -75,7 +75,7 @@ def test_checkin_in_arabic(page: Any, live_server: Any, make_case: Any) -> None:
     assert page.locator("h1").inner_text() == "كيف حال بشرتك اليوم؟"
     font = page.evaluate("() => getComputedStyle(document.body).fontFamily")
     assert "Noto Naskh Arabic" in font
-    assert serious_violations(page) == []
+    assert violations(page) == []
     assert fits_width(page)
     shot(page, "checkin-form-ar")
     page.locator("#id_sym_swelling").check()
@@ -88,7 +88,7 @@ def test_checkin_in_arabic(page: Any, live_server: Any, make_case: Any) -> None:
     page.wait_for_url("**/checkin/*/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert "ما المتوقع" in page.content()
-    assert serious_violations(page) == []
+    assert violations(page) == []
     shot(page, "checkin-result-ar")
 
 
@@ -102,7 +102,7 @@ def test_emergency_result_shows_the_number_first(page: Any, live_server: Any, ca
     call_box, heading_box = first_link.bounding_box(), page.locator("main h1").bounding_box()
     assert call_box["y"] < heading_box["y"] and call_box["y"] < page.locator("header").bounding_box()["y"]
     assert call_box["y"] < 200  # above the fold on a phone
-    assert serious_violations(page) == []
+    assert violations(page) == []
     shot(page, "checkin-emergency-en")
 
 
@@ -174,7 +174,7 @@ def test_photo_picker_speaks_the_page_language(
     assert page.evaluate("() => document.activeElement.id") == "id_photo"
     input_box, button_box = page.locator("#id_photo").bounding_box(), pick.locator(".button").bounding_box()
     assert input_box["x"] <= button_box["x"] and input_box["width"] >= button_box["width"]
-    assert serious_violations(page) == []
+    assert violations(page) == []
     assert fits_width(page)
 
 
@@ -190,7 +190,7 @@ def test_language_switch_is_remembered(page: Any, live_server: Any, case: Case) 
         page.evaluate("() => getComputedStyle(document.querySelector('main ol')).listStyleType")
         == "arabic-indic"
     )
-    assert serious_violations(page) == []
+    assert violations(page) == []
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("dir") == "ltr"
@@ -200,5 +200,5 @@ def test_language_switch_is_remembered(page: Any, live_server: Any, case: Case) 
 def test_main_pages_pass_axe_and_fit_a_phone(page: Any, live_server: Any, case: Case, path: str) -> None:
     case.checkin([{"code": "bruising", "severity": "moderate"}])
     page.goto(live_server.url + case.url(path))
-    assert serious_violations(page) == []
+    assert violations(page) == []
     assert fits_width(page)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mesosafe.registry import services
 from mesosafe.registry.models import RegistryReport
-from tests.browser.conftest import AXE, PHONE, fits_width, shot
+from tests.browser.conftest import PHONE, fits_width, inject_axe, shot
 
 DESKTOP = {"width": 1366, "height": 900}
 
@@ -60,7 +60,7 @@ def _open(browser: Any, live_server: Any, user: User, lang: str, viewport: dict[
 
 
 def _all_violations(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
 
@@ -135,4 +135,24 @@ def test_the_page_shows_the_report_once_the_worker_has_built_it(
     _finish(report, report_files)  # as the worker does
     page.locator("#funnel-clinic_infection svg[role=img]").wait_for(timeout=15_000)  # no reload by hand
     assert "Report of" in page.locator("main").inner_text()
+    page.context.close()
+
+
+def test_the_report_documents_open_under_their_own_policy(
+    browser: Any, live_server: Any, analyst: User, report_files: Path, tmp_path: Path, settings: Any
+) -> None:
+    """The summary and its funnel SVGs carry their styles inline (as the CLI writes them): opened from the
+    page they get their own policy (styles, our images, no script), so they show as written and the CSP
+    watch sees no refusal."""
+    settings.DATA_DIR = tmp_path
+    report = RegistryReport.objects.create(requested_by=analyst)
+    _finish(report, report_files)
+    page = _open(browser, live_server, analyst, "en", DESKTOP)
+    page.goto(live_server.url + f"/registry/reports/{report.pk}/summary.html")
+    page.wait_for_load_state("load")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('figure')).display") == "inline-block"
+    images = page.evaluate("() => [...document.images].map(i => i.complete && i.naturalWidth > 0)")
+    assert images and all(images)
+    page.goto(live_server.url + f"/registry/reports/{report.pk}/{services.FUNNELS[0]}")
+    assert page.locator("svg").count() >= 1
     page.context.close()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mesosafe.patients.models import Patient
-from tests.browser.conftest import answer_no_to_every_screening_question, fits_width, serious_violations, shot
+from tests.browser.conftest import answer_no_to_every_screening_question, fits_width, shot, violations
 from tests.browser.test_clinic_pages import login
 from tests.pages_fixtures import ClinicSite
 
@@ -32,7 +32,7 @@ def test_staff_send_a_screening_link_and_the_patient_screens(
     page.goto(url)
     assert page.locator("h2", has_text="Next step: health questions").is_visible()
     assert page.get_by_role("link", name="Check-in").count() == 0  # no treatment pages before a treatment
-    assert serious_violations(page) == []
+    assert violations(page) == []
     assert fits_width(page)
     page.get_by_role("link", name="Answer the health questions").click()
     page.wait_for_url("**/screening/")
@@ -42,7 +42,7 @@ def test_staff_send_a_screening_link_and_the_patient_screens(
     page.wait_for_url("**/screening/*/")
     assert page.locator("h1").inner_text() == "Treatment is not recommended"
     assert page.locator(".checklist li").count() > 0
-    assert serious_violations(page) == []
+    assert violations(page) == []
     shot(page, "pre-treatment-screening-result-en")
 
     desktop.goto(live_server.url + f"/clinic/patients/{patient.id}/treatments/new/")

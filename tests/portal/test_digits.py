@@ -64,14 +64,6 @@ def test_the_filter_follows_the_language() -> None:
         assert source.render(Context({"when": "3 December 2026, 05:16"})) == "3 December 2026, 05:16"
 
 
-def test_the_comma_filter_keeps_digits() -> None:
-    source = Template("{% load digits %}{{ when|comma }}")
-    with translation.override("ar"):
-        assert source.render(Context({"when": "3 December 2026, 05:16"})) == "3 December 2026، 05:16"
-    with translation.override("en"):
-        assert source.render(Context({"when": "3 December 2026, 05:16"})) == "3 December 2026, 05:16"
-
-
 @pytest.fixture
 def arabic_case(make_case: Any) -> Case:
     case: Case = make_case(lang="ar")

@@ -215,6 +215,8 @@ def test_a_queued_report_polls_its_status_without_an_inline_script(client: Clien
     polled = client.get(f"/registry/reports/{report.pk}/status", HTTP_HX_REQUEST="true")
     assert polled.json()["status"] == "queued" and "HX-Refresh" not in polled
     assert client.get("/registry/reports/999999/status").status_code == 404
+
+
 def test_the_registry_page_has_a_log_out_button(client: Client, analyst: User) -> None:
     client.force_login(analyst)
     page = client.get("/registry/").content.decode()

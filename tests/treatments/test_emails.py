@@ -40,3 +40,33 @@ def test_arabic_emails_address_a_woman_as_well_as_a_man() -> None:
     texts = arabic_of(emails)
     assert len(texts) >= 6  # subjects and bodies of the three emails
     assert {name: forms for name, text in texts.items() if (forms := masculine_forms(text))} == {}
+
+
+@pytest.mark.parametrize(
+    ("lang", "subject", "said"),
+    [
+        ("en", "Please contact Clinic about your treatment", "You were treated with it on 12 March 2026."),
+        ("ar", "يُرجى التواصل مع Clinic بشأن علاجك", "وكان علاجك به في ١٢ مارس ٢٠٢٦."),
+    ],
+)
+def test_recall_email_in_the_patients_language(db: Any, lang: str, subject: str, said: str) -> None:
+    from datetime import UTC, datetime
+
+    from mesosafe.treatments.models import Recall, RecallContact, Treatment
+
+    site = build_site("Clinic", "nurse", "LOT-1")
+    case = build_case(site, lang=lang)
+    # 22:30 UTC is already the next day in Dubai: the date is the clinic's
+    Treatment.objects.filter(pk=case.treatment.pk).update(
+        performed_at=datetime(2026, 3, 11, 22, 30, tzinfo=UTC)
+    )
+    recall = Recall.objects.create(
+        clinic=site.clinic, lot_number="LOT-1", reason="Supplier notice", created_by=site.user
+    )
+    contact = RecallContact.objects.select_related("patient__clinic", "treatment", "recall").get(
+        pk=RecallContact.objects.create(recall=recall, patient=case.patient, treatment=case.treatment).pk
+    )
+    got_subject, body = emails.recall_message(contact)
+    assert got_subject == subject and said in body
+    assert "LOT-1" in body and "+971 4 000 0000" in body and "998" in body
+    assert "Supplier notice" not in body  # the staff's reason stays in the record

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from mesosafe.errors import Code, DomainError
@@ -85,6 +85,9 @@ api = MesosafeAPI(
     "Staff use their API key; patients use their private link token. Errors are RFC 9457 problem details.",
     urls_namespace="api",
     docs_url="/docs",
+    # Swagger UI from ninja's own static files (ninja is an installed app), under the site's CSP; no badge
+    # image from the public validator. The page is public, as the schema is: it holds no data.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 

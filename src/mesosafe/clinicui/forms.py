@@ -358,6 +358,63 @@ class RecallForm(forms.Form):
     lot = forms.CharField(label=_("Lot number"), max_length=64)
 
 
+# A recall action's refusals (treatments/recall_contacts.py's kinds), said in the page's language.
+RECALL_REFUSALS: dict[str, Any] = {
+    "no_lot": _("This clinic has no such lot."),
+    "no_recipients": _("No patient received this lot."),
+    "no_reason": _("Give the reason for the recall."),
+    "not_started": _("Start the recall first."),
+    "no_email": _("This patient has no e-mail address: call them."),
+    "not_recipient": _("This patient did not receive the lot."),
+    "already_reached": _("This patient is already marked as reached."),
+    "no_method": _("Choose how the patient was reached."),
+}
+
+
+class RecallActionForm(RefusalForm, forms.Form):
+    """What every recall action names: the lot (from the recall page) and, for one patient's action, the
+    patient."""
+
+    lot = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    patient = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def message_for(self, error: DomainError) -> str:
+        return (
+            str(RECALL_REFUSALS[error.kind]) if error.kind in RECALL_REFUSALS else super().message_for(error)
+        )
+
+
+class RecallSendForm(RecallActionForm):
+    """Start the recall and e-mail the recipients, or e-mail one patient again (`patient` set)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the recall"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the clinic's record; the patients' e-mail does not show it."),
+    )
+
+
+class RecallContactedForm(RecallActionForm):
+    """Mark one patient as reached."""
+
+    patient = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, error_messages={"required": INCOMPLETE}
+    )
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=[
+            ("", _("Choose…")),
+            ("phone", _("Phone")),
+            ("in_person", _("In person")),
+            ("email", _("E-mail reply")),
+        ],
+        error_messages={"required": _("Choose how the patient was reached.")},
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search by name, email or phone"), required=False, max_length=100)
 

@@ -13,6 +13,7 @@ from mesosafe.clinicui.views import (
     queue,
     queue_page,
     recall,
+    recall_actions,
     today,
     treatments,
 )
@@ -45,6 +46,8 @@ urlpatterns = [
     path("complications/<int:pk>/icsr.xml", exports.complication_icsr, name="complication_icsr"),
     path("treatments/<int:pk>/aftercare.pdf", exports.aftercare_sheet, name="aftercare_sheet"),
     path("recall/", recall.recall, name="recall"),
+    path("recall/send/", recall_actions.send, name="recall_send"),
+    path("recall/contacted/", recall_actions.contacted, name="recall_contacted"),
     path("products/", catalogue.products, name="products"),
     path("products/new/", catalogue.new_product, name="new_product"),
     path("products/lots/new/", catalogue.new_lot, name="new_lot"),

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from mesosafe.disproportionality import arrow
 from mesosafe.disproportionality.files import temporary_name
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ class Counts:
 
     def take(self, keep: npt.NDArray[np.bool_]) -> Counts:
         """The pairs where ``keep`` is true (the totals are those of the whole table)."""
-        rows = pa.array(np.flatnonzero(keep))
+        rows = arrow.from_numpy(np.flatnonzero(keep))
         return Counts(
             self.product.take(rows),
             self.event.take(rows),
@@ -164,7 +165,7 @@ class Counts:
     @classmethod
     def from_arrow(cls, table: pa.Table) -> Counts:
         def numbers(name: str, dtype: type) -> Any:
-            return table.column(name).to_numpy().astype(dtype, copy=False)
+            return arrow.to_numpy(table.column(name)).astype(dtype, copy=False)
 
         totals = numbers("n_total", np.int64)
         return cls(

@@ -19,8 +19,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-import pyarrow as pa
+import numpy as np
 
+from mesosafe.disproportionality import arrow
 from mesosafe.disproportionality.files import csv_header, delimiter
 from mesosafe.disproportionality.labels import LabelCodes, Labels, Names, is_blank, normalise
 from mesosafe.lib.analysis_input import AnalysisInputError
@@ -108,9 +109,9 @@ def roll_up(labels: Labels, hierarchy: Hierarchy, rollup: Rollup) -> Labels:
             spellings.append(label)
             new_codes.append(code_of[term])
     events = LabelCodes(
-        codes=pa.table({"label": pa.array(spellings, pa.string()), "code": pa.array(new_codes, pa.int32())}),
-        names=pa.table(
-            {"code": pa.array(range(1, len(ordered) + 1), pa.int32()), "name": pa.array(ordered, pa.string())}
+        codes=arrow.table({"label": arrow.strings(spellings), "code": arrow.integers(new_codes, np.int32)}),
+        names=arrow.table(
+            {"code": arrow.integers(range(1, len(ordered) + 1), np.int32), "name": arrow.strings(ordered)}
         ),
     )
     return replace(labels, events=events)

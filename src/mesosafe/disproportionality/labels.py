@@ -15,7 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pyarrow as pa
+
+from mesosafe.disproportionality import arrow
 
 Names = Literal["normalised", "as-written"]
 NAMES: tuple[Names, ...] = ("normalised", "as-written")
@@ -52,14 +55,11 @@ def label_codes(spellings: list[str], names: Names = "normalised") -> LabelCodes
     ordered = sorted(set(named))
     code_of = {name: code for code, name in enumerate(ordered, start=1)}
     return LabelCodes(
-        codes=pa.table(
-            {
-                "label": pa.array(spellings, pa.string()),
-                "code": pa.array([code_of[n] for n in named], pa.int32()),
-            }
+        codes=arrow.table(
+            {"label": arrow.strings(spellings), "code": arrow.integers([code_of[n] for n in named], np.int32)}
         ),
-        names=pa.table(
-            {"code": pa.array(range(1, len(ordered) + 1), pa.int32()), "name": pa.array(ordered, pa.string())}
+        names=arrow.table(
+            {"code": arrow.integers(range(1, len(ordered) + 1), np.int32), "name": arrow.strings(ordered)}
         ),
     )
 

@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 
 from mesosafe.disproportionality import gps, hierarchy, output, periods, provenance, scoring, sources
+from mesosafe.disproportionality.connection import connect as duckdb_connection
 from mesosafe.disproportionality.counting import Counts, count_duckdb
 from mesosafe.disproportionality.reading import LongTable, read_long_table
 from mesosafe.disproportionality.settings import RunSettings
@@ -85,6 +86,13 @@ def fit_and_score(
     stages, settings = stages or Stages(), settings or RunSettings()
     if len(counts) == 0:
         raise AnalysisInputError("no product–event pairs to analyse")
+    with one_blas_thread():
+        return _fit_and_score(counts, stages, fit, selection, settings)
+
+
+def _fit_and_score(
+    counts: Counts, stages: Stages, fit: gps.PriorFit | None, selection: gps.Selection, settings: RunSettings
+) -> SignalsResult:
     with stages("merge (n, e) points"):
         points = gps.merge_points(counts.n, counts.e)
     if fit is None:
@@ -99,14 +107,14 @@ def fit_and_score(
     return SignalsResult(table, fit, dict(stages.seconds))
 
 
-def duckdb_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    import duckdb
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread: the prior's optimiser works on vectors of a few thousand points, where OpenBLAS's
+    threads only wait for each other (on two cores the fit took three times the CPU time)."""
+    from threadpoolctl import threadpool_limits
 
-    con = duckdb.connect()
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute("SET preserve_insertion_order = false")
-    return con
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 Counter = Callable[[date | None], Counts]  # counts the reports dated up to a day (None: all of them)
@@ -184,7 +192,12 @@ def count_file(
     ``settings``."""
     stages = stages or Stages()
     with long_input(path, settings, stages) as (source, long_settings):
-        return counter(source.path, long_settings, stages, con, spark)[1](None)
+        long, count = counter(source.path, long_settings, stages, con, spark)
+        try:
+            return count(None)
+        finally:
+            if con is None:  # the connection is ours: free its memory before the fit
+                long.connection.close()
 
 
 @contextmanager
@@ -278,9 +291,16 @@ def run(
     with long_input(path, settings, stages) as (source, long_settings):
         long, count = counter(source.path, long_settings, stages)
         if settings.period == "quarter":
-            result = by_quarter(long, count, long_settings, stages)
+            try:
+                result = by_quarter(long, count, long_settings, stages)
+            finally:
+                long.connection.close()
         else:
-            result = fit_and_score(count(None), stages, selection=settings.prior_selection, settings=settings)
+            try:
+                counts = count(None)
+            finally:  # DuckDB's memory (the parsed CSV, the hash tables) is not needed after counting
+                long.connection.close()
+            result = fit_and_score(counts, stages, selection=settings.prior_selection, settings=settings)
     with stages("write output"):
         fitted = _fitted(result)
         record = provenance.run_record(source.path, settings, *fitted, source=source, hierarchy=rolled)

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from mesosafe.disproportionality import gps, stats
+from mesosafe.disproportionality import arrow, gps, stats
 from mesosafe.disproportionality.counting import Counts
 from mesosafe.disproportionality.flags import FLAG_COLUMNS, Thresholds, eb_flags, frequentist_flags
 
@@ -63,8 +63,8 @@ def _eb_columns(scores: gps.Scores | None, size: int, thresholds: Thresholds) ->
         }
     values = dict(zip(EB_COLUMNS, astuple(scores), strict=True))
     return {
-        **{k: pa.array(v) for k, v in values.items()},
-        **eb_flags(scores.eb05, scores.post_h0, thresholds),
+        **{k: arrow.from_numpy(v) for k, v in values.items()},
+        **{k: arrow.from_numpy(v) for k, v in eb_flags(scores.eb05, scores.post_h0, thresholds).items()},
     }
 
 
@@ -90,4 +90,4 @@ def score_table(
         **_eb_columns(scores, len(counts), thresholds),
         **frequentist_flags({**measures, "n": counts.n.astype(np.float64)}, thresholds),
     }
-    return pa.table({name: columns[name] for name in OUTPUT_COLUMNS})
+    return arrow.table({name: columns[name] for name in OUTPUT_COLUMNS})

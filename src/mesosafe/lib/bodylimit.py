@@ -1,4 +1,5 @@
-"""A cap on request bodies, applied before anything reads one (first in MIDDLEWARE after SecurityMiddleware).
+"""A cap on request bodies, applied before anything reads one (in MIDDLEWARE after SecurityMiddleware and
+django-csp's, which read none).
 
 Django's upload settings only decide when an upload spills to disk, and gunicorn has no body cap, so without
 this a 300 MB upload is written to a temp file before the photo's own 8 MB check. A declared Content-Length

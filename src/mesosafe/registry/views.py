@@ -19,6 +19,13 @@ from mesosafe.registry.models import RegistryReport
 from mesosafe.registry.tasks import build_registry_report
 
 ALLOWED = "registry.view_registry"
+# The report's own documents (summary.html, the funnel SVGs) carry their styles inline, as the CLI writes
+# them: opened on their own they get this policy instead of the site's (the middleware keeps a header a view
+# set). Their styles apply; no script runs, nothing loads from elsewhere, nothing frames them.
+REPORT_DOCUMENT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 @never_cache
@@ -85,6 +92,6 @@ def report_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse(path.open("rb"), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    if name.endswith(".html"):  # the summary is ours, but keep it from running anything in our origin
-        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'"
+    if name.endswith((".html", ".svg")):
+        response["Content-Security-Policy"] = REPORT_DOCUMENT_POLICY
     return response

@@ -1,12 +1,14 @@
-"""Emails to the patient: the aftercare plan with its calendar file and link, check-in reminders and the
-pre-treatment link. The texts are entries of the translation catalogue, written in the patient's language."""
+"""Emails to the patient: the aftercare plan with its calendar file and link, check-in reminders, the
+pre-treatment link and a batch recall. The texts are entries of the translation catalogue, written in the
+patient's language."""
 
 from __future__ import annotations
 
 import logging
 
 from django.core.mail import EmailMessage
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -16,7 +18,7 @@ from mesosafe.knowledge import Lang
 from mesosafe.lib.numbers import arabic_digits
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.links import link_url
-from mesosafe.treatments.models import ScheduledCheckin, Treatment
+from mesosafe.treatments.models import RecallContact, ScheduledCheckin, Treatment
 
 log = logging.getLogger(__name__)
 
@@ -97,5 +99,42 @@ def send_screening_link(patient: Patient, token: str) -> bool:
         message.send()
     except OSError as exc:  # the link is stored; staff can send a fresh one
         log.error("screening-link email for patient %s failed: %s", patient.id, type(exc).__name__)
+        return False
+    return True
+
+
+def recall_message(contact: RecallContact) -> tuple[str, str]:
+    """The recall e-mail's subject and body in the patient's language: which lot, when they were treated,
+    whom to call. The staff's reason for the recall stays in the clinic's record (it is not patient text)."""
+    patient = contact.patient
+    clinic = patient.clinic
+    with translation.override(patient.preferred_language), timezone.override(clinic.time_zone):
+        treated = date_format(timezone.localdate(contact.treatment.performed_at), "j F Y")
+        if translation.get_language() == Lang.AR.value:
+            treated = arabic_digits(treated)
+        subject = _("Please contact %(clinic)s about your treatment") % {"clinic": clinic.name}
+        body = _(
+            "%(clinic)s is contacting everyone who was treated with product lot %(lot)s. You were treated "
+            "with it on %(date)s. Please call the clinic on %(phone)s: we will tell you what this means for "
+            "you and whether you need a check-up.\n\nIn an emergency call %(emergency)s."
+        ) % {
+            "clinic": clinic.name,
+            "lot": contact.recall.lot_number,
+            "date": treated,
+            "phone": clinic.phone,
+            "emergency": clinic.emergency_number,
+        }
+    return subject, body
+
+
+def send_recall(contact: RecallContact) -> bool:
+    """The recall e-mail, to a patient who has an address; False when there is none or sending failed."""
+    if not contact.patient.email:
+        return False
+    subject, body = recall_message(contact)
+    try:
+        EmailMessage(subject=subject, body=body, to=[contact.patient.email]).send()
+    except OSError as exc:  # the contact says it failed; staff can send again or call
+        log.error("recall email for contact %s failed: %s", contact.id, type(exc).__name__)
         return False
     return True

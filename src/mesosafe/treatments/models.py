@@ -5,9 +5,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from mesosafe.clinics.models import Batch, Staff
+from mesosafe.clinics.models import Batch, Clinic, Staff
 from mesosafe.lib.tenancy import ClinicQuerySet
 from mesosafe.patients.models import Patient, Screening
 
@@ -138,3 +139,93 @@ class ScheduledCheckin(models.Model):
 
     def to_dict(self) -> dict[str, Any]:
         return {"day": self.day, "due_at": self.due_at, "reminded_at": self.reminded_at}
+
+
+class RecallQuerySet(ClinicQuerySet["Recall"]):
+    clinic_path = "clinic"
+
+
+class Recall(models.Model):
+    """A batch recall: a clinic contacting everyone who received a lot (one recall per lot and clinic, the
+    lot matched as `lot_batches` matches it), started by a staff member for a reason kept in the record."""
+
+    objects = RecallQuerySet.as_manager()
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="recalls")
+    lot_number = models.CharField(max_length=64)  # as recorded on the lot
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(Lower("lot_number"), "clinic", name="one_recall_per_lot_and_clinic"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "lot_number": self.lot_number,
+            "reason": self.reason,
+            "created_by": self.created_by_id,
+            "created_at": self.created_at,
+        }
+
+
+class RecallContactQuerySet(ClinicQuerySet["RecallContact"]):
+    clinic_path = "recall__clinic"
+
+
+class RecallContact(models.Model):
+    """One patient of a recall: the recall e-mail (asked for, sent) and whether staff reached them, how,
+    who and when."""
+
+    objects = RecallContactQuerySet.as_manager()
+
+    class Method(models.TextChoices):
+        EMAIL = "email"  # the patient answered the recall e-mail
+        PHONE = "phone"
+        IN_PERSON = "in_person"
+
+    class Email(models.TextChoices):
+        NOT_SENT = "not_sent"
+        QUEUED = "queued"
+        SENT = "sent"
+        FAILED = "failed"
+        NO_ADDRESS = "no_address"
+
+    recall = models.ForeignKey(Recall, on_delete=models.PROTECT, related_name="contacts")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.PROTECT, related_name="+"
+    )  # the latest with the lot
+    email_status = models.CharField(max_length=12, choices=Email.choices, default=Email.NOT_SENT)
+    # Sends staff asked for, and sends the worker made: a task sends only while it is ahead of the sends
+    # made, so a task run twice e-mails once; "send again" asks for one more.
+    email_requests = models.PositiveIntegerField(default=0)
+    emails_sent = models.PositiveIntegerField(default=0)
+    email_task_id = models.CharField(max_length=64, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    contacted_at = models.DateTimeField(null=True, blank=True)
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(max_length=10, choices=Method.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = (models.UniqueConstraint(fields=["recall", "patient"], name="one_contact_per_patient"),)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "recall_id": self.recall_id,
+            "patient_id": self.patient_id,
+            "treatment_id": self.treatment_id,
+            "email_status": self.email_status,
+            "emailed_at": self.emailed_at,
+            "contacted_at": self.contacted_at,
+            "contacted_by": self.contacted_by_id,
+            "method": self.method,
+            "note": self.note,
+        }

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 DATA_DIR = Path(os.environ.get("MESOSAFE_DATA_DIR", Path.cwd() / "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
+    "ninja",  # its templates and static files: the API docs load Swagger UI from this origin, not a CDN
     "django_tasks",
     "django_tasks_db",
     "mesosafe.clinics",
@@ -70,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # every response: pages, API, API docs, static files, refusals below
     "mesosafe.lib.bodylimit.LimitBody",  # before anything reads a body
     "mesosafe.lib.nul.RefuseNul",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -84,6 +88,21 @@ PAGE_MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# Content-Security-Policy: scripts, styles, fonts and fetches from this origin only; no inline script or
+# style (not even a style="" attribute), no plugins, no framing, forms post here. Images may also be data:
+# URLs (Swagger UI draws its icons so). docs/service.md says how to add a script under it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 # The admin looks for its middleware in MIDDLEWARE; it runs for /admin/ through PagesOnly
 SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
@@ -144,6 +163,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ar", "العربية")]
+# Numbers: '.' as the decimal mark and no grouping in Arabic too (web/formats/ar/formats.py).
+FORMAT_MODULE_PATH = ["mesosafe.web.formats"]
 LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 LOGIN_URL = "clinicui:login"
 LOGIN_REDIRECT_URL = "clinicui:queue"

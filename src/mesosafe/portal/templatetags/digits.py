@@ -1,8 +1,8 @@
 """{{ value|digits }}: a number or date in the page's script. Arabic pages write numbers in Arabic-Indic
 digits (the texts of the knowledge base and the catalogue do), so numbers and dates filled in from data
 follow suit, with the Arabic comma in a date ("الاثنين ٢٣ نوفمبر ٢٠٢٦، ٠٥:٢٣"). Phone numbers are not
-passed through it: they are dialled, and shown left to right. {{ value|comma }} gives the clinic pages the
-Arabic comma alone."""
+passed through it: they are dialled, and shown left to right. The clinic pages follow the staff rule instead
+(lib/staff_format.py, clinicui/templatetags/staff.py): Western digits."""
 
 from __future__ import annotations
 
@@ -22,11 +22,4 @@ def _arabic_page() -> bool:
 
 @register.filter(is_safe=True)
 def digits(value: Any) -> Any:
-    return comma(arabic_digits(str(value))) if _arabic_page() else value
-
-
-@register.filter(is_safe=True)
-def comma(value: Any) -> Any:
-    """The Arabic comma on Arabic pages, digits left as they are: for the clinic pages, whose staff read
-    Western digits (as in lot numbers and record ids)."""
-    return str(value).replace(",", "،") if _arabic_page() else value
+    return arabic_digits(str(value)).replace(",", "،") if _arabic_page() else value

@@ -1,0 +1,248 @@
+"""Acting on a batch recall: start it (with its reason), e-mail each recipient once in their language, e-mail
+one again when staff choose to, mark each as reached (how, by whom, when), and say who is still not reached.
+Every change writes its audit row in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from mesosafe.audit.services import record
+from mesosafe.clinics.models import Clinic
+from mesosafe.clinics.services import lot_batches
+from mesosafe.errors import Code, DomainError
+from mesosafe.patients.models import Patient
+from mesosafe.treatments import tasks
+from mesosafe.treatments.models import Recall, RecallContact
+from mesosafe.treatments.recall import Recipient, batch_recipients
+
+REASON_MAX = 2000
+NOTE_MAX = 500
+Email = RecallContact.Email
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A recipient patient (their latest treatment with the lot) and where the recall stands with them."""
+
+    recipient: Recipient
+    contact: RecallContact | None
+
+    @property
+    def reached(self) -> bool:
+        return self.contact is not None and self.contact.contacted_at is not None
+
+    @property
+    def emailed(self) -> bool:
+        return self.contact is not None and self.contact.email_requests > 0
+
+    @property
+    def needs_call(self) -> bool:
+        return not self.recipient.email
+
+
+@dataclass(frozen=True)
+class RecallState:
+    recall: Recall | None
+    reached: list[Standing]
+    not_reached: list[Standing]
+
+    @property
+    def to_email(self) -> int:
+        """Patients not reached who have an address and were never e-mailed."""
+        return sum(1 for s in self.not_reached if not s.needs_call and not s.emailed)
+
+    @property
+    def to_call(self) -> int:
+        return sum(1 for s in self.not_reached if s.needs_call)
+
+
+def find_recall(clinic: Clinic, lot: str) -> Recall | None:
+    return (
+        Recall.objects.for_clinic(clinic)
+        .select_related("created_by")
+        .filter(lot_number__iexact=lot.strip())
+        .first()
+    )
+
+
+def per_patient(recipients: list[Recipient]) -> list[Recipient]:
+    """One recipient row per patient: their latest treatment with the lot (the rows come newest first)."""
+    seen: dict[int, Recipient] = {}
+    for row in recipients:
+        seen.setdefault(row.patient_id, row)
+    return list(seen.values())
+
+
+def recall_state(clinic: Clinic, lot: str, recipients: list[Recipient]) -> RecallState:
+    """Where the lot's recall stands with each recipient patient; nothing is written."""
+    recall = find_recall(clinic, lot)
+    contacts: dict[int, RecallContact] = {}
+    if recall is not None:
+        found = RecallContact.objects.for_clinic(clinic).filter(recall=recall).select_related("contacted_by")
+        contacts = {c.patient_id: c for c in found}
+    rows = [Standing(r, contacts.get(r.patient_id)) for r in per_patient(recipients)]
+    return RecallState(recall, [s for s in rows if s.reached], [s for s in rows if not s.reached])
+
+
+def _recipients(clinic: Clinic, lot: str) -> list[Recipient]:
+    if not lot.strip() or not lot_batches(clinic, lot).exists():
+        raise DomainError("lot", "this clinic has no such lot", kind="no_lot")
+    rows = per_patient(batch_recipients(clinic, lot))
+    if not rows:
+        raise DomainError("lot", "no patient received this lot", Code.CONFLICT, kind="no_recipients")
+    return rows
+
+
+def _recall(clinic: Clinic, lot: str, reason: str, by: Any) -> Recall:
+    """The lot's recall, started now (audited) if it is not yet; starting needs a reason."""
+    recall = find_recall(clinic, lot)
+    if recall is not None:
+        return recall
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason", "give the reason for the recall", kind="no_reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(
+            "reason",
+            f"use at most {REASON_MAX} characters",
+            kind="string_too_long",
+            context={"max_length": REASON_MAX},
+        )
+    recorded = lot_batches(clinic, lot).values_list("lot_number", flat=True).first() or lot.strip()
+    try:
+        with transaction.atomic():
+            recall = Recall.objects.create(clinic=clinic, lot_number=recorded, reason=reason, created_by=by)
+    except IntegrityError:  # started by someone else meanwhile
+        found = find_recall(clinic, lot)
+        assert found is not None
+        return found
+    record(clinic.id, by, "create", "recall", [recall.id], detail={"lot": recorded, "reason": reason})
+    return recall
+
+
+def _contacts(recall: Recall, recipients: list[Recipient]) -> dict[int, RecallContact]:
+    """Each recipient's contact row, made for the ones who have none yet (treated since, or new)."""
+    RecallContact.objects.bulk_create(
+        (
+            RecallContact(recall=recall, patient_id=r.patient_id, treatment_id=r.treatment_id)
+            for r in recipients
+        ),
+        ignore_conflicts=True,
+    )
+    found = (
+        RecallContact.objects.for_clinic(recall.clinic_id)
+        .filter(recall=recall)
+        .select_related("patient", "recall")
+    )
+    return {c.patient_id: c for c in found}
+
+
+def _queue(contact: RecallContact, by: Any, again: bool) -> bool:
+    """Ask for one more send to this contact (only the first, unless `again`), audited, and queue the task
+    once the transaction commits. False when there is nothing to send."""
+    if not contact.patient.email:
+        RecallContact.objects.filter(pk=contact.pk).update(email_status=Email.NO_ADDRESS)
+        return False
+    asked = RecallContact.objects.filter(pk=contact.pk)
+    if not again:
+        asked = asked.filter(email_requests=0)
+    if not asked.update(email_requests=F("email_requests") + 1, email_status=Email.QUEUED):
+        return False  # queued by someone else meanwhile
+    request = RecallContact.objects.values_list("email_requests", flat=True).get(pk=contact.pk)
+    record(
+        contact.recall.clinic_id,
+        by,
+        "create",
+        "recall_email",
+        [contact.id],
+        contact.patient_id,
+        detail={"recall": contact.recall_id, "again": again, "request": request},
+    )
+    transaction.on_commit(lambda: _enqueue(contact.id, request))
+    return True
+
+
+def _enqueue(contact_id: int, request: int) -> None:
+    result = tasks.send_recall_email.enqueue(contact_id, request)
+    RecallContact.objects.filter(pk=contact_id).update(email_task_id=str(result.id)[:64])
+
+
+def send_recall(clinic: Clinic, lot: str, by: Any, reason: str = "") -> tuple[Recall, int]:
+    """Start the lot's recall if need be and e-mail every recipient not yet e-mailed nor reached, each in
+    their language; patients without an address are marked for a phone call. Returns the recall and how many
+    e-mails were queued. Sending twice e-mails nobody twice."""
+    with transaction.atomic():
+        recipients = _recipients(clinic, lot)
+        recall = _recall(clinic, lot, reason, by)
+        contacts = _contacts(recall, recipients)
+        queued = 0
+        for contact in contacts.values():
+            if contact.contacted_at is None and contact.email_requests == 0:
+                queued += _queue(contact, by, again=False)
+    return recall, queued
+
+
+def send_again(clinic: Clinic, lot: str, patient: Patient, by: Any) -> RecallContact:
+    """E-mail this patient the recall once more: staff chose to. Audited."""
+    with transaction.atomic():
+        contact = _contact(clinic, lot, patient)
+        if not patient.email:
+            raise DomainError(
+                "patient", "this patient has no e-mail address: call them", Code.CONFLICT, kind="no_email"
+            )
+        _queue(contact, by, again=True)
+    contact.refresh_from_db()
+    return contact
+
+
+def _contact(clinic: Clinic, lot: str, patient: Patient) -> RecallContact:
+    """The patient's contact row in the lot's recall, which must be started and name them."""
+    recipients = _recipients(clinic, lot)
+    recall = find_recall(clinic, lot)
+    if recall is None:
+        raise DomainError("lot", "start the recall first", Code.CONFLICT, kind="not_started")
+    contacts = _contacts(recall, recipients)
+    if patient.id not in contacts:
+        raise DomainError("patient", "this patient did not receive the lot", kind="not_recipient")
+    return contacts[patient.id]
+
+
+def mark_contacted(
+    clinic: Clinic, lot: str, patient: Patient, by: Any, method: str, note: str = ""
+) -> RecallContact:
+    """Record that staff reached the patient about the recall: how, with an optional note; who and when are
+    the caller and now. Audited; a patient is marked once."""
+    if method not in RecallContact.Method.values:
+        raise DomainError("method", "choose how the patient was reached", kind="no_method")
+    if len(note) > NOTE_MAX:
+        raise DomainError(
+            "note",
+            f"use at most {NOTE_MAX} characters",
+            kind="string_too_long",
+            context={"max_length": NOTE_MAX},
+        )
+    with transaction.atomic():
+        contact = _contact(clinic, lot, patient)
+        marked = RecallContact.objects.filter(pk=contact.pk, contacted_at__isnull=True).update(
+            contacted_at=timezone.now(), contacted_by=by, method=method, note=note.strip()
+        )
+        if not marked:
+            raise DomainError(
+                "patient", "this patient is already marked as reached", Code.CONFLICT, kind="already_reached"
+            )
+        record(
+            clinic.id,
+            by,
+            "update",
+            "recall_contact",
+            [contact.id],
+            patient.id,
+            detail={"recall": contact.recall_id, "method": method},
+        )
+    contact.refresh_from_db()
+    return contact

@@ -1,0 +1,154 @@
+"""Acting on a batch recall (treatments/recall_contacts.py): started once with a reason, each recipient
+e-mailed once unless staff send again, marked reached once with how, who and when; every change audited;
+clinics apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from mesosafe.audit.models import AuditEvent
+from mesosafe.errors import DomainError
+from mesosafe.patients.models import Patient
+from mesosafe.treatments.models import Recall, RecallContact
+from mesosafe.treatments.recall import batch_recipients
+from mesosafe.treatments.recall_contacts import mark_contacted, recall_state, send_again, send_recall
+from tests.pages_fixtures import Case, ClinicSite, build_case, build_site
+
+pytestmark = pytest.mark.django_db(transaction=True)  # e-mails are queued when the transaction commits
+
+
+def _with_email(case: Case, address: str) -> Case:
+    Patient.objects.filter(pk=case.patient.pk).update(email=address)
+    case.patient.refresh_from_db()
+    return case
+
+
+def _run_tasks() -> None:
+    call_command("db_worker", batch=True, verbosity=0)
+
+
+@pytest.fixture
+def site(transactional_db: Any) -> ClinicSite:
+    return build_site("Clinic A", "alice", "LOT-A-001")
+
+
+def test_starting_needs_a_reason_and_a_lot_someone_received(site: ClinicSite) -> None:
+    with pytest.raises(DomainError) as no_lot:
+        send_recall(site.clinic, "NOPE", site.user, "contamination")
+    assert no_lot.value.field == "lot" and no_lot.value.kind == "no_lot"
+    with pytest.raises(DomainError) as nobody:
+        send_recall(site.clinic, "lot-a-001", site.user, "contamination")
+    assert nobody.value.kind == "no_recipients"
+    build_case(site)
+    with pytest.raises(DomainError) as no_reason:
+        send_recall(site.clinic, "LOT-A-001", site.user, "   ")
+    assert no_reason.value.field == "reason"
+    assert not Recall.objects.exists()
+
+
+def test_each_patient_is_emailed_once_in_their_language(site: ClinicSite) -> None:
+    amal = _with_email(build_case(site, name="Amal"), "amal@example.com")
+    noor = _with_email(build_case(site, name="Noor", lang="ar"), "noor@example.com")
+    build_case(site, name="Huda")  # no address: to be called
+    recall, queued = send_recall(site.clinic, " lot-a-001 ", site.user, "Supplier recall notice 12")
+    assert queued == 2 and recall.lot_number == "LOT-A-001"
+    _run_tasks()
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {"amal@example.com", "noor@example.com"}
+    assert "LOT-A-001" in by_address["amal@example.com"].body
+    assert by_address["noor@example.com"].subject.startswith("يُرجى التواصل مع Clinic A")
+    again, queued = send_recall(site.clinic, "LOT-A-001", site.user)  # a second send: nobody twice
+    assert again == recall and queued == 0
+    _run_tasks()
+    assert len(mail.outbox) == 2
+    contacts = {c.patient.name: c for c in RecallContact.objects.select_related("patient")}
+    assert contacts["Amal"].email_status == "sent" and contacts["Amal"].emailed_at is not None
+    assert contacts["Huda"].email_status == "no_address" and contacts["Huda"].emailed_at is None
+    assert contacts["Amal"].email_task_id  # the worker's task is named on the contact
+    assert amal.patient.id in {c.patient_id for c in contacts.values()}
+    assert noor.patient.id in {c.patient_id for c in contacts.values()}
+
+
+def test_a_task_run_twice_sends_once(site: ClinicSite) -> None:
+    _with_email(build_case(site), "amal@example.com")
+    send_recall(site.clinic, "LOT-A-001", site.user, "notice")
+    [task] = DBTaskResult.objects.filter(task_path__endswith="send_recall_email")
+    from mesosafe.treatments.tasks import send_recall_email
+
+    assert send_recall_email.call(*task.args_kwargs["args"]) is True
+    assert send_recall_email.call(*task.args_kwargs["args"]) is False
+    assert len(mail.outbox) == 1
+
+
+def test_send_again_is_an_explicit_second_email(site: ClinicSite) -> None:
+    case = _with_email(build_case(site), "amal@example.com")
+    send_recall(site.clinic, "LOT-A-001", site.user, "notice")
+    _run_tasks()
+    contact = send_again(site.clinic, "LOT-A-001", case.patient, site.user)
+    assert contact.email_requests == 2 and contact.email_status == "queued"
+    _run_tasks()
+    assert len(mail.outbox) == 2
+    events = AuditEvent.objects.filter(object_type="recall_email", action="create").order_by("id")
+    assert [e.detail["again"] for e in events] == [False, True]  # type: ignore[index]
+    no_address = build_case(site, name="Huda")
+    send_recall(site.clinic, "LOT-A-001", site.user)
+    with pytest.raises(DomainError) as refused:
+        send_again(site.clinic, "LOT-A-001", no_address.patient, site.user)
+    assert refused.value.kind == "no_email"
+
+
+def test_marking_reached_records_how_who_when_once(site: ClinicSite) -> None:
+    case = build_case(site)
+    with pytest.raises(DomainError) as not_started:
+        mark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, "phone")
+    assert not_started.value.kind == "not_started"
+    send_recall(site.clinic, "LOT-A-001", site.user, "notice")
+    with pytest.raises(DomainError) as bad:
+        mark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, "pigeon")
+    assert bad.value.field == "method"
+    contact = mark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, "phone", " booked a check ")
+    assert contact.contacted_by == site.user and contact.contacted_at is not None
+    assert contact.method == "phone" and contact.note == "booked a check"
+    with pytest.raises(DomainError) as twice:
+        mark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, "in_person")
+    assert twice.value.kind == "already_reached"
+    [event] = AuditEvent.objects.filter(object_type="recall_contact")
+    assert (
+        event.user == site.user and event.patient_id == case.patient.id and event.detail["method"] == "phone"
+    )  # type: ignore[index]
+    state = recall_state(site.clinic, "LOT-A-001", batch_recipients(site.clinic, "LOT-A-001"))
+    assert [s.recipient.name for s in state.reached] == ["Amal"] and state.not_reached == []
+
+
+def test_a_reached_patient_is_not_emailed(site: ClinicSite) -> None:
+    case = build_case(site)
+    send_recall(site.clinic, "LOT-A-001", site.user, "notice")  # no address yet: nothing sent
+    mark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, "phone")
+    _with_email(case, "amal@example.com")
+    assert send_recall(site.clinic, "LOT-A-001", site.user)[1] == 0
+
+
+def test_starting_is_audited_in_the_same_transaction(site: ClinicSite) -> None:
+    build_case(site)
+    recall, _ = send_recall(site.clinic, "LOT-A-001", site.user, "Supplier notice")
+    [event] = AuditEvent.objects.filter(object_type="recall", action="create")
+    assert event.object_id == str(recall.id) and event.detail == {
+        "lot": "LOT-A-001",
+        "reason": "Supplier notice",
+    }
+
+
+def test_another_clinics_patient_is_not_in_this_recall(site: ClinicSite) -> None:
+    build_case(site)
+    other = build_site("Clinic B", "bob", "LOT-A-001")  # the same lot number, elsewhere
+    theirs = build_case(other, name="Bea")
+    send_recall(site.clinic, "LOT-A-001", site.user, "notice")
+    with pytest.raises(DomainError) as refused:
+        mark_contacted(site.clinic, "LOT-A-001", theirs.patient, site.user, "phone")
+    assert refused.value.kind == "not_recipient"
+    assert not RecallContact.objects.for_clinic(other.clinic).exists()
