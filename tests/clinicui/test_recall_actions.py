@@ -134,7 +134,9 @@ def test_send_again_emails_once_more(site_a: ClinicSite, staff_client: Client) -
     assert RecallContact.objects.get().email_requests == 2
     call_command("db_worker", batch=True, verbosity=0)
     assert len(mail.outbox) == 2
-    assert AuditEvent.objects.filter(object_type="recall_email", actor="system").count() == 2  # each send made
+    assert (
+        AuditEvent.objects.filter(object_type="recall_email", actor="system").count() == 2
+    )  # each send made
 
 
 def test_another_clinics_patient_or_lot(site_a: ClinicSite, site_b: ClinicSite, staff_client: Client) -> None:

@@ -66,7 +66,9 @@ def csv_safe(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, names=table.column_names)
 
 
-def csv_pieces(table: pa.Table, rows: int = CSV_PIECE_ROWS, threads: int | None = None) -> Iterator[pa.Buffer]:
+def csv_pieces(
+    table: pa.Table, rows: int = CSV_PIECE_ROWS, threads: int | None = None
+) -> Iterator[pa.Buffer]:
     """The CSV text of the table (header first), in pieces of ``rows`` rows formatted on ``threads`` threads
     (Arrow's formatting of numbers runs without the GIL), in order, at most two pieces per thread at once."""
     import pyarrow.csv as pacsv
