@@ -196,7 +196,7 @@ def count_file(
         try:
             return count(None)
         finally:
-            if con is None:  # the connection is ours: free its memory before the fit
+            if con is None and settings.engine == "duckdb":  # ours: free its memory before the fit
                 long.connection.close()
 
 
