@@ -71,11 +71,6 @@ class SignalsResult:
         return bool(self.table.num_rows) and self.table.column("ebgm").null_count == self.table.num_rows
 
 
-def eb_scored(fit: gps.PriorFit, settings: RunSettings) -> bool:
-    """Whether the table gets EB scores: the prior is sound, or the run keeps them anyway."""
-    return not fit.degenerate or settings.degenerate_prior == "keep"
-
-
 def fit_and_score(
     counts: Counts,
     stages: Stages | None = None,
@@ -104,7 +99,7 @@ def _fit_and_score(
         with stages("fit prior"):
             fit = gps.fit_prior(counts.n, counts.e, selection=selection, points=points)
     scores = None
-    if eb_scored(fit, settings):
+    if settings.eb_scored(fit):
         with stages("score EBGM/EB05/EB95"):
             scores = gps.score(fit.prior, counts.n, counts.e, points=points)
     with stages("frequentist measures and flags"):
@@ -201,7 +196,7 @@ def count_file(
         try:
             return count(None)
         finally:
-            if con is None:  # the connection is ours: free its memory before the fit
+            if con is None and settings.engine == "duckdb":  # ours: free its memory before the fit
                 long.connection.close()
 
 
@@ -283,7 +278,9 @@ def run(
     if settings.engine == "spark":
         from mesosafe.disproportionality import spark_run
 
-        return spark_run.run(path, settings, Stages(hook), top, sink)
+        stages = Stages(hook)
+        done = spark_run.run(path, settings, stages, top, sink)
+        return SignalsResult(done.table, done.fit, dict(stages.seconds), done.record, done.periods)
     if settings.input.format == "long" and isinstance(path, str | os.PathLike):
         input_format(path)
     check_outputs(settings)

@@ -9,7 +9,7 @@ from typing import Literal
 from mesosafe.disproportionality.columns import MAX_STRATUM_LEVELS, LongColumns
 from mesosafe.disproportionality.counting import Margins
 from mesosafe.disproportionality.flags import Thresholds
-from mesosafe.disproportionality.gps import Selection
+from mesosafe.disproportionality.gps import PriorFit, Selection
 from mesosafe.disproportionality.hierarchy import Rollup
 from mesosafe.disproportionality.labels import Names
 from mesosafe.disproportionality.sources import SourceSpec
@@ -38,6 +38,10 @@ class RunSettings:
     source: str = "file"  # or e.g. "clinic database (--from-db --by batch)"
     out: str | Path | None = None  # the pair table (.csv or .parquet; Spark: a Parquet directory, any URL)
     hyper_out: Path | None = None  # the prior's hyperparameters and the provenance (.json)
+
+    def eb_scored(self, fit: PriorFit) -> bool:
+        """Whether a table gets EB scores: its prior is sound, or the run keeps them anyway."""
+        return not fit.degenerate or self.degenerate_prior == "keep"
 
     def outputs(self) -> dict[str, str]:
         named = {"table": self.out, "hyperparameters": self.hyper_out}

@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import astuple, dataclass
 from functools import partial
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,8 +37,20 @@ from mesosafe.disproportionality.spark import hadoop_path, local_path, spark_ses
 from mesosafe.disproportionality.spark_input import SparkLong, roll_up, spark_long_table
 from mesosafe.lib.analysis_input import AnalysisInputError
 
-if TYPE_CHECKING:
-    from mesosafe.disproportionality.pipeline import SignalsResult, Stages
+# the pipeline's ``Stages``: ``with stages("name"): …`` times a stage (no import of ``pipeline``, which
+# calls this module)
+Stages = Callable[[str], AbstractContextManager[None]]
+
+
+@dataclass(frozen=True)
+class SparkResult:
+    """What ``pipeline.run`` returns of a Spark run (as its ``SignalsResult``): the ``top`` strongest pairs,
+    the table's prior (with periods, the last period's), the provenance and every period's prior."""
+
+    table: pa.Table
+    fit: gps.PriorFit
+    record: dict[str, Any]
+    periods: list[tuple[str, gps.PriorFit]]
 
 
 def _spark_type(name: str) -> str:
@@ -177,8 +189,6 @@ class Part:
 def _score_part(
     long: SparkLong, frame: Any, settings: RunSettings, stages: Stages, label: str
 ) -> tuple[SparkCounting, Part | None]:
-    from mesosafe.disproportionality.pipeline import eb_scored
-
     counting = SparkCounting(frame, long.tables, settings.margins, long.stratified)
     counts = counting.frame.persist()
     counting.cached.append(counts)
@@ -188,7 +198,7 @@ def _score_part(
         return counting, None
     with stages("fit prior"):
         fit = gps.fit_prior(points.n, points.e, selection=settings.prior_selection, points=points)
-    eb = eb_scored(fit, settings)
+    eb = settings.eb_scored(fit)
     rule = FdrRule()
     with stages("score EBGM/EB05/EB95 of the (n, e) points"):
         if eb:
@@ -358,7 +368,7 @@ def run(
     top: int | None = None,
     sink: IO[bytes] | None = None,
     spark: Any = None,
-) -> SignalsResult:
+) -> SparkResult:
     """Read, count, fit, score and write with Spark; the result's table holds only the ``top`` strongest
     pairs (of the last period). Without ``settings.out`` the table is streamed as CSV to ``sink``."""
     check_settings(settings)
@@ -393,9 +403,7 @@ def _run_parts(
     top: int | None,
     sink: IO[bytes] | None,
     found: Found,
-) -> SignalsResult:
-    from mesosafe.disproportionality.pipeline import SignalsResult
-
+) -> SparkResult:
     quarterly = settings.period == "quarter"
     snapshots: list[tuple[str, Any]] = [("", None)]
     if quarterly:
@@ -450,4 +458,4 @@ def _run_parts(
             if fs.exists(target):
                 fs.delete(target, True)
     table = strongest if strongest is not None else _output_schema(quarterly).empty_table()
-    return SignalsResult(table, fits[-1][1], dict(stages.seconds), record, fits if quarterly else [])
+    return SparkResult(table, fits[-1][1], record, fits if quarterly else [])
