@@ -98,6 +98,7 @@ def arabic_pages(case: Case, staff_client: Client) -> dict[str, str]:
     38.5 °C with three symptoms, a complication with two symptoms, and a treatment just recorded."""
     from mesosafe.complications.schemas import ComplicationIn
     from mesosafe.complications.services import create
+    from mesosafe.treatments.recall_contacts import mark_contacted, send_recall
 
     many_treatments(case, 1200)
     build_case(case.site, name="Mariam", days_ago=20)  # silent since: overdue on "Today", several days
@@ -110,6 +111,8 @@ def arabic_pages(case: Case, staff_client: Client) -> dict[str, str]:
         ComplicationIn(onset_date=onset, grade=2, relatedness="probably", symptom_codes=["pus", "warmth"]),
         case.site.user,
     )
+    recall = send_recall(case.site.clinic, case.site.batch.lot_number, case.site.user, "supplier notice")[0]
+    mark_contacted(case.site.clinic, recall.lot_number, case.patient, case.site.user, "phone", "called")
     staff_client.cookies["django_language"] = "ar"
     patient, treatment, lot = case.patient.id, case.treatment.id, case.site.batch.lot_number
     urls = {
