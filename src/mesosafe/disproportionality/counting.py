@@ -41,10 +41,10 @@ def strata_table(levels: list[str]) -> pa.Table:
 
     Made on the driver from the distinct strata, so no engine numbers rows with a global window."""
     ordered = sorted(set(levels))
-    return pa.table(
+    return arrow.table(
         {
-            "stratum": pa.array(ordered, pa.string()),
-            "sid": pa.array(range(1, len(ordered) + 1), pa.int32()),
+            "stratum": arrow.strings(ordered),
+            "sid": arrow.integers(range(1, len(ordered) + 1), np.int32),
         }
     )
 
