@@ -98,6 +98,14 @@ def _recipients(clinic: Clinic, lot: str) -> list[Recipient]:
     return rows
 
 
+def _at_most(field: str, text: str, limit: int) -> None:
+    """Refuse `text` longer than `limit` characters, naming the field (the forms show the limit)."""
+    if len(text) > limit:
+        raise DomainError(
+            field, f"use at most {limit} characters", kind="string_too_long", context={"max_length": limit}
+        )
+
+
 def _recall(clinic: Clinic, lot: str, reason: str, by: Any) -> Recall:
     """The lot's recall, started now (audited) if it is not yet; starting needs a reason."""
     recall = find_recall(clinic, lot)
@@ -106,13 +114,7 @@ def _recall(clinic: Clinic, lot: str, reason: str, by: Any) -> Recall:
     reason = reason.strip()
     if not reason:
         raise DomainError("reason", "give the reason for the recall", kind="no_reason")
-    if len(reason) > REASON_MAX:
-        raise DomainError(
-            "reason",
-            f"use at most {REASON_MAX} characters",
-            kind="string_too_long",
-            context={"max_length": REASON_MAX},
-        )
+    _at_most("reason", reason, REASON_MAX)
     recorded = lot_batches(clinic, lot).values_list("lot_number", flat=True).first() or lot.strip()
     try:
         with transaction.atomic():
@@ -219,13 +221,7 @@ def mark_contacted(
     the caller and now. Audited; a patient is marked once."""
     if method not in RecallContact.Method.values:
         raise DomainError("method", "choose how the patient was reached", kind="no_method")
-    if len(note) > NOTE_MAX:
-        raise DomainError(
-            "note",
-            f"use at most {NOTE_MAX} characters",
-            kind="string_too_long",
-            context={"max_length": NOTE_MAX},
-        )
+    _at_most("note", note, NOTE_MAX)
     with transaction.atomic():
         contact = _contact(clinic, lot, patient)
         marked = RecallContact.objects.filter(pk=contact.pk, contacted_at__isnull=True).update(
