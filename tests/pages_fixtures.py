@@ -20,7 +20,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesosafe.web.settings")
 django.setup()
 
 from django.contrib.auth.models import User  # noqa: E402
-from django.core.cache import cache  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -29,6 +28,7 @@ from mesosafe.checkins.services import submit  # noqa: E402
 from mesosafe.clinics.models import Batch, Clinic, Product, Staff  # noqa: E402
 from mesosafe.engines.questions import asked  # noqa: E402
 from mesosafe.knowledge import load as load_kb  # noqa: E402
+from mesosafe.lib.ratelimit import forget_local_counts  # noqa: E402
 from mesosafe.patients.models import Patient  # noqa: E402
 from mesosafe.treatments.models import Treatment  # noqa: E402
 from mesosafe.treatments.schemas import ProductLineIn, TreatmentIn  # noqa: E402
@@ -91,7 +91,7 @@ def mildest_answers(symptom: dict[str, Any], days: float) -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)  # public: `import *` in the conftests skips _names
 def fresh_cache() -> None:
-    cache.clear()
+    forget_local_counts()
 
 
 def build_site(name: str, username: str, lot: str, phone: str = "+971 4 000 0000") -> ClinicSite:

@@ -21,13 +21,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesosafe.web.settings")
 django.setup()
 
 from django.contrib.auth.models import User  # noqa: E402
-from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from mesosafe.clinics.models import Batch, Clinic, Product, Staff  # noqa: E402
 from mesosafe.clinics.services import issue_api_key  # noqa: E402
+from mesosafe.lib.ratelimit import forget_local_counts  # noqa: E402
 from mesosafe.patients.models import Patient  # noqa: E402
 from mesosafe.treatments.models import Treatment  # noqa: E402
 from mesosafe.treatments.schemas import ProductLineIn, TreatmentIn  # noqa: E402
@@ -43,7 +43,7 @@ def on_postgres() -> bool:
 
 @pytest.fixture(autouse=True)
 def fresh_cache() -> None:
-    cache.clear()  # rate-limit counters must not leak between tests
+    forget_local_counts()  # rate-limit counters must not leak between tests
 
 
 @dataclass

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import redis
-from django.core.cache import cache
 
-from mesosafe.lib.ratelimit import over_limit
+from mesosafe.lib import ratelimit
+from mesosafe.lib.ratelimit import LocalCounts, forget_local_counts, over_limit
 
 REDIS_URL = os.environ.get("MESOSAFE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -30,7 +30,7 @@ def redis_url() -> str:
 
 
 def test_counts_per_key_up_to_the_limit(settings: Any) -> None:
-    cache.clear()
+    forget_local_counts()
     assert [over_limit("k", 2) for _ in range(4)] == [False, False, True, True]
     assert over_limit("other", 2) is False
 
@@ -62,3 +62,23 @@ def test_an_unreachable_redis_lets_requests_through(settings: Any, caplog: pytes
     settings.MESOSAFE_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     assert over_limit("k", 0) is False
     assert "rate limit not applied" in caplog.text
+
+
+def test_a_local_window_starts_again_once_it_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: now[0])
+    counts = LocalCounts()
+    assert [counts.count("k", 60) for _ in range(3)] == [1, 2, 3]
+    now[0] += 59.9
+    assert counts.count("k", 60) == 4
+    now[0] += 0.1  # the window began at 1000.0 and lasts 60 s
+    assert counts.count("k", 60) == 1
+
+
+def test_a_flood_of_new_keys_drops_the_ended_windows_then_the_oldest() -> None:
+    counts = LocalCounts(max_keys=3)
+    for key in ("a", "b", "c"):
+        counts.count(key, 60)
+    counts.count("a", 60)  # a second request in a live window keeps its place
+    counts.count("d", 60)  # no window has ended: the oldest goes
+    assert counts.count("a", 60) == 1 and counts.count("d", 60) == 2

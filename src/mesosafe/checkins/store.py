@@ -59,7 +59,8 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
             if alert:
                 alert.enqueue(checkin.id)
         return
-    values = [json.dumps(getattr(checkin, c)) if c in _JSON else getattr(checkin, c) for c in _COLUMNS]
+    # Arabic as UTF-8, not \u escapes: under half the bytes for PostgreSQL to parse
+    values = [_json(getattr(checkin, c)) if c in _JSON else getattr(checkin, c) for c in _COLUMNS]
     sql, alert_values = _STORED, list[Any]()
     if alert:
         alert_sql, alert_values = _task_row(alert)
@@ -73,6 +74,10 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
     checkin.id = int(checkin_id)
     checkin._state.adding = False
     checkin._state.db = connection.alias
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _task_row(task: Alert) -> tuple[str, list[Any]]:
