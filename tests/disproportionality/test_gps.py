@@ -230,3 +230,26 @@ def test_the_posterior_probability_of_no_disproportionality_matches_scipy() -> N
         1, prior.alpha2 + n, scale=1 / (prior.beta2 + e)
     )
     np.testing.assert_allclose(gps.score_points(prior, n, e).post_h0, want, rtol=1e-12)
+
+
+def test_the_fit_runs_on_one_blas_thread_whoever_calls_it(
+    caers: Counts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Spark run fitted outside the DuckDB pipeline's one-thread block, on two threads: its prior (and so
+    every EBGM) differed from DuckDB's in the ninth digit. The limit now sits in the fit itself."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen: list[int] = []
+    minimise = gps._minimise
+
+    def recording(*args: Any) -> optimize.OptimizeResult:
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return minimise(*args)
+
+    monkeypatch.setattr(gps, "_minimise", recording)
+    with threadpool_limits(limits=2, user_api="blas"):
+        two = gps.fit_prior(caers.n, caers.e)
+    with threadpool_limits(limits=1, user_api="blas"):
+        one = gps.fit_prior(caers.n, caers.e)
+    assert seen and set(seen) == {1}
+    assert two.prior == one.prior  # bit for bit

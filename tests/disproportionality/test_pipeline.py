@@ -71,24 +71,3 @@ def test_a_run_from_csv_never_imports_pandas(caers_path: Path, tmp_path: Path) -
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     assert (tmp_path / "s.csv").stat().st_size > 0
-
-
-def test_the_prior_is_fitted_with_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    from threadpoolctl import threadpool_info
-
-    from mesosafe.disproportionality import gps
-
-    seen: list[int] = []
-    fit_prior = gps.fit_prior
-
-    def recording(*args: object, **kwargs: object) -> gps.PriorFit:
-        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
-        return fit_prior(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(gps, "fit_prior", recording)
-    rng = np.random.default_rng(5)
-    n = rng.integers(1, 20, 300)
-    e = rng.uniform(0.5, 5.0, 300)
-    counts = Counts(pa.array([f"p{i}" for i in range(300)]), pa.array(["x"] * 300), n, e, n, n, 1000)
-    fit_and_score(counts)
-    assert seen and set(seen) == {1}

@@ -86,7 +86,7 @@ def fit_and_score(
     stages, settings = stages or Stages(), settings or RunSettings()
     if len(counts) == 0:
         raise AnalysisInputError("no product–event pairs to analyse")
-    with one_blas_thread():
+    with gps.one_blas_thread():  # the scores too: one thread is faster on two cores
         return _fit_and_score(counts, stages, fit, selection, settings)
 
 
@@ -105,16 +105,6 @@ def _fit_and_score(
     with stages("frequentist measures and flags"):
         table = scoring.score_table(counts, scores, settings.thresholds, settings.min_n)
     return SignalsResult(table, fit, dict(stages.seconds))
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """BLAS on one thread: the prior's optimiser works on vectors of a few thousand points, where OpenBLAS's
-    threads only wait for each other (on two cores the fit took three times the CPU time)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 Counter = Callable[[date | None], Counts]  # counts the reports dated up to a day (None: all of them)
