@@ -15,6 +15,10 @@ from mesosafe.lib.numbers import LocalDecimalField, normalise_number
         ("38,5", "38.5"),
         (" 37.9 ", "37.9"),
         ("1٬200", "1200"),
+        ("٣٨،٥", "38.5"),  # the Arabic comma: what the comma key of many Arabic phone keyboards types
+        ("38.5\u200f", "38.5"),  # a right-to-left mark after the number
+        ("\u200e٣٩", "39"),  # a left-to-right mark before it
+        ("\u2067٣٨٫٥\u2069", "38.5"),  # inside a right-to-left isolate, as copied from an Arabic text
     ],
 )
 def test_normalise_number(typed: str, read: str) -> None:

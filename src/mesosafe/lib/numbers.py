@@ -12,7 +12,9 @@ from django import forms
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")} | {
     ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")
 }
-_MARKS = {ord("٫"): ".", ord("٬"): None}  # Arabic decimal and thousands separators
+_MARKS = {ord("٫"): ".", ord("٬"): None, ord("،"): ","}  # Arabic decimal, thousands and comma (the comma key)
+# Direction marks and isolates that a phone keyboard or a copy from an Arabic text puts around a number
+_BIDI = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
 _TO_ARABIC = {ord(str(i)): c for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
@@ -30,8 +32,9 @@ def western_digits(text: str) -> str:
 
 
 def normalise_number(text: str) -> str:
-    """'٣٨٫٥' -> '38.5', '38,5' -> '38.5'; anything else is left for the field to refuse."""
-    text = western_digits(text.strip()).translate(_MARKS)
+    """'٣٨٫٥' -> '38.5', '38,5' and '٣٨،٥' -> '38.5', direction marks dropped; anything else is left for the
+    field to refuse."""
+    text = western_digits(text.translate(_BIDI).strip()).translate(_MARKS)
     if "," in text and "." not in text:
         text = text.replace(",", ".")
     return text
