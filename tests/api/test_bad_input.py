@@ -7,6 +7,7 @@ from typing import Any
 
 from django.test import Client
 
+from mesosafe.checkins.models import CheckIn
 from mesosafe.patients.models import Patient
 from tests.service_fixtures import API, Site, link_headers
 
@@ -58,6 +59,26 @@ def test_a_body_that_is_not_json_is_400_naming_the_body(
         assert response.json()["errors"] == [
             {"field": "(body)", "message": "is not valid JSON: send a UTF-8 JSON object"}
         ]
+
+
+def test_a_key_given_twice_is_400_naming_it(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """The last of two "symptoms" would have won: an emergency read, triaged and stored as no symptoms."""
+    _, token = make_treatment(site, make_patient(site))
+    bodies = {
+        "symptoms": b'{"symptoms": [{"code": "breathing_difficulty"}], "symptoms": []}',
+        "code": b'{"symptoms": [{"code": "breathing_difficulty", "code": "bruising"}]}',
+    }
+    for key, body in bodies.items():
+        response = client.post(
+            f"{API}/patient/checkins", body, content_type="application/json", **link_headers(token)
+        )
+        assert response.status_code == 400, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        problem = {"field": key, "message": "is given twice: send each field once"}
+        assert response.json()["errors"] == [problem]
+    assert not CheckIn.objects.exists()
 
 
 def test_out_of_range_moments_are_422(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from mesosafe.errors import Code, DomainError
 from mesosafe.lib.problems import CONTENT_TYPE, Problem, field_problem
@@ -56,6 +58,29 @@ def _refs(node: Any) -> list[str]:
     return []
 
 
+class RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise RepeatedKey(key)
+        found[key] = value
+    return found
+
+
+class OnceEachParser(Parser):
+    """JSON bodies in which each object names a key once. Python's json keeps the last of repeated keys, so
+    {"symptoms": [<a red flag>], "symptoms": []} was read, triaged and stored as no symptoms at all."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return cast(dict[str, Any], json.loads(request.body, object_pairs_hook=_once_each))
+
+
 class MesosafeAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         """Declare error responses with their real media type, application/problem+json, and the server's
@@ -88,6 +113,7 @@ api = MesosafeAPI(
     # Swagger UI from ninja's own static files (ninja is an installed app), under the site's CSP; no badge
     # image from the public validator. The page is public, as the schema is: it holds no data.
     docs=Swagger(settings={"validatorUrl": None}),
+    parser=OnceEachParser(),
 )
 
 
@@ -147,6 +173,8 @@ _UNPARSABLE = "Cannot parse request body"
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, RepeatedKey):
+        return field_problem(exc.__cause__.key, "is given twice: send each field once", status=400).response()
     if exc.status_code == 400 and str(exc) == _UNPARSABLE:
         return field_problem("(body)", "is not valid JSON: send a UTF-8 JSON object", status=400).response()
     return Problem(exc.status_code, str(exc)).response()
