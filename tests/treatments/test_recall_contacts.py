@@ -16,7 +16,14 @@ from mesosafe.errors import DomainError
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import Recall, RecallContact
 from mesosafe.treatments.recall import batch_recipients
-from mesosafe.treatments.recall_contacts import mark_contacted, recall_state, send_again, send_recall
+from mesosafe.treatments.recall_contacts import (
+    email_recipients,
+    mark_contacted,
+    recall_state,
+    send_again,
+    send_recall,
+    start_recall,
+)
 from tests.pages_fixtures import Case, ClinicSite, build_case, build_site
 
 pytestmark = pytest.mark.django_db(transaction=True)  # e-mails are queued when the transaction commits
@@ -152,3 +159,28 @@ def test_another_clinics_patient_is_not_in_this_recall(site: ClinicSite) -> None
         mark_contacted(site.clinic, "LOT-A-001", theirs.patient, site.user, "phone")
     assert refused.value.kind == "not_recipient"
     assert not RecallContact.objects.for_clinic(other.clinic).exists()
+
+
+def test_the_apis_start_and_emails_say_when_the_recall_is_started(site: ClinicSite) -> None:
+    case = _with_email(build_case(site), "amal@example.com")
+    with pytest.raises(DomainError) as early:
+        email_recipients(site.clinic, "LOT-A-001", site.user)
+    assert early.value.field == "lot" and early.value.kind == "not_started"
+    recall, queued = start_recall(site.clinic, "LOT-A-001", site.user, "Supplier notice")
+    assert queued == 1
+    with pytest.raises(DomainError) as twice:
+        start_recall(site.clinic, "LOT-A-001", site.user, "another reason")
+    assert twice.value.field == "lot" and twice.value.kind == "already_started"
+    assert Recall.objects.get().reason == "Supplier notice"
+    _with_email(build_case(site, name="Noor"), "noor@example.com")  # treated since the start
+    assert email_recipients(site.clinic, "LOT-A-001", site.user) == (recall, 1)
+    state = recall_state(site.clinic, "LOT-A-001", batch_recipients(site.clinic, "LOT-A-001"))
+    assert state.counts() == {
+        "recall": recall.to_dict(),
+        "reached": 0,
+        "not_reached": 2,
+        "to_email": 0,
+        "to_call": 0,
+    }
+    row = next(s for s in state.not_reached if s.recipient.patient_id == case.patient.id).to_dict()
+    assert row["emailed"] is True and row["email_status"] == "queued" and row["reached"] is False

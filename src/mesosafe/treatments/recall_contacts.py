@@ -19,9 +19,8 @@ from mesosafe.patients.models import Patient
 from mesosafe.treatments import tasks
 from mesosafe.treatments.models import Recall, RecallContact
 from mesosafe.treatments.recall import Recipient, batch_recipients
+from mesosafe.treatments.schemas import NOTE_MAX, REASON_MAX
 
-REASON_MAX = 2000
-NOTE_MAX = 500
 Email = RecallContact.Email
 
 
@@ -44,6 +43,22 @@ class Standing:
     def needs_call(self) -> bool:
         return not self.recipient.email
 
+    def to_dict(self) -> dict[str, Any]:
+        """The recipient row with where the recall stands with them (the API's standing of one patient)."""
+        c = self.contact
+        return {
+            **self.recipient.to_dict(),
+            "reached": self.reached,
+            "emailed": self.emailed,
+            "needs_call": self.needs_call,
+            "email_status": c.email_status if c else Email.NOT_SENT,
+            "emailed_at": c.emailed_at if c else None,
+            "contacted_at": c.contacted_at if c else None,
+            "contacted_by": c.contacted_by_id if c else None,
+            "method": c.method if c else "",
+            "note": c.note if c else "",
+        }
+
 
 @dataclass(frozen=True)
 class RecallState:
@@ -59,6 +74,16 @@ class RecallState:
     @property
     def to_call(self) -> int:
         return sum(1 for s in self.not_reached if s.needs_call)
+
+    def counts(self) -> dict[str, Any]:
+        """The recall and its counts, without any patient's data."""
+        return {
+            "recall": self.recall.to_dict() if self.recall is not None else None,
+            "reached": len(self.reached),
+            "not_reached": len(self.not_reached),
+            "to_email": self.to_email,
+            "to_call": self.to_call,
+        }
 
 
 def find_recall(clinic: Clinic, lot: str) -> Recall | None:
@@ -106,11 +131,12 @@ def _at_most(field: str, text: str, limit: int) -> None:
         )
 
 
-def _recall(clinic: Clinic, lot: str, reason: str, by: Any) -> Recall:
-    """The lot's recall, started now (audited) if it is not yet; starting needs a reason."""
+def _recall(clinic: Clinic, lot: str, reason: str, by: Any) -> tuple[Recall, bool]:
+    """The lot's recall, started now (audited) if it is not yet; starting needs a reason. True when this
+    call started it."""
     recall = find_recall(clinic, lot)
     if recall is not None:
-        return recall
+        return recall, False
     reason = reason.strip()
     if not reason:
         raise DomainError("reason", "give the reason for the recall", kind="no_reason")
@@ -122,9 +148,9 @@ def _recall(clinic: Clinic, lot: str, reason: str, by: Any) -> Recall:
     except IntegrityError:  # started by someone else meanwhile
         found = find_recall(clinic, lot)
         assert found is not None
-        return found
+        return found, False
     record(clinic.id, by, "create", "recall", [recall.id], detail={"lot": recorded, "reason": reason})
-    return recall
+    return recall, True
 
 
 def _contacts(recall: Recall, recipients: list[Recipient]) -> dict[int, RecallContact]:
@@ -178,9 +204,32 @@ def send_recall(clinic: Clinic, lot: str, by: Any, reason: str = "") -> tuple[Re
     """Start the lot's recall if need be and e-mail every recipient not yet e-mailed nor reached, each in
     their language; patients without an address are marked for a phone call. Returns the recall and how many
     e-mails were queued. Sending twice e-mails nobody twice."""
+    return _send(clinic, lot, by, reason, start=None)
+
+
+def start_recall(clinic: Clinic, lot: str, by: Any, reason: str) -> tuple[Recall, int]:
+    """`send_recall` that must start the recall: refused when the lot's recall is already started, so a
+    reason given is never dropped unsaid (the API's start; the page offers starting only before)."""
+    return _send(clinic, lot, by, reason, start=True)
+
+
+def email_recipients(clinic: Clinic, lot: str, by: Any) -> tuple[Recall, int]:
+    """`send_recall` of a recall already started: e-mail the recipients not yet e-mailed nor reached."""
+    return _send(clinic, lot, by, "", start=False)
+
+
+def _send(clinic: Clinic, lot: str, by: Any, reason: str, start: bool | None) -> tuple[Recall, int]:
+    """`start`: True, the recall must be started by this call; False, it must be started already; None,
+    either."""
     with transaction.atomic():
         recipients = _recipients(clinic, lot)
-        recall = _recall(clinic, lot, reason, by)
+        if start is False and find_recall(clinic, lot) is None:
+            raise DomainError("lot", "start the recall first", Code.CONFLICT, kind="not_started")
+        recall, started = _recall(clinic, lot, reason, by)
+        if start and not started:
+            raise DomainError(
+                "lot", "this lot's recall is already started", Code.CONFLICT, kind="already_started"
+            )
         contacts = _contacts(recall, recipients)
         queued = 0
         for contact in contacts.values():
