@@ -5,12 +5,14 @@ input as problem+json naming the field."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.patients.models import Patient
@@ -179,3 +181,27 @@ def test_the_worker_sends_each_email_once(client: Client, recall_site: tuple[Sit
     rows = client.get(f"{API}/batches/{LOT}/recall/patients", **site.headers()).json()["items"]
     [row] = [r for r in rows if r["patient_id"] == amal.id]
     assert row["email_status"] == "sent" and row["emailed_at"] is not None
+
+
+def test_a_send_stuck_in_the_queue_is_sent_again(
+    client: Client, recall_site: tuple[Site, Patient, Patient]
+) -> None:
+    site, amal, _ = recall_site
+    _post(client, site, f"/batches/{LOT}/recall", {"reason": "notice"})  # its task is never queued here
+
+    def amal_row() -> dict[str, Any]:
+        rows = client.get(f"{API}/batches/{LOT}/recall/patients", **site.headers()).json()["items"]
+        return next(r for r in rows if r["patient_id"] == amal.id)
+
+    row = amal_row()
+    assert row["email_status"] == "queued" and row["email_requested_at"] is not None
+    assert row["email_stuck"] is False and row["can_send_again"] is False
+    RecallContact.objects.update(email_requested_at=timezone.now() - timedelta(minutes=11))
+    assert amal_row()["email_stuck"] is True and amal_row()["can_send_again"] is True
+    again = _post(client, site, f"/batches/{LOT}/recall/patients/{amal.id}/email")
+    assert again.status_code == 200 and again.json()["email_status"] == "queued"
+    assert RecallContact.objects.get(patient=amal).email_requests == 1  # the same send, queued again
+    assert amal_row()["email_stuck"] is False
+    RecallContact.objects.filter(patient=amal).update(emails_sent=1)  # a worker took it: not doubled
+    busy = _post(client, site, f"/batches/{LOT}/recall/patients/{amal.id}/email")
+    assert busy.status_code == 409 and _field(busy) == "patient"

@@ -4,11 +4,13 @@ tokens, redirect after POST, clinics apart (404), audit rows, refusals named on 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.patients.models import Patient
@@ -165,3 +167,38 @@ def test_the_recall_in_arabic(site_a: ClinicSite, staff_client: Client) -> None:
     page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
     assert "الاستدعاء" in page and "تم التواصل مع: 1" in page and "الهاتف" in page
     assert "Not yet reached" not in page and "Started by" not in page
+
+
+def test_a_send_stuck_in_the_queue_can_be_sent_again(site_a: ClinicSite, staff_client: Client) -> None:
+    case = build_case(site_a)
+    Patient.objects.filter(pk=case.patient.pk).update(email="amal@example.com")
+    _start(staff_client)  # in this test's transaction the task is never queued: the send stays queued
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    assert "Queued" in page and "Send again" not in page
+    asked = timezone.now() - timedelta(minutes=11)
+    RecallContact.objects.update(email_requested_at=asked)
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    row = page.split(f'id="patient-{case.patient.id}"')[1].split("</tr>")[0]
+    assert ", still not sent" in row and "Send again" in row
+    data = {"lot": "LOT-A-001", "patient": case.patient.id, "form_token": "stuck"}
+    assert staff_client.post("/clinic/recall/send/", data).status_code == 302
+    contact = RecallContact.objects.get()
+    assert contact.email_requests == 1 and contact.email_requested_at > asked  # the same send, queued again
+    event = AuditEvent.objects.filter(object_type="recall_email").latest("id")
+    assert event.detail["requeued"] is True  # type: ignore[index]
+    RecallContact.objects.update(email_requested_at=asked)
+    staff_client.cookies["django_language"] = "ar"
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    assert "ولم تُرسل بعد" in page and "إعادة الإرسال" in page
+
+
+def test_a_send_being_made_is_not_doubled(site_a: ClinicSite, staff_client: Client) -> None:
+    case = build_case(site_a)
+    Patient.objects.filter(pk=case.patient.pk).update(email="amal@example.com")
+    _start(staff_client)
+    RecallContact.objects.update(emails_sent=1)  # a worker took the send and has not said how it went
+    data = {"lot": "LOT-A-001", "patient": case.patient.id, "form_token": "busy"}
+    refused = staff_client.post("/clinic/recall/send/", data)
+    assert refused.status_code == 400
+    assert "The recall e-mail is being sent. Try again in a few minutes." in refused.content.decode()
+    assert RecallContact.objects.get().email_requests == 1

@@ -107,6 +107,7 @@ class RecallContactOut(Schema):
     patient_id: int
     treatment_id: int
     email_status: RecallContact.Email
+    email_requested_at: datetime | None = Field(description="when the latest send was asked (or asked again)")
     emailed_at: datetime | None
     contacted_at: datetime | None
     contacted_by: int | None
@@ -121,7 +122,10 @@ class RecallPatientOut(RecipientOut):
     emailed: bool = Field(description="at least one recall e-mail was asked for")
     needs_call: bool = Field(description="no e-mail address: call them")
     email_status: RecallContact.Email
+    email_requested_at: datetime | None = Field(description="when the latest send was asked (or asked again)")
     emailed_at: datetime | None
+    email_stuck: bool = Field(description="queued 10 minutes or more and still not sent")
+    can_send_again: bool = Field(description="sent, failed or stuck: POST …/email sends it again")
     contacted_at: datetime | None
     contacted_by: int | None
     method: RecallContact.Method | Literal[""]

@@ -368,6 +368,7 @@ RECALL_REFUSALS: dict[str, Any] = {
     "not_recipient": _("This patient did not receive the lot."),
     "already_reached": _("This patient is already marked as reached."),
     "no_method": _("Choose how the patient was reached."),
+    "being_sent": _("The recall e-mail is being sent. Try again in a few minutes."),
 }
 
 

@@ -5,6 +5,7 @@ Every change writes its audit row in the same transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,10 @@ from mesosafe.treatments.recall import Recipient, batch_recipients
 from mesosafe.treatments.schemas import NOTE_MAX, REASON_MAX
 
 Email = RecallContact.Email
+# A send still queued this long after it was asked is taken as stuck (its task was never queued, or no worker
+# ran it): staff may send it again. A worker sends within seconds, and one that stopped has its tasks
+# requeued by the others within 2 minutes (workers/stale.py).
+RESEND_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,21 @@ class Standing:
     def needs_call(self) -> bool:
         return not self.recipient.email
 
+    @property
+    def stuck(self) -> bool:
+        """The recall e-mail is queued, asked RESEND_AFTER ago or more, and still not sent."""
+        c = self.contact
+        if c is None or c.email_status != Email.QUEUED:
+            return False
+        return c.email_requested_at is None or c.email_requested_at <= timezone.now() - RESEND_AFTER
+
+    @property
+    def can_send_again(self) -> bool:
+        """Staff may e-mail the patient again: after a send that went out or failed, or one stuck queued."""
+        if self.needs_call or self.contact is None:
+            return False
+        return self.contact.email_status in (Email.SENT, Email.FAILED) or self.stuck
+
     def to_dict(self) -> dict[str, Any]:
         """The recipient row with where the recall stands with them (the API's standing of one patient)."""
         c = self.contact
@@ -52,7 +72,10 @@ class Standing:
             "emailed": self.emailed,
             "needs_call": self.needs_call,
             "email_status": c.email_status if c else Email.NOT_SENT,
+            "email_requested_at": c.email_requested_at if c else None,
             "emailed_at": c.emailed_at if c else None,
+            "email_stuck": self.stuck,
+            "can_send_again": self.can_send_again,
             "contacted_at": c.contacted_at if c else None,
             "contacted_by": c.contacted_by_id if c else None,
             "method": c.method if c else "",
@@ -172,15 +195,34 @@ def _contacts(recall: Recall, recipients: list[Recipient]) -> dict[int, RecallCo
 
 def _queue(contact: RecallContact, by: Any, again: bool) -> bool:
     """Ask for one more send to this contact (only the first, unless `again`), audited, and queue the task
-    once the transaction commits. False when there is nothing to send."""
+    once the transaction commits. False when there is nothing to send.
+
+    Again, while the last send asked is still waiting for a task to take it (its task was never queued, or
+    no worker ran it), that same send is queued once more rather than a new one: a task sends only the send
+    number it carries and only while no task has taken it, so however many tasks carry it, one e-mail goes."""
     if not contact.patient.email:
         RecallContact.objects.filter(pk=contact.pk).update(email_status=Email.NO_ADDRESS)
         return False
     asked = RecallContact.objects.filter(pk=contact.pk)
-    if not again:
-        asked = asked.filter(email_requests=0)
-    if not asked.update(email_requests=F("email_requests") + 1, email_status=Email.QUEUED):
-        return False  # queued by someone else meanwhile
+    now = timezone.now()
+    waiting = asked.filter(email_status=Email.QUEUED, emails_sent__lt=F("email_requests"))
+    requeued = again and bool(waiting.update(email_requested_at=now))
+    if not requeued:
+        if (
+            again
+            and asked.filter(email_status=Email.QUEUED, email_requested_at__gt=now - RESEND_AFTER).exists()
+        ):
+            raise DomainError(
+                "patient",
+                "the recall e-mail is being sent: try again later",
+                Code.CONFLICT,
+                kind="being_sent",
+            )
+        if not again:
+            asked = asked.filter(email_requests=0)
+        changes = {"email_requests": F("email_requests") + 1, "email_status": Email.QUEUED}
+        if not asked.update(**changes, email_requested_at=now):
+            return False  # queued by someone else meanwhile
     request = RecallContact.objects.values_list("email_requests", flat=True).get(pk=contact.pk)
     record(
         contact.recall.clinic_id,
@@ -189,9 +231,11 @@ def _queue(contact: RecallContact, by: Any, again: bool) -> bool:
         "recall_email",
         [contact.id],
         contact.patient_id,
-        detail={"recall": contact.recall_id, "again": again, "request": request},
+        detail={"recall": contact.recall_id, "again": again, "request": request, "requeued": requeued},
     )
-    transaction.on_commit(lambda: _enqueue(contact.id, request))
+    # robust: when the task cannot be queued (the change is committed by then), the contact stays queued and
+    # the page offers "Send again" once RESEND_AFTER has passed
+    transaction.on_commit(lambda: _enqueue(contact.id, request), robust=True)
     return True
 
 
@@ -239,7 +283,9 @@ def _send(clinic: Clinic, lot: str, by: Any, reason: str, start: bool | None) ->
 
 
 def send_again(clinic: Clinic, lot: str, patient: Patient, by: Any) -> RecallContact:
-    """E-mail this patient the recall once more: staff chose to. Audited."""
+    """E-mail this patient the recall once more: staff chose to. Audited. A send still waiting for its task
+    is queued again rather than doubled (`_queue`); one a worker has taken but not reported on is refused
+    until RESEND_AFTER has passed since it was asked (it is likely being sent)."""
     with transaction.atomic():
         contact = _contact(clinic, lot, patient)
         if not patient.email:
