@@ -205,3 +205,31 @@ def test_a_send_stuck_in_the_queue_is_sent_again(
     RecallContact.objects.filter(patient=amal).update(emails_sent=1)  # a worker took it: not doubled
     busy = _post(client, site, f"/batches/{LOT}/recall/patients/{amal.id}/email")
     assert busy.status_code == 409 and _field(busy) == "patient"
+
+
+def test_reached_by_mistake_is_undone(client: Client, recall_site: tuple[Site, Patient, Patient]) -> None:
+    site, _, huda = recall_site
+    _post(client, site, f"/batches/{LOT}/recall", {"reason": "notice"})
+    path = f"/batches/{LOT}/recall/patients/{huda.id}/not-reached"
+    early = _post(client, site, path, {"contacted_at": "2026-01-01T00:00:00Z", "reason": "mistake"})
+    assert early.status_code == 409 and _field(early) == "patient"
+    marked = _post(client, site, f"/batches/{LOT}/recall/patients/{huda.id}/reached", {"method": "phone"})
+    seen = marked.json()["contacted_at"]
+    for body, field in (
+        ({"contacted_at": seen}, "reason"),
+        ({"contacted_at": seen, "reason": " "}, "reason"),
+        ({"reason": "mistake"}, "contacted_at"),
+        ({"contacted_at": "2026-01-01T00:00:00", "reason": "mistake"}, "contacted_at"),  # no offset
+    ):
+        refused = _post(client, site, path, body)
+        assert refused.status_code == 422 and _field(refused) == field, (body, refused.content)
+    since = _post(client, site, path, {"contacted_at": "2026-01-01T00:00:00Z", "reason": "mistake"})
+    assert since.status_code == 409 and _field(since) == "contacted_at"
+    undone = _post(client, site, path, {"contacted_at": seen, "reason": "called the wrong Huda"})
+    assert undone.status_code == 200, undone.content
+    assert undone.json()["contacted_at"] is None and undone.json()["method"] == ""
+    counts = client.get(f"{API}/batches/{LOT}/recall", **site.headers()).json()
+    assert counts["reached"] == 0 and counts["not_reached"] == 2 and counts["to_call"] == 1
+    event = AuditEvent.objects.filter(object_type="recall_contact").latest("id")
+    assert event.detail["reason"] == "called the wrong Huda"  # type: ignore[index]
+    assert event.detail["undone"]["method"] == "phone"  # type: ignore[index]

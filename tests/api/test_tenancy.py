@@ -29,6 +29,10 @@ BODIES: dict[str, dict[str, Any]] = {
     "/complications/{complication_id}": {"action_taken": "x"},
     "/batches/{lot}/recall": {"reason": "x"},
     "/batches/{lot}/recall/patients/{patient_id}/reached": {"method": "phone"},
+    "/batches/{lot}/recall/patients/{patient_id}/not-reached": {
+        "contacted_at": "2026-01-01T00:00:00Z",
+        "reason": "x",
+    },
 }
 
 

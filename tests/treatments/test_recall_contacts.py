@@ -27,6 +27,7 @@ from mesosafe.treatments.recall_contacts import (
     send_again,
     send_recall,
     start_recall,
+    unmark_contacted,
 )
 from tests.pages_fixtures import Case, ClinicSite, build_case, build_site
 
@@ -246,3 +247,44 @@ def test_a_send_a_worker_took_is_not_doubled_until_it_is_stuck(site: ClinicSite)
     assert refused.value.field == "patient" and refused.value.kind == "being_sent"
     _asked_minutes_ago(case, 11)  # that worker died mid-send: staff may send a new one
     assert send_again(site.clinic, "LOT-A-001", case.patient, site.user).email_requests == 2
+
+
+def test_reached_by_mistake_is_undone_with_the_reason(site: ClinicSite) -> None:
+    case = build_case(site)
+    send_recall(site.clinic, "LOT-A-001", site.user, "notice")
+    with pytest.raises(DomainError) as unmarked:
+        unmark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, timezone.now(), "mistake")
+    assert unmarked.value.field == "patient" and unmarked.value.kind == "not_reached"
+    contact = mark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, "phone", "wrong Amal")
+    assert contact.contacted_at is not None
+    marked = contact.contacted_at
+    for reason, kind in (("  ", "no_unmark_reason"), ("x" * 2001, "string_too_long")):
+        with pytest.raises(DomainError) as refused:
+            unmark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, marked, reason)
+        assert refused.value.field == "reason" and refused.value.kind == kind
+    earlier = marked - timedelta(seconds=1)  # a page showing another mark
+    with pytest.raises(DomainError) as since:
+        unmark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, earlier, "mistake")
+    assert since.value.field == "contacted_at" and since.value.kind == "marked_since"
+
+    contact = unmark_contacted(
+        site.clinic, "LOT-A-001", case.patient, site.user, marked, " called another Amal "
+    )
+    assert (contact.contacted_at, contact.contacted_by, contact.method, contact.note) == (None, None, "", "")
+    state = recall_state(site.clinic, "LOT-A-001", batch_recipients(site.clinic, "LOT-A-001"))
+    assert state.reached == [] and [s.recipient.name for s in state.not_reached] == ["Amal"]
+    event = AuditEvent.objects.filter(object_type="recall_contact").latest("id")
+    assert event.user == site.user and event.patient_id == case.patient.id
+    assert event.detail == {
+        "recall": contact.recall_id,
+        "change": "not_reached",
+        "reason": "called another Amal",
+        "undone": {
+            "contacted_by": site.user.id,
+            "contacted_at": marked.isoformat(),
+            "method": "phone",
+            "note": "wrong Amal",
+        },
+    }
+    again = mark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, "in_person")  # marked anew
+    assert again.method == "in_person"

@@ -1,7 +1,7 @@
 """Acting on a lot's batch recall (staff key): start it with its reason, e-mail the recipients not yet
-e-mailed, e-mail one patient again, mark one reached, and read where it stands. Each action is the recall
-page's own service (treatments/recall_contacts.py), which audits it in the change's transaction; a lot this
-clinic does not have is 404, as for its recipients."""
+e-mailed, e-mail one patient again, mark one reached (or undo that), and read where it stands. Each action
+is the recall page's own service (treatments/recall_contacts.py), which audits it in the change's
+transaction; a lot this clinic does not have is 404, as for its recipients."""
 
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ from mesosafe.treatments.recall_contacts import (
     recall_state,
     send_again,
     start_recall,
+    unmark_contacted,
 )
-from mesosafe.treatments.schemas import RecallReachedIn, RecallStartIn
+from mesosafe.treatments.schemas import RecallNotReachedIn, RecallReachedIn, RecallStartIn
 
 router = Router(auth=staff_key, tags=["recall"])
 
@@ -109,3 +110,16 @@ def reached(request: HttpRequest, lot: str, patient_id: int, body: RecallReached
     patient = patient_or_404(request, patient_id)
     method = str(body.method.value)
     return mark_contacted(clinic, lot, patient, staff_of(request).user, method, body.note).to_dict()
+
+
+@router.post(
+    "/batches/{lot}/recall/patients/{patient_id}/not-reached", response=responses({200: RecallContactOut})
+)
+def not_reached(request: HttpRequest, lot: str, patient_id: int, body: RecallNotReachedIn) -> dict[str, Any]:
+    """Undo a "reached" marked by mistake, with the reason (audited with the mark undone); `contacted_at` is
+    the mark being undone. 409 naming `patient` when they are not marked, `contacted_at` when they were
+    marked again since."""
+    clinic = _clinic(request, lot)
+    patient = patient_or_404(request, patient_id)
+    user = staff_of(request).user
+    return unmark_contacted(clinic, lot, patient, user, body.contacted_at, body.reason).to_dict()

@@ -1,11 +1,12 @@
 """Acting on a batch recall: start it (with its reason), e-mail each recipient once in their language, e-mail
-one again when staff choose to, mark each as reached (how, by whom, when), and say who is still not reached.
+one again when staff choose to, mark each as reached (how, by whom, when) or undo that with the reason, and
+say who is still not reached.
 Every change writes its audit row in the same transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -334,6 +335,54 @@ def mark_contacted(
             [contact.id],
             patient.id,
             detail={"recall": contact.recall_id, "method": method},
+        )
+    contact.refresh_from_db()
+    return contact
+
+
+def unmark_contacted(
+    clinic: Clinic, lot: str, patient: Patient, by: Any, seen: datetime, reason: str
+) -> RecallContact:
+    """Undo a "reached" marked by mistake: the patient is not reached again (and shown with the patients to
+    reach). `seen` is the mark being undone, as the page or the client showed it, so a mark made since is
+    never undone unseen. Audited with the reason and the mark undone (who, when, how, note)."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason", "say why the patient is not reached", kind="no_unmark_reason")
+    _at_most("reason", reason, REASON_MAX)
+    with transaction.atomic():
+        contact = _contact(clinic, lot, patient)
+        if contact.contacted_at is None:
+            raise DomainError(
+                "patient", "this patient is not marked as reached", Code.CONFLICT, kind="not_reached"
+            )
+        undone = {
+            "contacted_by": contact.contacted_by_id,
+            "contacted_at": contact.contacted_at.isoformat(),
+            "method": contact.method,
+            "note": contact.note,
+        }
+        # The API's JSON gives times to the millisecond (Django's JSON encoder): `seen` names its millisecond
+        start = seen.replace(microsecond=seen.microsecond // 1000 * 1000)
+        window = {"contacted_at__gte": start, "contacted_at__lt": start + timedelta(milliseconds=1)}
+        unmarked = RecallContact.objects.filter(pk=contact.pk, **window).update(
+            contacted_at=None, contacted_by=None, method="", note=""
+        )
+        if not unmarked:
+            raise DomainError(
+                "contacted_at",
+                "this patient was marked as reached again since: look at the recall again",
+                Code.CONFLICT,
+                kind="marked_since",
+            )
+        record(
+            clinic.id,
+            by,
+            "update",
+            "recall_contact",
+            [contact.id],
+            patient.id,
+            detail={"recall": contact.recall_id, "change": "not_reached", "reason": reason, "undone": undone},
         )
     contact.refresh_from_db()
     return contact
