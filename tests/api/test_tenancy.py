@@ -27,6 +27,12 @@ BODIES: dict[str, dict[str, Any]] = {
     "/treatments/{treatment_id}/complications": {"onset_date": TODAY, "grade": 1, "relatedness": "unlikely"},
     "/checkins/{checkin_id}/complications": {"onset_date": TODAY, "grade": 1, "relatedness": "unlikely"},
     "/complications/{complication_id}": {"action_taken": "x"},
+    "/batches/{lot}/recall": {"reason": "x"},
+    "/batches/{lot}/recall/patients/{patient_id}/reached": {"method": "phone"},
+    "/batches/{lot}/recall/patients/{patient_id}/not-reached": {
+        "contacted_at": "2026-01-01T00:00:00Z",
+        "reason": "x",
+    },
 }
 
 

@@ -63,10 +63,10 @@ def test_treatment_date_is_unambiguous(site_a: ClinicSite, staff_client: Client)
     case = build_case(site_a, name="Amal")
     Treatment.objects.filter(pk=case.treatment.pk).update(performed_at=datetime(2026, 3, 12, 8, tzinfo=UTC))
     page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
-    assert "<td>12 Mar 2026</td>" in page and "03/12/2026" not in page
+    assert '<td data-label="Treated">12 Mar 2026</td>' in page and "03/12/2026" not in page
     staff_client.cookies["django_language"] = "ar"
     page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
-    assert "<td>12 مارس 2026</td>" in page
+    assert '<td data-label="تاريخ العلاج">12 مارس 2026</td>' in page
 
 
 def test_empty_form(site_a: ClinicSite, staff_client: Client) -> None:

@@ -4,11 +4,13 @@ tokens, redirect after POST, clinics apart (404), audit rows, refusals named on 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.patients.models import Patient
@@ -165,3 +167,117 @@ def test_the_recall_in_arabic(site_a: ClinicSite, staff_client: Client) -> None:
     page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
     assert "الاستدعاء" in page and "تم التواصل مع: 1" in page and "الهاتف" in page
     assert "Not yet reached" not in page and "Started by" not in page
+
+
+def test_a_send_stuck_in_the_queue_can_be_sent_again(site_a: ClinicSite, staff_client: Client) -> None:
+    case = build_case(site_a)
+    Patient.objects.filter(pk=case.patient.pk).update(email="amal@example.com")
+    _start(staff_client)  # in this test's transaction the task is never queued: the send stays queued
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    assert "Queued" in page and "Send again" not in page
+    asked = timezone.now() - timedelta(minutes=11)
+    RecallContact.objects.update(email_requested_at=asked)
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    row = page.split(f'id="patient-{case.patient.id}"')[1].split("</tr>")[0]
+    assert ", still not sent" in row and "Send again" in row
+    data = {"lot": "LOT-A-001", "patient": case.patient.id, "form_token": "stuck"}
+    assert staff_client.post("/clinic/recall/send/", data).status_code == 302
+    contact = RecallContact.objects.get()
+    assert contact.email_requests == 1 and contact.email_requested_at > asked  # the same send, queued again
+    event = AuditEvent.objects.filter(object_type="recall_email").latest("id")
+    assert event.detail["requeued"] is True  # type: ignore[index]
+    RecallContact.objects.update(email_requested_at=asked)
+    staff_client.cookies["django_language"] = "ar"
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    assert "ولم تُرسل بعد" in page and "إعادة الإرسال" in page
+
+
+def test_a_send_being_made_is_not_doubled(site_a: ClinicSite, staff_client: Client) -> None:
+    case = build_case(site_a)
+    Patient.objects.filter(pk=case.patient.pk).update(email="amal@example.com")
+    _start(staff_client)
+    RecallContact.objects.update(emails_sent=1)  # a worker took the send and has not said how it went
+    data = {"lot": "LOT-A-001", "patient": case.patient.id, "form_token": "busy"}
+    refused = staff_client.post("/clinic/recall/send/", data)
+    assert refused.status_code == 400
+    assert "The recall e-mail is being sent. Try again in a few minutes." in refused.content.decode()
+    assert RecallContact.objects.get().email_requests == 1
+
+
+def _not_reached(client: Client, case: Case, token: str, reason: str = "Called the wrong Amal") -> object:
+    contact = RecallContact.objects.get(patient=case.patient)
+    assert contact.contacted_at is not None
+    data = {
+        "lot": "LOT-A-001",
+        "patient": case.patient.id,
+        "contacted_at": contact.contacted_at.isoformat(),
+        "reason": reason,
+        "form_token": token,
+    }
+    return client.post("/clinic/recall/not-reached/", data)
+
+
+def test_reached_by_mistake_is_undone(site_a: ClinicSite, staff_client: Client) -> None:
+    case = build_case(site_a)
+    _start(staff_client)
+    _reached(staff_client, case, "t-1", note="wrong one")
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    row = page.split(f'id="reached-{case.patient.id}"')[1].split("</tr>")[0]
+    assert "Undo" in row and "Why is the patient not reached?" in row and 'name="contacted_at"' in row
+    refused = _not_reached(staff_client, case, "blank", reason=" ")
+    page = refused.content.decode()  # type: ignore[attr-defined]
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert f'href="#id_u{case.patient.id}_reason">' in page and "Say why the patient is not reached." in page
+    assert "<details open>" in page  # the refused form is shown open
+    done = _not_reached(staff_client, case, "t-2")
+    assert done.status_code == 302 and done["Location"] == BACK  # type: ignore[attr-defined]
+    assert _not_reached_reload_is_harmless(staff_client, case)
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    assert "Amal is marked as not reached." in page and "0 patients reached" in page
+    assert f'id="patient-{case.patient.id}"' in page  # back among the patients to reach
+    contact = RecallContact.objects.get()
+    assert contact.contacted_at is None and contact.method == ""
+    event = AuditEvent.objects.filter(object_type="recall_contact").latest("id")
+    assert event.detail["reason"] == "Called the wrong Amal" and event.user == site_a.user  # type: ignore[index]
+    staff_client.cookies["django_language"] = "ar"
+    _reached(staff_client, case, "t-3")
+    page = staff_client.get("/clinic/recall/", {"lot": "LOT-A-001"}).content.decode()
+    assert "سُجِّل بالخطأ؟" in page and "لماذا لم يتم التواصل مع المريض؟" in page and "Undo" not in page
+
+
+def _not_reached_reload_is_harmless(client: Client, case: Case) -> bool:
+    """The same form sent again (a reload) changes nothing and leads back to the page."""
+    data = {
+        "lot": "LOT-A-001",
+        "patient": case.patient.id,
+        "contacted_at": "x",
+        "reason": "r",
+        "form_token": "t-2",
+    }
+    again = client.post("/clinic/recall/not-reached/", data)
+    return again.status_code == 302 and again["Location"] == BACK  # type: ignore[attr-defined,no-any-return]
+
+
+def test_undoing_a_mark_made_since_or_of_another_clinic(
+    site_a: ClinicSite, site_b: ClinicSite, staff_client: Client
+) -> None:
+    case = build_case(site_a)
+    theirs = build_case(site_b, name="Bea")
+    _start(staff_client)
+    _reached(staff_client, case, "t-1")
+    stale = {
+        "lot": "LOT-A-001",
+        "patient": case.patient.id,
+        "contacted_at": "2026-01-01T00:00:00+00:00",
+        "reason": "mistake",
+        "form_token": "stale",
+    }
+    refused = staff_client.post("/clinic/recall/not-reached/", stale)
+    assert refused.status_code == 400
+    assert (
+        "This patient was marked as reached again since. Look at the page again." in refused.content.decode()
+    )
+    assert RecallContact.objects.get().contacted_at is not None
+    other = {**stale, "patient": theirs.patient.id, "form_token": "theirs"}
+    assert staff_client.post("/clinic/recall/not-reached/", other).status_code == 404
+    assert staff_client.get("/clinic/recall/not-reached/").status_code == 302

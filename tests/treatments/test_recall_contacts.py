@@ -4,19 +4,31 @@ clinics apart."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.errors import DomainError
 from mesosafe.patients.models import Patient
+from mesosafe.treatments import recall_contacts
 from mesosafe.treatments.models import Recall, RecallContact
 from mesosafe.treatments.recall import batch_recipients
-from mesosafe.treatments.recall_contacts import mark_contacted, recall_state, send_again, send_recall
+from mesosafe.treatments.recall_contacts import (
+    Standing,
+    email_recipients,
+    mark_contacted,
+    recall_state,
+    send_again,
+    send_recall,
+    start_recall,
+    unmark_contacted,
+)
 from tests.pages_fixtures import Case, ClinicSite, build_case, build_site
 
 pytestmark = pytest.mark.django_db(transaction=True)  # e-mails are queued when the transaction commits
@@ -152,3 +164,127 @@ def test_another_clinics_patient_is_not_in_this_recall(site: ClinicSite) -> None
         mark_contacted(site.clinic, "LOT-A-001", theirs.patient, site.user, "phone")
     assert refused.value.kind == "not_recipient"
     assert not RecallContact.objects.for_clinic(other.clinic).exists()
+
+
+def test_the_apis_start_and_emails_say_when_the_recall_is_started(site: ClinicSite) -> None:
+    case = _with_email(build_case(site), "amal@example.com")
+    with pytest.raises(DomainError) as early:
+        email_recipients(site.clinic, "LOT-A-001", site.user)
+    assert early.value.field == "lot" and early.value.kind == "not_started"
+    recall, queued = start_recall(site.clinic, "LOT-A-001", site.user, "Supplier notice")
+    assert queued == 1
+    with pytest.raises(DomainError) as twice:
+        start_recall(site.clinic, "LOT-A-001", site.user, "another reason")
+    assert twice.value.field == "lot" and twice.value.kind == "already_started"
+    assert Recall.objects.get().reason == "Supplier notice"
+    _with_email(build_case(site, name="Noor"), "noor@example.com")  # treated since the start
+    assert email_recipients(site.clinic, "LOT-A-001", site.user) == (recall, 1)
+    state = recall_state(site.clinic, "LOT-A-001", batch_recipients(site.clinic, "LOT-A-001"))
+    assert state.counts() == {
+        "recall": recall.to_dict(),
+        "reached": 0,
+        "not_reached": 2,
+        "to_email": 0,
+        "to_call": 0,
+    }
+    row = next(s for s in state.not_reached if s.recipient.patient_id == case.patient.id).to_dict()
+    assert row["emailed"] is True and row["email_status"] == "queued" and row["reached"] is False
+
+
+def _asked_minutes_ago(case: Case, minutes: int) -> None:
+    then = timezone.now() - timedelta(minutes=minutes)
+    RecallContact.objects.filter(patient=case.patient).update(email_requested_at=then)
+
+
+def _standing(site: ClinicSite, case: Case) -> Standing:
+    state = recall_state(site.clinic, "LOT-A-001", batch_recipients(site.clinic, "LOT-A-001"))
+    return next(s for s in state.not_reached if s.recipient.patient_id == case.patient.id)
+
+
+def test_a_send_never_queued_is_stuck_and_sent_again_once(
+    site: ClinicSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = _with_email(build_case(site), "amal@example.com")
+
+    def unavailable(contact_id: int, request: int) -> None:
+        raise ConnectionError("the task queue is unavailable")
+
+    monkeypatch.setattr(recall_contacts, "_enqueue", unavailable)
+    assert send_recall(site.clinic, "LOT-A-001", site.user, "notice")[1] == 1  # committed all the same
+    monkeypatch.undo()
+    assert not DBTaskResult.objects.filter(task_path__endswith="send_recall_email").exists()
+    assert RecallContact.objects.get().email_status == "queued"
+    standing = _standing(site, case)
+    assert not standing.stuck and not standing.can_send_again  # not yet: it may still go
+    _asked_minutes_ago(case, 11)
+    standing = _standing(site, case)
+    assert standing.stuck and standing.can_send_again and standing.to_dict()["email_stuck"] is True
+    contact = send_again(site.clinic, "LOT-A-001", case.patient, site.user)
+    assert contact.email_requests == 1 and contact.email_status == "queued"  # the same send, queued again
+    _run_tasks()
+    assert len(mail.outbox) == 1 and RecallContact.objects.get().email_status == "sent"
+    event = AuditEvent.objects.filter(object_type="recall_email", action="create").latest("id")
+    assert event.detail == {"recall": contact.recall_id, "again": True, "request": 1, "requeued": True}
+
+
+def test_sending_again_while_the_first_task_waits_sends_one_email(site: ClinicSite) -> None:
+    case = _with_email(build_case(site), "amal@example.com")
+    send_recall(site.clinic, "LOT-A-001", site.user, "notice")
+    send_again(site.clinic, "LOT-A-001", case.patient, site.user)  # the worker has not run yet
+    assert DBTaskResult.objects.filter(task_path__endswith="send_recall_email").count() == 2
+    _run_tasks()
+    assert len(mail.outbox) == 1  # both tasks carry send 1: the first to take it sends, the other nothing
+    contact = RecallContact.objects.get()
+    assert (contact.email_requests, contact.emails_sent, contact.email_status) == (1, 1, "sent")
+
+
+def test_a_send_a_worker_took_is_not_doubled_until_it_is_stuck(site: ClinicSite) -> None:
+    case = _with_email(build_case(site), "amal@example.com")
+    send_recall(site.clinic, "LOT-A-001", site.user, "notice")
+    RecallContact.objects.update(emails_sent=1)  # a worker took it and has not said how it went
+    with pytest.raises(DomainError) as refused:
+        send_again(site.clinic, "LOT-A-001", case.patient, site.user)
+    assert refused.value.field == "patient" and refused.value.kind == "being_sent"
+    _asked_minutes_ago(case, 11)  # that worker died mid-send: staff may send a new one
+    assert send_again(site.clinic, "LOT-A-001", case.patient, site.user).email_requests == 2
+
+
+def test_reached_by_mistake_is_undone_with_the_reason(site: ClinicSite) -> None:
+    case = build_case(site)
+    send_recall(site.clinic, "LOT-A-001", site.user, "notice")
+    with pytest.raises(DomainError) as unmarked:
+        unmark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, timezone.now(), "mistake")
+    assert unmarked.value.field == "patient" and unmarked.value.kind == "not_reached"
+    contact = mark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, "phone", "wrong Amal")
+    assert contact.contacted_at is not None
+    marked = contact.contacted_at
+    for reason, kind in (("  ", "no_unmark_reason"), ("x" * 2001, "string_too_long")):
+        with pytest.raises(DomainError) as refused:
+            unmark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, marked, reason)
+        assert refused.value.field == "reason" and refused.value.kind == kind
+    earlier = marked - timedelta(seconds=1)  # a page showing another mark
+    with pytest.raises(DomainError) as since:
+        unmark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, earlier, "mistake")
+    assert since.value.field == "contacted_at" and since.value.kind == "marked_since"
+
+    contact = unmark_contacted(
+        site.clinic, "LOT-A-001", case.patient, site.user, marked, " called another Amal "
+    )
+    assert (contact.contacted_at, contact.contacted_by, contact.method, contact.note) == (None, None, "", "")
+    state = recall_state(site.clinic, "LOT-A-001", batch_recipients(site.clinic, "LOT-A-001"))
+    assert state.reached == [] and [s.recipient.name for s in state.not_reached] == ["Amal"]
+    event = AuditEvent.objects.filter(object_type="recall_contact").latest("id")
+    assert event.user == site.user and event.patient_id == case.patient.id
+    assert event.detail == {
+        "recall": contact.recall_id,
+        "change": "not_reached",
+        "reason": "called another Amal",
+        "undone": {
+            "contacted_by": site.user.id,
+            "contacted_at": marked.isoformat(),
+            "method": "phone",
+            "note": "wrong Amal",
+        },
+    }
+    again = mark_contacted(site.clinic, "LOT-A-001", case.patient, site.user, "in_person")  # marked anew
+    assert again.method == "in_person"

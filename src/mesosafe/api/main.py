@@ -186,10 +186,19 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register() -> None:
-    from mesosafe.api import catalogue, checkins, complications, exports, patient, patients, treatments
+    from mesosafe.api import (
+        catalogue,
+        checkins,
+        complications,
+        exports,
+        patient,
+        patients,
+        recalls,
+        treatments,
+    )
 
     # Patients' own endpoints first: they take most of the traffic, and Django tries URL patterns in order.
-    for module in (patient, patients, catalogue, treatments, checkins, complications, exports):
+    for module in (patient, patients, catalogue, recalls, treatments, checkins, complications, exports):
         api.add_router("", module.router)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
 from mesosafe.complications.models import Outcome, Relatedness
 from mesosafe.knowledge import Decision, Disposition, Lang
+from mesosafe.treatments.models import RecallContact
 
 
 class Problem(Schema):
@@ -72,6 +73,63 @@ class RecipientOut(Schema):
     performed_at: datetime
     product: str
     lot_number: str
+
+
+class RecallOut(Schema):
+    id: int
+    lot_number: str
+    reason: str
+    created_by: int
+    created_at: datetime
+
+
+class RecallStandingOut(Schema):
+    """A lot's recall (null before it is started) and how many of its patients are reached or not yet;
+    `to_email`: not reached, with an address, never e-mailed; `to_call`: not reached, without an address."""
+
+    recall: RecallOut | None
+    reached: int
+    not_reached: int
+    to_email: int
+    to_call: int
+
+
+class RecallSentOut(Schema):
+    recall: RecallOut
+    queued: int = Field(description="recall e-mails queued by this request")
+
+
+class RecallContactOut(Schema):
+    """One patient of a recall: the recall e-mail (its state, when sent) and whether staff reached them."""
+
+    id: int
+    recall_id: int
+    patient_id: int
+    treatment_id: int
+    email_status: RecallContact.Email
+    email_requested_at: datetime | None = Field(description="when the latest send was asked (or asked again)")
+    emailed_at: datetime | None
+    contacted_at: datetime | None
+    contacted_by: int | None
+    method: RecallContact.Method | Literal[""]
+    note: str
+
+
+class RecallPatientOut(RecipientOut):
+    """A recipient patient (their latest treatment with the lot) and where the recall stands with them."""
+
+    reached: bool
+    emailed: bool = Field(description="at least one recall e-mail was asked for")
+    needs_call: bool = Field(description="no e-mail address: call them")
+    email_status: RecallContact.Email
+    email_requested_at: datetime | None = Field(description="when the latest send was asked (or asked again)")
+    emailed_at: datetime | None
+    email_stuck: bool = Field(description="queued 10 minutes or more and still not sent")
+    can_send_again: bool = Field(description="sent, failed or stuck: POST …/email sends it again")
+    contacted_at: datetime | None
+    contacted_by: int | None
+    method: RecallContact.Method | Literal[""]
+    note: str
 
 
 # --- patients ---
@@ -245,6 +303,7 @@ ProductPage = page_schema("ProductPage", ProductOut)
 BatchPage = page_schema("BatchPage", BatchOut)
 StaffPage = page_schema("StaffPage", StaffOut)
 RecipientPage = page_schema("RecipientPage", RecipientOut)
+RecallPatientPage = page_schema("RecallPatientPage", RecallPatientOut)
 TreatmentPage = page_schema("TreatmentPage", TreatmentOut)
 CheckInPage = page_schema("CheckInPage", CheckInOut)
 ComplicationPage = page_schema("ComplicationPage", ComplicationOut)

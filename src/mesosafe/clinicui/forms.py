@@ -368,6 +368,10 @@ RECALL_REFUSALS: dict[str, Any] = {
     "not_recipient": _("This patient did not receive the lot."),
     "already_reached": _("This patient is already marked as reached."),
     "no_method": _("Choose how the patient was reached."),
+    "being_sent": _("The recall e-mail is being sent. Try again in a few minutes."),
+    "no_unmark_reason": _("Say why the patient is not reached."),
+    "not_reached": _("This patient is not marked as reached."),
+    "marked_since": _("This patient was marked as reached again since. Look at the page again."),
 }
 
 
@@ -413,6 +417,30 @@ class RecallContactedForm(RecallActionForm):
         error_messages={"required": _("Choose how the patient was reached.")},
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class RecallNotReachedForm(RecallActionForm):
+    """Undo a "reached" marked by mistake, with the reason; `contacted_at` is the mark the page showed."""
+
+    patient = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, error_messages={"required": INCOMPLETE}
+    )
+    contacted_at = forms.CharField(widget=forms.HiddenInput, error_messages={"required": INCOMPLETE})
+    reason = forms.CharField(
+        label=_("Why is the patient not reached?"),
+        max_length=2000,
+        error_messages={"required": _("Say why the patient is not reached.")},
+    )
+
+    def clean_contacted_at(self) -> datetime:
+        """The time of the mark the page showed, as the page wrote it (with its offset, to the µs)."""
+        try:
+            seen = datetime.fromisoformat(self.cleaned_data["contacted_at"])
+            if seen.tzinfo is not None:
+                return seen.astimezone(UTC)
+        except (ValueError, OverflowError):
+            pass
+        raise forms.ValidationError(INCOMPLETE)
 
 
 class SearchForm(forms.Form):

@@ -48,6 +48,7 @@ urlpatterns = [
     path("recall/", recall.recall, name="recall"),
     path("recall/send/", recall_actions.send, name="recall_send"),
     path("recall/contacted/", recall_actions.contacted, name="recall_contacted"),
+    path("recall/not-reached/", recall_actions.not_reached, name="recall_not_reached"),
     path("products/", catalogue.products, name="products"),
     path("products/new/", catalogue.new_product, name="new_product"),
     path("products/lots/new/", catalogue.new_lot, name="new_lot"),

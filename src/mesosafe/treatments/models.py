@@ -204,6 +204,7 @@ class RecallContact(models.Model):
     email_requests = models.PositiveIntegerField(default=0)
     emails_sent = models.PositiveIntegerField(default=0)
     email_task_id = models.CharField(max_length=64, blank=True)
+    email_requested_at = models.DateTimeField(null=True, blank=True)  # the latest send asked (or asked again)
     emailed_at = models.DateTimeField(null=True, blank=True)
     contacted_at = models.DateTimeField(null=True, blank=True)
     contacted_by = models.ForeignKey(
@@ -223,6 +224,7 @@ class RecallContact(models.Model):
             "patient_id": self.patient_id,
             "treatment_id": self.treatment_id,
             "email_status": self.email_status,
+            "email_requested_at": self.email_requested_at,
             "emailed_at": self.emailed_at,
             "contacted_at": self.contacted_at,
             "contacted_by": self.contacted_by_id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,7 +14,12 @@ from django.shortcuts import render
 from mesosafe.clinics.models import Batch, Staff
 from mesosafe.clinics.services import lot_batches
 from mesosafe.clinicui.access import audit_read, staff_required
-from mesosafe.clinicui.forms import RecallContactedForm, RecallForm, RecallSendForm
+from mesosafe.clinicui.forms import (
+    RecallContactedForm,
+    RecallForm,
+    RecallNotReachedForm,
+    RecallSendForm,
+)
 from mesosafe.csvsafe import safe_row
 from mesosafe.treatments.recall import Recipient, batch_recipients
 from mesosafe.treatments.recall_contacts import Standing, recall_state
@@ -23,10 +29,11 @@ COLUMNS = ("patient_id", "name", "email", "phone", "treatment_id", "performed_at
 
 @dataclass(frozen=True)
 class Row:
-    """A patient not yet reached, with the form that marks them reached."""
+    """A patient not yet reached, with the form that marks them reached; or a patient reached, with the form
+    that undoes it."""
 
     standing: Standing
-    form: RecallContactedForm
+    form: RecallContactedForm | RecallNotReachedForm
 
 
 def contacted_form(lot: str, patient_id: object, data: object = None) -> RecallContactedForm:
@@ -34,6 +41,15 @@ def contacted_form(lot: str, patient_id: object, data: object = None) -> RecallC
     key = str(patient_id) if str(patient_id).isdigit() else "x"
     initial = {"lot": lot, "patient": patient_id}
     return RecallContactedForm(data, initial=initial, auto_id=f"id_p{key}_%s")  # type: ignore[arg-type]
+
+
+def not_reached_form(
+    lot: str, patient_id: object, marked: datetime | None = None, data: object = None
+) -> RecallNotReachedForm:
+    """The "not reached" form of one reached patient's row, carrying the mark it undoes (`marked`)."""
+    key = str(patient_id) if str(patient_id).isdigit() else "x"
+    initial = {"lot": lot, "patient": patient_id, "contacted_at": marked.isoformat() if marked else ""}
+    return RecallNotReachedForm(data, initial=initial, auto_id=f"id_u{key}_%s")  # type: ignore[arg-type]
 
 
 @staff_required
@@ -62,7 +78,7 @@ def lot_page(
     lot: str,
     form: RecallForm | None = None,
     send_form: RecallSendForm | None = None,
-    refused: RecallContactedForm | None = None,
+    refused: RecallContactedForm | RecallNotReachedForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The lot's recipients and its recall; after a refused action, the refused form with its errors."""
@@ -72,11 +88,22 @@ def lot_page(
     rows = _recipients(staff, lot) if batches else []
     state = recall_state(staff.clinic, lot, rows) if rows else None
     refused_id = refused.data.get("patient") if refused is not None else None
+
+    def refused_or(standing: Standing, fresh: RecallContactedForm | RecallNotReachedForm) -> Row:
+        """The row's fresh form, or the refused one when it is this row's own kind of form."""
+        own = refused is not None and str(standing.recipient.patient_id) == refused_id
+        return Row(standing, refused if own and type(refused) is type(fresh) else fresh)
+
     not_reached = [
-        Row(s, refused if refused is not None and str(s.recipient.patient_id) == refused_id
-            else contacted_form(lot, s.recipient.patient_id))
+        refused_or(s, contacted_form(lot, s.recipient.patient_id))
         for s in (state.not_reached if state else [])
-    ]  # fmt: skip
+    ]
+    reached = [
+        refused_or(
+            s, not_reached_form(lot, s.recipient.patient_id, s.contact.contacted_at if s.contact else None)
+        )
+        for s in (state.reached if state else [])
+    ]
     context = {
         "staff": staff,
         "form": form or RecallForm(initial={"lot": lot}),
@@ -85,6 +112,7 @@ def lot_page(
         "batches": batches,
         "state": state,
         "not_reached": not_reached,
+        "reached": reached,
         "send_form": send_form or RecallSendForm(initial={"lot": lot}),
         "refused": refused if refused is not None and refused.errors else send_form,
         "nav": "recall",

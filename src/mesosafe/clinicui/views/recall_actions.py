@@ -1,6 +1,6 @@
-"""Acting on a batch recall from its page: start it and e-mail the recipients (or one patient again), and
-mark a patient as reached. Each form carries a one-time token and leads back to the recall page; a refusal
-shows the page again with the refused form's errors."""
+"""Acting on a batch recall from its page: start it and e-mail the recipients (or one patient again), mark
+a patient as reached, and undo that (with the reason). Each form carries a one-time token and leads back to
+the recall page; a refusal shows the page again with the refused form's errors."""
 
 from __future__ import annotations
 
@@ -17,9 +17,14 @@ from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import patient_or_404, staff_required
 from mesosafe.clinicui.forms import RecallSendForm
 from mesosafe.clinicui.once import AlreadySent, sent_before, spending
-from mesosafe.clinicui.views.recall import contacted_form, lot_page
+from mesosafe.clinicui.views.recall import contacted_form, lot_page, not_reached_form
 from mesosafe.errors import DomainError
-from mesosafe.treatments.recall_contacts import mark_contacted, send_again, send_recall
+from mesosafe.treatments.recall_contacts import (
+    mark_contacted,
+    send_again,
+    send_recall,
+    unmark_contacted,
+)
 
 
 def back_to(lot: str) -> str:
@@ -77,5 +82,31 @@ def contacted(request: HttpRequest, staff: Staff) -> HttpResponse:
             form.refuse(error)
         else:
             messages.success(request, _("%(name)s is marked as reached.") % {"name": patient.name})
+            return redirect(spent.result)
+    return lot_page(request, staff, lot, refused=form, status=400)
+
+
+@staff_required
+def not_reached(request: HttpRequest, staff: Staff) -> HttpResponse:
+    """Undo a "reached" marked by mistake, with the reason."""
+    if request.method != "POST":
+        return redirect("clinicui:recall")
+    if (again := sent_before(request)) is not None:
+        return again
+    lot = request.POST.get("lot", "").strip()
+    form = not_reached_form(lot, request.POST.get("patient", ""), data=request.POST)
+    if form.is_valid():
+        patient = patient_or_404(staff, form.cleaned_data["patient"])
+        d = form.cleaned_data
+        try:
+            with spending(request) as spent:
+                unmark_contacted(staff.clinic, lot, patient, request.user, d["contacted_at"], d["reason"])
+                spent.result = back_to(lot)
+        except AlreadySent:
+            return sent_before(request) or redirect(back_to(lot))
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            messages.success(request, _("%(name)s is marked as not reached.") % {"name": patient.name})
             return redirect(spent.result)
     return lot_page(request, staff, lot, refused=form, status=400)
