@@ -11,9 +11,10 @@ from django.test import Client
 from mesosafe import explain
 from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.services import REOPEN, acknowledge, return_to_queue
+from mesosafe.checkins.services import REOPEN, acknowledge, return_to_queue, submit
 from mesosafe.knowledge import load as load_kb
 from mesosafe.patients.services import run_screening
+from mesosafe.treatments.services import link_for_token
 from tests.pages_fixtures import Case, ClinicSite
 
 
@@ -294,3 +295,26 @@ def test_a_check_in_stored_before_explanations_shows_its_stored_reasons(
     CheckIn.objects.filter(pk=stored.pk).update(explanation=None, reasons=kept)
     page = staff_client.get(page_url(stored), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert all(reason["text"] in page for reason in kept)
+
+
+def unanswered_beside_a_red_flag(case: Case) -> CheckIn:
+    """Chest pain and pain, as stored when the red flag stopped the questions: no answer about the pain."""
+    link = link_for_token(case.token)
+    assert link is not None
+    stored, _ = submit(link, {"symptoms": [{"code": "chest_pain"}, {"code": "pain"}], "temperature_c": None})
+    return stored
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_symptom_not_asked_about_is_not_assessed_never_normal_healing(
+    case: Case, staff_client: Client, lang: str
+) -> None:
+    """Review F8: the nurse is not told that pain nobody asked about is normal healing."""
+    stored = unanswered_beside_a_red_flag(case)
+    assert stored.disposition == "emergency"
+    staff_client.cookies["django_language"] = lang
+    page = staff_client.get(page_url(stored)).content.decode()
+    kb = load_kb()
+    pain = kb.effects["pain"]
+    assert f"{pain.name.get(lang)}: {kb.triage.questions.not_assessed.get(lang)}" in page
+    assert pain.expected is not None and pain.expected.course.get(lang) not in page

@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.services import acknowledge, acknowledge_all
+from mesosafe.checkins.services import acknowledge, acknowledge_all, submit
 from mesosafe.clinics.models import Staff
+from mesosafe.knowledge import load as load_kb
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import Treatment
+from mesosafe.treatments.services import link_for_token
 from tests.pages_fixtures import PASSWORD, Case, ClinicSite, build_case
 
 
@@ -493,3 +495,19 @@ def test_a_card_shown_before_newer_ones_acknowledges_only_up_to_its_newest(
     waiting = CheckIn.objects.filter(treatment=case.treatment, reviewed_at__isnull=True)
     assert sorted(waiting.values_list("id", flat=True)) == [c.id for c in later]
     assert not CheckIn.objects.filter(pk__in=[c.id for c in older], reviewed_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_card_says_a_symptom_not_asked_about_is_not_assessed(
+    case: Case, staff_client: Client, lang: str
+) -> None:
+    """Review F8: pain ticked beside chest pain was asked nothing; its reason is not "normal healing"."""
+    link = link_for_token(case.token)
+    assert link is not None
+    submit(link, {"symptoms": [{"code": "chest_pain"}, {"code": "pain"}], "temperature_c": None})
+    staff_client.cookies["django_language"] = lang
+    card = card_of(staff_client.get("/clinic/").content.decode(), case)
+    kb = load_kb()
+    pain = kb.effects["pain"]
+    assert f"{pain.name.get(lang)}: {kb.triage.questions.not_assessed.get(lang)}" in card
+    assert pain.expected is not None and pain.expected.course.get(lang) not in card

@@ -26,7 +26,7 @@ def test_nothing_reported_is_self_care() -> None:
 
 # "Redness and Swelling: Usually mild, lasting a few hours to days" (seed 000, Common Side Effects)
 def test_mild_redness_in_its_window_is_expected() -> None:
-    result = check(1, "redness")
+    result = check(1, {"code": "redness", "severity": "mild", "trend": "improving", "spreading": False})
     assert result.disposition is SELF
     assert result.expected[0].code == "redness"
     assert result.expected[0].resolves_by_day == 3
@@ -62,7 +62,8 @@ def test_the_grace_window_says_the_day_and_cites_its_source() -> None:
     assert result.expected[0].resolves_by_day == 14
     arabic = triage(
         CheckIn(
-            days_since_treatment=10, symptoms=[{"code": "bruising", "severity": "mild", "trend": "improving"}]
+            days_since_treatment=10,
+            symptoms=[{"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False}],
         ),  # type: ignore[list-item]
         Lang.AR,
     )
@@ -259,7 +260,8 @@ def test_the_worst_symptom_decides_and_all_reasons_are_listed() -> None:
     assert result.disposition is EMERGENCY
     levels = [r.level for r in result.reasons]
     assert levels == sorted(levels, key=lambda level: -Disposition(level).rank)
-    assert {"anaphylaxis", "infection_signs", "bruising.expected"} <= {r.rule for r in result.reasons}
+    # the bruise's questions were not asked (a red flag stops them): not assessed, never "expected"
+    assert {"anaphylaxis", "infection_signs", "bruising.not_assessed"} <= {r.rule for r in result.reasons}
     assert "pus.not_expected" not in {r.rule for r in result.reasons}  # infection_signs already says it
 
 
@@ -305,3 +307,63 @@ def test_an_unknown_symptom_code_names_the_field() -> None:
     with pytest.raises(InputError) as error:
         triage(check_in)
     assert error.value.field == "symptoms[0].code"
+
+
+# --- a symptom whose questions were not asked (a red flag stopped them) is not assessed (review F8) -------
+
+CHEST_AND_PAIN = {"days_since_treatment": 2, "symptoms": [{"code": "chest_pain"}, {"code": "pain"}]}
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_a_symptom_whose_questions_were_not_asked_is_not_assessed_never_expected(lang: Lang) -> None:
+    result = triage(CheckIn.model_validate(CHEST_AND_PAIN), lang)
+    chest_only = triage(
+        CheckIn.model_validate({**CHEST_AND_PAIN, "symptoms": [{"code": "chest_pain"}]}), lang
+    )
+    rules = [r.rule for r in result.reasons]
+    assert "pain.expected" not in rules and "pain.grace" not in rules
+    assert result.expected == []
+    assert result.disposition is chest_only.disposition is EMERGENCY
+    assert result.next_session_ok is chest_only.next_session_ok
+    assert rules == [*[r.rule for r in chest_only.reasons], "pain.not_assessed"]  # the red flag leads
+    reason = result.reasons[-1]
+    assert reason.entry == "pain" and reason.level == EMERGENCY.value  # the check-in's own: never lower
+    not_assessed = load().triage.questions.not_assessed.get(lang)
+    assert reason.text == f"{load().effects['pain'].name.get(lang)}: {not_assessed}"
+    assert reason.sources == load().triage.questions.sources
+    assert ("Not assessed" if lang is Lang.EN else "لم يُقيَّم") in reason.text
+
+
+def test_not_assessed_never_raises_the_disposition() -> None:
+    """Without the contract (only the engine): a bare report of an expected effect stays at its floor."""
+    result = check(2, "pain")
+    assert result.disposition is SELF
+    assert [(r.rule, r.level) for r in result.reasons] == [("pain.not_assessed", SELF.value)]
+    assert result.expected == [] and not result.next_session_ok  # not assessed: no next session yet
+
+
+def test_one_unknown_answer_that_its_rules_read_is_enough_to_be_not_assessed() -> None:
+    # severity given but "since yesterday" not: a worse trend would have needed the clinic
+    result = check(2, "breathing_difficulty", {"code": "pain", "severity": "mild"})
+    assert "pain.not_assessed" in {r.rule for r in result.reasons} and result.expected == []
+
+
+def test_answered_symptoms_beside_a_red_flag_keep_their_expected_course() -> None:
+    pain = {"code": "pain", "severity": "mild", "trend": "improving"}
+    result = check(1, "chest_pain", pain)
+    assert "pain.expected" in {r.rule for r in result.reasons}
+    assert [c.code for c in result.expected] == ["pain"]
+
+
+def test_a_question_that_does_not_apply_is_not_missing() -> None:
+    # on the day of treatment "since yesterday" is not asked: the answers that apply are all given
+    result = check(0, {"code": "pain", "severity": "mild"})
+    assert [r.rule for r in result.reasons] == ["pain.expected"]
+    assert [c.code for c in result.expected] == ["pain"]
+
+
+def test_a_rule_that_fires_without_the_answers_still_speaks_for_the_symptom() -> None:
+    result = check(10, "chest_pain", "pain")  # past its window and grace: the days alone say it
+    rules = {r.rule for r in result.reasons}
+    assert "course.past_window" in rules and "pain.not_assessed" not in rules
+    assert result.expected == []

@@ -274,3 +274,43 @@ def test_no_input_in_the_schema_raises(data: dict[str, Any], lang: str) -> None:
     result = triage(parse(CheckIn, data), lang)  # type: ignore[arg-type]
     assert result.reasons or not data["symptoms"]
     assert result.kb_version == KB.version
+
+
+# --- a symptom whose questions were not asked is not assessed, never "expected" (review F8) -------------
+
+maybe_unanswered = st.fixed_dictionaries(
+    {"code": st.sampled_from(CODES)},
+    optional={
+        "severity": st.sampled_from(SEVERITIES),
+        "trend": st.sampled_from(TRENDS),
+        "spreading": st.booleans(),
+    },
+)
+
+
+@settings(max_examples=400)
+@given(
+    st.fixed_dictionaries(
+        {
+            "days_since_treatment": st.floats(min_value=0, max_value=120, allow_nan=False),
+            "symptoms": st.lists(maybe_unanswered, max_size=6),
+        }
+    )
+)
+def test_an_unanswered_symptom_is_never_expected_and_changes_no_level(data: dict[str, Any]) -> None:
+    result = triage(parse(CheckIn, data))
+    days = data["days_since_treatment"]
+    not_assessed = [r for r in result.reasons if r.rule.endswith(".not_assessed")]
+    decided = [r for r in result.reasons if not r.rule.endswith(".not_assessed")]
+    assert result.disposition.rank == max((Disposition(r.level).rank for r in decided), default=0)
+    assert all(r.level == result.disposition.value for r in not_assessed)
+    reports: dict[str, list[bool]] = {}  # per code: whether each report answers all that applies
+    for s in data["symptoms"]:
+        reports.setdefault(s["code"], []).append(all(q in s for q in asked(KB, s["code"], days)))
+    for code, answered in reports.items():
+        if not any(answered):
+            assert f"{code}.expected" not in {r.rule for r in result.reasons}
+            assert f"{code}.grace" not in {r.rule for r in result.reasons}
+            assert code not in {c.code for c in result.expected}
+        if all(answered):
+            assert f"{code}.not_assessed" not in {r.rule for r in not_assessed}

@@ -452,3 +452,28 @@ def test_the_result_is_shown_from_what_was_stored(
         assert client.get(case.url(page)).status_code == 200, page
     result = client.get(case.url(f"checkin/{stored.id}/")).content.decode()
     assert stored.kb_version in result and stored.explanation["label"]["en"] in result
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_symptom_ticked_beside_a_red_flag_is_not_assessed_never_expected(
+    make_case,  # type: ignore[no-untyped-def]
+    client: Client,
+    lang: str,
+) -> None:
+    """Review F8: the questions about pain were never asked (chest pain stopped them), so the page says it
+    was not assessed and shows no "What to expect" for it, in either language."""
+    case = make_case(lang=lang)
+    response = first_step(client, case, "chest_pain", "pain", key="f8")
+    stored = CheckIn.objects.get()
+    assert stored.disposition == "emergency" and stored.answers["symptoms"] == [
+        {"code": "chest_pain"},
+        {"code": "pain"},
+    ]
+    assert [r["rule"] for r in stored.reasons][-1] == "pain.not_assessed"
+    page = _main(client.get(response["Location"]).content.decode())
+    kb = load()
+    pain = kb.effects["pain"]
+    assert f"{pain.name.get(lang)}: {kb.triage.questions.not_assessed.get(lang)}" in page
+    assert pain.expected is not None and pain.expected.course.get(lang) not in page
+    assert "What to expect" not in page and "ما المتوقع" not in page
+    assert 'class="expected"' not in page

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from django.test import Client
 
@@ -125,3 +126,34 @@ def test_arabic_list_says_not_asked_in_arabic(make_case, client: Client) -> None
     case.checkin([{"code": "fever"}])
     page = client.get(case.url("recovery/")).content.decode()
     assert "الشدة: لم يُسأل" in page and "لا علامة: لم يُسأل عن شدة هذا العرض." in page
+
+
+def test_a_symptom_reported_twice_in_one_checkin_is_drawn_at_its_worst() -> None:
+    """Review F9: the API accepts a code twice; the chart never draws a milder level than was reported."""
+    names = {"pain": "Pain", "redness": "Redness"}
+    severe, mild = {"code": "pain", "severity": "severe"}, {"code": "pain", "severity": "mild"}
+    checkins = [
+        {"day": 3, "symptoms": [severe, mild]},
+        {"day": 4, "symptoms": [mild, severe]},
+        {"day": 5, "symptoms": [{"code": "pain"}, {"code": "pain", "severity": "moderate"}]},
+        {"day": 6, "symptoms": [{"code": "pain", "severity": "moderate"}, {"code": "pain"}]},
+        {"day": 7, "symptoms": [{"code": "redness"}, {"code": "redness"}]},  # not asked either time
+    ]
+    assert charts.severity_series(checkins, names) == {
+        "pain": [(0, 3), (1, 3), (2, 2), (3, 2), (4, 0)],
+        "redness": [(4, None)],
+    }
+
+
+def test_the_page_draws_a_repeated_symptom_at_its_worst(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(days_ago=3)
+    case.checkin(
+        [
+            {"code": "pain", "severity": "severe", "trend": "worse"},
+            {"code": "pain", "severity": "mild", "trend": "improving"},
+        ]
+    )
+    page = client.get(case.url("recovery/")).content.decode()
+    marks = re.findall(r'<circle cx="[\d.]+" cy="([\d.]+)"', page)
+    severe_y = charts.build([3], {"pain": [(0, 3)]}, {"pain": "Pain"}).y_ticks[3][0]
+    assert marks == [f"{severe_y}"]

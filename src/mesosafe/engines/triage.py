@@ -3,7 +3,9 @@
 Every rule's condition is monotone and the disposition is the highest level any rule asks for, so adding
 a symptom, worsening one or reporting the same symptoms later can never lower the disposition. An answer
 to a question that was not asked, or that does not apply (see `questions` in triage.yaml), is unknown: a
-test of it is not met, unless a sign says `if_not_asked: met`.
+test of it is not met, unless a sign says `if_not_asked: met`. A symptom with an expected course whose
+answer to a question that applies and that its rules read is unknown (a red flag stopped the questions) is
+never judged "expected": it is "not assessed", at the level the rest of the check-in gives.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mesosafe.engines.inputs import CheckIn, check_symptom_codes
-from mesosafe.engines.questions import SEVERITY_RANK, Answers, answers_of, has_fever
+from mesosafe.engines.questions import SEVERITY_RANK, Answers, answers_of, asked, has_fever
 from mesosafe.engines.results import ExpectedCourse, Reason, TriageResult
 from mesosafe.knowledge import Disposition, KnowledgeBase, Lang
 from mesosafe.knowledge import load as load_kb
@@ -76,6 +78,7 @@ class _Compiled:
     per_symptom: dict[str, list[_Rule]]
     check_in_level: list[_Rule]
     sign_sets: dict[str, list[Sign]]
+    reads: dict[str, frozenset[str]]  # per code, the questions its rules and signs read the answer to
 
 
 _compiled: dict[str, _Compiled] = {}
@@ -96,8 +99,23 @@ def _compile(kb: KnowledgeBase) -> _Compiled:
         per_symptom[code] = rules
     level = [_rule(f.id, f.when, f.to, f.reason, f.sources) for f in kb.triage.red_flags if not f.symptoms]
     sign_sets = {s.id: s.signs for s in kb.triage.sign_sets}
-    compiled = _compiled[kb.version] = _Compiled(per_symptom, level, sign_sets)
+    compiled = _compiled[kb.version] = _Compiled(per_symptom, level, sign_sets, _reads(kb))
     return compiled
+
+
+def _reads(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
+    """Per symptom code, the follow-up questions whose answers its rules (course rules, its own escalation,
+    its red flags) and the signs of it in sign sets read."""
+    reads: dict[str, set[str]] = {}
+    for code, effect in kb.effects.items():
+        whens = [r.when for r in kb.triage.course_rules.rules] if effect.expected else []
+        whens += [r.when for r in effect.escalate]
+        whens += [f.when for f in kb.triage.red_flags if code in f.symptoms]
+        reads[code] = {q for when in whens for q in when.questions()}
+    for sign_set in kb.triage.sign_sets:
+        for sign in sign_set.signs:
+            reads[sign.code] |= sign.questions()
+    return {code: frozenset(questions) for code, questions in reads.items()}
 
 
 @dataclass(frozen=True)
@@ -177,7 +195,9 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
     ctx = _Context(check_in, by_code, fever, measured, compiled.sign_sets)
     reasons: list[Reason] = []
     expected: list[ExpectedCourse] = []
+    not_assessed: dict[str, Effect] = {}  # by code: symptoms not judged, for want of their answers
     blocks_next = False
+    days = check_in.days_since_treatment
     for symptom, answered in zip(check_in.symptoms, answers, strict=True):
         effect = kb.effects[symptom.code]
         blocks_next = blocks_next or effect.blocks_next_session
@@ -189,14 +209,24 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
                 reasons.append(
                     _effect_reason(effect, floor, effect.patient_text.get(lang), lang, effect.sources)
                 )
+        elif not fired and _unknown(compiled.reads[effect.code], answered, kb, effect.code, days):
+            not_assessed[effect.code] = effect  # "not asked" is not "mild": never "expected"
         elif not fired:
-            reasons.append(_expected_reason(effect, check_in.days_since_treatment, kb, lang))
-            expected.append(_course(effect, check_in.days_since_treatment, lang))
+            reasons.append(_expected_reason(effect, days, kb, lang))
+            expected.append(_course(effect, days, lang))
     for rule in compiled.check_in_level:
         if _holds(rule.test, ctx, None, None):
             reasons.append(_reason(rule, "check_in", lang, None))
     reasons.sort(key=lambda r: -LEVEL_RANK[r.level])
     disposition = Disposition(reasons[0].level) if reasons else Disposition.SELF_CARE
+    if not_assessed:  # at the level the other reasons give (it never changes it), after those that give it
+        questions = kb.triage.questions
+        text = questions.not_assessed.get(lang)
+        at = sum(1 for r in reasons if r.level == disposition.value)
+        reasons[at:at] = [
+            _effect_reason(e, disposition, text, lang, questions.sources, f"{e.code}.not_assessed")
+            for e in not_assessed.values()
+        ]
     texts = {d.code: d for d in kb.triage.dispositions}[disposition]
     return TriageResult.model_construct(
         disposition=disposition,
@@ -205,10 +235,15 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
         reasons=reasons,
         expected=expected,
         watch_for=watch_for(kb, lang, disposition),
-        next_session_ok=disposition == Disposition.SELF_CARE and not blocks_next,
+        next_session_ok=disposition == Disposition.SELF_CARE and not blocks_next and not not_assessed,
         lang=lang,
         kb_version=kb.version,
     )
+
+
+def _unknown(reads: frozenset[str], answered: Answers, kb: KnowledgeBase, code: str, days: float) -> bool:
+    """Whether an answer that applies (on this day) and that the symptom's rules read is unknown."""
+    return any(getattr(answered, q) is None for q in asked(kb, code, days) if q in reads)
 
 
 def _in_grace(effect: Effect, days: float) -> bool:

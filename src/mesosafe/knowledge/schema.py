@@ -224,6 +224,7 @@ class Questions(Entry):
     """When the follow-up questions are asked: which ones per symptom is each effect's `asks`."""
 
     trend_from_day: float = Field(ge=0)  # "since yesterday" is asked from this day after treatment
+    not_assessed: Text  # the reason for a symptom whose questions were not asked (a red flag stopped them)
     sources: Sources
 
 

@@ -52,10 +52,14 @@ def severity_series(
     """Check-ins (oldest first, each {'day': float, 'symptoms': [...]}) → per symptom (check-in index, level).
 
     A symptom not reported in a later check-in is drawn at 0 from then on (it has gone). A severity that was
-    not stored was not asked: None, whatever the symptom's other answers."""
+    not stored was not asked: None, whatever the symptom's other answers. A symptom reported more than once in
+    one check-in (the API accepts that) is drawn at the highest severity reported, never a milder one."""
     seen: dict[str, list[tuple[int, Level]]] = {}
     for index, checkin in enumerate(checkins):
-        reported = {s["code"]: LEVEL.get(s.get("severity") or "") for s in checkin["symptoms"]}
+        reported: dict[str, Level] = {}
+        for s in checkin["symptoms"]:
+            level, before = LEVEL.get(s.get("severity") or ""), reported.get(s["code"])
+            reported[s["code"]] = level if before is None else max(before, level or 0)
         for code in list(seen):
             if code not in reported:
                 seen[code].append((index, 0))
