@@ -188,6 +188,35 @@ def test_link_endpoints_are_rate_limited(client: Client, linked: tuple[Treatment
     assert limited["Retry-After"] == "60" and limited["Content-Type"] == "application/problem+json"
 
 
+def test_an_emergency_is_accepted_after_many_requests_on_its_link(
+    client: Client, linked: tuple[Treatment, str]
+) -> None:
+    """Review F1: the link's request limit never refuses sending a check-in (the hourly check-in limit
+    refuses only one that needs no clinic contact); the link's other endpoints stay limited."""
+    _, token = linked
+    for _ in range(60):
+        assert (
+            client.get(f"{API}/patient/me", **link_headers(token)).status_code == 200
+        )  # polling each second
+    assert client.get(f"{API}/patient/me", **link_headers(token)).status_code == 429
+    emergency = submit(client, token, {"symptoms": [{"code": "breathing_difficulty"}]})
+    assert emergency.status_code == 201 and emergency.json()["disposition"] == "emergency"
+    assert CheckIn.objects.filter(disposition="emergency").count() == 1
+
+
+@override_settings(MESOSAFE_PATIENT_RATE=3, MESOSAFE_CHECKINS_PER_HOUR=2)
+def test_checkins_past_the_request_limit_meet_only_the_hourly_limit(
+    client: Client, linked: tuple[Treatment, str]
+) -> None:
+    _, token = linked
+    statuses = [submit(client, token, BRUISE, HTTP_IDEMPOTENCY_KEY=f"k{n}").status_code for n in range(3)]
+    assert statuses == [201, 201, 429]  # the hourly limit, for one that needs no clinic contact
+    assert client.get(f"{API}/patient/me", **link_headers(token)).status_code == 200  # not counted
+    urgent = submit(client, token, {"symptoms": [{"code": "pus"}]}, HTTP_IDEMPOTENCY_KEY="u")
+    assert urgent.status_code == 201 and urgent.json()["disposition"] == "urgent"
+    assert submit(client, "unknown-token", BRUISE).status_code == 404  # a guess is still a failed lookup
+
+
 @override_settings(MESOSAFE_PATIENT_RATE=3)
 def test_failed_lookups_are_limited_by_address_but_a_valid_link_is_not(
     client: Client, linked: tuple[Treatment, str]

@@ -88,20 +88,6 @@ def test_an_alert_with_nobody_to_email_is_not_marked_sent(
     assert not (checkin.alerted_at is not None and len(mail.outbox) == 0)
 
 
-@_bug("F1")
-def test_an_emergency_is_accepted_after_many_requests_on_its_link(
-    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
-) -> None:
-    """F1: the per-token request limit answers 429 to an emergency check-in (the hourly check-in limit
-    deliberately never refuses an escalated one)."""
-    _, token = make_treatment(site, make_patient(site), days_ago=2)
-    client, auth = Client(), link_headers(token)
-    headers: Any = auth
-    for _ in range(60):
-        client.get(f"{API}/patient/me", **headers)  # an app polling once a second
-    assert _post(client, token, EMERGENCY).status_code == 201
-
-
 @_bug("F2")
 def test_a_retry_with_the_same_key_answers_the_stored_checkin_after_day_one_starts(
     site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]

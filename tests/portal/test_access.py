@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.test import Client
 from django.utils import timezone
 
+from mesosafe.checkins.models import CheckIn
 from mesosafe.lib.ratelimit import forget_local_counts
 from mesosafe.treatments.services import revoke_link
 from tests.pages_fixtures import Case
@@ -53,6 +54,35 @@ def test_too_many_requests_is_429_not_500(case: Case, client: Client, settings) 
     settings.MESOSAFE_PATIENT_RATE = 1
     codes = [client.get(case.url("faq/")).status_code for _ in range(5)]
     assert codes[0] == 200 and codes[-1] == 429
+
+
+def test_an_emergency_is_sent_however_often_the_page_was_loaded(make_case, client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    """Review F1: the link's page limit never refuses sending a check-in; its 429 page shows the clinic's
+    emergency number first, in the patient's language."""
+    settings.MESOSAFE_PATIENT_RATE = 2
+    case = make_case(lang="ar")
+    codes = [client.get(case.url("checkin/")).status_code for _ in range(7)]
+    assert codes == [200] * 6 + [429]
+    limited = client.get(case.url("checkin/"))
+    page = limited.content.decode()
+    assert limited.status_code == 429 and 'lang="ar" dir="rtl"' in page and "طلبات كثيرة جدًا" in page
+    assert 'class="call-first"' in page and 'href="tel:998"' in page and "اتصل برقم الطوارئ" in page
+    assert "no-store" in limited["Cache-Control"]
+    sent = client.post(
+        case.url("checkin/"), {"step": "symptoms", "idempotency_key": "k1", "sym_breathing_difficulty": "on"}
+    )
+    assert sent.status_code == 302
+    assert CheckIn.objects.get(treatment=case.treatment).disposition == "emergency"
+
+
+def test_the_429_of_guessed_links_advises_calling_the_emergency_number(
+    db: object, client: Client, settings
+) -> None:  # type: ignore[no-untyped-def]
+    forget_local_counts()
+    settings.MESOSAFE_PATIENT_RATE = 1
+    codes = [client.get(f"/p/guess-{n}/").status_code for n in range(3)]
+    page = client.get("/p/guess-9/").content.decode()
+    assert codes == [404, 429, 429] and "call your emergency number" in page and "tel:" not in page
 
 
 def test_patient_pages_are_not_cached(case: Case, client: Client) -> None:

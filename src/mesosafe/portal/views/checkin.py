@@ -22,7 +22,7 @@ from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.errors import DomainError
 from mesosafe.knowledge import load as load_kb
 from mesosafe.portal import present
-from mesosafe.portal.access import Visit, with_link
+from mesosafe.portal.access import Visit, with_checkin_link, with_link
 from mesosafe.portal.forms import DetailsForm, SymptomsForm
 from mesosafe.portal.red_flags import is_emergency, red_flags
 
@@ -34,7 +34,7 @@ TOO_MANY = gettext_noop(
 )
 
 
-@with_link
+@with_checkin_link
 def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
     step = request.POST.get("step", SYMPTOMS) if request.method == "POST" else None
     if step == DETAILS:
@@ -93,9 +93,9 @@ def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
 
 
 def _symptoms_page(request: HttpRequest, visit: Visit, form: SymptomsForm, status: int = 200) -> HttpResponse:
-    return render(
-        request, "portal/checkin.html", visit.context("checkin", form=form, rows=form.rows()), status=status
-    )
+    # a refused check-in (429) puts the call first
+    context = visit.context("checkin", form=form, rows=form.rows(), call_now=status == 429)
+    return render(request, "portal/checkin.html", context, status=status)
 
 
 def _details_page(
@@ -106,6 +106,7 @@ def _details_page(
         "details": form.details(),
         "photo_counts": range(1, photos.MAX_PER_CHECKIN + 1),  # the picker's "N photos chosen" texts
         "photos_lost": photos_lost,
+        "call_now": status == 429,  # a refused check-in puts the call first
     }
     return render(request, "portal/checkin_details.html", visit.context("checkin", **context), status=status)
 
