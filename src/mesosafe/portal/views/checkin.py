@@ -49,7 +49,7 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
     form = SymptomsForm(request.POST or None, lang=visit.lang, flags=flags)
     if step is None or not form.is_valid():
         return _symptoms_page(request, visit, form, status=400 if step else 200)
-    key = form.cleaned_data["idempotency_key"]
+    key = form.cleaned_data["idempotency_key"] or uuid.uuid4().hex
     chosen = [] if step == FINE else form.ticked()
     if step == FINE or (chosen and is_emergency(chosen, load_kb(), days)):
         try:
@@ -76,7 +76,8 @@ def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
             form.add_error("photo", str(exc))
         if not form.errors:
             try:
-                stored, created = _submit(visit, form.answers(), form.cleaned_data["idempotency_key"])
+                key = form.cleaned_data["idempotency_key"] or uuid.uuid4().hex  # lost: a fresh one
+                stored, created = _submit(visit, form.answers(), key)
             except checkins.TooManyCheckIns:
                 form.add_error(None, _(TOO_MANY))
                 return _details_page(request, visit, form, status=429)
