@@ -3,6 +3,7 @@ phone, in the patient's language; the language follows the switch."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -23,6 +24,24 @@ def test_revoked_link_is_410_with_the_clinics_name_and_phone(case: Case, client:
     assert response.status_code == 410 and "This link no longer works" in page
     assert "Clinic A" in page and 'href="tel:+971 4 000 0000"' in page and "Amal" not in page
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "Your check-in was not sent"), ("ar", "لم تُرسَل متابعتك")])
+def test_a_checkin_sent_to_a_link_stopped_meanwhile_says_it_was_not_sent(  # type: ignore[no-untyped-def]
+    make_case, client: Client, lang: str, said: str
+) -> None:
+    """Review F11: the link stopped while the patient filled in the form; the page says plainly that the
+    check-in was not sent, with the call first. Only a check-in sent says so."""
+    case = make_case(lang=lang)
+    revoke_link(case.treatment)
+    form = {"step": "details", "idempotency_key": "k1", "symptoms": "pus", "temperature_c": "39"}
+    response = client.post(case.url("checkin/"), form)
+    page = response.content.decode()
+    assert response.status_code == 410 and said in page and f'lang="{lang}"' in page
+    assert page.index('href="tel:998"') < page.index("<header") and "Clinic A" in page
+    assert not CheckIn.objects.exists()
+    assert said not in client.get(case.url("checkin/")).content.decode()
+    assert said not in client.post(case.url("screening/"), {}).content.decode()
 
 
 def test_expired_link_is_410_in_the_patients_language(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
