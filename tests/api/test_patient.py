@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mesosafe.checkins.models import CheckIn
@@ -51,6 +54,56 @@ def test_idempotency_key_stores_a_retry_once(client: Client, linked: tuple[Treat
     other = submit(client, token, BRUISE, HTTP_IDEMPOTENCY_KEY="abc-2").json()
     assert other["id"] != first["id"]
     assert CheckIn.objects.count() == 2
+
+
+def test_a_retry_with_the_same_key_answers_the_stored_checkin_after_day_one_starts(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """Review F2: a stored check-in's retry (same key, same body) is answered with it, though the day
+    changed what must be answered ("since yesterday" now applies to pain): judged as of the first's time."""
+    _, token = make_treatment(site, make_patient(site), days_ago=0.999)
+    body = {"symptoms": [{"code": "pain", "severity": "severe"}]}
+    first = submit(client, token, body, HTTP_IDEMPOTENCY_KEY="K")
+    assert first.status_code == 201 and first.json()["disposition"] == "urgent"
+    later = timezone.now() + timedelta(hours=1)
+    with mock.patch("mesosafe.checkins.services.timezone.now", return_value=later):
+        retry = submit(client, token, body, HTTP_IDEMPOTENCY_KEY="K")
+        assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"]
+        fresh = submit(client, token, body, HTTP_IDEMPOTENCY_KEY="other")  # not a retry: asked again
+        assert fresh.status_code == 422 and fresh.json()["errors"][0]["field"] == "symptoms[0].trend"
+        changed = submit(client, token, {"symptoms": [{"code": "pain"}]}, HTTP_IDEMPOTENCY_KEY="K")
+        assert changed.status_code == 422  # other answers under the key are not answered with the stored one
+    assert CheckIn.objects.count() == 1
+
+
+def test_a_retry_with_answers_that_now_apply_answers_the_stored_checkin(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """A body answering a question that did not apply yet (dropped when stored), retried once it applies, is
+    the same check-in; unless it is more urgent now (refused: the old verdict could under-triage)."""
+    _, token = make_treatment(site, make_patient(site), days_ago=0.999)
+    body = {"symptoms": [{"code": "pain", "severity": "mild", "trend": "improving", "spreading": False}]}
+    first = submit(client, token, body, HTTP_IDEMPOTENCY_KEY="K")
+    assert first.status_code == 201 and "trend" not in first.json()["answers"]["symptoms"][0]
+    later = timezone.now() + timedelta(hours=1)
+    with mock.patch("mesosafe.checkins.services.timezone.now", return_value=later):
+        retry = submit(client, token, body, HTTP_IDEMPOTENCY_KEY="K")
+        assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"]
+        worse = {"symptoms": [{"code": "pain", "severity": "mild", "trend": "worse", "spreading": True}]}
+        refused = submit(client, token, worse, HTTP_IDEMPOTENCY_KEY="K")
+    if refused.status_code != 422:  # the knowledge base judges it no worse than the first: then a retry
+        assert refused.json()["disposition"] == first.json()["disposition"]
+    assert CheckIn.objects.count() == 1
+
+
+def test_a_new_checkin_costs_two_statements(client: Client, linked: tuple[Treatment, str]) -> None:
+    """The link lookup and the insert (the retry lookup only when an insert or the answers are refused)."""
+    _, token = linked
+    with CaptureQueriesContext(connection) as queries:
+        assert submit(client, token, BRUISE, HTTP_IDEMPOTENCY_KEY="new").status_code == 201
+    sent = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]  # the test's transaction
+    if connection.vendor == "postgresql":
+        assert len(sent) == 2, [sql[:80] for sql in sent]
 
 
 def test_a_reused_key_with_other_answers_is_refused(client: Client, linked: tuple[Treatment, str]) -> None:
@@ -186,6 +239,35 @@ def test_link_endpoints_are_rate_limited(client: Client, linked: tuple[Treatment
     assert statuses == [200, 200, 200, 429, 429]
     limited = client.get(f"{API}/patient/me", **link_headers(token))
     assert limited["Retry-After"] == "60" and limited["Content-Type"] == "application/problem+json"
+
+
+def test_an_emergency_is_accepted_after_many_requests_on_its_link(
+    client: Client, linked: tuple[Treatment, str]
+) -> None:
+    """Review F1: the link's request limit never refuses sending a check-in (the hourly check-in limit
+    refuses only one that needs no clinic contact); the link's other endpoints stay limited."""
+    _, token = linked
+    for _ in range(60):
+        assert (
+            client.get(f"{API}/patient/me", **link_headers(token)).status_code == 200
+        )  # polling each second
+    assert client.get(f"{API}/patient/me", **link_headers(token)).status_code == 429
+    emergency = submit(client, token, {"symptoms": [{"code": "breathing_difficulty"}]})
+    assert emergency.status_code == 201 and emergency.json()["disposition"] == "emergency"
+    assert CheckIn.objects.filter(disposition="emergency").count() == 1
+
+
+@override_settings(MESOSAFE_PATIENT_RATE=3, MESOSAFE_CHECKINS_PER_HOUR=2)
+def test_checkins_past_the_request_limit_meet_only_the_hourly_limit(
+    client: Client, linked: tuple[Treatment, str]
+) -> None:
+    _, token = linked
+    statuses = [submit(client, token, BRUISE, HTTP_IDEMPOTENCY_KEY=f"k{n}").status_code for n in range(3)]
+    assert statuses == [201, 201, 429]  # the hourly limit, for one that needs no clinic contact
+    assert client.get(f"{API}/patient/me", **link_headers(token)).status_code == 200  # not counted
+    urgent = submit(client, token, {"symptoms": [{"code": "pus"}]}, HTTP_IDEMPOTENCY_KEY="u")
+    assert urgent.status_code == 201 and urgent.json()["disposition"] == "urgent"
+    assert submit(client, "unknown-token", BRUISE).status_code == 404  # a guess is still a failed lookup
 
 
 @override_settings(MESOSAFE_PATIENT_RATE=3)

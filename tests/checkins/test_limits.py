@@ -60,4 +60,5 @@ def test_the_patient_page_says_the_limit_and_what_to_do(
     if page.status_code != 429:  # the form's field names differ: say what the page answered
         raise AssertionError(page.content.decode()[:3000])
     assert "يجب الاتصال برقم الطوارئ فورًا" in page.content.decode()
+    assert 'class="call-first"' in page.content.decode() and 'href="tel:998"' in page.content.decode()
     assert CheckIn.objects.count() == 1

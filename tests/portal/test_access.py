@@ -3,9 +3,11 @@ phone, in the patient's language; the language follows the switch."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
+from mesosafe.checkins.models import CheckIn
 from mesosafe.lib.ratelimit import forget_local_counts
 from mesosafe.treatments.services import revoke_link
 from tests.pages_fixtures import Case
@@ -22,6 +24,24 @@ def test_revoked_link_is_410_with_the_clinics_name_and_phone(case: Case, client:
     assert response.status_code == 410 and "This link no longer works" in page
     assert "Clinic A" in page and 'href="tel:+971 4 000 0000"' in page and "Amal" not in page
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "Your check-in was not sent"), ("ar", "لم تُرسَل متابعتك")])
+def test_a_checkin_sent_to_a_link_stopped_meanwhile_says_it_was_not_sent(  # type: ignore[no-untyped-def]
+    make_case, client: Client, lang: str, said: str
+) -> None:
+    """Review F11: the link stopped while the patient filled in the form; the page says plainly that the
+    check-in was not sent, with the call first. Only a check-in sent says so."""
+    case = make_case(lang=lang)
+    revoke_link(case.treatment)
+    form = {"step": "details", "idempotency_key": "k1", "symptoms": "pus", "temperature_c": "39"}
+    response = client.post(case.url("checkin/"), form)
+    page = response.content.decode()
+    assert response.status_code == 410 and said in page and f'lang="{lang}"' in page
+    assert page.index('href="tel:998"') < page.index("<header") and "Clinic A" in page
+    assert not CheckIn.objects.exists()
+    assert said not in client.get(case.url("checkin/")).content.decode()
+    assert said not in client.post(case.url("screening/"), {}).content.decode()
 
 
 def test_expired_link_is_410_in_the_patients_language(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
@@ -53,6 +73,35 @@ def test_too_many_requests_is_429_not_500(case: Case, client: Client, settings) 
     settings.MESOSAFE_PATIENT_RATE = 1
     codes = [client.get(case.url("faq/")).status_code for _ in range(5)]
     assert codes[0] == 200 and codes[-1] == 429
+
+
+def test_an_emergency_is_sent_however_often_the_page_was_loaded(make_case, client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    """Review F1: the link's page limit never refuses sending a check-in; its 429 page shows the clinic's
+    emergency number first, in the patient's language."""
+    settings.MESOSAFE_PATIENT_RATE = 2
+    case = make_case(lang="ar")
+    codes = [client.get(case.url("checkin/")).status_code for _ in range(7)]
+    assert codes == [200] * 6 + [429]
+    limited = client.get(case.url("checkin/"))
+    page = limited.content.decode()
+    assert limited.status_code == 429 and 'lang="ar" dir="rtl"' in page and "طلبات كثيرة جدًا" in page
+    assert 'class="call-first"' in page and 'href="tel:998"' in page and "اتصل برقم الطوارئ" in page
+    assert "no-store" in limited["Cache-Control"]
+    sent = client.post(
+        case.url("checkin/"), {"step": "symptoms", "idempotency_key": "k1", "sym_breathing_difficulty": "on"}
+    )
+    assert sent.status_code == 302
+    assert CheckIn.objects.get(treatment=case.treatment).disposition == "emergency"
+
+
+def test_the_429_of_guessed_links_advises_calling_the_emergency_number(
+    db: object, client: Client, settings
+) -> None:  # type: ignore[no-untyped-def]
+    forget_local_counts()
+    settings.MESOSAFE_PATIENT_RATE = 1
+    codes = [client.get(f"/p/guess-{n}/").status_code for n in range(3)]
+    page = client.get("/p/guess-9/").content.decode()
+    assert codes == [404, 429, 429] and "call your emergency number" in page and "tel:" not in page
 
 
 def test_patient_pages_are_not_cached(case: Case, client: Client) -> None:

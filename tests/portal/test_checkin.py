@@ -314,6 +314,21 @@ def test_a_red_flag_is_stored_and_alerted_at_the_first_step(
     assert "how bad: not asked" in page
 
 
+@pytest.mark.parametrize("sent", [{}, {"idempotency_key": ""}])
+def test_a_lost_hidden_key_never_blocks_a_checkin(case: Case, client: Client, sent: dict[str, str]) -> None:
+    """Review F4: a page that lost its hidden key (an old copy, a reader or translator extension) gets a
+    fresh one at either step: a red flag is stored, not refused with an error the patient cannot fix."""
+    emergency = client.post(
+        case.url("checkin/"), {"step": "symptoms", "sym_breathing_difficulty": "on", **sent}
+    )
+    assert emergency.status_code == 302 and CheckIn.objects.get().disposition == "emergency"
+    assert client.post(case.url("checkin/"), {"step": "fine", **sent}).status_code == 302
+    details = {"step": "details", "symptoms": "pus", **sent}
+    assert client.post(case.url("checkin/"), details).status_code == 302
+    keys = CheckIn.objects.values_list("idempotency_key", flat=True)
+    assert len(set(keys)) == 3 and all(keys)
+
+
 def test_fainting_alone_goes_on_to_the_questions(case: Case, client: Client) -> None:
     response = first_step(client, case, "fainting")
     assert response.status_code == 200 and not CheckIn.objects.exists()

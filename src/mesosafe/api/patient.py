@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Header, Router, Status
 from ninja.files import UploadedFile
 
-from mesosafe.api.auth import link_of, patient_link, patient_of_link
+from mesosafe.api.auth import link_of, patient_checkin, patient_link, patient_of_link
 from mesosafe.api.common import get_or_404, responses
 from mesosafe.api.schemas import CheckInOut, PatientMeOut, PhotoOut, ScreeningOut
 from mesosafe.checkins import photos
@@ -78,11 +78,13 @@ def add_photo(request: HttpRequest, checkin_id: int, photo: File[UploadedFile]) 
     return Status(201, photos.attach(checkin, photo).to_dict())
 
 
-@router.post("/patient/checkins", response=responses({201: CheckInOut}))
+@router.post("/patient/checkins", auth=patient_checkin, response=responses({201: CheckInOut}))
 def submit_checkin(
     request: HttpRequest, body: CheckInBody, idempotency_key: IdempotencyKey = None
 ) -> Status[dict[str, Any]]:
-    """Triage and store a check-in. A retry with the same Idempotency-Key answers with the stored one."""
+    """Triage and store a check-in. A retry with the same Idempotency-Key answers with the stored one. Not
+    refused by the link's request limit: past MESOSAFE_CHECKINS_PER_HOUR only a check-in that needs no clinic
+    contact is refused (429); an escalated one is always stored."""
     link = link_of(request)
     answers = body.model_dump(mode="json", exclude_unset=True)
     stored, created = checkins.submit(link, answers, idempotency_key, hourly_limit=True)

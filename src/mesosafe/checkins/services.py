@@ -73,6 +73,36 @@ def _over_hourly_limit(link: CheckinLink, now: datetime) -> int:
     return 0
 
 
+def _stored_under(link: CheckinLink, idempotency_key: str | None) -> CheckIn | None:
+    return (
+        CheckIn.objects.filter(link=link, idempotency_key=idempotency_key).first()
+        if idempotency_key
+        else None
+    )
+
+
+def _is_retry(first: CheckIn, data: Any, now: CheckIn | None) -> bool:
+    """Whether `data` (`now`: as it would be stored now; None if its answers are refused now) is `first`
+    sent again. The follow-up questions that apply change with the day, so a retry sent after the day
+    changed is judged as of `first`'s time: the same body gives the same stored answers then. Unless it is
+    more urgent now: answering with the old verdict could under-triage."""
+    if now is not None and now.answers == first.answers:
+        return True
+    if now is not None and now.disposition_rank > first.disposition_rank:
+        return False
+    try:
+        then = _answers(data, first.days_since_treatment)
+    except InputError:
+        return False
+    return bool(stored_answers(then) == first.answers)
+
+
+def _retried(first: CheckIn) -> tuple[CheckIn, bool]:
+    if first.disposition_rank >= Disposition.URGENT.rank:
+        alerts.ensure_alert(first)
+    return first, False
+
+
 def submit(
     link: CheckinLink, data: Any, idempotency_key: str | None = None, hourly_limit: bool = False
 ) -> tuple[CheckIn, bool]:
@@ -81,7 +111,15 @@ def submit(
     contact is refused past MESOSAFE_CHECKINS_PER_HOUR on its link (TooManyCheckIns)."""
     treatment = link.treatment
     now = timezone.now()
-    check_in = _answers(data, days_since(treatment, now))
+    try:
+        check_in = _answers(data, days_since(treatment, now))
+    except InputError:
+        # a retry of a stored check-in, sent once the day changed what must be answered, is answered with it
+        # (looked up only when the answers are refused: a new check-in costs no lookup)
+        first = _stored_under(link, idempotency_key)
+        if first is not None and _is_retry(first, data, None):
+            return _retried(first)
+        raise
     result, explanation = explain.triage(check_in, Lang(treatment.patient.preferred_language))
     stored = CheckIn(
         treatment=treatment,
@@ -99,12 +137,8 @@ def submit(
     )
     retry_after = _over_hourly_limit(link, now) if hourly_limit else 0
     if retry_after and result.disposition < Disposition.CONTACT_CLINIC:
-        first = (
-            CheckIn.objects.filter(link=link, idempotency_key=idempotency_key).first()
-            if idempotency_key
-            else None
-        )
-        if first is None or first.answers != stored.answers:
+        first = _stored_under(link, idempotency_key)
+        if first is None or not _is_retry(first, data, stored):
             raise TooManyCheckIns(settings.MESOSAFE_CHECKINS_PER_HOUR, retry_after)
         return first, False  # a retry of one stored before the limit
     patient = treatment.patient
@@ -114,18 +148,12 @@ def submit(
         # a lookup.
         store.insert(stored, patient.clinic_id, patient.id, alert)
     except IntegrityError:
-        first = (
-            CheckIn.objects.filter(link=link, idempotency_key=idempotency_key).first()
-            if idempotency_key
-            else None
-        )
+        first = _stored_under(link, idempotency_key)
         if first is None:
             raise  # not a retry: another constraint refused it
-        if first.answers != stored.answers:  # not a retry: answering with the old verdict could under-triage
+        if not _is_retry(first, data, stored):
             raise KeyReused("Idempotency-Key", "already used for a check-in with other answers") from None
-        if first.disposition_rank >= Disposition.URGENT.rank:
-            alerts.ensure_alert(first)
-        return first, False
+        return _retried(first)
     return stored, True
 
 

@@ -32,24 +32,29 @@ def page_language(request: HttpRequest, preferred: str) -> Lang:
     return Lang(chosen) if chosen in {lang.value for lang in Lang} else Lang(preferred)
 
 
-def _resolve(view: View, pre_treatment_ok: bool) -> View:
+def _resolve(view: View, pre_treatment_ok: bool, sends_checkin: bool = False) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        # pages load more often than API calls
-        if over_limit(f"page:tok:{digest(token)[:32]}", settings.MESOSAFE_PATIENT_RATE * 3):
-            return render(request, "portal/too_many.html", status=429)
+        sending = sends_checkin and request.method == "POST"
+        # pages load more often than API calls; sending a check-in is never refused by this count (an
+        # emergency would be lost): the check-in service's hourly limit refuses only those needing no contact
+        limited = not sending and over_limit(
+            f"page:tok:{digest(token)[:32]}", settings.MESOSAFE_PATIENT_RATE * 3
+        )
         link = any_link_for_token(token)
         if link is None:
             # guessing links from one address is limited (a stopped or expired link is a failed lookup too);
             # a valid link never is (patients share addresses)
             if failed_lookup_over_limit(request.META.get("REMOTE_ADDR", "")):
-                return render(request, "portal/too_many.html", status=429)
+                return too_many(request, stopped_link(token))
             if (holder := stopped_link(token)) is not None:
-                return gone(request, holder)
+                return gone(request, holder, not_sent=sending)
             raise Http404
         if isinstance(link, ScreeningLink) and not pre_treatment_ok:
             raise Http404
         owner = link.patient if isinstance(link, ScreeningLink) else link.treatment.patient
+        if limited:
+            return too_many(request, owner)
         lang = page_language(request, owner.preferred_language)
         translation.activate(lang.value)
         request.LANGUAGE_CODE = lang.value
@@ -61,12 +66,29 @@ def _resolve(view: View, pre_treatment_ok: bool) -> View:
     return wrapper
 
 
-def gone(request: HttpRequest, patient: Patient) -> HttpResponseBase:
-    """A stopped or expired link: 410, with the clinic's name and phone, in the patient's language."""
+def _in_language_of(request: HttpRequest, patient: Patient) -> None:
     lang = page_language(request, patient.preferred_language)
     translation.activate(lang.value)
     request.LANGUAGE_CODE = lang.value
-    response = render(request, "portal/link_stopped.html", {"clinic": patient.clinic}, status=410)
+
+
+def gone(request: HttpRequest, patient: Patient, not_sent: bool = False) -> HttpResponseBase:
+    """A stopped or expired link: 410, with the clinic's name and phone, in the patient's language. When it
+    answers a check-in being sent (`not_sent`), it says first that the check-in was not sent."""
+    _in_language_of(request, patient)
+    context = {"clinic": patient.clinic, "not_sent": not_sent}
+    response = render(request, "portal/link_stopped.html", context, status=410)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def too_many(request: HttpRequest, patient: Patient | None) -> HttpResponseBase:
+    """429, with the call-now box: the clinic's emergency number in the patient's language when the link is
+    known (a valid or stopped one), else the advice to call the emergency number."""
+    if patient is not None:
+        _in_language_of(request, patient)
+    context = {"clinic": patient.clinic if patient is not None else None}
+    response = render(request, "portal/too_many.html", context, status=429)
     patch_cache_control(response, private=True, no_store=True)
     return response
 
@@ -75,6 +97,13 @@ def with_link(view: View) -> View:
     """Resolve /p/<token>/ to a usable treatment link (else a plain 404) and activate the patient's
     language. A pre-treatment link is a 404 here: these pages need a treatment."""
     return _resolve(view, pre_treatment_ok=False)
+
+
+def with_checkin_link(view: View) -> View:
+    """Like with_link, for the check-in form: its POSTs send a check-in, so the link's request limit never
+    refuses them (the check-in service's hourly limit does, for one that needs no clinic contact), and on a
+    stopped link the page says the check-in was not sent."""
+    return _resolve(view, pre_treatment_ok=False, sends_checkin=True)
 
 
 def with_any_link(view: View) -> View:

@@ -232,7 +232,9 @@ class SymptomRow:
 class SymptomsForm(ErrorSummary, forms.Form):
     """The check-in's first step: which symptoms, the emergency ones first. Nothing more is asked here."""
 
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # hidden: a page that lost it (an old copy, a reader or translator extension) gets a fresh one, never an
+    # error the patient cannot fix in front of a red flag
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args: Any, lang: Lang = Lang.EN, flags: RedFlags, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
@@ -280,7 +282,7 @@ class DetailsForm(ErrorSummary, forms.Form):
         max_digits=4,
     )
     photo = PhotosField(label=_("Photos of the treated area (optional, up to 5)"), required=False)
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)  # as above
 
     def __init__(self, *args: Any, lang: Lang = Lang.EN, days: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -22,7 +22,7 @@ from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.errors import DomainError
 from mesosafe.knowledge import load as load_kb
 from mesosafe.portal import present
-from mesosafe.portal.access import Visit, with_link
+from mesosafe.portal.access import Visit, with_checkin_link, with_link
 from mesosafe.portal.forms import DetailsForm, SymptomsForm
 from mesosafe.portal.red_flags import is_emergency, red_flags
 
@@ -34,7 +34,7 @@ TOO_MANY = gettext_noop(
 )
 
 
-@with_link
+@with_checkin_link
 def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
     step = request.POST.get("step", SYMPTOMS) if request.method == "POST" else None
     if step == DETAILS:
@@ -49,7 +49,7 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
     form = SymptomsForm(request.POST or None, lang=visit.lang, flags=flags)
     if step is None or not form.is_valid():
         return _symptoms_page(request, visit, form, status=400 if step else 200)
-    key = form.cleaned_data["idempotency_key"]
+    key = form.cleaned_data["idempotency_key"] or uuid.uuid4().hex
     chosen = [] if step == FINE else form.ticked()
     if step == FINE or (chosen and is_emergency(chosen, load_kb(), days)):
         try:
@@ -76,7 +76,8 @@ def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
             form.add_error("photo", str(exc))
         if not form.errors:
             try:
-                stored, created = _submit(visit, form.answers(), form.cleaned_data["idempotency_key"])
+                key = form.cleaned_data["idempotency_key"] or uuid.uuid4().hex  # lost: a fresh one
+                stored, created = _submit(visit, form.answers(), key)
             except checkins.TooManyCheckIns:
                 form.add_error(None, _(TOO_MANY))
                 return _details_page(request, visit, form, status=429)
@@ -93,9 +94,9 @@ def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
 
 
 def _symptoms_page(request: HttpRequest, visit: Visit, form: SymptomsForm, status: int = 200) -> HttpResponse:
-    return render(
-        request, "portal/checkin.html", visit.context("checkin", form=form, rows=form.rows()), status=status
-    )
+    # a refused check-in (429) puts the call first
+    context = visit.context("checkin", form=form, rows=form.rows(), call_now=status == 429)
+    return render(request, "portal/checkin.html", context, status=status)
 
 
 def _details_page(
@@ -106,6 +107,7 @@ def _details_page(
         "details": form.details(),
         "photo_counts": range(1, photos.MAX_PER_CHECKIN + 1),  # the picker's "N photos chosen" texts
         "photos_lost": photos_lost,
+        "call_now": status == 429,  # a refused check-in puts the call first
     }
     return render(request, "portal/checkin_details.html", visit.context("checkin", **context), status=status)
 
