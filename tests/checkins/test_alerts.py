@@ -10,6 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -21,6 +23,7 @@ from mesosafe.checkins.alerts import (
     alert_queued,
     ensure_alert,
     requeue_unsent,
+    unsent_for_want_of_recipients,
 )
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import submit
@@ -130,3 +133,50 @@ def test_the_sweep_queues_only_the_alerts_nothing_will_send(
     _alerts().filter(args_kwargs__args=[waiting.id]).update(status=TaskResultStatus.RUNNING)
     assert requeue_unsent() == 0  # running counts too
     assert calm.id not in _queued_for()
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
+def test_an_alert_nobody_could_be_emailed_about_is_sent_once_an_address_is_added(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """Review finding F7: the check-in stays unalerted, the sweep leaves it while nobody can be e-mailed
+    (no task every beat), and sends it once a staff member has an address."""
+    email = site.staff.user.email
+    site.staff.user.email = ""
+    site.staff.user.save()
+    treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    stored, _ = submit(treatment.link, URGENT, "u")
+    DBTaskResult.objects.exclude(task_path=notify_escalation.module_path).delete()  # reminders
+    call_command("db_worker", batch=True, verbosity=0)
+    assert not mail.outbox and CheckIn.objects.get(id=stored.id).alerted_at is None
+    assert unsent_for_want_of_recipients(site.clinic) == 1
+    assert requeue_unsent() == 0 and not _queued_for()
+    site.staff.user.email = email
+    site.staff.user.save()
+    assert unsent_for_want_of_recipients(site.clinic) is None
+    assert requeue_unsent() == 1
+    call_command("db_worker", batch=True, verbosity=0)
+    [message] = mail.outbox
+    assert message.to == [email] and f"/clinic/checkins/{stored.id}/" in message.body
+    assert CheckIn.objects.get(id=stored.id).alerted_at is not None
+    assert requeue_unsent() == 0
+
+
+def test_unsent_for_want_of_recipients_counts_the_clinics_own(
+    site: Site,
+    make_site: Callable[..., Site],
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+) -> None:
+    other = make_site("Other")
+    for s in (site, other):
+        s.staff.user.is_active = False
+        s.staff.user.save()
+        treatment, _ = make_treatment(s, make_patient(s), days_ago=2)
+        submit(treatment.link, URGENT, "u")
+        submit(treatment.link, EMERGENCY, "e")
+        submit(treatment.link, SELF_CARE, "calm")
+    assert unsent_for_want_of_recipients(site.clinic) == 2
+    CheckIn.objects.for_clinic(site.clinic).filter(idempotency_key="e").update(reviewed_at=timezone.now())
+    assert unsent_for_want_of_recipients(site.clinic) == 1  # reviewed: seen, no longer waiting
+    assert unsent_for_want_of_recipients(other.clinic) == 2

@@ -255,3 +255,39 @@ def test_two_alerts_for_one_checkin_run_at_once_send_one_email(
         mail.outbox.clear()
         sent = all_at_once(4, run)
         assert sorted(sent) == [0, 0, 0, 1] and len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_alert_with_nobody_to_email_is_not_marked_sent(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Review finding F7: with no active staff e-mail address the task marked the check-in alerted and sent
+    nothing, silently. Now it stays unalerted (for the sweep, once an address is added) and an error is
+    logged."""
+    site.staff.user.email = ""
+    site.staff.user.save()
+    _, token = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    stored = _post(Client(), token, URGENT)
+    with caplog.at_level(logging.ERROR, logger="mesosafe.checkins.tasks"):
+        _run_due_tasks()
+    checkin = CheckIn.objects.get(id=stored.json()["id"])
+    assert checkin.alerted_at is None and not mail.outbox
+    assert (
+        f"staff alert for check-in #{checkin.id} not sent: clinic #{site.clinic.id} has no active staff"
+        in (caplog.text)
+    )
+    assert not _alert_tasks(TaskResultStatus.READY)  # no retry loop: the sweep sends it once it can
+
+
+def test_an_inactive_staff_member_is_nobody_to_email(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    site.staff.user.is_active = False
+    site.staff.user.save()
+    treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    stored, _ = submit(treatment.link, URGENT, "u")
+    assert notify_escalation.call(stored.id) == 0
+    assert CheckIn.objects.get(id=stored.id).alerted_at is None and not mail.outbox

@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from mesosafe.checkins.models import CheckIn, CheckInQuerySet
 from mesosafe.checkins.tasks import URGENT_RANK, alert_recipients, notify_escalation
+from mesosafe.clinics.models import Clinic
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +74,12 @@ def requeue_unsent(now: datetime | None = None) -> int:
     if due:
         log.warning("staff alert queued again for %d check-in(s) not yet e-mailed: %s", len(due), due)
     return len(due)
+
+
+def unsent_for_want_of_recipients(clinic: Clinic, now: datetime | None = None) -> int | None:
+    """How many of `clinic`'s unsent check-ins (`_unsent`) nobody could be e-mailed about, while it has no
+    active staff with an e-mail address; None while it has one (they are being sent)."""
+    if alert_recipients().filter(clinic=clinic).exists():
+        return None
+    count: int = _unsent(now or timezone.now()).for_clinic(clinic).count()
+    return count

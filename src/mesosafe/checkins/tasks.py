@@ -40,7 +40,9 @@ def notify_escalation(checkin_id: int) -> int:
     and the worker's sweep) take its row's lock in turn, so the second finds it alerted and sends nothing.
 
     A failure (the mail server down or refusing) rolls the marking back, logs an error and queues the alert
-    again (`retry_delay`), for as long as it fails; this run is then marked FAILED with the error."""
+    again (`retry_delay`), for as long as it fails; this run is then marked FAILED with the error. With
+    nobody to e-mail nothing is marked: an error is logged, the clinic pages say so, and the worker's sweep
+    (`checkins.alerts.requeue_unsent`) sends the alert once a staff address is added."""
     try:
         return _notify(checkin_id)
     except Exception as exc:
@@ -58,6 +60,18 @@ def _notify(checkin_id: int) -> int:
         if (until := _held_until(first, now)) is not None:
             notify_escalation.using(run_after=until).enqueue(checkin_id)
             return 0
+        clinic = first.treatment.patient.clinic
+        recipients = sorted(
+            set(alert_recipients().filter(clinic=clinic).values_list("user__email", flat=True))
+        )
+        if not recipients:
+            log.error(
+                "staff alert for check-in #%s not sent: clinic #%s has no active staff with an e-mail address"
+                " (it goes out once one is added)",
+                checkin_id,
+                clinic.id,
+            )
+            return 0
         group = list(
             CheckIn.objects.select_for_update()
             .filter(
@@ -66,12 +80,6 @@ def _notify(checkin_id: int) -> int:
             .order_by("submitted_at", "id")
         )
         CheckIn.objects.filter(id__in=[c.id for c in group]).update(alerted_at=now)
-        clinic = first.treatment.patient.clinic
-        recipients = sorted(
-            set(alert_recipients().filter(clinic=clinic).values_list("user__email", flat=True))
-        )
-        if not recipients:
-            return 0
         lang = Lang(clinic.default_language)  # the clinic's staff read its language
         subject, message = alert(first, lang) if len(group) <= 1 else grouped_alert(group, lang)
         send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
