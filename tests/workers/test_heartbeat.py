@@ -1,19 +1,26 @@
-"""A worker's heartbeat records it alive, forgets long-gone workers, requeues dead ones' tasks, and
-survives a failed beat."""
+"""A worker's heartbeat records it alive, forgets long-gone workers, requeues dead ones' tasks and the staff
+alerts nothing will send, and survives a failed beat."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import DatabaseError
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from mesosafe.checkins.services import submit
+from mesosafe.checkins.tasks import notify_escalation
+from mesosafe.patients.models import Patient
 from mesosafe.workers import heartbeat
 from mesosafe.workers.heartbeat import FORGET_AFTER, HeartbeatThread, beat
 from mesosafe.workers.models import Heartbeat
+from tests.service_fixtures import Site
 
 
 def test_a_beat_records_the_worker_and_forgets_long_gone_ones(db: Any) -> None:
@@ -52,3 +59,27 @@ def test_a_failed_beat_is_logged_not_raised(
     with caplog.at_level(logging.WARNING, logger="mesosafe.workers.heartbeat"):
         HeartbeatThread("w-broken").beat_once()
     assert "heartbeat failed" in caplog.text
+
+
+def test_a_beat_queues_an_alert_that_nothing_will_send(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site), days_ago=2)
+    stored, _ = submit(treatment.link, {"symptoms": [{"code": "pus"}]}, "u")
+    alerts = DBTaskResult.objects.filter(task_path=notify_escalation.module_path)
+    alerts.update(status=TaskResultStatus.FAILED)  # and its retry could not be queued
+    beat("me", started_at=timezone.now())
+    [queued] = alerts.filter(status=TaskResultStatus.READY)
+    assert queued.args_kwargs["args"] == [stored.id]
+
+
+def test_a_bug_in_a_beat_is_logged_and_the_beats_go_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise KeyError("args")
+
+    monkeypatch.setattr(heartbeat, "beat", broken)
+    with caplog.at_level(logging.WARNING, logger="mesosafe.workers.heartbeat"):
+        HeartbeatThread("w-bug").beat_once()
+    assert "heartbeat failed" in caplog.text and "KeyError" in caplog.text

@@ -1,18 +1,35 @@
-"""Every urgent or emergency check-in is covered by a staff alert: queued with it (`store.insert`), and
-queued again when a retry finds it stored without one (stored before alerts were written with the
-check-in, or its task row removed)."""
+"""Every urgent or emergency check-in is covered by a staff alert: queued with it (`store.insert`), queued
+again by the alert itself while sending fails (`tasks.notify_escalation`), queued again when a retry finds
+it stored without one (stored before alerts were written with the check-in, or its task row removed), and
+queued again by the worker's sweep (`requeue_unsent`, on each heartbeat) when it has not gone out and
+nothing will send it: its task failed without queueing a retry, or nobody could be e-mailed and now
+somebody can."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.tasks import notify_escalation
+from mesosafe.checkins.models import CheckIn, CheckInQuerySet
+from mesosafe.checkins.tasks import URGENT_RANK, alert_recipients, notify_escalation
+from mesosafe.clinics.models import Clinic
+
+log = logging.getLogger(__name__)
+
+# The sweep and the clinic pages' warning look at unreviewed check-ins this recent: an older one was seen
+# by nobody for a week, and an e-mail would not change that (its retries, if any, go on).
+SWEEP_WINDOW = timedelta(days=7)
 
 
 def alert_queued(checkin: CheckIn) -> bool:
-    """Whether a staff alert task names `checkin` (waiting, running or done)."""
+    """Whether a staff alert task names `checkin` (waiting, running or done; a failed one does not count:
+    it queued its own retry, or it is lost)."""
     tasks = DBTaskResult.objects.filter(task_path=notify_escalation.module_path)
+    tasks = tasks.exclude(status=TaskResultStatus.FAILED)
     return tasks.filter(args_kwargs__args=[checkin.id]).exists()
 
 
@@ -22,3 +39,47 @@ def ensure_alert(checkin: CheckIn) -> bool:
         return False
     notify_escalation.enqueue(checkin.id)
     return True
+
+
+def _unsent(now: datetime) -> CheckInQuerySet:
+    """Recent unreviewed urgent and emergency check-ins that no alert e-mail has named."""
+    return CheckIn.objects.filter(
+        reviewed_at__isnull=True,
+        disposition_rank__gte=URGENT_RANK,
+        submitted_at__gte=now - SWEEP_WINDOW,
+        alerted_at__isnull=True,
+    )
+
+
+def requeue_unsent(now: datetime | None = None) -> int:
+    """Queue the alert of each unsent check-in (`_unsent`) that no alert task is waiting for or running,
+    when its clinic has someone to e-mail; how many. Safe to run beside anything: a second alert for one
+    check-in finds it alerted and sends nothing."""
+    now = now or timezone.now()
+    # The check-ins first: one stored after this read has its task already.
+    unsent = dict(_unsent(now).values_list("id", "treatment__patient__clinic_id"))
+    if not unsent:
+        return 0
+    pending = DBTaskResult.objects.filter(
+        task_path=notify_escalation.module_path,
+        status__in=(TaskResultStatus.READY, TaskResultStatus.RUNNING),
+    )
+    waiting = {args["args"][0] for args in pending.values_list("args_kwargs", flat=True) if args.get("args")}
+    clinics = set(
+        alert_recipients().filter(clinic_id__in=set(unsent.values())).values_list("clinic_id", flat=True)
+    )
+    due = sorted(c for c, clinic in unsent.items() if c not in waiting and clinic in clinics)
+    for checkin_id in due:
+        notify_escalation.enqueue(checkin_id)
+    if due:
+        log.warning("staff alert queued again for %d check-in(s) not yet e-mailed: %s", len(due), due)
+    return len(due)
+
+
+def unsent_for_want_of_recipients(clinic: Clinic, now: datetime | None = None) -> int | None:
+    """How many of `clinic`'s unsent check-ins (`_unsent`) nobody could be e-mailed about, while it has no
+    active staff with an e-mail address; None while it has one (they are being sent)."""
+    if alert_recipients().filter(clinic=clinic).exists():
+        return None
+    count: int = _unsent(now or timezone.now()).for_clinic(clinic).count()
+    return count

@@ -1,5 +1,8 @@
 """A worker's heartbeat: a thread beside django-tasks-db's worker loop that records every BEAT_EVERY that
-this worker is alive, and on each beat requeues the tasks of workers that are not (`workers.stale`)."""
+this worker is alive, and on each beat requeues the tasks of workers that are not (`workers.stale`) and the
+staff alerts of urgent check-ins that have not gone out and that no task will send
+(`checkins.alerts.requeue_unsent`: a failed alert whose retry could not be queued, or one nobody could be
+e-mailed about, once a staff address is added)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from mesosafe.checkins.alerts import requeue_unsent
 from mesosafe.workers.health import BEAT_EVERY
 from mesosafe.workers.models import Heartbeat
 from mesosafe.workers.stale import requeue_stale
@@ -20,13 +24,16 @@ FORGET_AFTER = timedelta(days=7)  # rows of workers long gone; far beyond any ta
 
 
 def beat(worker_id: str, started_at: datetime, now: datetime | None = None) -> int:
-    """Record that `worker_id` is alive, forget long-dead workers, requeue dead ones' tasks (how many)."""
+    """Record that `worker_id` is alive, forget long-dead workers, requeue dead ones' tasks (how many), then
+    the staff alerts nothing will send."""
     now = now or timezone.now()
     Heartbeat.objects.update_or_create(
         worker_id=worker_id, defaults={"started_at": started_at, "seen_at": now}
     )
     Heartbeat.objects.filter(seen_at__lt=now - FORGET_AFTER).delete()
-    return requeue_stale(now)
+    requeued = requeue_stale(now)
+    requeue_unsent(now)  # after: a task just put back to READY will send its alert
+    return requeued
 
 
 class HeartbeatThread(threading.Thread):
@@ -58,6 +65,9 @@ class HeartbeatThread(threading.Thread):
         except DatabaseError as exc:
             log.warning("worker heartbeat failed, retrying in %s: %s", self.every, type(exc).__name__)
             connection.close()
+            return
+        except Exception:  # a bug must not stop the beats, which tell the clinic pages the worker runs
+            log.exception("worker heartbeat failed, retrying in %s", self.every)
             return
         if requeued:
             log.warning("%d task(s) of a stopped worker queued again", requeued)
