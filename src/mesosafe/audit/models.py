@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from mesosafe.lib.tenancy import ClinicQuerySet
 
@@ -22,7 +23,10 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(auto_now_add=True)
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    # indexed where set (Meta): the patient's own events, most of them, add no index entry for it
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     actor = models.CharField(max_length=20, default="staff")  # staff | patient | system
     action = models.CharField(max_length=10, choices=Action.choices)
     object_type = models.CharField(max_length=40)
@@ -33,3 +37,4 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ("-at", "-id")
+        indexes = (models.Index(fields=["user"], condition=Q(user__isnull=False), name="audit_staff_user"),)

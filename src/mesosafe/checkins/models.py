@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from mesosafe.lib.choices import DISPOSITIONS
 from mesosafe.lib.tenancy import ClinicQuerySet
@@ -17,7 +18,10 @@ class CheckInQuerySet(ClinicQuerySet["CheckIn"]):
 class CheckIn(models.Model):
     objects = CheckInQuerySet.as_manager()
     treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="checkins")
-    link = models.ForeignKey(CheckinLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # No index of its own: the unique (link, idempotency_key) index starts with it
+    link = models.ForeignKey(
+        CheckinLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
     submitted_at = models.DateTimeField()
     days_since_treatment = models.FloatField()
@@ -31,7 +35,12 @@ class CheckIn(models.Model):
     next_session_ok = models.BooleanField()
     kb_version = models.CharField(max_length=40)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed where set (Meta): a new check-in adds no index entry for it
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
@@ -45,7 +54,12 @@ class CheckIn(models.Model):
                 fields=["link", "idempotency_key"], name="one_checkin_per_idempotency_key"
             ),
         )
-        indexes = (models.Index(fields=["reviewed_at", "disposition_rank", "submitted_at"]),)
+        indexes = (
+            models.Index(fields=["reviewed_at", "disposition_rank", "submitted_at"]),
+            models.Index(
+                fields=["reviewed_by"], condition=Q(reviewed_by__isnull=False), name="checkin_reviewed_by"
+            ),
+        )
 
     def to_dict(self, photo_ids: list[int] | None = None) -> dict[str, Any]:
         """`photo_ids` when known without a query (a check-in just stored has none)."""
