@@ -5,8 +5,9 @@ directly (no gunicorn, no load generator, no other thread), on PostgreSQL.
 
 `bench/checkin_load.py` says how fast the server is under load, but a run moves by ±10 % with the machine.
 This says what one check-in costs in Python, steadily enough to compare two versions of the code: each round
-times the floor (bench/floor/: link lookup + one insert), then the check-in, and reports the process's CPU
-microseconds per request and the difference. The database is dropped and made again first.
+times the floor (bench/floor/: link lookup + one insert), the check-in's own floor (bench/floor/checkin.py:
+what a check-in must do, hand-written), then the check-in, and reports the process's CPU microseconds per
+request and the differences. The database is dropped and made again first.
 """
 
 from __future__ import annotations
