@@ -20,7 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MESOSAFE = ROOT / ".venv" / "bin" / "mesosafe"
-CHECKIN = {"days_since_treatment": 3, "symptoms": [{"code": "bruising", "severity": "mild"}]}
+CHECKIN = {
+    "days_since_treatment": 3,
+    "symptoms": [{"code": "bruising", "severity": "mild", "trend": "improving", "spreading": False}],
+}
 TARGET_MS = 300
 
 

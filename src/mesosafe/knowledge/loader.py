@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from mesosafe.errors import field_path
+from mesosafe.knowledge import cache
 from mesosafe.knowledge.schema import (
     AftercareKnowledge,
     Condition,
@@ -27,7 +28,6 @@ from mesosafe.knowledge.schema import (
 
 DATA_DIR = Path(__file__).parent / "data"
 FILES = ("effects.yaml", "triage.yaml", "screening.yaml", "aftercare.yaml", "faq.yaml")
-Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -55,8 +55,16 @@ class KnowledgeBase:
         return list(self.effects)
 
 
+def _yaml() -> tuple[ModuleType, type[Any]]:
+    """PyYAML and its fastest safe loader, imported only when YAML is read (not for the validated copy)."""
+    import yaml
+
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
-    node: yaml.Node | None = yaml.compose(text, Loader=Loader)
+    yaml, loader = _yaml()
+    node: Any = yaml.compose(text, Loader=loader)
     for key in loc:
         if isinstance(node, yaml.MappingNode):
             node = next((v for k, v in node.value if k.value == key), node)
@@ -79,8 +87,9 @@ def _parse(directory: Path, name: str, model: type[M]) -> tuple[M, bytes, str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise KnowledgeError(name, f"not UTF-8 text (byte {exc.start})") from None
+    yaml, loader = _yaml()
     try:
-        data: Any = yaml.load(text, Loader=Loader)
+        data: Any = yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise KnowledgeError(name, f"invalid YAML: {exc.problem}", line) from None
@@ -223,7 +232,13 @@ def load_from(directory: Path) -> KnowledgeBase:
     return kb
 
 
-@cache
+@functools.cache
 def load() -> KnowledgeBase:
-    """The packaged knowledge base, loaded once per process."""
-    return load_from(DATA_DIR)
+    """The packaged knowledge base, loaded once per process: from the validated copy kept by an earlier
+    process when the files are unchanged (knowledge/cache.py), else from the YAML, then kept."""
+    kept = cache.path_for(DATA_DIR, FILES)
+    kb = cache.read(kept)
+    if kb is None:
+        kb = load_from(DATA_DIR)
+        cache.write(kept, kb)
+    return kb

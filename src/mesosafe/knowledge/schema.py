@@ -15,7 +15,8 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 
 class Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Validators are built on first use: a process that reads the validated copy (cache.py) never needs them.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Text(Entry):
