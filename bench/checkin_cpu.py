@@ -73,17 +73,11 @@ def cpu_us_per_request(app: WSGIApp, path: str, tokens: list[str], requests: int
     return 1e6 * spent / requests
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--database-url", default="postgres://root@127.0.0.1:5432/mesosafe_bench_cpu")
-    args = parser.parse_args()
-    if not (1 <= args.requests <= 100_000 and 1 <= args.rounds <= 10):
-        raise SystemExit("keep --requests in 1..100000 and --rounds in 1..10")
+def set_environment(database_url: str) -> None:
+    """This process's (and its children's) settings: the floor's URLs beside the product's, no limits."""
     os.environ.update(
         {
-            "DATABASE_URL": args.database_url,
+            "DATABASE_URL": database_url,
             "DJANGO_SETTINGS_MODULE": "floor.settings",
             "MESOSAFE_PATIENT_RATE": "1000000",  # as in checkin_load.py: the limits are not measured here
             "MESOSAFE_CHECKINS_PER_HOUR": "1000000",
@@ -92,15 +86,35 @@ def main() -> None:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
         }
     )
-    checkin_load.ensure_database(args.database_url)
-    tokens = checkin_load.seed(dict(os.environ), 4)
-    checkin_load.create_floor_table(args.database_url)
 
+
+def make_database(database_url: str) -> list[str]:
+    """A fresh database with one clinic, four treated patients and the floor's table; their link tokens."""
+    checkin_load.ensure_database(database_url)
+    tokens = checkin_load.seed(dict(os.environ), 4)
+    checkin_load.create_floor_table(database_url)
+    return tokens
+
+
+def wsgi_app() -> WSGIApp:
     import django
     from django.core.wsgi import get_wsgi_application
 
     django.setup()
-    app = get_wsgi_application()
+    return get_wsgi_application()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database-url", default="postgres://root@127.0.0.1:5432/mesosafe_bench_cpu")
+    args = parser.parse_args()
+    if not (1 <= args.requests <= 100_000 and 1 <= args.rounds <= 10):
+        raise SystemExit("keep --requests in 1..100000 and --rounds in 1..10")
+    set_environment(args.database_url)
+    tokens = make_database(args.database_url)
+    app = wsgi_app()
     warm = min(200, args.requests)
     cpu_us_per_request(app, "/bench/floor", tokens, warm, "warm")
     cpu_us_per_request(app, "/bench/floor/checkin", tokens, warm, "warm")
