@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mesosafe.knowledge import cache, load, load_from
+from mesosafe.knowledge import KnowledgeBase, cache, load, load_from
 from mesosafe.knowledge.loader import DATA_DIR, FILES
 
 
@@ -25,7 +25,7 @@ def test_the_kept_copy_is_the_validated_knowledge_base(copy: Path) -> None:
     kept = cache.path_for(copy, FILES)
     cache.write(kept, kb)
     again = cache.read(kept)
-    assert again is not None and again is not kb
+    assert isinstance(again, KnowledgeBase) and again is not kb
     assert again == kb
     assert again.version == kb.version
     assert oct(kept.stat().st_mode & 0o777) == oct(0o644)
@@ -58,11 +58,13 @@ def test_a_damaged_copy_is_ignored(copy: Path) -> None:
     assert cache.read(kept) is None
 
 
-def test_something_else_pickled_there_is_ignored(copy: Path) -> None:
-    kept = cache.path_for(copy, FILES)
-    cache.write(kept, {"not": "a knowledge base"})  # type: ignore[arg-type]
-    assert kept.exists()
-    assert cache.read(kept) is None
+def test_load_ignores_anything_else_kept_there_and_keeps_the_knowledge_base_again() -> None:
+    kept = cache.path_for(DATA_DIR, FILES)
+    cache.write(kept, {"not": "a knowledge base"})
+    load.cache_clear()
+    kb = load()
+    assert kb == load_from(DATA_DIR)
+    assert cache.read(kept) == kb
 
 
 def test_a_copy_others_may_write_is_not_trusted(copy: Path) -> None:

@@ -17,12 +17,8 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pydantic
-
-if TYPE_CHECKING:
-    from mesosafe.knowledge.loader import KnowledgeBase
 
 SHAPERS = [Path(__file__).with_name(name) for name in ("schema.py", "loader.py", "vocabulary.py")]
 
@@ -35,24 +31,23 @@ def path_for(directory: Path, files: tuple[str, ...]) -> Path:
     return directory / "__pycache__" / f"knowledge-{digest.hexdigest()[:24]}.pickle"
 
 
-def read(path: Path) -> KnowledgeBase | None:
-    """The knowledge base kept at `path`, or None if there is none that can be trusted and read."""
+def read(path: Path) -> object | None:
+    """What was kept at `path`, or None if there is nothing there that can be trusted and read (the loader
+    checks that it is a knowledge base)."""
     try:
         status = path.stat()
         if status.st_uid not in (0, os.getuid()) or status.st_mode & 0o022:
             return None
         with path.open("rb") as handle:
-            kept = pickle.load(handle)
+            kept: object = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
-    from mesosafe.knowledge.loader import KnowledgeBase
-
-    return kept if isinstance(kept, KnowledgeBase) else None
+    return kept
 
 
-def write(path: Path, kb: KnowledgeBase) -> None:
-    """Keep `kb` at `path` for the next process (written whole or not at all); silently skipped where the
-    package directory cannot be written, as in a read-only install."""
+def write(path: Path, kb: object) -> None:
+    """Keep `kb`, a validated knowledge base, at `path` for the next process (written whole or not at all);
+    silently skipped where the package directory cannot be written, as in a read-only install."""
     try:
         path.parent.mkdir(mode=0o755, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:

@@ -238,7 +238,8 @@ def load() -> KnowledgeBase:
     process when the files are unchanged (knowledge/cache.py), else from the YAML, then kept."""
     kept = cache.path_for(DATA_DIR, FILES)
     kb = cache.read(kept)
-    if kb is None:
-        kb = load_from(DATA_DIR)
-        cache.write(kept, kb)
+    if isinstance(kb, KnowledgeBase):
+        return kb
+    kb = load_from(DATA_DIR)
+    cache.write(kept, kb)
     return kb
