@@ -81,3 +81,11 @@ def test_a_directory_that_cannot_be_written_is_skipped(tmp_path: Path, copy: Pat
     blocked.write_text("")
     cache.write(blocked / "__pycache__" / "knowledge.pickle", load_from(copy))  # no error
     assert cache.read(blocked / "__pycache__" / "knowledge.pickle") is None
+
+
+def test_a_copy_that_cannot_be_put_in_place_leaves_nothing_behind(copy: Path) -> None:
+    kept = cache.path_for(copy, FILES)
+    (kept / "in the way").mkdir(parents=True)  # a non-empty directory where the file should go
+    cache.write(kept, load_from(copy))
+    assert sorted(p.name for p in kept.parent.iterdir()) == [kept.name]
+    assert cache.read(kept) is None

@@ -48,11 +48,14 @@ def read(path: Path) -> object | None:
 def write(path: Path, kb: object) -> None:
     """Keep `kb`, a validated knowledge base, at `path` for the next process (written whole or not at all);
     silently skipped where the package directory cannot be written, as in a read-only install."""
+    temporary: Path | None = None
     try:
         path.parent.mkdir(mode=0o755, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+            temporary = Path(handle.name)
             pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.chmod(handle.name, 0o644)
-        os.replace(handle.name, path)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
     except OSError:
-        return
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)  # no half-written file left behind
