@@ -28,6 +28,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))  # checkin_load and floor/
 
 import checkin_load  # noqa: E402
+from floor import FLOOR_PATH, MUST_PATH  # noqa: E402
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -116,13 +117,13 @@ def main() -> None:
     tokens = make_database(args.database_url)
     app = wsgi_app()
     warm = min(200, args.requests)
-    cpu_us_per_request(app, "/bench/floor", tokens, warm, "warm")
-    cpu_us_per_request(app, "/bench/floor/checkin", tokens, warm, "warm")
+    cpu_us_per_request(app, FLOOR_PATH, tokens, warm, "warm")
+    cpu_us_per_request(app, MUST_PATH, tokens, warm, "warm")
     cpu_us_per_request(app, "/api/v1/patient/checkins", tokens, warm, "warm")
     rounds = []
     for n in range(args.rounds):
-        floor = cpu_us_per_request(app, "/bench/floor", tokens, args.requests, f"r{n}")
-        must = cpu_us_per_request(app, "/bench/floor/checkin", tokens, args.requests, f"m{n}")
+        floor = cpu_us_per_request(app, FLOOR_PATH, tokens, args.requests, f"r{n}")
+        must = cpu_us_per_request(app, MUST_PATH, tokens, args.requests, f"m{n}")
         checkin = cpu_us_per_request(app, "/api/v1/patient/checkins", tokens, args.requests, f"r{n}")
         rounds.append(
             {

@@ -26,10 +26,11 @@ sys.path.insert(0, str(HERE))  # checkin_cpu, checkin_load and floor/
 
 import checkin_cpu  # noqa: E402
 import checkin_load  # noqa: E402
+from floor import FLOOR_PATH, MUST_PATH  # noqa: E402
 
 ENDPOINTS = {
-    "floor": "/bench/floor",
-    "must": "/bench/floor/checkin",
+    "floor": FLOOR_PATH,
+    "must": MUST_PATH,
     "checkin": "/api/v1/patient/checkins",
 }
 BASE = 100

@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlparse
 
@@ -418,29 +419,35 @@ def one_round(
     return bare.row(), checkins.row(), acked
 
 
+def _floor() -> ModuleType:
+    """bench/floor/ (its table and paths), importable however this script was loaded."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import floor
+
+    return floor
+
+
 def create_floor_table(url: str) -> None:
     import psycopg
 
-    sys.path.insert(0, str(Path(__file__).parent))
-    from floor import CREATE
-
     with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(CREATE)
+        connection.execute(_floor().CREATE)
 
 
 def floor_runs(n: int, server_pid: int, port: int, tokens: list[str], args: argparse.Namespace) -> list[Row]:
     """The floor, then the check-in's own floor (bench/floor/checkin.py)."""
+    paths = _floor()
 
     def floor(c: int, i: int) -> tuple[str, str, str | None, dict[str, str]]:
-        return "POST", "/bench/floor", BODY, {"Authorization": f"Bearer {tokens[c]}"}
+        return "POST", paths.FLOOR_PATH, BODY, {"Authorization": f"Bearer {tokens[c]}"}
 
     def must(c: int, i: int) -> tuple[str, str, str | None, dict[str, str]]:
         headers = {"Authorization": f"Bearer {tokens[c]}", "Idempotency-Key": f"must-r{n}-c{c}-{i}"}
-        return "POST", "/bench/floor/checkin", BODY, headers
+        return "POST", paths.MUST_PATH, BODY, headers
 
     names = {
-        "POST /bench/floor (lookup + insert only)": floor,
-        "POST /bench/floor/checkin (what a check-in must do, hand-written)": must,
+        f"POST {paths.FLOOR_PATH} (lookup + insert only)": floor,
+        f"POST {paths.MUST_PATH} (what a check-in must do, hand-written)": must,
     }
     runs = [
         load(name, server_pid, port, args.requests, args.concurrency, send) for name, send in names.items()

@@ -1,0 +1,47 @@
+"""The floors (bench/floor/) are served as the check-in is: under /api/, so the pages-only middleware skips
+them too. Until 6 Dec 2026 they ran it, and the floor cost a quarter more instructions than it must."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import resolve
+
+from mesosafe.web.middleware import API_PREFIX
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture
+def floor_urls() -> Iterator[str]:
+    sys.path.insert(0, str(BENCH))
+    try:
+        yield "floor.urls"
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def test_the_floors_are_api_paths(floor_urls: str) -> None:
+    import floor
+    from floor.checkin import floor_checkin
+    from floor.views import floor as floor_view
+
+    assert floor.FLOOR_PATH.startswith(API_PREFIX) and floor.MUST_PATH.startswith(API_PREFIX)
+    assert resolve(floor.FLOOR_PATH, urlconf=floor_urls).func is floor_view
+    assert resolve(floor.MUST_PATH, urlconf=floor_urls).func is floor_checkin
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["FLOOR_PATH", "MUST_PATH"])
+def test_the_page_middleware_skips_the_floors(floor_urls: str, name: str) -> None:
+    """None of the page middleware's marks (language, framing) on a floor's answer (an unknown token: 404)."""
+    import floor
+
+    with override_settings(ROOT_URLCONF=floor_urls):
+        response = Client().post(getattr(floor, name), b"{}", content_type="application/json")
+    assert response.status_code == 404
+    assert "Content-Language" not in response and "X-Frame-Options" not in response
