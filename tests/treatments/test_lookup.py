@@ -53,3 +53,17 @@ def test_json_fields_load_converted_on_first_use(
 
 def test_unknown_hash_finds_nothing(db: Any) -> None:
     assert lookup.checkin_link(digest("no such token")) is None
+
+
+def test_related_objects_come_without_a_query(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    django_assert_num_queries: Any,
+) -> None:
+    _, token = make_treatment(site, make_patient(site))
+    found = lookup.checkin_link(digest(token))
+    assert found is not None
+    with django_assert_num_queries(0):
+        assert found.treatment.patient.clinic.id == site.clinic.id
+        assert found.treatment.patient.clinic_id == site.clinic.id
