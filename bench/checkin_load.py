@@ -421,7 +421,9 @@ def one_round(
 
 def _floor() -> ModuleType:
     """bench/floor/ (its table and paths), importable however this script was loaded."""
-    sys.path.insert(0, str(Path(__file__).parent))
+    here = str(Path(__file__).parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
     import floor
 
     return floor

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import ForeignKey, Model
+from django.db.models import Model
 
 from mesosafe.clinics.models import Clinic
 from mesosafe.patients.models import Patient
@@ -29,19 +29,6 @@ _PARTS: list[tuple[type[Model], str, list[tuple[str, str]]]] = [
     (model, alias, _fields(model))
     for model, alias in ((CheckinLink, "l"), (Treatment, "t"), (Patient, "p"), (Clinic, "c"))
 ]
-
-
-def _foreign_key(model: type[Model], name: str) -> ForeignKey[Any, Any]:
-    field = model._meta.get_field(name)
-    assert isinstance(field, ForeignKey)
-    return field
-
-
-_RELATED = {
-    "clinic": _foreign_key(Patient, "clinic"),
-    "patient": _foreign_key(Treatment, "patient"),
-    "treatment": _foreign_key(CheckinLink, "treatment"),
-}
 _SQL = (
     "SELECT "
     + ", ".join(f'{alias}."{column}"' for _, alias, fields in _PARTS for _, column in fields)
@@ -75,7 +62,7 @@ def _instances(row: tuple[Any, ...]) -> CheckinLink:
         for model, _, fields in _PARTS
     )
     # as select_related fills them: the related object cached, its id already loaded
-    _RELATED["clinic"].set_cached_value(patient, clinic)
-    _RELATED["patient"].set_cached_value(treatment, patient)
-    _RELATED["treatment"].set_cached_value(link, treatment)
+    Patient.clinic.field.set_cached_value(patient, clinic)
+    Treatment.patient.field.set_cached_value(treatment, patient)
+    CheckinLink.treatment.field.set_cached_value(link, treatment)
     return cast(CheckinLink, link)
