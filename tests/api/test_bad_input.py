@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 
 from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.services import submit
 from mesosafe.patients.models import Patient
 from tests.service_fixtures import API, Site, link_headers
 
@@ -31,6 +33,74 @@ def test_nul_characters_are_refused(
         response = client.post(url, body, content_type="application/json", **link_headers(secret))
         assert response.status_code == 422, (url, response.content)
         assert response.json()["errors"][0]["field"] == field
+
+
+def test_nul_characters_are_refused_whatever_the_content_type(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """django-ninja reads a body as JSON whatever its Content-Type says: a NUL sent as text/plain reached
+    PostgreSQL (a 500) and was stored on SQLite."""
+    body = b'{"name": "x\\u0000y", "date_of_birth": "1990-01-01"}'
+    for content_type in ("text/plain", "application/merge-patch+json", "application/octet-stream"):
+        response = client.post(f"{API}/patients", body, content_type=content_type, **site.headers())
+        assert response.status_code == 422, (content_type, response.content)
+        assert response.json()["errors"] == [{"field": "name", "message": "must not contain NUL characters"}]
+    assert not Patient.objects.filter(name__contains="y").exists()
+
+
+def test_a_nul_deep_inside_a_body_is_refused_not_a_500(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    _, token = make_treatment(site, make_patient(site))
+    too_deep = b"[" * 100_000 + b'"\\u0000"' + b"]" * 100_000
+    deep = b'{"symptoms": ' + b"[" * 200 + b'"a\\u0000"' + b"]" * 200 + b"}"
+    for body, status, field in ((too_deep, 400, "(body)"), (deep, 422, "symptoms" + "[0]" * 200)):
+        response = client.post(
+            f"{API}/patient/checkins", body, content_type="application/json", **link_headers(token)
+        )
+        assert response.status_code == status, response.content[:300]
+        assert response.json()["errors"][0]["field"] == field
+
+
+def test_json_in_utf16_is_400_not_read(client: Client, site: Site) -> None:
+    """JSON travels as UTF-8 (RFC 8259); Python would guess UTF-16, where the NUL check saw no escape."""
+    body = '{"name": "x\\u0000y", "date_of_birth": "1990-01-01"}'.encode("utf-16")
+    response = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == "(body)"
+    assert not Patient.objects.exists()
+
+
+def test_a_json_body_over_the_memory_cap_is_413_problem_json(client: Client, site: Site) -> None:
+    body = b'{"name": "' + b"a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + b'"}'
+    response = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())
+    assert response.status_code == 413, response.content[:300]
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == [{"field": "(body)", "message": "is larger than 10 MB"}]
+
+
+def test_a_form_without_its_boundary_is_400_problem_json(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, token = make_treatment(site, make_patient(site))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
+    response = client.post(
+        f"{API}/patient/checkins/{checkin.id}/photos",
+        b"--x\r\n",
+        content_type="multipart/form-data",
+        **link_headers(token),
+    )
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "(body)"
+
+
+def test_a_method_a_path_does_not_take_is_405_problem_json(client: Client, site: Site) -> None:
+    for method, path in (("delete", "/patients/1"), ("get", "/checkins/1/acknowledge"), ("put", "/patients")):
+        response = getattr(client, method)(f"{API}{path}", **site.headers())
+        assert response.status_code == 405, (method, path, response.content)
+        assert response["Content-Type"] == "application/problem+json"
+        assert response["Allow"] and response["Allow"] in response.json()["detail"]
 
 
 def test_huge_ids_and_strange_paths_are_404(client: Client, site: Site) -> None:

@@ -137,6 +137,11 @@ def test_reopen_undoes_only_the_review_it_names(
         content_type="application/json", **site.headers(),
     )  # fmt: skip
     assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "reason"
+    for moment in ("9999-12-31T23:59:59.999+00:00", "0001-01-01T00:00:00+14:00", 1700000000):  # 500s once
+        odd = client.post(
+            url, {"reviewed_at": moment, "reason": "x"}, content_type="application/json", **site.headers()
+        )
+        assert odd.status_code == 422 and odd.json()["errors"][0]["field"] == "reviewed_at", odd.content
     assert CheckIn.objects.get(pk=urgent.id).reviewed_at == urgent.reviewed_at
 
 

@@ -117,6 +117,17 @@ def test_a_reused_key_with_other_answers_is_refused(client: Client, linked: tupl
     assert CheckIn.objects.count() == 1
 
 
+def test_a_key_sent_twice_or_with_spaces_is_refused(client: Client, linked: tuple[Treatment, str]) -> None:
+    """Two Idempotency-Key headers arrive joined ("a, b"): stored under that, a retry with "a" alone would
+    store the check-in again."""
+    _, token = linked
+    for key in ("a, b", "a,b", "two words", "é"):
+        refused = submit(client, token, BRUISE, HTTP_IDEMPOTENCY_KEY=key)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "Idempotency-Key", key
+    assert not CheckIn.objects.exists()
+    assert submit(client, token, BRUISE, HTTP_IDEMPOTENCY_KEY="0b6f1c2e-9d7a-4c1e_x.y~z").status_code == 201
+
+
 def test_bad_checkins_name_the_field(client: Client, linked: tuple[Treatment, str]) -> None:
     _, token = linked
     unknown = submit(client, token, {"symptoms": [{"code": "green_skin"}]})

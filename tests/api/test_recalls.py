@@ -220,6 +220,9 @@ def test_reached_by_mistake_is_undone(client: Client, recall_site: tuple[Site, P
         ({"contacted_at": seen, "reason": " "}, "reason"),
         ({"reason": "mistake"}, "contacted_at"),
         ({"contacted_at": "2026-01-01T00:00:00", "reason": "mistake"}, "contacted_at"),  # no offset
+        ({"contacted_at": "9999-12-31T23:59:59.999+00:00", "reason": "x"}, "contacted_at"),  # was a 500
+        ({"contacted_at": "0001-01-01T00:00:00+14:00", "reason": "x"}, "contacted_at"),
+        ({"contacted_at": 1700000000, "reason": "x"}, "contacted_at"),
     ):
         refused = _post(client, site, path, body)
         assert refused.status_code == 422 and _field(refused) == field, (body, refused.content)

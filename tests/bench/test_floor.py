@@ -11,7 +11,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import resolve
 
-from mesosafe.web.middleware import API_PREFIX
+from mesosafe.lib.problems import API_PREFIX
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 

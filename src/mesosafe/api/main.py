@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, cast
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from mesosafe.errors import Code, DomainError
+from mesosafe.lib.nul import find_nul
 from mesosafe.lib.problems import CONTENT_TYPE, Problem, field_problem
 
-# What RefuseNul refuses, said in the schema of every text a client sends (an ECMA and Python pattern)
+# What the parser (OnceEachParser) and RefuseNul refuse, said in the schema of every text a client sends
+# (an ECMA and Python pattern)
 NO_NUL = "^[^\\u0000]*$"
 
 
@@ -73,15 +81,53 @@ def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+class NulText(ValueError):
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
 class OnceEachParser(Parser):
-    """JSON bodies in which each object names a key once. Python's json keeps the last of repeated keys, so
-    {"symptoms": [<a red flag>], "symptoms": []} was read, triaged and stored as no symptoms at all."""
+    """UTF-8 JSON bodies in which each object names a key once and no text holds a NUL character.
+
+    Python's json keeps the last of repeated keys, so {"symptoms": [<a red flag>], "symptoms": []} was read,
+    triaged and stored as no symptoms at all. django-ninja reads every body as JSON whatever its
+    Content-Type says, so the NUL check is here, on what was read (PostgreSQL refuses NUL in text). Bytes
+    are decoded as UTF-8 (RFC 8259), where json.loads would guess UTF-16 or UTF-32."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        return cast(dict[str, Any], json.loads(request.body, object_pairs_hook=_once_each))
+        body = request.body
+        data = json.loads(body.decode("utf-8-sig"), object_pairs_hook=_once_each)
+        # JSON carries a NUL only as the escape \u0000 (a raw one is invalid JSON): look only then
+        if b"\\u0000" in body and (field := find_nul(data)):
+            raise NulText(field)
+        return cast(dict[str, Any], data)
+
+
+def _problem_when_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """ninja answers a method a path does not take with a bare HTML 405; this says it as problem+json."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        allowed = response["Allow"]
+        refusal = Problem(405, f"{request.method} is not allowed here: use {allowed}").response()
+        refusal["Allow"] = allowed
+        return refusal
+
+    return wrapped
 
 
 class MesosafeAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for url in urls:
+            if isinstance(url, URLPattern):
+                url.callback = _problem_when_not_allowed(url.callback)
+        return urls
+
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         """Declare error responses with their real media type, application/problem+json, and the server's
         text rule (no NUL characters) in every request schema."""
@@ -175,9 +221,27 @@ _UNPARSABLE = "Cannot parse request body"
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and isinstance(exc.__cause__, RepeatedKey):
         return field_problem(exc.__cause__.key, "is given twice: send each field once", status=400).response()
+    if exc.status_code == 400 and isinstance(exc.__cause__, NulText):
+        return field_problem(exc.__cause__.field, "must not contain NUL characters").response()
     if exc.status_code == 400 and str(exc) == _UNPARSABLE:
         return field_problem("(body)", "is not valid JSON: send a UTF-8 JSON object", status=400).response()
     return Problem(exc.status_code, str(exc)).response()
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE that is not a file upload (LimitBody caps those)."""
+    megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return field_problem("(body)", f"is larger than {megabytes} MB", status=413).response()
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _bad_form(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A form body Django could not read (no boundary, too many fields or files): ninja reads it unguarded."""
+    message = "is not a form Django can read: send multipart/form-data with its boundary, one file"
+    return field_problem("(body)", message, status=400).response()
 
 
 @api.exception_handler(Http404)

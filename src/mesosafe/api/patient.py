@@ -25,7 +25,12 @@ from mesosafe.treatments.services import plan_due
 
 router = Router(auth=patient_link, tags=["patient"])
 
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", default=None, max_length=200)]
+# Visible ASCII without a comma: two Idempotency-Key headers arrive joined by one ("a, b"), a key that no
+# retry of either would send again
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", default=None, max_length=200, pattern=r"^[!-+\--~]+$"),
+]
 
 
 @router.get("/patient/me", response=responses({200: PatientMeOut}))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, Field
 
 from mesosafe.engines import SymptomReport
 from mesosafe.knowledge.plausible import TEMPERATURE_C
-from mesosafe.lib.fields import In, Note, said
+from mesosafe.lib.fields import In, Moment, Note, said
 
 
 class CheckInBody(In):
@@ -28,5 +28,5 @@ class ReopenIn(In):
     """Undo a review: `reviewed_at` is the one being undone, as the check-in showed it, so a review made
     since is never undone by mistake."""
 
-    reviewed_at: AwareDatetime
+    reviewed_at: Moment
     reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(said)]

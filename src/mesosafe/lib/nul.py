@@ -1,31 +1,39 @@
-"""PostgreSQL refuses NUL characters in text; requests carrying one are refused up front, naming the field."""
+"""PostgreSQL refuses NUL characters in text; requests carrying one are refused up front, naming the field.
+
+`RefuseNul` looks at what every request carries (path, query, headers), answering problem+json under /api/
+and the not-found page elsewhere; the pages' forms refuse a NUL in a
+field themselves, and the API's parser looks through the JSON it has read (`find_nul`), whatever the body's
+Content-Type said."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views import defaults
 
-from mesosafe.lib.problems import Problem, field_problem
+from mesosafe.lib.problems import Problem, field_problem, for_api
 
 
-def find_nul(value: Any, path: str = "") -> str | None:
-    """The field path of the first string (or key) holding a NUL character, e.g. 'symptoms[0].code'."""
-    if isinstance(value, str):
-        return (path or "(body)") if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            child = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                return child
-            if found := find_nul(item, child):
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            if found := find_nul(item, f"{path}[{index}]"):
-                return found
+def find_nul(value: Any) -> str | None:
+    """The field path of the first string (or key) holding a NUL character, e.g. 'symptoms[0].code'.
+    Walks with a stack, not recursion: a body nested as deep as the JSON parser allows is still walked."""
+    todo: list[tuple[str, Any]] = [("", value)]
+    while todo:
+        path, item = todo.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return path or "(body)"
+        children: list[tuple[str, Any]] = []
+        if isinstance(item, dict):
+            for key, child in item.items():
+                name = f"{path}.{key}" if path else str(key)
+                if "\x00" in str(key):
+                    return name.replace("\x00", "")
+                children.append((name, child))
+        elif isinstance(item, list):
+            children = [(f"{path}[{index}]", child) for index, child in enumerate(item)]
+        todo.extend(reversed(children))  # first field first
     return None
 
 
@@ -38,14 +46,6 @@ def _problem(request: HttpRequest) -> Problem | None:
     for name, value in request.headers.items():
         if "\x00" in value:
             return field_problem(name, "must not contain NUL characters")
-    # JSON can only carry a NUL as the escape \u0000 (a raw one is already invalid JSON)
-    if request.content_type == "application/json" and b"\\u0000" in request.body:
-        try:
-            field = find_nul(json.loads(request.body))
-        except ValueError:
-            return None  # malformed JSON: the API's parser answers it
-        if field:
-            return field_problem(field, "must not contain NUL characters")
     return None
 
 
@@ -55,4 +55,9 @@ class RefuseNul:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         problem = _problem(request)
-        return problem.response() if problem else self.get_response(request)
+        if problem is None:
+            return self.get_response(request)
+        if for_api(request):
+            return problem.response()
+        # No form sends a NUL: a page asked for with one was not asked for by a person; it is not found
+        return defaults.page_not_found(request, Http404())

@@ -6,9 +6,14 @@ import json
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 CONTENT_TYPE = "application/problem+json"
+API_PREFIX = "/api/"  # paths under it answer problem+json; every other path is a page
+
+
+def for_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
 
 
 @dataclass

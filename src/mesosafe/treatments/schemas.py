@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, Field
 
 from mesosafe.lib.fields import Area, Id, In, Millilitres, Moment, Note, Short, Text60, Text100, said
 from mesosafe.treatments.models import RecallContact
@@ -52,5 +52,5 @@ class RecallNotReachedIn(In):
     """Undo a "reached" marked by mistake: `contacted_at` is the mark being undone, as the standing showed it,
     so a mark made since is never undone by mistake."""
 
-    contacted_at: AwareDatetime
+    contacted_at: Moment
     reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX), AfterValidator(said)]

@@ -12,8 +12,9 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.module_loading import import_string
 
+from mesosafe.lib.problems import for_api
+
 Handler = Callable[[HttpRequest], HttpResponseBase]
-API_PREFIX = "/api/"
 
 
 class PagesOnly:
@@ -35,14 +36,14 @@ class PagesOnly:
         self.pages = handler
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.path_info.startswith(API_PREFIX):
+        if for_api(request):
             return self.get_response(request)
         return self.pages(request)
 
     def process_view(
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any
     ) -> HttpResponseBase | None:
-        if request.path_info.startswith(API_PREFIX):
+        if for_api(request):
             return None
         for hook in self.view_hooks:
             response: HttpResponseBase | None = hook(request, view, args, kwargs)
@@ -51,7 +52,7 @@ class PagesOnly:
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
-        if request.path_info.startswith(API_PREFIX):
+        if for_api(request):
             return None
         for hook in self.exception_hooks:
             response: HttpResponseBase | None = hook(request, exception)

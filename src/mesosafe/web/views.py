@@ -7,7 +7,7 @@ from django.template import loader
 from django.views import defaults
 
 from mesosafe.lib import dbdown
-from mesosafe.lib.problems import Problem
+from mesosafe.lib.problems import Problem, for_api
 from mesosafe.workers.health import last_beat, worker_alive
 
 
@@ -25,13 +25,9 @@ def healthz_worker(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if alive else 503)
 
 
-def _api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
-
-
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """API paths answer problem+json; pages keep Django's (or their templates') 404 page."""
-    return Problem(404).response() if _api(request) else defaults.page_not_found(request, exception)
+    return Problem(404).response() if for_api(request) else defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -39,14 +35,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
     with Retry-After (the client should retry, and a retry with its Idempotency-Key is safe), not a 500."""
     if dbdown.unreachable(sys.exc_info()[1]):
         return unavailable(request)
-    if _api(request):
+    if for_api(request):
         return Problem(500, "unexpected server error; retry later").response()
     return defaults.server_error(request)
 
 
 def unavailable(request: HttpRequest) -> HttpResponse:
     detail = "the database is unavailable; retry after the time in Retry-After"
-    if _api(request):
+    if for_api(request):
         response = Problem(503, detail).response()
     else:
         # A plain page in both languages, rendered without the request: its context (session, user) is
