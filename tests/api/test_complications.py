@@ -7,6 +7,9 @@ from django.test import Client
 from django.utils import timezone
 
 from mesosafe.checkins.services import submit
+from mesosafe.complications import icsr
+from mesosafe.complications.models import Complication
+from mesosafe.e2b.codes import Seriousness
 from mesosafe.patients.models import Patient
 from tests.service_fixtures import API, Site
 
@@ -85,3 +88,56 @@ def test_rules_name_the_field(
         response = client.post(url, body, content_type="application/json", **site.headers())
         assert response.status_code == 422, (body, response.content)
         assert response.json()["errors"][0]["field"] == field
+
+
+def _create(client: Client, site: Site, treatment: Any, **changes: Any) -> Any:
+    body = {"onset_date": str(timezone.now().date()), "grade": 2, "relatedness": "possibly", **changes}
+    url = f"{API}/treatments/{treatment.id}/complications"
+    return client.post(url, body, content_type="application/json", **site.headers())
+
+
+def test_reported_when_created_keeps_its_report_id_and_date(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site))
+    created = _create(client, site, treatment, reported_to_regulator=True)
+    assert created.status_code == 201, created.content
+    stored = Complication.objects.get(pk=created.json()["id"])
+    assert stored.report_id.endswith(f"-{stored.id}") and stored.report_version
+    assert stored.reported_on == site.clinic.local_date(timezone.now())
+
+
+def test_a_patch_cannot_clear_a_kept_field_nor_a_reported_complications_date(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site))
+    created = _create(client, site, treatment, reported_to_regulator=True).json()
+    url = f"{API}/complications/{created['id']}"
+    for body, field in (
+        ({"grade": None}, "grade"),
+        ({"outcome": None}, "outcome"),
+        ({"serious": None}, "serious"),
+        ({"reported_on": None}, "reported_on"),
+        ({"reported_on": "2001-01-01"}, "reported_on"),  # before the onset
+    ):
+        refused = client.patch(url, body, content_type="application/json", **site.headers())
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field, refused.content
+    stored = Complication.objects.get(pk=created["id"])
+    assert stored.grade == 2 and stored.reported_on is not None
+
+
+def test_a_death_or_a_grade_4_or_5_is_serious_and_the_report_says_death(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site))
+    for changes in ({"outcome": "fatal"}, {"grade": 4}, {"grade": 5}):
+        refused = _create(client, site, treatment, **changes)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "serious"
+    serious = {"serious": True, "serious_reason": "life_threatening"}
+    created = _create(client, site, treatment, outcome="fatal", grade=5, symptom_codes=["pain"], **serious)
+    assert created.status_code == 201, created.content
+    complication = Complication.objects.get(pk=created.json()["id"])
+    assert icsr.case(complication).reactions[0].seriousness == {
+        Seriousness.DEATH,
+        Seriousness.LIFE_THREATENING,
+    }

@@ -86,3 +86,19 @@ def test_a_name_with_a_right_to_left_override_is_refused(client: Client, site: S
     body = {"name": "Ali \u202eevil", "date_of_birth": "1990-01-02"}
     response = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())
     assert response.status_code == 422 and "text-direction" in response.content.decode()
+
+
+def test_a_name_of_nothing_visible_and_a_phone_of_words_are_refused(client: Client, site: Site) -> None:
+    for body, field in (
+        ({"name": "   "}, "name"),
+        ({"name": "\u200f"}, "name"),  # a right-to-left mark alone: an empty, unclickable row on the list
+        ({"phone": "call me maybe"}, "phone"),  # a tel: link nobody can dial
+        ({"phone": "+971 50 \u202e123"}, "phone"),
+        ({"name": "Amal\x07"}, "name"),  # a control character: no report (XML) could carry it
+    ):
+        sent = {"name": "Amal", "date_of_birth": "1990-01-02", **body}
+        response = client.post(f"{API}/patients", sent, content_type="application/json", **site.headers())
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == field, body
+    good = {"name": " Amal ", "date_of_birth": "1990-01-02", "phone": "+971 (50) 123-4567"}
+    created = client.post(f"{API}/patients", good, content_type="application/json", **site.headers())
+    assert created.status_code == 201 and created.json()["name"] == "Amal"

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.complications.models import Complication
@@ -73,3 +74,19 @@ def test_odd_checkin_parameters_are_ignored(case: Case, staff_client: Client) ->
     url = f"/clinic/treatments/{case.treatment.id}/complications/new/"
     for odd in ("²", "٣", "9" * 30, "-1", "1.5"):
         assert staff_client.get(url, {"checkin": odd}).status_code == 200, odd
+
+
+def test_the_services_refusals_are_said_in_the_pages_language(case: Case, staff_client: Client) -> None:
+    """They were the service's English, lowercase, on the Arabic page too."""
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/"
+    staff_client.cookies["django_language"] = "ar"
+    for changes, sentence in (
+        ({"onset_date": "2001-01-01"}, "The onset cannot come before the treatment."),
+        ({"outcome": "fatal"}, "A death, or a grade 4 or 5 complication, is serious: tick Serious and say why."),
+        ({"grade": "5"}, "A death, or a grade 4 or 5 complication, is serious: tick Serious and say why."),
+    ):
+        page = staff_client.post(url, data(**changes)).content.decode()
+        with translation.override("ar"):
+            assert gettext(sentence) != sentence and gettext(sentence) in page, changes
+        assert "cannot come before the treatment" not in page and "mark it serious" not in page
+    assert not Complication.objects.exists()

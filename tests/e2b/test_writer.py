@@ -52,6 +52,16 @@ def test_the_default_namespace_holds_whatever_else_claimed_it(case: Case) -> Non
     assert read(write(case, HEADER)) == [case]
 
 
+def test_characters_xml_cannot_carry_are_written_as_the_replacement_character(case: Case) -> None:
+    """A record stored before the inputs refused controls still makes a report that parses."""
+    import xml.etree.ElementTree as ET
+
+    odd = replace(case, narrative="ice\x08 applied\ufffe, then \x02 warm\ud800 compress")
+    document = write(odd, HEADER)
+    ET.fromstring(document)  # raises on a character XML 1.0 cannot carry
+    assert read(document)[0].narrative == "ice\ufffd applied\ufffd, then \ufffd warm\ufffd compress"
+
+
 def test_without_meddra_code_the_reported_term_is_still_sent(case: Case) -> None:
     xml = write(case, HEADER).decode()
     assert 'nullFlavor="NI"' in xml and "تورم" in xml

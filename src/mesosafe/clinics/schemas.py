@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from mesosafe.lib.fields import Id, In, Name, RecentDate, Short
+from mesosafe.lib.fields import Id, In, Name, RecentDate, Short, said
 
 
 class ProductIn(In):
     name: Name
     manufacturer: Short = ""
-    ingredients: list[Short] = Field(default=[], max_length=50)
+    ingredients: list[Annotated[Short, AfterValidator(said)]] = Field(default=[], max_length=50)
     approval_reference: Short = ""
 
 

@@ -34,6 +34,16 @@ SERIOUSNESS = {
     "disfigurement": Seriousness.OTHER_MEDICALLY_IMPORTANT,  # not an ICH criterion of its own
     "other_medically_important": Seriousness.OTHER_MEDICALLY_IMPORTANT,
 }
+
+
+def _seriousness(complication: Complication) -> frozenset[Seriousness]:
+    """The reason given, and death when the outcome was fatal (E.i.3.2a, a criterion of its own)."""
+    if not complication.serious:
+        return frozenset()
+    death = {Seriousness.DEATH} if complication.outcome == "fatal" else set()
+    return frozenset({SERIOUSNESS[complication.serious_reason], *death})
+
+
 RELATEDNESS = {
     "not_related": "not related",
     "unlikely": "unlikely related",
@@ -80,9 +90,7 @@ def case(complication: Complication) -> Case:
             end=complication.outcome_date
             if complication.outcome in ("recovered", "recovered_with_sequelae")
             else None,
-            seriousness=frozenset({SERIOUSNESS[complication.serious_reason]})
-            if complication.serious
-            else frozenset(),
+            seriousness=_seriousness(complication),
             outcome=OUTCOMES[complication.outcome],
         )
         for code in complication.symptom_codes

@@ -11,11 +11,19 @@ from django.utils import timezone
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
 from mesosafe.complications import icsr
-from mesosafe.complications.models import Complication
+from mesosafe.complications.models import Complication, Outcome
 from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
 from mesosafe.errors import DomainError
 from mesosafe.knowledge import load as load_kb
 from mesosafe.treatments.models import Treatment
+
+# What a refusal says; the clinic pages say the same in their language (clinicui/errors.py)
+IN_THE_FUTURE = "this date is in the future"
+BEFORE_TREATMENT = "the onset cannot come before the treatment"
+BEFORE_ONSET = "the outcome cannot come before the onset"
+REPORT_BEFORE_ONSET = "the report cannot come before the onset"
+FATAL_IS_SERIOUS = "a death, or a grade 4 or 5 complication, is serious: mark it serious and say why"
+KEEPS_REPORT_DATE = "a complication reported to the regulator keeps its report date"
 
 
 def _check(values: dict[str, Any]) -> None:
@@ -23,6 +31,9 @@ def _check(values: dict[str, Any]) -> None:
     for index, code in enumerate(values.get("symptom_codes") or []):
         if code not in known:
             raise DomainError(("symptom_codes", index), f"unknown symptom code '{code}'")
+    # ICH E2B(R3) E.i.3.2: death and a life-threatening reaction are serious; grades 4 and 5 say as much
+    if not values.get("serious") and (values.get("outcome") == Outcome.FATAL or values.get("grade", 0) >= 4):
+        raise DomainError("serious", FATAL_IS_SERIOUS)
     if values.get("serious") and not values.get("serious_reason"):
         raise DomainError("serious_reason", "a serious complication needs its reason")
     if not values.get("serious") and values.get("serious_reason"):
@@ -32,22 +43,12 @@ def _check(values: dict[str, Any]) -> None:
     latest = date.today() + timedelta(days=1)  # today somewhere on Earth, whatever the server's zone
     for name in ("onset_date", "outcome_date", "reported_on"):
         if values.get(name) and values[name] > latest:
-            raise DomainError(name, "this date is in the future")
-    onset, outcome_date = values.get("onset_date"), values.get("outcome_date")
-    if onset and outcome_date and outcome_date < onset:
-        raise DomainError("outcome_date", "the outcome cannot come before the onset")
-
-
-# Fields a PATCH may leave out but never clear
-REQUIRED = (
-    "grade",
-    "serious",
-    "outcome",
-    "relatedness",
-    "suspected_infection",
-    "reported_to_regulator",
-    "action_taken",
-)
+            raise DomainError(name, IN_THE_FUTURE)
+    onset = values.get("onset_date")
+    if onset and values.get("outcome_date") and values["outcome_date"] < onset:
+        raise DomainError("outcome_date", BEFORE_ONSET)
+    if onset and values.get("reported_on") and values["reported_on"] < onset:
+        raise DomainError("reported_on", REPORT_BEFORE_ONSET)
 
 
 def create(
@@ -61,12 +62,14 @@ def create(
         values["symptom_codes"] = [s["code"] for s in checkin.answers.get("symptoms", [])]
     _check(values)
     if values["onset_date"] < treatment.patient.clinic.local_date(treatment.performed_at):
-        raise DomainError("onset_date", "the onset cannot come before the treatment")
+        raise DomainError("onset_date", BEFORE_TREATMENT)
     patient = treatment.patient
     with transaction.atomic():
         complication = Complication.objects.create(
             treatment=treatment, checkin=checkin, created_by=by, updated_at=timezone.now(), **values
         )
+        if complication.reported_to_regulator:  # its report id needs the new row's id
+            complication.save(update_fields=_mark_reported(complication))
         record(patient.clinic_id, by, "create", "complication", [complication.id], patient.id)
     return complication
 
@@ -76,8 +79,13 @@ def update(complication: Complication, patch: ComplicationPatch, by: Any) -> Com
     changes = patch.model_dump(exclude_unset=True)
     if "serious_reason" in changes:
         changes["serious_reason"] = changes["serious_reason"] or ""
-    changes = {name: value for name, value in changes.items() if not (name in REQUIRED and value is None)}
     current = {name: getattr(complication, name) for name in ComplicationIn.model_fields}
+    if (
+        "reported_on" in changes
+        and changes["reported_on"] is None
+        and changes.get("reported_to_regulator", current["reported_to_regulator"])
+    ):
+        raise DomainError("reported_on", KEEPS_REPORT_DATE)
     current.update(changes)
     _check(current)
     for name, value in changes.items():

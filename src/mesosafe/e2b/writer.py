@@ -5,6 +5,7 @@ The element layout follows the ICH E2B(R3) implementation guide; `mesosafe.e2b.r
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
@@ -13,12 +14,21 @@ from mesosafe.e2b.model import Case, Causality, Drug, Header, Patient, Reaction,
 from mesosafe.e2b.timestamps import ts_date, ts_moment
 
 TYPE = f"{{{c.XSI}}}type"
+# What XML 1.0 cannot carry (most controls, lone surrogates, U+FFFE and U+FFFF): ElementTree writes it as it
+# is, and the report would not parse. The inputs refuse these now; records stored before are written with
+# U+FFFD in their place.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _e(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{c.HL7}}}{tag}", {k.replace("_", ":"): v for k, v in attrs.items()})
+    named = {k.replace("_", ":"): _xml(v) for k, v in attrs.items()}
+    element = ET.SubElement(parent, f"{{{c.HL7}}}{tag}", named)
     if text is not None:
-        element.text = text
+        element.text = _xml(text)
     return element
 
 
@@ -227,7 +237,7 @@ def _causality(assessment: ET.Element, causality: Causality) -> None:
         _e(assessment, "component", typeCode="COMP"), "causalityAssessment", classCode="OBS", moodCode="EVN"
     )
     _e(node, "code", code=c.OBS_CAUSALITY, codeSystem=c.OID_OBSERVATION)
-    _typed(node, "value", "ST").text = causality.result  # G.k.9.i.2.r.3
+    _typed(node, "value", "ST").text = _xml(causality.result)  # G.k.9.i.2.r.3
     _e(_e(node, "methodCode"), "originalText", causality.method)  # G.k.9.i.2.r.2
     entity = _e(_e(node, "author", typeCode="AUT"), "assignedEntity", classCode="ASSIGNED")
     _e(_e(entity, "code"), "originalText", causality.source)  # G.k.9.i.2.r.1

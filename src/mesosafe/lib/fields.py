@@ -3,6 +3,8 @@ it would refuse), and checks whose messages the clinic pages translate (clinicui
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
@@ -30,10 +32,20 @@ IN_THE_FUTURE = "cannot be in the future"
 OUTSIDE_2000_2100 = "must be between the years 2000 and 2100"
 BLANK = "must not be blank"
 BIDI_CONTROL = "must not contain invisible text-direction characters"
+CONTROL_CHARACTER = "must not contain control characters"
+NOT_A_PHONE = "use digits, spaces and + ( ) - . only"
 
 # Unicode's embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069): inside a name they
 # reorder what staff read ("Ali [RLO]evil" shows as "Ali live"), and no one's name needs them.
 _BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+
+
+# C0 and C1 controls but tab, newline and carriage return, DEL, and Unicode's noncharacters: no person types
+# them, XML 1.0 cannot carry most of them (the E2B report a regulator reads), and terminals obey them.
+_CONTROLS = frozenset(
+    map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), *range(0xFDD0, 0xFDF0)])
+) | {"\ufffe", "\uffff"}
+_PHONE = re.compile(r"[0-9+()\-. ]*")
 
 
 def _email(value: str) -> str:
@@ -77,8 +89,26 @@ def _no_bidi_controls(value: str) -> str:
     return value
 
 
+def _no_controls(value: str) -> str:
+    if not _CONTROLS.isdisjoint(value):
+        raise ValueError(CONTROL_CHARACTER)
+    return value
+
+
+def _phone(value: str) -> str:
+    if not _PHONE.fullmatch(value):
+        raise ValueError(NOT_A_PHONE)
+    return value.strip()
+
+
+def blank(value: str) -> bool:
+    """Nothing a reader would see: spaces, and invisible format characters (zero-width space, the
+    direction marks) that .strip() keeps."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in value)
+
+
 def said(value: str) -> str:
-    if not value.strip():
+    if blank(value):
         raise ValueError(BLANK)
     return value.strip()
 
@@ -90,16 +120,19 @@ Moment = Annotated[
     AfterValidator(_plausible_moment),
     Field(description="with its UTC offset; between the years 2000 and 2100"),
 ]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_bidi_controls)]
-Short = Annotated[str, Field(max_length=120)]
-Text60 = Annotated[str, Field(max_length=60)]
-Text100 = Annotated[str, Field(max_length=100)]
-Area = Annotated[str, Field(min_length=1, max_length=100)]
-Code = Annotated[str, Field(min_length=1, max_length=64)]
-Note = Annotated[str, Field(max_length=2000)]
-LongText = Annotated[str, Field(max_length=4000)]
+Typed = AfterValidator(_no_controls)
+Name = Annotated[
+    str, Field(min_length=1, max_length=200), Typed, AfterValidator(_no_bidi_controls), AfterValidator(said)
+]
+Short = Annotated[str, Field(max_length=120), Typed]
+Text60 = Annotated[str, Field(max_length=60), Typed]
+Text100 = Annotated[str, Field(max_length=100), Typed]
+Area = Annotated[str, Field(min_length=1, max_length=100), Typed, AfterValidator(said)]
+Code = Annotated[str, Field(min_length=1, max_length=64), Typed]
+Note = Annotated[str, Field(max_length=2000), Typed]
+LongText = Annotated[str, Field(max_length=4000), Typed]
 Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
-Phone = Annotated[str, Field(max_length=40)]
+Phone = Annotated[str, Field(max_length=40), AfterValidator(_phone)]
 RecentDate = Annotated[date, Written, AfterValidator(_not_ancient), Field(description="after 1900")]
 BirthDate = Annotated[
     date,
