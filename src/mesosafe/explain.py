@@ -146,7 +146,12 @@ def label(stored: StoredCheckin, lang: Lang) -> str:
     explanation = stored.explanation or {}
     if "label" in explanation:
         return _in(explanation["label"], lang)
-    return _disposition_texts(stored.disposition, lang)[0]
+    return level_label(stored.disposition, lang)
+
+
+def level_label(disposition: str, lang: Lang) -> str:
+    """A level's label in `lang` as the knowledge base says it now ("Get medical care today")."""
+    return _disposition_texts(disposition, lang)[0]
 
 
 def screening(stored: StoredScreening, lang: Lang) -> Shown:

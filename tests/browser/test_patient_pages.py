@@ -158,7 +158,8 @@ def test_photo_picker_speaks_the_page_language(
 ) -> None:
     """The browser's own file input is labelled in the browser's language; the page shows its own."""
     page.goto(live_server.url + make_case(lang=lang).url("checkin/"))
-    page.locator("button[value=symptoms]").click()  # no symptom: the second step has the photos
+    page.locator("#id_sym_bruising").check()
+    page.locator("button[value=symptoms]").click()  # the second step has the photos
     page.wait_for_load_state()
     pick = page.locator("[data-file-pick]")
     status = pick.locator(".file-status")

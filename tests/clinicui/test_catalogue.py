@@ -129,6 +129,16 @@ def test_duplicate_lot_is_a_form_error(site_a: ClinicSite, staff_client: Client)
     assert response.status_code == 302 and Batch.objects.filter(lot_number="LOT-A-001").count() == 2
 
 
+def test_a_lot_differing_only_in_case_is_the_same_lot(site_a: ClinicSite, staff_client: Client) -> None:
+    """A recall finds lots whatever their case, so 'lot-a-001' beside 'LOT-A-001' would be one lot recorded
+    twice: refused on the lot field, naming the lot as recorded."""
+    response = staff_client.post("/clinic/products/lots/new/", lot(site_a, lot_number="lot-a-001"))
+    assert response.status_code == 400
+    assert "NCTF 135HA already has lot LOT-A-001." in error_of(response, "lot_number")
+    assert list(Batch.objects.values_list("lot_number", flat=True)) == ["LOT-A-001"]
+    assert not AuditEvent.objects.filter(object_type="batch").exists()
+
+
 def test_lot_added_meanwhile_is_a_form_error_too(
     site_a: ClinicSite, staff_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@ check-in to the review queue (with a reason, audited, race-safe); other clinics 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -318,3 +319,17 @@ def test_a_symptom_not_asked_about_is_not_assessed_never_normal_healing(
     pain = kb.effects["pain"]
     assert f"{pain.name.get(lang)}: {kb.triage.questions.not_assessed.get(lang)}" in page
     assert pain.expected is not None and pain.expected.course.get(lang) not in page
+
+
+def test_the_day_after_treatment_is_whole_days_as_the_engine_counts_them(
+    make_case: Callable[..., Case], staff_client: Client
+) -> None:
+    """17 hours after treatment is day 0, for the check-in and for its treatment's other check-ins, as the
+    engine counted it (no "since yesterday" asked) and the patient's pages show it."""
+    case = make_case(days_ago=17 / 24)
+    first, second = case.checkin([{"code": "pus"}]), case.checkin([{"code": "fever"}])
+    assert first.days_since_treatment < 1 and second.days_since_treatment < 1
+    page = staff_client.get(page_url(second)).content.decode()
+    assert "Day 0 after treatment" in page and "Day 1" not in page
+    other = page[page.index(f'href="{page_url(first)}"') :].split("</li>")[0]
+    assert "day 0" in other and "day 1" not in other

@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 
 from mesosafe.clinics.schemas import BatchIn, ProductIn
-from mesosafe.clinicui.errors import BY_KIND, BY_REASON, message
+from mesosafe.clinicui.errors import BY_KIND, BY_MESSAGE, BY_REASON, message
 from mesosafe.clinicui.forms import TreatmentForm
 from mesosafe.engines import InputError, parse
 from mesosafe.errors import Code, DomainError, conflict
@@ -62,7 +62,7 @@ def test_an_error_without_a_sentence_keeps_the_schemas_words() -> None:
 
 
 def test_every_sentence_is_translated_to_arabic() -> None:
-    for key, sentence in [*BY_KIND.items(), *BY_REASON.items()]:
+    for key, sentence in [*BY_KIND.items(), *BY_REASON.items(), *BY_MESSAGE.items()]:
         with translation.override("en"):
             english = str(sentence)
         with translation.override("ar"):

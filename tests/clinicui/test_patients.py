@@ -109,3 +109,33 @@ def test_unreviewed_escalation_blocks_next_session(case: Case, staff_client: Cli
     page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
     card = page[page.index('id="eligibility"') : page.index("</section>")]
     assert "1 escalated check-in not yet reviewed." in card
+
+
+def test_timeline_says_the_day_after_treatment_as_the_engine_counts_it(
+    site_a: ClinicSite, staff_client: Client
+) -> None:
+    """17 hours after treatment is day 0 (no "since yesterday" asked), as on the patient's pages."""
+    case = build_case(site_a, days_ago=17 / 24)
+    stored = case.checkin([{"code": "pus"}])
+    assert stored.days_since_treatment < 1
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    line = page[page.index(f"Check-in #{stored.id}</a>") :].split("</p>")[0]
+    assert "day 0" in line and "day 1" not in line
+
+
+def test_search_by_phone_typed_in_arabic_indic_digits(site_a: ClinicSite, staff_client: Client) -> None:
+    build_case(site_a, name="Amal Haddad")  # +971500000001
+    page = staff_client.get("/clinic/patients/", {"q": "+٩٧١٥٠٠٠٠٠٠٠١"}).content.decode()
+    assert "Amal Haddad" in page and "No patients found." not in page
+    assert 'value="+971500000001"' in page  # the search as it was run
+
+
+def test_a_search_too_long_to_run_lists_nobody(site_a: ClinicSite, staff_client: Client) -> None:
+    """A search longer than the field takes is an error, never every patient of the clinic."""
+    build_case(site_a, name="Amal Haddad")
+    response = staff_client.get("/clinic/patients/", {"q": "x" * 101})
+    page = response.content.decode()
+    assert "Amal Haddad" not in page
+    assert "Ensure this value has at most 100 characters (it has 101)." in page
+    assert 'aria-invalid="true"' in page and f'value="{"x" * 101}"' in page
+    assert not AuditEvent.objects.filter(action="read", object_type="patient").exists()

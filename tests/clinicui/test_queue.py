@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -511,3 +512,16 @@ def test_the_card_says_a_symptom_not_asked_about_is_not_assessed(
     pain = kb.effects["pain"]
     assert f"{pain.name.get(lang)}: {kb.triage.questions.not_assessed.get(lang)}" in card
     assert pain.expected is not None and pain.expected.course.get(lang) not in card
+
+
+def test_the_day_after_treatment_is_whole_days_as_the_engine_counts_them(
+    make_case: Callable[..., Case], staff_client: Client
+) -> None:
+    """17 hours after treatment is day 0: the engine asked no "since yesterday" and the patient's pages say
+    day 0, so the card does too (never rounded up to day 1, where "not asked" reads as a missing answer)."""
+    stored = make_case(days_ago=17 / 24).checkin([{"code": "pus"}])
+    assert 0.5 < stored.days_since_treatment < 1
+    page = staff_client.get("/clinic/").content.decode()
+    card = page[page.index(f'id="treatment-{stored.treatment_id}"') :]
+    assert "Latest check-in: day 0 after treatment · 1 check-in to review" in card
+    assert "Day 0 after treatment" in card and "day 1" not in card.lower()

@@ -92,3 +92,13 @@ def test_the_recipients_download_as_a_formula_safe_csv(site_a: ClinicSite, staff
     assert names == {'\'=HYPERLINK("http://evil.test","Amal")', "نور"}
     assert all(row[7] == "LOT-A-001" for row in rows[1:])
     assert AuditEvent.objects.filter(object_type="recall").count() == 4  # the page's reads and the download's
+
+
+def test_lot_typed_in_arabic_indic_digits(site_a: ClinicSite, staff_client: Client) -> None:
+    """An Arabic keyboard types '٠٠١': found as the lot form records it, with Western digits."""
+    Batch.objects.filter(pk=site_a.batch.pk).update(lot_number="DXB-24-001")
+    build_case(site_a, name="Amal")
+    page = staff_client.get("/clinic/recall/", {"lot": "DXB-٢٤-٠٠١"}).content.decode()
+    assert "Amal" in page and "1 treatment received this lot." in page
+    assert "This clinic has no lot" not in page
+    assert "?lot=DXB-24-001&amp;format=csv" in page

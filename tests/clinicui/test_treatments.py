@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
+from mesosafe import explain
 from mesosafe.audit.models import AuditEvent
 from mesosafe.clinics.models import Batch
 from mesosafe.complications.models import Complication
+from mesosafe.knowledge import Lang
 from mesosafe.patients.services import run_screening
 from mesosafe.treatments.models import Treatment
 from tests.pages_fixtures import Case, ClinicSite
@@ -195,8 +199,14 @@ def test_an_unreviewed_urgent_checkin_is_a_gate_on_the_form(case: Case, staff_cl
     refused = staff_client.post(url, form(case.site))
     page = refused.content.decode()
     assert refused.status_code == 400 and Treatment.objects.count() == 1
-    assert f"Check-in #{urgent.id} ({urgent.disposition}) is not reviewed yet" in page
+    label = explain.level_label(urgent.disposition, Lang.EN)
+    assert f"Check-in #{urgent.id} ({label}) is not reviewed yet" in page
     assert 'id="id_override_reason_error"' in page  # on the reason's field
+    staff_client.cookies["django_language"] = "ar"
+    arabic = staff_client.post(url, form(case.site)).content.decode()
+    shown = f"#{urgent.id} ({explain.level_label(urgent.disposition, Lang.AR)})"
+    assert f"لم تُراجَع المتابعة {shown} بعد" in arabic and f"({urgent.disposition})" not in arabic
+    del staff_client.cookies["django_language"]
     staff_client.post(url, form(case.site, override_reason="Examined: no infection"))
     treatment = Treatment.objects.exclude(pk=case.treatment.pk).get()
     assert treatment.overridden_checkin_ids == [urgent.id]
@@ -244,3 +254,50 @@ def test_the_issued_link_comes_whole_with_a_qr_code_of_it(case: Case, staff_clie
         expected.split('d="', 1)[1].split('"')[0] == drawn.split('d="', 1)[1].split('"')[0]
     )  # the link's QR
     assert 'data-copy="patient-link"' in page and "copy_link.js" in page and "onclick" not in page
+
+
+def test_more_areas_than_the_api_takes_is_an_error_on_the_field(case: Case, staff_client: Client) -> None:
+    """31 areas: said on the areas field, never saved with the 31st dropped."""
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    areas = ", ".join(f"a{i}" for i in range(31))
+    response = staff_client.post(url, form(case.site, areas=areas))
+    assert response.status_code == 400 and Treatment.objects.count() == 1
+    assert response.context["form"]["areas"].errors == ["List at most 30 areas (31 were given)."]
+    assert f'value="{areas}"' in response.content.decode()  # what was typed is kept
+
+
+def test_areas_named_twice_are_recorded_once(case: Case, staff_client: Client) -> None:
+    """The same area typed twice, in any case, is one area (the first spelling): 30 areas and a repeat of
+    one of them are the 30, the last one kept."""
+    areas = ", ".join([*(f"a{i}" for i in range(29)), " A0 ", "", "a29"])
+    response = staff_client.post(
+        f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site, areas=areas)
+    )
+    assert response.status_code == 302
+    treatment = Treatment.objects.exclude(pk=case.treatment.pk).get()
+    assert treatment.areas == [f"a{i}" for i in range(30)]
+
+
+def test_areas_typed_with_the_arabic_comma_are_several(case: Case, staff_client: Client) -> None:
+    response = staff_client.post(
+        f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site, areas="الوجه، الرقبة")
+    )
+    assert response.status_code == 302
+    assert Treatment.objects.exclude(pk=case.treatment.pk).get().areas == ["الوجه", "الرقبة"]
+
+
+def test_arabic_form_names_the_lot_in_arabic(case: Case, staff_client: Client) -> None:
+    """The product-and-lot choice on the Arabic form: its words translated, the expiry date as the other
+    clinic pages write it (month named, Western digits), and the product name and the lot number isolated,
+    so the lot never runs into the date's day in a right-to-left line."""
+    staff_client.cookies["django_language"] = "ar"
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
+    with translation.override("ar"):
+        expiry = date_format(case.site.batch.expires_on, "j M Y")
+    assert re.fullmatch(r"\d{1,2} \w+ \d{4}", expiry) and "lot" not in expiry
+    label = f"\u2068NCTF 135HA\u2069 — التشغيلة \u2066LOT-A-001\u2069 — {expiry}"
+    assert f'<option value="{case.site.batch.id}">{label}</option>' in page
+    assert " lot " not in page.split('id="id_batch_0"')[1].split("</select>")[0]
+    staff_client.cookies["django_language"] = "en"  # English options stay as they were, without marks
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/").content.decode()
+    assert f"NCTF 135HA — lot LOT-A-001 — {case.site.batch.expires_on:%-d %b %Y}</option>" in page

@@ -85,7 +85,7 @@ def test_an_emergency_is_sent_however_often_the_page_was_loaded(make_case, clien
     limited = client.get(case.url("checkin/"))
     page = limited.content.decode()
     assert limited.status_code == 429 and 'lang="ar" dir="rtl"' in page and "طلبات كثيرة جدًا" in page
-    assert 'class="call-first"' in page and 'href="tel:998"' in page and "اتصل برقم الطوارئ" in page
+    assert 'class="call-first"' in page and 'href="tel:998"' in page and "الاتصال برقم الطوارئ" in page
     assert "no-store" in limited["Cache-Control"]
     sent = client.post(
         case.url("checkin/"), {"step": "symptoms", "idempotency_key": "k1", "sym_breathing_difficulty": "on"}

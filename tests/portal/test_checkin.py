@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
 from mesosafe import explain
@@ -48,11 +50,54 @@ def test_form_lists_symptoms_by_name_with_description(case: Case, client: Client
     assert 'name="idempotency_key"' in page
 
 
-def test_no_symptoms_is_self_care(case: Case, client: Client) -> None:
-    response = post(client, case)
+FEVER = {"symptoms": ["fever"]}  # asks no question: the temperature is the answer
+NOTHING_CHOSEN = "Please tick each symptom you have. If you have none, choose “I feel fine”."
+
+
+def _summary(page: str) -> str:
+    start = page.index('<section class="alert"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_next_with_no_symptom_ticked_is_an_error_not_i_feel_fine(case: Case, client: Client) -> None:
+    """Review: "Next" with nothing ticked led to a second step with only the temperature and photos, and
+    "Send" stored a check-in saying "you said you feel fine", which the patient never said."""
+    response = first_step(client, case, key="none")
+    page = _main(response.content.decode())
+    assert response.status_code == 400 and not CheckIn.objects.exists()
+    first = _emergency_codes()[0]  # the first symptom on the page
+    assert f'<a href="#id_sym_{first}">{NOTHING_CHOSEN}</a>' in _summary(page)
+    assert 'name="step" value="symptoms"' in page and 'name="temperature_c"' not in page  # still step 1
+    # both ways on stay there, with the page's key: "I feel fine" is the check-in without symptoms
+    assert re.findall(r'name="idempotency_key" value="([^"]+)"', page) == ["none", "none"]
+    fine = client.post(case.url("checkin/"), {"step": "fine", "idempotency_key": "none"})
     stored = CheckIn.objects.get()
-    assert response.status_code == 302 and response["Location"] == case.url(f"checkin/{stored.id}/")
-    assert stored.disposition == "self_care"
+    assert fine["Location"] == case.url(f"checkin/{stored.id}/")
+    assert stored.answers == {"symptoms": [], "temperature_c": None}
+    assert "No symptoms: you said you feel fine." in client.get(fine["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("extra", [{}, {"temperature_c": "37.5"}, {"symptoms": ["made_up"]}])
+def test_a_second_step_without_symptoms_stores_nothing(
+    case: Case, client: Client, extra: dict[str, Any]
+) -> None:
+    """A second step sent without a symptom (a page from before "Next" asked for one, or a post made up) is
+    not "I feel fine" either: the first step again, with the same message and key."""
+    response = post(client, case, extra, key="old")
+    page = _main(response.content.decode())
+    assert response.status_code == 400 and not CheckIn.objects.exists()
+    assert NOTHING_CHOSEN in _summary(page) and 'name="step" value="fine"' in page
+    assert re.findall(r'name="idempotency_key" value="([^"]+)"', page) == ["old", "old"]
+
+
+def test_no_symptom_ticked_in_arabic(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(lang="ar")
+    response = first_step(client, case)
+    page = response.content.decode()
+    with translation.override("ar"):
+        said = gettext(NOTHING_CHOSEN)
+    assert response.status_code == 400 and 'lang="ar" dir="rtl"' in page
+    assert said in _summary(page) and not CheckIn.objects.exists()
 
 
 def test_i_feel_fine_is_one_tap_at_the_top(case: Case, client: Client) -> None:
@@ -95,7 +140,7 @@ def test_emergency_leads_with_the_emergency_number(case: Case, client: Client) -
 
 
 def test_a_fever_is_not_listed_as_a_reason_to_get_help_sooner(case: Case, client: Client) -> None:
-    post(client, case, temperature_c="38.5", key="fever")
+    post(client, case, FEVER, temperature_c="38.5", key="fever")
     page = client.get(case.url(f"checkin/{CheckIn.objects.get().id}/")).content.decode()
     watch = page[page.index('<section class="watch">') :]
     assert "Get help sooner if" in watch and "You have a fever" not in watch
@@ -111,13 +156,13 @@ def test_urgent_shows_clinic_phone_and_seek_care_today(case: Case, client: Clien
 
 
 def test_measured_fever_is_urgent(case: Case, client: Client) -> None:
-    post(client, case, temperature_c="38.5", key="f")
+    post(client, case, FEVER, temperature_c="38.5", key="f")
     assert CheckIn.objects.get().disposition == "urgent"
 
 
 @pytest.mark.parametrize("typed", ["٣٨٫٥", "38,5", "۳۸.۵"])
 def test_a_fever_typed_on_an_arabic_keyboard_is_read(case: Case, client: Client, typed: str) -> None:
-    post(client, case, temperature_c=typed, key="f")
+    post(client, case, FEVER, temperature_c=typed, key="f")
     stored = CheckIn.objects.get()
     assert stored.answers["temperature_c"] == 38.5
     assert stored.disposition == "urgent"
@@ -329,6 +374,46 @@ def test_a_lost_hidden_key_never_blocks_a_checkin(case: Case, client: Client, se
     assert len(set(keys)) == 3 and all(keys)
 
 
+BAD_KEYS = ["k" * 65, "a key with spaces", "clé", "a\x00b", '"><b>x</b>']
+
+
+def _keys(page: str) -> list[str]:
+    return re.findall(r'name="idempotency_key" value="([^"]*)"', page)
+
+
+@pytest.mark.parametrize("bad", BAD_KEYS)
+def test_a_spoilt_hidden_key_never_blocks_an_emergency(case: Case, client: Client, bad: str) -> None:
+    """Review: a hidden key of 65 characters was a 400 naming no field, and the page shown again kept it, so
+    sending again never worked. A key that is not one the page could have made is replaced by a fresh one."""
+    data = {"step": "symptoms", "sym_chest_pain": "on", "idempotency_key": bad}
+    response = client.post(case.url("checkin/"), data)
+    stored = CheckIn.objects.get()
+    assert response.status_code == 302 and stored.disposition == "emergency"
+    assert stored.idempotency_key != bad and re.fullmatch(r"[0-9a-f]{32}", stored.idempotency_key or "")
+    assert client.post(case.url("checkin/"), {"step": "fine", "idempotency_key": bad}).status_code == 302
+    assert post(client, case, symptom("pus"), key=bad).status_code == 302
+    assert CheckIn.objects.count() == 3
+
+
+@pytest.mark.parametrize("bad", BAD_KEYS)
+def test_a_page_shown_again_carries_a_fresh_key(case: Case, client: Client, bad: str) -> None:
+    """Whatever sent the spoilt key gets a page with a good one, kept from then on: sending it twice (a
+    double tap) is one check-in."""
+    again = post(client, case, FEVER, temperature_c="55", key=bad)  # an error: the second step again
+    assert again.status_code == 400 and not CheckIn.objects.exists()
+    (key,) = _keys(again.content.decode())
+    assert re.fullmatch(r"[0-9a-f]{32}", key)
+    first = post(client, case, FEVER, temperature_c="37", key=key)
+    second = post(client, case, FEVER, temperature_c="37", key=key)
+    assert first.status_code == 302 and first["Location"] == second["Location"]
+    assert CheckIn.objects.get().idempotency_key == key
+    for data in ({"step": "symptoms"}, {"step": "change", "symptoms": "pus"}):  # the first step again
+        page = client.post(case.url("checkin/"), {**data, "idempotency_key": bad}).content.decode()
+        keys = set(_keys(page))
+        assert len(keys) == 1 and re.fullmatch(r"[0-9a-f]{32}", keys.pop())
+        assert "Ensure this value" not in page
+
+
 def test_fainting_alone_goes_on_to_the_questions(case: Case, client: Client) -> None:
     response = first_step(client, case, "fainting")
     assert response.status_code == 200 and not CheckIn.objects.exists()
@@ -368,7 +453,7 @@ def test_an_unknown_symptom_code_is_a_form_error(case: Case, client: Client) -> 
 
 
 def test_a_fahrenheit_temperature_gets_its_celsius(case: Case, client: Client) -> None:
-    response = post(client, case, temperature_c="101")
+    response = post(client, case, FEVER, temperature_c="101")
     page = response.content.decode()
     assert response.status_code == 400
     assert "Enter your temperature in °C, for example 38.2. 101 °F is 38.3 °C." in page
@@ -379,7 +464,7 @@ def test_a_fahrenheit_temperature_gets_its_celsius(case: Case, client: Client) -
 
 @pytest.mark.parametrize("typed", ["55", "20", "abc", "38.25"])
 def test_other_bad_temperatures_get_the_plain_message(case: Case, client: Client, typed: str) -> None:
-    page = post(client, case, temperature_c=typed).content.decode()
+    page = post(client, case, FEVER, temperature_c=typed).content.decode()
     assert "Enter your temperature in °C, for example 38.2." in page
     assert "°F is" not in page
     assert "Ensure" not in page and "Enter a number" not in page
@@ -387,7 +472,7 @@ def test_other_bad_temperatures_get_the_plain_message(case: Case, client: Client
 
 def test_the_temperature_message_in_arabic_has_arabic_digits(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
     case = make_case(lang="ar")
-    page = post(client, case, temperature_c="١٠١").content.decode()
+    page = post(client, case, FEVER, temperature_c="١٠١").content.decode()
     error = page[page.index('id="id_temperature_c_error"') :]
     error = error[: error.index("</p>")]
     assert "١٠١" in error and "٣٨٫٣" in error  # whatever the catalogue calls the units

@@ -4,12 +4,14 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.patients.models import Screening
-from mesosafe.portal.forms import ScreeningForm
+from mesosafe.portal.forms import TOO_LONG_ITEM, ScreeningForm
 from tests.pages_fixtures import Case
 
 NO = [
@@ -24,6 +26,7 @@ NO = [
     "bruising_left",
     "low_pain_threshold",
 ]
+TOO_MANY = "Please list at most 50, the most important first."
 
 
 def answers(**changes: Any) -> dict[str, Any]:
@@ -163,3 +166,70 @@ def test_unanswered_questions_in_arabic(make_case, client: Client) -> None:  # t
     assert question != "Are you pregnant?"
     assert re.search(rf'<a href="#id_pregnant_0">{re.escape(question)} — ', page)
     assert re.search(r'name="breastfeeding" value="no"[^>]*checked', page)
+
+
+# --- A list is never cut short: past the limit it is an error on its field ---------------------------------
+
+
+@pytest.mark.parametrize(("yes", "field"), [("has_allergies", "allergies"), ("has_conditions", "conditions")])
+def test_a_list_over_the_limit_is_an_error_not_cut_short(
+    case: Case, client: Client, yes: str, field: str
+) -> None:
+    """Review: everything after the 50th allergy or condition was dropped without a word."""
+    typed = ", ".join(f"item {n}" for n in range(51))
+    response = client.post(case.url("screening/"), answers(**{yes: "yes", field: typed}))
+    page = response.content.decode()
+    assert response.status_code == 400 and not Screening.objects.exists()
+    start = page.index('<section class="alert"')
+    summary = page[start : page.index("</section>", start)]
+    label = ScreeningForm().fields[field].label
+    assert f'<a href="#id_{field}">{label} — {TOO_MANY}</a>' in summary
+    assert f'id="id_{field}_error"' in page and f'value="{typed}"' in page  # what was typed is kept
+    assert "item 50" not in summary
+
+
+def test_repeated_allergies_count_once_and_none_is_dropped(case: Case, client: Client) -> None:
+    """The reviewer's repro: 50 times "dust", then the product's own ingredient. Repeats (in any case) are
+    one allergy, so the list is within the limit, and the allergy to the ingredient is judged."""
+    typed = ",".join(["dust", "Dust "] * 25 + ["hyaluronic acid"])
+    response = client.post(case.url("screening/"), answers(has_allergies="yes", allergies=typed))
+    assert response.status_code == 302
+    stored = Screening.objects.get()
+    assert stored.answers["allergies"] == ["dust", "hyaluronic acid"]
+    assert stored.decision == "do_not_treat"
+    assert "allergy_to_ingredient" in [reason["rule"] for reason in stored.reasons]
+
+
+def test_repeated_conditions_count_once(case: Case, client: Client) -> None:
+    typed = "، ".join(["asthma"] * 60 + ["Diabetes", "diabetes"])  # the Arabic comma too
+    response = client.post(case.url("screening/"), answers(has_conditions="yes", conditions=typed))
+    assert response.status_code == 302
+    assert Screening.objects.get().answers["conditions"] == ["asthma", "Diabetes"]
+
+
+def test_the_limit_message_in_arabic(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(lang="ar")
+    typed = ",".join(f"a{n}" for n in range(51))
+    response = client.post(case.url("screening/"), answers(has_allergies="yes", allergies=typed))
+    page = response.content.decode()
+    assert response.status_code == 400
+    with translation.override("ar"):
+        message = gettext(TOO_MANY)
+    error = page[page.index('id="id_allergies_error"') :]
+    assert message in error[: error.index("</p>")]
+
+
+def test_an_allergy_too_long_for_the_engine_is_named_in_plain_words(case: Case, client: Client) -> None:
+    """It was "Please check your answers: allergies[0]", the engine's field path."""
+    response = client.post(case.url("screening/"), answers(has_allergies="yes", allergies="x" * 201))
+    page = response.content.decode()
+    assert response.status_code == 400 and not Screening.objects.exists()
+    assert 'id="id_allergies_error"' in page and str(TOO_LONG_ITEM) in page
+    assert "allergies[0]" not in page
+
+
+def test_a_medicine_name_too_long_says_so_and_nothing_else(case: Case, client: Client) -> None:
+    body = answers(takes_medicines="yes", med_0_name="m" * 201, med_0_last="2026-01-01")
+    page = client.post(case.url("screening/"), body).content.decode()
+    assert "at most 200 characters" in page
+    assert "Please write the name of at least one medicine." not in page

@@ -41,20 +41,38 @@ def create_product(staff: Staff, data: ProductIn) -> Product:
 
 
 def create_batch(staff: Staff, data: BatchIn) -> Batch:
-    """A lot of one of the clinic's products, audited; a lot number the product already has is a conflict."""
-    product = Product.objects.filter(id=data.product_id, clinic_id=staff.clinic_id).first()
-    if product is None:
-        raise DomainError("product_id", "no product with this id in your clinic")
-    duplicate = conflict("lot_number", "this product already has a batch with this lot number")
-    if Batch.objects.filter(product=product, lot_number=data.lot_number).exists():
-        raise duplicate
+    """A lot of one of the clinic's products, audited. A lot number the product already has, in any case, is
+    a conflict on `lot_number` (its context names the lot as recorded): a recall finds lots whatever their
+    case (`lot_batches`), so 'dxb-24-001' beside 'DXB-24-001' would be one lot recorded twice."""
     try:
         with transaction.atomic():
+            # the product's row locked, so two lots of it are added one after the other (PostgreSQL)
+            product = (
+                Product.objects.select_for_update()
+                .filter(id=data.product_id, clinic_id=staff.clinic_id)
+                .first()
+            )
+            if product is None:
+                raise DomainError("product_id", "no product with this id in your clinic")
+            existing = (
+                Batch.objects.filter(product=product, lot_number__iexact=data.lot_number)
+                .values_list("lot_number", flat=True)
+                .first()
+            )
+            if existing is not None:
+                raise _duplicate_lot(existing)
             batch = Batch.objects.create(product=product, **data.model_dump(exclude={"product_id"}))
             record(staff.clinic_id, staff.user, "create", "batch", [batch.id])
     except IntegrityError:  # the same lot, added by someone else since the check
-        raise duplicate from None
+        raise _duplicate_lot() from None
     return batch
+
+
+def _duplicate_lot(recorded: str | None = None) -> DomainError:
+    error = conflict("lot_number", "this product already has a batch with this lot number")
+    if recorded is not None:
+        error.context["lot_number"] = recorded  # as recorded, for a page to name it
+    return error
 
 
 def lot_batches(clinic: Clinic, lot_number: str) -> QuerySet[Batch]:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe.clinics.models import Batch, Product, Staff
@@ -27,8 +28,13 @@ from mesosafe.knowledge.plausible import VOLUME_ML
 from mesosafe.lib.numbers import LocalDecimalField, western_digits
 from mesosafe.patients.models import Patient
 from mesosafe.patients.schemas import PatientIn
+from mesosafe.treatments.schemas import TreatmentIn
 
 PRODUCT_ROWS = 3
+# The most areas a treatment has: the API's own limit (TreatmentIn.areas), so the page and the API agree.
+MAX_AREAS: int = next(
+    m.max_length for m in TreatmentIn.model_fields["areas"].metadata if hasattr(m, "max_length")
+)
 
 
 def _volume_range() -> str:
@@ -75,10 +81,28 @@ def _date(label: Any, required: bool = True) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
 
 
+# An option's text cannot hold <bdi> or dir="ltr": on right-to-left pages the product name and the lot number
+# are isolated with Unicode's own marks instead (first strong, left-to-right ... pop), so a lot number never
+# runs into the day of the expiry date beside it ("LOT-A-001 — 2" read as one left-to-right run).
+_ISOLATE_NAME, _ISOLATE_LTR, _POP = "\u2068", "\u2066", "\u2069"
+
+
+# Areas and ingredients are typed as one line: a comma, or the Arabic comma an Arabic keyboard types, between.
+_LIST_SEPARATOR = re.compile(r"[,،]")
+
+
 class BatchChoice(forms.ModelChoiceField[Batch]):
     def label_from_instance(self, obj: Batch) -> str:
+        product, lot = obj.product.name, obj.lot_number
+        if get_language_bidi():
+            product, lot = f"{_ISOLATE_NAME}{product}{_POP}", f"{_ISOLATE_LTR}{lot}{_POP}"
         expired = _(" (expired)") if obj.expires_on < timezone.localdate() else ""
-        return f"{obj.product.name} — lot {obj.lot_number} — {shown_date(obj.expires_on)}{expired}"
+        label = _("%(product)s — lot %(lot)s — %(date)s") % {
+            "product": product,
+            "lot": lot,
+            "date": shown_date(obj.expires_on),  # as the clinic pages write dates: Western digits
+        }
+        return f"{label}{expired}"
 
 
 class PractitionerChoice(forms.ModelChoiceField[Staff]):
@@ -248,8 +272,24 @@ class TreatmentForm(RefusalForm, forms.Form):
             return f"batch_{path[1]}"
         return {"practitioner_id": "practitioner"}.get(str(path[0]), str(path[0])) if path else None
 
+    def clean_areas(self) -> list[str]:
+        """The areas typed, each once (the first spelling of names that differ only in case); more than the
+        API takes is an error on the field, never cut short."""
+        once: dict[str, str] = {}
+        for typed in _LIST_SEPARATOR.split(str(self.cleaned_data.get("areas", ""))):
+            if area := typed.strip():
+                once.setdefault(area.casefold(), area)
+        areas = list(once.values())
+        if len(areas) > MAX_AREAS:
+            raise forms.ValidationError(
+                _("List at most %(limit)s areas (%(count)s were given).")
+                % {"limit": MAX_AREAS, "count": len(areas)}
+            )
+        return areas
+
     def areas_list(self) -> list[str]:
-        return [a.strip() for a in self.cleaned_data["areas"].split(",") if a.strip()][:30]
+        areas: list[str] = self.cleaned_data["areas"]
+        return areas
 
 
 class ComplicationForm(RefusalForm, forms.Form):
@@ -357,6 +397,11 @@ class ReopenForm(forms.Form):
 class RecallForm(forms.Form):
     lot = forms.CharField(label=_("Lot number"), max_length=64)
 
+    def clean_lot(self) -> str:
+        """The lot as recorded: Western digits, as the lot form stores them (an Arabic keyboard types
+        '٠٠١')."""
+        return western_digits(str(self.cleaned_data.get("lot", ""))).strip()
+
 
 # A recall action's refusals (treatments/recall_contacts.py's kinds), said in the page's language.
 RECALL_REFUSALS: dict[str, Any] = {
@@ -446,9 +491,9 @@ class RecallNotReachedForm(RecallActionForm):
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search by name, email or phone"), required=False, max_length=100)
 
-
-# Ingredients are typed as one line: a comma, or the Arabic comma an Arabic keyboard types, between names.
-_INGREDIENT_SEPARATOR = re.compile(r"[,،]")
+    def clean_q(self) -> str:
+        """Western digits, as phone numbers are recorded (an Arabic keyboard types '+٩٧١...')."""
+        return western_digits(str(self.cleaned_data.get("q", ""))).strip()
 
 
 class ProductForm(RefusalForm, forms.ModelForm[Product]):
@@ -476,7 +521,7 @@ class ProductForm(RefusalForm, forms.ModelForm[Product]):
 
     def clean_ingredients(self) -> list[str]:
         text = str(self.cleaned_data.get("ingredients") or "")
-        return [name.strip() for name in _INGREDIENT_SEPARATOR.split(text) if name.strip()]
+        return [name.strip() for name in _LIST_SEPARATOR.split(text) if name.strip()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -505,8 +550,9 @@ class ProductChoice(forms.ModelChoiceField[Product]):
 
 
 class BatchForm(RefusalForm, forms.Form):
-    """A new lot of one of the clinic's products, checked by the API's rules (`BatchIn`); a lot number the
-    product already has is refused on the lot field. `batch_in()` is what the service is given."""
+    """A new lot of one of the clinic's products, checked by the API's rules (`BatchIn`). `batch_in()` is what
+    the service is given; the service refuses a lot number the product already has, in any case (a conflict
+    on `lot_number`), and `refuse` shows it on the lot field."""
 
     product = ProductChoice(label=_("Product"), queryset=Product.objects.none())
     lot_number = forms.CharField(
@@ -531,18 +577,10 @@ class BatchForm(RefusalForm, forms.Form):
         data = super().clean() or {}
         if self.errors:
             return data
-        product: Product = data["product"]
         try:
             self.batch_in()
         except DomainError as error:
             self.refuse(error)
-            return data
-        if (
-            Batch.objects.for_clinic(product.clinic_id)
-            .filter(product=product, lot_number=data["lot_number"])
-            .exists()
-        ):
-            self.add_error("lot_number", self.duplicate_message())
         return data
 
     def field_for(self, path: Path) -> str | None:
@@ -550,7 +588,7 @@ class BatchForm(RefusalForm, forms.Form):
 
     def message_for(self, error: DomainError) -> str:
         if error.code == Code.CONFLICT and error.path == ("lot_number",):
-            return self.duplicate_message()
+            return self.duplicate_message(error.context.get("lot_number"))
         return super().message_for(error)
 
     def batch_in(self) -> BatchIn:
@@ -566,8 +604,9 @@ class BatchForm(RefusalForm, forms.Form):
             },
         )
 
-    def duplicate_message(self) -> str:
+    def duplicate_message(self, recorded: str | None = None) -> str:
+        """'NCTF 135HA already has lot DXB-24-001.': the lot as recorded, when it differs in case."""
         return _("%(product)s already has lot %(lot)s.") % {
             "product": self.cleaned_data["product"].name,
-            "lot": self.cleaned_data["lot_number"],
+            "lot": recorded or self.cleaned_data["lot_number"],
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -9,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +21,7 @@ from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
 from mesosafe.knowledge.plausible import TEMPERATURE_C
 from mesosafe.lib.numbers import LocalDecimalField, normalise_number
-from mesosafe.lib.summary import ErrorSummary
+from mesosafe.lib.summary import ErrorSummary, Problem
 from mesosafe.portal.red_flags import RedFlags
 from mesosafe.portal.templatetags.digits import digits
 
@@ -47,10 +49,26 @@ def days_ago(day: date, today: date) -> float:
     return float((today - day).days)
 
 
+MAX_ITEMS = 50  # the most allergies or conditions the screening engine takes (Intake)
+TOO_MANY_ITEMS = _("Please list at most 50, the most important first.")  # the text names MAX_ITEMS
+ITEM_LENGTH = 200  # the longest allergy or condition the engine takes, as the medicine's name field
+TOO_LONG_ITEM = _("Please keep each one to 200 characters or fewer.")  # the text names ITEM_LENGTH
+
+
 def split_list(text: str) -> list[str]:
-    return [item.strip() for item in text.replace("،", ",").replace("\n", ",").split(",") if item.strip()][
-        :50
-    ]
+    """The items of a list typed with commas (Latin or Arabic) or one a line, each once. A repeat, in any
+    case ("dust, Dust"), names the same allergy or condition, so only its first spelling is kept, in the
+    order typed, before the list is counted: 51 times "dust" is one allergy, not a list over the limit.
+    Nothing else is ever dropped: a list longer than MAX_ITEMS is an error on its field (ScreeningForm.clean),
+    never cut short, since an allergy cut off the end is an allergy the engine never checks."""
+    items: list[str] = []
+    seen: set[str] = set()
+    for part in text.replace("،", ",").replace("\n", ",").split(","):
+        item = part.strip()
+        if item and item.casefold() not in seen:
+            seen.add(item.casefold())
+            items.append(item)
+    return items
 
 
 class ScreeningForm(ErrorSummary, forms.Form):
@@ -107,10 +125,20 @@ class ScreeningForm(ErrorSummary, forms.Form):
                 self.add_error(name, _("This date is in the future."))
             elif day is not None and (today - day).days > OLDEST_DAYS:
                 self.add_error(name, _("This date is too long ago."))
-        if data.get("has_allergies") == "yes" and not split_list(data.get("allergies", "")):
-            self.add_error("allergies", _("Please write what you are allergic to."))
-        if data.get("has_conditions") == "yes" and not split_list(data.get("conditions", "")):
-            self.add_error("conditions", _("Please write which conditions you have."))
+        lists = (
+            ("has_allergies", "allergies", _("Please write what you are allergic to.")),
+            ("has_conditions", "conditions", _("Please write which conditions you have.")),
+        )
+        for question, name, missing in lists:
+            if data.get(question) != "yes" or name in self.errors:
+                continue
+            items = split_list(data.get(name, ""))
+            if not items:
+                self.add_error(name, missing)
+            elif len(items) > MAX_ITEMS:
+                self.add_error(name, TOO_MANY_ITEMS)
+            elif any(len(item) > ITEM_LENGTH for item in items):
+                self.add_error(name, TOO_LONG_ITEM)
         if data.get("recent_sun") == "yes" and data.get("sun_date") is None and "sun_date" not in self.errors:
             self.add_error("sun_date", _("Please give the date."))
         if (
@@ -121,7 +149,8 @@ class ScreeningForm(ErrorSummary, forms.Form):
             self.add_error("irritants_date", _("Please give the date."))
         if data.get("takes_medicines") == "yes":
             named = [i for i in range(MED_ROWS) if (data.get(f"med_{i}_name") or "").strip()]
-            if not named:
+            refused = any(f"med_{i}_name" in self.errors for i in range(MED_ROWS))  # e.g. too long
+            if not named and not refused:
                 self.add_error("med_0_name", _("Please write the name of at least one medicine."))
             for i in named:
                 if data.get(f"med_{i}_last") is None and f"med_{i}_last" not in self.errors:
@@ -229,17 +258,48 @@ class SymptomRow:
         self.alone = code in flags.alone
 
 
-class SymptomsForm(ErrorSummary, forms.Form):
+KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what the pages make (uuid4().hex), and what a client may keep
+
+
+def usable_key(sent: Any) -> str:
+    """The check-in's hidden idempotency key as sent, if it is one a page could have made; otherwise (lost,
+    too long, odd characters) a fresh one."""
+    return sent if isinstance(sent, str) and KEY.fullmatch(sent) else uuid.uuid4().hex
+
+
+class HiddenKey(forms.BaseForm):
+    """A check-in step with the hidden idempotency key. A page that lost it or spoilt it (an old copy, a
+    reader or translator extension) gets a fresh one, never an error the patient cannot fix in front of a
+    red flag; it is put in the form's data, so a page shown again carries the fresh key and sending it again
+    (a double tap) is still one check-in."""
+
+    def _fresh_key(self) -> None:
+        if not self.is_bound:
+            return
+        name = self.add_prefix("idempotency_key")
+        sent = self.data.get(name)
+        key = usable_key(sent)
+        if key != sent:
+            data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+            data[name] = key
+            self.data = data
+
+
+# Step 1 sent with nothing ticked: a check-in without symptoms is only "I feel fine", said with its button.
+NOTHING_CHOSEN = _("Please tick each symptom you have. If you have none, choose “I feel fine”.")
+
+
+class SymptomsForm(HiddenKey, ErrorSummary, forms.Form):
     """The check-in's first step: which symptoms, the emergency ones first. Nothing more is asked here."""
 
-    # hidden: a page that lost it (an old copy, a reader or translator extension) gets a fresh one, never an
-    # error the patient cannot fix in front of a red flag
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)  # HiddenKey
 
     def __init__(self, *args: Any, lang: Lang = Lang.EN, flags: RedFlags, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+        self._fresh_key()
         self.lang, self.flags = lang, flags
+        self._nothing_chosen = False
         effects = load_kb().effects
         self.codes = [*flags.alone, *(code for code in effects if code not in flags.alone)]
         for code in self.codes:
@@ -256,6 +316,20 @@ class SymptomsForm(ErrorSummary, forms.Form):
         """The symptoms chosen; call after is_valid()."""
         return [code for code in self.codes if self.cleaned_data.get(f"sym_{code}")]
 
+    def nothing_chosen(self) -> None:
+        """Refuse the step sent with no symptom: the patient ticks theirs, or says they feel fine."""
+        self.add_error(None, NOTHING_CHOSEN)
+        self._nothing_chosen = True
+
+    def error_summary(self) -> list[Problem]:
+        # "tick each symptom" goes to the first symptom, just below the summary and "I feel fine" above it
+        first = self[f"sym_{self.codes[0]}"].id_for_label
+        said = str(NOTHING_CHOSEN)
+        return [
+            Problem(p.text, first) if self._nothing_chosen and p.text == said else p
+            for p in super().error_summary()
+        ]
+
     def rows(self) -> list[SymptomRow]:
         return [SymptomRow(self, code, self.flags) for code in self.codes]
 
@@ -267,7 +341,7 @@ class Details:
         self.name, self.fields = name, fields
 
 
-class DetailsForm(ErrorSummary, forms.Form):
+class DetailsForm(HiddenKey, ErrorSummary, forms.Form):
     """The check-in's second step: for each symptom chosen in the first, only the follow-up questions the
     knowledge base asks for it on this day (none answered in advance, each one required); then the
     temperature and photos."""
@@ -282,10 +356,11 @@ class DetailsForm(ErrorSummary, forms.Form):
         max_digits=4,
     )
     photo = PhotosField(label=_("Photos of the treated area (optional, up to 5)"), required=False)
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)  # as above
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)  # HiddenKey
 
     def __init__(self, *args: Any, lang: Lang = Lang.EN, days: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._fresh_key()
         self.lang = lang
         kb = load_kb()
         symptoms = self.fields["symptoms"]

@@ -15,6 +15,7 @@ from mesosafe.engines import Treatment as TreatmentInput
 from mesosafe.engines import aftercare
 from mesosafe.errors import Code, DomainError, conflict
 from mesosafe.knowledge import Disposition
+from mesosafe.lib.fields import blank
 from mesosafe.lib.tokens import digest, new_token
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import latest_screening, needs_override
@@ -83,14 +84,19 @@ def _checkin_gate(patient: Patient, data: TreatmentIn) -> list[int]:
     """Like the screening gate: an unreviewed urgent or emergency check-in stops the recording unless an
     override reason is given; the answer is the ids recorded over."""
     waiting = unreviewed_urgent(patient)
-    if waiting and not data.override_reason.strip():
+    if waiting and blank(data.override_reason):
         named = ", ".join(f"#{checkin_id} ({level})" for checkin_id, level in waiting)
+        which = (
+            f"check-in {named} is not reviewed yet; review it"
+            if len(waiting) == 1
+            else (f"check-ins {named} are not reviewed yet; review them")
+        )
         raise DomainError(
             "override_reason",
-            f"check-in {named} is not reviewed yet; review it first, or give an override reason",
+            f"{which} first, or give an override reason",
             Code.CONFLICT,
             kind=UNREVIEWED,
-            context={"checkins": named},
+            context={"checkins": waiting},  # (id, level) pairs: the pages name the levels in their language
         )
     return [checkin_id for checkin_id, _ in waiting]
 
@@ -103,7 +109,7 @@ def record_treatment(patient: Patient, data: TreatmentIn, by: Any) -> tuple[Trea
     practitioner = _practitioner(patient, data)
     batches = _batches(patient, data)
     screening = latest_screening(patient)
-    if needs_override(screening) and not data.override_reason.strip():
+    if needs_override(screening) and blank(data.override_reason):
         assert screening is not None
         raise conflict(
             "override_reason",

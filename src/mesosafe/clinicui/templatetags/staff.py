@@ -3,10 +3,12 @@
 {{ value|num }} 1.5 · {{ value|qty:"ml" }} <bdi>1.5 ml</bdi> · {{ list|items }} a، b (or "a, b") ·
 {{ list|items:"semicolon" }} a؛ b · {{ text|western }} Western digits in a stored or knowledge-base text ·
 {{ date|date:"j F Y, H:i"|comma }} the Arabic comma in a date on Arabic pages ·
-{% separator %} between items written out in a loop."""
+{% separator %} between items written out in a loop ·
+{{ checkin.days_since_treatment|whole_days }} the day after treatment as the engine counts it (0 for 24 h)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,6 +34,13 @@ def qty(value: Any, unit: str) -> SafeString:
 @register.filter
 def items(values: Iterable[Any], kind: str = "comma") -> SafeString:
     return staff_format.join(values or [], get_language(), kind)
+
+
+@register.filter
+def whole_days(value: Any) -> int:
+    """1.7 -> 1: the whole days elapsed since treatment, as the engine counts them (`days < 1` is the day of
+    treatment, with no "since yesterday" question) and the patient's pages show them; never rounded up."""
+    return math.floor(float(value))
 
 
 @register.filter(is_safe=True)

@@ -1,5 +1,6 @@
-"""Check-in in two steps, each a plain form post: first which symptoms (or "I feel fine"), then only the
-follow-up questions the knowledge base asks for them, the temperature and photos; then the triaged result.
+"""Check-in in two steps, each a plain form post: first which symptoms (or "I feel fine", its own button: the
+only way a check-in without symptoms is stored), then only the follow-up questions the knowledge base asks for
+them, the temperature and photos; then the triaged result.
 
 A red flag stops the questions: when the symptoms of the first step are an emergency on their own, they are
 stored, triaged and alerted at once, and the patient sees the call-now result instead of more questions."""
@@ -23,7 +24,7 @@ from mesosafe.errors import DomainError
 from mesosafe.knowledge import load as load_kb
 from mesosafe.portal import present
 from mesosafe.portal.access import Visit, with_checkin_link, with_link
-from mesosafe.portal.forms import DetailsForm, SymptomsForm
+from mesosafe.portal.forms import DetailsForm, SymptomsForm, usable_key
 from mesosafe.portal.red_flags import is_emergency, red_flags
 
 FINE, SYMPTOMS, DETAILS, CHANGE = "fine", "symptoms", "details", "change"  # the button a post came from
@@ -43,15 +44,19 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
     flags = red_flags(load_kb(), days)
     if step == CHANGE:  # back from the second step, with the symptoms still ticked
         ticked = set(request.POST.getlist("symptoms"))
-        key = request.POST.get("idempotency_key") or uuid.uuid4().hex
-        initial = {"idempotency_key": key[:64], **{f"sym_{code}": True for code in ticked}}
+        key = usable_key(request.POST.get("idempotency_key"))
+        initial = {"idempotency_key": key, **{f"sym_{code}": True for code in ticked}}
         return _symptoms_page(request, visit, SymptomsForm(initial=initial, lang=visit.lang, flags=flags))
     form = SymptomsForm(request.POST or None, lang=visit.lang, flags=flags)
     if step is None or not form.is_valid():
         return _symptoms_page(request, visit, form, status=400 if step else 200)
-    key = form.cleaned_data["idempotency_key"] or uuid.uuid4().hex
+    key = form.cleaned_data["idempotency_key"]  # a lost or spoilt one was replaced by a fresh one
     chosen = [] if step == FINE else form.ticked()
-    if step == FINE or (chosen and is_emergency(chosen, load_kb(), days)):
+    if step != FINE and not chosen:
+        # "Next" with nothing ticked is not "I feel fine": that is only ever said with its own button
+        form.nothing_chosen()
+        return _symptoms_page(request, visit, form, status=400)
+    if step == FINE or is_emergency(chosen, load_kb(), days):
         try:
             stored, _created = _submit(visit, {"symptoms": [{"code": c} for c in chosen]}, key)
         except checkins.TooManyCheckIns:
@@ -68,6 +73,14 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
 def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
     days = checkins.days_since(visit.treatment)
     form = DetailsForm(request.POST, request.FILES or None, lang=visit.lang, days=days)
+    if not form.chosen:
+        # No symptom (a second step reached before "Next" asked for one, or a post made up): stored, this
+        # would say "you said you feel fine", which the patient did not. Back to the first step.
+        key = {"idempotency_key": form["idempotency_key"].value()}
+        first = SymptomsForm(key, lang=visit.lang, flags=red_flags(load_kb(), days))
+        first.is_valid()  # nothing ticked
+        first.nothing_chosen()
+        return _symptoms_page(request, visit, first, status=400)
     if form.is_valid():
         cleaned = []
         try:
@@ -76,8 +89,7 @@ def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
             form.add_error("photo", str(exc))
         if not form.errors:
             try:
-                key = form.cleaned_data["idempotency_key"] or uuid.uuid4().hex  # lost: a fresh one
-                stored, created = _submit(visit, form.answers(), key)
+                stored, created = _submit(visit, form.answers(), form.cleaned_data["idempotency_key"])
             except checkins.TooManyCheckIns:
                 form.add_error(None, _(TOO_MANY))
                 return _details_page(request, visit, form, status=429)
