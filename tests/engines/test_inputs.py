@@ -30,6 +30,24 @@ from mesosafe.engines import CheckIn, InputError, Intake, Treatment, parse
         ),
         (Treatment, {"treated_at": "2026-05-01T15:00:00"}, "treated_at"),
         (Treatment, {"treated_at": "2026-05-01T15:00:00Z", "time_zone": "Mars/Olympus"}, "time_zone"),
+        # Not coerced: a JSON true is not age 1 (a clinician review "under 18"), nor "3" three days
+        (Intake, {"age": True}, "age"),
+        (Intake, {"age": 30, "pregnant": "no"}, "pregnant"),
+        (Intake, {"age": 30, "allergies": ["   "]}, "allergies[0]"),
+        (
+            Intake,
+            {"age": 30, "medications": [{"name": " ", "last_taken_days_ago": 1}]},
+            "medications[0].name",
+        ),
+        (CheckIn, {"days_since_treatment": True}, "days_since_treatment"),
+        (CheckIn, {"days_since_treatment": "3"}, "days_since_treatment"),
+        (
+            CheckIn,
+            {"days_since_treatment": 1, "symptoms": [{"code": "redness", "spreading": "yes"}]},
+            "symptoms[0].spreading",
+        ),
+        (CheckIn, {"days_since_treatment": 1, "temperature_c": "38.5"}, "temperature_c"),
+        (Treatment, {"treated_at": 1714561200}, "treated_at"),
     ],
 )
 def test_bad_input_names_the_field(model: type, data: object, field: str) -> None:
@@ -49,3 +67,7 @@ def test_an_answer_not_given_is_unknown_not_mild() -> None:
 def test_the_schema_has_no_default_answers() -> None:
     properties = CheckIn.model_json_schema()["$defs"]["SymptomReport"]["properties"]
     assert all("default" not in properties[q] for q in ("severity", "trend", "spreading"))
+
+
+def test_whole_numbers_are_still_numbers() -> None:
+    assert parse(CheckIn, {"days_since_treatment": 3, "temperature_c": 38}).temperature_c == 38.0

@@ -99,6 +99,15 @@ def test_itching_past_a_day_needs_the_clinic() -> None:
     assert check(3, "itching").disposition is CLINIC
 
 
+# WAO Anaphylaxis Guidance 2020: generalised itch is skin involvement of an allergic reaction (blind review)
+def test_itching_that_spreads_needs_the_clinic_even_when_mild_and_improving() -> None:
+    spreading = {"code": "itching", "severity": "mild", "trend": "improving", "spreading": True}
+    result = check(1, spreading)
+    assert result.disposition is CLINIC and "itching.spreading" in {r.rule for r in result.reasons}
+    assert "itching" not in {course.code for course in result.expected}  # not told it will pass in a day
+    assert check(1, {**spreading, "spreading": False}).disposition is SELF
+
+
 # "numbness ... should ease within the two weeks after the procedure" (seed 001)
 def test_numbness_past_two_weeks_needs_the_clinic() -> None:
     assert check(10, "numbness").disposition is SELF

@@ -280,3 +280,10 @@ def test_a_sign_reading_an_unasked_question_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(KnowledgeError, match=r"sign_sets\[0\]\.signs\[0\]\.trend_at_least"):
         load_from(copy)
+
+
+def test_an_infinite_number_is_refused(tmp_path: Path) -> None:
+    """`.inf` is valid YAML: a redness expected for ever would have made any redness, any day, self-care."""
+    copy = _broken_copy(tmp_path, "effects.yaml", "resolves_within_days: 3\n", "resolves_within_days: .inf\n")
+    with pytest.raises(KnowledgeError, match=r"resolves_within_days: Input should be a finite number"):
+        load_from(copy)

@@ -6,14 +6,36 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictInt,
+    ValidationError,
+    field_validator,
+)
 
 from mesosafe.errors import Code, DomainError, Path
 from mesosafe.knowledge import KnowledgeBase, Severity, Trend
 from mesosafe.knowledge.plausible import TEMPERATURE_C
 
 M = TypeVar("M", bound=BaseModel)
-Days = Annotated[float, Field(ge=0, le=3650, allow_inf_nan=False)]
+# Strict: a JSON true is not 1 day, nor "3" three; numbers, booleans and texts are what they say they are
+Days = Annotated[float, Strict(), Field(ge=0, le=3650, allow_inf_nan=False)]
+Flag = Annotated[bool, Strict()]
+
+
+def _not_blank(value: str) -> str:
+    if value.isspace():
+        raise ValueError("must not be blank")
+    return value
+
+
+Named = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
 
 
 class InputError(DomainError):
@@ -47,44 +69,51 @@ class SymptomReport(Input):
     code: str = Field(min_length=1, max_length=64)
     severity: Severity | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
     trend: Trend | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
-    spreading: bool | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
+    spreading: Flag | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
 
 
 class CheckIn(Input):
     days_since_treatment: Days
     symptoms: list[SymptomReport] = Field(default=[], max_length=50)
-    temperature_c: float | None = Field(
+    temperature_c: Annotated[float, Strict()] | None = Field(
         default=None, ge=float(TEMPERATURE_C.low), le=float(TEMPERATURE_C.high), allow_inf_nan=False
     )
 
 
 class Medication(Input):
-    name: str = Field(min_length=1, max_length=200)
+    name: Named
     last_taken_days_ago: Days
-    prescribed: bool = False
+    prescribed: Flag = False
 
 
 class Intake(Input):
-    age: int = Field(ge=0, le=130)
-    pregnant: bool = False
-    breastfeeding: bool = False
-    allergies: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default=[], max_length=50)
-    formulation: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default=[], max_length=50)
+    age: StrictInt = Field(ge=0, le=130)
+    pregnant: Flag = False
+    breastfeeding: Flag = False
+    allergies: list[Named] = Field(default=[], max_length=50)
+    formulation: list[Named] = Field(default=[], max_length=50)
     medications: list[Medication] = Field(default=[], max_length=50)
-    conditions: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default=[], max_length=50)
+    conditions: list[Named] = Field(default=[], max_length=50)
     sun_exposure_days_ago: Days | None = None
     skin_irritants_days_ago: Days | None = None
-    active_skin_infection_at_site: bool = False
-    unresolved_bruising_from_previous_session: bool = False
-    low_pain_threshold: bool = False
-    sunburn_at_site: bool = False  # sunburn, peeling or a fresh tan where the injections will go
-    keloid_history: bool = False
-    previous_anaphylaxis: bool = False  # a severe allergic reaction (anaphylaxis) to anything, ever
-    previous_mesotherapy_reaction: bool = False
+    active_skin_infection_at_site: Flag = False
+    unresolved_bruising_from_previous_session: Flag = False
+    low_pain_threshold: Flag = False
+    sunburn_at_site: Flag = False  # sunburn, peeling or a fresh tan where the injections will go
+    keloid_history: Flag = False
+    previous_anaphylaxis: Flag = False  # a severe allergic reaction (anaphylaxis) to anything, ever
+    previous_mesotherapy_reaction: Flag = False
+
+
+def _written(value: object) -> object:
+    """A time is written out: pydantic would read 1714561200 as a Unix time, which no one types as a date."""
+    if isinstance(value, int | float):
+        raise ValueError("must be a date and time written out (ISO 8601), not a number")
+    return value
 
 
 class Treatment(Input):
-    treated_at: AwareDatetime
+    treated_at: Annotated[AwareDatetime, BeforeValidator(_written)]
     areas: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default=[], max_length=30)
     time_zone: str | None = Field(default=None, description="IANA time zone, e.g. Asia/Dubai")
 

@@ -16,7 +16,8 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 class Entry(BaseModel):
     # Validators are built on first use: a process that reads the validated copy (cache.py) never needs them.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    # No infinite or NaN number: "resolves_within_days: .inf" would make any effect expected forever.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
 
 
 class Text(Entry):
