@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from click.testing import CliRunner
@@ -45,3 +46,15 @@ def test_help_imports_no_command() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]")
+
+
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    checkin = tmp_path / "checkin.json"
+    checkin.write_text('{"days_since_treatment": 1}')
+    with open("/dev/full", "w") as full:  # Linux: every write fails with "No space left on device"
+        run = subprocess.run(
+            [sys.executable, "-m", "mesosafe", "triage", str(checkin)],
+            stdout=full, stderr=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+    assert run.returncode == 1
+    assert run.stderr == "Error: cannot write the output: No space left on device\n"

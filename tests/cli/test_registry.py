@@ -158,3 +158,43 @@ def test_report_options_reach_the_analysis(tmp_path: Path) -> None:
     series = pd.read_csv(out / "cusum_series.csv", parse_dates=["window_start"])
     assert series["window_start"].min() == pd.Timestamp("2023-01-01") - pd.Timedelta(days=7)
     assert "additive overdispersion" in (out / "summary.html").read_text()
+
+
+# --- overdispersion that cannot be estimated, and the output directory -----------------------------------
+
+
+@pytest.mark.parametrize("method", ["multiplicative", "additive"])
+def test_overdispersion_with_no_infection_or_one_clinic_is_noted_not_a_crash(
+    tmp_path: Path, method: str
+) -> None:
+    """One clinic, and no suspected infection: neither funnel can show overdispersion."""
+    files = _registry_files(
+        tmp_path, "1,2025-01-05,C1,P1,x,B1,no\n2,2025-01-06,C1,P2,x,B2,no\n", "1,2025-01-08,false\n"
+    )
+    out = tmp_path / "r"
+    code, stdout, stderr = run("registry", "report", *files, "--out", str(out), "--overdispersion", method)
+    assert code == 0, stderr
+    assert (
+        f"Note: complication rate by clinic: {method} overdispersion could not be estimated (a single unit)"
+        in stderr
+    )
+    assert f"infection rate by batch: {method} overdispersion could not be estimated (no treatment" in stderr
+    funnels = pd.concat(pd.read_csv(path) for path in out.glob("funnel_*.csv"))
+    assert funnels["p_value"].between(0, 1).all() and "2 treatments" in stdout
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("", "Invalid value for '--out': must name a directory, not be empty"),
+        (" ", "Invalid value for '--out': must name a directory, not be empty"),
+        ("/proc/x", "output directory (--out) '/proc/x': cannot write in '/proc'"),
+    ],
+)
+def test_an_empty_or_unwritable_out_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, stderr = run("registry", "report", "--demo-data", "--out", out)
+    assert code == 2 and message in stderr and "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []  # nothing strewn in the current directory

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,38 @@ def test_overdispersion_estimates_follow_spiegelhalter() -> None:
     assert wider["status"].str.startswith("alarm").sum() < plain["status"].str.startswith("alarm").sum()
     assert wider["dispersion"].iloc[0].startswith("multiplicative overdispersion: φ = ")
     assert (wider["upper_99.8%"] > plain["upper_99.8%"]).mean() > 0.9
+
+
+@pytest.mark.parametrize("method", ["multiplicative", "additive"])
+@pytest.mark.parametrize(
+    ("events", "treatments", "why"),
+    [
+        ([0, 0, 0], [40, 25, 60], "no treatment had the outcome"),
+        ([3], [50], "a single unit"),
+        ([5, 2], [5, 2], "every treatment had the outcome"),
+    ],
+)
+def test_overdispersion_that_cannot_be_estimated_is_none_with_a_note(
+    tmp_path: Path, method: str, events: list[int], treatments: list[int], why: str
+) -> None:
+    """No events, or a single unit, show no variation between units: none is assumed (φ = 1, τ² = 0, the
+    binomial test), said in the table, the plot and its data, never a NaN p-value or a crash."""
+    units = _units(events, treatments)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered in divide"
+        out = funnel.classify(units, funnel.FunnelDesign(overdispersion=method))  # type: ignore[arg-type]
+        data = json.loads(funnel.plot_funnel(out, "test", tmp_path / "f")[2].read_text(encoding="utf-8"))
+    dispersion = out.attrs["dispersion"]
+    assert (dispersion.method, dispersion.phi, dispersion.tau2) == ("none", 1.0, 0.0)
+    assert dispersion.note == f"{method} overdispersion could not be estimated ({why}); none assumed"
+    assert set(out["dispersion"]) == {f"binomial (no overdispersion): {dispersion.note}"}
+    assert set(out["test"]) == {"exact"} and set(out["status"]) == {"in control"}
+    assert np.isfinite(out[["p_value", "q_value"]].to_numpy()).all()
+    assert data["note"] == dispersion.note and data["method"] == "none"
+
+
+def test_no_note_when_no_overdispersion_was_asked_for() -> None:
+    assert funnel.classify(_units([0, 0], [10, 20])).attrs["dispersion"].note == ""
 
 
 @pytest.mark.parametrize(("setting", "option"), [({"fdr": 1.5}, "--fdr"), ({"test": "z"}, "--funnel-test"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from mesosafe.clinic_safety.report import write_report
+from mesosafe.clinic_safety.report import check_out_dir, write_report
 from mesosafe.clinic_safety.tables import check_tables
+from mesosafe.lib.analysis_input import AnalysisInputError
 
 TREATMENTS = pd.DataFrame(
     [
@@ -71,3 +73,40 @@ def test_the_summary_gives_the_baseline_risk_in_percent_and_describes_its_plots(
     assert "<figcaption>Suspected-infection rate by clinic</figcaption>" in html
     assert "funnel plot clinic_infection" not in html and "clinic infection<" not in html
     assert (tmp_path / "report" / "funnel_clinic_infection.json").is_file()  # what the web page draws
+
+
+def test_overdispersion_that_cannot_be_estimated_is_noted(tmp_path: Path) -> None:
+    """No suspected infection anywhere: none can be estimated, and the summary says so for each funnel."""
+    from mesosafe.clinic_safety.funnel import FunnelDesign
+    from mesosafe.clinic_safety.report import ReportSettings
+
+    no_infection = COMPLICATIONS.assign(suspected_infection="false")
+    settings = ReportSettings(funnel=FunnelDesign(overdispersion="additive"))
+    summary = write_report(check_tables(TREATMENTS, no_infection), tmp_path / "report", settings)
+    expected = (
+        "infection rate by clinic: additive overdispersion could not be estimated (no treatment had the "
+        "outcome); none assumed (binomial tail probabilities)"
+    )
+    assert expected in summary.notes
+    assert [note.split(":")[0] for note in summary.notes] == [
+        "infection rate by clinic",
+        "infection rate by practitioner",
+        "complication rate by product",  # a single unit: every session used Vitamin C
+        "infection rate by product",
+        "infection rate by batch",
+    ]
+    html = (tmp_path / "report" / "summary.html").read_text()
+    assert f"<li>{expected}</li>" in html
+    funnel_csv = pd.read_csv(tmp_path / "report" / "funnel_clinic_infection.csv")
+    assert funnel_csv["p_value"].notna().all() and set(funnel_csv["test"]) == {"exact"}
+
+
+def test_an_output_directory_that_cannot_be_written_is_refused_before_the_work(tmp_path: Path) -> None:
+    tables = check_tables(TREATMENTS, COMPLICATIONS)
+    with pytest.raises(AnalysisInputError, match=r"output directory \(--out\) '/proc/x': cannot write"):
+        check_out_dir(Path("/proc/x"))
+    with pytest.raises(AnalysisInputError, match=r"--out"):
+        write_report(tables, "/proc/x")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(AnalysisInputError, match=r"--out.*exists and is not a directory"):
+        write_report(tables, tmp_path / "file")

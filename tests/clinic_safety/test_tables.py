@@ -3,12 +3,14 @@ sessions — once for the clinic and practitioner, once for each product and bat
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from mesosafe.clinic_safety import clusters, rates
 from mesosafe.clinic_safety.cusum import CusumDesign
-from mesosafe.clinic_safety.tables import check_tables, outcomes, per_unit, sessions
+from mesosafe.clinic_safety.tables import check_tables, load_tables, outcomes, per_unit, sessions
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 TREATMENTS = pd.DataFrame(
@@ -138,3 +140,24 @@ def test_tables_are_checked() -> None:
         check_tables(treatments.assign(date=["2024-01-01", "soon"]), complications)
     with pytest.raises(AnalysisInputError, match="unknown treatment"):
         check_tables(treatments, complications.assign(treatment_id=["9"]))
+
+
+def test_a_short_row_names_its_column_and_row(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(
+        "treatment_id,date,clinic,practitioner,product,batch,multi_dose_vial\n"
+        "1,2026-01-05,Salon A,P-1,Vitamin C,VC-1,false\n"
+        "2,2026-01-06,Salon A,P-1,Vitamin C,VC-1\n"
+    )
+    (tmp_path / "c.csv").write_text("treatment_id,onset_date,suspected_infection\n1,2026-01-07\n")
+    with pytest.raises(AnalysisInputError, match=r"^treatments column 'multi_dose_vial' row 2 has no value"):
+        load_tables(tmp_path / "t.csv", tmp_path / "c.csv")
+    with pytest.raises(AnalysisInputError, match=r"^complications column 'suspected_infection' row 1 has no"):
+        check_tables(TREATMENTS, pd.read_csv(tmp_path / "c.csv", dtype=str))
+
+
+@pytest.mark.parametrize("column", ["treatment_id", "clinic", "practitioner", "product", "batch"])
+def test_a_blank_name_is_not_a_unit(column: str) -> None:
+    blank = TREATMENTS.copy()
+    blank.loc[2, column] = "  "
+    with pytest.raises(AnalysisInputError, match=f"^treatments column '{column}' row 3 is blank$"):
+        check_tables(blank, COMPLICATIONS)

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
+import os
+import sys
 
 import click
 
@@ -84,5 +88,28 @@ def cli() -> None:
     """mesosafe: screening, aftercare, triage, clinic records and registry signals for mesotherapy."""
 
 
+# Output that cannot be written: a full disk, a reader gone (`| head`), a broken device
+_UNWRITABLE = {errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT}
+
+
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except OSError as exc:
+        if exc.errno not in _UNWRITABLE:
+            raise
+        _give_up_writing(exc)
+
+
+def _give_up_writing(exc: OSError) -> None:
+    """Say why once (stderr may be the one that failed; a reader that left, as `| head` does, needs no word)
+    and exit 1, without the traceback and without Python failing again on the buffered output at exit."""
+    with contextlib.suppress(OSError):
+        if exc.errno != errno.EPIPE:
+            sys.stderr.write(f"Error: cannot write the output: {exc.strerror}\n")
+            sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    sys.exit(1)

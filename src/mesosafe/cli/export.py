@@ -9,8 +9,31 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from mesosafe.cli.analysis import database_errors
 from mesosafe.cli.common import BadInput
 from mesosafe.cli.service import _django
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # as for every moment the service stores (lib.fields.Moment)
+RECEIVER_MAX = 60  # E2B(R3) N.1.4 (and N.2.r.3), the batch receiver identifier: 60AN
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: datetime | None) -> datetime | None:
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise click.BadParameter(f"must be between the years {FIRST_YEAR} and {LAST_YEAR}", ctx, param)
+    return value
+
+
+def _receiver(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """N.1.4 is required, and written into XML: printable text of at most 60 characters."""
+    if not value.strip():
+        raise click.BadParameter("must not be empty (E2B N.1.4 is required)", ctx, param)
+    if not value.isprintable():
+        raise click.BadParameter("must be printable text, without control characters", ctx, param)
+    if len(value) > RECEIVER_MAX:
+        raise click.BadParameter(
+            f"has {len(value)} characters; E2B N.1.4 allows at most {RECEIVER_MAX}", ctx, param
+        )
+    return value
 
 
 @click.group()
@@ -21,7 +44,12 @@ def export() -> None:
 @export.command()
 @click.option("--clinic", "clinic_id", required=True, type=int, help="the clinic's id")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="output folder")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="only records made on or after this day")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    callback=_since,
+    help=f"only records made on or after this day ({FIRST_YEAR}–{LAST_YEAR})",
+)
 def fhir(clinic_id: int, out: Path, since: datetime | None) -> None:
     """Write NDJSON per resource type and manifest.json into OUT."""
     _django()
@@ -29,17 +57,18 @@ def fhir(clinic_id: int, out: Path, since: datetime | None) -> None:
     from mesosafe.fhir.bulk import export as bulk_export
     from mesosafe.knowledge import load
 
-    clinic = Clinic.objects.filter(id=clinic_id).first()
-    if clinic is None:
-        raise BadInput(f"--clinic: no clinic with id {clinic_id}")
-    if out.exists() and any(out.iterdir()):
-        raise BadInput(f"--out: {out} is not empty (nothing is overwritten)")
-    _check_code_map()
-    start = _clinic_midnight(since.date(), clinic.time_zone) if since else None
-    try:
-        manifest = bulk_export(clinic, out, load(), start)
-    except OSError as exc:
-        raise BadInput(f"--out: {exc}") from None
+    with database_errors():
+        clinic = Clinic.objects.filter(id=clinic_id).first()
+        if clinic is None:
+            raise BadInput(f"--clinic: no clinic with id {clinic_id}")
+        if out.exists() and any(out.iterdir()):
+            raise BadInput(f"--out: {out} is not empty (nothing is overwritten)")
+        _check_code_map()
+        start = _clinic_midnight(since.date(), clinic.time_zone) if since else None
+        try:
+            manifest = bulk_export(clinic, out, load(), start)
+        except OSError as exc:
+            raise BadInput(f"--out: {exc}") from None
     for item in manifest["output"]:
         click.echo(f"{item['count']:>7}  {out / item['url']}")
 
@@ -61,7 +90,13 @@ def _clinic_midnight(day: date, zone: str) -> datetime:
 @export.command()
 @click.option("--complication", "complication_id", required=True, type=int, help="the complication's id")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="the XML file")
-@click.option("--receiver", default="REGULATOR", show_default=True, help="N.1.4 batch receiver identifier")
+@click.option(
+    "--receiver",
+    default="REGULATOR",
+    show_default=True,
+    callback=_receiver,
+    help=f"N.1.4 batch receiver identifier (printable, at most {RECEIVER_MAX} characters)",
+)
 def icsr(complication_id: int, out: Path, receiver: str) -> None:
     """Write a complication's ICH E2B(R3) case report (the regional minimum is checked first)."""
     _django()
@@ -69,13 +104,14 @@ def icsr(complication_id: int, out: Path, receiver: str) -> None:
     from mesosafe.complications.models import Complication
     from mesosafe.errors import DomainError
 
-    complication = Complication.objects.filter(id=complication_id).first()
-    if complication is None:
-        raise BadInput(f"--complication: no complication with id {complication_id}")
-    try:
-        xml = icsr_xml(complication, receiver)
-    except DomainError as error:
-        raise BadInput(f"--complication {complication_id}: {error}") from None
+    with database_errors():
+        complication = Complication.objects.filter(id=complication_id).first()
+        if complication is None:
+            raise BadInput(f"--complication: no complication with id {complication_id}")
+        try:
+            xml = icsr_xml(complication, receiver)
+        except DomainError as error:
+            raise BadInput(f"--complication {complication_id}: {error}") from None
     try:
         out.write_bytes(xml)
     except OSError as exc:

@@ -37,6 +37,13 @@ def _tables(
     return load_tables(treatments, complications)
 
 
+def _out_dir(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    """An empty --out would be the current directory: the report's files would be strewn there."""
+    if not value.strip():
+        raise click.BadParameter("must name a directory, not be empty", ctx, param)
+    return Path(value)
+
+
 @registry.command("report")
 @click.option("--treatments", type=click.Path(path_type=Path), help="Treatments table (.csv or .parquet).")
 @click.option(
@@ -47,7 +54,9 @@ def _tables(
 @click.option(
     "--seed", default=2007, show_default=True, type=click.IntRange(min=0), help="Seed for --demo-data."
 )
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output directory.")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(), callback=_out_dir, help="Output directory."
+)
 @click.option(
     "--window-days",
     default=28,
@@ -131,9 +140,10 @@ def report(
     from mesosafe.clinic_safety.clusters import today_or_latest
     from mesosafe.clinic_safety.cusum import CusumDesign
     from mesosafe.clinic_safety.funnel import FunnelDesign
-    from mesosafe.clinic_safety.report import ReportSettings, write_report
+    from mesosafe.clinic_safety.report import ReportSettings, check_out_dir, write_report
 
     with input_errors():
+        check_out_dir(out_dir)
         tables = _tables(treatments, complications, demo_data, from_db, seed)
         day = None if as_of is None else as_of.date().isoformat()
         if from_db and day is None:  # the database is current: its last observed day is today
@@ -148,6 +158,8 @@ def report(
         )
         funnel = FunnelDesign(test=funnel_test, fdr=fdr, overdispersion=overdispersion)  # type: ignore[arg-type]
         summary = write_report(tables, out_dir, ReportSettings(design, funnel))
+    for note in summary.notes:
+        click.echo(f"Note: {note}", err=True)
     click.echo(
         f"{summary.treatments} treatments, {summary.infections} with a suspected infection: "
         f"{summary.outliers} funnel-plot outliers, {summary.alerts} cluster alerts; "

@@ -29,6 +29,10 @@ Both use the normal approximation for the limits and the p-values (there is no e
 overdispersed rate), which is rough for rare outcomes in small units; the CSV and the report say which
 method was used, with φ̂ and τ².
 
+Overdispersion cannot be estimated when no treatment (or every one) had the outcome, or from a single unit:
+then none is assumed (φ = 1, τ² = 0), the units get the binomial test, and ``Dispersion.note`` says why —
+in the CSV's ``dispersion`` column, the plot's title and the report.
+
 The plotted limits: without overdispersion, exact binomial quantiles with Spiegelhalter's interpolation
 (appendix: r = Binom⁻¹(q; n, p0), a = (F(r) − q) / (F(r) − F(r − 1)), limit = (r − a)/n), a smooth guide
 to the eye. Near a limit the classification, not the line, decides: it is by the test above.
@@ -108,6 +112,7 @@ class Dispersion:
     phi_hat: float
     phi: float = 1.0
     tau2: float = 0.0
+    note: str = ""  # why the overdispersion asked for was not estimated (none is assumed then)
 
     def variance(self, p0: float, n: npt.ArrayLike) -> FloatArray:
         s2 = p0 * (1 - p0) / np.asarray(n, dtype=np.float64)
@@ -118,11 +123,33 @@ class Dispersion:
             return f"multiplicative overdispersion: φ = {self.phi:.4g} (φ̂ = {self.phi_hat:.4g})"
         if self.method == "additive":
             return f"additive overdispersion: τ² = {self.tau2:.4g} (φ̂ = {self.phi_hat:.4g})"
+        if self.note:
+            return f"binomial (no overdispersion): {self.note}"
         return "binomial (no overdispersion)"
 
 
+def _not_estimable(units: int, p0: float) -> str:
+    """Why no overdispersion can be estimated from these units ('' when it can)."""
+    if p0 == 0:
+        return "no treatment had the outcome"
+    if p0 == 1:
+        return "every treatment had the outcome"
+    if units < 2:
+        return "a single unit"
+    return ""
+
+
 def estimate_dispersion(events: FloatArray, n: FloatArray, p0: float, method: Overdispersion) -> Dispersion:
-    """φ̂ from Winsorised z-scores and the φ or τ² of ``method`` (Spiegelhalter 2005)."""
+    """φ̂ from Winsorised z-scores and the φ or τ² of ``method`` (Spiegelhalter 2005); none (binomial, with a
+    note saying why) when the units cannot show any."""
+    why = _not_estimable(len(n), p0)
+    if why:
+        note = (
+            f"{method} overdispersion could not be estimated ({why}); none assumed"
+            if method != "none"
+            else ""
+        )
+        return Dispersion("none", 1.0, note=note)
     s2 = p0 * (1 - p0) / n
     z = (events / n - p0) / np.sqrt(s2)
     low, high = np.quantile(z, [WINSOR, 1 - WINSOR])
@@ -140,7 +167,7 @@ def estimate_dispersion(events: FloatArray, n: FloatArray, p0: float, method: Ov
 def _tails(
     out: pd.DataFrame, p0: float, design: FunnelDesign, dispersion: Dispersion
 ) -> tuple[FloatArray, FloatArray]:
-    if design.overdispersion == "none":
+    if dispersion.method == "none":
         return binomial_tails(out["events"], out["treatments"], p0, design.test)
     z = (out["rate"].to_numpy() - p0) / np.sqrt(dispersion.variance(p0, out["treatments"]))
     return np.asarray(stats.norm.sf(z), dtype=np.float64), np.asarray(stats.norm.cdf(z), dtype=np.float64)
@@ -160,11 +187,7 @@ def classify(rates: pd.DataFrame, design: FunnelDesign | None = None) -> pd.Data
     p0 = float(rates["events"].sum() / rates["treatments"].sum())
     out = rates.copy()
     volume, events = out["treatments"].to_numpy(np.float64), out["events"].to_numpy(np.float64)
-    dispersion = (
-        estimate_dispersion(events, volume, p0, design.overdispersion)
-        if 0 < p0 < 1
-        else Dispersion("none", 1.0)  # nothing or everything happened: no variance to estimate
-    )
+    dispersion = estimate_dispersion(events, volume, p0, design.overdispersion)
     out["target"] = p0
     for name, (low, high) in LEVELS.items():
         out[f"lower_{name}"] = limits(volume, p0, low, dispersion)
@@ -180,7 +203,7 @@ def classify(rates: pd.DataFrame, design: FunnelDesign | None = None) -> pd.Data
     status[alarm] = [f"alarm: {s}" for s in side[alarm]]
     out["status"] = status
     out["number"] = _numbers(out)
-    out["test"] = design.test if design.overdispersion == "none" else "normal"
+    out["test"] = design.test if dispersion.method == "none" else "normal"
     out["dispersion"] = dispersion.describe()
     out.attrs["dispersion"] = dispersion  # for the plot's limits
     return out
@@ -244,6 +267,7 @@ def page_data(classified: pd.DataFrame, grid: npt.NDArray[np.int64]) -> dict[str
         "method": dispersion.method,
         "phi": dispersion.phi,
         "tau2": dispersion.tau2,
+        "note": dispersion.note,
         "test": str(classified["test"].iloc[0]),
         "labelled": [int(n) for n in labelled(classified)["number"]],
         "units": rows,

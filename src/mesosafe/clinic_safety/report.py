@@ -50,13 +50,21 @@ class ReportSummary:
     infections: int
     outliers: int
     alerts: int
+    notes: list[str] = field(default_factory=list)  # what the analysis could not do as asked, and why
 
 
-def _check_out_dir(out: Path) -> None:
+def check_out_dir(out: Path) -> None:
+    """Refuse an output directory the report could not be written to (before any work is done)."""
+    where = f"output directory (--out) {str(out)!r}"
     if out.exists() and not out.is_dir():
-        raise AnalysisInputError(f"output {str(out)!r} exists and is not a directory")
+        raise AnalysisInputError(f"{where} exists and is not a directory")
     if not out.parent.is_dir():
-        raise AnalysisInputError(f"output directory's parent {str(out.parent)!r} does not exist")
+        raise AnalysisInputError(f"{where}: its parent {str(out.parent)!r} does not exist")
+    for folder in (out.parent, out) if out.is_dir() else (out.parent,):
+        try:  # the only sure test of writing there (permissions, read-only or virtual file systems)
+            Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=folder)).rmdir()
+        except OSError as exc:
+            raise AnalysisInputError(f"{where}: cannot write in {str(folder)!r} ({exc.strerror})") from None
 
 
 def _html_table(frame: pd.DataFrame, limit: int = 30) -> str:
@@ -115,11 +123,30 @@ from <em>run_start</em>. Multi-dose-vial batches are listed first.</p>
 q-value across the funnel's units is below {funnel_design.fdr:g}; an <em>alert</em> (in the CSV files) is
 outside the 95% limits (p &lt; 0.05) only.</p>
 {_html_table(shown)}
+{_notes_html(_notes(classified))}
 <h2>Funnel plots</h2>{plots}
 <p>Files: rates_*.csv (Clopper–Pearson 95% intervals), funnel_*.csv/png/svg (p- and q-values, status),
 cusum_series.csv, cusum_alerts.csv, cusum_alert_cases.csv.</p>
 </body></html>
 """
+
+
+def _notes(classified: dict[str, pd.DataFrame]) -> list[str]:
+    """Each funnel whose overdispersion could not be estimated, and why."""
+    notes = []
+    for frame in classified.values():
+        note = frame.attrs["dispersion"].note
+        if note:
+            what = f"{frame['outcome'].iloc[0]} rate by {frame['unit_type'].iloc[0]}"
+            notes.append(f"{what}: {note} (binomial tail probabilities)")
+    return notes
+
+
+def _notes_html(notes: list[str]) -> str:
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+    return f"<p>Notes:</p>\n<ul>{items}</ul>"
 
 
 def _percent(rate: float) -> str:
@@ -198,6 +225,7 @@ def _write_all(tables: TreatmentTables, folder: Path, settings: ReportSettings) 
         infections=int(c.loc[c["suspected_infection"], "treatment_id"].nunique()),
         outliers=outliers,
         alerts=len(alert_rows),
+        notes=_notes(classified),
     )
 
 
@@ -206,14 +234,24 @@ def write_report(
 ) -> ReportSummary:
     """Write the report into ``out`` (created if needed); on any error nothing reaches ``out``."""
     target = Path(out)
-    _check_out_dir(target)
+    check_out_dir(target)
     settings = settings or ReportSettings()
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise AnalysisInputError(f"output directory (--out) {str(target)!r}: {exc.strerror}") from None
     try:
         summary = _write_all(tables, staging, settings)
-        target.mkdir(exist_ok=True)
-        for name in summary.files:
-            os.replace(staging / name, target / name)
+        _move(staging, target, summary.files)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return summary
+
+
+def _move(staging: Path, target: Path, names: list[str]) -> None:
+    try:
+        target.mkdir(exist_ok=True)
+        for name in names:
+            os.replace(staging / name, target / name)
+    except OSError as exc:
+        raise AnalysisInputError(f"output directory (--out) {str(target)!r}: {exc.strerror}") from None

@@ -43,6 +43,7 @@ from mesosafe.lib.analysis_input import AnalysisInputError, input_format
 TREATMENT_COLUMNS = ("treatment_id", "date", "clinic", "practitioner", "product", "batch", "multi_dose_vial")
 COMPLICATION_COLUMNS = ("treatment_id", "onset_date", "suspected_infection")
 SESSION_COLUMNS = ("date", "clinic", "practitioner")
+NAME_COLUMNS = ("treatment_id", "clinic", "practitioner", "product", "batch")
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 EARLIEST_DATE, LATEST_DATE = date(1678, 1, 1), date(2261, 12, 31)
@@ -79,11 +80,26 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
         raise AnalysisInputError(f"{name} table is missing column(s) {', '.join(repr(c) for c in missing)}")
     if frame.empty:
         raise AnalysisInputError(f"{name} table has no data rows")
+    _present(frame, columns, name)
+
+
+def _present(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
+    """Every cell has a value: a short row or a blank cell is named by its column and row."""
     for column in columns:
-        if frame[column].isna().any():
+        missing = frame[column].isna()
+        if missing.any():
             raise AnalysisInputError(
-                f"{name} column {column!r} has {int(frame[column].isna().sum())} missing values"
+                f"{name} column {column!r} row {_row(missing)} has no value "
+                f"({int(missing.sum())} missing in all)"
             )
+
+
+def _named(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
+    """A unit or a session must have a name: whitespace alone names nothing."""
+    for column in columns:
+        blank = frame[column].astype(str).str.strip() == ""
+        if blank.any():
+            raise AnalysisInputError(f"{name} column {column!r} row {_row(blank)} is blank")
 
 
 def _row(mask: pd.Series) -> int:
@@ -143,6 +159,7 @@ def check_tables(treatments: pd.DataFrame, complications: pd.DataFrame) -> Treat
     t["treatment_id"] = t["treatment_id"].astype(str)
     for column in ("clinic", "practitioner", "product", "batch"):
         t[column] = t[column].astype(str)
+    _named(t, NAME_COLUMNS, "treatments")
     t["date"] = _dates(t["date"], "treatments column 'date'")
     t["multi_dose_vial"] = _flags(t["multi_dose_vial"], "treatments column 'multi_dose_vial'")
     t["batch"] = [batch_key(product, lot) for product, lot in zip(t["product"], t["batch"], strict=True)]
@@ -159,9 +176,7 @@ def check_tables(treatments: pd.DataFrame, complications: pd.DataFrame) -> Treat
         )
     )
     if len(c):
-        for column in COMPLICATION_COLUMNS:
-            if c[column].isna().any():
-                raise AnalysisInputError(f"complications column {column!r} has missing values")
+        _present(c, COMPLICATION_COLUMNS, "complications")
         c["treatment_id"] = c["treatment_id"].astype(str)
         c["onset_date"] = _dates(c["onset_date"], "complications column 'onset_date'")
         c["suspected_infection"] = _flags(

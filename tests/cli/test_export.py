@@ -1,0 +1,92 @@
+"""`mesosafe export fhir|icsr`: bad options and an unreadable database exit 2 with one clear line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from django.utils import timezone
+
+from mesosafe.cli import cli
+from mesosafe.complications.models import Complication, Relatedness
+from mesosafe.complications.schemas import ComplicationIn
+from mesosafe.complications.services import create
+from mesosafe.e2b.rules import check
+from mesosafe.patients.models import Patient
+from tests.cli.test_signals import mesosafe
+from tests.service_fixtures import Site
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(cli, ["export", *args])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["fhir", "--clinic", "1", "--out", "o"], ["icsr", "--complication", "1", "--out", "o.xml"]],
+)
+def test_a_database_that_was_never_migrated(tmp_path: Path, args: list[str]) -> None:
+    done = mesosafe("export", *args, data_dir=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "mesosafe manage migrate" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])
+def test_a_since_outside_2000_2100_is_refused(tmp_path: Path, day: str) -> None:
+    result = _run("fhir", "--clinic", "1", "--out", str(tmp_path / "o"), "--since", day)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--since': must be between the years 2000 and 2100" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_since_at_the_edge_of_the_range_exports(site: Site, tmp_path: Path) -> None:
+    result = _run(
+        "fhir", "--clinic", str(site.clinic.id), "--out", str(tmp_path / "o"), "--since", "2000-01-01"
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("receiver", "message"),
+    [
+        ("", "must not be empty"),
+        ("   ", "must not be empty"),
+        ("bad\x01ctrl", "must be printable text"),
+        ("tab\there", "must be printable text"),
+        ("x" * 61, "has 61 characters; E2B N.1.4 allows at most 60"),
+        ("x" * 5000, "has 5000 characters"),
+    ],
+)
+def test_a_bad_receiver_is_refused(tmp_path: Path, receiver: str, message: str) -> None:
+    out = tmp_path / "icsr.xml"
+    result = _run("icsr", "--complication", "1", "--out", str(out), "--receiver", receiver)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '--receiver': {message}" in result.output and not out.exists()
+
+
+def test_a_receiver_of_60_characters_gives_a_file_that_passes_the_rules(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any], tmp_path: Path
+) -> None:
+    complication = _complication(site, make_patient, make_treatment)
+    out, receiver = tmp_path / "icsr.xml", "EMA-" + "R" * 56
+    result = _run("icsr", "--complication", str(complication.id), "--out", str(out), "--receiver", receiver)
+    assert result.exit_code == 0, result.output
+    xml = out.read_bytes()
+    assert check(xml) == [] and f'extension="{receiver}"'.encode() in xml
+
+
+def _complication(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> Complication:
+    treatment, _ = make_treatment(site, make_patient(site, name="Layla Haddad"), days_ago=10)
+    data = ComplicationIn(
+        onset_date=timezone.localdate() - timedelta(days=2),
+        grade=2,
+        relatedness=Relatedness.POSSIBLY,
+        symptom_codes=["lump"],
+    )
+    return create(treatment, data, by=site.staff.user)
