@@ -426,3 +426,118 @@ def test_top_with_empty_eb_columns_prints_them_empty() -> None:
     code, stdout, stderr = run("signals", str(DATA / "faers"), "--top", "3", "--quiet")
     assert code == 0, stderr
     assert "liposculpt" in stdout and "Traceback" not in stderr
+
+
+# --- review: unwritable outputs, dates out of range, one column in two roles, unknown flags, --top ------
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc and /sys")
+
+
+def _small(tmp_path: Path) -> Path:
+    """The first 30 reports of CAERS (150 rows): a degenerate prior, and a run of a second."""
+    source = tmp_path / "in.csv"
+    source.write_text("\n".join(CAERS.read_text().splitlines()[:151]) + "\n")
+    return source
+
+
+@needs_proc
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "/proc/x.csv"], "cannot write --out '/proc/x.csv'"),
+        (["--out", "/sys/x.parquet"], "cannot write --out '/sys/x.parquet'"),
+        (["--out", "{tmp}/s.csv", "--hyper-out", "/proc/x.json"], "cannot write --hyper-out '/proc/x.json'"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_the_work(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
+    code, _, stderr = run(
+        "signals", str(_small(tmp_path)), "--product", "var1", "--event", "var2", "--quiet", *args
+    )
+    assert code == 2 and stderr.startswith(f"Error: {message}") and "Traceback" not in stderr
+    assert not (tmp_path / "s.csv").exists()  # refused before --out was written
+
+
+@needs_proc
+def test_signals_diff_refuses_an_output_that_cannot_be_written(tmp_path: Path) -> None:
+    table = tmp_path / "s.csv"
+    code, _, stderr = run("signals", str(_small(tmp_path)), "--product", "var1", "--event", "var2", "--quiet",
+                          "--out", str(table))  # fmt: skip
+    assert code == 0, stderr
+    code, _, stderr = run("signals-diff", str(table), str(table), "--out", "/proc/x.csv")
+    assert code == 2 and stderr.startswith("Error: cannot write --out '/proc/x.csv'")
+
+
+def test_a_failed_write_exits_2_naming_the_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mesosafe.disproportionality import output
+
+    def full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output, "write_table", full)
+    out = tmp_path / "s.csv"
+    code, _, stderr = run("signals", str(_small(tmp_path)), "--product", "var1", "--event", "var2", "--quiet",
+                          "--out", str(out))  # fmt: skip
+    assert code == 2 and f"Error: cannot write --out {str(out)!r}: No space left on device" in stderr
+
+
+@pytest.mark.parametrize("day", ["1600-01-01", "0001-01-01", "2262-01-01"])
+def test_a_date_outside_1678_2261_is_refused(tmp_path: Path, day: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(f"id,product,event,d\n1,a,x,2024-01-05\n2,a,y,{day}\n")
+    code, _, stderr = run("signals", str(source), "--date", "d", "--period", "quarter", "--quiet")
+    assert code == 2
+    assert (
+        f"Error: column 'd' (--date) in row 2 (report 2) has '{day}', which is outside the years 1678–2261"
+        in stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--product", "var1", "--event", "var1"], "--product and --event both name the column 'var1'"),
+        (["--product", "id", "--event", "var2"], "--id and --product both name the column 'id'"),
+        (
+            ["--id", "var2", "--product", "var1", "--event", "var2"],
+            "--id and --event both name the column 'var2'",
+        ),
+    ],
+)
+def test_one_column_in_two_roles_is_refused(tmp_path: Path, args: list[str], message: str) -> None:
+    code, _, stderr = run("signals", str(_small(tmp_path)), *args, "--quiet")
+    assert code == 2 and stderr.startswith(f"Error: {message}")
+
+
+def test_signals_diff_against_a_degenerate_run_reports_unknown_flags_not_cleared(tmp_path: Path) -> None:
+    whole, small = tmp_path / "whole.csv", tmp_path / "small.csv"
+    for source, out in ((CAERS, whole), (_small(tmp_path), small)):
+        code, _, stderr = run("signals", str(source), "--product", "var1", "--event", "var2", "--quiet",
+                              "--out", str(out))  # fmt: skip
+        assert code == 0, stderr
+    code, stdout, stderr = run("signals-diff", str(whole), str(small))
+    assert code == 0, stderr
+    changes = pd.read_csv(io.StringIO(stdout), keep_default_na=False)
+    in_new = changes[changes["n_after"] != ""]  # a pair missing from NEW has lost every flag
+    assert len(in_new) and not in_new["flags_cleared"].str.contains("eb05|fdr").any()  # empty: unknown
+    assert changes["flags_unknown"].str.contains("eb05").any()
+    assert re.search(r"\d+ flag cleared, [1-9]\d* flag unknown \(\d+ pairs changed\)", stderr)
+
+
+def test_top_says_what_it_sorts_by(tmp_path: Path) -> None:
+    args = ["--product", "var1", "--event", "var2", "--quiet", "--top", "3"]
+    code, stdout, stderr = run("signals", str(_small(tmp_path)), *args)  # a degenerate prior: no EB05
+    assert code == 0, stderr
+    assert "Strongest 3 signals (by ic025 then prr_lower)" in stdout and "EB05" not in stdout
+    code, stdout, stderr = run("signals", str(CAERS), *args)
+    assert code == 0, stderr
+    assert "Strongest 3 signals (by eb05 then ebgm)" in stdout
+
+
+def test_a_bad_byte_on_line_3_is_named_on_line_3(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"id,product,event\n1,a,x\n2,\xe9b,x\n3,a,y\n")
+    code, _, stderr = run("signals", str(source), "--quiet")
+    assert code == 2 and "is not UTF-8 text (line 3" in stderr and "header" not in stderr

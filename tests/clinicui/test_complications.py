@@ -80,10 +80,11 @@ def test_the_services_refusals_are_said_in_the_pages_language(case: Case, staff_
     """They were the service's English, lowercase, on the Arabic page too."""
     url = f"/clinic/treatments/{case.treatment.id}/complications/new/"
     staff_client.cookies["django_language"] = "ar"
+    serious = "A death, or a grade 4 or 5 complication, is serious: tick Serious and say why."
     for changes, sentence in (
         ({"onset_date": "2001-01-01"}, "The onset cannot come before the treatment."),
-        ({"outcome": "fatal"}, "A death, or a grade 4 or 5 complication, is serious: tick Serious and say why."),
-        ({"grade": "5"}, "A death, or a grade 4 or 5 complication, is serious: tick Serious and say why."),
+        ({"outcome": "fatal"}, serious),
+        ({"grade": "5"}, serious),
     ):
         page = staff_client.post(url, data(**changes)).content.decode()
         with translation.override("ar"):

@@ -58,3 +58,43 @@ def test_a_table_that_is_not_from_signals_is_refused(tmp_path: Path) -> None:
     NEW.to_csv(tmp_path / "new.csv", index=False)
     with pytest.raises(AnalysisInputError, match="is not a `mesosafe signals` table"):
         diff_tables(tmp_path / "t.csv", tmp_path / "new.csv")
+
+
+def test_an_empty_flag_is_unknown_never_cleared() -> None:
+    # NEW's prior was degenerate: its EB flags are empty (None), its Evans flags known
+    old = table(
+        [("a", "x", 5, 2.5, True, False), ("b", "x", 5, 2.5, True, True), ("c", "x", 1, 0.5, False, False)]
+    )
+    new = old.assign(eb05=None, flag_eb05=None)
+    new.loc[1, "flag_evans"] = False
+    changes = diff(old, new)
+    columns = ["product", "change", "flags_after", "flags_cleared", "flags_unknown"]
+    assert changes[columns].values.tolist() == [
+        ["b", "flag cleared; flag unknown", "", "evans", "eb05"],
+        ["a", "flag unknown", "", "", "eb05"],
+    ]  # c: not flagged before, unknown now — nothing to report
+
+
+def test_an_empty_flag_before_that_is_set_now_is_unknown_too() -> None:
+    old = table([("a", "x", 5, 2.5, True, False)]).assign(flag_eb05=None)
+    changes = diff(old, table([("a", "x", 5, 2.5, True, False)]))
+    assert changes[["change", "flags_before", "flags_after", "flags_unknown"]].values.tolist() == [
+        ["flag unknown", "", "eb05", "eb05"]
+    ]
+
+
+def test_a_pair_that_gains_one_flag_and_loses_another_says_both() -> None:
+    old = table([("a", "x", 5, 2.5, True, False), ("b", "x", 5, 2.5, False, False)])
+    new = table([("a", "x", 5, 1.5, False, True), ("b", "x", 5, 2.5, False, False)])
+    changes = diff(old, new)
+    assert changes[["product", "change", "flags_raised", "flags_cleared"]].values.tolist() == [
+        ["a", "flag raised; flag cleared", "evans", "eb05"]
+    ]
+
+
+def test_empty_flags_read_from_a_csv_are_unknown(tmp_path: Path) -> None:
+    OLD.to_csv(tmp_path / "old.csv", index=False)
+    NEW.assign(eb05=None, flag_eb05=None).to_csv(tmp_path / "new.csv", index=False)
+    changes = diff_tables(tmp_path / "old.csv", tmp_path / "new.csv").to_pandas()
+    assert "eb05" not in ";".join(changes["flags_cleared"])
+    assert set(changes.loc[changes["flags_unknown"] != "", "product"]) == {"b", "c", "d"}

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mesosafe.disproportionality.files import csv_header, read_file
+from mesosafe.disproportionality.files import csv_header, read_file, text_lines
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 
@@ -53,3 +53,26 @@ def test_a_file_that_is_not_parquet_says_so(tmp_path: Path) -> None:
     path.write_text("id,product\n")
     with pytest.raises(AnalysisInputError, match="as parquet"):
         read_file(duckdb.connect(), path)
+
+
+@pytest.mark.parametrize("name", ["in.csv", "in.csv.gz"])
+def test_a_bad_byte_after_the_header_is_not_blamed_on_the_header(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+
+    def write(content: bytes) -> None:
+        path.write_bytes(gzip.compress(content) if name.endswith(".gz") else content)
+
+    write(b"\xef\xbb\xbfid,product\n1,a\n2,\xe9b\n")  # a BOM, and Latin-1 on line 3
+    assert csv_header(path) == ["id", "product"]
+    write(b"id,pr\xe9duct\n1,a\n")
+    with pytest.raises(AnalysisInputError, match=re.escape("is not UTF-8 text (line 1, byte 6 of the line)")):
+        csv_header(path)
+
+
+def test_text_lines_name_the_line_of_a_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"id,product\n1,a\n2,\xe9b\n")
+    lines = text_lines(path)
+    assert [next(lines), next(lines)] == ["id,product\n", "1,a\n"]
+    with pytest.raises(AnalysisInputError, match=re.escape("'" + str(path) + "' is not UTF-8 text (line 3,")):
+        next(lines)

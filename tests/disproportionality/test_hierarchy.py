@@ -124,3 +124,11 @@ def test_the_spark_engine_rolls_up_the_same(spark: Any) -> None:
     assert counts.event.to_pylist() == duck.table.column("event").to_pylist()
     assert counts.n.tolist() == duck.table.column("n").to_pylist()
     assert counts.n_event.tolist() == duck.table.column("n_event").to_pylist()
+
+
+def test_a_bad_byte_in_a_hierarchy_file_is_named_with_its_line(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.csv"
+    lines = TERMS.read_bytes().splitlines(keepends=True)
+    latin.write_bytes(b"".join([*lines[:2], lines[2].replace(b"Site", b"Sit\xe9", 1), *lines[3:]]))
+    with pytest.raises(AnalysisInputError, match=r"latin.csv' is not UTF-8 text \(line 3, byte "):
+        read_hierarchy(Rollup(latin, "hlt"))

@@ -12,6 +12,7 @@ from mesosafe.disproportionality.output import (
     csv_pieces,
     csv_safe,
     write_table,
+    writing,
 )
 from mesosafe.lib.analysis_input import AnalysisInputError
 
@@ -64,3 +65,24 @@ def test_csv_pieces_join_to_one_csv_with_formulas_escaped(tmp_path: Path) -> Non
 def test_an_empty_table_is_its_header(tmp_path: Path) -> None:
     write_table(pa.table({"n": pa.array([], pa.int64())}), tmp_path / "t.csv")
     assert (tmp_path / "t.csv").read_text() == '"n"\n'
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc, where no file can be made")
+def test_a_directory_that_cannot_be_written_is_refused_naming_the_option() -> None:
+    with pytest.raises(AnalysisInputError, match=r"^cannot write --out '/proc/x\.csv': "):
+        check_output_path("/proc/x.csv", option="--out")
+    with pytest.raises(AnalysisInputError, match=r"^cannot write '/proc/x\.json': "):
+        check_output_path("/proc/x.json", (".json",))  # the option is optional (backward compatible)
+
+
+def test_the_writability_check_leaves_nothing_behind(tmp_path: Path) -> None:
+    assert check_output_path(tmp_path / "t.csv", option="--out") == tmp_path / "t.csv"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_error_while_writing_names_the_option(tmp_path: Path) -> None:
+    with (
+        pytest.raises(AnalysisInputError, match=r"cannot write --hyper-out '.*p\.json': No space left"),
+        writing(tmp_path / "p.json", "--hyper-out"),
+    ):
+        raise OSError(28, "No space left on device")

@@ -71,3 +71,29 @@ def test_a_run_from_csv_never_imports_pandas(caers_path: Path, tmp_path: Path) -
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     assert (tmp_path / "s.csv").stat().st_size > 0
+
+
+def test_a_failed_write_is_an_input_error_naming_the_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mesosafe.disproportionality import output
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,product,event\n1,a,x\n2,b,y\n")
+
+    def full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output, "write_json", full)
+    with pytest.raises(AnalysisInputError, match=r"cannot write --hyper-out '.*prior\.json': No space left"):
+        run(source, RunSettings(hyper_out=tmp_path / "prior.json"))
+
+
+def test_strongest_without_eb_scores_orders_by_ic025_and_says_so() -> None:
+    from mesosafe.disproportionality.pipeline import strength_keys
+
+    table = pa.table(
+        {"eb05": pa.array([None, None], pa.float64()), "ic025": [0.5, 1.5], "prr_lower": [1.0, 1.0]}
+    )
+    assert strength_keys(table) == ("ic025", "prr_lower")
+    assert strongest(table, 1).column("ic025").to_pylist() == [1.5]

@@ -132,6 +132,21 @@ SEX = LongColumns("id", "product", "event", ("sex",))
             LongColumns(date="day"),
             "column 'day' (--date) in row 2 (report 2) has '5/1/2024', which is not a date (YYYY-MM-DD)",
         ),
+        (
+            "id,product,event,day\n1,a,x,2024-01-05\n2,b,x,1600-01-01\n",
+            LongColumns(date="day"),
+            "in row 2 (report 2) has '1600-01-01', which is outside the years 1678–2261",
+        ),
+        (
+            "id,product,event,day\n1,a,x,0001-01-01\n2,b,x,2024-01-01\n",
+            LongColumns(date="day"),
+            "in row 1 (report 1) has '0001-01-01', which is outside the years 1678–2261",
+        ),
+        (
+            "id,product,event,day\n1,a,x,2262-01-01\n",
+            LongColumns(date="day"),
+            "has '2262-01-01', which is outside the years 1678–2261",
+        ),
     ],
 )
 def test_each_report_is_checked_and_errors_name_the_row(
@@ -179,3 +194,38 @@ def test_names_are_coded_in_the_reading_step(tmp_path: Path) -> None:
     assert long.labels.products.names.column("name").to_pylist() == ["aspirin"]
     assert sorted(long.labels.products.codes.column("label").to_pylist()) == ["Aspirin ", "aspirin"]
     assert long.labels.events.names.column("name").to_pylist() == ["x"]
+
+
+def test_a_date_typed_column_out_of_range_names_its_row(tmp_path: Path) -> None:
+    from datetime import date
+
+    frame = pd.DataFrame(
+        {"id": [1, 2], "product": "a", "event": "x", "day": [date(2024, 1, 5), date(1500, 6, 1)]}
+    )
+    path = tmp_path / "in.parquet"
+    frame.to_parquet(path)
+    with pytest.raises(
+        AnalysisInputError,
+        match=re.escape("column 'day' (--date) in row 2 (report 2) has '1500-06-01', which is outside"),
+    ):
+        read_long_table(duckdb.connect(), path, LongColumns(date="day"))
+    frame.loc[1, "day"] = date(1678, 1, 1)  # the first year allowed
+    frame.to_parquet(path)
+    assert read_long_table(duckdb.connect(), path, LongColumns(date="day")).rows == 2
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        (LongColumns(product="p", event="p"), "--product and --event both name the column 'p'"),
+        (LongColumns(id="p", product="p", event="e"), "--id and --product both name the column 'p'"),
+        (LongColumns(id="e", product="p", event="e"), "--id and --event both name the column 'e'"),
+    ],
+)
+def test_the_id_product_and_event_must_be_three_columns(
+    tmp_path: Path, columns: LongColumns, message: str
+) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text("id,p,e\n1,a,x\n")
+    with pytest.raises(AnalysisInputError, match=re.escape(message)):
+        read_long_table(duckdb.connect(), path, columns)

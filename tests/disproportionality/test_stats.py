@@ -84,3 +84,12 @@ def test_yates_correction_never_passes_zero_and_empty_margins_are_undefined() ->
     assert stats.chi_square_yates([1], [1], [121], [3356])[0] == pytest.approx(
         sstats.chi2_contingency([[1, 0], [120, 3235]], correction=True)[0], rel=1e-12
     )
+
+
+def test_ror_of_zero_over_zero_is_undefined_while_prr_follows_openebgm() -> None:
+    # a single product: every report names it, so b = n_product − n and c = d = 0
+    args = ([2], [3], [2], [3])
+    ror, lower, upper = stats.ror(*args)
+    assert np.isnan([ror[0], lower[0], upper[0]]).all()
+    assert stats.prr(*args)[0] == np.inf
+    assert stats.ror([2], [2], [3], [10])[0] == np.inf  # b = 0 and ad > 0: a ratio with a zero denominator

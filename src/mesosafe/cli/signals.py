@@ -44,10 +44,11 @@ def _print_top(table: Any, top: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from mesosafe.disproportionality.pipeline import strongest
+    from mesosafe.disproportionality.pipeline import last_period, strength_keys, strongest
 
     rows = strongest(table, top).to_pylist()
-    shown = Table(title=f"Strongest {len(rows)} signals (by EB05)")
+    keys = " then ".join(strength_keys(last_period(table)))
+    shown = Table(title=f"Strongest {len(rows)} signals (by {keys})")
     numbers = ("e", "ebgm", "eb05", "eb95", "prr", "prr_lower", "chi2_yates", "ror", "ic025")
     for name in ("product", "event", "n", *numbers):
         shown.add_column(name, justify="left" if name in ("product", "event") else "right")
@@ -366,6 +367,15 @@ def signals(
         write_csv(result.table, sys.stdout.buffer)
 
 
+def _diff_summary(changes: list[str]) -> str:
+    """How many pairs have each kind of change (a pair with two kinds counts under both)."""
+    from mesosafe.disproportionality.diff import CHANGE_ORDER
+
+    kinds = [change.split("; ") for change in changes]
+    counts = ", ".join(f"{sum(kind in found for found in kinds)} {kind}" for kind in CHANGE_ORDER)
+    return f"{counts} ({len(kinds)} pairs changed)"
+
+
 @click.command("signals-diff", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("old", type=click.Path(dir_okay=True, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=True, path_type=Path))
@@ -382,12 +392,11 @@ def signals_diff(old: Path, new: Path, out_path: Path | None) -> None:
 
     with input_errors():
         if out_path is not None:
-            output.check_output_path(out_path)
+            output.check_output_path(out_path, option="--out")
         changes = diff_tables(old, new)
         if out_path is not None:
-            output.write_table(changes, out_path)
-    kinds = changes.column("change").to_pylist()
-    counts = ", ".join(f"{kinds.count(k)} {k}" for k in ("new signal", "flag raised", "flag cleared"))
-    click.echo(f"{counts} ({len(kinds)} pairs changed)", err=True)
+            with output.writing(out_path, "--out"):
+                output.write_table(changes, out_path)
+    click.echo(_diff_summary(changes.column("change").to_pylist()), err=True)
     if out_path is None:
         output.write_csv(changes, sys.stdout.buffer)

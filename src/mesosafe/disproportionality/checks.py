@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 INTEGER_TEXT = r"\s*[+-]?[0-9]+\s*"
 NUMBER_TEXT = r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*"
 ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+# the days pandas' nanosecond timestamps can hold (and the clinic registry's limit, clinic_safety.tables)
+EARLIEST_YEAR, LATEST_YEAR = 1678, 2261
 DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
 
 
@@ -55,8 +57,22 @@ def roles(columns: LongColumns) -> list[tuple[str, str]]:
     return named + ([("--date", columns.date)] if columns.date else [])
 
 
+def check_distinct(columns: LongColumns) -> None:
+    """The report id, product and event are three different columns: a product counted against itself as
+    an event, or a report id as either, gives nothing but false signals."""
+    named = [("--id", columns.id), ("--product", columns.product), ("--event", columns.event)]
+    for i, (first, name) in enumerate(named):
+        for second, other in named[i + 1 :]:
+            if name == other:
+                raise AnalysisInputError(
+                    f"{first} and {second} both name the column {name!r}; they must be different columns"
+                )
+
+
 def check_columns(relation: duckdb.DuckDBPyRelation, columns: LongColumns) -> None:
-    """Every named column exists and has a usable type."""
+    """The report id, product and event columns differ, and every named column exists and has a usable
+    type."""
+    check_distinct(columns)
     types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
     for role, name in roles(columns):
         if name not in types:
@@ -187,28 +203,48 @@ def _two_values(
     raise AnalysisInputError(f"report {report} has more than one value in {what}")
 
 
+def date_problem(value: Any) -> str | None:
+    """Why a date column's value cannot be used (None when it can): not an ISO date, or out of range."""
+    if isinstance(value, date):
+        day = value
+    else:
+        text = str(value).strip()
+        if not re.fullmatch(ISO_DATE, text):
+            return "which is not a date (YYYY-MM-DD)"
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return "which is not a date (YYYY-MM-DD)"
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        return f"which is outside the years {EARLIEST_YEAR}–{LATEST_YEAR} (the dates the analysis can hold)"
+    return None
+
+
 def _not_a_date(value: Any) -> bool:
-    text = str(value).strip()
-    if not re.fullmatch(ISO_DATE, text):
-        return True
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return True
-    return False
+    return date_problem(value) is not None
+
+
+def year_in_range(day: str) -> str:
+    """SQL (DuckDB and Spark): the year of the date expression ``day`` is in the range dates may have."""
+    return f"year({day}) BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR}"
 
 
 def check_dates(relation: duckdb.DuckDBPyRelation, columns: LongColumns, origin: Origin) -> None:
-    """Every value of the date column is an ISO date, YYYY-MM-DD (unless the column holds dates)."""
+    """Every value of the date column is an ISO date, YYYY-MM-DD (unless the column holds dates), in
+    1678–2261."""
     name = str(columns.date)
     types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
     if type_family(types[name]) == "date":
-        return
-    text = f"TRIM(CAST({quote(name)} AS VARCHAR))"
-    good = f"regexp_full_match({text}, {sql_string(ISO_DATE)}) AND TRY_CAST({text} AS DATE) IS NOT NULL"
+        good = year_in_range(quote(name))
+    else:
+        text = f"TRIM(CAST({quote(name)} AS VARCHAR))"
+        good = (
+            f"regexp_full_match({text}, {sql_string(ISO_DATE)}) AND TRY_CAST({text} AS DATE) IS NOT NULL "
+            f"AND {year_in_range(f'TRY_CAST({text} AS DATE)')}"
+        )
     if relation.filter(f"NOT ({good})").limit(1).fetchall():
         number, row = _where(origin, columns.id, name, lambda r: _not_a_date(r[name]))
         raise AnalysisInputError(
-            f"column {name!r} (--date) in row {number} ({_report(row, columns.id)}) has {row[name]!r}, "
-            "which is not a date (YYYY-MM-DD)"
+            f"column {name!r} (--date) in row {number} ({_report(row, columns.id)}) has {str(row[name])!r}, "
+            f"{date_problem(row[name])}"
         )

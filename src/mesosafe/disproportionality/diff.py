@@ -4,11 +4,23 @@ Each pair's flags (the ``flag_*`` columns both tables have) are compared; a tabl
 (``--period quarter``) is compared at its last period. A row of the result is one pair whose flags
 changed:
 
-* ``new signal``: flagged now, by any flag, and by none before (or the pair was not in OLD);
-* ``flag raised``: flagged before, and now by a flag it did not have;
-* ``flag cleared``: a flag it had before is gone (and none was raised).
+A flag is true, false or empty: empty is *unknown* (``flag_eb05`` and ``flag_fdr`` of a run whose prior
+was degenerate), never false. Per flag, a change is:
 
-New signals come first, then raised, then cleared, each by EB05 (or, without EB scores, PRR) descending.
+* raised: false before (or the pair was not in OLD), true now;
+* cleared: true before, false now (or the pair is not in NEW);
+* unknown: true on one side and empty on the other; it is neither raised nor cleared.
+
+``change`` names the pair's kinds, joined by "; " when there are several (a pair may gain one flag and
+lose another: "flag raised; flag cleared"):
+
+* ``new signal``: a flag was raised and the pair had no flag before;
+* ``flag raised``: a flag was raised and the pair had another before;
+* ``flag cleared``: a flag was cleared;
+* ``flag unknown``: a flag cannot be compared.
+
+``flags_raised``, ``flags_cleared`` and ``flags_unknown`` name the flags. Rows are ordered by their first
+kind (new signals, raised, cleared, unknown), each by EB05 (or, without EB scores, PRR) descending.
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ from mesosafe.lib.analysis_input import AnalysisInputError, input_format
 
 KEY = ["product", "event"]
 SHOWN = ("n", "prr", "eb05")
-CHANGE_ORDER = {"new signal": 0, "flag raised": 1, "flag cleared": 2}
+CHANGE_ORDER = {"new signal": 0, "flag raised": 1, "flag cleared": 2, "flag unknown": 3}
 
 
 def read_signals(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -48,9 +60,42 @@ def read_signals(path: str | os.PathLike[str]) -> pd.DataFrame:
     return frame
 
 
-def _flags(row: pd.Series, names: list[str], side: str) -> set[str]:
-    """The flags set on one side of a merged row (a null flag, e.g. without EB scores, is not set)."""
-    return {n.removeprefix("flag_") for n in names if str(row[f"{n}_{side}"]).lower() in {"true", "1"}}
+def _state(value: object) -> bool | None:
+    """A flag cell: True, False, or None when it is empty (unknown, e.g. without EB scores)."""
+    text = str(value).strip().lower()
+    if text in {"true", "1"}:
+        return True
+    if text in {"false", "0"}:
+        return False
+    return None
+
+
+def _states(row: pd.Series, names: list[str], side: str, present: bool) -> dict[str, bool | None]:
+    """Each flag's state on one side of a merged row; a pair absent from that side has no flag set."""
+    if not present:
+        return {n.removeprefix("flag_"): False for n in names}
+    return {n.removeprefix("flag_"): _state(row[f"{n}_{side}"]) for n in names}
+
+
+def changes(before: dict[str, bool | None], after: dict[str, bool | None]) -> dict[str, list[str]]:
+    """The flags raised (false before, true now), cleared (true before, false now) and unknown (true on one
+    side, empty on the other: its change cannot be told, so it is neither raised nor cleared)."""
+    raised = [f for f in after if after[f] is True and before[f] is False]
+    cleared = [f for f in after if before[f] is True and after[f] is False]
+    unknown = [f for f in after if {before[f], after[f]} == {True, None}]
+    return {"raised": raised, "cleared": cleared, "unknown": unknown}
+
+
+def change_kinds(before: dict[str, bool | None], found: dict[str, list[str]]) -> list[str]:
+    """The pair's kinds of change, in CHANGE_ORDER (a pair may gain one flag and lose another)."""
+    kinds = []
+    if found["raised"]:
+        kinds.append("flag raised" if True in before.values() else "new signal")
+    if found["cleared"]:
+        kinds.append("flag cleared")
+    if found["unknown"]:
+        kinds.append("flag unknown")
+    return kinds
 
 
 def diff(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -63,20 +108,20 @@ def diff(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     )
     rows = []
     for _, row in merged.iterrows():
-        before = _flags(row, names, "before") if row["_merge"] != "right_only" else set()
-        after = _flags(row, names, "after") if row["_merge"] != "left_only" else set()
-        if before == after:
+        before = _states(row, names, "before", row["_merge"] != "right_only")
+        after = _states(row, names, "after", row["_merge"] != "left_only")
+        found = changes(before, after)
+        kinds = change_kinds(before, found)
+        if not kinds:
             continue
-        change = (
-            "new signal" if after and not before else ("flag raised" if after - before else "flag cleared")
-        )
         rows.append(
             {
                 "product": row["product"],
                 "event": row["event"],
-                "change": change,
-                "flags_before": "; ".join(sorted(before)),
-                "flags_after": "; ".join(sorted(after)),
+                "change": "; ".join(kinds),
+                "flags_before": _listed(before),
+                "flags_after": _listed(after),
+                **{f"flags_{key}": "; ".join(sorted(flags)) for key, flags in found.items()},
                 "in_old": row["_merge"] != "right_only",
                 **{f"{m}_{side}": row[f"{m}_{side}"] for m in SHOWN for side in ("before", "after")},
             }
@@ -84,15 +129,20 @@ def diff(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return _ordered(pd.DataFrame(rows, columns=_columns()))
 
 
+def _listed(states: dict[str, bool | None]) -> str:
+    return "; ".join(sorted(f for f, state in states.items() if state is True))
+
+
 def _columns() -> list[str]:
     shown = [f"{m}_{side}" for m in SHOWN for side in ("before", "after")]
-    return [*KEY, "change", "flags_before", "flags_after", "in_old", *shown]
+    found = ["flags_raised", "flags_cleared", "flags_unknown"]
+    return [*KEY, "change", "flags_before", "flags_after", *found, "in_old", *shown]
 
 
 def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
-    rank = frame["change"].map(CHANGE_ORDER)
+    rank = frame["change"].str.split("; ").str[0].map(CHANGE_ORDER)
     strength = frame["eb05_after"].fillna(frame["prr_after"]).fillna(-1.0)
     order = pd.DataFrame({"rank": rank, "strength": -strength.astype(float)}).sort_values(
         ["rank", "strength"], kind="stable"

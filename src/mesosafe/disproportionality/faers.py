@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mesosafe.disproportionality import checks
 from mesosafe.disproportionality.files import quote, sql_string, temporary_name
 from mesosafe.lib.analysis_input import AnalysisInputError
 
@@ -416,9 +417,10 @@ def _check_demo_values(
             )
     if fields.date:
         name = fields.date
+        day = f"try_strptime(TRIM({quote(name)}), '%Y%m%d')"
         bad = (
             f"{quote(name)} IS NULL OR NOT regexp_full_match({quote(name)}, {sql_string(YYYYMMDD)}) "
-            f"OR try_strptime(TRIM({quote(name)}), '%Y%m%d') IS NULL"
+            f"OR {day} IS NULL OR NOT {checks.year_in_range(day)}"
         )
         found = con.sql(f"SELECT part, primaryid, {quote(name)} FROM {kept} WHERE {bad} LIMIT 1").fetchall()
         if found:
@@ -427,7 +429,7 @@ def _check_demo_values(
             line = _line_of(file, primaryid)
             raise AnalysisInputError(
                 f"{str(file.path)!r} line {line}, field {name!r} (--date): {found[0][2] or ''!r} is not a "
-                "date (YYYYMMDD)"
+                f"date (YYYYMMDD) in the years {checks.EARLIEST_YEAR}–{checks.LATEST_YEAR}"
             )
 
 

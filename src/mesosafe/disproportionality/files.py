@@ -7,12 +7,13 @@ the file is found here with its line number and nothing depends on a sample of t
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import os
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,15 +46,31 @@ def delimiter(path: str | os.PathLike[str]) -> str:
     return "\t" if Path(path).name.lower().removesuffix(".gz").endswith(".tsv") else ","
 
 
+def text_lines(path: str | os.PathLike[str]) -> Generator[str, None, None]:
+    """The lines of a UTF-8 text file (``.gz`` allowed, a BOM skipped), decoded one at a time so that a byte
+    that is not UTF-8 is named with its line, not with a position in a buffer."""
+    file = Path(path)
+    opener: Any = gzip.open if file.name.lower().endswith(".gz") else open
+    with opener(file, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                yield (raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise AnalysisInputError(
+                    f"{str(file)!r} is not UTF-8 text (line {number}, byte {exc.start + 1} of the line)"
+                ) from None
+
+
 def csv_header(path: str | os.PathLike[str]) -> list[str]:
     """The column names on the first line of a CSV file (an empty name becomes ``column<i>``)."""
     file = Path(path)
-    opener: Any = gzip.open if file.name.lower().endswith(".gz") else open
+    lines = text_lines(file)
     try:
-        with opener(file, "rt", encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle, delimiter=delimiter(file)), None)
-    except (UnicodeDecodeError, csv.Error, OSError, EOFError) as exc:
+        header = next(csv.reader(lines, delimiter=delimiter(file)), None)
+    except (csv.Error, OSError, EOFError) as exc:
         raise AnalysisInputError(f"cannot read the header line of {str(file)!r}: {exc}") from exc
+    finally:
+        lines.close()
     return header_names(header, file)
 
 

@@ -15,6 +15,7 @@ sides by default, exactly as written with ``as-written``. An event the file does
 from __future__ import annotations
 
 import csv
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -22,7 +23,7 @@ from typing import Literal
 import numpy as np
 
 from mesosafe.disproportionality import arrow
-from mesosafe.disproportionality.files import csv_header, delimiter
+from mesosafe.disproportionality.files import csv_header, delimiter, text_lines
 from mesosafe.disproportionality.labels import LabelCodes, Labels, Names, is_blank, normalise
 from mesosafe.lib.analysis_input import AnalysisInputError
 
@@ -66,8 +67,9 @@ def read_hierarchy(rollup: Rollup, names: Names = "normalised") -> Hierarchy:
     key = normalise if names == "normalised" else (lambda text: text)
     terms: dict[str, set[str]] = {}
     rows = 0
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter(path))
+    lines = text_lines(path)
+    with closing(lines):
+        reader = csv.reader(lines, delimiter=delimiter(path))
         next(reader, None)
         try:
             for line, cells in enumerate(reader, start=2):
@@ -81,7 +83,7 @@ def read_hierarchy(rollup: Rollup, names: Names = "normalised") -> Hierarchy:
                         )
                 terms.setdefault(key(cells[key_at]), set()).add(key(cells[term_at]))
                 rows += 1
-        except (UnicodeDecodeError, csv.Error) as exc:
+        except csv.Error as exc:
             raise AnalysisInputError(f"cannot read hierarchy file {str(path)!r}: {exc}") from exc
     if not rows:
         raise AnalysisInputError(f"hierarchy file {str(path)!r} has no rows")

@@ -22,17 +22,47 @@ CSV_PIECE_ROWS = 1 << 17
 
 
 def check_output_path(
-    path: str | os.PathLike[str], suffixes: tuple[str, ...] | None = TABLE_SUFFIXES
+    path: str | os.PathLike[str],
+    suffixes: tuple[str, ...] | None = TABLE_SUFFIXES,
+    option: str | None = None,
 ) -> Path:
-    """The parent directory exists and the suffix is one we write; checked before any work is done."""
+    """The parent directory exists and can be written, and the suffix is one we write; checked before any
+    work is done. ``option`` (e.g. "--out") is named in the error."""
     target = Path(path)
+    what = f"{option} " if option else "output "
     if suffixes and target.suffix.lower() not in suffixes:
-        raise AnalysisInputError(f"output file {str(target)!r} must end in {' or '.join(suffixes)}")
+        raise AnalysisInputError(f"{what}file {str(target)!r} must end in {' or '.join(suffixes)}")
     if not target.parent.is_dir():
-        raise AnalysisInputError(f"output directory {str(target.parent)!r} does not exist")
+        raise AnalysisInputError(f"{what}directory {str(target.parent)!r} does not exist")
     if target.is_dir():
-        raise AnalysisInputError(f"output {str(target)!r} is a directory")
+        raise AnalysisInputError(f"{what}{str(target)!r} is a directory")
+    check_writable(target, option)
     return target
+
+
+def check_writable(path: str | os.PathLike[str], option: str | None = None) -> None:
+    """A file can be created beside ``path`` (as ``atomic_path`` will), tried with a temporary file."""
+    target = Path(path)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".check", dir=target.parent)
+    except OSError as exc:
+        raise cannot_write(target, exc, option) from None
+    os.close(handle)
+    os.unlink(temp)
+
+
+def cannot_write(path: str | os.PathLike[str], exc: OSError, option: str | None = None) -> AnalysisInputError:
+    reason = exc.strerror or type(exc).__name__
+    return AnalysisInputError(f"cannot write {f'{option} ' if option else ''}{str(path)!r}: {reason}")
+
+
+@contextmanager
+def writing(path: str | os.PathLike[str], option: str | None = None) -> Iterator[None]:
+    """An OSError while writing an output (disk full, permissions changed) is the user's error naming it."""
+    try:
+        yield
+    except OSError as exc:
+        raise cannot_write(path, exc, option) from exc
 
 
 @contextmanager

@@ -222,18 +222,20 @@ def by_quarter(long: LongTable, count: Counter, settings: RunSettings, stages: S
 def check_outputs(settings: RunSettings) -> None:
     """The output paths can be written (checked before any work is done)."""
     if settings.out is not None:
-        output.check_output_path(settings.out)
+        output.check_output_path(settings.out, option="--out")
     if settings.hyper_out is not None:
-        output.check_output_path(settings.hyper_out, (".json",))
+        output.check_output_path(settings.hyper_out, (".json",), option="--hyper-out")
 
 
 def write_outputs(table: pa.Table, fit: gps.PriorFit, record: dict[str, Any], settings: RunSettings) -> None:
     """The table with its provenance beside it, and the hyperparameters, as ``settings`` asks."""
     if settings.out is not None:
-        output.write_table(table, settings.out)
-        output.write_json(record, provenance.run_record_path(settings.out))
+        with output.writing(settings.out, "--out"):
+            output.write_table(table, settings.out)
+            output.write_json(record, provenance.run_record_path(settings.out))
     if settings.hyper_out is not None:
-        output.write_json({**fit.hyperparameters(), "run": record}, settings.hyper_out)
+        with output.writing(settings.hyper_out, "--hyper-out"):
+            output.write_json({**fit.hyperparameters(), "run": record}, settings.hyper_out)
 
 
 def _fitted(result: SignalsResult) -> tuple[provenance.Fitted, list[provenance.Fitted]]:
@@ -298,13 +300,24 @@ def run(
     return replace(result, seconds=dict(stages.seconds), record=record)
 
 
-def strongest(table: pa.Table, top: int) -> pa.Table:
-    """The ``top`` pairs by EB05, then EBGM (descending); without EB scores by IC025, then PRR's lower
-    bound. With periods, those of the last period."""
+def last_period(table: pa.Table) -> pa.Table:
+    """The rows of the last period of a table with periods; any other table as it is."""
     import pyarrow.compute as pc
 
     if "period" in table.column_names and table.num_rows:
-        table = table.filter(pc.equal(table.column("period"), pc.max(table.column("period"))))
-    keys = ("eb05", "ebgm") if table.column("eb05").null_count < table.num_rows else ("ic025", "prr_lower")
+        return table.filter(pc.equal(table.column("period"), pc.max(table.column("period"))))
+    return table
+
+
+def strength_keys(table: pa.Table) -> tuple[str, str]:
+    """What ``strongest`` sorts by: EB05 then EBGM, or without EB scores IC025 then PRR's lower bound."""
+    return ("eb05", "ebgm") if table.column("eb05").null_count < table.num_rows else ("ic025", "prr_lower")
+
+
+def strongest(table: pa.Table, top: int) -> pa.Table:
+    """The ``top`` pairs by EB05, then EBGM (descending); without EB scores by IC025, then PRR's lower
+    bound. With periods, those of the last period."""
+    table = last_period(table)
+    keys = strength_keys(table)
     order = np.lexsort(tuple(-table.column(k).to_numpy(zero_copy_only=False) for k in reversed(keys)))
     return table.take(pa.array(order[:top]))

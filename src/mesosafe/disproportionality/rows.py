@@ -9,14 +9,13 @@ the order DuckDB returns it.
 from __future__ import annotations
 
 import csv
-import gzip
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mesosafe.disproportionality.files import csv_header, delimiter, quote
+from mesosafe.disproportionality.files import csv_header, delimiter, quote, text_lines
 from mesosafe.lib.analysis_input import input_format
 
 if TYPE_CHECKING:
@@ -37,13 +36,15 @@ class Origin:
 
 def _csv_rows(path: Path, names: list[str]) -> Iterator[Row]:
     header = csv_header(path)
-    opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter(path))
+    lines = text_lines(path)
+    try:
+        reader = csv.reader(lines, delimiter=delimiter(path))
         next(reader, None)
         for fields in reader:
             row = dict(zip(header, fields, strict=False))
             yield {name: (row.get(name) or None) for name in names}  # an empty field is missing
+    finally:
+        lines.close()
 
 
 def _parquet_rows(path: Path, names: list[str]) -> Iterator[Row]:

@@ -120,6 +120,7 @@ def spark_family(data_type: Any) -> str:
 
 def check_columns(source: Any, columns: LongColumns) -> dict[str, str]:
     """Every named column exists and has a usable type; returns each column's type family."""
+    checks.check_distinct(columns)
     fields = {field.name: field.dataType for field in source.schema.fields}
     families = {}
     for role, name in checks.roles(columns):
@@ -178,6 +179,23 @@ def _missing_in(name: str, row: Row) -> bool:
     return checks.missing(row[name])
 
 
+def _bad_date(columns: LongColumns, families: dict[str, str]) -> Any:
+    """A Spark condition: the row's date is not an ISO date (a text column) or is out of range."""
+    from pyspark.sql import functions as F
+
+    if not columns.date:
+        return F.lit(False)
+    column = backtick(columns.date)
+    if families[columns.date] == "date":
+        return ~F.expr(checks.year_in_range(column))
+    day = f"TRY_CAST(TRIM(CAST({column} AS STRING)) AS DATE)"
+    return ~(
+        F.trim(F.col(column).cast("string")).rlike(f"^{checks.ISO_DATE}$")
+        & F.expr(day).isNotNull()
+        & F.expr(checks.year_in_range(day))
+    )
+
+
 def check_values(
     path: str | os.PathLike[str], source: Any, columns: LongColumns, families: dict[str, str], max_levels: int
 ) -> bool:
@@ -195,15 +213,7 @@ def check_values(
     id_text = text(columns.id)
     not_integer = ~id_text.rlike(f"^(?:{checks.INTEGER_TEXT})$")
     not_number = ~id_text.rlike(f"^(?:{checks.NUMBER_TEXT})$")
-    date_text = text(columns.date or columns.id)
-    bad_date = (
-        ~(
-            date_text.rlike(f"^{checks.ISO_DATE}$")
-            & F.expr(f"TRY_CAST(TRIM(CAST({backtick(columns.date)} AS STRING)) AS DATE)").isNotNull()
-        )
-        if columns.date and families[columns.date] != "date"
-        else F.lit(False)
-    )
+    bad_date = _bad_date(columns, families)
     blank = {
         name: F.col(backtick(name)).isNull()
         | ((text(name) == "") if name in columns.strata else F.lit(False))
@@ -248,8 +258,8 @@ def check_values(
         name = str(columns.date)
         found = locate(path, source, columns, name, lambda r: checks._not_a_date(r[name]), bad_date)
         raise AnalysisInputError(
-            f"column {name!r} (--date) in {found.where(name, columns.id)} has {found.values[name]!r}, "
-            "which is not a date (YYYY-MM-DD)"
+            f"column {name!r} (--date) in {found.where(name, columns.id)} has {str(found.values[name])!r}, "
+            f"{checks.date_problem(found.values[name])}"
         )
     if families[columns.id] == "integer":
         return True

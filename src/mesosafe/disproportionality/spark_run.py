@@ -256,6 +256,8 @@ def check_spark_output(out: str | os.PathLike[str]) -> None:
     local = local_path(out)
     if local is not None and not local.absolute().parent.is_dir():
         raise AnalysisInputError(f"output directory {str(local.parent)!r} does not exist")
+    if local is not None:
+        output.check_writable(local.absolute(), "--out")
 
 
 def input_record(spark: Any, path: str | os.PathLike[str], source: str) -> dict[str, Any]:
@@ -358,7 +360,7 @@ def check_settings(settings: RunSettings) -> None:
     if settings.out is not None:
         check_spark_output(settings.out)
     if settings.hyper_out is not None:
-        output.check_output_path(settings.hyper_out, (".json",))
+        output.check_output_path(settings.hyper_out, (".json",), option="--hyper-out")
 
 
 def run(
@@ -450,7 +452,8 @@ def _run_parts(
                 _replace(spark, sinks.temporary, out)
                 _write_text(spark, record_path(out), json.dumps(record, indent=2) + "\n")
             if settings.hyper_out is not None:
-                output.write_json({**fits[-1][1].hyperparameters(), "run": record}, settings.hyper_out)
+                with output.writing(settings.hyper_out, "--hyper-out"):
+                    output.write_json({**fits[-1][1].hyperparameters(), "run": record}, settings.hyper_out)
     finally:
         long.frame.unpersist()
         if sinks.temporary is not None:

@@ -4,12 +4,13 @@ With a = n, b = n_product − n, c = n_event − n, d = n_total − n_product �
 
 * RR = n / e (openEBGM: 0/0 → 0).
 * Zero cells, one treatment for PRR and ROR: the estimates follow IEEE arithmetic (a ratio with a zero
-  denominator is +inf; PRR's 0/0 is +inf, as in openEBGM), and when any of a, b, c, d is 0 *both* 95%
-  intervals are NaN (undefined), with no continuity correction. The log-scale intervals assume every cell
-  is large enough; with b = 0 PRR's variance term 1/a − 1/(a+b) vanishes and its interval collapses to a
-  point, and adding ½ to each cell (Haldane–Anscombe) is no better on one report: 1-PHENYLALANINE / HEART
-  RATE INCREASED in CAERS (a = 1, b = 0, c = 120, d = 3235) would get PRR 20.9 [9.2, 47.4], while Fisher's
-  exact test gives p = 0.036 and the exact conditional interval of the odds ratio is [0.69, ∞).
+  denominator is +inf, 0/0 is NaN; only PRR's 0/0 is +inf, as in openEBGM), and when any of a, b, c, d is
+  0 *both* 95% intervals are NaN (undefined), with no continuity correction. The log-scale intervals
+  assume every cell is large enough; with b = 0 PRR's variance term 1/a − 1/(a+b) vanishes and its
+  interval collapses to a point, and adding ½ to each cell (Haldane–Anscombe) is no better on one report:
+  1-PHENYLALANINE / HEART RATE INCREASED in CAERS (a = 1, b = 0, c = 120, d = 3235) would get PRR 20.9 [9.2,
+  47.4], while Fisher's exact test gives p = 0.036 and the exact conditional interval of the odds ratio is
+  [0.69, ∞).
 * PRR = (a / (a+b)) / (c / (c+d)) with the 95% interval exp(ln PRR ± 1.96·√(1/a − 1/(a+b) + 1/c − 1/(c+d)))
   (Evans et al. 2001). PRR ignores strata.
 * ROR = (a·d) / (b·c) with the Woolf 95% interval exp(ln ROR ± 1.96·√(1/a + 1/b + 1/c + 1/d)).
@@ -97,8 +98,7 @@ def ror(
     """ROR with its 95% Woolf interval: (ror, lower, upper); the interval is NaN when any cell is zero."""
     a, b, c, d = cells(n, n_product, n_event, n_total)
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = (a * d) / (b * c)
-    value = np.where(np.isnan(value), np.inf, value)
+        value = (a * d) / (b * c)  # IEEE: x/0 = +inf for x > 0, 0/0 = NaN (undefined)
     defined = ~_any_zero(a, b, c, d)
     a, b, c, d = (np.where(defined, x, 1.0) for x in (a, b, c, d))
     half_width = Z95 * np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
