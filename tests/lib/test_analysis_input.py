@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from mesosafe.lib.analysis_input import AnalysisInputError, input_format
+from mesosafe.lib.analysis_input import AnalysisInputError, input_format, unwritable
 
 
 def test_formats(tmp_path: Path) -> None:
@@ -33,3 +33,9 @@ def test_bad_paths_are_named(tmp_path: Path, name: str, content: str | None, mes
         input_format(tmp_path / name)
     with pytest.raises(AnalysisInputError, match="directory"):
         input_format(tmp_path)
+
+
+def test_unwritable_says_why_and_leaves_nothing(tmp_path: Path) -> None:
+    assert unwritable(tmp_path, ".out.") is None and list(tmp_path.iterdir()) == []
+    found = unwritable("/proc", ".out.")  # a virtual file system: nothing can be created in it
+    assert isinstance(found, OSError) and found.strerror

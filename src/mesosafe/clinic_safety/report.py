@@ -22,7 +22,7 @@ from mesosafe.clinic_safety.cusum import CusumDesign
 from mesosafe.clinic_safety.tables import TreatmentTables, outcomes, per_unit, sessions
 from mesosafe.clinic_safety.units import OUTCOMES, UNIT_TYPES
 from mesosafe.csvsafe import safe_cell
-from mesosafe.lib.analysis_input import AnalysisInputError
+from mesosafe.lib.analysis_input import AnalysisInputError, unwritable
 
 STYLE = (
     "body{font-family:sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}"
@@ -61,10 +61,8 @@ def check_out_dir(out: Path) -> None:
     if not out.parent.is_dir():
         raise AnalysisInputError(f"{where}: its parent {str(out.parent)!r} does not exist")
     for folder in (out.parent, out) if out.is_dir() else (out.parent,):
-        try:  # the only sure test of writing there (permissions, read-only or virtual file systems)
-            Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=folder)).rmdir()
-        except OSError as exc:
-            raise AnalysisInputError(f"{where}: cannot write in {str(folder)!r} ({exc.strerror})") from None
+        if (exc := unwritable(folder, f".{out.name}.")) is not None:
+            raise AnalysisInputError(f"{where}: cannot write in {str(folder)!r} ({exc.strerror})")
 
 
 def _html_table(frame: pd.DataFrame, limit: int = 30) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from mesosafe.csvsafe import FORMULA_PATTERN
-from mesosafe.lib.analysis_input import AnalysisInputError
+from mesosafe.lib.analysis_input import AnalysisInputError, unwritable
 
 TABLE_SUFFIXES = (".csv", ".parquet")
 CSV_PIECE_ROWS = 1 << 17
@@ -43,12 +43,8 @@ def check_output_path(
 def check_writable(path: str | os.PathLike[str], option: str | None = None) -> None:
     """A file can be created beside ``path`` (as ``atomic_path`` will), tried with a temporary file."""
     target = Path(path)
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".check", dir=target.parent)
-    except OSError as exc:
+    if (exc := unwritable(target.parent, f".{target.name}.")) is not None:
         raise cannot_write(target, exc, option) from None
-    os.close(handle)
-    os.unlink(temp)
 
 
 def cannot_write(path: str | os.PathLike[str], exc: OSError, option: str | None = None) -> AnalysisInputError:

@@ -105,15 +105,16 @@ class Intake(Input):
     previous_mesotherapy_reaction: Flag = False
 
 
-def _written(value: object) -> object:
-    """A time is written out: pydantic would read 1714561200 as a Unix time, which no one types as a date."""
+def written(value: object) -> object:
+    """Dates and times are written out: pydantic's lax mode would read 0 as 1970-01-01 and 1714561200 as a
+    Unix time, which no person means by a date. Before-validator of every date and time a user sends."""
     if isinstance(value, int | float):
-        raise ValueError("must be a date and time written out (ISO 8601), not a number")
+        raise ValueError("must be a date or time written out (ISO 8601), not a number")
     return value
 
 
 class Treatment(Input):
-    treated_at: Annotated[AwareDatetime, BeforeValidator(_written)]
+    treated_at: Annotated[AwareDatetime, BeforeValidator(written)]
     areas: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default=[], max_length=30)
     time_zone: str | None = Field(default=None, description="IANA time zone, e.g. Asia/Dubai")
 

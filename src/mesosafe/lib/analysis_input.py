@@ -7,6 +7,7 @@ it as one line and exits with code 2, the registry worker stores it as the repor
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -30,3 +31,15 @@ def input_format(path: str | os.PathLike[str]) -> str:
     if file.stat().st_size == 0:
         raise AnalysisInputError(f"input file {str(file)!r} is empty")
     return kind
+
+
+def unwritable(folder: str | os.PathLike[str], prefix: str) -> OSError | None:
+    """Why nothing can be created in ``folder``, or None. Tried the only sure way (permissions, read-only or
+    virtual file systems): a temporary file named ``prefix``… is created there and removed."""
+    try:
+        handle, temp = tempfile.mkstemp(prefix=prefix, suffix=".check", dir=folder)
+    except OSError as exc:
+        return exc
+    os.close(handle)
+    os.unlink(temp)
+    return None

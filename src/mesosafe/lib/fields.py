@@ -21,6 +21,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from mesosafe.engines.inputs import written
 from mesosafe.knowledge.plausible import VOLUME_ML
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
@@ -75,14 +76,6 @@ def _plausible_moment(value: datetime) -> datetime:
     return value
 
 
-def _not_a_number(value: object) -> object:
-    """Dates and times are written out: pydantic's lax mode would read 0 as 1970-01-01 (a Unix time), which
-    no person means by a date of birth."""
-    if isinstance(value, int | float):
-        raise ValueError("must be a date or time written out (ISO 8601), not a number")
-    return value
-
-
 def _no_bidi_controls(value: str) -> str:
     if any(c in _BIDI_CONTROLS for c in value):
         raise ValueError(BIDI_CONTROL)
@@ -113,7 +106,7 @@ def said(value: str) -> str:
     return value.strip()
 
 
-Written = BeforeValidator(_not_a_number)
+Written = BeforeValidator(written)
 Moment = Annotated[
     AwareDatetime,
     Written,
