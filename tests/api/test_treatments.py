@@ -108,6 +108,30 @@ def test_a_deferring_screening_needs_an_override_reason(
     assert accepted.json()["screening_decision"] == screening["decision"]
 
 
+def test_the_patients_own_milder_screening_does_not_lift_the_clinics(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    patient = make_patient(site)
+    by_staff = client.post(
+        f"{API}/patients/{patient.id}/screenings",
+        {"age": 30, "pregnant": True},
+        content_type="application/json",
+        **site.headers(),
+    ).json()
+    token = client.post(f"{API}/patients/{patient.id}/screening-link", **site.headers()).json()["token"]
+    own = client.post(
+        f"{API}/patient/screening", {"age": 30}, content_type="application/json", **link_headers(token)
+    )
+    assert own.json()["decision"] == "proceed"
+    detail = client.get(f"{API}/patients/{patient.id}", **site.headers()).json()
+    assert detail["latest_screening"]["id"] == own.json()["id"]
+    assert detail["gating_screening"]["id"] == by_staff["id"] and detail["needs_override"] is True
+    refused = post(client, site, patient, treatment_body(site))
+    assert refused.status_code == 409 and "the clinic's latest screening says 'do_not_treat'" in refused.text
+    accepted = post(client, site, patient, treatment_body(site, override_reason="pregnancy ruled out"))
+    assert accepted.status_code == 201 and accepted.json()["screening_decision"] == "do_not_treat"
+
+
 def test_revoke_and_reissue_the_link(
     client: Client, site: Site, make_patient: Callable[..., Patient]
 ) -> None:

@@ -96,6 +96,20 @@ def test_unresolved_screening_needs_a_reason(case: Case, staff_client: Client) -
     assert Treatment.objects.filter(override_reason__startswith="Endocrinologist").exists()
 
 
+def test_the_patients_own_milder_screening_does_not_lift_the_clinics(
+    case: Case, staff_client: Client
+) -> None:
+    by_staff = run_screening(case.patient, {"age": 30, "pregnant": True}, by=case.site.staff.user)
+    own = run_screening(case.patient, {"age": 30})
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    page = staff_client.get(url).content.decode()
+    assert 'id="screening-warning"' in page and 'id="later-own-screening"' in page
+    reads = AuditEvent.objects.filter(action="read", object_type="screening", patient_id=case.patient.id)
+    assert {e.object_id for e in reads} == {str(by_staff.id), str(own.id)}
+    refused = staff_client.post(url, form(case.site))
+    assert refused.status_code == 400 and "give a reason to treat" in refused.content.decode()
+
+
 def test_showing_the_form_is_audited_with_the_screening(case: Case, staff_client: Client) -> None:
     screening = run_screening(case.patient, {"age": 30, "pregnant": True})
     staff_client.get(f"/clinic/patients/{case.patient.id}/treatments/new/")

@@ -27,7 +27,7 @@ from mesosafe.lib.problems import not_found
 from mesosafe.patients import services
 from mesosafe.patients.models import Patient, Screening
 from mesosafe.patients.schemas import PatientIn
-from mesosafe.patients.services import latest_screening, needs_override, run_screening
+from mesosafe.patients.services import gating_screening, latest_screening, needs_override, run_screening
 from mesosafe.treatments.services import issue_screening_link, revoke_screening_link
 
 router = Router(auth=staff_key, tags=["patients"])
@@ -57,14 +57,17 @@ def create_patient(request: HttpRequest, body: PatientIn) -> Status[dict[str, An
 
 @router.get("/patients/{patient_id}", response=responses({200: PatientDetailOut}))
 def get_patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
-    """The patient with their latest screening; `needs_override` warns before a treatment is recorded."""
+    """The patient with their latest screening; `needs_override` warns before a treatment is recorded, from
+    `gating_screening` (a patient's own milder answers do not lift the clinic's restriction)."""
     patient = patient_or_404(request, patient_id)
-    screening = latest_screening(patient)
+    latest, gating = latest_screening(patient), gating_screening(patient)
     audit_read(request, "patient", [patient.id], patient.id)
+    audit_read(request, "screening", sorted({s.id for s in (latest, gating) if s is not None}), patient.id)
     return {
         **patient.to_dict(),
-        "latest_screening": screening.to_dict() if screening else None,
-        "needs_override": needs_override(screening),
+        "latest_screening": latest.to_dict() if latest else None,
+        "gating_screening": gating.to_dict() if gating else None,
+        "needs_override": needs_override(gating),
     }
 
 

@@ -153,6 +153,9 @@ class PatientOut(Out):
 
 class PatientDetailOut(PatientOut):
     latest_screening: ScreeningOut | None
+    # The screening that decides needs_override: the latest, or the clinic's own when the patient's later
+    # answers were milder (a patient cannot lift a restriction staff recorded)
+    gating_screening: ScreeningOut | None
     needs_override: bool
 
 

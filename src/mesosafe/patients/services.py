@@ -71,5 +71,19 @@ def latest_screening(patient: Patient) -> Screening | None:
     return patient.screenings.order_by("-created_at", "-id").first()
 
 
+def gating_screening(patient: Patient) -> Screening | None:
+    """The screening that decides whether a treatment needs an override reason: the latest one, unless the
+    patient answered it themselves and the clinic's own latest screening decided something stricter. A
+    patient's later answers can add a restriction but never lift one that staff recorded; a new screening
+    by staff can."""
+    latest = latest_screening(patient)
+    if latest is None or latest.created_by_id is not None:
+        return latest
+    by_staff = patient.screenings.filter(created_by__isnull=False).order_by("-created_at", "-id").first()
+    if by_staff is not None and Decision(by_staff.decision) > Decision(latest.decision):
+        return by_staff
+    return latest
+
+
 def needs_override(screening: Screening | None) -> bool:
     return screening is not None and Decision(screening.decision) in NEEDS_OVERRIDE

@@ -17,8 +17,8 @@ from mesosafe.errors import Code, DomainError, conflict
 from mesosafe.knowledge import Disposition
 from mesosafe.lib.fields import blank
 from mesosafe.lib.tokens import digest, new_token
-from mesosafe.patients.models import Patient
-from mesosafe.patients.services import latest_screening, needs_override
+from mesosafe.patients.models import Patient, Screening
+from mesosafe.patients.services import gating_screening, needs_override
 from mesosafe.treatments import emails, lookup, tasks
 from mesosafe.treatments.models import (
     CheckinLink,
@@ -101,6 +101,11 @@ def _checkin_gate(patient: Patient, data: TreatmentIn) -> list[int]:
     return [checkin_id for checkin_id, _ in waiting]
 
 
+def _screening_refusal(screening: Screening) -> str:
+    which = "the latest screening" if screening.created_by_id is None else "the clinic's latest screening"
+    return f"{which} says '{screening.decision}'; recording needs an override reason"
+
+
 def record_treatment(patient: Patient, data: TreatmentIn, by: Any) -> tuple[Treatment, str]:
     """Store the treatment with its plan, schedule and link, audited as `by`'s (a staff user); returns it
     and the link token (shown once). A refusal is a DomainError naming the field."""
@@ -108,13 +113,10 @@ def record_treatment(patient: Patient, data: TreatmentIn, by: Any) -> tuple[Trea
         raise DomainError("performed_at", "a treatment cannot be recorded in the future")
     practitioner = _practitioner(patient, data)
     batches = _batches(patient, data)
-    screening = latest_screening(patient)
+    screening = gating_screening(patient)
     if needs_override(screening) and blank(data.override_reason):
         assert screening is not None
-        raise conflict(
-            "override_reason",
-            f"the latest screening says '{screening.decision}'; recording needs an override reason",
-        )
+        raise conflict("override_reason", _screening_refusal(screening))
     overridden = _checkin_gate(patient, data)
     plan = aftercare(
         TreatmentInput(treated_at=data.performed_at, areas=data.areas, time_zone=patient.clinic.time_zone)

@@ -19,7 +19,7 @@ from mesosafe.clinicui.once import AlreadySent, sent_before, spending
 from mesosafe.clinicui.views.queue import lang_of
 from mesosafe.engines import parse
 from mesosafe.errors import DomainError
-from mesosafe.patients.services import latest_screening, needs_override
+from mesosafe.patients.services import gating_screening, latest_screening, needs_override
 from mesosafe.treatments.links import link_url
 from mesosafe.treatments.schemas import TreatmentIn
 from mesosafe.treatments.services import record_treatment
@@ -54,7 +54,7 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     if request.method == "POST" and (again := sent_before(request)) is not None:
         return again
     timezone.activate(ZoneInfo(staff.clinic.time_zone))
-    screening = latest_screening(patient)
+    screening = gating_screening(patient)
     unresolved = needs_override(screening)
     form = TreatmentForm(
         request.POST or None,
@@ -97,8 +97,10 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             request.session[ISSUED] = {"treatment": treatment.id, "token": token}
             return redirect(spent.result)
     audit_read(staff, "patient", [patient.id], patient.id)
-    if screening is not None:
-        audit_read(staff, "screening", [screening.id], patient.id)
+    # the patient's own later answers, shown when milder than the clinic's screening that still gates
+    latest = latest_screening(patient)
+    later_own = latest if latest is not None and screening is not None and latest.id != screening.id else None
+    audit_read(staff, "screening", [s.id for s in (screening, later_own) if s is not None], patient.id)
     eligibility = verdict(patient, lang_of(request))
     if eligibility.blocking_checkin is not None:
         audit_read(staff, "checkin", [eligibility.blocking_checkin.id], patient.id)
@@ -112,6 +114,7 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "form": form,
             "screening": screening,
             "screening_shown": explain.screening(screening, lang_of(request)) if screening else None,
+            "later_own": explain.screening(later_own, lang_of(request)) if later_own else None,
             "unresolved": unresolved,
             "eligibility": eligibility,
             "nav": "patients",

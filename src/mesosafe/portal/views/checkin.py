@@ -75,7 +75,7 @@ def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
     form = DetailsForm(request.POST, request.FILES or None, lang=visit.lang, days=days)
     if not form.chosen:
         # No symptom (a second step reached before "Next" asked for one, or a post made up): stored, this
-        # would say "you said you feel fine", which the patient did not. Back to the first step.
+        # would be a check-in without symptoms, which only "I feel fine" says. Back to the first step.
         key = {"idempotency_key": form["idempotency_key"].value()}
         first = SymptomsForm(key, lang=visit.lang, flags=red_flags(load_kb(), days))
         first.is_valid()  # nothing ticked
