@@ -2,21 +2,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 
+from mesosafe.engines.inputs import is_time_zone
 from mesosafe.lib.choices import LANGUAGES
 from mesosafe.lib.tenancy import ClinicQuerySet
 
 
 def validate_time_zone(value: str) -> None:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Europe' is a folder
-        raise ValidationError(f"unknown time zone '{value}' (use an IANA name such as Asia/Dubai)") from None
+    if not is_time_zone(value):
+        raise ValidationError(f"unknown time zone '{value}' (use an IANA name such as Asia/Dubai)")
 
 
 def validate_ingredients(value: object) -> None:
@@ -134,7 +134,8 @@ class Batch(models.Model):
     class Meta:
         verbose_name_plural = "batches"
         constraints = (
-            models.UniqueConstraint(fields=["product", "lot_number"], name="unique_lot_per_product"),
+            # whatever its case: 'dxb-24-001' beside 'DXB-24-001' is one lot (a recall finds both)
+            models.UniqueConstraint("product", Lower("lot_number"), name="unique_lot_per_product_any_case"),
         )
         indexes = (models.Index(fields=["lot_number"]),)
 

@@ -8,10 +8,11 @@ from django.db.models import QuerySet
 from mesosafe.audit.services import record
 from mesosafe.clinics.models import ApiKey, Batch, Clinic, Product, Staff
 from mesosafe.clinics.schemas import BatchIn, ProductIn
-from mesosafe.errors import DomainError, conflict
+from mesosafe.errors import Code, DomainError
 from mesosafe.lib.tokens import digest, new_token
 
 KEY_PREFIX = "msk_"
+DUPLICATE_LOT = "this product already has a batch with this lot number"
 
 
 def issue_api_key(staff: Staff, name: str = "default") -> str:
@@ -43,7 +44,8 @@ def create_product(staff: Staff, data: ProductIn) -> Product:
 def create_batch(staff: Staff, data: BatchIn) -> Batch:
     """A lot of one of the clinic's products, audited. A lot number the product already has, in any case, is
     a conflict on `lot_number` (its context names the lot as recorded): a recall finds lots whatever their
-    case (`lot_batches`), so 'dxb-24-001' beside 'DXB-24-001' would be one lot recorded twice."""
+    case (`lot_batches`), so 'dxb-24-001' beside 'DXB-24-001' would be one lot recorded twice. The database's
+    unique rule ignores case too, so two clinics' pages racing on SQLite (no row lock) cannot both add it."""
     try:
         with transaction.atomic():
             # the product's row locked, so two lots of it are added one after the other (PostgreSQL)
@@ -69,10 +71,9 @@ def create_batch(staff: Staff, data: BatchIn) -> Batch:
 
 
 def _duplicate_lot(recorded: str | None = None) -> DomainError:
-    error = conflict("lot_number", "this product already has a batch with this lot number")
-    if recorded is not None:
-        error.context["lot_number"] = recorded  # as recorded, for a page to name it
-    return error
+    # the lot as recorded, for a page to name it
+    context = {"lot_number": recorded} if recorded is not None else None
+    return DomainError("lot_number", DUPLICATE_LOT, Code.CONFLICT, context=context)
 
 
 def lot_batches(clinic: Clinic, lot_number: str) -> QuerySet[Batch]:
