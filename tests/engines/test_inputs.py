@@ -30,6 +30,10 @@ from mesosafe.engines import CheckIn, InputError, Intake, Treatment, parse
         ),
         (Treatment, {"treated_at": "2026-05-01T15:00:00"}, "treated_at"),
         (Treatment, {"treated_at": "2026-05-01T15:00:00Z", "time_zone": "Mars/Olympus"}, "time_zone"),
+        # Files of the zone database that are not places: this machine's setting, no offset, leap seconds
+        (Treatment, {"treated_at": "2026-05-01T15:00:00Z", "time_zone": "localtime"}, "time_zone"),
+        (Treatment, {"treated_at": "2026-05-01T15:00:00Z", "time_zone": "Factory"}, "time_zone"),
+        (Treatment, {"treated_at": "2026-05-01T15:00:00Z", "time_zone": "right/UTC"}, "time_zone"),
         # Not coerced: a JSON true is not age 1 (a clinician review "under 18"), nor "3" three days
         (Intake, {"age": True}, "age"),
         (Intake, {"age": 30, "pregnant": "no"}, "pregnant"),

@@ -24,6 +24,23 @@ from mesosafe.knowledge import KnowledgeBase, Severity, Trend
 from mesosafe.knowledge.plausible import TEMPERATURE_C
 
 M = TypeVar("M", bound=BaseModel)
+
+# Files of the zone database that are not places: 'localtime' is whatever this machine is set to, 'Factory'
+# has no offset of its own, and the 'right/' zones count leap seconds that Python's clock does not.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+def is_time_zone(name: str) -> bool:
+    """An IANA time zone that names a place, as a clinic's or a treatment's zone must."""
+    if name in NOT_PLACES or name.startswith("right/"):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Europe' is a folder
+        return False
+    return True
+
+
 # Strict: a JSON true is not 1 day, nor "3" three; numbers, booleans and texts are what they say they are
 Days = Annotated[float, Strict(), Field(ge=0, le=3650, allow_inf_nan=False)]
 Flag = Annotated[bool, Strict()]
@@ -129,11 +146,8 @@ class Treatment(Input):
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Europe' is a folder
-                raise ValueError(f"unknown time zone '{value}'") from None
+        if value is not None and not is_time_zone(value):
+            raise ValueError(f"unknown time zone '{value}'")
         return value
 
     def local_start(self) -> datetime:
