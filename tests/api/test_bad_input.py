@@ -138,7 +138,7 @@ def test_a_key_given_twice_is_400_naming_it(
     _, token = make_treatment(site, make_patient(site))
     bodies = {
         "symptoms": b'{"symptoms": [{"code": "breathing_difficulty"}], "symptoms": []}',
-        "code": b'{"symptoms": [{"code": "breathing_difficulty", "code": "bruising"}]}',
+        "symptoms[0].code": b'{"symptoms": [{"code": "breathing_difficulty", "code": "bruising"}]}',
     }
     for key, body in bodies.items():
         response = client.post(
@@ -148,6 +148,31 @@ def test_a_key_given_twice_is_400_naming_it(
         assert response["Content-Type"] == "application/problem+json"
         problem = {"field": key, "message": "is given twice: send each field once"}
         assert response.json()["errors"] == [problem]
+    assert not CheckIn.objects.exists()
+
+
+def test_a_key_given_twice_deep_in_a_body_is_named_by_its_path(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    _, token = make_treatment(site, make_patient(site))
+    deep = b'{"symptoms": ' + b"[" * 200 + b'{"k": 1, "k": 2}' + b"]" * 200 + b"}"
+    bodies = {
+        "symptoms[1].trend": b'{"symptoms": [{"code": "pain"}, {"code": "lump", "trend": 1, "trend": 2}]}',
+        "symptoms[0].x.a[1].b": b'{"symptoms": [{"code": "pain", "x": {"a": [{}, {"b": 1, "b": 2}]}}]}',
+        "symptoms" + "[0]" * 200 + ".k": deep,
+        # the first object in the body that repeats a key, outer before inner
+        "symptoms": b'{"symptoms": [{"code": "a", "code": "b"}], "symptoms": []}',
+        "[1].code": b'[{"code": "a"}, {"code": "a", "code": "b"}]',
+    }
+    for field, body in bodies.items():
+        response = client.post(
+            f"{API}/patient/checkins", body, content_type="application/json", **link_headers(token)
+        )
+        assert response.status_code == 400, (field, response.content[:300])
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["errors"] == [
+            {"field": field, "message": "is given twice: send each field once"}
+        ]
     assert not CheckIn.objects.exists()
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver
@@ -17,7 +16,8 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from mesosafe.errors import Code, DomainError
+from mesosafe.errors import Code, DomainError, field_path
+from mesosafe.lib import jsonbody
 from mesosafe.lib.nul import find_nul
 from mesosafe.lib.problems import CONTENT_TYPE, Problem, field_problem
 
@@ -66,21 +66,6 @@ def _refs(node: Any) -> list[str]:
     return []
 
 
-class RepeatedKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise RepeatedKey(key)
-        found[key] = value
-    return found
-
-
 class NulText(ValueError):
     def __init__(self, field: str) -> None:
         super().__init__(field)
@@ -88,34 +73,68 @@ class NulText(ValueError):
 
 
 class OnceEachParser(Parser):
-    """UTF-8 JSON bodies in which each object names a key once and no text holds a NUL character.
+    """UTF-8 JSON bodies in which each object names a key once (`lib/jsonbody`) and no text holds a NUL.
 
-    Python's json keeps the last of repeated keys, so {"symptoms": [<a red flag>], "symptoms": []} was read,
-    triaged and stored as no symptoms at all. django-ninja reads every body as JSON whatever its
-    Content-Type says, so the NUL check is here, on what was read (PostgreSQL refuses NUL in text). Bytes
-    are decoded as UTF-8 (RFC 8259), where json.loads would guess UTF-16 or UTF-32."""
+    django-ninja reads every body as JSON whatever its Content-Type says, so the NUL check is here, on what
+    was read (PostgreSQL refuses NUL in text). Bytes are decoded as UTF-8 (RFC 8259), where json.loads would
+    guess UTF-16 or UTF-32."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         body = request.body
-        data = json.loads(body.decode("utf-8-sig"), object_pairs_hook=_once_each)
+        data = jsonbody.loads(body.decode("utf-8-sig"))
         # JSON carries a NUL only as the escape \u0000 (a raw one is invalid JSON): look only then
         if b"\\u0000" in body and (field := find_nul(data)):
             raise NulText(field)
         return cast(dict[str, Any], data)
 
 
-def _problem_when_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """ninja answers a method a path does not take with a bare HTML 405; this says it as problem+json."""
+def _allowed(allow: str) -> str:
+    """A 405's Allow header with HEAD wherever GET is (HEAD is answered as GET), in one order."""
+    methods = {method.strip() for method in allow.split(",")}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+def _not_allowed(request: HttpRequest, response: HttpResponseBase) -> HttpResponse:
+    allowed = _allowed(response["Allow"])
+    refusal = Problem(405, f"{request.method} is not allowed here: use {allowed}").response()
+    refusal["Allow"] = allowed
+    return refusal
+
+
+def _as_get(
+    view: Callable[..., HttpResponseBase], request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponseBase:
+    """HEAD runs the path's GET operation itself, so authentication, tenancy, the audit of a read and the
+    rate limit are GET's (RFC 9110 §9.3.2)."""
+    request.method = "GET"
+    try:
+        return view(request, *args, **kwargs)
+    finally:
+        request.method = "HEAD"
+
+
+def _without_body(response: HttpResponseBase) -> HttpResponseBase:
+    # gunicorn and runserver drop a HEAD response's body too; the API does not rely on the server for it
+    if isinstance(response, StreamingHttpResponse):
+        response.streaming_content = []
+    elif isinstance(response, HttpResponse):
+        response.content = b""
+    return response
+
+
+def _http_methods(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """HEAD answered as GET without the body; a method a path does not take as a problem+json 405 (ninja
+    answers it with a bare HTML one)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
-        if response.status_code != 405:
-            return response
-        allowed = response["Allow"]
-        refusal = Problem(405, f"{request.method} is not allowed here: use {allowed}").response()
-        refusal["Allow"] = allowed
-        return refusal
+        head = request.method == "HEAD"
+        response = _as_get(view, request, *args, **kwargs) if head else view(request, *args, **kwargs)
+        if response.status_code == 405:
+            response = _not_allowed(request, response)
+        return _without_body(response) if head else response
 
     return wrapped
 
@@ -125,7 +144,7 @@ class MesosafeAPI(NinjaAPI):
         urls = super()._get_urls()
         for url in urls:
             if isinstance(url, URLPattern):
-                url.callback = _problem_when_not_allowed(url.callback)
+                url.callback = _http_methods(url.callback)
         return urls
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
@@ -170,10 +189,7 @@ def _field(loc: tuple[Any, ...]) -> str:
         source = parts.pop(0)
         if source == "body" and parts and parts[0] == "body":
             parts.pop(0)
-    path = ""
-    for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "(body)"
+    return field_path(parts) or "(body)"
 
 
 @api.exception_handler(Problem)
@@ -219,10 +235,11 @@ _UNPARSABLE = "Cannot parse request body"
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if exc.status_code == 400 and isinstance(exc.__cause__, RepeatedKey):
-        return field_problem(exc.__cause__.key, "is given twice: send each field once", status=400).response()
-    if exc.status_code == 400 and isinstance(exc.__cause__, NulText):
-        return field_problem(exc.__cause__.field, "must not contain NUL characters").response()
+    cause = exc.__cause__
+    if exc.status_code == 400 and isinstance(cause, jsonbody.RepeatedKey):
+        return field_problem(cause.field, "is given twice: send each field once", status=400).response()
+    if exc.status_code == 400 and isinstance(cause, NulText):
+        return field_problem(cause.field, "must not contain NUL characters").response()
     if exc.status_code == 400 and str(exc) == _UNPARSABLE:
         return field_problem("(body)", "is not valid JSON: send a UTF-8 JSON object", status=400).response()
     return Problem(exc.status_code, str(exc)).response()

@@ -13,27 +13,19 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views import defaults
 
+from mesosafe.lib import jsonbody
 from mesosafe.lib.problems import Problem, field_problem, for_api
 
 
 def find_nul(value: Any) -> str | None:
-    """The field path of the first string (or key) holding a NUL character, e.g. 'symptoms[0].code'.
-    Walks with a stack, not recursion: a body nested as deep as the JSON parser allows is still walked."""
-    todo: list[tuple[str, Any]] = [("", value)]
-    while todo:
-        path, item = todo.pop()
+    """The field path of the first string (or key) holding a NUL character, e.g. 'symptoms[0].code'."""
+    for trail, item in jsonbody.walk(value):
         if isinstance(item, str) and "\x00" in item:
-            return path or "(body)"
-        children: list[tuple[str, Any]] = []
+            return jsonbody.name(trail)
         if isinstance(item, dict):
-            for key, child in item.items():
-                name = f"{path}.{key}" if path else str(key)
+            for key in item:
                 if "\x00" in str(key):
-                    return name.replace("\x00", "")
-                children.append((name, child))
-        elif isinstance(item, list):
-            children = [(f"{path}[{index}]", child) for index, child in enumerate(item)]
-        todo.extend(reversed(children))  # first field first
+                    return jsonbody.name((trail, key)).replace("\x00", "")
     return None
 
 
