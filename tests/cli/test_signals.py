@@ -541,3 +541,48 @@ def test_a_bad_byte_on_line_3_is_named_on_line_3(tmp_path: Path) -> None:
     source.write_bytes(b"id,product,event\n1,a,x\n2,\xe9b,x\n3,a,y\n")
     code, _, stderr = run("signals", str(source), "--quiet")
     assert code == 2 and "is not UTF-8 text (line 3" in stderr and "header" not in stderr
+
+
+# --- options that would have no effect are refused; no numpy warning on stderr ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "args", "message"),
+    [
+        (CAERS, ["--by", "batch"], "--by needs --from-db"),
+        (CAERS, ["--by", "product"], "--by needs --from-db"),  # its default value, but given
+        (CAERS, ["--event-level", "pt"], "--event-level needs --hierarchy FILE"),
+        (CAERS, ["--max-strata-levels", "5"], "--max-strata-levels needs --strata"),
+        (CAERS, ["--conf", "spark.sql.shuffle.partitions=2"], "--conf needs --engine spark"),
+        (DATA / "faers", ["--id", "id"], "--id is for CSV/Parquet input; FAERS reports are their caseid"),
+        (DATA / "e2b", ["--id", "caseid"], "--id is for CSV/Parquet input; E2B reports are their safety"),
+    ],
+)
+def test_an_option_that_would_have_no_effect_is_refused(source: Path, args: list[str], message: str) -> None:
+    code, _, stderr = run("signals", str(source), *args, "--quiet")
+    assert code == 2 and f"Error: {message}" in stderr and "Traceback" not in stderr
+
+
+def test_an_option_given_with_what_it_needs_is_accepted(tmp_path: Path) -> None:
+    args = ["--product", "var1", "--event", "var2", "--strata", "strat1", "--max-strata-levels", "5"]
+    code, _, stderr = run("signals", str(_small(tmp_path)), *args, "--quiet")
+    assert code == 0, stderr
+
+
+@pytest.mark.parametrize("args", [["--id", "id"], ["--input-format", "long"], ["--strata", "sex"]])
+def test_from_db_refuses_the_options_it_decides_itself(tmp_path: Path, args: list[str]) -> None:
+    done = mesosafe("signals", "--from-db", *args, "--quiet", data_dir=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert f"Error: {args[0]} cannot be used with --from-db" in done.stderr  # before the database is read
+
+
+def test_keeping_a_degenerate_prior_prints_no_numpy_warning(tmp_path: Path) -> None:
+    out = tmp_path / "quarters.csv"
+    done = mesosafe(
+        "signals", str(_dated(tmp_path)), "--product", "var1", "--event", "var2", "--date", "date",
+        "--period", "quarter", "--degenerate-prior", "keep", "--out", str(out), "--quiet", data_dir=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "are kept, but not to be trusted" in done.stderr  # the early quarters' priors are degenerate
+    assert "RuntimeWarning" not in done.stderr and "overflow" not in done.stderr
+    assert pd.read_csv(out)["eb05"].notna().all()

@@ -218,3 +218,44 @@ def test_the_spark_engine_counts_the_same(spark: Any) -> None:
         counts = pipeline.counter(source.path, settings, spark=spark)[1](None)
     assert counts.n.tolist() == duck.table.column("n").to_pylist()
     assert counts.e.tolist() == duck.table.column("e").to_pylist()
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_files_saved_with_a_byte_order_mark_read_as_without(tmp_path: Path) -> None:
+    """FAERS files re-saved on Windows often begin with a UTF-8 BOM; one at the very start is skipped."""
+    folder = copy_fixture(tmp_path)
+    (folder / "DELETE24Q2.txt").write_bytes(BOM + b"1003\n")  # the caseid on line 1 still counts
+    for file in folder.glob("*.txt"):
+        file.write_bytes(BOM + file.read_bytes().removeprefix(BOM))
+    result = pipeline.run(folder, faers_settings())
+    kept = {case: rows for case, rows in EXPECTED.items() if case != 1003}
+    expected = pipeline.run(_long_of(tmp_path / "kept.csv", kept), RunSettings())
+    pd.testing.assert_frame_equal(pairs(result.table), pairs(expected.table))
+    assert result.record["input"]["faers"]["deleted_cases_dropped"] == 1
+
+
+def test_a_byte_order_mark_after_the_start_is_still_an_error(tmp_path: Path) -> None:
+    folder = copy_fixture(tmp_path)
+    demo = folder / "DEMO24Q1.txt"
+    demo.write_bytes(demo.read_bytes().replace(b"\n10011$", b"\n" + BOM + b"10011$", 1))
+    with pytest.raises(AnalysisInputError, match=r"DEMO24Q1.txt' line 2, field 'primaryid': '\\ufeff10011'"):
+        pipeline.run(folder, faers_settings())
+    folder = copy_fixture(tmp_path / "delete")
+    (folder / "DELETE24Q2.txt").write_bytes(b"1002\n" + BOM + b"1003\n")
+    with pytest.raises(AnalysisInputError, match=r"DELETE24Q2.txt' line 2: .* is not a caseid"):
+        pipeline.run(folder, faers_settings())
+
+
+@pytest.mark.parametrize("day", ["16000101", "22620101"])
+def test_a_report_date_outside_1678_2261_names_the_file_line_and_field(tmp_path: Path, day: str) -> None:
+    folder = copy_fixture(tmp_path)
+    edit(folder / "DEMO24Q1.txt", "$20240115$20240115$DIR$", f"${day}$20240115$DIR$")  # case 1002
+    columns = sources.default_columns("faers", date="init_fda_dt")
+    with pytest.raises(
+        AnalysisInputError,
+        match=rf"DEMO24Q1.txt' line 3, field 'init_fda_dt' \(--date\): '{day}' is not a date \(YYYYMMDD\) "
+        r"in the years 1678–2261",
+    ):
+        pipeline.run(folder, faers_settings(columns=columns, period="quarter"))

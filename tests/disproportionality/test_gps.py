@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -253,3 +254,14 @@ def test_the_fit_runs_on_one_blas_thread_whoever_calls_it(
         one = gps.fit_prior(caers.n, caers.e)
     assert seen and set(seen) == {1}
     assert two.prior == one.prior  # bit for bit
+
+
+def test_a_degenerate_prior_scores_without_a_numpy_warning() -> None:
+    # A prior fitted on a quarter of dated CAERS (tests/cli: --period quarter --degenerate-prior keep): at
+    # these points the posterior is so narrow that its density underflows, and the Newton step overflowed.
+    alpha, beta1, beta2, p = 162754.79141900392, 58612.62879071652, 265237.1981836377, 0.4291420173768564
+    prior = gps.Prior(alpha, beta1, alpha, beta2, p)
+    with warnings.catch_warnings():  # numpy warns of overflow by default (and ignores underflow)
+        warnings.simplefilter("error")
+        scores = gps.score_points(prior, [1.0, 2.0], [418 / 279, 16 / 279])
+    assert (scores.eb05 < scores.ebgm).all() and (scores.ebgm < scores.eb95).all()

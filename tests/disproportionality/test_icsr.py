@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -105,3 +106,18 @@ def test_a_file_that_is_not_an_icsr_names_the_file(tmp_path: Path) -> None:
         pipeline.run(path, e2b_settings())
     with pytest.raises(AnalysisInputError, match=r"--event 'pt' is not an E2B field"):
         pipeline.run(BATCH, e2b_settings(columns=sources.default_columns("e2b", event="pt")))
+
+
+@pytest.mark.parametrize(("field", "element"), [("most_recent", "C.1.5"), ("first_received", "C.1.4")])
+def test_a_date_outside_1678_2261_names_the_file_and_case(tmp_path: Path, field: str, element: str) -> None:
+    old = replace(CASES[5], most_recent=date(1600, 1, 1), first_received=date(1600, 1, 1))  # SYN-0004
+    path = tmp_path / "old.xml"
+    path.write_bytes(write_batch([*CASES[:5], old, *CASES[6:]], HEADER))
+    columns = sources.default_columns("e2b", date=field)
+    message = (
+        f"'{path}', case C.1.1 SYN-0004 (C.1.5 1600-01-01): {element} (--date {field}) is 1600-01-01, "
+        "which is outside the years 1678–2261"
+    )
+    with pytest.raises(AnalysisInputError, match=re.escape(message)):
+        pipeline.run(path, e2b_settings(columns=columns, period="quarter"))
+    pipeline.run(path, e2b_settings())  # a date the run does not read is not checked

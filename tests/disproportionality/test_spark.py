@@ -154,3 +154,22 @@ def test_spark_checks_the_input_as_duckdb_does(spark: Any, tmp_path: Path, text:
     for settings in (RunSettings(columns), RunSettings(columns, engine="spark")):
         with pytest.raises(AnalysisInputError, match=re.escape(message)):
             count_file(source, settings, spark=spark)
+
+
+@pytest.mark.spark
+def test_spark_refuses_a_date_outside_1678_2261_as_duckdb_does(spark: Any, tmp_path: Path) -> None:
+    import datetime
+
+    import pandas as pd
+
+    text = tmp_path / "in.csv"  # a text column: parsed, then its year checked
+    text.write_text("id,product,event,day\n1,a,x,2024-01-05\n2,a,y,1600-01-01\n")
+    dates = tmp_path / "in.parquet"  # a date column: its year checked
+    days = [datetime.date(2024, 1, 5), datetime.date(2262, 1, 1)]
+    pd.DataFrame({"id": [1, 2], "product": ["a", "a"], "event": ["x", "y"], "day": days}).to_parquet(dates)
+    columns = LongColumns(date="day")
+    for source, day in ((text, "1600-01-01"), (dates, "2262-01-01")):
+        message = f"column 'day' (--date) in row 2 (report 2) has '{day}', which is outside the years "
+        for settings in (RunSettings(columns), RunSettings(columns, engine="spark")):
+            with pytest.raises(AnalysisInputError, match=re.escape(message + "1678–2261")):
+                count_file(source, settings, spark=spark)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import click
+from click.core import ParameterSource
 
 from mesosafe.cli.analysis import FiniteFloatRange, database_errors, database_export, input_errors, progress
 from mesosafe.cli.common import BadInput
@@ -160,10 +161,38 @@ def _input_options(options: dict[str, Any]) -> tuple[SourceSpec, Rollup | None]:
         raise click.BadOptionUsage("drug_roles", "--drug-roles is for FAERS and E2B input")
     spec = sources.SourceSpec(kind, tuple(roles.split(",")) if roles is not None else faers.DEFAULT_ROLES)
     if options["hierarchy"] is None:
-        if options["event_level"] != "pt":
-            raise click.BadOptionUsage("event_level", "--event-level needs --hierarchy FILE")
         return spec, None
     return spec, Rollup(options["hierarchy"], options["event_level"])
+
+
+# What --from-db decides itself: the database's reports are long rows (id, product, event), no strata or date
+SET_BY_FROM_DB = ("input_format", "drug_roles", "id_col", "product_col", "event_col", "strata", "date_col")
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """The user gave the option; one left at its default value is not given."""
+    return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+
+def _option_name(ctx: click.Context, name: str) -> str:
+    return next(param.opts[0] for param in ctx.command.params if param.name == name)
+
+
+def _refuse_ignored(ctx: click.Context, from_db: bool, options: dict[str, Any]) -> None:
+    """An option given where it would have no effect is refused, naming it."""
+    spark = options["engine"] == "spark"
+    rules = [
+        ("by", from_db, "needs --from-db"),
+        ("event_level", options["hierarchy"] is not None, "needs --hierarchy FILE"),
+        ("max_strata_levels", bool(options["strata"]), "needs --strata"),
+        ("master", spark, "needs --engine spark"),
+        ("spark_conf", spark, "needs --engine spark"),
+    ]
+    why = "cannot be used with --from-db (its reports are complications: id, products, symptom codes)"
+    rules += [(name, not from_db, why) for name in SET_BY_FROM_DB]
+    for name, allowed, reason in rules:
+        if not allowed and _given(ctx, name):
+            raise click.BadOptionUsage(name, f"{_option_name(ctx, name)} {reason}", ctx)
 
 
 def _flag_options(command: Any) -> Any:
@@ -333,16 +362,14 @@ def signals(
     quarterly ASCII files, or E2B(R3) XML files (one or more, or directories of them); or use --from-db.
     Without --out or --top the full table is written to stdout as CSV. With --out, the run's provenance
     (input SHA-256, columns, margins, strata, prior and its likelihood, version, time) is written beside
-    it as <name>.run.json.
+    it as <name>.run.json. An option that would have no effect (--by without --from-db, --id with it …)
+    is refused.
     """
     from mesosafe.disproportionality import pipeline
 
     if from_db == bool(input_paths):
         raise click.UsageError("give either INPUT or --from-db")
-    if options["master"] is not None and options["engine"] != "spark":
-        raise click.BadOptionUsage("master", "--master needs --engine spark")
-    if options["spark_conf"] and options["engine"] != "spark":
-        raise click.BadOptionUsage("spark_conf", "--conf needs --engine spark")
+    _refuse_ignored(click.get_current_context(), from_db, options)
     options["source"] = "file"
     if from_db:
         input_paths = (str(_export_reports(cast("By", by))),)

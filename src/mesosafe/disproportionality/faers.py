@@ -21,6 +21,7 @@ did not map to an active ingredient) is not an error: the row is left out and co
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ REQUIRED = {
 WHOLE = r"\s*[0-9]+\s*"
 YYYYMMDD = r"\s*[0-9]{8}\s*"
 SKIPPED_WHEN_BLANK = ("prod_ai",)  # FDA could not map the name: counted, not an error
+BOM = codecs.BOM_UTF8.decode("latin-1")  # a UTF-8 byte-order mark as read in Latin-1: 'ï»¿'
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def deleted_sql(files: Sequence[Path]) -> str:
     for file in files:
         with open(file, encoding="latin-1", newline="") as handle:
             for number, line in enumerate(handle, start=1):
-                value = line.strip()
+                value = (line.removeprefix(BOM) if number == 1 else line).strip()
                 header = number == 1 and value.lower() == "caseid"
                 if value and not header and not re.fullmatch(WHOLE, value):
                     raise AnalysisInputError(
@@ -170,12 +172,16 @@ def deleted_sql(files: Sequence[Path]) -> str:
         f"read_csv({listed}, delim = '\x1f', quote = '', escape = '', header = false, auto_detect = false, "
         "encoding = 'latin-1', columns = {'value': 'VARCHAR'})"
     )
-    return f"SELECT DISTINCT TRY_CAST(TRIM(value) AS BIGINT) AS caseid FROM {lines} WHERE TRIM(value) <> ''"
+    # only line 1 can still start with a BOM here: one anywhere else is not a caseid (refused above)
+    value = f"TRIM(regexp_replace(value, {sql_string('^' + BOM)}, ''))"
+    return f"SELECT DISTINCT TRY_CAST({value} AS BIGINT) AS caseid FROM {lines} WHERE {value} <> ''"
 
 
 def read_header(path: Path) -> list[str]:
+    """The header's column names, lower-cased; a UTF-8 byte-order mark at the start of the file (a file
+    re-saved on Windows) is skipped. DuckDB reads the data lines only, so the mark goes no further."""
     with open(path, "rb") as handle:
-        first = handle.readline().decode("latin-1").rstrip("\r\n")
+        first = handle.readline().removeprefix(codecs.BOM_UTF8).decode("latin-1").rstrip("\r\n")
     if not first.strip():
         raise AnalysisInputError(f"{str(path)!r} has no header line")
     return [name.strip().lower() or f"column{i}" for i, name in enumerate(first.split("$"))]

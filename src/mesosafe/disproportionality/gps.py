@@ -423,7 +423,9 @@ def posterior_quantile(
         err = cdf - prob
         lo[active] = np.where(err < 0, xa, lo[active])
         hi[active] = np.where(err > 0, xa, hi[active])
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # a pdf that underflows (a posterior far narrower than its bracket, as a degenerate prior's) makes
+        # the step infinite or NaN; such a step is not taken, the bracket is halved instead
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             step = xa - err / pdf
         inside = np.isfinite(step) & (step > lo[active]) & (step < hi[active])
         new = np.where(inside, step, 0.5 * (lo[active] + hi[active]))

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from mesosafe.disproportionality import checks
 from mesosafe.e2b import Case, E2BError, latest_versions, read
 from mesosafe.e2b.codes import DrugRole
 from mesosafe.lib.analysis_input import AnalysisInputError
@@ -29,7 +31,7 @@ ROLE_OF = {
 }
 PRODUCT_FIELDS = ("name",)
 EVENT_FIELDS = ("meddra_code", "reported_term")
-DATE_FIELDS = ("most_recent", "first_received")
+DATE_FIELDS = {"most_recent": "C.1.5", "first_received": "C.1.4"}
 
 
 @dataclass
@@ -96,17 +98,33 @@ def read_cases(files: Sequence[Path]) -> list[tuple[Path, Case]]:
     return cases
 
 
+def _case(file: Path, case: Case) -> str:
+    """The file and the case version, as errors name them."""
+    return f"{str(file)!r}, case C.1.1 {case.safety_report_id} (C.1.5 {case.most_recent.isoformat()})"
+
+
 def _event(file: Path, case: Case, index: int, fields: IcsrFields) -> str:
     reaction = case.reactions[index]
     value = reaction.meddra_code if fields.event == "meddra_code" else reaction.reported_term
     if not value or not value.strip():
         element = "E.i.2.1b (MedDRA code)" if fields.event == "meddra_code" else "E.i.1.1a (reported term)"
         hint = "; use --event reported_term" if fields.event == "meddra_code" else ""
-        raise AnalysisInputError(
-            f"{str(file)!r}, case C.1.1 {case.safety_report_id} (C.1.5 {case.most_recent.isoformat()}), "
-            f"reaction {index + 1}: {element} is blank{hint}"
-        )
+        raise AnalysisInputError(f"{_case(file, case)}, reaction {index + 1}: {element} is blank{hint}")
     return value
+
+
+def _date(file: Path, case: Case, name: str | None) -> date | None:
+    """The case's report date (``--date``), in the years the analysis can hold: checked here, where the
+    file and case can be named, rather than in the long file's rows."""
+    if name is None:
+        return None
+    day: date = getattr(case, name)
+    problem = checks.date_problem(day)
+    if problem:
+        raise AnalysisInputError(
+            f"{_case(file, case)}: {DATE_FIELDS[name]} (--date {name}) is {day.isoformat()}, {problem}"
+        )
+    return day
 
 
 def long_rows(files: Sequence[Path], fields: IcsrFields) -> pa.Table:
@@ -125,7 +143,7 @@ def long_rows(files: Sequence[Path], fields: IcsrFields) -> pa.Table:
         if not products:
             stats.cases_without_products += 1
         events = [_event(file, case, i, fields) for i in range(len(case.reactions))]
-        day = getattr(case, fields.date) if fields.date else None
+        day = _date(file, case, fields.date)
         for product in products:
             for event in events:
                 columns["report_id"].append(case.safety_report_id)

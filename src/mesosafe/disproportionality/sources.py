@@ -86,7 +86,7 @@ def default_columns(
 ) -> LongColumns:
     """The columns (or fields) of a format, with its defaults for those not given."""
     default_product, default_event = DEFAULT_FIELDS[format]
-    if format != "long" and report_id not in (None, "id"):
+    if format != "long" and report_id is not None:
         raise AnalysisInputError(
             f"--id is for CSV/Parquet input; {format.upper()} reports are "
             + ("their caseid" if format == "faers" else "their safety report id (C.1.1)")
