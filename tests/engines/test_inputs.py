@@ -38,6 +38,9 @@ from mesosafe.engines import CheckIn, InputError, Intake, Treatment, parse
         (Intake, {"age": True}, "age"),
         (Intake, {"age": 30, "pregnant": "no"}, "pregnant"),
         (Intake, {"age": 30, "allergies": ["   "]}, "allergies[0]"),
+        # invisible is blank too: a zero-width space or a direction mark is an empty line on the clinic's page
+        (Intake, {"age": 30, "allergies": ["\u200b"]}, "allergies[0]"),
+        (Intake, {"age": 30, "conditions": ["\u200f \u2060"]}, "conditions[0]"),
         (
             Intake,
             {"age": 30, "medications": [{"name": " ", "last_taken_days_ago": 1}]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,8 +47,14 @@ Days = Annotated[float, Strict(), Field(ge=0, le=3650, allow_inf_nan=False)]
 Flag = Annotated[bool, Strict()]
 
 
+def blank(value: str) -> bool:
+    """Nothing a reader would see: spaces, and invisible format characters (zero-width space, the
+    direction marks) that .strip() keeps."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in value)
+
+
 def _not_blank(value: str) -> str:
-    if value.isspace():
+    if blank(value):
         raise ValueError("must not be blank")
     return value
 

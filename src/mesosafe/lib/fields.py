@@ -4,7 +4,6 @@ it would refuse), and checks whose messages the clinic pages translate (clinicui
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
@@ -21,7 +20,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from mesosafe.engines.inputs import written
+from mesosafe.engines.inputs import blank, written
 from mesosafe.knowledge.plausible import VOLUME_ML
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
@@ -92,12 +91,6 @@ def _phone(value: str) -> str:
     if not _PHONE.fullmatch(value):
         raise ValueError(NOT_A_PHONE)
     return value.strip()
-
-
-def blank(value: str) -> bool:
-    """Nothing a reader would see: spaces, and invisible format characters (zero-width space, the
-    direction marks) that .strip() keeps."""
-    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in value)
 
 
 def said(value: str) -> str:
