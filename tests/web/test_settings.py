@@ -1,16 +1,23 @@
-"""Deployment settings: the secret key file, SQLite WAL mode, DATABASE_URL."""
+"""Deployment settings: the secret key file, SQLite WAL mode, DATABASE_URL, PostgreSQL's timeouts."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import stat
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, connections
 
+from mesosafe.lib.dbdown import unreachable
 from tests.service_fixtures import on_postgres
 
 PRINT = (
@@ -74,3 +81,40 @@ def test_https_switch_passes_the_deployment_checks(tmp_path: Path) -> None:
     )
     for warning in ("W004", "W008", "W012", "W016"):  # HSTS, redirect, session and CSRF cookies
         assert f"security.{warning}" not in checked.stdout + checked.stderr
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A port that accepts connections and never answers: a database hung, or a link cut past a proxy."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(0.2)
+        accepted: list[socket.socket] = []
+        stop = threading.Event()
+
+        def accept() -> None:
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    accepted.append(server.accept()[0])
+
+        thread = threading.Thread(target=accept, daemon=True)
+        thread.start()
+        yield server.getsockname()[1]
+        stop.set()
+        thread.join()
+        for peer in accepted:
+            peer.close()
+
+
+@pytest.mark.skipif(not on_postgres(), reason="PostgreSQL only: libpq's timeouts (SQLite has no server)")
+def test_a_database_that_never_answers_is_unreachable_within_the_connect_timeout(
+    silent_server: int, settings: Any, django_db_blocker: Any
+) -> None:
+    """Review: a database gone silent held request threads for 130 s before a 503 (libpq waits for ever)."""
+    config = {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": silent_server}
+    assert config["OPTIONS"]["connect_timeout"] == settings.DB_CONNECT_TIMEOUT_S == 5
+    silent = connections["default"].__class__(config, alias="silent")
+    started = time.monotonic()
+    with django_db_blocker.unblock(), pytest.raises(OperationalError) as caught:
+        silent.ensure_connection()
+    assert time.monotonic() - started < settings.DB_CONNECT_TIMEOUT_S + 3
+    assert unreachable(caught.value)  # so the service answers 503 with Retry-After (lib/dbdown)

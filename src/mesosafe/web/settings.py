@@ -125,6 +125,19 @@ TEMPLATES = [
 ]
 
 
+# A database that stops answering is a quick 503 (lib/dbdown), not a request thread held for minutes: libpq's
+# defaults wait for ever to connect, and notice a peer gone silent mid-query only after TCP's retries.
+DB_CONNECT_TIMEOUT_S = int(os.environ.get("MESOSAFE_DB_CONNECT_TIMEOUT", "5"))
+UNREACHABLE_AFTER = {
+    "connect_timeout": DB_CONNECT_TIMEOUT_S,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,  # ms: data sent and not acknowledged (a cut link) fails the query
+}
+
+
 def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'mesosafe.sqlite3'}"
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
@@ -145,7 +158,7 @@ def _database() -> dict[str, Any]:
         config["ENGINE"] = "mesosafe.lib.postgresql"
         config["CONN_HEALTH_CHECKS"] = True
         # Server-side binding with prepared statements: repeated queries (the check-in path) skip planning.
-        config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+        config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5, **UNREACHABLE_AFTER}
     return config
 
 
