@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from mesosafe.cli import cli
 from mesosafe.disproportionality import pipeline, sources
 from mesosafe.disproportionality.icsr import IcsrFields, long_rows
 from mesosafe.disproportionality.settings import RunSettings
-from mesosafe.e2b import read, write_batch
+from mesosafe.e2b import Case, read, write_batch
 from mesosafe.e2b.rules import check
 from mesosafe.lib.analysis_input import AnalysisInputError
 from tests.disproportionality.icsr_cases import BATCH, CASES, HEADER, reaction
+from tests.e2b.conftest import HEADER as E2B_HEADER
+from tests.e2b.conftest import make_case
+from tests.e2b.mutations import MUTATIONS, Mutation
 
 # The latest C.1.5 of each C.1.1, its suspect products × its reactions' codes, by hand from icsr_cases.py.
 EXPECTED = {
@@ -121,3 +126,49 @@ def test_a_date_outside_1678_2261_names_the_file_and_case(tmp_path: Path, field:
     with pytest.raises(AnalysisInputError, match=re.escape(message)):
         pipeline.run(path, e2b_settings(columns=columns, period="quarter"))
     pipeline.run(path, e2b_settings())  # a date the run does not read is not checked
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)
+def test_signals_refuses_a_value_it_would_have_to_guess(tmp_path: Path, mutation: Mutation) -> None:
+    """A drug role 7 was counted as a suspect product, 30 February read as no date: now exit 2, named."""
+    path = tmp_path / "mutated.xml"
+    path.write_text(mutation.apply(write_batch([make_case()], E2B_HEADER).decode()))
+    result = CliRunner().invoke(cli, ["signals", str(path), "--event", "reported_term", "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert f"'{path}'" in result.stderr and "C.1.1 AE-MESOSAFE-1-17" in result.stderr
+    assert f"{mutation.element} (" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_unmutated_file_is_counted(tmp_path: Path) -> None:
+    path = tmp_path / "clean.xml"
+    path.write_bytes(write_batch([make_case()], E2B_HEADER))
+    result = CliRunner().invoke(cli, ["signals", str(path), "--event", "reported_term", "--quiet"])
+    assert result.exit_code == 0, result.stderr
+
+
+def _same_day_versions() -> tuple[Case, Case]:
+    morning = datetime(2026, 2, 1, 9, 0, 5, tzinfo=UTC)
+    old = replace(CASES[0], most_recent_at=morning, created=morning)
+    later = morning + timedelta(seconds=7)
+    return old, replace(old, most_recent_at=later, created=later, drugs=CASES[0].drugs[:1])
+
+
+def test_of_two_versions_the_same_day_the_later_is_counted_in_either_file_order(tmp_path: Path) -> None:
+    old, new = _same_day_versions()
+    (tmp_path / "new.xml").write_bytes(write_batch([new], HEADER))
+    (tmp_path / "old.xml").write_bytes(write_batch([old], HEADER))
+    for order in (["new.xml", "old.xml"], ["old.xml", "new.xml"]):
+        table = long_rows([tmp_path / name for name in order], IcsrFields()).to_pandas()
+        assert set(table["product"]) == {"LIPOSCULPT"}, order
+
+
+def test_two_versions_that_cannot_be_ordered_name_the_files_and_the_case(tmp_path: Path) -> None:
+    old, new = _same_day_versions()
+    (tmp_path / "a.xml").write_bytes(write_batch([old], HEADER))
+    (tmp_path / "b.xml").write_bytes(
+        write_batch([replace(new, most_recent_at=old.most_recent_at, created=old.created)], HEADER)
+    )
+    with pytest.raises(
+        AnalysisInputError, match=r"a.xml', '.*b.xml': C.1.1 SYN-0001: two different versions"
+    ):
+        long_rows([tmp_path / "a.xml", tmp_path / "b.xml"], IcsrFields())

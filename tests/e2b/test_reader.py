@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from mesosafe.e2b import E2BError, latest_versions, read
+from mesosafe.e2b import Case, E2BError, latest_versions, read, write
 from mesosafe.e2b.codes import DrugRole, Outcome, SenderType, Seriousness, Sex
+from tests.e2b.conftest import HEADER
+from tests.e2b.mutations import MUTATIONS, Mutation
 
 OTHER_SENDER = (Path(__file__).parent / "fixtures" / "other_sender_batch.xml").read_bytes()
 
@@ -38,6 +41,7 @@ def test_what_the_first_version_says() -> None:
     assert (reaction.meddra_code, reaction.meddra_version, reaction.language) == ("10022045", "27.0", "deu")
     assert reaction.reported_term == "Abszess an der Einstichstelle"
     assert reaction.seriousness == {Seriousness.HOSPITALISATION} and reaction.onset is None
+    assert reaction.outcome is Outcome.UNKNOWN  # no E.i.7 sent: the code list's own 'unknown'
     (drug,) = first.drugs
     assert (drug.name, drug.role, drug.route, drug.lot) == (
         "Lipolysis Cocktail X",
@@ -85,3 +89,22 @@ def test_entities_are_refused() -> None:
     bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
     with pytest.raises(E2BError, match="well-formed"):
         read(bomb)
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)
+def test_a_value_its_rules_reject_is_an_error_never_a_default(case: Case, mutation: Mutation) -> None:
+    """A role 7 is not a suspect drug, nor outcome 9 unknown, nor 30 February an absent date."""
+    with pytest.raises(E2BError, match=rf"C.1.1 AE-MESOSAFE-1-17\): .*{re.escape(mutation.element)} "):
+        read(mutation.apply(write(case, HEADER).decode()))
+
+
+def test_a_product_without_its_role_is_an_error(case: Case) -> None:
+    xml = re.sub(
+        r'<component typeCode="COMP">\s*<causalityAssessment[^>]*>\s*<code code="20".*?</component>',
+        "",
+        write(case, HEADER).decode(),
+        count=1,
+        flags=re.S,
+    )
+    with pytest.raises(E2BError, match=r"product 1 \(NCTF 135 HA\): G.k.1 \(drug role\) is missing"):
+        read(xml)

@@ -9,7 +9,8 @@ import pytest
 
 from mesosafe.e2b import Case, write
 from mesosafe.e2b.rules import check
-from tests.e2b.conftest import HEADER
+from tests.e2b.conftest import HEADER, make_case
+from tests.e2b.mutations import MUTATIONS, Mutation
 
 
 def _without(xml: str, pattern: str) -> str:
@@ -87,3 +88,23 @@ def test_the_other_senders_fixture_passes_what_it_holds() -> None:
     elements = {v.element for v in check(xml)}
     assert "C.1.5" not in elements and "G.k.2.2" not in elements
     assert {"C.2.r", "E.i.7"} <= elements  # it sends no primary source, and its first reaction no outcome
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)
+def test_a_value_the_reader_refuses_is_a_violation_naming_its_element(case: Case, mutation: Mutation) -> None:
+    assert mutation.element in {v.element for v in check(mutation.apply(write(case, HEADER).decode()))}
+
+
+def test_an_impossible_birth_date_says_it_is_no_day() -> None:
+    xml = (
+        write(make_case(), HEADER)
+        .decode()
+        .replace('<birthTime value="19900402"', '<birthTime value="19870230"')
+    )
+    (violation,) = check(xml)
+    assert violation.element == "D.2.1" and "'19870230' is not on the calendar" in violation.message
+
+
+def test_partial_dates_are_no_violation() -> None:
+    xml = write(make_case(), HEADER).decode()
+    assert check(xml.replace('<low value="20261019"', '<low value="202610"')) == []

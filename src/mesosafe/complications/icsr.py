@@ -3,12 +3,14 @@
 A report a UAE or UK regulator accepts needs an identifiable reporter, an identifiable patient, a reaction
 and a suspect product; a complication lacking one is refused with the record's field named, never sent as
 an invalid file. The case id (C.1.1) is the clinic's country, the clinic and the complication; its version
-(C.1.5) is the day of the complication's last change, so an update makes a new version.
+(C.1.5) is the moment of the complication's last change, to the second in the clinic's time zone, so an update
+makes a new version that sorts after the old one even on the same day; the batch (N.1.2) and message
+(N.2.r.1) ids carry that moment too (in UTC), one pair per version.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -114,6 +116,7 @@ def case(complication: Complication) -> Case:
         created=timezone.now(),
         first_received=complication.created_at.astimezone(zone).date(),
         most_recent=version(complication),
+        most_recent_at=version_at(complication),
         sender=Sender(organisation=clinic.name, country=clinic.country, phone=clinic.phone or None),
         patient=Patient(initials=_initials(patient.name), birth_date=patient.date_of_birth),
         narrative=_narrative(complication, treated_on.isoformat(), [r.reported_term for r in reactions]),
@@ -144,8 +147,15 @@ def case(complication: Complication) -> Case:
 
 
 def version(complication: Complication) -> date:
+    """The day of C.1.5, as the record of a report keeps it."""
+    return version_at(complication).date()
+
+
+def version_at(complication: Complication) -> datetime:
+    """C.1.5: the last change, to the second (E2B's precision), in the clinic's time zone."""
     zone = ZoneInfo(complication.treatment.patient.clinic.time_zone)
-    return (complication.updated_at or complication.created_at).astimezone(zone).date()
+    changed = complication.updated_at or complication.created_at
+    return changed.astimezone(zone).replace(microsecond=0)
 
 
 def _initials(name: str) -> str:
@@ -175,10 +185,12 @@ def _narrative(complication: Complication, treated_on: str, terms: list[str]) ->
 def icsr_xml(complication: Complication, receiver: str = "REGULATOR") -> bytes:
     made = case(complication)
     clinic = complication.treatment.patient.clinic
+    version_id = f"{made.safety_report_id}-{version_at(complication).astimezone(UTC):%Y%m%dT%H%M%SZ}"
     header = Header(
-        batch_id=f"{made.safety_report_id}-{made.most_recent:%Y%m%d}",
+        batch_id=version_id,
         sender_id=f"MESOSAFE-CLINIC-{clinic.id}",
         receiver_id=receiver,
         created=made.created,
+        message_id=version_id,
     )
     return write(made, header)

@@ -2,7 +2,10 @@
 
 Every file is read with ``mesosafe.e2b.read`` (a batch of messages, or one bare message); over all files,
 a case is its sender's safety report id (C.1.1) and its version the date of most recent information
-(C.1.5): ``e2b.latest_versions`` keeps the latest. Its products are those with a chosen role (G.k.1:
+(C.1.5, to the second when the sender gives the time): ``e2b.latest_versions`` keeps the latest, whatever
+the order of the files. A value the reader would have to guess (a drug role or outcome outside its code
+list, a date not on the calendar, a causality pointing at nothing) stops the run naming the file, the
+case and the element. Its products are those with a chosen role (G.k.1:
 ``--drug-roles`` PS or SS mean "suspect", C "concomitant", I "interacting"; E2B does not tell primary
 from secondary suspects), named as reported (G.k.2.2); its events are its reactions' MedDRA codes
 (E.i.2.1b, at the LLT level in E2B(R3)) or reported terms (E.i.1.1a).
@@ -100,7 +103,8 @@ def read_cases(files: Sequence[Path]) -> list[tuple[Path, Case]]:
 
 def _case(file: Path, case: Case) -> str:
     """The file and the case version, as errors name them."""
-    return f"{str(file)!r}, case C.1.1 {case.safety_report_id} (C.1.5 {case.most_recent.isoformat()})"
+    version = case.most_recent_at or case.most_recent
+    return f"{str(file)!r}, case C.1.1 {case.safety_report_id} (C.1.5 {version.isoformat()})"
 
 
 def _event(file: Path, case: Case, index: int, fields: IcsrFields) -> str:
@@ -127,12 +131,20 @@ def _date(file: Path, case: Case, name: str | None) -> date | None:
     return day
 
 
+def _latest(read_in: list[tuple[Path, Case]]) -> list[Case]:
+    try:
+        return latest_versions([case for _, case in read_in])
+    except E2BError as exc:
+        files = sorted({str(f) for f, c in read_in if f"C.1.1 {c.safety_report_id}" == exc.where})
+        raise AnalysisInputError(f"{', '.join(map(repr, files))}: {exc}") from None
+
+
 def long_rows(files: Sequence[Path], fields: IcsrFields) -> pa.Table:
     """The long table (report_id, product, event[, report_date]) of the latest version of every case."""
     check_fields(fields)
     read_in = read_cases(files)
     origin = {id(case): file for file, case in read_in}
-    kept = latest_versions([case for _, case in read_in])
+    kept = _latest(read_in)
     roles = {ROLE_OF[r] for r in fields.roles}
     stats = fields.stats
     stats.files, stats.case_versions, stats.cases = len(files), len(read_in), len(kept)

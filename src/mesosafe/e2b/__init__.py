@@ -7,6 +7,7 @@ from mesosafe.e2b.model import (
     Case,
     Causality,
     Drug,
+    E2BError,
     Header,
     Patient,
     Reaction,
@@ -14,7 +15,7 @@ from mesosafe.e2b.model import (
     Sender,
     latest_versions,
 )
-from mesosafe.e2b.reader import E2BError, read
+from mesosafe.e2b.reader import read
 from mesosafe.e2b.writer import write, write_batch
 
 __all__ = [

@@ -8,7 +8,7 @@ Values are frozen: a case read from a file is a record of what the sender said, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from mesosafe.e2b.codes import (
@@ -20,6 +20,16 @@ from mesosafe.e2b.codes import (
     Seriousness,
     Sex,
 )
+
+
+class E2BError(ValueError):
+    """A file that is not an E2B(R3) ICSR, a case that lacks what every case must have or holds a value that
+    would change what is counted, or two versions of a case that cannot be ordered."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,7 @@ class Case:
     safety_report_id: str  # C.1.1, the same for every version of the case
     created: datetime  # C.1.2, this version's creation
     first_received: date  # C.1.4
-    most_recent: date  # C.1.5: the version
+    most_recent: date  # C.1.5: the version (its day; to the second in most_recent_at when given)
     sender: Sender
     patient: Patient
     narrative: str  # H.1
@@ -121,6 +131,11 @@ class Case:
     report_type: ReportType = ReportType.SPONTANEOUS  # C.1.3
     expedited: bool | None = None  # C.1.7
     worldwide_id: str = ""  # C.1.8.1; the C.1.1 when empty
+    most_recent_at: datetime | None = None  # C.1.5 with its time of day, when the sender gave one
+
+    def __post_init__(self) -> None:
+        if self.most_recent_at is not None and self.most_recent_at.date() != self.most_recent:
+            raise ValueError("C.1.5 is one value: most_recent_at must fall on most_recent")
 
     @property
     def serious(self) -> bool:
@@ -132,10 +147,41 @@ class Case:
 
 
 def latest_versions(cases: list[Case]) -> list[Case]:
-    """One case per safety report id (C.1.1): the latest C.1.5 (on a tie, the later in the list)."""
-    kept: dict[str, Case] = {}
+    """One case per safety report id (C.1.1): its newest version, whatever the order of `cases`.
+
+    Versions are ordered by C.1.5 to the second when every version of the case gives its time of day, else
+    by its day; then by C.1.2 (when the version was made). Two versions equal in both are one version sent
+    twice when nothing else differs; otherwise no one can tell which is newer, and that is an E2BError.
+    """
+    versions: dict[str, list[Case]] = {}
     for case in cases:
-        current = kept.get(case.safety_report_id)
-        if current is None or case.most_recent >= current.most_recent:
-            kept[case.safety_report_id] = case
-    return list(kept.values())
+        versions.setdefault(case.safety_report_id, []).append(case)
+    return [_newest(found) for found in versions.values()]
+
+
+def _newest(versions: list[Case]) -> Case:
+    timed = all(case.most_recent_at is not None for case in versions)
+    newest = max(versions, key=lambda case: _order(case, timed))
+    for case in versions:
+        if _order(case, timed) == _order(newest, timed) and case != newest:
+            raise E2BError(
+                f"C.1.1 {newest.safety_report_id}",
+                f"two different versions have the same C.1.5 ({_version(newest)}) and C.1.2 "
+                f"({_utc(newest.created).isoformat()}): which is newer cannot be told",
+            )
+    return newest
+
+
+def _order(case: Case, timed: bool) -> tuple[datetime, datetime]:
+    if timed and case.most_recent_at is not None:
+        return _utc(case.most_recent_at), _utc(case.created)
+    return datetime.combine(case.most_recent, time(), UTC), _utc(case.created)
+
+
+def _version(case: Case) -> str:
+    return (case.most_recent_at or case.most_recent).isoformat()
+
+
+def _utc(moment: datetime) -> datetime:
+    """A moment without a zone is UTC, as the writer writes it."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from mesosafe.e2b import codes as c
 from mesosafe.e2b.reader import parse
+from mesosafe.e2b.timestamps import ts_problem
 
 _TS_DAY = re.compile(r"^\d{8}")
 _TS_SECOND = re.compile(r"^\d{14}(\.\d+)?([+-]\d{4})?$")
@@ -136,7 +137,26 @@ def _value_problem(node: ET.Element, attribute: str | None, allowed: object) -> 
         return f"'{value}' is not in the code list {sorted(allowed)}"
     if isinstance(allowed, re.Pattern) and not allowed.match(value):
         return f"'{value}' is not an HL7 timestamp of the required precision"
+    if isinstance(allowed, re.Pattern):
+        return _timestamp_problem(value)
     return None
+
+
+def _timestamp_problem(value: str) -> str | None:
+    problem = ts_problem(value)
+    return f"'{value}' is {problem}" if problem else None
+
+
+def _periods(node: ET.Element, path: str, elements: tuple[str, str], label: str) -> list[Violation]:
+    """The start and end of an effectiveTime (any precision, as the guide allows), each a real TS."""
+    found = []
+    for end, element in zip(("low", "high"), elements, strict=True):
+        for moment in node.findall(f"{path}/{end}"):
+            value = moment.get("value")
+            problem = _timestamp_problem(value) if value and not moment.get("nullFlavor") else None
+            if problem:
+                found.append(Violation(label, element, f"{path}/{end}/@value", problem))
+    return found
 
 
 def _reactions(message: ET.Element, where: str) -> list[Violation]:
@@ -152,6 +172,7 @@ def _reactions(message: ET.Element, where: str) -> list[Violation]:
             found.append(Violation(label, "E.i.2.1b", "value/@codeSystem", "a MedDRA code or a nullFlavor"))
         if not _id(node, "id"):
             found.append(Violation(label, "E.i", "id", "each reaction needs an id for causality to point at"))
+        found += _periods(node, "effectiveTime", ("E.i.4", "E.i.5"), label)
         outcomes = _coded(node.findall("outboundRelationship2/observation"), c.OBS_OUTCOME)
         if len(outcomes) != 1:
             found.append(
@@ -183,6 +204,8 @@ def _drugs(message: ET.Element, where: str) -> list[Violation]:
         drug_ids.add(drug_id)
         if not (node.findtext("consumable/instanceOfKind/kindOfProduct/name") or "").strip():
             found.append(Violation(label, "G.k.2.2", "kindOfProduct/name", "the product name is required"))
+        dosage = "outboundRelationship2/substanceAdministration/effectiveTime"
+        found += _periods(node, dosage, ("G.k.4.r.4", "G.k.4.r.5"), label)
         role = roles.get(drug_id)
         if role is None:
             found.append(Violation(label, "G.k.1", assessment, "each product needs its drug role"))

@@ -100,7 +100,8 @@ def _investigation(subject: ET.Element, case: Case) -> None:
     _e(event, "text", case.narrative)  # H.1
     _e(event, "statusCode", code="active")
     _e(_e(event, "effectiveTime"), "low", value=ts_date(case.first_received))  # C.1.4
-    _e(event, "availabilityTime", value=ts_date(case.most_recent))  # C.1.5
+    most_recent = ts_moment(case.most_recent_at) if case.most_recent_at else ts_date(case.most_recent)
+    _e(event, "availabilityTime", value=most_recent)  # C.1.5
     _assessment(_e(event, "component", typeCode="COMP"), case)
     if case.expedited is not None:  # C.1.7
         expedited = _e(

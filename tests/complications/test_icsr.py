@@ -1,0 +1,62 @@
+"""The clinic's ICSR export (complications/icsr.py): every version of a case can be told apart and ordered."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from mesosafe.complications import icsr, services
+from mesosafe.complications.models import Complication
+from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
+from mesosafe.e2b import latest_versions, read
+from mesosafe.e2b.codes import OID_BATCH_ID, OID_MESSAGE_ID, Outcome
+from mesosafe.e2b.rules import check
+from mesosafe.patients.models import Patient
+from tests.service_fixtures import Site
+
+
+def _export_at(complication: Complication, moment: datetime) -> bytes:
+    """The ICSR of the complication as it stands, its last change put at `moment`."""
+    Complication.objects.filter(pk=complication.pk).update(updated_at=moment)
+    complication.refresh_from_db()
+    return icsr.icsr_xml(complication)
+
+
+def _ids(xml: bytes, oid: str) -> list[str]:
+    return re.findall(rf'<id extension="([^"]+)" root="{re.escape(oid)}" />', xml.decode())
+
+
+def test_two_versions_made_the_same_day_are_told_apart_and_the_newer_wins(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site, name="Layla Haddad"), days_ago=10)
+    today = timezone.localdate()
+    complication = services.create(
+        treatment,
+        ComplicationIn(
+            onset_date=today - timedelta(days=2), grade=2, relatedness="possibly", symptom_codes=["lump"]
+        ),
+        by=site.staff.user,
+    )
+    zone = ZoneInfo(site.clinic.time_zone)
+    morning = datetime.combine(today, time(9, 0, 5), zone)
+    old = _export_at(complication, morning)
+    patch = ComplicationPatch(
+        outcome="recovered", outcome_date=today, serious=True, serious_reason="hospitalisation"
+    )
+    services.update(complication, patch, site.staff.user)
+    new = _export_at(complication, morning + timedelta(seconds=7))
+
+    (old_case,), (new_case,) = read(old), read(new)
+    assert old_case.most_recent == new_case.most_recent == today
+    assert (old_case.most_recent_at, new_case.most_recent_at) == (morning, morning + timedelta(seconds=7))
+    assert latest_versions([new_case, old_case]) == [new_case] == latest_versions([old_case, new_case])
+    assert new_case.reactions[0].outcome is Outcome.RECOVERED
+    assert _ids(old, OID_BATCH_ID) != _ids(new, OID_BATCH_ID)
+    assert set(_ids(old, OID_MESSAGE_ID)) & set(_ids(new, OID_MESSAGE_ID)) == {old_case.safety_report_id}
+    assert check(old) == [] and check(new) == []
