@@ -314,15 +314,17 @@ def results(
     stored = dict(
         query(url, "SELECT idempotency_key, count(*) FROM checkins_checkin GROUP BY idempotency_key")
     )
-    urgent = {row[0] for row in query(url, "SELECT id FROM checkins_checkin WHERE disposition_rank >= 2")}
-    tasks = Counter(
-        int(row[0])
+    urgent = dict(query(url, "SELECT id, treatment_id FROM checkins_checkin WHERE disposition_rank >= 2"))
+    # One alert task waits per treatment and names the check-in that queued it; it alerts all of them
+    alerted_treatments = {
+        row[0]
         for row in query(
             url,
-            "SELECT args_kwargs->'args'->>0 FROM django_tasks_database_dbtaskresult"
-            " WHERE task_path = 'mesosafe.checkins.tasks.notify_escalation'",
+            "SELECT DISTINCT c.treatment_id FROM django_tasks_database_dbtaskresult t"
+            " JOIN checkins_checkin c ON c.id = (t.args_kwargs->'args'->>0)::bigint"
+            " WHERE t.task_path = 'mesosafe.checkins.tasks.notify_escalation'",
         )
-    )
+    }
     alerts = service.alerts()
     acked = set(driver.acknowledged)
     return {
@@ -344,9 +346,11 @@ def results(
         "duplicated": sum(n - 1 for n in stored.values() if n > 1),
         "non_2xx_by_cause": dict(driver.answers.most_common()),
         "escalated_stored": len(urgent),
-        "escalated_without_an_alert_task": len(urgent - set(tasks)),
+        "escalated_without_an_alert_task_for_their_treatment": sum(
+            1 for treatment in urgent.values() if treatment not in alerted_treatments
+        ),
         "alert_tasks_not_run": left,
-        "escalated_not_covered_by_an_alert": len(urgent - set(alerts)),
+        "escalated_not_covered_by_an_alert": len(set(urgent) - set(alerts)),
         "alerted_twice": sum(1 for n in alerts.values() if n > 1),
         "alert_emails": sum(alerts.values()),
         "database_connections_cut": proxy.cut_connections,

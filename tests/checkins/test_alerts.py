@@ -120,9 +120,12 @@ def test_a_failed_alert_does_not_count_as_queued(
 def test_the_sweep_queues_only_the_alerts_nothing_will_send(
     site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
 ) -> None:
+    """One alert a treatment: it names every check-in of the treatment not yet alerted."""
     treatment, _ = make_treatment(site, make_patient(site), days_ago=2)
-    lost, waiting, alerted, reviewed, old = (submit(treatment.link, URGENT, k)[0] for k in "abcde")
+    lost, alerted, reviewed, old = (submit(treatment.link, URGENT, k)[0] for k in "abcd")
     calm, _ = submit(treatment.link, SELF_CARE, "f")
+    other, _ = make_treatment(site, make_patient(site), days_ago=2)
+    waiting, _ = submit(other.link, URGENT, "w")
     _alerts().exclude(args_kwargs__args=[waiting.id]).update(status=TaskResultStatus.FAILED)
     CheckIn.objects.filter(id=alerted.id).update(alerted_at=timezone.now())
     CheckIn.objects.filter(id=reviewed.id).update(reviewed_at=timezone.now())

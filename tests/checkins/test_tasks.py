@@ -27,6 +27,7 @@ from mesosafe.checkins.tasks import (
     grouped_alert,
     notify_escalation,
     retry_delay,
+    send_alert,
     since_treatment,
 )
 from mesosafe.knowledge import Lang
@@ -246,7 +247,7 @@ def test_two_alerts_for_one_checkin_run_at_once_send_one_email(
 
     def run(_: int) -> int:
         try:
-            return notify_escalation.call(stored.id)
+            return send_alert(stored.id)
         finally:
             connection.close()
 
@@ -289,5 +290,5 @@ def test_an_inactive_staff_member_is_nobody_to_email(
     site.staff.user.save()
     treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
     stored, _ = submit(treatment.link, URGENT, "u")
-    assert notify_escalation.call(stored.id) == 0
+    assert send_alert(stored.id) == 0
     assert CheckIn.objects.get(id=stored.id).alerted_at is None and not mail.outbox

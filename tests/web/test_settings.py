@@ -118,3 +118,31 @@ def test_a_database_that_never_answers_is_unreachable_within_the_connect_timeout
         silent.ensure_connection()
     assert time.monotonic() - started < settings.DB_CONNECT_TIMEOUT_S + 3
     assert unreachable(caught.value)  # so the service answers 503 with Retry-After (lib/dbdown)
+
+
+EMAIL_TIMEOUT = "import django; django.setup(); from django.conf import settings as s; print(s.EMAIL_TIMEOUT)"
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(None, "20.0"), ("2.5", "2.5")])
+def test_the_smtp_timeout_defaults_to_20_seconds_and_is_set_by_its_variable(
+    tmp_path: Path, value: str | None, seconds: str
+) -> None:
+    """A mail server that accepts and never answers held the worker for ever: Django's SMTP has no timeout
+    of its own."""
+    env = {k: v for k, v in os.environ.items() if k != "MESOSAFE_EMAIL_TIMEOUT"}
+    env.update(DJANGO_SETTINGS_MODULE="mesosafe.web.settings", MESOSAFE_DATA_DIR=str(tmp_path / "data"))
+    if value is not None:
+        env["MESOSAFE_EMAIL_TIMEOUT"] = value
+    out = subprocess.run([sys.executable, "-c", EMAIL_TIMEOUT], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == seconds
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "inf", "nan", ""])
+def test_an_smtp_timeout_that_is_not_a_positive_number_is_refused_at_start(
+    tmp_path: Path, value: str
+) -> None:
+    env = {**os.environ, "MESOSAFE_DATA_DIR": str(tmp_path / "data"), "MESOSAFE_EMAIL_TIMEOUT": value}
+    env["DJANGO_SETTINGS_MODULE"] = "mesosafe.web.settings"
+    out = subprocess.run([sys.executable, "-c", EMAIL_TIMEOUT], env=env, capture_output=True, text=True)
+    assert out.returncode != 0
+    assert f"MESOSAFE_EMAIL_TIMEOUT must be a number of seconds above 0, not {value!r}" in out.stderr

@@ -10,12 +10,20 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from mesosafe.checkins.models import CheckIn, CheckInQuerySet
-from mesosafe.checkins.tasks import URGENT_RANK, alert_recipients, notify_escalation
+from mesosafe.checkins.tasks import (
+    NAMED,
+    PENDING,
+    URGENT_RANK,
+    alert_recipients,
+    alert_tasks,
+    for_treatment,
+    notify_escalation,
+)
 from mesosafe.clinics.models import Clinic
 
 log = logging.getLogger(__name__)
@@ -26,11 +34,13 @@ SWEEP_WINDOW = timedelta(days=7)
 
 
 def alert_queued(checkin: CheckIn) -> bool:
-    """Whether a staff alert task names `checkin` (waiting, running or done; a failed one does not count:
-    it queued its own retry, or it is lost)."""
-    tasks = DBTaskResult.objects.filter(task_path=notify_escalation.module_path)
-    tasks = tasks.exclude(status=TaskResultStatus.FAILED)
-    return tasks.filter(args_kwargs__args=[checkin.id]).exists()
+    """Whether `checkin` is covered by a staff alert: an e-mail named it, a task names it (waiting, running
+    or done; a failed one does not count: it queued its own retry, or it is lost), or a task of its
+    treatment waits or runs (it alerts every check-in of the treatment not yet alerted)."""
+    if CheckIn.objects.filter(id=checkin.id, alerted_at__isnull=False).exists():
+        return True
+    named = alert_tasks().exclude(status=TaskResultStatus.FAILED).filter(args_kwargs__args=[checkin.id])
+    return named.exists() or for_treatment(alert_tasks(*PENDING), checkin.treatment_id).exists()
 
 
 def ensure_alert(checkin: CheckIn) -> bool:
@@ -52,27 +62,29 @@ def _unsent(now: datetime) -> CheckInQuerySet:
 
 
 def requeue_unsent(now: datetime | None = None) -> int:
-    """Queue the alert of each unsent check-in (`_unsent`) that no alert task is waiting for or running,
-    when its clinic has someone to e-mail; how many. Safe to run beside anything: a second alert for one
-    check-in finds it alerted and sends nothing."""
+    """Queue one alert for each treatment with unsent check-ins (`_unsent`) that no alert task is waiting
+    for or running, when its clinic has someone to e-mail; how many. Safe to run beside anything: a second
+    alert for one check-in finds it alerted and sends nothing."""
     now = now or timezone.now()
     # The check-ins first: one stored after this read has its task already.
-    unsent = dict(_unsent(now).values_list("id", "treatment__patient__clinic_id"))
-    if not unsent:
+    unsent = _unsent(now).order_by("-id").values_list("treatment_id", "id", "treatment__patient__clinic_id")
+    first = {treatment: (checkin, clinic) for treatment, checkin, clinic in unsent}
+    if not first:
         return 0
-    pending = DBTaskResult.objects.filter(
-        task_path=notify_escalation.module_path,
-        status__in=(TaskResultStatus.READY, TaskResultStatus.RUNNING),
-    )
-    waiting = {args["args"][0] for args in pending.values_list("args_kwargs", flat=True) if args.get("args")}
-    clinics = set(
-        alert_recipients().filter(clinic_id__in=set(unsent.values())).values_list("clinic_id", flat=True)
-    )
-    due = sorted(c for c, clinic in unsent.items() if c not in waiting and clinic in clinics)
+    named = CheckIn.objects.filter(id=OuterRef("checkin_id")).values("treatment_id")
+    pending = alert_tasks(*PENDING).annotate(checkin_id=NAMED).annotate(treatment_id=Subquery(named))
+    waiting = set(pending.values_list("treatment_id", flat=True))
+    clinics = {clinic for _, clinic in first.values()}
+    clinics = set(alert_recipients().filter(clinic_id__in=clinics).values_list("clinic_id", flat=True))
+    due = sorted(c for t, (c, clinic) in first.items() if t not in waiting and clinic in clinics)
     for checkin_id in due:
         notify_escalation.enqueue(checkin_id)
     if due:
-        log.warning("staff alert queued again for %d check-in(s) not yet e-mailed: %s", len(due), due)
+        log.warning(
+            "staff alert queued again for %d treatment(s) with check-ins not yet e-mailed (by check-in %s)",
+            len(due),
+            due,
+        )
     return len(due)
 
 

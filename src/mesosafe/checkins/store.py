@@ -2,6 +2,13 @@
 none. An alert queued after the commit could be lost for good: its check-in was stored, the client's retry
 found it stored, and nothing queued the alert again.
 
+At most one alert task waits per treatment: a check-in whose treatment has one waiting to start is named by
+it (the task alerts every check-in of its treatment not yet alerted), so one link sending thousands of
+escalated check-ins queues a handful of tasks, not thousands ahead of other clinics' alerts. The waiting
+task's row is locked (FOR KEY SHARE) while the check-in is stored: a worker starting it meanwhile either
+waits for the check-in's commit (and then sees it) or has started it first, and the check-in then queues
+a task of its own.
+
 On PostgreSQL with the database task backend that is one INSERT … RETURNING inside a WITH, a single
 statement and so a single implicit transaction: one round trip where BEGIN, the INSERTs and COMMIT took
 four or five. Otherwise the ORM in a transaction (the alert through the task backend). A repeated (link,
@@ -15,15 +22,17 @@ from contextlib import nullcontext
 from typing import Any
 
 from django.db import connection, transaction
-from django_tasks.base import Task
+from django.db.models import Q, QuerySet
+from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
+from mesosafe.checkins.tasks import for_treatment
 
-Alert = Task[[int], int]  # a task taking the check-in's id
+Alert = Task[..., int]  # a task taking the check-in's id
 
 _COLUMNS = (
     "treatment_id", "link_id", "idempotency_key", "submitted_at", "days_since_treatment", "answers",
@@ -44,6 +53,15 @@ INSERT INTO "{AuditEvent._meta.db_table}"
 SELECT %s, %s, NULL, 'patient', 'create', 'checkin', stored.id::text, %s FROM stored
 RETURNING object_id
 """
+# The alert task of the same treatment waiting to start now (not held for later), if any.
+_WAITING = f"""
+waiting AS (
+    SELECT t.id FROM "{DBTaskResult._meta.db_table}" t
+    JOIN "{CheckIn._meta.db_table}" c ON c.id = (t.args_kwargs -> 'args' ->> 0)::bigint
+    WHERE t.status = %s AND t.task_path = %s AND (t.run_after = %s OR t.run_after <= %s)
+        AND c.treatment_id = %s
+    FOR KEY SHARE OF t
+)"""
 # The task's arguments as django-tasks-db stores them ({"args": [...], "kwargs": {...}}), made in SQL
 # because the check-in's id is known only inside the statement.
 _ALERT_ARGS = "jsonb_build_object('args', jsonb_build_array(stored.id), 'kwargs', '{}'::jsonb)"
@@ -56,7 +74,7 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
         with transaction.atomic():
             checkin.save(force_insert=True)
             record(clinic_id, None, "create", "checkin", [checkin.id], patient_id, "patient")
-            if alert:
+            if alert and not _waiting(alert, checkin).exists():
                 alert.enqueue(checkin.id)
         return
     # Arabic as UTF-8, not \u escapes: under half the bytes for PostgreSQL to parse
@@ -64,7 +82,9 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
     sql, alert_values = _STORED, list[Any]()
     if alert:
         alert_sql, alert_values = _task_row(alert)
-        sql += f",\nalert AS ({alert_sql})"
+        waiting = [TaskResultStatus.READY, alert.module_path, get_date_max(), checkin.submitted_at]
+        alert_values = [*waiting, checkin.treatment_id, *alert_values]
+        sql += f",{_WAITING},\nalert AS ({alert_sql} WHERE NOT EXISTS (SELECT FROM waiting))"
     # Inside an outer transaction (tests, or a caller's atomic block) a savepoint keeps a duplicate-key
     # error from aborting it; on its own the statement is its own transaction.
     outer = transaction.atomic() if connection.in_atomic_block else nullcontext()
@@ -74,6 +94,15 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
     checkin.id = int(checkin_id)
     checkin._state.adding = False
     checkin._state.db = connection.alias
+
+
+def _waiting(alert: Alert, checkin: CheckIn) -> QuerySet[DBTaskResult[..., Any]]:
+    """`_WAITING` through the ORM (nothing waits in a backend that is not the database's)."""
+    if not isinstance(alert.get_backend(), DatabaseBackend):
+        return DBTaskResult.objects.none()
+    due = Q(run_after=get_date_max()) | Q(run_after__lte=checkin.submitted_at)
+    tasks = DBTaskResult.objects.filter(due, status=TaskResultStatus.READY, task_path=alert.module_path)
+    return for_treatment(tasks, checkin.treatment_id)
 
 
 def _json(value: Any) -> str:

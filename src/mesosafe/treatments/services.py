@@ -13,9 +13,9 @@ from mesosafe.audit.services import record
 from mesosafe.clinics.models import Batch, Staff
 from mesosafe.engines import Treatment as TreatmentInput
 from mesosafe.engines import aftercare
+from mesosafe.engines.inputs import blank
 from mesosafe.errors import Code, DomainError, conflict
 from mesosafe.knowledge import Disposition
-from mesosafe.lib.fields import blank
 from mesosafe.lib.tokens import digest, new_token
 from mesosafe.patients.models import Patient, Screening
 from mesosafe.patients.services import gating_screening, needs_override

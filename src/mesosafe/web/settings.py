@@ -9,6 +9,7 @@ from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 DATA_DIR = Path(os.environ.get("MESOSAFE_DATA_DIR", Path.cwd() / "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -201,6 +202,22 @@ EMAIL_PORT = int(os.environ.get("MESOSAFE_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("MESOSAFE_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("MESOSAFE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("MESOSAFE_EMAIL_TLS") == "1"
+
+
+def _email_timeout(name: str = "MESOSAFE_EMAIL_TIMEOUT", default: str = "20") -> float:
+    """Seconds an SMTP connect or reply may take: a mail server that never answers is then a failed send (and
+    a retry), not a worker stuck for good. Refused at start unless a number above 0."""
+    text = os.environ.get(name, default)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a number of seconds above 0, not {text!r}")
+    return seconds
+
+
+EMAIL_TIMEOUT = _email_timeout()
 DEFAULT_FROM_EMAIL = os.environ.get("MESOSAFE_FROM_EMAIL", "mesosafe <no-reply@localhost>")
 
 # Where patient links point (scheme://host, no trailing slash); links are paths when empty.
