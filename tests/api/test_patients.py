@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.test import Client
 
 from mesosafe.audit.models import AuditEvent
-from tests.service_fixtures import API, Site
+from mesosafe.patients.models import Patient
+from tests.service_fixtures import API, Site, link_headers
 
 
 def test_create_list_and_get_a_patient(client: Client, site: Site) -> None:
@@ -102,3 +104,34 @@ def test_a_name_of_nothing_visible_and_a_phone_of_words_are_refused(client: Clie
     good = {"name": " Amal ", "date_of_birth": "1990-01-02", "phone": "+971 (50) 123-4567"}
     created = client.post(f"{API}/patients", good, content_type="application/json", **site.headers())
     assert created.status_code == 201 and created.json()["name"] == "Amal"
+
+
+def test_a_staff_key_is_rate_limited_and_patients_are_not(
+    client: Client,
+    make_site: Callable[..., Site],
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    settings: Any,
+) -> None:
+    """Past MESOSAFE_STAFF_RATE requests a minute on one key: 429 problem+json naming Authorization, with
+    Retry-After, and no audit row; another key, and a patient's emergency check-in, go on."""
+    settings.MESOSAFE_STAFF_RATE = 3
+    site, other = make_site(), make_site()
+    make_patient(site)
+    _, token = make_treatment(site, make_patient(site))
+    for _ in range(3):
+        assert client.get(f"{API}/patients?limit=200", **site.headers()).status_code == 200
+    audited = AuditEvent.objects.count()
+    refused = client.get(f"{API}/patients?limit=200", **site.headers())
+    assert refused.status_code == 429 and refused["Content-Type"] == "application/problem+json"
+    assert refused["Retry-After"] == "60" and refused.json()["errors"][0]["field"] == "Authorization"
+    assert AuditEvent.objects.count() == audited
+    assert client.get(f"{API}/patients", **other.headers()).status_code == 200
+    body = {"symptoms": [{"code": "chest_pain"}]}
+    emergency = client.post(
+        f"{API}/patient/checkins",
+        body,
+        content_type="application/json",
+        **link_headers(token, HTTP_IDEMPOTENCY_KEY="e1"),
+    )
+    assert emergency.status_code == 201 and emergency.json()["disposition"] == "emergency"

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
 from mesosafe.checkins.models import Photo
-from mesosafe.checkins.photos import MAX_PER_CHECKIN
+from mesosafe.checkins.photos import MAX_PER_CHECKIN, MAX_PER_DAY, store
 from mesosafe.checkins.services import submit
 from mesosafe.patients.models import Patient
 from tests.concurrent import all_at_once
@@ -115,3 +118,58 @@ def test_parallel_uploads_keep_the_photo_limit(
 
     assert sorted(statuses) == [201] * MAX_PER_CHECKIN + [409] * (10 - MAX_PER_CHECKIN)
     assert Photo.objects.filter(checkin=checkin).count() == MAX_PER_CHECKIN
+
+
+def _fill_the_day(treatment: Any, count: int) -> None:
+    """`count` photos on the treatment's check-ins (5 each) in the last 24 hours."""
+    for n in range(0, count, MAX_PER_CHECKIN):
+        answers = {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]}
+        checkin, _ = submit(treatment.link, answers, f"fill-{n}")
+        for _ in range(min(MAX_PER_CHECKIN, count - n)):
+            store(checkin, png(), "png")
+
+
+def test_a_link_may_send_a_days_worth_of_photos_and_no_more(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """Past MAX_PER_DAY photos in 24 hours on one treatment (whatever its check-ins), an upload is refused
+    before it is read: 429 naming `photo`, with Retry-After; a check-in itself is still taken."""
+    treatment, token = make_treatment(site, make_patient(site))
+    _fill_the_day(treatment, MAX_PER_DAY)
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "chest_pain"}]}, "emergency")
+    upload = SimpleUploadedFile("skin.png", png(), content_type="image/png")
+    refused = client.post(
+        f"{API}/patient/checkins/{checkin.id}/photos", {"photo": upload}, **link_headers(token)
+    )
+    assert refused.status_code == 429 and refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["field"] == "photo"
+    assert 0 < int(refused["Retry-After"]) <= 24 * 3600
+    assert Photo.objects.filter(checkin__treatment=treatment).count() == MAX_PER_DAY
+    Photo.objects.filter(checkin__treatment=treatment).update(
+        uploaded_at=timezone.now() - timedelta(hours=25)
+    )
+    upload = SimpleUploadedFile("skin.png", png(), content_type="image/png")
+    again = client.post(
+        f"{API}/patient/checkins/{checkin.id}/photos", {"photo": upload}, **link_headers(token)
+    )
+    assert again.status_code == 201  # the photos of yesterday no longer count
+
+
+def test_too_many_pixels_is_refused_from_the_header(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """A small file of a huge image (a PNG of one colour compresses to almost nothing) is refused from its
+    header, before decoding: 422 naming `photo`, quickly."""
+    treatment, token = make_treatment(site, make_patient(site))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
+    buffer = io.BytesIO()
+    Image.new("1", (5100, 5000)).save(buffer, format="PNG")  # 25.5 megapixels, a few kB
+    upload = SimpleUploadedFile("bomb.png", buffer.getvalue(), content_type="image/png")
+    started = time.monotonic()
+    refused = client.post(
+        f"{API}/patient/checkins/{checkin.id}/photos", {"photo": upload}, **link_headers(token)
+    )
+    assert time.monotonic() - started < 1
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "photo"
+    assert "megapixels" in refused.json()["errors"][0]["message"]
+    assert not Photo.objects.exists()

@@ -10,7 +10,7 @@ from django.test import Client
 from PIL import Image
 
 from mesosafe.checkins import photos
-from mesosafe.checkins.models import Photo
+from mesosafe.checkins.models import CheckIn, Photo
 from tests.pages_fixtures import Case
 from tests.photo_samples import has_gps, jpeg_with_gps
 
@@ -71,3 +71,32 @@ def test_photo_served_to_the_link_holder_only(case: Case, make_case, client: Cli
     assert client.get(other.url(f"photos/{photo.id}")).status_code == 404
     assert client.get(f"/media-not-public/{photo.image.name}").status_code == 404
     assert Photo.objects.count() == 1
+
+
+def test_too_many_pixels_is_refused_before_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few kB of PNG that would decode to 25.5 megapixels: refused from its header, nothing decoded."""
+    out = io.BytesIO()
+    Image.new("1", (5100, 5000)).save(out, "PNG")
+    monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("decoded"))
+    with pytest.raises(photos.PhotoError, match="megapixels"):
+        photos.clean_photo(upload(out.getvalue(), "a.png", "image/png"))
+
+
+def test_an_ordinary_phone_photo_size_is_within_the_pixel_limit() -> None:
+    assert 5712 * 4284 <= photos.MAX_PIXELS < 6300 * 6300  # a 24 MP phone photo; the review's 6300x6300 PNG
+
+
+def test_a_check_in_past_the_days_photos_is_stored_and_says_so(case: Case, client: Client) -> None:
+    """The daily photo limit never stops a check-in: it is stored and triaged, and its result page says the
+    photo was not saved and why."""
+    for _day in range(photos.MAX_PER_DAY // photos.MAX_PER_CHECKIN):
+        earlier = case.checkin([{"code": "redness"}])
+        for _ in range(photos.MAX_PER_CHECKIN):
+            photos.store(earlier, *photos.clean_photo(upload(jpeg_with_gps(8, 8))))
+    data = {"idempotency_key": "late", "step": "details", "symptoms": ["fever"], "temperature": "39.5"}
+    data["photo"] = upload(jpeg_with_gps(8, 8))
+    response = client.post(case.url("checkin/"), data, follow=True)
+    stored = CheckIn.objects.filter(idempotency_key="late").get()
+    assert stored.disposition == "urgent" and not stored.photos.exists()
+    page = response.content.decode()
+    assert response.status_code == 200 and "a photo was not saved" in page and "At most 15 photos" in page

@@ -7,14 +7,17 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from mesosafe.knowledge import load
 from mesosafe.patients.models import Patient
-from mesosafe.sheets.aftercare import Sheet, build, html, pdf
+from mesosafe.sheets import aftercare
+from mesosafe.sheets.aftercare import Sheet, build, cached_pdf, html, pdf
 from tests.service_fixtures import Site
 
 DOCS = Path(__file__).parents[2] / "docs"
@@ -133,3 +136,24 @@ def test_docs_pngs_are_this_sheet(sheet_for: Callable[[str], Sheet], tmp_path: P
         if os.environ.get("MESOSAFE_WRITE_DOCS") == "1":
             shutil.copy(first, target)
         assert target.exists()
+
+
+def test_the_cached_pdf_is_made_once_per_content(
+    sheet_for: Callable[[str], Sheet], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same sheet, same bytes from the cache; any change to what it shows (the link, the knowledge base's
+    warning signs, the language) is a new PDF."""
+    sheet = sheet_for("en")
+    made: list[str] = []
+    monkeypatch.setattr(
+        aftercare, "_render", lambda source: made.append(source) or b"%PDF " + source.encode()
+    )
+    cache.clear()
+    assert cached_pdf(sheet) == cached_pdf(sheet) and len(made) == 1
+    for changed in (
+        replace(sheet, link=LINK + "other/"),
+        replace(sheet, warnings=[*sheet.warnings, "A new sign"]),
+        replace(sheet, lang="ar"),
+    ):
+        assert cached_pdf(changed) != cached_pdf(sheet)
+    assert len(made) == 4

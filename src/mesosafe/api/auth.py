@@ -1,4 +1,4 @@
-"""The API's two ways in: a staff member's API key, or a patient's link token (rate-limited)."""
+"""The API's two ways in: a staff member's API key or a patient's link token, each rate-limited."""
 
 from __future__ import annotations
 
@@ -18,7 +18,15 @@ from mesosafe.treatments.services import any_link_for_token
 
 class StaffKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Staff | None:
-        return staff_for_key(token)
+        staff = staff_for_key(token)
+        limit = settings.MESOSAFE_STAFF_RATE
+        if staff is not None and over_limit(f"rate:key:{digest(token)[:32]}", limit):
+            raise Problem(
+                429,
+                "too many requests with this API key; try again in a minute",
+                [{"field": "Authorization", "message": f"at most {limit} requests a minute per API key"}],
+            )
+        return staff
 
 
 class PatientLink(HttpBearer):

@@ -4,24 +4,35 @@ GPS), and store them under MEDIA_ROOT (never a public URL). Used by the patient 
 from __future__ import annotations
 
 import io
+import math
 import secrets
 import warnings
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn, Photo
-from mesosafe.errors import DomainError, conflict
+from mesosafe.errors import Code, DomainError, conflict
 from mesosafe.lib.files import private_file
+from mesosafe.treatments.models import Treatment
 
 MAX_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+# Read from the header, before any decoding: decoding and re-encoding cost about 15 bytes of memory a pixel
+# (a 6300x6300 PNG of 116 KB took 600 MB). 25 MP takes the largest photo an ordinary phone camera saves
+# (24 MP, 5712x4284; 12 MP is the usual) and caps one upload at about 375 MB.
+MAX_PIXELS = 25_000_000
 MAX_PER_CHECKIN = 5
+# A treatment's photos in any 24 hours: three check-ins of 5 photos (the morning, when it changes, the
+# evening) is more than a worried patient sends; it caps what one link can store at 120 MB a day.
+MAX_PER_DAY = 15
+DAY = timedelta(hours=24)
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
@@ -38,14 +49,13 @@ def clean_photo(upload: UploadedFile[bytes]) -> tuple[bytes, str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
+            with Image.open(io.BytesIO(data)) as probe:  # reads the header only
                 kind = probe.format or ""
+                _check_pixels(probe)
                 probe.verify()
             if kind not in FORMATS:
                 raise PhotoError(_("Please send a JPEG, PNG or WebP photo."))
             with Image.open(io.BytesIO(data)) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    raise PhotoError(_("The photo is too large (at most 8 MB)."))
                 upright = ImageOps.exif_transpose(image)
                 return _encode(upright, kind), FORMATS[kind]
     except PhotoError:
@@ -63,6 +73,17 @@ def clean_photo(upload: UploadedFile[bytes]) -> tuple[bytes, str]:
         ) from None
 
 
+def _check_pixels(image: Image.Image) -> None:
+    if image.width * image.height > MAX_PIXELS:
+        raise PhotoError(
+            _(
+                "The photo has too many pixels (at most %(megapixels)d megapixels). "
+                "Please send a smaller photo."
+            )
+            % {"megapixels": MAX_PIXELS // 1_000_000}
+        )
+
+
 def _encode(image: Image.Image, kind: str) -> bytes:
     """Copy only the pixels into a fresh image, so no metadata (EXIF, XMP, ICC text chunks) survives."""
     mode = "RGB" if kind == "JPEG" else ("RGBA" if "A" in image.getbands() else "RGB")
@@ -77,16 +98,34 @@ def _encode(image: Image.Image, kind: str) -> bytes:
     return out.getvalue()
 
 
+def check_daily_limit(treatment_id: int) -> None:
+    """Refuse (DomainError on `photo`, limited, with the seconds until one more is allowed) once the treatment
+    has MAX_PER_DAY photos from the last 24 hours."""
+    since = timezone.now() - DAY
+    recent = Photo.objects.filter(checkin__treatment_id=treatment_id, uploaded_at__gt=since)
+    times = list(recent.order_by("-uploaded_at").values_list("uploaded_at", flat=True)[:MAX_PER_DAY])
+    if len(times) >= MAX_PER_DAY:
+        retry_after = max(1, math.ceil((times[-1] - since).total_seconds()))
+        message = _("At most %(count)d photos can be sent in 24 hours. Please try again later.")
+        raise DomainError(
+            "photo",
+            message % {"count": MAX_PER_DAY},
+            Code.LIMITED,
+            context={"limit": MAX_PER_DAY, "retry_after": retry_after},
+        )
+
+
 def store(checkin: CheckIn, data: bytes, ext: str) -> Photo:
     """Store a cleaned photo (`clean_photo`'s answer) with the check-in, audited as the patient's; refused
-    (a conflict on `photo`) once the check-in holds MAX_PER_CHECKIN."""
+    (a conflict on `photo`) once the check-in holds MAX_PER_CHECKIN, and (limited) past MAX_PER_DAY."""
     patient = checkin.treatment.patient
     with transaction.atomic():
-        # The check-in's row lock makes parallel uploads count one after another (count-then-insert
-        # would let each see room for one more).
-        CheckIn.objects.select_for_update().filter(pk=checkin.pk).values_list("pk", flat=True).get()
+        # The treatment's row lock makes parallel uploads count one after another (count-then-insert
+        # would let each see room for one more), across its check-ins for the daily limit.
+        Treatment.objects.select_for_update().filter(pk=checkin.treatment_id).values_list("pk").get()
         if Photo.objects.filter(checkin_id=checkin.pk).count() >= MAX_PER_CHECKIN:
             raise conflict("photo", f"a check-in holds at most {MAX_PER_CHECKIN} photos")
+        check_daily_limit(checkin.treatment_id)
         photo = Photo(checkin=checkin)
         photo.image.save(f"{secrets.token_hex(16)}.{ext}", ContentFile(data), save=True)
         record(patient.clinic_id, None, "create", "photo", [photo.id], patient.id, actor="patient")
@@ -104,7 +143,9 @@ def response(photo: Photo) -> FileResponse:
 
 
 def attach(checkin: CheckIn, upload: UploadedFile[bytes]) -> Photo:
-    """The API's upload: clean and store it, or raise a DomainError naming the `photo` field."""
+    """The API's upload: clean and store it, or raise a DomainError naming the `photo` field. Past the daily
+    limit it is refused before it is read."""
+    check_daily_limit(checkin.treatment_id)
     try:
         data, ext = clean_photo(upload)
     except PhotoError as exc:

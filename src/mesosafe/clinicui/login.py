@@ -7,45 +7,61 @@ given back. Locks, which refuse before the password is checked (so a right guess
 - the account from one address: after MESOSAFE_LOGIN_ATTEMPTS attempts;
 - the account from anywhere: after three times as many (guessing spread over many addresses).
 The address alone never locks anyone out (a clinic's staff share one NAT address): past three times
-MESOSAFE_LOGIN_ATTEMPTS attempts from it, each attempt waits ADDRESS_DELAY_S seconds before its check.
+MESOSAFE_LOGIN_ATTEMPTS attempts from it, one attempt every ADDRESS_SLOT_S seconds is still checked and the
+others are refused at once (429, Retry-After). Nothing waits in a server thread: a flood of attempts that each
+slept held every thread, and patients' check-ins waited behind them.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe.clinics.logins import count_attempt, uncount
 from mesosafe.lib.tokens import digest
 
 TOO_MANY = _("Too many failed logins. Please wait 15 minutes and try again.")
-ADDRESS_DELAY_S = 1.0
+BUSY_ADDRESS = _("Too many login attempts from this network. Please try again in a moment.")
+ADDRESS_SLOT_S = 1
 
 
 class Throttled(forms.Form):
     request: Any
     throttled = False  # the page says "too many" instead of "did not match"
+    retry_after = 0  # seconds, for the refused page's Retry-After
 
     def clean(self) -> dict[str, Any]:
         account, pair, address = self._keys()
         window = settings.MESOSAFE_LOGIN_WINDOW_S
         limit = settings.MESOSAFE_LOGIN_ATTEMPTS
-        counts = {key: count_attempt(key, window) for key in (account, pair, address)}
+        counted = [address]
+        if count_attempt(address, window) > limit * 3 and not self._address_slot(address):
+            # refused before the account is counted: no password was tried on it
+            self._refuse(BUSY_ADDRESS, ADDRESS_SLOT_S)
+        counts = {key: count_attempt(key, window) for key in (account, pair)}
+        counted += counts
         if counts[pair] > limit or counts[account] > limit * 3:
-            self.throttled = True
-            raise forms.ValidationError(TOO_MANY, code="throttled")
-        if counts[address] > limit * 3:
-            time.sleep(ADDRESS_DELAY_S)
+            self._refuse(TOO_MANY, window)
         cleaned = super().clean() or {}
-        for key in counts:  # reached only when the password matched (a mismatch raises above)
+        for key in counted:  # reached only when the password matched (a mismatch raises above)
             uncount(key)
         return cleaned
+
+    @staticmethod
+    def _address_slot(address: str) -> bool:
+        """The one attempt from a busy address that is checked in this ADDRESS_SLOT_S window."""
+        return count_attempt(f"slot:{address}", ADDRESS_SLOT_S) == 1
+
+    def _refuse(self, message: Any, retry_after: int) -> None:
+        self.throttled, self.retry_after = True, retry_after
+        raise forms.ValidationError(message, code="throttled")
 
     def _keys(self) -> tuple[str, str, str]:
         # The username is hashed, so the counter keys name nobody.
@@ -60,3 +76,17 @@ class LoginForm(Throttled, AuthenticationForm):
 
 class AdminLoginForm(Throttled, AdminAuthenticationForm):
     pass
+
+
+class LoginView(auth_views.LoginView):
+    """The clinic pages' login: a refused attempt is the page with its error, as 429 with Retry-After."""
+
+    template_name = "clinicui/login.html"
+    authentication_form = LoginForm
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        if getattr(form, "throttled", False):
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response

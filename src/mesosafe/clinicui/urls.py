@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from mesosafe.clinicui.login import LoginForm
+from mesosafe.clinicui.login import LoginView
 from mesosafe.clinicui.views import (
     catalogue,
     checkin,
@@ -20,11 +20,7 @@ from mesosafe.clinicui.views import (
 
 app_name = "clinicui"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="clinicui/login.html", authentication_form=LoginForm),
-        name="login",
-    ),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="clinicui:login"), name="logout"),
     path("", queue_page.queue, name="queue"),
     path("checkins/<int:pk>/", checkin.checkin_page, name="checkin"),

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from hashlib import sha256
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import segno
+import weasyprint
+from django.core.cache import cache
 from django.template import engines
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +31,7 @@ from mesosafe.treatments.models import Treatment
 TEMPLATE = Path(__file__).parent / "templates" / "aftercare.html"
 WINDOWS = ((0, 24), (24, 48), (48, None))  # the sheet's three columns, in hours after the session
 WINDOW_TITLES = (_("Now (the first 24 hours)"), _("After 24 hours"), _("After 48 hours"))
+CACHE_S = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -107,5 +111,23 @@ def html(sheet: Sheet) -> str:
 
 
 def pdf(sheet: Sheet) -> bytes:
-    document: bytes = HTML(string=html(sheet)).write_pdf()
+    return _render(html(sheet))
+
+
+def cached_pdf(sheet: Sheet) -> bytes:
+    """The sheet's PDF, made once (about a second of CPU) and then taken from Django's cache. The key hashes
+    the HTML, which holds everything the PDF shows (treatment, products, dates, clinic, language, the
+    knowledge base's texts, the link), and WeasyPrint's version: a change to any of them is a new entry. The
+    cache is in memory, never on disk: the sheet carries the link's token, which is stored only hashed."""
+    source = html(sheet)
+    key = "sheet-pdf:" + sha256(f"{weasyprint.__version__}\n{source}".encode()).hexdigest()
+    document = cache.get(key)
+    if not isinstance(document, bytes):
+        document = _render(source)
+        cache.set(key, document, CACHE_S)
+    return document
+
+
+def _render(source: str) -> bytes:
+    document: bytes = HTML(string=source).write_pdf()
     return document

@@ -231,6 +231,12 @@ MESOSAFE_CHECKINS_PER_HOUR = int(os.environ.get("MESOSAFE_CHECKINS_PER_HOUR", "2
 # Staff alerts for one treatment within this many seconds of the last one go out together, in one e-mail
 # that lists them, when that window ends (a more serious check-in than those already alerted goes at once).
 MESOSAFE_ALERT_GROUP_S = int(os.environ.get("MESOSAFE_ALERT_GROUP_S", "300"))
+# Requests per minute on one staff API key: a clinic's real use (pages of patients, a sync now and then) is
+# far below it; it bounds what a leaked or looping key can read, and the audit rows each read writes.
+MESOSAFE_STAFF_RATE = int(os.environ.get("MESOSAFE_STAFF_RATE", "300"))
+# Aftercare PDFs a link may have made per minute: opening the sheet, a viewer's second fetch, the other
+# language and a print. A repeat comes from the cache; this bounds what a link makes anew (~1 s of CPU each).
+MESOSAFE_SHEET_RATE = int(os.environ.get("MESOSAFE_SHEET_RATE", "4"))
 # redis://… shares the rate-limit counters between all server processes; unset, each process counts alone
 MESOSAFE_REDIS_URL = os.environ.get("MESOSAFE_REDIS_URL", "")
 

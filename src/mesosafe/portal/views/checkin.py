@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -97,12 +98,25 @@ def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
                 form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
             else:
                 if created:
-                    for data, ext in cleaned:
-                        photos.store(stored, data, ext)
+                    _store_photos(request, stored, cleaned)
                 return redirect("portal:checkin_result", visit.token, stored.id)
     # a browser cannot keep chosen files across a page load: say so when the form comes back
     lost = bool(request.FILES.getlist("photo"))
     return _details_page(request, visit, form, status=400, photos_lost=lost)
+
+
+def _store_photos(request: HttpRequest, stored: CheckIn, cleaned: list[tuple[bytes, str]]) -> None:
+    """The check-in is stored whatever becomes of its photos: one refused (the link's photos a day) is said
+    on the result page, with the reason."""
+    for data, ext in cleaned:
+        try:
+            photos.store(stored, data, ext)
+        except DomainError as exc:
+            messages.warning(
+                request,
+                _("Your check-in was sent, but a photo was not saved: %(reason)s") % {"reason": exc.message},
+            )
+            return
 
 
 def _symptoms_page(request: HttpRequest, visit: Visit, form: SymptomsForm, status: int = 200) -> HttpResponse:
