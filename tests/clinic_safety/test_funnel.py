@@ -21,9 +21,9 @@ def test_limits_narrow_with_volume_and_bracket_the_target() -> None:
     upper = funnel.binomial_limit(volumes, 0.05, 0.999)
     lower = funnel.binomial_limit(volumes, 0.05, 0.001)
     assert np.all(np.diff(upper) < 0) and np.all(lower <= 0.05) and np.all(upper >= 0.05)
-    # interpolated limits lie between the neighbouring discrete binomial quantiles
+    # the upper limit lies above the 99.9% quantile r (r events are not P(X ≥ r) < 0.1%) and at most at r + 1
     r = stats.binom.ppf(0.999, volumes, 0.05)
-    assert np.all(upper <= r / volumes + 1e-12) and np.all(upper >= (r - 1) / volumes - 1e-12)
+    assert np.all(upper > r / volumes) and np.all(upper <= (r + 1) / volumes + 1e-12)
 
 
 def _units(events: list[int], treatments: list[int]) -> pd.DataFrame:

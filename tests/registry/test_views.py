@@ -87,8 +87,9 @@ def test_viewing_the_cases_of_an_alert_is_audited(
     tmp_path: Any,
     settings: Any,
 ) -> None:
-    """A year of ordinary sessions, then six infected sessions of one batch: the alert names them, and an
-    analyst who opens the alert's files is recorded as having read each of those treatments."""
+    """A year of ordinary sessions (one infected: the baseline the cluster is tested against, as there is
+    none without one), then six infected sessions of one batch: the alert names them, and an analyst who
+    opens the alert's files is recorded as having read each of those treatments."""
     from datetime import timedelta
 
     from mesosafe.audit.models import AuditEvent
@@ -98,7 +99,11 @@ def test_viewing_the_cases_of_an_alert_is_audited(
 
     settings.DATA_DIR = tmp_path
     for n in range(40):
-        make_treatment(site, make_patient(site, name=f"Quiet {n}"), days_ago=400 - 5 * n)
+        quiet, _ = make_treatment(site, make_patient(site, name=f"Quiet {n}"), days_ago=400 - 5 * n)
+        if n == 5:
+            onset = site.clinic.local_date(quiet.performed_at) + timedelta(days=20)
+            create(quiet, ComplicationIn(onset_date=onset, grade=2, relatedness="possibly",
+                                         symptom_codes=["pus"]), by=site.staff.user)  # fmt: skip
     infected = []
     for n in range(6):
         treatment, _ = make_treatment(site, make_patient(site, name=f"Case {n}"), days_ago=70 - n)

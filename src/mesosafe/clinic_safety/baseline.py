@@ -23,7 +23,6 @@ import pandas as pd
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-MIN_RATE = 1e-6  # p0 before anything was seen: a cluster then needs little to stand out
 
 
 def onset_delay_distribution(
@@ -56,10 +55,11 @@ def observed_share(follow_up_days: IntArray, pmf: FloatArray) -> FloatArray:
 def baseline_rate(
     session_dates: pd.Series, infected_sessions: int, pmf: FloatArray, as_of: pd.Timestamp
 ) -> float:
-    """Pooled risk per session, counting each session by the share of its follow-up observed by as_of."""
+    """Pooled risk per session, counting each session by the share of its follow-up observed by as_of; 0 when
+    no infection was seen (no baseline: a made-up floor would make any infection a cluster)."""
     follow_up = (as_of - session_dates).dt.days.to_numpy(dtype=np.int64)
     followed = float(observed_share(follow_up, pmf).sum())
-    return max(infected_sessions / followed if followed > 0 else 0.0, MIN_RATE)
+    return infected_sessions / followed if followed > 0 else 0.0
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from mesosafe.lib.analysis_input import AnalysisInputError
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 CLUSTER_UNITS = ("clinic", "practitioner", "batch")
+BASELINE_KIND = {True: "estimated", False: "fixed"}
+NO_BASELINE = "none: no suspected infection known before the window, not tested"
 CASE_COLUMNS = [
     "treatment_id",
     "date",
@@ -230,7 +232,8 @@ def scan(
             per_unit(treatments, unit_type), per_unit(infections, unit_type), unit_type, plan, timeline
         )
         warm_up_end = first_session + pd.Timedelta(days=design.warm_up_days if design.estimated else 0)
-        frame["tested"] = frame["window_start"] >= warm_up_end
+        frame["baseline"] = np.where(frame["baseline_rate"] > 0, BASELINE_KIND[design.estimated], NO_BASELINE)
+        frame["tested"] = (frame["window_start"] >= warm_up_end) & (frame["baseline_rate"] > 0)
         frames.append(scan_units(frame, design))
     series = pd.concat(frames, ignore_index=True)
     vials = treatments.groupby("batch")["multi_dose_vial"].any()
@@ -254,11 +257,26 @@ ALERT_COLUMNS = [
     "infections",
     "expected",
     "baseline_rate",
+    "baseline",
     "k",
     "h",
     "cusum",
     "multi_dose_vial",
 ]
+
+
+def baseline_note(series: pd.DataFrame, design: CusumDesign) -> str:
+    """Say so when windows after the warm-up were not tested for want of a baseline ('' when none were)."""
+    first = series["window_start"].min() + pd.Timedelta(days=design.warm_up_days if design.estimated else 0)
+    missing = series[(series["baseline"] == NO_BASELINE) & (series["window_start"] >= first)]
+    if missing.empty:
+        return ""
+    first_day, last_day = missing["window_start"].min(), missing["window_start"].max()
+    return (
+        f"CUSUM: windows starting {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d} were not tested: "
+        "no suspected infection was known before them, so there was no baseline "
+        "(baseline_rate 0, baseline 'none' in cusum_series.csv)"
+    )
 
 
 def alerts(series: pd.DataFrame) -> pd.DataFrame:

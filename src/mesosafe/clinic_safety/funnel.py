@@ -33,9 +33,11 @@ Overdispersion cannot be estimated when no treatment (or every one) had the outc
 then none is assumed (φ = 1, τ² = 0), the units get the binomial test, and ``Dispersion.note`` says why —
 in the CSV's ``dispersion`` column, the plot's title and the report.
 
-The plotted limits: without overdispersion, exact binomial quantiles with Spiegelhalter's interpolation
-(appendix: r = Binom⁻¹(q; n, p0), a = (F(r) − q) / (F(r) − F(r − 1)), limit = (r − a)/n), a smooth guide
-to the eye. Near a limit the classification, not the line, decides: it is by the test above.
+The limits are the ones the classification uses: a unit is outside a limit exactly when its rate is
+strictly beyond it, so a point above the 95% limit is never in control and one inside is never flagged.
+Without overdispersion they are the test's binomial limits (``binomial_limit``: between the last count
+inside and the first outside, interpolated as in Spiegelhalter's appendix); with it, normal limits. An
+alarm also needs q < the FDR level: a unit beyond the 99.8% limits with a larger q is an alert.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from mesosafe.clinic_safety.formats import P_FLOOR
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -82,14 +85,38 @@ class FunnelDesign:
             )
 
 
-def binomial_limit(n: npt.ArrayLike, p0: float, q: float) -> FloatArray:
+def _test_cdf(y: FloatArray, n: FloatArray, p0: float, test: Test, upper: bool) -> FloatArray:
+    """The increasing function C(y) the test compares with q: a unit is above the upper limit exactly when
+    C(y) > q (exact: F(y − 1), i.e. P(X ≥ y) < 1 − q) and below the lower one when C(y) < q (exact: F(y));
+    mid-p: F(y − 1) + ½·P(X = y) on both sides."""
+    below, at = stats.binom.cdf(y - 1, n, p0), stats.binom.cdf(y, n, p0)
+    if test == "mid-p":
+        return np.asarray((below + at) / 2, dtype=np.float64)
+    return np.asarray(below if upper else at, dtype=np.float64)
+
+
+def binomial_limit(n: npt.ArrayLike, p0: float, q: float, test: Test = "exact") -> FloatArray:
+    """The limit at tail probability q that the test's classification uses: a unit is outside it exactly
+    when its rate is strictly beyond it. Between the last count inside and the first outside, the limit is
+    interpolated on C (Spiegelhalter 2005, appendix), so the curve is smooth. A target of 0 or 1 is its own
+    limit (nothing else can happen under it)."""
     volume = np.asarray(n, dtype=np.float64)
-    r = stats.binom.ppf(q, volume, p0)
-    f_r = stats.binom.cdf(r, volume, p0)
-    f_below = stats.binom.cdf(r - 1, volume, p0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = np.where(f_r > f_below, (f_r - q) / (f_r - f_below), 0.0)
-    return np.asarray(np.clip((r - a) / volume, 0.0, 1.0), dtype=np.float64)
+    if p0 in (0.0, 1.0):
+        return np.full(volume.shape, p0)
+    upper = q > 0.5
+    r = np.asarray(stats.binom.ppf(q, volume, p0), dtype=np.float64)  # the smallest r with F(r) ≥ q
+
+    def c(y: FloatArray) -> FloatArray:
+        return _test_cdf(y, volume, p0, test, upper)
+
+    if upper:  # the first count outside: the smallest y with C(y) > q (r, r + 1 or r + 2)
+        first = r + 2 - (c(r) > q) - (c(r + 1) > q)
+        inside = first - 1
+    else:  # the last count outside: the largest y with C(y) < q (r − 1 or r)
+        inside = r - 1 + (c(r) < q)
+        first = inside + 1
+    low, high = c(inside), c(first)
+    return np.asarray(np.clip((inside + (q - low) / (high - low)) / volume, 0.0, 1.0), dtype=np.float64)
 
 
 def binomial_tails(
@@ -173,10 +200,11 @@ def _tails(
     return np.asarray(stats.norm.sf(z), dtype=np.float64), np.asarray(stats.norm.cdf(z), dtype=np.float64)
 
 
-def limits(n: npt.ArrayLike, p0: float, q: float, dispersion: Dispersion) -> FloatArray:
-    """The plotted limit at tail probability q (exact-interpolated, or normal with overdispersion)."""
+def limits(n: npt.ArrayLike, p0: float, q: float, dispersion: Dispersion, test: Test = "exact") -> FloatArray:
+    """The limit at tail probability q, the one the classification uses (the test's binomial limit, or
+    normal with overdispersion)."""
     if dispersion.method == "none":
-        return binomial_limit(n, p0, q)
+        return binomial_limit(n, p0, q, test)
     limit = p0 + stats.norm.ppf(q) * np.sqrt(dispersion.variance(p0, n))
     return np.asarray(np.clip(limit, 0.0, 1.0), dtype=np.float64)
 
@@ -190,10 +218,12 @@ def classify(rates: pd.DataFrame, design: FunnelDesign | None = None) -> pd.Data
     dispersion = estimate_dispersion(events, volume, p0, design.overdispersion)
     out["target"] = p0
     for name, (low, high) in LEVELS.items():
-        out[f"lower_{name}"] = limits(volume, p0, low, dispersion)
-        out[f"upper_{name}"] = limits(volume, p0, high, dispersion)
+        out[f"lower_{name}"] = limits(volume, p0, low, dispersion, design.test)
+        out[f"upper_{name}"] = limits(volume, p0, high, dispersion, design.test)
     high_tail, low_tail = _tails(out, p0, design, dispersion)
     p_value = np.minimum(1.0, 2 * np.minimum(high_tail, low_tail))
+    out.attrs["underflow"] = int((p_value < P_FLOOR).sum())
+    high_tail, low_tail, p_value = (np.maximum(p, P_FLOOR) for p in (high_tail, low_tail, p_value))
     out["p_high"], out["p_low"], out["p_value"] = high_tail, low_tail, p_value
     out["q_value"] = stats.false_discovery_control(p_value, method="bh")
     side = np.where(high_tail <= low_tail, "high", "low")
@@ -206,7 +236,35 @@ def classify(rates: pd.DataFrame, design: FunnelDesign | None = None) -> pd.Data
     out["test"] = design.test if dispersion.method == "none" else "normal"
     out["dispersion"] = dispersion.describe()
     out.attrs["dispersion"] = dispersion  # for the plot's limits
+    out.attrs["test"], out.attrs["fdr"] = design.test, design.fdr
     return out
+
+
+def underflow_note(classified: pd.DataFrame) -> str:
+    """Say so when p-values underflowed ('' when none did)."""
+    count = int(classified.attrs.get("underflow", 0))
+    if not count:
+        return ""
+    return (
+        f"{count} p-value(s) below {P_FLOOR:.2g}, the smallest normal double, are written as {P_FLOOR:.2g} "
+        "(read: at most that)"
+    )
+
+
+def curve(classified: pd.DataFrame, grid: npt.ArrayLike, q: float) -> FloatArray:
+    """A limit of the classified funnel over the volumes ``grid``, as its classification uses it."""
+    dispersion = classified.attrs.get("dispersion", Dispersion("none", 1.0))
+    test = classified.attrs.get("test", "exact")
+    return limits(grid, float(classified["target"].iloc[0]), q, dispersion, test)
+
+
+def plot_grid(classified: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """The volumes the limits are drawn at: a smooth spread, and every unit's own, so that the line passes
+    exactly through each unit's limit (a discrete test's limit is not a straight line between volumes)."""
+    top = max(int(classified["treatments"].max()), 10)
+    first = max(1, int(classified["treatments"].min() * 0.8))
+    spread = np.geomspace(first, top * 1.1, 300).astype(np.int64)
+    return np.unique(np.r_[spread, classified["treatments"].to_numpy(np.int64)])
 
 
 def _numbers(out: pd.DataFrame) -> npt.NDArray[np.int64]:
@@ -249,6 +307,7 @@ def page_data(classified: pd.DataFrame, grid: npt.NDArray[np.int64]) -> dict[str
     dispersion = classified.attrs.get("dispersion", Dispersion("none", 1.0))
     p0 = float(classified["target"].iloc[0])
     units = classified.sort_values("number")
+    notes = [n for n in (dispersion.note, underflow_note(classified)) if n]
     rows = [
         {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
         for row in units[list(UNIT_COLUMNS)].to_dict("records")
@@ -256,7 +315,7 @@ def page_data(classified: pd.DataFrame, grid: npt.NDArray[np.int64]) -> dict[str
     for row in rows:
         row["unit"] = str(row["unit"])
     curves = {
-        f"{side}_{name}": [round(float(v), 6) for v in limits(grid, p0, q, dispersion)]
+        f"{side}_{name}": [float(v) for v in curve(classified, grid, q)]
         for name, (low, high) in LEVELS.items()
         for side, q in (("lower", low), ("upper", high))
     }
@@ -267,8 +326,9 @@ def page_data(classified: pd.DataFrame, grid: npt.NDArray[np.int64]) -> dict[str
         "method": dispersion.method,
         "phi": dispersion.phi,
         "tau2": dispersion.tau2,
-        "note": dispersion.note,
+        "note": "; ".join(notes),
         "test": str(classified["test"].iloc[0]),
+        "fdr": float(classified.attrs.get("fdr", 0.05)),
         "labelled": [int(n) for n in labelled(classified)["number"]],
         "units": rows,
         "limits": {"treatments": [int(n) for n in grid], **curves},
@@ -285,30 +345,29 @@ def plot_funnel(classified: pd.DataFrame, title: str, path_stem: str | os.PathLi
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 
     p0 = float(classified["target"].iloc[0])
-    dispersion = classified.attrs.get("dispersion", Dispersion("none", 1.0))
     top = max(int(classified["treatments"].max()), 10)
-    first = max(1, int(classified["treatments"].min() * 0.8))
-    grid = np.unique(np.geomspace(first, top * 1.1, 300).astype(np.int64))
+    grid = plot_grid(classified)
     fig, ax = plt.subplots(figsize=(8, 5.5), dpi=120)  # the labels are placed in these pixels
     styles = {"95%": ("#e69f00", "--"), "99.8%": ("#d55e00", "-")}
     for name, (low, high) in LEVELS.items():
         colour, line = styles[name]
-        ax.plot(grid, limits(grid, p0, high, dispersion), line, color=colour, label=f"{name} limits")
-        ax.plot(grid, limits(grid, p0, low, dispersion), line, color=colour)
+        ax.plot(grid, curve(classified, grid, high), line, color=colour, label=f"{name} limits")
+        ax.plot(grid, curve(classified, grid, low), line, color=colour)
     ax.axhline(p0, color="#555555", lw=1, label=f"pooled rate {_percent(p0)}")
     alarm = classified["status"].str.startswith("alarm")
     alert = classified["status"].str.startswith("alert")
     ax.scatter(classified["treatments"], classified["rate"], s=18, color="#0072b2", alpha=0.8, label="units")
     ax.scatter(classified.loc[alert, "treatments"], classified.loc[alert, "rate"], s=24, color="#e69f00",
-               label="alert (p < 0.05)")  # fmt: skip
+               label="alert: outside the 95% limits")  # fmt: skip
+    fdr = classified.attrs.get("fdr", 0.05)
     ax.scatter(classified.loc[alarm, "treatments"], classified.loc[alarm, "rate"], s=40, color="#cc0000",
-               label="alarm (p < 0.002, FDR)")  # fmt: skip
+               label=f"alarm: outside the 99.8% limits, q < {fdr:g}")  # fmt: skip
     ax.set_xlabel("treatments (sessions)")
     ax.set_ylabel("rate (% of treatments)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # a count: no "9.5 treatments"
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
     ax.set_title(f"{title}\n{classified['dispersion'].iloc[0]}", fontsize=10)
-    ceiling = max(float(classified["rate"].max()), float(limits(grid[:1], p0, 0.999, dispersion)[0]))
+    ceiling = max(float(classified["rate"].max()), float(curve(classified, grid[:1], 0.999)[0]))
     ax.set_ylim(0, min(1.0, ceiling * 1.15 + 1e-9))
     ax.set_xlim(0, top * 1.12)
     ax.legend(fontsize=8, loc="upper right")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from mesosafe.clinic_safety import clusters, funnel, rates
 from mesosafe.clinic_safety.cusum import CusumDesign
+from mesosafe.clinic_safety.formats import P_FLOOR, probability
 from mesosafe.clinic_safety.tables import TreatmentTables, outcomes, per_unit, sessions
 from mesosafe.clinic_safety.units import OUTCOMES, UNIT_TYPES
 from mesosafe.csvsafe import safe_cell
@@ -78,6 +79,7 @@ def _summary_html(
     cases: pd.DataFrame,
     settings: ReportSettings,
     as_of: pd.Timestamp,
+    series: pd.DataFrame,
 ) -> str:
     t, c = tables.treatments, tables.complications
     infected = int(c.loc[c["suspected_infection"], "treatment_id"].nunique())
@@ -87,6 +89,7 @@ def _summary_html(
     shown = outliers[["unit_type", "outcome", *funnel.UNIT_COLUMNS]]
     plots = "".join(_figure(name, frame) for name, frame in classified.items())
     shown = _as_percent(shown, ["rate", "lower", "upper"])
+    shown = shown.assign(**{c: shown[c].map(probability) for c in ("p_value", "q_value")})
     alert_rows = _as_percent(alert_rows, ["baseline_rate"])
     design, funnel_design = settings.cusum, settings.funnel
     return f"""<!doctype html>
@@ -106,20 +109,24 @@ baseline risk {_percent(infected / sessions(t))} of treatments</li>
 {design.rate_ratio:g}; thresholds for about {design.target_arl_years:g} years between false alarms per unit.
 The baseline risk (<em>baseline_rate</em>, suspected infections per treatment) and the onset delays are
 estimated for each window from what was known before it; windows in the first {design.warm_up_days} days
-after the first session are not tested.
+after the first session are not tested, nor is any window before which no suspected infection was known
+(there is no baseline to test it against).
 In each window, <em>treatments</em> are the sessions in it, <em>infections</em> the suspected infections
 that began in it (from sessions in it or before it) and <em>expected</em> the onsets expected in it from
 the same sessions. <em>Cases</em> are the infected sessions whose onsets raised the CUSUM to the alarm,
 from <em>run_start</em>. Multi-dose-vial batches are listed first.</p>
+{_notes_html(list(filter(None, [clusters.baseline_note(series, design)])))}
 {_html_table(alert_rows)}
 <h3>Cases of the alerts</h3>
 <p>Treatment ids, dates, clinic, practitioner and lot only; no patient's name or contact.</p>
 {_html_table(cases, limit=200)}
 <h2>Funnel-plot outliers</h2>
-<p>Each unit is tested against the pooled rate: {html.escape(_test_text(funnel_design))}. An
+<p>Each unit is tested against the pooled rate: {html.escape(_test_text(funnel_design))}. The limits
+drawn and written are the test's: a unit is outside them exactly when its rate is beyond them. An
 <em>alarm</em> is a unit outside the two-sided 99.8% limits (p &lt; 0.002) whose Benjamini–Hochberg
 q-value across the funnel's units is below {funnel_design.fdr:g}; an <em>alert</em> (in the CSV files) is
-outside the 95% limits (p &lt; 0.05) only.</p>
+any other unit outside the 95% limits (p &lt; 0.05), including one outside the 99.8% limits whose q-value
+is not below {funnel_design.fdr:g}. p-values below {P_FLOOR:.2g} are written as {P_FLOOR:.2g}.</p>
 {_html_table(shown)}
 {_notes_html(_notes(classified))}
 <h2>Funnel plots</h2>{plots}
@@ -130,13 +137,15 @@ cusum_series.csv, cusum_alerts.csv, cusum_alert_cases.csv.</p>
 
 
 def _notes(classified: dict[str, pd.DataFrame]) -> list[str]:
-    """Each funnel whose overdispersion could not be estimated, and why."""
+    """Each funnel whose overdispersion could not be estimated, and why, or whose p-values underflowed."""
     notes = []
     for frame in classified.values():
+        what = f"{frame['outcome'].iloc[0]} rate by {frame['unit_type'].iloc[0]}"
         note = frame.attrs["dispersion"].note
         if note:
-            what = f"{frame['outcome'].iloc[0]} rate by {frame['unit_type'].iloc[0]}"
             notes.append(f"{what}: {note} (binomial tail probabilities)")
+        if underflow := funnel.underflow_note(frame):
+            notes.append(f"{what}: {underflow}")
     return notes
 
 
@@ -213,7 +222,7 @@ def _write_all(tables: TreatmentTables, folder: Path, settings: ReportSettings) 
     _to_csv(alert_rows, folder / "cusum_alerts.csv")
     _to_csv(cases, folder / "cusum_alert_cases.csv")
     (folder / "summary.html").write_text(
-        _summary_html(tables, classified, alert_rows, cases, settings, as_of), encoding="utf-8"
+        _summary_html(tables, classified, alert_rows, cases, settings, as_of, series), encoding="utf-8"
     )
     outliers = sum(int(f["status"].str.startswith("alarm").sum()) for f in classified.values())
     return ReportSummary(
@@ -223,7 +232,7 @@ def _write_all(tables: TreatmentTables, folder: Path, settings: ReportSettings) 
         infections=int(c.loc[c["suspected_infection"], "treatment_id"].nunique()),
         outliers=outliers,
         alerts=len(alert_rows),
-        notes=_notes(classified),
+        notes=[*_notes(classified), *filter(None, [clusters.baseline_note(series, settings.cusum)])],
     )
 
 

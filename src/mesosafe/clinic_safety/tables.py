@@ -30,8 +30,11 @@ and practitioner, and once for each product and each batch it used (`per_unit`).
 
 from __future__ import annotations
 
+import csv
+import gzip
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -68,10 +71,28 @@ def read_table(path: str | os.PathLike[str], name: str) -> pd.DataFrame:
     try:
         if kind == "parquet":
             return pd.read_parquet(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        with warnings.catch_warnings():
+            # a row with one field too many would otherwise turn the first column into the index
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], index_col=False)
+    except (ValueError, OSError, pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        first = _ragged(Path(path)) or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise AnalysisInputError(f"cannot read {name} file {str(path)!r}: {first}") from exc
+
+
+def _ragged(path: Path) -> str:
+    """The first line whose number of fields differs from the header's ('' if none does)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            reader = csv.reader(handle)
+            expected = len(next(reader, []))
+            for row in reader:
+                if row and len(row) > expected:
+                    return f"line {reader.line_num} has {len(row)} fields, expected {expected}"
+    except (OSError, csv.Error):
+        return ""
+    return ""
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:

@@ -14,7 +14,10 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from mesosafe.clinic_safety.formats import probability
 from mesosafe.clinic_safety.labels import place
+
+__all__ = ["probability"]  # shown as the report's summary shows it
 
 WIDTH, HEIGHT = 460, 340
 LEFT, RIGHT, TOP, BOTTOM = 62, 14, 34, 52  # the rate's axis title sits above the plot
@@ -41,8 +44,8 @@ STATUS = {  # (text, limits): the limits are filled in, so that no message holds
     "in control": (gettext_lazy("Within the %(limits)s limits"), "95%"),
     "alert: high": (gettext_lazy("Alert: above the %(limits)s limits"), "95%"),
     "alert: low": (gettext_lazy("Alert: below the %(limits)s limits"), "95%"),
-    "alarm: high": (gettext_lazy("Alarm: above the %(limits)s limits"), "99.8%"),
-    "alarm: low": (gettext_lazy("Alarm: below the %(limits)s limits"), "99.8%"),
+    "alarm: high": (gettext_lazy("Alarm: above the %(limits)s limits, q-value below %(fdr)s"), "99.8%"),
+    "alarm: low": (gettext_lazy("Alarm: below the %(limits)s limits, q-value below %(fdr)s"), "99.8%"),
 }
 STATUS_ORDER = {"alarm: high": 0, "alarm: low": 1, "alert: high": 2, "alert: low": 3, "in control": 4}
 
@@ -60,11 +63,6 @@ def interval(lower: float, upper: float) -> str:
     value = upper * 100
     places = 0 if value >= 10 or value == 0 else min(3, 1 - math.floor(math.log10(value)))
     return f"{percent(lower, places)} – {percent(upper, places)}"
-
-
-def probability(value: float) -> str:
-    """A p- or q-value to two significant figures, or "< 0.001"."""
-    return "< 0.001" if value < 0.001 else f"{value:.2g}" if value < 0.1 else f"{value:.2f}"
 
 
 def nice_step(span: float, ticks: int = 5) -> float:
@@ -146,14 +144,15 @@ def load(folder: Path, name: str) -> Funnel | None:
 def build(name: str, data: dict[str, Any]) -> Funnel:
     labelled = set(data["labelled"])
     chart = _chart(data)
-    rows = [_row(unit, unit["number"] in labelled) for unit in data["units"]]
+    fdr = f"{float(data.get('fdr', 0.05)):g}"  # reports before the JSON had it used the default
+    rows = [_row(unit, unit["number"] in labelled, fdr) for unit in data["units"]]
     title = str(TITLES.get((data["outcome"], data["unit_type"]), name))
     unit = str(UNIT_NAMES.get(data["unit_type"], data["unit_type"]))
     flagged = sum(row.status != "in control" for row in rows)
     return Funnel(name, title, unit, chart, rows, percent(data["target"]), flagged)
 
 
-def _row(unit: dict[str, Any], labelled: bool) -> Row:
+def _row(unit: dict[str, Any], labelled: bool, fdr: str) -> Row:
     status = str(unit["status"])
     return Row(
         number=int(unit["number"]),
@@ -167,17 +166,17 @@ def _row(unit: dict[str, Any], labelled: bool) -> Row:
         q_text=probability(float(unit["q_value"])),
         q_value=float(unit["q_value"]),
         status=status,
-        status_text=_status_text(status),
+        status_text=_status_text(status, fdr),
         status_order=STATUS_ORDER.get(status, 5),
         labelled=labelled,
     )
 
 
-def _status_text(status: str) -> str:
+def _status_text(status: str, fdr: str) -> str:
     if status not in STATUS:
         return status
     text, limits = STATUS[status]
-    return str(text) % {"limits": limits}
+    return str(text) % {"limits": limits, "fdr": fdr}
 
 
 def _chart(data: dict[str, Any]) -> Chart:
