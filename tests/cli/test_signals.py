@@ -586,3 +586,28 @@ def test_keeping_a_degenerate_prior_prints_no_numpy_warning(tmp_path: Path) -> N
     assert "are kept, but not to be trusted" in done.stderr  # the early quarters' priors are degenerate
     assert "RuntimeWarning" not in done.stderr and "overflow" not in done.stderr
     assert pd.read_csv(out)["eb05"].notna().all()
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (["a,x,1,2,3,maybe"], "column 'flag_eb05', row 1: 'maybe' is not a flag (true, false or empty)"),
+        (["a,x,1,2,3,true", "a,x,1,2,3,false"], "the pair product 'a', event 'x' is in rows 1 and 2"),
+    ],
+)
+def test_signals_diff_refuses_a_bad_flag_or_a_pair_twice(
+    tmp_path: Path, rows: list[str], message: str
+) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("\n".join(["product,event,n,prr,eb05,flag_eb05", *rows]) + "\n")
+    code, _, stderr = run("signals-diff", str(table), str(table))
+    assert code == 2 and f"Error: {str(table)!r}" in stderr and message in stderr, stderr
+
+
+def test_prr_without_another_product_is_undefined_like_ror(tmp_path: Path) -> None:
+    one = tmp_path / "one.csv"
+    one.write_text("id,product,event\n1,A,X\n2,A,Y\n3,A,X\n")
+    code, stdout, stderr = run("signals", str(one), "--quiet")
+    assert code == 0, stderr
+    table = pd.read_csv(io.StringIO(stdout))
+    assert table[["prr", "ror"]].isna().all().all() and table["flag_evans"].eq(False).all()

@@ -98,3 +98,42 @@ def test_empty_flags_read_from_a_csv_are_unknown(tmp_path: Path) -> None:
     changes = diff_tables(tmp_path / "old.csv", tmp_path / "new.csv").to_pandas()
     assert "eb05" not in ";".join(changes["flags_cleared"])
     assert set(changes.loc[changes["flags_unknown"] != "", "product"]) == {"b", "c", "d"}
+
+
+@pytest.mark.parametrize("value", ["maybe", "yes", "2"])
+def test_a_flag_that_is_not_true_false_or_empty_is_refused_by_column_and_row(
+    tmp_path: Path, value: str
+) -> None:
+    NEW.astype({"flag_evans": object}).assign(flag_evans=[True, False, value, True, False]).to_csv(
+        tmp_path / "new.csv", index=False
+    )
+    OLD.to_csv(tmp_path / "old.csv", index=False)
+    with pytest.raises(AnalysisInputError, match=rf"new.csv', column 'flag_evans', row 3: '{value}' is not"):
+        diff_tables(tmp_path / "old.csv", tmp_path / "new.csv")
+
+
+def test_flags_written_as_1_0_or_empty_are_read() -> None:
+    flagged = NEW.astype({"flag_eb05": object}).assign(flag_eb05=["1", "0", " ", None, "TRUE"])
+    changes = diff(OLD, flagged)
+    assert changes.set_index("product")["change"].to_dict() == {
+        "e": "new signal",
+        "a": "new signal",
+        "b": "flag raised; flag cleared",
+        "c": "flag unknown",
+        "d": "flag unknown",
+    }
+
+
+def test_a_pair_twice_is_refused_naming_it(tmp_path: Path) -> None:
+    pd.concat([NEW, NEW.iloc[[1]].assign(flag_eb05=False)]).to_parquet(tmp_path / "new.parquet")
+    OLD.to_csv(tmp_path / "old.csv", index=False)
+    with pytest.raises(AnalysisInputError, match=r"the pair product 'b', event 'x' is in rows 2 and 6"):
+        diff_tables(tmp_path / "old.csv", tmp_path / "new.parquet")
+
+
+def test_names_are_compared_as_written(tmp_path: Path) -> None:
+    pd.DataFrame(
+        {"product": ["01", "1"], "event": ["x", "x"], "n": [1, 1], "prr": [1.0, 1.0], "eb05": [1.0, 1.0]}
+    ).assign(flag_eb05=[True, False]).to_csv(tmp_path / "t.csv", index=False)
+    changes = diff_tables(tmp_path / "t.csv", tmp_path / "t.csv").to_pandas()
+    assert changes.empty  # "01" and "1" are two products, each unchanged, not one pair twice

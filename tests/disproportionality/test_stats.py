@@ -7,11 +7,11 @@ from scipy import stats as sstats
 from mesosafe.disproportionality import stats
 
 
-def test_prr_follows_openebgm_zero_denominator_conventions() -> None:
-    # normal, c = 0 (denominator 0 -> inf), product in every report (0/0 -> inf)
+def test_prr_of_a_zero_denominator_is_infinite_and_without_a_comparator_undefined() -> None:
+    # normal, c = 0 (denominator 0 -> inf, as openEBGM), product in every report (c + d = 0: 0/0 -> NaN)
     value = stats.prr([4, 3, 2], [10, 5, 20], [8, 3, 2], [100, 100, 20])
     assert value[0] == pytest.approx((4 / 10) / (4 / 90))
-    assert value[1] == np.inf and value[2] == np.inf
+    assert value[1] == np.inf and np.isnan(value[2])
 
 
 @pytest.mark.parametrize(
@@ -86,10 +86,10 @@ def test_yates_correction_never_passes_zero_and_empty_margins_are_undefined() ->
     )
 
 
-def test_ror_of_zero_over_zero_is_undefined_while_prr_follows_openebgm() -> None:
+def test_ror_and_prr_of_zero_over_zero_are_undefined() -> None:
     # a single product: every report names it, so b = n_product − n and c = d = 0
     args = ([2], [3], [2], [3])
     ror, lower, upper = stats.ror(*args)
     assert np.isnan([ror[0], lower[0], upper[0]]).all()
-    assert stats.prr(*args)[0] == np.inf
+    assert np.isnan([stats.prr(*args)[0], *(bound[0] for bound in stats.prr_interval(*args))]).all()
     assert stats.ror([2], [2], [3], [10])[0] == np.inf  # b = 0 and ad > 0: a ratio with a zero denominator

@@ -38,7 +38,7 @@ SERIOUSNESS = {
 }
 
 
-def _seriousness(complication: Complication) -> frozenset[Seriousness]:
+def seriousness_criteria(complication: Complication) -> frozenset[Seriousness]:
     """The reason given, and death when the outcome was fatal (E.i.3.2a, a criterion of its own)."""
     if not complication.serious:
         return frozenset()
@@ -92,7 +92,7 @@ def case(complication: Complication) -> Case:
             end=complication.outcome_date
             if complication.outcome in ("recovered", "recovered_with_sequelae")
             else None,
-            seriousness=_seriousness(complication),
+            seriousness=seriousness_criteria(complication),
             outcome=OUTCOMES[complication.outcome],
         )
         for code in complication.symptom_codes

@@ -4,8 +4,9 @@ Each pair's flags (the ``flag_*`` columns both tables have) are compared; a tabl
 (``--period quarter``) is compared at its last period. A row of the result is one pair whose flags
 changed:
 
-A flag is true, false or empty: empty is *unknown* (``flag_eb05`` and ``flag_fdr`` of a run whose prior
-was degenerate), never false. Per flag, a change is:
+A flag is true, false (or 1, 0) or empty: empty is *unknown* (``flag_eb05`` and ``flag_fdr`` of a run whose
+prior was degenerate), never false. Any other value, or a pair on two rows (of one period), is an input
+error naming the file, column and row, or the pair. Per flag, a change is:
 
 * raised: false before (or the pair was not in OLD), true now;
 * cleared: true before, false now (or the pair is not in NEW);
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -35,17 +37,13 @@ from mesosafe.lib.analysis_input import AnalysisInputError, input_format
 KEY = ["product", "event"]
 SHOWN = ("n", "prr", "eb05")
 CHANGE_ORDER = {"new signal": 0, "flag raised": 1, "flag cleared": 2, "flag unknown": 3}
+FLAG_STATES = {"true": True, "1": True, "false": False, "0": False}
 
 
 def read_signals(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A table written by `mesosafe signals` (CSV or Parquet); at its last period if it has periods."""
-    kind = input_format(path)
     try:
-        frame = (
-            pd.read_parquet(path)
-            if kind == "parquet"
-            else pd.read_csv(path, keep_default_na=False, na_values=[""])
-        )
+        frame = pd.read_parquet(path) if input_format(path) == "parquet" else _read_csv(path)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise AnalysisInputError(f"cannot read {str(path)!r}: {first}") from exc
@@ -54,20 +52,57 @@ def read_signals(path: str | os.PathLike[str]) -> pd.DataFrame:
     if missing or not flags:
         named = ", ".join(repr(c) for c in missing) or "no flag_* column"
         raise AnalysisInputError(f"{str(path)!r} is not a `mesosafe signals` table ({named})")
+    _check_flags(frame, flags, path)
+    _check_pairs(frame, path)
     if "period" in frame.columns:
         frame = frame[frame["period"].astype(str) == max(frame["period"].astype(str))]
     frame[KEY] = frame[KEY].astype(str)
     return frame
 
 
+def _read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Names and flags as written ("01" is not "1", "1" is not 1.0); an empty cell is missing."""
+    header = pd.read_csv(path, nrows=0).columns
+    text = {c: "str" for c in header if c in KEY or c.startswith("flag_")}
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=text)
+
+
+def _flag_text(column: pd.Series) -> pd.Series:
+    return column.astype("string").str.strip().str.lower()
+
+
+def _check_flags(frame: pd.DataFrame, flags: list[str], path: str | os.PathLike[str]) -> None:
+    """Every flag cell is true, false (or 1, 0) or empty; the first that is not is named by its row."""
+    for name in flags:
+        bad = frame[name].notna() & ~_flag_text(frame[name]).isin([*FLAG_STATES, ""])
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise AnalysisInputError(
+                f"{str(path)!r}, column {name!r}, row {row + 1}: {str(frame[name].iloc[row])!r} is not a "
+                "flag (true, false or empty)"
+            )
+
+
+def _check_pairs(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """A pair is in a table once (once per period): two rows of it could disagree on its flags."""
+    keys = [*(["period"] if "period" in frame.columns else []), *KEY]
+    twice = frame.duplicated(keys, keep=False).to_numpy()
+    if not twice.any():
+        return
+    rows = np.flatnonzero(twice)
+    first = frame.iloc[rows[0]]
+    same = rows[(frame.iloc[rows][keys] == first[keys]).all(axis=1).to_numpy()]
+    period = f" in period {first['period']!r}" if "period" in keys else ""
+    raise AnalysisInputError(
+        f"{str(path)!r}: the pair product {first['product']!r}, event {first['event']!r}{period} is in "
+        f"rows {' and '.join(str(r + 1) for r in same[:2])}; a `mesosafe signals` table has each pair once"
+    )
+
+
 def _state(value: object) -> bool | None:
-    """A flag cell: True, False, or None when it is empty (unknown, e.g. without EB scores)."""
-    text = str(value).strip().lower()
-    if text in {"true", "1"}:
-        return True
-    if text in {"false", "0"}:
-        return False
-    return None
+    """A flag cell (checked by `_check_flags`): True, False, or None when it is empty (unknown, e.g. without
+    EB scores)."""
+    return FLAG_STATES.get(str(value).strip().lower())  # a missing cell reads "nan", "None" or "<NA>"
 
 
 def _states(row: pd.Series, names: list[str], side: str, present: bool) -> dict[str, bool | None]:

@@ -4,10 +4,12 @@ With a = n, b = n_product − n, c = n_event − n, d = n_total − n_product �
 
 * RR = n / e (openEBGM: 0/0 → 0).
 * Zero cells, one treatment for PRR and ROR: the estimates follow IEEE arithmetic (a ratio with a zero
-  denominator is +inf, 0/0 is NaN; only PRR's 0/0 is +inf, as in openEBGM), and when any of a, b, c, d is
-  0 *both* 95% intervals are NaN (undefined), with no continuity correction. The log-scale intervals
-  assume every cell is large enough; with b = 0 PRR's variance term 1/a − 1/(a+b) vanishes and its
-  interval collapses to a point, and adding ½ to each cell (Haldane–Anscombe) is no better on one report:
+  denominator is +inf, 0/0 is NaN), and when any of a, b, c, d is 0 *both* 95% intervals are NaN
+  (undefined), with no continuity correction. With no report of another product (c + d = 0) PRR is 0/0 on
+  the comparator side: NaN, where openEBGM's processRaw writes Inf (it turns every NaN PRR into Inf). The
+  log-scale intervals assume every cell is large enough; with b = 0 PRR's variance term 1/a − 1/(a+b)
+  vanishes and its interval collapses to a point, and adding ½ to each cell (Haldane–Anscombe) is no better
+  on one report:
   1-PHENYLALANINE / HEART RATE INCREASED in CAERS (a = 1, b = 0, c = 120, d = 3235) would get PRR 20.9 [9.2,
   47.4], while Fisher's exact test gives p = 0.036 and the exact conditional interval of the odds ratio is
   [0.69, ∞).
@@ -61,8 +63,8 @@ def prr(
 ) -> FloatArray:
     a, b, c, d = cells(n, n_product, n_event, n_total)
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = (a / (a + b)) / (c / (c + d))
-    return np.where(np.isnan(value), np.inf, value)
+        value: FloatArray = (a / (a + b)) / (c / (c + d))  # IEEE: c = 0 gives +inf, c + d = 0 NaN
+    return value
 
 
 def prr_interval(

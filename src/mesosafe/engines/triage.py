@@ -297,6 +297,34 @@ def _effect_reason(
     )
 
 
+def effect_reasons(effect: Effect, kb: KnowledgeBase) -> dict[str, Text]:
+    """Every reason this engine can give an effect itself (`_effect_reason`), by rule id with its text in both
+    languages, for a code system of reasons: its expected course, its grace days, "not assessed" for want
+    of an answer, or its floor when it is never expected (`expected` when that floor is self-care)."""
+    found: dict[str, Text] = {}
+    course = effect.expected
+    if course is None:
+        floor = effect.not_expected_disposition or Disposition.CONTACT_CLINIC
+        kind = "expected" if floor == Disposition.SELF_CARE else "not_expected"
+        return {f"{effect.code}.{kind}": _named(effect, effect.patient_text)}
+    found[f"{effect.code}.expected"] = _named(effect, course.course)
+    if course.grace is not None:
+        day = f"{course.grace_until_day:g}"
+        grace = kb.triage.course_rules.grace
+        text = Text(
+            en=grace.en.replace("{day}", day), ar=grace.ar.replace("{day}", day.translate(ARABIC_DIGITS))
+        )
+        found[f"{effect.code}.grace"] = _named(effect, text)
+    if effect.asks:  # an unknown answer leaves it not assessed
+        found[f"{effect.code}.not_assessed"] = _named(effect, kb.triage.questions.not_assessed)
+    return found
+
+
+def _named(effect: Effect, text: Text) -> Text:
+    """A reason as the engine words it: the effect's name, then the text."""
+    return Text(en=f"{effect.name.en}: {text.en}", ar=f"{effect.name.ar}: {text.ar}")
+
+
 def watch_for(kb: KnowledgeBase, lang: Lang, disposition: Disposition) -> list[str]:
     """The "get help sooner if" lines: the warning signs that would raise `disposition`, most urgent first.
     Signs at or below it are left out (a patient told to seek care today for a fever is not told to get

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from mesosafe.engines.triage import effect_reasons
 from mesosafe.fhir.codes import (
     CHECKIN_QUESTIONNAIRE,
     SCREENING_QUESTIONNAIRE,
@@ -107,6 +108,8 @@ def _rules(kb: KnowledgeBase) -> dict[str, Text]:
     rules |= {flag.id: flag.reason for flag in kb.triage.red_flags}
     rules |= {rule.id: rule.reason for effect in kb.effects.values() for rule in effect.escalate}
     rules |= {rule.id: rule.reason for rule in kb.screening.rules}
+    for effect in kb.effects.values():
+        rules |= effect_reasons(effect, kb)
     return rules
 
 

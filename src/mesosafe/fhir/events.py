@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mesosafe.complications.icsr import seriousness_criteria
 from mesosafe.complications.models import Complication
+from mesosafe.e2b.codes import Seriousness
 from mesosafe.fhir.codes import (
     AE_CAUSALITY,
     AE_OUTCOME,
@@ -19,11 +21,17 @@ from mesosafe.fhir.codes import (
 from mesosafe.fhir.people import ref
 from mesosafe.knowledge import KnowledgeBase
 
-# The HL7 value sets' codes for the record's values (format facts, not clinical rules)
+# The HL7 value sets' codes for the record's values (format facts, not clinical rules). Seriousness: the
+# ICSR's criteria (E.i.3.2a–f), so that both exports say the same; other medically important is "Serious".
 SERIOUSNESS = {
-    "hospitalisation": ("SeriousResultsInHospitalization", "Results in hospitalization"),
-    "disability": ("SeriousResultsInDisability", "Results in disability"),
-    "life_threatening": ("SeriousIsLifeThreatening", "Is life-threatening"),
+    Seriousness.DEATH: ("SeriousResultsInDeath", "Results in death"),
+    Seriousness.LIFE_THREATENING: ("SeriousIsLifeThreatening", "Is Life-threatening"),
+    Seriousness.HOSPITALISATION: (
+        "SeriousResultsInHospitalization",
+        "Requires or prolongs inpatient hospitalization",
+    ),
+    Seriousness.DISABILITY: ("SeriousResultsInDisability", "Results in disability"),
+    Seriousness.CONGENITAL_ANOMALY: ("SeriousIsBirthDefect", "Is a congenital anomaly/birth defect"),
 }
 OUTCOME = {
     "recovered": "resolved",
@@ -73,12 +81,20 @@ def _symptom_names(complication: Complication, kb: KnowledgeBase, lang: str) -> 
 
 
 def _seriousness(complication: Complication) -> dict[str, Any]:
+    """One coding per criterion the ICSR sends (death with the reason given, for a fatal outcome), in
+    E.i.3.2's order; FHIR R4 has one `seriousness`, so the criteria are its codings."""
     if not complication.serious:
         return {"coding": [{"system": AE_SERIOUSNESS, "code": "Non-serious", "display": "Non-serious"}]}
-    code, display = SERIOUSNESS.get(complication.serious_reason, ("Serious", "Serious"))
+    criteria = seriousness_criteria(complication)
+    codings = [
+        SERIOUSNESS.get(criterion, ("Serious", "Serious"))
+        for criterion in Seriousness
+        if criterion in criteria
+    ]
+    text = complication.serious_reason.replace("_", " ")
     return {
-        "coding": [{"system": AE_SERIOUSNESS, "code": code, "display": display}],
-        "text": complication.serious_reason.replace("_", " "),
+        "coding": [{"system": AE_SERIOUSNESS, "code": c, "display": d} for c, d in codings],
+        "text": f"{text}, death" if Seriousness.DEATH in criteria else text,
     }
 
 
@@ -97,6 +113,12 @@ def _suspects(complication: Complication, staff_id: int | None) -> list[dict[str
     return suspects
 
 
+# condition-clinical has no "fatal": the patient no longer has the condition, and did not recover from it
+# (not "resolved"); the death is the AdverseEvent's outcome "fatal" and seriousness. con-4: abated means
+# inactive, resolved or remission, so the outcome date is the abatement of all three.
+CLINICAL_STATUS = {"recovered": "resolved", "recovered_with_sequelae": "resolved", "fatal": "inactive"}
+
+
 def condition_id(complication: Complication, code: str) -> str:
     return f"complication-{complication.id}-{code.replace('_', '-')}"
 
@@ -104,7 +126,7 @@ def condition_id(complication: Complication, code: str) -> str:
 def conditions(complication: Complication, kb: KnowledgeBase) -> list[dict[str, Any]]:
     patient = complication.treatment.patient
     lang = patient.preferred_language
-    clinical = "resolved" if complication.outcome in ("recovered", "recovered_with_sequelae") else "active"
+    clinical = CLINICAL_STATUS.get(complication.outcome, "active")
     found = []
     for code in complication.symptom_codes:
         effect = kb.effects.get(code)
@@ -123,7 +145,7 @@ def conditions(complication: Complication, kb: KnowledgeBase) -> list[dict[str, 
             "subject": ref("Patient", f"patient-{patient.id}"),
             "onsetDateTime": complication.onset_date.isoformat(),
         }
-        if clinical == "resolved" and complication.outcome_date:
+        if clinical != "active" and complication.outcome_date:
             condition["abatementDateTime"] = complication.outcome_date.isoformat()
         found.append(condition)
     return found
