@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mesosafe.clinic_safety import clusters, funnel, rates, report
+from mesosafe.clinic_safety import baseline, clusters, funnel, rates, report
 from mesosafe.clinic_safety.cusum import CusumDesign
 from mesosafe.clinic_safety.demo import demo_tables
 from mesosafe.clinic_safety.tables import check_tables, load_tables, outcomes, per_unit
@@ -83,8 +83,34 @@ def test_no_cusum_alert_against_a_baseline_that_was_never_estimated() -> None:
     design = CusumDesign(warm_up_days=0)
     series = clusters.scan(tables.treatments, tables.complications, design)
     assert clusters.alerts(series).empty
-    assert (series["baseline"] == clusters.NO_BASELINE).all() and not series["tested"].any()
+    first = series["window"] == 0  # nothing before the first window: no baseline, not tested
+    assert (series.loc[first, "baseline"] == clusters.NO_BASELINE).all() and not series.loc[
+        first, "tested"
+    ].any()
+    assert (series.loc[~first, "baseline"] == "estimated").all()  # the two infections are known by then
     assert "not tested" in clusters.baseline_note(series, design)
+
+
+def test_a_registrys_first_outbreak_is_tested_against_half_an_infection() -> None:
+    """A year of sessions with no infection, then a cluster in one batch: the risk is low, not nil and not a
+    made-up floor; the first outbreak of a registry must still alarm, and the outputs say how."""
+    rows = [f"Q{i},2024-{1 + i // 28:02d}-{1 + i % 28:02d},A,P,prod,L,false" for i in range(300)]
+    rows += [f"C{i},2025-03-{1 + i:02d},A,P,prod,OUTBREAK,false" for i in range(6)]
+    treatments = pd.DataFrame([r.split(",") for r in rows], columns=HEADER.strip().split(","))
+    complications = pd.DataFrame(
+        {
+            "treatment_id": [f"C{i}" for i in range(6)],
+            "onset_date": [f"2025-03-{10 + i:02d}" for i in range(6)],
+            "suspected_infection": "true",
+        }
+    )
+    tables = check_tables(treatments, complications)
+    design = CusumDesign()
+    series = clusters.scan(tables.treatments, tables.complications, design)
+    found = clusters.alerts(series)
+    assert "prod / OUTBREAK" in set(found.loc[found["unit_type"] == "batch", "unit"])
+    assert (found["baseline"] == baseline.NONE_SEEN_YET).all()
+    assert "half of one assumed" in clusters.baseline_note(series, design)
 
 
 def test_an_underflowing_p_value_is_floored_and_noted(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ each window from what was known *before* it, and the onsets its units' sessions 
   d days by the day before the window (a delay of 60 days cannot yet have been seen for last month's
   sessions: the reverse-time estimator of a right-truncated delay distribution under a constant rate).
 * p0: the infected sessions with onset before the window / Σ_sessions F(follow-up), F the cumulative f:
-  each session counts by the share of its infections that could have begun before the window.
+  each session counts by the share of its infections that could have begun before the window. While none
+  was seen, half of one is counted (``NONE_SEEN``) and f is all on day 0; with no session before the
+  window there is no baseline and the window is not tested.
 
 An outbreak therefore never raises the baseline it is tested against; it raises the baseline of the
 windows after it, which are tested against what was known by then (a prospective baseline, as a registry
@@ -52,14 +54,24 @@ def observed_share(follow_up_days: IntArray, pmf: FloatArray) -> FloatArray:
     return share
 
 
+# Infections counted where none was seen yet: Jeffreys' half of one. Sessions followed without an infection
+# say the risk is low, not nil; a rate of 0 would leave the first outbreak of a registry untested, and a
+# fixed floor (1e-6) made two infections a cluster whatever the number of sessions behind it.
+NONE_SEEN = 0.5
+ESTIMATED = "estimated"
+NONE_SEEN_YET = "estimated: no infection seen yet (half of one assumed)"
+FIXED = "fixed"
+NO_BASELINE = "none: no session followed before the window, not tested"
+
+
 def baseline_rate(
     session_dates: pd.Series, infected_sessions: int, pmf: FloatArray, as_of: pd.Timestamp
 ) -> float:
-    """Pooled risk per session, counting each session by the share of its follow-up observed by as_of; 0 when
-    no infection was seen (no baseline: a made-up floor would make any infection a cluster)."""
+    """Pooled risk per session, counting each session by the share of its follow-up observed by as_of
+    (NONE_SEEN infections while none was seen); 0 with no session followed (no baseline)."""
     follow_up = (as_of - session_dates).dt.days.to_numpy(dtype=np.int64)
     followed = float(observed_share(follow_up, pmf).sum())
-    return infected_sessions / followed if followed > 0 else 0.0
+    return max(infected_sessions, NONE_SEEN) / followed if followed > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,7 @@ class Baseline:
 
     rate: float
     cdf: FloatArray
+    kind: str = ESTIMATED  # how p0 was had: ESTIMATED, NONE_SEEN_YET, FIXED or NO_BASELINE
 
     def expected(self, session_days: IntArray, first: int, last: int) -> FloatArray:
         """Expected onsets on days first..last from one session on each of ``session_days``."""
@@ -92,4 +105,12 @@ def window_baseline(
     seen = infections[infections["onset_date"] < start]
     f = pmf if pmf is not None else onset_delay_distribution(before, seen, known)
     p0 = rate if rate is not None else baseline_rate(before, len(seen), f, known)
-    return Baseline(p0, np.cumsum(f))
+    return Baseline(p0, np.cumsum(f), _kind(p0, rate, len(seen)))
+
+
+def _kind(p0: float, fixed: float | None, seen: int) -> str:
+    if fixed is not None:
+        return FIXED
+    if p0 <= 0:
+        return NO_BASELINE
+    return ESTIMATED if seen else NONE_SEEN_YET

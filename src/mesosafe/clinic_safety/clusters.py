@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from mesosafe.clinic_safety.baseline import Baseline, window_baseline
+from mesosafe.clinic_safety.baseline import NO_BASELINE, NONE_SEEN_YET, Baseline, window_baseline
 from mesosafe.clinic_safety.cusum import CusumDesign, as_of_day, choose_threshold, cusum, reference_value
 from mesosafe.clinic_safety.tables import TreatmentTables, per_unit
 from mesosafe.lib.analysis_input import AnalysisInputError
@@ -34,8 +34,6 @@ from mesosafe.lib.analysis_input import AnalysisInputError
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 CLUSTER_UNITS = ("clinic", "practitioner", "batch")
-BASELINE_KIND = {True: "estimated", False: "fixed"}
-NO_BASELINE = "none: no suspected infection known before the window, not tested"
 CASE_COLUMNS = [
     "treatment_id",
     "date",
@@ -134,6 +132,7 @@ def unit_windows(
             "infections": infected[window, unit],
             "expected": expected[window, unit],
             "baseline_rate": np.array([b.rate for b in plan])[window],
+            "baseline": np.array([b.kind for b in plan])[window],
         }
     )
     frame["window_start"] = timeline.origin + pd.to_timedelta(
@@ -232,8 +231,7 @@ def scan(
             per_unit(treatments, unit_type), per_unit(infections, unit_type), unit_type, plan, timeline
         )
         warm_up_end = first_session + pd.Timedelta(days=design.warm_up_days if design.estimated else 0)
-        frame["baseline"] = np.where(frame["baseline_rate"] > 0, BASELINE_KIND[design.estimated], NO_BASELINE)
-        frame["tested"] = (frame["window_start"] >= warm_up_end) & (frame["baseline_rate"] > 0)
+        frame["tested"] = (frame["window_start"] >= warm_up_end) & (frame["baseline"] != NO_BASELINE)
         frames.append(scan_units(frame, design))
     series = pd.concat(frames, ignore_index=True)
     vials = treatments.groupby("batch")["multi_dose_vial"].any()
@@ -266,17 +264,24 @@ ALERT_COLUMNS = [
 
 
 def baseline_note(series: pd.DataFrame, design: CusumDesign) -> str:
-    """Say so when windows after the warm-up were not tested for want of a baseline ('' when none were)."""
+    """Say which windows after the warm-up had no baseline (not tested) or one from no infection seen yet
+    ('' when neither)."""
     first = series["window_start"].min() + pd.Timedelta(days=design.warm_up_days if design.estimated else 0)
-    missing = series[(series["baseline"] == NO_BASELINE) & (series["window_start"] >= first)]
-    if missing.empty:
+    after = series[series["window_start"] >= first]
+    untested = "were not tested: no session had been followed before them, so there was no baseline"
+    unseen = "were tested against a baseline from no infection seen yet (half of one assumed, onset on day 0)"
+    notes = [
+        _windows(after[after["baseline"] == NO_BASELINE], untested),
+        _windows(after[after["baseline"] == NONE_SEEN_YET], unseen),
+    ]
+    return "; ".join(note for note in notes if note)
+
+
+def _windows(rows: pd.DataFrame, what: str) -> str:
+    if rows.empty:
         return ""
-    first_day, last_day = missing["window_start"].min(), missing["window_start"].max()
-    return (
-        f"CUSUM: windows starting {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d} were not tested: "
-        "no suspected infection was known before them, so there was no baseline "
-        "(baseline_rate 0, baseline 'none' in cusum_series.csv)"
-    )
+    first_day, last_day = rows["window_start"].min(), rows["window_start"].max()
+    return f"CUSUM: windows starting {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d} {what}"
 
 
 def alerts(series: pd.DataFrame) -> pd.DataFrame:
