@@ -87,9 +87,9 @@ def test_viewing_the_cases_of_an_alert_is_audited(
     tmp_path: Any,
     settings: Any,
 ) -> None:
-    """A year of ordinary sessions (one infected: the baseline the cluster is tested against, as there is
-    none without one), then six infected sessions of one batch: the alert names them, and an analyst who
-    opens the alert's files is recorded as having read each of those treatments."""
+    """A year of ordinary sessions (one infected, the background), then six infected sessions of one batch:
+    the alert names them, and an analyst who opens the alert's files is recorded as having read each of
+    those treatments."""
     from datetime import timedelta
 
     from mesosafe.audit.models import AuditEvent
