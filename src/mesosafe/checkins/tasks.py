@@ -151,9 +151,8 @@ def for_treatment(
     tasks: QuerySet[DBTaskResult[..., Any]], treatment_id: int
 ) -> QuerySet[DBTaskResult[..., Any]]:
     """Those of the alert `tasks` that alert `treatment_id` (named by one of its check-ins)."""
-    named = Cast(KT("args_kwargs__args__0"), BigIntegerField())
     checkins = CheckIn.objects.filter(treatment_id=treatment_id).values("id")
-    return tasks.annotate(checkin_id=named).filter(checkin_id__in=checkins)
+    return tasks.annotate(checkin_id=NAMED).filter(checkin_id__in=checkins)
 
 
 def alert_recipients() -> QuerySet[Staff]:
