@@ -178,6 +178,44 @@ def test_an_allergy_to_an_ingredient_class_matches_its_members(allergy: str, ing
     assert ingredient in (result.reasons[0].detail or "")
 
 
+# One substance under several names (generic, former British, brand, salt) is one allergy (review, stop 28)
+@pytest.mark.parametrize(
+    ("allergy", "ingredient"),
+    [
+        ("lignocaine", "lidocaine"),
+        ("Xylocaine", "Lidocaine HCl 2%"),
+        ("lidocaine", "xylocaine"),
+        ("sodium deoxycholate", "deoxycholic acid"),
+        ("deoxycholate", "PC DC"),
+        ("vitamin B12", "cyanocobalamin"),
+    ],
+)
+def test_an_allergy_under_another_name_of_the_substance_is_not_treated(allergy: str, ingredient: str) -> None:
+    result = decide(allergies=[allergy], formulation=[ingredient])
+    assert result.decision is Decision.DO_NOT_TREAT
+    assert result.reasons[0].rule == "allergy_to_ingredient"
+
+
+@pytest.mark.parametrize("nothing", ["none", "None", "NKDA", "no known allergies", "n/a", "لا يوجد", "No"])
+def test_an_entry_that_declares_nothing_is_no_entry(nothing: str) -> None:
+    result = decide(allergies=[nothing], conditions=[nothing], medications=[med(nothing, 0)])
+    assert result.decision is Decision.PROCEED
+    assert result.reasons == []
+
+
+def test_a_real_entry_beside_one_that_declares_nothing_still_counts() -> None:
+    assert decide(allergies=["none", "latex"]).decision is Decision.PROCEED_WITH_PRECAUTIONS
+    assert decide(conditions=["no diabetes"]).decision is Decision.CLINICIAN_REVIEW  # the whole entry only
+
+
+@pytest.mark.parametrize("written", ["pregnant", "I am pregnant", "breastfeeding", "حامل", "مرضعة"])
+def test_pregnancy_or_breastfeeding_written_among_conditions_needs_a_clinician(written: str) -> None:
+    result = decide(conditions=[written])
+    assert result.decision is Decision.CLINICIAN_REVIEW
+    assert result.reasons[0].rule == "pregnancy_or_breastfeeding_written"
+    assert decide(conditions=[written], pregnant=True).decision is Decision.DO_NOT_TREAT
+
+
 def test_amide_local_anaesthetics_are_not_matched_to_each_other() -> None:
     # Amides rarely cross-react (Bhole 2012): the allergy history precaution, and the clinician decides
     result = decide(allergies=["lidocaine"], formulation=["mepivacaine"])

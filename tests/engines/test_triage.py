@@ -248,6 +248,35 @@ def test_a_late_lump_that_grows_hurts_or_drains_is_urgent(lump: dict[str, str], 
     assert {"late_lump_growing", "late_lump_inflamed"} & {r.rule for r in result.reasons}
 
 
+# Patients do not reliably tell a lump from swelling (blind clinical review, stop 28): late swelling or
+# redness that grows and hurts or feels warm is judged as the inflamed late lump is.
+@pytest.mark.parametrize("grows", ["swelling", "redness"])
+@pytest.mark.parametrize("with_", ["pain", "warmth"])
+def test_late_swelling_or_redness_that_grows_and_hurts_is_urgent(grows: str, with_: str) -> None:
+    growing = {"code": grows, "severity": "moderate", "trend": "worse", "spreading": False}
+    other = {"code": with_, "severity": "mild", "trend": "same"}
+    if with_ == "warmth":
+        other["spreading"] = False  # type: ignore[assignment]
+    result = check(30, growing, other)
+    assert result.disposition is URGENT
+    assert "late_swelling_inflamed" in {r.rule for r in result.reasons}
+
+
+def test_late_swelling_that_grows_alone_or_in_the_first_week_is_for_the_clinic() -> None:
+    alone = {"code": "swelling", "severity": "mild", "trend": "worse", "spreading": False}
+    pain = {"code": "pain", "severity": "mild", "trend": "worse"}
+    assert check(10, alone).disposition is CLINIC
+    assert check(5, alone, pain).disposition is CLINIC
+
+
+# Pinpoint bleeding stops within the first day (seed 001); mild oozing that is settling on day 2 is resolving
+def test_mild_improving_bleeding_on_day_2_is_in_its_grace() -> None:
+    settling = {"code": "bleeding", "severity": "mild", "trend": "improving"}
+    assert check(2, settling).disposition is SELF
+    assert check(3, settling).disposition is CLINIC
+    assert check(2, {**settling, "trend": "same"}).disposition is CLINIC
+
+
 # "Persistent lumps or scarring developing at injection sites" (seed 000): seek medical advice, not today
 def test_scarring_alone_needs_the_clinic() -> None:
     assert check(30, "scarring").disposition is CLINIC

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mesosafe.engines.inputs import Intake
-from mesosafe.engines.matching import first_match, mentions, same_substance
+from mesosafe.engines.matching import first_match, mentions, normalise, same_substance
 from mesosafe.engines.results import Reason, ScreeningResult
 from mesosafe.knowledge import Decision, KnowledgeBase, Lang
 from mesosafe.knowledge import load as load_kb
@@ -109,9 +109,22 @@ TESTS: dict[str, Test] = {
 }
 
 
+def declared(intake: Intake, kb: KnowledgeBase) -> Intake:
+    """The intake without the allergies, conditions and medicines that declare nothing ("none", "nil")."""
+    nothing = {normalise(word) for word in kb.screening.nothing_declared.words}
+    return intake.model_copy(
+        update={
+            "allergies": [a for a in intake.allergies if normalise(a) not in nothing],
+            "conditions": [c for c in intake.conditions if normalise(c) not in nothing],
+            "medications": [m for m in intake.medications if normalise(m.name) not in nothing],
+        }
+    )
+
+
 def screen(intake: Intake, lang: Lang = Lang.EN, kb: KnowledgeBase | None = None) -> ScreeningResult:
     """Decide whether treatment can go ahead. The most restrictive applicable rule wins."""
     kb = kb or load_kb()
+    intake = declared(intake, kb)
     reasons: list[Reason] = []
     waits: list[float] = []
     for rule in kb.screening.rules:

@@ -318,8 +318,16 @@ class ScreeningRule(Entry):
     sources: Sources
 
 
+class NothingDeclared(Entry):
+    """Entries that declare nothing ("none", "no known allergies", "لا يوجد"): read as no entry at all."""
+
+    words: list[NonEmpty] = Field(min_length=1)
+    sources: Sources
+
+
 class ScreeningKnowledge(Entry):
     decisions: list[DecisionText]
+    nothing_declared: NothingDeclared
     medicines: list[Medicine]
     conditions: list[MedicalCondition]
     ingredient_classes: list[IngredientClass]
