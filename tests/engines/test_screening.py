@@ -82,6 +82,17 @@ def test_prescribed_anticoagulants_need_a_clinician(name: str) -> None:
     assert "Do not stop" in result.reasons[0].text
 
 
+# An anticoagulant is prescription-only, so "prescribed" unticked still needs a clinician; the text must not
+# claim the patient ticked it (pages review, stop 28).
+@pytest.mark.parametrize("lang", [Lang.EN, Lang.AR])
+def test_an_anticoagulant_not_ticked_prescribed_needs_a_clinician_without_claiming_it_was(lang: Lang) -> None:
+    result = screen(parse(Intake, {"age": 35, "medications": [med("warfarin", 1)]}), lang)
+    assert result.decision is Decision.CLINICIAN_REVIEW
+    assert result.reasons[0].rule == "prescribed_anticoagulant"
+    assert "You take a prescribed" not in result.reasons[0].text
+    assert "لديك دواء مميّع للدم بوصفة طبية" not in result.reasons[0].text
+
+
 def test_prescribed_aspirin_needs_a_clinician_not_a_pause() -> None:
     result = decide(medications=[med("aspirin", 0, prescribed=True)])
     assert result.decision is Decision.CLINICIAN_REVIEW
