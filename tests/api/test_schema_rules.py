@@ -80,3 +80,26 @@ def test_dates_amounts_and_date_rules_are_in_the_schema(schema: dict[str, Any]) 
     assert volume["type"] == "number" and volume["minimum"] == 0.01 and volume["maximum"] == 50
     performed = components["TreatmentIn"]["properties"]["performed_at"]
     assert performed["format"] == "date-time" and "2000" in performed["description"]
+
+
+def test_every_get_is_declared_for_head_too(schema: dict[str, Any]) -> None:
+    """The API answers HEAD wherever it answers GET (test_head): the document says so, without a body."""
+    heads = 0
+    for template, operations in schema["paths"].items():
+        if "get" not in operations:
+            assert "head" not in operations, template
+            continue
+        get, head = operations["get"], operations["head"]
+        heads += 1
+        assert list(operations).index("head") == list(operations).index("get") + 1, template
+        assert head.get("parameters") == get.get("parameters") and head.get("security") == get.get("security")
+        assert head["responses"].keys() == get["responses"].keys(), template
+        assert all("content" not in response for response in head["responses"].values()), template
+        assert head["operationId"] != get["operationId"]
+    assert heads > 20
+    ids = [
+        operation["operationId"]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+    ]
+    assert len(ids) == len(set(ids))

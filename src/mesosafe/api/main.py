@@ -115,7 +115,7 @@ def _as_get(
         request.method = "HEAD"
 
 
-def _without_body(response: HttpResponseBase) -> HttpResponseBase:
+def without_body(response: HttpResponseBase) -> HttpResponseBase:
     # gunicorn and runserver drop a HEAD response's body too; the API does not rely on the server for it
     if isinstance(response, StreamingHttpResponse):
         response.streaming_content = []
@@ -134,7 +134,7 @@ def _http_methods(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
         response = _as_get(view, request, *args, **kwargs) if head else view(request, *args, **kwargs)
         if response.status_code == 405:
             response = _not_allowed(request, response)
-        return _without_body(response) if head else response
+        return without_body(response) if head else response
 
     return wrapped
 
@@ -148,8 +148,8 @@ class MesosafeAPI(NinjaAPI):
         return urls
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        """Declare error responses with their real media type, application/problem+json, and the server's
-        text rule (no NUL characters) in every request schema."""
+        """Declare error responses with their real media type, application/problem+json, the server's text
+        rule (no NUL characters) in every request schema, and HEAD wherever GET is."""
         schema = super().get_openapi_schema(**kwargs)
         components = schema.get("components", {}).get("schemas", {})
         for name in _request_schemas(schema):
@@ -165,7 +165,29 @@ class MesosafeAPI(NinjaAPI):
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         content[CONTENT_TYPE] = content.pop("application/json")
+        _declare_head(schema)
         return schema
+
+
+def _declare_head(schema: dict[str, Any]) -> None:
+    """Each path's GET is declared for HEAD too, right after it (`_http_methods` answers HEAD as GET)."""
+    paths = schema.get("paths", {})
+    for template, operations in paths.items():
+        paths[template] = {}
+        for method, operation in operations.items():
+            paths[template][method] = operation
+            if method == "get":
+                paths[template]["head"] = _head_of(operation)
+
+
+def _head_of(get: dict[str, Any]) -> dict[str, Any]:
+    """The same parameters, security and statuses as the GET's, its own id, no body."""
+    head = {**get, "operationId": f"{get['operationId']}_head"}
+    head["responses"] = {
+        status: {key: value for key, value in response.items() if key != "content"}
+        for status, response in get["responses"].items()
+    }
+    return head
 
 
 api = MesosafeAPI(

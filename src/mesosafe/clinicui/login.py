@@ -18,10 +18,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe.clinics.logins import count_attempt, uncount
@@ -85,8 +86,19 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        response = super().form_invalid(form)
-        if getattr(form, "throttled", False):
-            response.status_code = 429
-            response["Retry-After"] = str(form.retry_after)
-        return response
+        return _refused_if_throttled(super().form_invalid(form), form)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's own login (with AdminLoginForm), answering a throttled attempt as the clinic login does."""
+    response = admin.site.login(request)
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    return _refused_if_throttled(response, form)
+
+
+def _refused_if_throttled(response: HttpResponse, form: Any) -> HttpResponse:
+    """The login page with the form's error: as 429 with Retry-After when the throttle refused it."""
+    if getattr(form, "throttled", False):
+        response.status_code = 429
+        response["Retry-After"] = str(form.retry_after)
+    return response

@@ -1,6 +1,7 @@
 """Middleware only the pages need (sessions, language, CSRF, login, messages, framing), skipped on the JSON
 API: its callers authenticate with a bearer key or link token and get problem+json in English, so that work
-bought an API request nothing (a check-in is most of the traffic)."""
+bought an API request nothing (a check-in is most of the traffic). And HEAD answered without a body, whoever
+built the response."""
 
 from __future__ import annotations
 
@@ -12,9 +13,23 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.module_loading import import_string
 
+from mesosafe.api.main import without_body
 from mesosafe.lib.problems import for_api
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
+
+
+class HeadWithoutBody:
+    """A HEAD's answer keeps GET's status and headers (Content-Length included) but not its body (RFC 9110
+    §9.3.2): the refusals of LimitBody and RefuseNul, the 503 page and the pages' views build theirs as for
+    GET, and not every server drops it (the API drops its own too, see api.main)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        return without_body(response) if request.method == "HEAD" else response
 
 
 class PagesOnly:
