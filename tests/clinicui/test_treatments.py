@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -15,8 +18,9 @@ from mesosafe.audit.models import AuditEvent
 from mesosafe.clinics.models import Batch
 from mesosafe.complications.models import Complication
 from mesosafe.knowledge import Lang
+from mesosafe.lib.tokens import digest
 from mesosafe.patients.services import run_screening
-from mesosafe.treatments.models import Treatment
+from mesosafe.treatments.models import CheckinLink, ScreeningLink, Treatment
 from tests.pages_fixtures import Case, ClinicSite
 
 
@@ -49,22 +53,48 @@ def test_record_treatment_shows_the_link_once(case: Case, staff_client: Client, 
     sent = {**form(case.site), "form_token": "t" * 32}
     response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", sent)
     treatment = Treatment.objects.filter(patient=case.patient).exclude(pk=case.treatment.pk).get()
-    assert (
-        response.status_code == 302 and response["Location"] == f"/clinic/treatments/{treatment.id}/recorded/"
-    )
-    assert "/p/" not in response["Location"]  # the link crosses the redirect in the session, not the URL
-    page = staff_client.get(response["Location"]).content.decode()
+    # the link is in the response to the send itself: no redirect for it to cross, nothing kept for it
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    page = response.content.decode()
     assert "Treatment recorded" in page
     assert treatment.areas == ["face", "neck"] and treatment.anaesthetic == "lidocaine cream"
     url = page.split('readonly value="')[1].split('"')[0]
     assert client.get(url).status_code == 200
-    again = staff_client.get(response["Location"]).content.decode()  # a reload: the link was shown once
-    assert url not in again and "The private link was shown once" in again
-    # the form sent again (a reload of the POST, a double click): nothing new, back to the same page
+    token = url.split("/p/")[1].strip("/")
+    assert f'action="/clinic/treatments/{treatment.id}/aftercare.pdf"' in page
+    sheet = staff_client.post(f"/clinic/treatments/{treatment.id}/aftercare.pdf", {"token": token})
+    assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
+    # the form sent again (a reload of the POST, a double click): nothing new, and no link, old or new
     twice = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", sent, follow=True)
     assert twice.redirect_chain == [(f"/clinic/treatments/{treatment.id}/recorded/", 302)]
-    assert "This form was already sent; nothing new was created." in twice.content.decode()
+    again = twice.content.decode()
+    assert "This form was already sent; nothing new was created." in again
+    assert "/p/" not in again and "The private link was shown once" in again
     assert Treatment.objects.filter(patient=case.patient).count() == 2
+
+
+def link_tokens_in_sessions() -> set[str]:
+    """The patient link tokens found anywhere in the stored sessions, decoded, whatever key or shape held
+    them: every token-like word is hashed and looked up among the links' hashes."""
+    hashes = {*CheckinLink.objects.values_list("token_hash", flat=True)}
+    hashes |= {*ScreeningLink.objects.values_list("token_hash", flat=True)}
+    found: set[str] = set()
+    for row in Session.objects.all():
+        stored = json.dumps(SessionStore().decode(row.session_data))
+        found |= {word for word in re.findall(r"[\w-]{32,}", stored) if digest(word) in hashes}
+    return found
+
+
+def test_no_session_holds_a_patient_link_token(case: Case, staff_client: Client) -> None:
+    """A session row is signed, not encrypted, and outlives the page: a token in it opens the patient's
+    pages to whoever reads the database. Recording (the page never opened after) and reissuing keep none."""
+    sent = {**form(case.site), "form_token": "u" * 32}
+    assert staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", sent).status_code < 400
+    treatment = Treatment.objects.filter(patient=case.patient).exclude(pk=case.treatment.pk).get()
+    assert Session.objects.exists() and link_tokens_in_sessions() == set()
+    reissued = staff_client.post(f"/clinic/treatments/{treatment.id}/link/")
+    assert reissued.status_code == 200 and reissued.context["token"]
+    assert link_tokens_in_sessions() == set()
 
 
 def test_expired_batch_is_refused(case: Case, staff_client: Client) -> None:
@@ -92,7 +122,7 @@ def test_unresolved_screening_needs_a_reason(case: Case, staff_client: Client) -
     refused = staff_client.post(url, form(case.site))
     assert refused.status_code == 400 and "give a reason to treat" in refused.content.decode()
     accepted = staff_client.post(url, form(case.site, override_reason="Endocrinologist approved by letter"))
-    assert accepted.status_code == 302
+    assert accepted.status_code == 200  # the recorded page, with the link
     assert Treatment.objects.filter(override_reason__startswith="Endocrinologist").exists()
 
 
@@ -197,7 +227,7 @@ def test_unreviewed_escalation_is_a_warning(case: Case, staff_client: Client) ->
 def test_a_contact_clinic_warning_does_not_block_recording(case: Case, staff_client: Client) -> None:
     case.checkin([{"code": "bruising", "severity": "moderate"}])
     response = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
-    assert response.status_code == 302 and Treatment.objects.count() == 2
+    assert response.status_code == 200 and Treatment.objects.count() == 2
 
 
 def test_eligibility_warning_in_arabic(case: Case, staff_client: Client) -> None:
@@ -257,7 +287,7 @@ def test_the_issued_link_comes_whole_with_a_qr_code_of_it(case: Case, staff_clie
     import segno
 
     recorded = staff_client.post(f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site))
-    page = staff_client.get(recorded["Location"]).content.decode()
+    page = recorded.content.decode()
     url = page.split('readonly value="')[1].split('"')[0]
     assert f'<p class="link-text" dir="ltr"><code>{url}</code></p>' in page  # whole, wrapped, printable
     expected = segno.make(url, error="m").svg_inline(
@@ -287,7 +317,7 @@ def test_areas_named_twice_are_recorded_once(case: Case, staff_client: Client) -
     response = staff_client.post(
         f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site, areas=areas)
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
     treatment = Treatment.objects.exclude(pk=case.treatment.pk).get()
     assert treatment.areas == [f"a{i}" for i in range(30)]
 
@@ -296,7 +326,7 @@ def test_areas_typed_with_the_arabic_comma_are_several(case: Case, staff_client:
     response = staff_client.post(
         f"/clinic/patients/{case.patient.id}/treatments/new/", form(case.site, areas="الوجه، الرقبة")
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert Treatment.objects.exclude(pk=case.treatment.pk).get().areas == ["الوجه", "الرقبة"]
 
 

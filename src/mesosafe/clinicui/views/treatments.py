@@ -3,6 +3,7 @@ form warns first when the screening is unresolved or the patient is not yet read
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
@@ -21,31 +22,58 @@ from mesosafe.engines import parse
 from mesosafe.errors import DomainError
 from mesosafe.patients.services import gating_screening, latest_screening, needs_override
 from mesosafe.treatments.links import link_url
+from mesosafe.treatments.models import Treatment
 from mesosafe.treatments.schemas import TreatmentIn
 from mesosafe.treatments.services import record_treatment
-
-ISSUED = "issued_link"  # the session key of a link just issued with a treatment, until it is shown
 
 
 @staff_required
 def treatment_recorded(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
-    """After recording: the patient's link, once (the session hands it over and forgets it); a reload says
-    it was shown already."""
-    treatment = treatment_or_404(staff, pk)
-    issued = request.session.get(ISSUED) or {}
-    token = issued.get("token") if issued.get("treatment") == treatment.id else None
-    if token:
-        del request.session[ISSUED]
+    """Where the treatment form sent again leads: the treatment, without its link, which was shown once, in
+    the response to the send that recorded it."""
+    return _recorded_page(request, staff, treatment_or_404(staff, pk), token="")
+
+
+def _recorded_page(request: HttpRequest, staff: Staff, treatment: Treatment, token: str) -> HttpResponse:
+    """The treatment recorded, with the patient's link and its print-sheet form when `token` is given. The
+    raw token lives only in this response, never in the session or the database."""
     context = {
         "staff": staff,
         "patient": treatment.patient,
         "treatment": treatment,
         "url": link_url(token, request) if token else "",
-        "token": token or "",
+        "token": token,
         "recorded": True,
         "nav": "patients",
     }
-    return render(request, "clinicui/link_issued.html", context)
+    response = render(request, "clinicui/link_issued.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _entry(form: TreatmentForm) -> dict[str, Any]:
+    """The valid form as the API's treatment entry."""
+    d = form.cleaned_data
+    lines = [
+        {
+            "batch_id": d[f"batch_{i}"].id,
+            "volume_ml": d[f"volume_{i}"],
+            "concentration": d[f"concentration_{i}"],
+            "area": d[f"area_{i}"],
+        }
+        for i in range(PRODUCT_ROWS)
+        if d.get(f"batch_{i}") is not None
+    ]
+    return {
+        "practitioner_id": d["practitioner"].id,
+        "performed_at": d["performed_at"],
+        "areas": form.areas_list(),
+        "technique": d["technique"],
+        "injection_depth": d["injection_depth"],
+        "anaesthetic": d["anaesthetic"],
+        "products": lines,
+        "override_reason": d["override_reason"],
+    }
 
 
 @staff_required
@@ -63,39 +91,20 @@ def new_treatment(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
         initial={"performed_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)},
     )
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        lines = [
-            {
-                "batch_id": d[f"batch_{i}"].id,
-                "volume_ml": d[f"volume_{i}"],
-                "concentration": d[f"concentration_{i}"],
-                "area": d[f"area_{i}"],
-            }
-            for i in range(PRODUCT_ROWS)
-            if d.get(f"batch_{i}") is not None
-        ]
-        entry = {
-            "practitioner_id": d["practitioner"].id,
-            "performed_at": d["performed_at"],
-            "areas": form.areas_list(),
-            "technique": d["technique"],
-            "injection_depth": d["injection_depth"],
-            "anaesthetic": d["anaesthetic"],
-            "products": lines,
-            "override_reason": d["override_reason"],
-        }
         try:
             with spending(request) as spent:
-                treatment, token = record_treatment(patient, parse(TreatmentIn, entry), by=request.user)
+                treatment, token = record_treatment(
+                    patient, parse(TreatmentIn, _entry(form)), by=request.user
+                )
                 spent.result = reverse("clinicui:treatment_recorded", args=[treatment.id])
         except AlreadySent:
             return sent_before(request) or redirect("clinicui:patient", patient.id)
         except DomainError as error:
             form.refuse(error)
         else:
-            # the link goes across the redirect in the session, never in a URL, and is shown once
-            request.session[ISSUED] = {"treatment": treatment.id, "token": token}
-            return redirect(spent.result)
+            # shown in this response rather than after a redirect, so the token is never stored to cross it;
+            # the same form sent again is led by its spent form token to the page without the link
+            return _recorded_page(request, staff, treatment, token)
     audit_read(staff, "patient", [patient.id], patient.id)
     # the patient's own later answers, shown when milder than the clinic's screening that still gates
     latest = latest_screening(patient)
