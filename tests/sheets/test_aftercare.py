@@ -157,3 +157,84 @@ def test_the_cached_pdf_is_made_once_per_content(
     ):
         assert cached_pdf(changed) != cached_pdf(sheet)
     assert len(made) == 4
+
+
+def test_the_emergency_number_comes_before_the_clinics(sheet_for: Callable[[str], Sheet]) -> None:
+    """As on the patient's result pages: the emergency call first, then the clinic."""
+    for lang in ("en", "ar"):
+        page = html(sheet_for(lang))
+        emergency = page.index('<span dir="ltr" class="ltr big">998</span>')
+        assert emergency < page.index('<span dir="ltr" class="ltr big">+971 4 334 5566</span>')
+
+
+def test_the_product_line_is_written_in_the_sheets_language(sheet_for: Callable[[str], Sheet]) -> None:
+    """The Arabic comma and the patient's Arabic-Indic digits for the volume (1.50 ml in the fixture); the lot
+    number as written, left to right."""
+    english, arabic = html(sheet_for("en")), html(sheet_for("ar"))
+    lot = '<span dir="ltr" class="ltr">LOT-[0-9-]+</span>'
+    assert re.search(lot + ', <span class="nowrap"><span dir="ltr" class="ltr">1.5 mL</span></span>', english)
+    assert re.search(lot + '، <span class="nowrap">١٫٥ ', arabic)
+    assert "1.50" not in arabic and "1.5 mL" not in arabic
+
+
+def test_only_latin_runs_of_an_area_are_left_to_right(sheet_for: Callable[[str], Sheet]) -> None:
+    """An Arabic area typed by staff reads right to left on the Arabic sheet; a Latin one is isolated."""
+    sheet = replace(sheet_for("ar"), areas=["الوجه، الرقبة", "face", "الوجه (Face 2)"])
+    page = html(sheet)
+    assert (
+        "<td>الوجه، الرقبة، "
+        '<span dir="ltr" class="ltr">face</span>، '
+        'الوجه <span dir="ltr" class="ltr">(Face 2)</span></td>'
+    ) in page
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Vitamin C 20%", '<span dir="ltr" class="ltr">Vitamin C 20%</span>'),
+        ("الوجه - Face", 'الوجه - <span dir="ltr" class="ltr">Face</span>'),
+        ("١٫٥ مل", "١٫٥ مل"),
+        ("١٫٥ mL", '١٫٥ <span dir="ltr" class="ltr">mL</span>'),
+        ("<i>x</i> & y", '&lt;<span dir="ltr" class="ltr">i&gt;x&lt;/i&gt; &amp; y</span>'),
+        ("", ""),
+    ],
+)
+def test_latin_runs_are_isolated_and_arabic_is_not(text: str, shown: str) -> None:
+    assert aftercare.latin_isolated(text) == shown
+
+
+@needs_poppler
+def test_an_arabic_area_reads_right_to_left_in_the_pdf(
+    sheet_for: Callable[[str], Sheet], tmp_path: Path
+) -> None:
+    """The area "3 مناطق" (3 areas) forced left to right came out as "مناطق 3": the number after the word."""
+    sheet = replace(sheet_for("ar"), areas=["3 مناطق", "الوجه، الرقبة"])
+    text = _squash(_text(pdf(sheet), tmp_path))
+    assert "3مناطق" in text and "الوجه،الرقبة" in text
+
+
+@needs_poppler
+def test_the_sheet_reads_no_file_by_url(
+    sheet_for: Callable[[str], Sheet], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A file:// URL in the HTML is refused, never read; the QR code's data URI still loads."""
+    secret = tmp_path / "secret.css"
+    secret.write_text('body::after { content: "LEAKED" }')
+    page = html(sheet_for("en")).replace(
+        "</head>", f'<link rel="stylesheet" href="{secret.as_uri()}"></head>'
+    )
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        document = aftercare._render(page)
+    assert "LEAKED" not in _text(document, tmp_path)
+    assert [secret.as_uri() in r.getMessage() for r in caplog.records] == [True]  # nothing else refused
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["file:///etc/passwd", "http://127.0.0.1:9/x.png", "https://example.com/font.woff2", "data:text/css,"],
+)
+def test_the_fetcher_refuses_every_url_but_the_qr_code(url: str, sheet_for: Callable[[str], Sheet]) -> None:
+    fetcher = aftercare.QrOnlyFetcher()
+    with pytest.raises(ValueError, match="loads nothing by URL"):
+        fetcher.fetch(url)
+    assert fetcher.fetch(sheet_for("en").qr).read().startswith(b"<svg")
