@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.test import Client
@@ -91,3 +92,34 @@ def test_the_services_refusals_are_said_in_the_pages_language(case: Case, staff_
             assert gettext(sentence) != sentence and gettext(sentence) in page, changes
         assert "cannot come before the treatment" not in page and "mark it serious" not in page
     assert not Complication.objects.exists()
+
+
+def test_grade_and_relatedness_start_empty(case: Case, staff_client: Client) -> None:
+    """Their first option (grade 1, "Not related") was chosen for the nurse who chose neither."""
+    page = staff_client.get(f"/clinic/treatments/{case.treatment.id}/complications/new/").content.decode()
+    for name in ("grade", "relatedness"):
+        select = page.split(f'<select name="{name}"')[1].split("</select>")[0]
+        assert '<option value="" selected>Choose…</option>' in select, name
+        assert select.count("selected") == 1, name
+
+
+def test_an_empty_submit_names_grade_and_relatedness_and_keeps_the_input(
+    case: Case, staff_client: Client
+) -> None:
+    stored = case.checkin([{"code": "breathing_difficulty"}])
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/?checkin={stored.id}"
+    typed = {"symptom_codes": ["breathing_difficulty"], "action_taken": "Called 998 🚑"}
+    sent = data(grade="", relatedness="", **typed)
+    response = staff_client.post(url, sent)
+    page = response.content.decode()
+    assert response.status_code == 400 and 'id="errors"' in page
+    assert '<a href="#id_grade">Grade (1 mild – 5 death) — Choose the grade.</a>' in page
+    assert (
+        '<a href="#id_relatedness">Related to the treatment? — Choose how likely the treatment caused it.</a>'
+        in page
+    )
+    assert "Called 998 🚑" in page
+    assert re.search(r'value="breathing_difficulty" id="id_symptom_codes_\d+" checked>', page)
+    assert not Complication.objects.exists()
+    stored.refresh_from_db()
+    assert stored.reviewed_at is None

@@ -70,6 +70,25 @@ def test_errors_name_the_field_and_keep_the_input(site_a: ClinicSite, staff_clie
     assert not Patient.objects.exists() and not AuditEvent.objects.filter(action="create").exists()
 
 
+def test_every_field_error_is_shown_at_once(site_a: ClinicSite, staff_client: Client) -> None:
+    """The phone (checked by the API's rules) was named only once the date and the email were right."""
+    sent = details(date_of_birth="2030-01-01", email="not-an-email", phone="abc")
+    page = staff_client.post(NEW, sent).content.decode()
+    for name in ("date_of_birth", "email", "phone"):
+        assert f'<a href="#id_{name}">' in page and f'id="id_{name}_error"' in page, name
+    assert "Phone — Write the phone number with digits, spaces and + ( ) - . only." in page
+    assert 'value="abc"' in page and 'value="not-an-email"' in page and 'value="2030-01-01"' in page
+    assert not Patient.objects.exists()
+
+
+def test_a_name_by_the_apis_rule_is_named_with_the_other_errors(
+    site_a: ClinicSite, staff_client: Client
+) -> None:
+    page = staff_client.post(NEW, details(name="Huda \u202eMansour", phone="abc")).content.decode()
+    assert '<a href="#id_name">' in page and '<a href="#id_phone">' in page
+    assert not Patient.objects.exists()
+
+
 def test_future_birth_date_is_a_field_error(site_a: ClinicSite, staff_client: Client) -> None:
     tomorrow = (date.today() + timedelta(days=2)).isoformat()
     page = staff_client.post(NEW, details(date_of_birth=tomorrow)).content.decode()
@@ -166,6 +185,16 @@ def test_invalid_contact_details_are_not_saved(case: Case, staff_client: Client)
     case.patient.refresh_from_db()
     assert case.patient.email == "" and case.patient.phone == "+971500000001"
     assert not AuditEvent.objects.filter(action="update").exists()
+
+
+def test_contact_form_shows_every_error_at_once(case: Case, staff_client: Client) -> None:
+    url = f"/clinic/patients/{case.patient.id}/edit/"
+    response = staff_client.post(url, {"email": "nope", "phone": "abc", "preferred_language": "en"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert '<a href="#id_email">' in page and '<a href="#id_phone">' in page
+    case.patient.refresh_from_db()
+    assert case.patient.phone == "+971500000001"
 
 
 def test_unchanged_details_are_not_an_update(case: Case, staff_client: Client) -> None:

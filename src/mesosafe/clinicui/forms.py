@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any, ClassVar
 
 from django import forms
@@ -15,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext_lazy as _
+from pydantic import create_model
 
 from mesosafe.clinics.models import Batch, Product, Staff
 from mesosafe.clinics.schemas import BatchIn, ProductIn
@@ -25,7 +27,9 @@ from mesosafe.errors import Code, DomainError, Path
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.knowledge.plausible import VOLUME_ML
+from mesosafe.lib.fields import In
 from mesosafe.lib.numbers import LocalDecimalField, western_digits
+from mesosafe.lib.summary import ErrorSummary
 from mesosafe.patients.models import Patient
 from mesosafe.patients.schemas import PatientIn
 from mesosafe.treatments.schemas import TreatmentIn
@@ -60,6 +64,7 @@ RELATEDNESS = [
     (Relatedness.PROBABLY, _("Probably")),
     (Relatedness.DEFINITELY, _("Definitely")),
 ]
+CHOOSE = ("", _("Choose…"))  # a select's empty first option: nothing is chosen until someone chooses
 SERIOUS_REASONS = [
     (SeriousReason.HOSPITALISATION, _("Hospitalisation")),
     (SeriousReason.DISABILITY, _("Disability")),
@@ -150,7 +155,12 @@ class PatientForm(RefusalForm, forms.ModelForm[Patient]):
         return western_digits(str(self.cleaned_data.get("phone", "")))  # the digits a phone dials
 
     def clean(self) -> dict[str, Any]:
+        """Each field by the API's rule for it, whatever the others' errors (so every error is shown at once);
+        then, all fields right, the whole record, as the API checks it."""
         data = super().clean() or {}
+        for name in PatientIn.model_fields:
+            if name in data and name not in self.errors:
+                self._check_alone(name, data[name])
         if not self.errors:
             names = PatientIn.model_fields
             shown = {name: getattr(self.instance, name) for name in names} | {
@@ -161,6 +171,20 @@ class PatientForm(RefusalForm, forms.ModelForm[Patient]):
             except DomainError as error:
                 self.refuse(error)
         return data
+
+    def _check_alone(self, name: str, value: Any) -> None:
+        try:
+            parse(_one_field(PatientIn, name), {name: value})
+        except DomainError as error:
+            self.refuse(error)
+
+
+@cache
+def _one_field(schema: type[In], name: str) -> type[In]:
+    """`schema` with only its field `name`, to check that field's rule alone."""
+    info = schema.model_fields[name]
+    field: dict[str, Any] = {name: (info.annotation, info)}
+    return create_model(f"{schema.__name__}_{name}", __base__=In, **field)
 
 
 class PatientContactForm(PatientForm):
@@ -297,10 +321,18 @@ class ComplicationForm(RefusalForm, forms.Form):
     symptom_codes = forms.MultipleChoiceField(
         label=_("Symptoms"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
+    # Grade and relatedness start on "Choose…": a preselected first option would be stored as an answer.
     grade = forms.TypedChoiceField(
-        label=_("Grade (1 mild – 5 death)"), coerce=int, choices=[(i, str(i)) for i in range(1, 6)]
+        label=_("Grade (1 mild – 5 death)"),
+        coerce=int,
+        choices=[CHOOSE, *[(i, str(i)) for i in range(1, 6)]],
+        error_messages={"required": _("Choose the grade.")},
     )
-    relatedness = forms.ChoiceField(label=_("Related to the treatment?"), choices=RELATEDNESS)
+    relatedness = forms.ChoiceField(
+        label=_("Related to the treatment?"),
+        choices=[CHOOSE, *RELATEDNESS],
+        error_messages={"required": _("Choose how likely the treatment caused it.")},
+    )
     serious = forms.BooleanField(label=_("Serious"), required=False)
     serious_reason = forms.ChoiceField(
         label=_("Why serious"), required=False, choices=[("", "—"), *SERIOUS_REASONS]
@@ -372,7 +404,7 @@ class AcknowledgeAllForm(AcknowledgeForm):
     checkin = CheckinIds()
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(ErrorSummary, forms.Form):
     """Return an acknowledged check-in to the review queue: why, and which review the page showed."""
 
     reason = forms.CharField(
@@ -454,7 +486,7 @@ class RecallContactedForm(RecallActionForm):
     method = forms.ChoiceField(
         label=_("How"),
         choices=[
-            ("", _("Choose…")),
+            CHOOSE,
             ("phone", _("Phone")),
             ("in_person", _("In person")),
             ("email", _("E-mail reply")),
