@@ -52,6 +52,7 @@ def test_new_link_replaces_the_old_one(case: Case, staff_client: Client, client:
     response = staff_client.post(f"/clinic/treatments/{case.treatment.id}/link/")
     page = response.content.decode()
     assert response.status_code == 200 and "shown only once" in page
+    assert "no-store" in response["Cache-Control"]  # it holds the raw token
     assert client.get(case.url()).status_code == 404
     url = page.split('id="patient-link" type="text" readonly value="')[1].split('"')[0]
     assert client.get(url).status_code == 200

@@ -47,6 +47,7 @@ def test_issue_shows_once_and_emails(
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         response = staff_client.post(f"/clinic/patients/{patient.id}/screening-link/")
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]  # it holds the raw token
     url = issued_link(response.content.decode())
     token = url.rsplit("/p/", 1)[1].strip("/")
     assert ScreeningLink.objects.get(patient=patient).token_hash == digest(token)

@@ -11,6 +11,7 @@ from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mesosafe import explain
@@ -134,6 +135,7 @@ def patient_detail(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     )
 
 
+@never_cache  # the answer holds the raw token: kept by no cache
 @require_POST
 @staff_required
 def new_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
@@ -153,6 +155,7 @@ def new_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpRespo
     )
 
 
+@never_cache  # the answer holds the raw token: kept by no cache
 @require_POST
 @staff_required
 def new_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
