@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))  # checkin_cpu, checkin_load and floor/
+sys.path.insert(0, str(HERE))  # callgrind, checkin_cpu, checkin_load and floor/
 
 import checkin_cpu  # noqa: E402
 import checkin_load  # noqa: E402
+from callgrind import callgrind_instructions  # noqa: E402
 from floor import FLOOR_PATH, MUST_PATH  # noqa: E402
 
 ENDPOINTS = {
@@ -43,15 +42,7 @@ def worker(path: str, count: int, tokens: list[str]) -> None:
 
 
 def instructions(path: str, count: int, tokens: list[str]) -> int:
-    command = [
-        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-        sys.executable, __file__, "--worker", path, str(count), *tokens,
-    ]  # fmt: skip
-    run = subprocess.run(command, capture_output=True, text=True, check=False)
-    found = re.search(r"Collected : (\d+)", run.stderr)
-    if run.returncode != 0 or not found:
-        raise SystemExit(f"{path}: the run under valgrind failed:\n{run.stderr[-2000:]}")
-    return int(found.group(1))
+    return callgrind_instructions([sys.executable, __file__, "--worker", path, str(count), *tokens], path)
 
 
 def main() -> None:

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))  # triage_bench
+sys.path.insert(0, str(HERE))  # callgrind, triage_bench
+
+from callgrind import callgrind_instructions  # noqa: E402
 
 BASE = 1000
 
@@ -40,15 +40,7 @@ def worker(count: int) -> None:
 
 
 def instructions(count: int) -> int:
-    command = [
-        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-        sys.executable, __file__, "--worker", str(count),
-    ]  # fmt: skip
-    run = subprocess.run(command, capture_output=True, text=True, check=False)
-    found = re.search(r"Collected : (\d+)", run.stderr)
-    if run.returncode != 0 or not found:
-        raise SystemExit(f"the run under valgrind failed:\n{run.stderr[-2000:]}")
-    return int(found.group(1))
+    return callgrind_instructions([sys.executable, __file__, "--worker", str(count)])
 
 
 def main() -> None:

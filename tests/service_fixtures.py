@@ -4,9 +4,12 @@ The database is SQLite unless DATABASE_URL names PostgreSQL (scripts/test runs t
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -134,6 +137,38 @@ def make_treatment() -> Callable[..., tuple[Treatment, str]]:
         return record_treatment(patient, entry, by=site.staff.user)
 
     return make
+
+
+@dataclass
+class SilentServer:
+    """A local port that accepts connections and never says a word; `accepted` is set on each accept."""
+
+    port: int
+    accepted: threading.Event
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    """A database or mail server hung, or a link cut past a proxy: connecting works, nothing answers."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(0.2)  # so the accepting thread sees `stop`
+        silent = SilentServer(server.getsockname()[1], threading.Event())
+        held: list[socket.socket] = []
+        stop = threading.Event()
+
+        def accept() -> None:
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    held.append(server.accept()[0])
+                    silent.accepted.set()
+
+        thread = threading.Thread(target=accept, daemon=True)
+        thread.start()
+        yield silent
+        stop.set()
+        thread.join()
+        for peer in held:
+            peer.close()
 
 
 @pytest.fixture

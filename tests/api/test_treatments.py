@@ -33,6 +33,12 @@ def post(client: Client, site: Site, patient: Patient, body: dict[str, Any]) -> 
     return client.post(url, body, content_type="application/json", **site.headers())
 
 
+def screen_pregnant(client: Client, site: Site, patient: Patient) -> dict[str, Any]:
+    """Staff screen a pregnant patient: a decision that gates the next treatment."""
+    url, body = f"{API}/patients/{patient.id}/screenings", {"age": 30, "pregnant": True}
+    return client.post(url, body, content_type="application/json", **site.headers()).json()
+
+
 def test_recording_creates_plan_schedule_link_email_and_reminders(
     client: Client, site: Site, make_patient: Callable[..., Patient], django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -89,12 +95,7 @@ def test_a_deferring_screening_needs_an_override_reason(
     client: Client, site: Site, make_patient: Callable[..., Patient]
 ) -> None:
     patient = make_patient(site)
-    screening = client.post(
-        f"{API}/patients/{patient.id}/screenings",
-        {"age": 30, "pregnant": True},
-        content_type="application/json",
-        **site.headers(),
-    ).json()
+    screening = screen_pregnant(client, site, patient)
     assert screening["decision"] in {"defer", "clinician_review", "do_not_treat"}
     detail = client.get(f"{API}/patients/{patient.id}", **site.headers()).json()
     assert detail["needs_override"] is True and detail["latest_screening"]["id"] == screening["id"]
@@ -112,12 +113,7 @@ def test_the_patients_own_milder_screening_does_not_lift_the_clinics(
     client: Client, site: Site, make_patient: Callable[..., Patient]
 ) -> None:
     patient = make_patient(site)
-    by_staff = client.post(
-        f"{API}/patients/{patient.id}/screenings",
-        {"age": 30, "pregnant": True},
-        content_type="application/json",
-        **site.headers(),
-    ).json()
+    by_staff = screen_pregnant(client, site, patient)
     token = client.post(f"{API}/patients/{patient.id}/screening-link", **site.headers()).json()["token"]
     own = client.post(
         f"{API}/patient/screening", {"age": 30}, content_type="application/json", **link_headers(token)

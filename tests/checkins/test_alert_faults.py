@@ -6,11 +6,10 @@ workers alerting one treatment at once (one lock order, no deadlock)."""
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,7 +25,7 @@ from mesosafe.checkins.services import submit
 from mesosafe.checkins.tasks import alert_tasks, send_alert
 from mesosafe.clinics.models import Staff
 from mesosafe.patients.models import Patient
-from tests.service_fixtures import Site, on_postgres
+from tests.service_fixtures import SilentServer, Site, on_postgres
 
 URGENT = {"symptoms": [{"code": "fever"}]}
 EMERGENCY = {"symptoms": [{"code": "breathing_difficulty", "severity": "severe"}]}
@@ -51,30 +50,6 @@ def _named(messages: list[Any]) -> Counter[int]:
     return Counter(int(n) for m in messages for n in re.findall(r"/clinic/checkins/(\d+)/", m.body))
 
 
-@pytest.fixture
-def silent_smtp() -> Iterator[tuple[int, threading.Event]]:
-    """A mail server that accepts connections and never says a word; the event is set on each accept."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    accepted = threading.Event()
-    held: list[socket.socket] = []
-
-    def serve() -> None:
-        while True:
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                return
-            accepted.set()
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield server.getsockname()[1], accepted
-    server.close()
-    for peer in held:
-        peer.close()
-
-
 def _row_lock_free(checkin_id: int, result: list[bool | str]) -> None:
     """Try to lock the check-in's row at once from another connection, as staff acknowledging it would."""
     try:
@@ -92,11 +67,11 @@ def test_a_mail_server_that_never_answers_is_a_failed_send_and_holds_no_row_lock
     site: Site,
     make_patient: Callable[..., Patient],
     make_treatment: Callable[..., Any],
-    silent_smtp: tuple[int, threading.Event],
+    silent_server: SilentServer,
 ) -> None:
     """Finding 1: with no SMTP timeout the worker waited for ever inside the check-in's transaction,
     holding its row lock. Now the send times out (a failure, retried), and the row is free meanwhile."""
-    port, accepted = silent_smtp
+    port, accepted = silent_server.port, silent_server.accepted
     treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
     stored, _ = submit(treatment.link, URGENT, "u")
     probe: list[bool | str] = []

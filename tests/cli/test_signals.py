@@ -576,6 +576,23 @@ def test_from_db_refuses_the_options_it_decides_itself(tmp_path: Path, args: lis
     assert f"Error: {args[0]} cannot be used with --from-db" in done.stderr  # before the database is read
 
 
+@pytest.mark.parametrize("period", [[], ["--period", "all"]])
+def test_a_date_column_without_quarters_is_refused(tmp_path: Path, period: list[str]) -> None:
+    """--date was read, checked and recorded, and changed no number: only --period quarter uses it."""
+    out = tmp_path / "out.csv"
+    args = ["--product", "var1", "--event", "var2", "--date", "date", *period, "--out", str(out), "--quiet"]
+    code, _, stderr = run("signals", str(_dated(tmp_path)), *args)
+    assert code == 2 and "Error: --date needs --period quarter" in stderr and not out.exists()
+
+
+def test_quarters_from_the_database_are_refused_before_it_is_read(tmp_path: Path) -> None:
+    """Its reports have no date: refused once the export had run, now before (here it was never migrated)."""
+    done = mesosafe("signals", "--from-db", "--period", "quarter", "--quiet", data_dir=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Error: --period quarter needs the reports' date column (--date)" in done.stderr
+    assert "migrate" not in done.stderr
+
+
 def test_keeping_a_degenerate_prior_prints_no_numpy_warning(tmp_path: Path) -> None:
     out = tmp_path / "quarters.csv"
     done = mesosafe(

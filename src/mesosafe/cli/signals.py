@@ -190,9 +190,17 @@ def _refuse_ignored(ctx: click.Context, from_db: bool, options: dict[str, Any]) 
     ]
     why = "cannot be used with --from-db (its reports are complications: id, products, symptom codes)"
     rules += [(name, not from_db, why) for name in SET_BY_FROM_DB]
+    rules.append(("date_col", options["period"] == "quarter", "needs --period quarter"))
     for name, allowed, reason in rules:
         if not allowed and _given(ctx, name):
             raise click.BadOptionUsage(name, f"{_option_name(ctx, name)} {reason}", ctx)
+
+
+def _refuse_quarters_from_db(ctx: click.Context, from_db: bool, period: str) -> None:
+    """The database's reports have no date (--date is refused with --from-db): refused before the export,
+    with the words the pipeline would use after it."""
+    if from_db and period == "quarter":
+        raise click.BadOptionUsage("period", "--period quarter needs the reports' date column (--date)", ctx)
 
 
 def _flag_options(command: Any) -> Any:
@@ -369,7 +377,9 @@ def signals(
 
     if from_db == bool(input_paths):
         raise click.UsageError("give either INPUT or --from-db")
-    _refuse_ignored(click.get_current_context(), from_db, options)
+    ctx = click.get_current_context()
+    _refuse_ignored(ctx, from_db, options)
+    _refuse_quarters_from_db(ctx, from_db, options["period"])
     options["source"] = "file"
     if from_db:
         input_paths = (str(_export_reports(cast("By", by))),)
