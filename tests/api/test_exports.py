@@ -120,7 +120,7 @@ def test_an_update_is_a_new_version_and_marking_reported_keeps_id_and_version(
     complication.refresh_from_db()
     assert (complication.report_id, complication.report_version) == (
         second.safety_report_id,
-        second.most_recent,
+        second.most_recent_at,
     )
     assert complication.reported_on == site.clinic.local_date(timezone.now())
     third = read(client.get(f"{API}/complications/{complication.id}/icsr", **site.headers()).content)[0]

@@ -22,6 +22,8 @@ from mesosafe.patients.models import Patient
 from tests.concurrent import all_at_once
 from tests.service_fixtures import API, Site, link_headers
 
+ARABIC_FULL = "الحد الأقصى لعدد الصور في المتابعة الواحدة هو ٥."
+
 
 def png() -> bytes:
     buffer = io.BytesIO()
@@ -153,6 +155,23 @@ def test_a_link_may_send_a_days_worth_of_photos_and_no_more(
         f"{API}/patient/checkins/{checkin.id}/photos", {"photo": upload}, **link_headers(token)
     )
     assert again.status_code == 201  # the photos of yesterday no longer count
+
+
+def test_a_full_check_in_refuses_one_more_photo_in_the_patients_language(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """One photo past MAX_PER_CHECKIN is a 409 naming `photo`, said to an Arabic patient in Arabic."""
+    treatment, token = make_treatment(site, make_patient(site, lang="ar"))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
+    for _ in range(MAX_PER_CHECKIN):
+        store(checkin, png(), "png")
+    upload = SimpleUploadedFile("skin.png", png(), content_type="image/png")
+    refused = client.post(
+        f"{API}/patient/checkins/{checkin.id}/photos", {"photo": upload}, **link_headers(token)
+    )
+    assert refused.status_code == 409
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["message"]) == ("photo", ARABIC_FULL)
 
 
 def test_too_many_pixels_is_refused_from_the_header(

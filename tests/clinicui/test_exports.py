@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -13,6 +15,8 @@ from mesosafe.complications.models import Complication
 from mesosafe.complications.schemas import ComplicationIn
 from mesosafe.complications.services import create
 from mesosafe.e2b import read
+from mesosafe.patients.models import Patient
+from mesosafe.sheets import aftercare
 from tests.pages_fixtures import Case, ClinicSite
 
 
@@ -59,3 +63,35 @@ def test_the_sheet_with_the_issued_token_only(staff_client: Client, case: Case) 
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert staff_client.post(url, {"token": case.token}).status_code == 400  # the old link was replaced
     assert staff_client.post(url, {"token": ""}).status_code == 400
+
+
+def test_the_sheet_is_made_once_per_link_and_language(
+    staff_client: Client, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reprint of the same sheet comes from the cache (a PDF is about a second of CPU); another link or
+    another language is another PDF. Every print is audited, cached or not."""
+    made: list[str] = []
+    monkeypatch.setattr(
+        aftercare, "_render", lambda source: made.append(source) or f"%PDF {len(made)}".encode()
+    )
+    cache.clear()
+    url = f"/clinic/treatments/{case.treatment.id}/aftercare.pdf"
+
+    def printed(token: str) -> bytes:
+        response = staff_client.post(url, {"token": token})
+        assert response.status_code == 200
+        return response.content
+
+    def issued() -> str:
+        token: str = staff_client.post(f"/clinic/treatments/{case.treatment.id}/link/").context["token"]
+        return token
+
+    token = issued()
+    first = printed(token)
+    assert printed(token) == first and len(made) == 1
+    Patient.objects.filter(id=case.patient.id).update(preferred_language="ar")
+    arabic = printed(token)
+    other_link = printed(issued())
+    assert len({first, arabic, other_link}) == 3 and len(made) == 3
+    audited = AuditEvent.objects.filter(object_type="aftercare_sheet", patient_id=case.patient.id)
+    assert audited.count() == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -100,3 +101,26 @@ def test_a_check_in_past_the_days_photos_is_stored_and_says_so(case: Case, clien
     assert stored.disposition == "urgent" and not stored.photos.exists()
     page = response.content.decode()
     assert response.status_code == 200 and "a photo was not saved" in page and "At most 15 photos" in page
+
+
+def test_a_photo_past_the_check_ins_limit_is_said_in_arabic(
+    make_case: Any, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form takes MAX_PER_CHECKIN photos, so only a race (the API filling the check-in first) reaches the
+    check-in's own limit: the photo is refused and the Arabic result page says why, in Arabic."""
+    stored_now = photos.store
+
+    def raced(checkin: CheckIn, data: bytes, ext: str) -> Photo:
+        while checkin.photos.count() < photos.MAX_PER_CHECKIN:
+            stored_now(checkin, data, ext)
+        return stored_now(checkin, data, ext)
+
+    monkeypatch.setattr(photos, "store", raced)
+    case: Case = make_case(lang="ar")
+    data: dict[str, Any] = {"idempotency_key": "full", "step": "details", "symptoms": ["fever"]}
+    data["temperature"] = "38.5"
+    data["photo"] = upload(jpeg_with_gps(8, 8))
+    response = client.post(case.url("checkin/"), data, follow=True)
+    assert CheckIn.objects.get(idempotency_key="full").photos.count() == photos.MAX_PER_CHECKIN
+    reason = "الحد الأقصى لعدد الصور في المتابعة الواحدة هو ٥."
+    assert f"أُرسلت متابعتك، ولكن لم تُحفَظ إحدى الصور: {reason}" in response.content.decode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from ninja import File, Header, Router, Status
 from ninja.files import UploadedFile
 
@@ -77,10 +78,13 @@ def patient_screening(request: HttpRequest, body: Intake) -> Status[dict[str, An
 
 @router.post("/patient/checkins/{checkin_id}/photos", response=responses({201: PhotoOut}))
 def add_photo(request: HttpRequest, checkin_id: int, photo: File[UploadedFile]) -> Status[dict[str, Any]]:
-    """Attach a photo (JPEG, PNG or WebP, at most 8 MB) to a check-in of this link, metadata removed."""
+    """Attach a photo (JPEG, PNG or WebP, at most 8 MB) to a check-in of this link, metadata removed. A
+    refusal's message is in the patient's language."""
     link = link_of(request)
     checkin = get_or_404(CheckIn.objects.filter(treatment_id=link.treatment_id), checkin_id)
-    return Status(201, photos.attach(checkin, photo).to_dict())
+    with translation.override(link.treatment.patient.preferred_language):
+        stored = photos.attach(checkin, photo)
+    return Status(201, stored.to_dict())
 
 
 @router.post("/patient/checkins", auth=patient_checkin, response=responses({201: CheckInOut}))

@@ -14,13 +14,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.errors import Code, DomainError, conflict
+from mesosafe.knowledge import Lang
 from mesosafe.lib.files import private_file
+from mesosafe.lib.numbers import arabic_digits
 from mesosafe.treatments.models import Treatment
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -124,12 +127,18 @@ def store(checkin: CheckIn, data: bytes, ext: str) -> Photo:
         # would let each see room for one more), across its check-ins for the daily limit.
         Treatment.objects.select_for_update().filter(pk=checkin.treatment_id).values_list("pk").get()
         if Photo.objects.filter(checkin_id=checkin.pk).count() >= MAX_PER_CHECKIN:
-            raise conflict("photo", f"a check-in holds at most {MAX_PER_CHECKIN} photos")
+            message = _("A check-in can hold at most %(count)s photos.")
+            raise conflict("photo", message % {"count": _count(MAX_PER_CHECKIN)})
         check_daily_limit(checkin.treatment_id)
         photo = Photo(checkin=checkin)
         photo.image.save(f"{secrets.token_hex(16)}.{ext}", ContentFile(data), save=True)
         record(patient.clinic_id, None, "create", "photo", [photo.id], patient.id, actor="patient")
     return photo
+
+
+def _count(number: int) -> str:
+    """A number as the patient's text writes it: Arabic-Indic digits in Arabic (docs/pages.md)."""
+    return arabic_digits(str(number)) if get_language() == Lang.AR.value else str(number)
 
 
 def content_type(photo: Photo) -> str:

@@ -10,7 +10,7 @@ makes a new version that sorts after the old one even on the same day; the batch
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -84,6 +84,7 @@ def case(complication: Complication) -> Case:
     zone = ZoneInfo(clinic.time_zone)
     kb = load()
     treated_on = treatment.performed_at.astimezone(zone).date()
+    changed = version(complication)
     reactions = tuple(
         Reaction(
             id=f"complication-{complication.id}-{code}",
@@ -115,8 +116,8 @@ def case(complication: Complication) -> Case:
         safety_report_id=report_id(complication),
         created=timezone.now(),
         first_received=complication.created_at.astimezone(zone).date(),
-        most_recent=version(complication),
-        most_recent_at=version_at(complication),
+        most_recent=changed.date(),
+        most_recent_at=changed,
         sender=Sender(organisation=clinic.name, country=clinic.country, phone=clinic.phone or None),
         patient=Patient(initials=_initials(patient.name), birth_date=patient.date_of_birth),
         narrative=_narrative(complication, treated_on.isoformat(), [r.reported_term for r in reactions]),
@@ -146,13 +147,9 @@ def case(complication: Complication) -> Case:
     )
 
 
-def version(complication: Complication) -> date:
-    """The day of C.1.5, as the record of a report keeps it."""
-    return version_at(complication).date()
-
-
-def version_at(complication: Complication) -> datetime:
-    """C.1.5: the last change, to the second (E2B's precision), in the clinic's time zone."""
+def version(complication: Complication) -> datetime:
+    """C.1.5: the last change, to the second (E2B's precision), in the clinic's time zone; the record of a
+    report keeps it as its `report_version`."""
     zone = ZoneInfo(complication.treatment.patient.clinic.time_zone)
     changed = complication.updated_at or complication.created_at
     return changed.astimezone(zone).replace(microsecond=0)
@@ -185,7 +182,7 @@ def _narrative(complication: Complication, treated_on: str, terms: list[str]) ->
 def icsr_xml(complication: Complication, receiver: str = "REGULATOR") -> bytes:
     made = case(complication)
     clinic = complication.treatment.patient.clinic
-    version_id = f"{made.safety_report_id}-{version_at(complication).astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    version_id = f"{made.safety_report_id}-{version(complication).astimezone(UTC):%Y%m%dT%H%M%SZ}"
     header = Header(
         batch_id=version_id,
         sender_id=f"MESOSAFE-CLINIC-{clinic.id}",

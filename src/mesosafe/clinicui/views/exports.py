@@ -20,7 +20,7 @@ from mesosafe.complications.models import Complication
 from mesosafe.errors import DomainError
 from mesosafe.knowledge import load
 from mesosafe.lib.tokens import digest
-from mesosafe.sheets.aftercare import build, pdf
+from mesosafe.sheets.aftercare import build, cached_pdf
 from mesosafe.treatments.links import link_url
 
 
@@ -59,7 +59,7 @@ def aftercare_sheet(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse
         )
     sheet = build(treatment, link_url(token, request), load())
     audit_read(staff, "aftercare_sheet", [treatment.id], treatment.patient_id)
-    response = HttpResponse(pdf(sheet), content_type="application/pdf")
+    response = HttpResponse(cached_pdf(sheet), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="aftercare.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,0 +1,84 @@
+"""complications/services: a complication marked reported keeps its report's version (C.1.5) to the second,
+so a change made the same day is a later version; the migration that made it a moment keeps older days."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from mesosafe.complications import icsr, services
+from mesosafe.complications.models import Complication
+from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
+from mesosafe.e2b import Case, read
+from mesosafe.patients.models import Patient
+from tests.service_fixtures import Site
+
+BEFORE = ("complications", "0002_icsr_report")
+AFTER = ("complications", "0003_report_version_to_the_second")
+
+
+def _complication(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> Complication:
+    treatment, _ = make_treatment(site, make_patient(site), days_ago=10)
+    data = ComplicationIn(
+        onset_date=timezone.localdate() - timedelta(days=2),
+        grade=2,
+        relatedness="possibly",
+        symptom_codes=["lump"],
+    )
+    return services.create(treatment, data, by=site.staff.user)
+
+
+def _exported(complication: Complication) -> Case:
+    (case,) = read(icsr.icsr_xml(complication))
+    return case
+
+
+def test_reported_keeps_the_reports_version_to_the_second(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    complication = _complication(site, make_patient, make_treatment)
+    Complication.objects.filter(pk=complication.pk).update(updated_at=timezone.now() - timedelta(seconds=5))
+    complication.refresh_from_db()
+    sent = _exported(complication)
+    services.update(complication, ComplicationPatch(reported_to_regulator=True), site.staff.user)
+    complication.refresh_from_db()
+    assert sent.most_recent_at is not None and complication.report_version == sent.most_recent_at
+    assert _exported(complication).most_recent_at == sent.most_recent_at  # unchanged: the same version
+
+    services.update(complication, ComplicationPatch(outcome="recovering"), site.staff.user)
+    changed = _exported(Complication.objects.get(pk=complication.pk)).most_recent_at
+    assert changed is not None and changed > complication.report_version  # later, even on the same day
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_each_reported_day_as_its_midnight_utc(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    reported, unreported = (_complication(site, make_patient, make_treatment) for _ in range(2))
+    services.update(reported, ComplicationPatch(reported_to_regulator=True), site.staff.user)
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE])
+    try:
+        old = executor.loader.project_state([BEFORE]).apps.get_model("complications", "Complication")
+        assert reported.report_version is not None
+        assert (
+            old.objects.get(pk=reported.pk).report_version == reported.report_version.astimezone(UTC).date()
+        )
+        old.objects.filter(pk=reported.pk).update(report_version=date(2026, 11, 3))
+        MigrationExecutor(connection).migrate([AFTER])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    midnight = datetime(2026, 11, 3, tzinfo=UTC)
+    assert Complication.objects.get(pk=reported.pk).report_version == midnight
+    assert Complication.objects.filter(report_version__gte=midnight).count() == 1  # stored as a moment
+    assert Complication.objects.get(pk=unreported.pk).report_version is None
