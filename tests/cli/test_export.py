@@ -11,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 from django.utils import timezone
 
+from mesosafe.audit.models import AuditEvent
 from mesosafe.cli import cli
+from mesosafe.cli.common import os_user
 from mesosafe.complications.models import Complication, Relatedness
 from mesosafe.complications.schemas import ComplicationIn
 from mesosafe.complications.services import create
@@ -77,6 +79,53 @@ def test_a_receiver_of_60_characters_gives_a_file_that_passes_the_rules(
     assert result.exit_code == 0, result.output
     xml = out.read_bytes()
     assert check(xml) == [] and f'extension="{receiver}"'.encode() in xml
+
+
+def test_a_clinic_export_audits_a_read_of_each_patient_it_wrote(
+    make_site: Callable[..., Site], make_patient: Callable[..., Patient], tmp_path: Path
+) -> None:
+    site, other = make_site(), make_site()
+    mine = [make_patient(site, name="Amal Haddad"), make_patient(site, name="Layla Haddad")]
+    make_patient(other, name="Not Exported")
+    before = AuditEvent.objects.count()
+    result = _run("fhir", "--clinic", str(site.clinic.id), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    events = AuditEvent.objects.order_by("id")[before:]
+    assert AuditEvent.objects.count() == before + len(mine)
+    assert [(e.clinic_id, e.patient_id, e.object_id) for e in events] == [
+        (site.clinic.id, patient.id, str(patient.id)) for patient in mine
+    ]
+    assert {(e.action, e.object_type, e.actor, e.user_id) for e in events} == {
+        ("read", "fhir_bulk", "operator", None)
+    }
+    assert events[0].detail == {
+        "command": f"mesosafe export fhir --clinic {site.clinic.id}",
+        "os_user": os_user(),
+    }
+
+
+def test_a_case_report_export_audits_a_read_of_the_complication(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any], tmp_path: Path
+) -> None:
+    complication = _complication(site, make_patient, make_treatment)
+    before = AuditEvent.objects.count()
+    out = tmp_path / "icsr.xml"
+    result = _run("icsr", "--complication", str(complication.id), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert AuditEvent.objects.count() == before + 1
+    event = AuditEvent.objects.latest("id")
+    assert (event.clinic_id, event.patient_id, event.object_id) == (
+        site.clinic.id,
+        complication.treatment.patient_id,
+        str(complication.id),
+    )
+    assert (event.action, event.object_type, event.actor) == ("read", "complication_icsr", "operator")
+
+
+def test_a_refused_case_report_audits_nothing(tmp_path: Path, db: Any) -> None:
+    before = AuditEvent.objects.count()
+    result = _run("icsr", "--complication", "999999", "--out", str(tmp_path / "icsr.xml"))
+    assert result.exit_code == 2 and AuditEvent.objects.count() == before
 
 
 def _complication(

@@ -1,3 +1,5 @@
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +60,23 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path: Pat
         )  # fmt: skip
     assert run.returncode == 1
     assert run.stderr == "Error: cannot write the output: No space left on device\n"
+
+
+def test_files_the_service_makes_are_its_users_alone(tmp_path: Path) -> None:
+    """The SQLite database, the secret key and an export, made under a umask of 022 that would leave them
+    readable by every local user."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MESOSAFE_DATA_DIR")}
+    for args in (["demo"], ["export", "fhir", "--clinic", "1", "--out", "exported"]):
+        run = subprocess.run(
+            [sys.executable, "-m", "mesosafe", *args],
+            cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+            preexec_fn=lambda: os.umask(0o022),
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+    made = [tmp_path / "data", tmp_path / "exported"]
+    made += [path for folder in list(made) for path in folder.rglob("*")]
+    assert tmp_path / "data" / "mesosafe.sqlite3" in made and tmp_path / "exported" / "Patient.ndjson" in made
+    shared = {
+        str(path): oct(stat.S_IMODE(path.stat().st_mode)) for path in made if path.stat().st_mode & 0o077
+    }
+    assert shared == {}

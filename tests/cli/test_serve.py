@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -70,3 +71,32 @@ def test_serve_answers_and_keeps_tokens_out_of_the_log(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "mesosafe.sqlite3").exists() and (
         tmp_path / "data" / "static" / "admin"
     ).is_dir()
+
+
+# `mesosafe serve` up to the moment it becomes gunicorn: what it would start, and the umask it would keep
+_SERVE_UNTIL_EXEC = """
+import json, os, sys
+def execv(path, argv):
+    print(json.dumps({"umask": os.umask(0), "argv": argv}))
+    sys.exit(0)
+os.execv = execv
+sys.argv = ["mesosafe", "serve", "--port", "9001", "--workers", "1"]
+from mesosafe.cli import main
+main()
+"""
+
+
+def test_gunicorn_starts_with_a_private_umask_and_keeps_it(tmp_path: Path) -> None:
+    if on_postgres():
+        pytest.skip("runs against its own SQLite data directory; covered by the SQLite run")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MESOSAFE_DATA_DIR")}
+    done = subprocess.run(
+        [sys.executable, "-c", _SERVE_UNTIL_EXEC],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+        preexec_fn=lambda: os.umask(0o022),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    started = json.loads(done.stdout.strip().splitlines()[-1])
+    assert started["umask"] == 0o077
+    umask = started["argv"].index("--umask")
+    assert int(started["argv"][umask + 1], 0) == 0o077  # gunicorn's own, for its sockets and files

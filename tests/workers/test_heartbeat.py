@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.db import DatabaseError
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -20,6 +22,7 @@ from mesosafe.patients.models import Patient
 from mesosafe.workers import heartbeat
 from mesosafe.workers.heartbeat import FORGET_AFTER, HeartbeatThread, beat
 from mesosafe.workers.models import Heartbeat
+from mesosafe.workers.sessions import CLEAR_EVERY
 from tests.service_fixtures import Site
 
 
@@ -83,3 +86,25 @@ def test_a_bug_in_a_beat_is_logged_and_the_beats_go_on(
     with caplog.at_level(logging.WARNING, logger="mesosafe.workers.heartbeat"):
         HeartbeatThread("w-bug").beat_once()
     assert "heartbeat failed" in caplog.text and "KeyError" in caplog.text
+
+
+def _expired_session() -> str:
+    store = SessionStore()
+    store.set_expiry(timezone.now() - timedelta(seconds=1))
+    store.create()
+    assert store.session_key is not None
+    return store.session_key
+
+
+def test_the_first_beat_and_then_one_a_day_delete_expired_sessions(db: Any) -> None:
+    """The database session backend never deletes a row itself; nothing else runs clearsessions."""
+    thread = HeartbeatThread("w-sessions")
+    first = _expired_session()
+    thread.beat_once()
+    assert not Session.objects.filter(session_key=first).exists()
+    second = _expired_session()
+    thread.beat_once()  # the next beat, 30 seconds on: not due yet
+    assert Session.objects.filter(session_key=second).exists()
+    assert thread.sessions_cleared_at is not None
+    thread.clear_sessions_when_due(thread.sessions_cleared_at + CLEAR_EVERY)
+    assert not Session.objects.filter(session_key=second).exists()

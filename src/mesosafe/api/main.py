@@ -21,6 +21,9 @@ from mesosafe.lib import jsonbody
 from mesosafe.lib.nul import find_nul
 from mesosafe.lib.problems import CONTENT_TYPE, Problem, field_problem
 
+# Every answer of the API, whatever it carries: no browser or client cache keeps patient data on disk
+CACHE_CONTROL = "private, no-store"
+
 # What the parser (OnceEachParser) and RefuseNul refuse, said in the schema of every text a client sends
 # (an ECMA and Python pattern)
 NO_NUL = "^[^\\u0000]*$"
@@ -126,7 +129,7 @@ def without_body(response: HttpResponseBase) -> HttpResponseBase:
 
 def _http_methods(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """HEAD answered as GET without the body; a method a path does not take as a problem+json 405 (ninja
-    answers it with a bare HTML one)."""
+    answers it with a bare HTML one); every answer `Cache-Control: private, no-store`."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -134,6 +137,7 @@ def _http_methods(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
         response = _as_get(view, request, *args, **kwargs) if head else view(request, *args, **kwargs)
         if response.status_code == 405:
             response = _not_allowed(request, response)
+        response["Cache-Control"] = CACHE_CONTROL
         return without_body(response) if head else response
 
     return wrapped

@@ -92,7 +92,13 @@ def cli() -> None:
 _UNWRITABLE = {errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT}
 
 
+# Files and folders this process makes (the database and its WAL, reports, exports) are its user's alone:
+# 0600 and 0700. Every process of the service (serve and its gunicorn, worker, demo, export) starts here.
+PRIVATE_UMASK = 0o077
+
+
 def main() -> None:
+    os.umask(PRIVATE_UMASK)
     try:
         cli()
     except OSError as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pwd
 from typing import IO, Any
 
 import click
@@ -30,6 +32,19 @@ def read_json(stream: IO[bytes], name: str = "input") -> Any:
         raise BadInput(f"{name}: JSON nested too deeply") from None
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         raise BadInput(f"{name}: not valid JSON ({exc})") from None
+
+
+# The audit's actor for records read at the service's own shell (the API's and pages' are staff and patient)
+OPERATOR = "operator"
+
+
+def os_user() -> str:
+    """The account running this command, from the system's user database (not $USER, which anyone sets)."""
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a container user without a passwd entry
+        return f"uid {uid}"
 
 
 def emit_json(data: Any) -> None:

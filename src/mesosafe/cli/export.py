@@ -1,7 +1,9 @@
-"""`mesosafe export fhir`: a clinic's records as FHIR R4 NDJSON files (Bulk Data shape)."""
+"""`mesosafe export fhir`: a clinic's records as FHIR R4 NDJSON files (Bulk Data shape). Both exports are
+audited as the API's reads are: one `read` event per patient or complication, actor `operator`."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date, datetime, time
 from pathlib import Path
@@ -10,7 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from mesosafe.cli.analysis import database_errors
-from mesosafe.cli.common import BadInput
+from mesosafe.cli.common import OPERATOR, BadInput, os_user
 from mesosafe.cli.service import _django
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # as for every moment the service stores (lib.fields.Moment)
@@ -67,8 +69,10 @@ def fhir(clinic_id: int, out: Path, since: datetime | None) -> None:
         start = _clinic_midnight(since.date(), clinic.time_zone) if since else None
         try:
             manifest = bulk_export(clinic, out, load(), start)
+            patients = _exported_patients(out)
         except OSError as exc:
             raise BadInput(f"--out: {exc}") from None
+        _audit(clinic.id, "fhir_bulk", [(patient, patient) for patient in patients], manifest["request"])
     for item in manifest["output"]:
         click.echo(f"{item['count']:>7}  {out / item['url']}")
 
@@ -85,6 +89,27 @@ def _check_code_map() -> None:
 
 def _clinic_midnight(day: date, zone: str) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
+
+
+def _exported_patients(out: Path) -> list[int]:
+    """The ids of the patients the export wrote: exactly those audited, whatever changed while it ran."""
+    path = out / "Patient.ndjson"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as lines:
+        return [int(json.loads(line)["id"].removeprefix("patient-")) for line in lines]
+
+
+def _audit(clinic_id: int, kind: str, reads: list[tuple[int, int]], command: str) -> None:
+    """One read event per (object id, patient id), naming the command and the account that ran it."""
+    from django.db import transaction
+
+    from mesosafe.audit.services import record
+
+    detail = {"command": command, "os_user": os_user()}
+    with transaction.atomic():
+        for object_id, patient_id in reads:
+            record(clinic_id, None, "read", kind, [object_id], patient_id, actor=OPERATOR, detail=detail)
 
 
 @export.command()
@@ -112,8 +137,16 @@ def icsr(complication_id: int, out: Path, receiver: str) -> None:
             xml = icsr_xml(complication, receiver)
         except DomainError as error:
             raise BadInput(f"--complication {complication_id}: {error}") from None
-    try:
-        out.write_bytes(xml)
-    except OSError as exc:
-        raise BadInput(f"--out: {exc}") from None
+        try:
+            out.write_bytes(xml)
+        except OSError as exc:
+            raise BadInput(f"--out: {exc}") from None
+        treatment = complication.treatment
+        reads = [(complication.id, treatment.patient_id)]
+        _audit(
+            treatment.patient.clinic_id,
+            "complication_icsr",
+            reads,
+            f"mesosafe export icsr --complication {complication_id}",
+        )
     click.echo(f"{out} ({len(xml)} bytes)")

@@ -9,6 +9,8 @@ import sys
 
 import click
 
+from mesosafe.cli import PRIVATE_UMASK
+
 SETTINGS = "mesosafe.web.settings"
 
 
@@ -56,7 +58,8 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     # Threaded workers: while one request waits for PostgreSQL to flush its commit, others use the CPU,
     # and concurrent commits share one flush. --reuse-port gives each worker its own listening socket, so
     # the kernel spreads connections over the workers; on one shared socket the first worker to wake took
-    # all of a client's keep-alive connections and the other workers sat idle.
+    # all of a client's keep-alive connections and the other workers sat idle. gunicorn keeps the umask it
+    # is started with, but sets its own (0 by default) while it makes a socket or a worker's file: ours.
     argv = [
         sys.executable, "-m", "gunicorn", "mesosafe.web.wsgi:application",
         "--config", "python:mesosafe.web.gunicorn_conf",
@@ -66,6 +69,7 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
         "--threads", str(threads),
         "--access-logfile", "-",
         "--reuse-port",
+        "--umask", f"{PRIVATE_UMASK:#o}",
     ]  # fmt: skip
     click.echo(f"mesosafe: http://{host}:{port}, {count} workers × {threads} threads", err=True)
     os.execv(sys.executable, argv)

@@ -1,5 +1,6 @@
 """gunicorn settings for `mesosafe serve`. Every access-log atom passes through the token redactor, so
-neither the Authorization header nor the token part of /p/<token>/ paths reaches the log."""
+neither the Authorization header nor the token part of /p/<token>/ paths reaches the log; gunicorn's own
+messages (its error log) pass through the same redactor."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from mesosafe.lib.logging import redact
+from mesosafe.lib.logging import RedactTokens, redact
 
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 # gunicorn's control socket (gunicornc) is one path per user, ~/.gunicorn/gunicorn.ctl: a second server took
@@ -16,6 +17,12 @@ control_socket_disable = True
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]
+    def setup(self, cfg: Any) -> None:
+        """gunicorn's own messages are redacted too: a request it refuses is logged with its request line."""
+        super().setup(cfg)
+        if not any(isinstance(each, RedactTokens) for each in self.error_log.filters):
+            self.error_log.addFilter(RedactTokens())
+
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
         """The default line built from its five atoms alone: gunicorn builds (and here redacts) an atom for
         every header of every request, a few per cent of a check-in's CPU. Any other format: every atom."""

@@ -2,7 +2,8 @@
 this worker is alive, and on each beat requeues the tasks of workers that are not (`workers.stale`) and the
 staff alerts of urgent check-ins that have not gone out and that no task will send
 (`checkins.alerts.requeue_unsent`: a failed alert whose retry could not be queued, or one nobody could be
-e-mailed about, once a staff address is added)."""
+e-mailed about, once a staff address is added). At its first beat and then once a day, it deletes expired
+sessions (`workers.sessions`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from mesosafe.checkins.alerts import requeue_unsent
+from mesosafe.workers import sessions
 from mesosafe.workers.health import BEAT_EVERY
 from mesosafe.workers.models import Heartbeat
 from mesosafe.workers.stale import requeue_stale
@@ -44,6 +46,7 @@ class HeartbeatThread(threading.Thread):
         self.worker_id = worker_id
         self.every = every
         self.started_at = timezone.now()
+        self.sessions_cleared_at: datetime | None = None
         self.stopped = threading.Event()
 
     def start(self) -> None:
@@ -62,6 +65,7 @@ class HeartbeatThread(threading.Thread):
     def beat_once(self) -> None:
         try:
             requeued = beat(self.worker_id, self.started_at)
+            self.clear_sessions_when_due()
         except DatabaseError as exc:
             log.warning("worker heartbeat failed, retrying in %s: %s", self.every, type(exc).__name__)
             connection.close()
@@ -71,6 +75,12 @@ class HeartbeatThread(threading.Thread):
             return
         if requeued:
             log.warning("%d task(s) of a stopped worker queued again", requeued)
+
+    def clear_sessions_when_due(self, now: datetime | None = None) -> None:
+        now = now or timezone.now()
+        if sessions.due(self.sessions_cleared_at, now):
+            sessions.clear_expired()
+            self.sessions_cleared_at = now
 
     def stop(self) -> None:
         self.stopped.set()
