@@ -27,7 +27,7 @@ class AuditEvent(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, db_index=False
     )
-    actor = models.CharField(max_length=20, default="staff")  # staff | patient | system
+    actor = models.CharField(max_length=20, default="staff")  # staff | patient | system | operator (CLI)
     action = models.CharField(max_length=10, choices=Action.choices)
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=40, blank=True)
