@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import stat
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,6 +60,25 @@ def test_upload_and_staff_download(
     served = Image.open(io.BytesIO(b"".join(image.streaming_content)))  # type: ignore[attr-defined]
     assert served.getpixel((0, 0)) == (200, 80, 80)
     assert client.get(f"{API}/checkins/{checkin.id}/photos/{photo_id}", **other.headers()).status_code == 404
+
+
+def test_a_stored_photo_is_readable_by_the_servers_user_only(
+    client: Client,
+    make_site: Callable[..., Site],
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+) -> None:
+    site = make_site()
+    treatment, token = make_treatment(site, make_patient(site))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
+    upload = SimpleUploadedFile("skin.png", png(), content_type="image/png")
+    response = client.post(
+        f"{API}/patient/checkins/{checkin.id}/photos", {"photo": upload}, **link_headers(token)
+    )
+    assert response.status_code == 201, response.content
+    path = Path(Photo.objects.get().image.path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # health data, whatever the process's umask
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
 def test_location_is_stripped_from_uploads(

@@ -5,6 +5,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from ipaddress import ip_network
 from typing import Any
 
 import pytest
@@ -63,12 +64,68 @@ def test_failed_logins_are_throttled_even_for_the_right_password(
     for _ in range(settings.MESOSAFE_LOGIN_ATTEMPTS):
         wrong = client.post(url, {"username": "alice", "password": "nope"})
         assert wrong.status_code == 200 and "Too many" not in wrong.content.decode()
-    refused = client.post(url, {"username": "Alice ", "password": PASSWORD})
+    refused = client.post(url, {"username": " alice ", "password": PASSWORD})
     assert refused.status_code == 429 and refused["Retry-After"] == str(settings.MESOSAFE_LOGIN_WINDOW_S)
     assert "Too many failed logins" in refused.content.decode()
     assert "_auth_user_id" not in client.session
     LoginCounter.objects.all().delete()  # the window ends
     assert client.post("/clinic/login/", {"username": "alice", "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.parametrize("url", ["/clinic/login/", "/admin/login/"])
+@pytest.mark.parametrize("spelling", ["\uff41lice", "a\uff4cice", "\u1d43lice"])
+def test_a_locked_account_stays_locked_under_any_spelling_that_logs_in_as_it(
+    site_a: ClinicSite, client: Client, url: str, spelling: str
+) -> None:
+    """Review: 'ａlice' (full-width a) logs in as alice (Django's NFKC), but had counters of its own."""
+    User.objects.filter(username="alice").update(is_staff=True)  # the admin lets her in too
+    assert client.post("/clinic/login/", {"username": spelling, "password": PASSWORD}).status_code == 302
+    client.logout()
+    for _ in range(settings.MESOSAFE_LOGIN_ATTEMPTS):
+        client.post(url, {"username": "alice", "password": "nope"})
+    assert client.post(url, {"username": spelling, "password": PASSWORD}).status_code == 429
+    # authentication keeps the case, so another case is another account, checked (and not alice's)
+    other = client.post("/clinic/login/", {"username": "ALICE", "password": PASSWORD})
+    assert other.status_code == 200 and "did not match" in other.content.decode()
+
+
+def test_one_address_cannot_lock_an_account_for_everyone(site_a: ClinicSite, client: Client) -> None:
+    """Review: anyone knowing a username could lock it for 15 minutes; the attempts past an address's own lock
+    are no longer counted for the account, so the lock from anywhere needs many addresses."""
+
+    def login(password: str, address: str) -> int:
+        form = {"username": "alice", "password": password}
+        return client.post("/clinic/login/", form, REMOTE_ADDR=address).status_code
+
+    for n in range(settings.MESOSAFE_LOGIN_ATTEMPTS * 3 + 5):
+        login(f"x{n}", "192.0.2.66")
+    assert login(PASSWORD, "192.0.2.66") == 429
+    assert login(PASSWORD, "192.0.2.10") == 302  # the nurse, elsewhere
+
+
+@pytest.fixture
+def behind_proxy(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.MESOSAFE_TRUSTED_PROXIES = (ip_network("10.0.0.2/32"),)
+    monkeypatch.setattr("mesosafe.clinicui.login.ADDRESS_SLOT_S", 60, raising=False)  # no slot by chance
+
+
+def _via_proxy(client: Client, client_address: str, username: str, password: str) -> Any:
+    form = {"username": username, "password": password}
+    return client.post("/clinic/login/", form, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=client_address)
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_login_limits(
+    site_a: ClinicSite, client: Client, behind_proxy: None
+) -> None:
+    """Review: behind the proxy every client had the proxy's address; 30 failures from anyone made the whole
+    service check one login a second, and 10 on an account locked it from everywhere."""
+    for n in range(settings.MESOSAFE_LOGIN_ATTEMPTS * 3 + 5):
+        _via_proxy(client, "198.51.100.7", "alice" if n < 12 else f"nobody{n}", "wrong")
+    assert _via_proxy(client, "198.51.100.7", "alice", PASSWORD).status_code == 429
+    assert _via_proxy(client, "203.0.113.5", "alice", PASSWORD).status_code == 302
+    client.logout()
+    # the guesser's own left-most entry is not believed
+    assert _via_proxy(client, "203.0.113.5, 198.51.100.7", "alice", PASSWORD).status_code == 429
 
 
 def test_successful_logins_are_not_counted(site_a: ClinicSite, client: Client) -> None:

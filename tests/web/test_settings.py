@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 import stat
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +14,7 @@ import pytest
 from django.db import OperationalError, connection, connections
 
 from mesosafe.lib.dbdown import unreachable
-from tests.service_fixtures import on_postgres
+from tests.service_fixtures import SilentServer, on_postgres
 
 PRINT = (
     "import django; django.setup(); from django.conf import settings as s; "
@@ -83,34 +79,12 @@ def test_https_switch_passes_the_deployment_checks(tmp_path: Path) -> None:
         assert f"security.{warning}" not in checked.stdout + checked.stderr
 
 
-@pytest.fixture
-def silent_server() -> Iterator[int]:
-    """A port that accepts connections and never answers: a database hung, or a link cut past a proxy."""
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        server.settimeout(0.2)
-        accepted: list[socket.socket] = []
-        stop = threading.Event()
-
-        def accept() -> None:
-            while not stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    accepted.append(server.accept()[0])
-
-        thread = threading.Thread(target=accept, daemon=True)
-        thread.start()
-        yield server.getsockname()[1]
-        stop.set()
-        thread.join()
-        for peer in accepted:
-            peer.close()
-
-
 @pytest.mark.skipif(not on_postgres(), reason="PostgreSQL only: libpq's timeouts (SQLite has no server)")
 def test_a_database_that_never_answers_is_unreachable_within_the_connect_timeout(
-    silent_server: int, settings: Any, django_db_blocker: Any
+    silent_server: SilentServer, settings: Any, django_db_blocker: Any
 ) -> None:
     """Review: a database gone silent held request threads for 130 s before a 503 (libpq waits for ever)."""
-    config = {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": silent_server}
+    config = {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": silent_server.port}
     assert config["OPTIONS"]["connect_timeout"] == settings.DB_CONNECT_TIMEOUT_S == 5
     silent = connections["default"].__class__(config, alias="silent")
     started = time.monotonic()
@@ -146,3 +120,39 @@ def test_an_smtp_timeout_that_is_not_a_positive_number_is_refused_at_start(
     out = subprocess.run([sys.executable, "-c", EMAIL_TIMEOUT], env=env, capture_output=True, text=True)
     assert out.returncode != 0
     assert f"MESOSAFE_EMAIL_TIMEOUT must be a number of seconds above 0, not {value!r}" in out.stderr
+
+
+PROXIES = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(' '.join(map(str, s.MESOSAFE_TRUSTED_PROXIES)))"
+)
+
+
+def _proxies(tmp_path: Path, value: str | None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "MESOSAFE_TRUSTED_PROXIES"}
+    env.update(DJANGO_SETTINGS_MODULE="mesosafe.web.settings", MESOSAFE_DATA_DIR=str(tmp_path / "data"))
+    if value is not None:
+        env["MESOSAFE_TRUSTED_PROXIES"] = value
+    return subprocess.run([sys.executable, "-c", PROXIES], env=env, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "networks"),
+    [(None, ""), ("", ""), ("127.0.0.1, 10.0.0.0/24,::1", "127.0.0.1/32 10.0.0.0/24 ::1/128")],
+)
+def test_trusted_proxies_are_none_by_default_and_listed_by_their_variable(
+    tmp_path: Path, value: str | None, networks: str
+) -> None:
+    assert _proxies(tmp_path, value).stdout.strip() == networks
+
+
+@pytest.mark.parametrize("value", ["10.0.0.1;10.0.0.2", "proxy.example", "10.0.0.5/24", "10.0.0.0/33"])
+def test_trusted_proxies_that_are_not_addresses_or_networks_are_refused_at_start(
+    tmp_path: Path, value: str
+) -> None:
+    """Review: behind the proxy every limit keyed on the proxy's address; a mistyped list must not leave it
+    so unnoticed."""
+    out = _proxies(tmp_path, value)
+    assert out.returncode != 0
+    assert "MESOSAFE_TRUSTED_PROXIES must list IP addresses or networks (CIDR)" in out.stderr
+    assert value in out.stderr

@@ -45,7 +45,7 @@ class PatientLink(HttpBearer):
             raise Problem(429, "too many requests; try again in a minute")
         link = any_link_for_token(token)
         if link is None:
-            if failed_lookup_over_limit(request.META.get("REMOTE_ADDR", "")):
+            if failed_lookup_over_limit(request):
                 raise Problem(429, "too many requests; try again in a minute")
             raise Problem(404)
         return link

@@ -5,7 +5,10 @@ Every attempt is counted before its password is checked (mesosafe.clinics.logins
 server process), under three keys in a window of MESOSAFE_LOGIN_WINDOW_S seconds; a login that succeeds is
 given back. Locks, which refuse before the password is checked (so a right guess gets the same answer):
 - the account from one address: after MESOSAFE_LOGIN_ATTEMPTS attempts;
-- the account from anywhere: after three times as many (guessing spread over many addresses).
+- the account from anywhere: after three times as many (guessing spread over many addresses), counting only
+  attempts not already refused by the first lock, so that one address cannot lock an account for everyone.
+The address is the client's (lib/clientaddr: behind a trusted proxy, the one it was connected from), and the
+account is the username as authentication looks it up (every spelling of one account shares its counters).
 The address alone never locks anyone out (a clinic's staff share one NAT address): past three times
 MESOSAFE_LOGIN_ATTEMPTS attempts from it, one attempt every ADDRESS_SLOT_S seconds is still checked and the
 others are refused at once (429, Retry-After). Nothing waits in a server thread: a flood of attempts that each
@@ -26,6 +29,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe.clinics.logins import count_attempt, uncount
+from mesosafe.lib.clientaddr import client_address
 from mesosafe.lib.tokens import digest
 
 TOO_MANY = _("Too many failed logins. Please wait 15 minutes and try again.")
@@ -39,19 +43,17 @@ class Throttled(forms.Form):
     retry_after = 0  # seconds, for the refused page's Retry-After
 
     def clean(self) -> dict[str, Any]:
-        account, pair, address = self._keys()
+        keys = account, pair, address = self._keys()
         window = settings.MESOSAFE_LOGIN_WINDOW_S
         limit = settings.MESOSAFE_LOGIN_ATTEMPTS
-        counted = [address]
         if count_attempt(address, window) > limit * 3 and not self._address_slot(address):
             # refused before the account is counted: no password was tried on it
             self._refuse(BUSY_ADDRESS, ADDRESS_SLOT_S)
-        counts = {key: count_attempt(key, window) for key in (account, pair)}
-        counted += counts
-        if counts[pair] > limit or counts[account] > limit * 3:
+        # past its pair lock an address is not counted for the account (`or`): alone it cannot lock it for all
+        if count_attempt(pair, window) > limit or count_attempt(account, window) > limit * 3:
             self._refuse(TOO_MANY, window)
         cleaned = super().clean() or {}
-        for key in counted:  # reached only when the password matched (a mismatch raises above)
+        for key in keys:  # reached only when the password matched (a mismatch raises above)
             uncount(key)
         return cleaned
 
@@ -65,9 +67,11 @@ class Throttled(forms.Form):
         raise forms.ValidationError(message, code="throttled")
 
     def _keys(self) -> tuple[str, str, str]:
-        # The username is hashed, so the counter keys name nobody.
-        user = digest(str(self.data.get("username", "")).strip().lower())[:32]
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        # The username as authentication looks it up: the field's cleaned value (stripped, NFKC), so that no
+        # other spelling of one account gets counters of its own. Its case is kept: the lookup keeps it too.
+        # It is hashed, so the counter keys name nobody.
+        user = digest(self.cleaned_data.get("username") or "")[:32]
+        address = client_address(self.request) if self.request else ""
         return f"user:{user}", f"user-address:{user}:{address}", f"address:{address}"
 
 

@@ -8,10 +8,16 @@ import logging
 import threading
 import time
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import redis
 from django.conf import settings
 from redis.exceptions import RedisError
+
+from mesosafe.lib.clientaddr import client_address
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +36,12 @@ def over_limit(key: str, limit: int, window_s: int | None = None) -> bool:
     return count > limit
 
 
-def failed_lookup_over_limit(address: str) -> bool:
-    """Count one unknown, stopped or expired patient-link token from `address` (the API and the pages share
-    the count); True once more than MESOSAFE_PATIENT_RATE came in the window. Only failures count: patients
-    behind one carrier address each use a valid link, which is never limited by address."""
-    return over_limit(f"lookup-fail:ip:{address}", settings.MESOSAFE_PATIENT_RATE)
+def failed_lookup_over_limit(request: HttpRequest) -> bool:
+    """Count one unknown, stopped or expired patient-link token from the request's client address (the API
+    and the pages share the count); True once more than MESOSAFE_PATIENT_RATE came in the window. Only
+    failures count: patients behind one carrier address each use a valid link, which is never limited by
+    address."""
+    return over_limit(f"lookup-fail:ip:{client_address(request)}", settings.MESOSAFE_PATIENT_RATE)
 
 
 @lru_cache(maxsize=4)

@@ -45,7 +45,7 @@ def _resolve(view: View, pre_treatment_ok: bool, sends_checkin: bool = False) ->
         if link is None:
             # guessing links from one address is limited (a stopped or expired link is a failed lookup too);
             # a valid link never is (patients share addresses)
-            if failed_lookup_over_limit(request.META.get("REMOTE_ADDR", "")):
+            if failed_lookup_over_limit(request):
                 return too_many(request, stopped_link(token))
             if (holder := stopped_link(token)) is not None:
                 return gone(request, holder, not_sent=sending)

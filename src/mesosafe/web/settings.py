@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,19 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_REDIRECT_EXEMPT = [r"^healthz"]
+
+
+def _trusted_proxies(name: str = "MESOSAFE_TRUSTED_PROXIES") -> tuple[IPv4Network | IPv6Network, ...]:
+    """The proxies whose X-Forwarded-For gives the client's address (lib/clientaddr): comma-separated IP
+    addresses or CIDR networks, none by default. Refused at start if an item is neither."""
+    try:
+        return tuple(ip_network(item) for item in _env_list(name, ""))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must list IP addresses or networks (CIDR): {exc}") from None
+
+
+MESOSAFE_TRUSTED_PROXIES = _trusted_proxies()
+
 # A staff session ends after 8 idle hours (a working day), not Django's two weeks.
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_SAVE_EVERY_REQUEST = True
@@ -194,6 +208,9 @@ STATIC_ROOT = DATA_DIR / "static"
 # Uploaded photos live outside any public URL; they are served only through authenticated views.
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
+# Check-in photos are health data: readable by the server's own user only (Django's default is 0o644)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 MEDIA_URL = "/media-not-public/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -1,0 +1,54 @@
+"""The client's address, which every per-address limit keys on: the TCP peer, or, when the peer is one of the
+proxies in MESOSAFE_TRUSTED_PROXIES, the address those proxies recorded in X-Forwarded-For. Behind a proxy
+the peer is the proxy for everyone, so a limit on it would be one limit for all clients."""
+
+from __future__ import annotations
+
+from ipaddress import IPv6Address, ip_address
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def client_address(request: HttpRequest) -> str:
+    """The peer, or the right-most X-Forwarded-For entry that is not a trusted proxy. Each trusted proxy
+    appends the address it was connected from, so the entries left of that one are whatever the client sent
+    and are never believed; when every hop is a trusted proxy, the farthest one."""
+    address: str = request.META.get("REMOTE_ADDR", "")
+    hops = iter(_forwarded_for(request))
+    while _trusted(address) and (hop := next(hops, None)) is not None:
+        address = hop
+    return address
+
+
+def _forwarded_for(request: HttpRequest) -> list[str]:
+    """X-Forwarded-For's addresses, nearest first, normalised. The walk stops at an entry that is not an
+    address: no proxy of ours wrote it, and nothing beyond it can be traced."""
+    hops: list[str] = []
+    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        if (address := _normal(entry.strip())) is None:
+            break
+        hops.append(address)
+    return hops
+
+
+def _normal(text: str) -> str | None:
+    """One spelling per address (an IPv4 address mapped into IPv6 as IPv4), or None for a non-address."""
+    try:
+        address = ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, IPv6Address) and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(address)
+
+
+def _trusted(address: str) -> bool:
+    proxies = settings.MESOSAFE_TRUSTED_PROXIES
+    if not proxies or (normal := _normal(address)) is None:
+        return False
+    peer = ip_address(normal)
+    return any(peer in network for network in proxies)

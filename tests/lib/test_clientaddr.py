@@ -1,0 +1,52 @@
+"""The client address every per-address limit keys on: the TCP peer, or behind a trusted proxy the address
+it recorded in X-Forwarded-For (review: behind the proxy every client shared the proxy's address)."""
+
+from __future__ import annotations
+
+from ipaddress import ip_network
+from typing import Any
+
+import pytest
+from django.test import RequestFactory
+
+from mesosafe.lib.clientaddr import client_address
+
+PROXY = "10.0.0.2"
+
+
+def _address(peer: str, forwarded: str | None = None) -> str:
+    headers = {"REMOTE_ADDR": peer}
+    if forwarded is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client_address(RequestFactory().get("/", **headers))
+
+
+@pytest.fixture
+def proxies(settings: Any) -> None:
+    settings.MESOSAFE_TRUSTED_PROXIES = (ip_network("10.0.0.0/24"), ip_network("2001:db8::1/128"))
+
+
+def test_without_trusted_proxies_the_peer_is_the_client_whatever_the_header_says(settings: Any) -> None:
+    assert settings.MESOSAFE_TRUSTED_PROXIES == ()
+    assert _address(PROXY, "198.51.100.7") == PROXY
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "client"),
+    [
+        (PROXY, "198.51.100.7", "198.51.100.7"),
+        (PROXY, "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # the client's own left-most entry is not believed
+        (PROXY, "6.6.6.6,198.51.100.7, 10.0.0.3", "198.51.100.7"),  # through two trusted proxies
+        ("192.0.2.1", "198.51.100.7", "192.0.2.1"),  # a peer that is no trusted proxy: the header is ignored
+        (PROXY, None, PROXY),  # the proxy's own request (a health check)
+        (PROXY, "10.0.0.9, 10.0.0.3", "10.0.0.9"),  # trusted all the way: the farthest hop
+        (PROXY, "198.51.100.7, unknown", PROXY),  # nothing past an entry that is not an address
+        (PROXY, "198.51.100.7, 203.0.113.5:4711", PROXY),
+        ("::ffff:10.0.0.2", "::ffff:198.51.100.7", "198.51.100.7"),  # IPv4 mapped into IPv6
+        ("2001:db8::1", "2001:DB8:0::9", "2001:db8::9"),  # one spelling per address
+    ],
+)
+def test_behind_a_trusted_proxy_the_client_is_the_right_most_untrusted_hop(
+    proxies: None, peer: str, forwarded: str | None, client: str
+) -> None:
+    assert _address(peer, forwarded) == client
