@@ -14,12 +14,13 @@ import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from mesosafe.checkins.models import Photo
-from mesosafe.checkins.photos import MAX_PER_CHECKIN, MAX_PER_DAY, store
+from mesosafe.checkins.photos import MAX_PER_CHECKIN, MAX_PER_DAY, check_daily_limit, store
 from mesosafe.checkins.services import submit
+from mesosafe.errors import DomainError
 from mesosafe.patients.models import Patient
 from tests.concurrent import all_at_once
 from tests.service_fixtures import API, Site, link_headers
@@ -176,6 +177,16 @@ def test_a_link_may_send_a_days_worth_of_photos_and_no_more(
         f"{API}/patient/checkins/{checkin.id}/photos", {"photo": upload}, **link_headers(token)
     )
     assert again.status_code == 201  # the photos of yesterday no longer count
+
+
+def test_the_days_limit_is_said_in_the_patients_language_and_digits(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site))
+    _fill_the_day(treatment, MAX_PER_DAY)
+    with translation.override("ar"), pytest.raises(DomainError) as refused:
+        check_daily_limit(treatment.id)
+    assert refused.value.message == "يمكن إرسال ١٥ صورة كحد أقصى خلال ٢٤ ساعة. يُرجى المحاولة لاحقًا."
 
 
 def test_a_full_check_in_refuses_one_more_photo_in_the_patients_language(

@@ -109,10 +109,10 @@ def check_daily_limit(treatment_id: int) -> None:
     times = list(recent.order_by("-uploaded_at").values_list("uploaded_at", flat=True)[:MAX_PER_DAY])
     if len(times) >= MAX_PER_DAY:
         retry_after = max(1, math.ceil((times[-1] - since).total_seconds()))
-        message = _("At most %(count)d photos can be sent in 24 hours. Please try again later.")
+        message = _("At most %(count)s photos can be sent in %(hours)s hours. Please try again later.")
         raise DomainError(
             "photo",
-            message % {"count": MAX_PER_DAY},
+            message % {"count": _count(MAX_PER_DAY), "hours": _count(24)},
             Code.LIMITED,
             context={"limit": MAX_PER_DAY, "retry_after": retry_after},
         )
