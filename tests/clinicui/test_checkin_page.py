@@ -62,8 +62,8 @@ def test_page_shows_what_a_nurse_needs(case: Case, staff_client: Client) -> None
     warmth, pus = load_kb().effects["warmth"].name.en, load_kb().effects["pus"].name.en
     assert f"{warmth} (how bad: Moderate, since yesterday: Worse, spreading: yes)" in page
     assert "Temperature 38.4 °C" in page
-    # pus asks no follow-up question: each one reads "not asked", never a value
-    assert f"{pus} (how bad: not asked, since yesterday: not asked, spreading: not asked)" in page
+    # pus asks no follow-up question: its name alone, no question named, never a value (review item 3)
+    assert f"<li>{pus}</li>" in page
     assert stored.reasons and all(r["text"] in page for r in stored.reasons)
     assert stored.kb_version in page
     assert f'href="/clinic/patients/{case.patient.id}/"' in page and "Amal" in page
@@ -201,6 +201,27 @@ def test_reopen_without_a_reason_names_the_field(case: Case, staff_client: Clien
     assert 'id="id_reason_error">Give a reason for returning this check-in to the queue.' in page
     assert CheckIn.objects.get(pk=stored.id).reviewed_at == stored.reviewed_at
     assert updates(stored) == []
+
+
+def test_reopen_without_a_reason_is_in_the_error_summary(case: Case, staff_client: Client) -> None:
+    """The page's own alert said only "Please correct the fields marked below."; the summary names the field
+    and links to it, as the other forms' do."""
+    stored = acknowledged(case)
+    page = staff_client.post(reopen_url(stored), reopen_data(stored, reason="")).content.decode()
+    assert 'id="errors"' in page and "What you typed is kept." in page
+    assert (
+        '<a href="#id_reason">Reason for returning it to the queue — Give a reason for returning this'
+        " check-in to the queue.</a>" in page
+    )
+    assert "fields marked below" not in page
+
+
+def test_a_broken_form_is_said_in_the_summary_without_a_link(case: Case, staff_client: Client) -> None:
+    stored = acknowledged(case)
+    page = staff_client.post(reopen_url(stored), {"reason": "Wrong one", "reviewed_at": ""}).content.decode()
+    summary = page.split('id="errors"')[1].split("</section>")[0]
+    assert "<li>The form was incomplete; please try again.</li>" in summary
+    assert "Wrong one</textarea>" in page
 
 
 def test_reopen_with_a_broken_form_changes_nothing(case: Case, staff_client: Client) -> None:

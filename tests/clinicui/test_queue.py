@@ -30,9 +30,9 @@ def test_queue_orders_emergency_first_and_hides_self_care(make_case, staff_clien
     assert page.index(f'id="checkin-{emergency.id}"') < page.index(f'id="checkin-{urgent.id}"')
     assert f'id="checkin-{calm.id}"' not in page
     assert "Emergency Patient" in page and "Difficulty breathing" in page
-    # an emergency is asked nothing more, and the "severe" sent anyway was not stored: nothing made up
-    not_asked = "how bad: not asked, since yesterday: not asked, spreading: not asked"
-    assert f"Difficulty breathing ({not_asked})" in page
+    # an emergency is asked nothing more, and the "severe" sent anyway was not stored: nothing made up, and
+    # no question it never has is named (review item 3)
+    assert "<strong>Symptoms:</strong> Difficulty breathing</p>" in page
     assert "Day 2 after treatment" in page
     assert AuditEvent.objects.filter(
         action="read", object_type="checkin", object_id=str(emergency.id)

@@ -24,6 +24,13 @@ def test_redact() -> None:
     assert redact("GET /api/v1/patients/3 200") == "GET /api/v1/patients/3 200"
 
 
+def test_a_patient_pages_query_is_redacted_with_its_token() -> None:
+    # the check-in's second step names the symptoms in its query: health data
+    logged = f"GET /p/{TOKEN}/checkin/?symptoms=pain&symptoms=pus&key=k1 HTTP/1.1"
+    assert redact(logged) == "GET /p/[redacted]/checkin/?[redacted] HTTP/1.1"
+    assert redact("GET /api/v1/patients/?q=x HTTP/1.1") == "GET /api/v1/patients/?q=x HTTP/1.1"
+
+
 @pytest.mark.parametrize(
     ("logged", "redacted"),
     [

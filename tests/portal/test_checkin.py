@@ -37,9 +37,10 @@ def post(client: Client, case: Case, *symptoms: dict[str, Any], key: str = "k1",
     return client.post(case.url("checkin/"), data)
 
 
-def first_step(client: Client, case: Case, *codes: str, key: str = "k1") -> Any:
+def first_step(client: Client, case: Case, *codes: str, key: str = "k1", follow: bool = False) -> Any:
+    """The first step; with `follow`, the page it leads to (the second step, or the result)."""
     data = {"idempotency_key": key, "step": "symptoms", **{f"sym_{code}": "on" for code in codes}}
-    return client.post(case.url("checkin/"), data)
+    return client.post(case.url("checkin/"), data, follow=follow)
 
 
 def test_form_lists_symptoms_by_name_with_description(case: Case, client: Client) -> None:
@@ -314,7 +315,7 @@ def test_the_first_step_asks_no_follow_up_question(case: Case, client: Client) -
 
 
 def test_the_second_step_asks_only_what_the_knowledge_base_asks(case: Case, client: Client) -> None:
-    response = first_step(client, case, "redness", "pain", "pus", key="two")
+    response = first_step(client, case, "redness", "pain", "pus", key="two", follow=True)
     page = response.content.decode()
     assert response.status_code == 200 and not CheckIn.objects.exists()
     names = set(re.findall(r'name="((?:sev|trend|spread)_[a-z_]+)"', page))
@@ -327,7 +328,7 @@ def test_the_second_step_asks_only_what_the_knowledge_base_asks(case: Case, clie
 
 def test_since_yesterday_is_not_asked_on_the_day_of_treatment(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
     case = make_case(days_ago=0.2)
-    page = first_step(client, case, "redness").content.decode()
+    page = first_step(client, case, "redness", follow=True).content.decode()
     assert 'name="sev_redness"' in page and 'name="trend_redness"' not in page
     response = post(client, case, {"symptoms": ["redness"], "sev_redness": "mild", "spread_redness": "no"})
     assert response.status_code == 302
@@ -356,7 +357,13 @@ def test_a_red_flag_is_stored_and_alerted_at_the_first_step(
     assert whole.index('href="tel:998"') < whole.index("<header") < whole.index("<h1")  # the call comes first
     page = _main(whole)
     assert not re.search(r'name="(sev|trend|spread)_', page)
-    assert "how bad: not asked" in page
+    effects, words = (
+        load().effects,
+        {"severity": "how bad", "trend": "since yesterday", "spreading": "spreading"},
+    )
+    for code in codes:  # only the questions it has on day 2, each "not asked": the red flag stopped them
+        said = ", ".join(f"{words[q]}: not asked" for q in effects[code].asks)
+        assert f"<li>{effects[code].name.en}{f' ({said})' if said else ''}</li>" in page
 
 
 @pytest.mark.parametrize("sent", [{}, {"idempotency_key": ""}])
@@ -415,9 +422,50 @@ def test_a_page_shown_again_carries_a_fresh_key(case: Case, client: Client, bad:
 
 
 def test_fainting_alone_goes_on_to_the_questions(case: Case, client: Client) -> None:
-    response = first_step(client, case, "fainting")
+    response = first_step(client, case, "fainting", follow=True)
     assert response.status_code == 200 and not CheckIn.objects.exists()
     assert "A few more questions" in response.content.decode()
+
+
+def test_the_second_step_is_a_page_of_its_own_so_back_never_posts_again(case: Case, client: Client) -> None:
+    """Review item 4: the second step was the answer to the first step's post, so Back from the result was
+    Chrome's "Confirm form resubmission". The first step now redirects to it, with the symptoms and the key
+    in the query (nothing kept on the server); loaded again, it is the same page with the same key, so
+    sending the same answers again is the same check-in."""
+    response = first_step(client, case, "redness", "pain", key="back")
+    second = case.url("checkin/?symptoms=redness&symptoms=pain&key=back")
+    assert response.status_code == 302 and response["Location"] == second
+    assert not CheckIn.objects.exists()
+    page = client.get(second).content.decode()
+    assert "A few more questions" in page and _keys(page) == ["back"]
+    assert re.findall(r'name="symptoms" value="([a-z_]+)"', page) == ["redness", "pain"]
+    answers = (symptom("redness"), symptom("pain"))
+    sent = post(client, case, *answers, key="back")
+    back = client.get(second)  # the Back button from the result
+    assert back.status_code == 200 and _keys(back.content.decode()) == ["back"]
+    again = post(client, case, *answers, key="back")
+    assert CheckIn.objects.count() == 1 and sent["Location"] == again["Location"]
+
+
+def test_the_second_step_by_get_stores_nothing(case: Case, client: Client) -> None:
+    """Whatever its query names (a red flag; a code we do not know), loading the second step sends nothing."""
+    page = client.get(case.url("checkin/"), {"symptoms": "chest_pain", "key": "k"}).content.decode()
+    assert "A few more questions" in page and not CheckIn.objects.exists()
+    unknown = client.get(case.url("checkin/"), {"symptoms": "made_up", "key": "k"})
+    assert unknown.status_code == 302 and unknown["Location"] == case.url("checkin/")
+    spoilt = client.get(case.url("checkin/"), {"symptoms": "pain", "key": BAD_KEYS[-1]}).content.decode()
+    assert re.fullmatch(r"[0-9a-f]{32}", _keys(spoilt)[0]) and not CheckIn.objects.exists()
+
+
+def test_your_answers_name_only_the_questions_that_applied(case: Case, client: Client) -> None:
+    """Review item 3: pain read "spreading: not asked", a question pain never has."""
+    post(client, case, symptom("pain", "moderate"), symptom("dark_patch", spreading="yes"), key="pain")
+    page = _main(client.get(case.url(f"checkin/{CheckIn.objects.get().id}/")).content.decode())
+    answers = page[page.index('<section id="your-answers">') :]
+    pain, patch = load().effects["pain"].name.en, load().effects["dark_patch"].name.en
+    assert f"<li>{pain} (how bad: Moderate, since yesterday: The same)</li>" in answers
+    assert f"<li>{patch} (spreading: yes)</li>" in answers
+    assert "not asked" not in answers
 
 
 def test_change_my_symptoms_keeps_the_ticks(case: Case, client: Client) -> None:

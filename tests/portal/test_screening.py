@@ -36,7 +36,7 @@ def answers(**changes: Any) -> dict[str, Any]:
 def test_form_asks_the_questions(case: Case, client: Client) -> None:
     page = client.get(case.url("screening/")).content.decode()
     assert "Are you pregnant?" in page
-    assert "When did you last take it?" in page  # shown when "takes medicines" is yes (CSS :has)
+    assert "Medicine 1: when did you last take it?" in page  # shown when "takes medicines" is yes (CSS :has)
     assert 'class="reveal"' in page
 
 
@@ -81,6 +81,32 @@ def test_missing_follow_up_answer_keeps_what_was_typed(case: Case, client: Clien
     assert not Screening.objects.exists()
 
 
+def _summary(page: str) -> str:
+    start = page.index('<section class="alert"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_a_missing_date_names_its_medicine(case: Case, client: Client) -> None:
+    """Review item 6: three blocks ask "When did you last take it?", so the summary did not say which."""
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    data = answers(takes_medicines="yes", med_0_name="Aspirin", med_0_last=yesterday, med_1_name="أسبرين")
+    page = client.post(case.url("screening/"), data).content.decode()
+    said = "Medicine 2: when did you last take it?"
+    assert f'<a href="#id_med_1_last">{said} — Please give the date you last took it.</a>' in _summary(page)
+    assert f'<label for="id_med_1_last">{said}</label>' in page  # its name for a screen reader too
+    assert "Medicine 1: when did you last take it?" not in _summary(page)
+
+
+def test_a_missing_date_names_its_medicine_in_arabic_digits(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(lang="ar")
+    data = answers(takes_medicines="yes", med_2_name="Aspirin")
+    link = re.search(
+        r'<a href="#id_med_2_last">([^<]+)</a>',
+        _summary(client.post(case.url("screening/"), data).content.decode()),
+    )
+    assert link is not None and "٣" in link[1] and "3" not in link[1]
+
+
 def test_errors_in_arabic(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
     case = make_case(lang="ar")
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
@@ -109,6 +135,32 @@ def test_checklist_with_real_dates(case: Case, client: Client) -> None:
     assert f"From {day(7)} to {day(0)}" in page  # sun and irritants: the week before
     without = client.get(url).content.decode()
     assert "In the 5 days before your session" in without
+
+
+def test_the_checklist_never_starts_before_today(case: Case, client: Client) -> None:
+    """Review item 9: with the session in 3 days, "the week before" said "From" a day already past."""
+    client.post(case.url("screening/"), answers())
+    today = timezone.localdate()
+    session = today + timedelta(days=3)
+    page = client.get(
+        case.url(f"screening/{Screening.objects.get().id}/"), {"session_date": session.isoformat()}
+    )
+    checklist = page.content.decode()
+    checklist = checklist[checklist.index('<ol class="checklist">') :]
+    ends = dateformat.format(session, "l j F")
+    assert checklist.count(f"From today to {ends}") == 4  # the 14, 5, 7 and 7 days before: all began already
+    assert f"On {ends}" in checklist  # on the day itself
+    for back in range(1, 15):
+        assert dateformat.format(today - timedelta(days=back), "l j F") not in checklist
+
+
+def test_a_checklist_for_a_past_session_keeps_its_dates(case: Case, client: Client) -> None:
+    client.post(case.url("screening/"), answers())
+    session = timezone.localdate() - timedelta(days=20)
+    url = case.url(f"screening/{Screening.objects.get().id}/")
+    page = client.get(url, {"session_date": session.isoformat()}).content.decode()
+    day = dateformat.format(session - timedelta(days=7), "l j F")
+    assert f"From {day} to {dateformat.format(session, 'l j F')}" in page and "From today" not in page
 
 
 def test_another_patients_screening_is_404(case: Case, make_case, client: Client) -> None:  # type: ignore[no-untyped-def]
@@ -205,6 +257,18 @@ def test_repeated_conditions_count_once(case: Case, client: Client) -> None:
     response = client.post(case.url("screening/"), answers(has_conditions="yes", conditions=typed))
     assert response.status_code == 302
     assert Screening.objects.get().answers["conditions"] == ["asthma", "Diabetes"]
+
+
+@pytest.mark.parametrize(("yes", "field"), [("has_allergies", "allergies"), ("has_conditions", "conditions")])
+def test_a_list_splits_at_semicolons_and_arabic_separators_too(
+    case: Case, client: Client, yes: str, field: str
+) -> None:
+    """Review item 10: "diabetes; diabetes; السكري" was one condition; "؛" is the Arabic keyboard's
+    semicolon, "،" its comma."""
+    typed = "diabetes; Diabetes؛ السكري،asthma\r\n asthma ;"
+    response = client.post(case.url("screening/"), answers(**{yes: "yes", field: typed}))
+    assert response.status_code == 302
+    assert Screening.objects.get().answers[field] == ["diabetes", "السكري", "asthma"]
 
 
 def test_the_limit_message_in_arabic(make_case, client: Client) -> None:  # type: ignore[no-untyped-def]

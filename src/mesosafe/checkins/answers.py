@@ -8,7 +8,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from mesosafe.knowledge import Lang, Severity, Trend
+from mesosafe.engines.questions import asked
+from mesosafe.knowledge import KnowledgeBase, Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
 
 SEVERITY_LABELS = {
@@ -37,8 +38,8 @@ LIST_SEPARATOR = {Lang.EN: ", ", Lang.AR: "، "}
 
 
 def answer_text(question: str, value: Any) -> str:
-    """One stored answer in words; "not asked" where none was stored (the question did not apply, or the
-    check-in stopped at a red flag). Never a default: "not asked" is not "mild"."""
+    """One stored answer in words; "not asked" where none was stored (the check-in stopped at a red flag
+    before it was asked). Never a default: "not asked" is not "mild"."""
     if value is None:
         return str(NOT_ASKED)
     if question == "severity":
@@ -48,19 +49,42 @@ def answer_text(question: str, value: Any) -> str:
     return str(SPREADING_LABELS[bool(value)])
 
 
-def symptom_lines(answers: dict[str, Any], lang: Lang) -> list[str]:
-    """'Redness (how bad: Mild, since yesterday: Worse, spreading: yes)' per symptom, then the temperature,
-    in `lang` (the catalogue for the words, the knowledge base for the symptom names). Every
-    question is named, with "not asked" where no answer was stored; a check-in stored before some
-    questions stopped being asked shows the answers it stored."""
-    effects = load_kb().effects
-    lines = []
+def applied(kb: KnowledgeBase, code: str, days: float | None) -> tuple[str, ...]:
+    """The follow-up questions that applied to `code` on day `days` after treatment: its `asks`, "since
+    yesterday" only from `trend_from_day`. With the day unknown, every question it asks (a "not asked" too
+    many is honest; one too few would hide a question the red flag stopped)."""
+    if code not in kb.effects:
+        return ()
+    return tuple(kb.effects[code].asks) if days is None else asked(kb, code, days)
+
+
+def named_questions(kb: KnowledgeBase, symptom: dict[str, Any], days: float | None) -> list[str]:
+    """The questions a symptom's line names, in the form's order: those that applied, and any other one
+    with a stored answer (a check-in stored under an older knowledge base keeps showing what it stored)."""
+    applies = applied(kb, symptom.get("code", ""), days)
+    return [q for q in QUESTION_LABELS if q in applies or symptom.get(q) is not None]
+
+
+def symptom_line(kb: KnowledgeBase, symptom: dict[str, Any], lang: Lang, days: float | None) -> str:
+    """'Redness (how bad: Mild, since yesterday: Worse, spreading: yes)'; the name alone when no question
+    applied. Call with `lang` active."""
+    code = symptom.get("code", "")
+    effect = kb.effects.get(code)
+    name = effect.name.get(lang) if effect else code or "?"
+    parts = [
+        f"{QUESTION_LABELS[q]}: {answer_text(q, symptom.get(q))}" for q in named_questions(kb, symptom, days)
+    ]
+    return f"{name} ({LIST_SEPARATOR[lang].join(parts)})" if parts else name
+
+
+def symptom_lines(answers: dict[str, Any], lang: Lang, days: float | None) -> list[str]:
+    """One line per symptom, then the temperature, in `lang` (the catalogue for the words, the knowledge
+    base for the symptom names). Each line names only the questions that applied to the symptom on the
+    check-in's day (`days` since treatment, as stored with it), with "not asked" for one that applied but
+    has no answer (a red flag stopped the questions)."""
+    kb = load_kb()
     with translation.override(lang.value):
-        for s in answers.get("symptoms", []):
-            effect = effects.get(s.get("code", ""))
-            name = effect.name.get(lang) if effect else s.get("code", "?")
-            parts = [f"{label}: {answer_text(q, s.get(q))}" for q, label in QUESTION_LABELS.items()]
-            lines.append(f"{name} ({LIST_SEPARATOR[lang].join(parts)})")
+        lines = [symptom_line(kb, s, lang, days) for s in answers.get("symptoms", [])]
         temperature = answers.get("temperature_c")
         if temperature is not None:
             lines.append(_("Temperature %(t)s °C") % {"t": temperature})

@@ -53,6 +53,6 @@ def verdict(patient: Patient, lang: Lang) -> Verdict:
     return Verdict(
         eligibility,
         latest,
-        symptom_lines(latest.answers, lang) if latest is not None else [],
+        symptom_lines(latest.answers, lang, latest.days_since_treatment) if latest is not None else [],
         complications,
     )

@@ -1,4 +1,5 @@
-"""A log filter that keeps secrets out of logs: bearer tokens and the token part of /p/<token>/ paths."""
+"""A log filter that keeps secrets out of logs: bearer tokens, the token part of /p/<token>/ paths and
+their query strings."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ _LINK_PATH = rf"({_SLASH}{_P}{_SLASH}+{_DOTS})[^/\s\"'?]+"
 _PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1[redacted]"),
     (re.compile(rf"(?i){_LINK_PATH}"), r"\1[redacted]"),
+    # A patient page's query names their symptoms (the check-in's second step): health data, not for logs
+    (re.compile(rf"(?i)({_SLASH}{_P}{_SLASH}+{_DOTS}\[redacted\][^\s\"'?]*)\?[^\s\"']*"), r"\1?[redacted]"),
     (re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)[^\"'\n]+"), r"\1[redacted]"),
 ]
 # What every pattern needs, looked for first: most lines (every API request's among them) hold none of it

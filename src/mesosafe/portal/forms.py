@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe.checkins.answers import SEVERITY_LABELS, TREND_LABELS
@@ -55,15 +56,20 @@ ITEM_LENGTH = 200  # the longest allergy or condition the engine takes, as the m
 TOO_LONG_ITEM = _("Please keep each one to 200 characters or fewer.")  # the text names ITEM_LENGTH
 
 
+# Where a typed list splits: commas and semicolons, Latin or Arabic (U+060C, U+061B), and line breaks.
+LIST_SEPARATORS = re.compile("[,;\u060c\u061b\n]")
+
+
 def split_list(text: str) -> list[str]:
-    """The items of a list typed with commas (Latin or Arabic) or one a line, each once. A repeat, in any
-    case ("dust, Dust"), names the same allergy or condition, so only its first spelling is kept, in the
-    order typed, before the list is counted: 51 times "dust" is one allergy, not a list over the limit.
-    Nothing else is ever dropped: a list longer than MAX_ITEMS is an error on its field (ScreeningForm.clean),
-    never cut short, since an allergy cut off the end is an allergy the engine never checks."""
+    """The items of a list typed with commas or semicolons (Latin or Arabic) or one a line, each once. A
+    repeat, in any case ("dust, Dust"), names the same allergy or condition, so only its first spelling is
+    kept, in the order typed, before the list is counted: 51 times "dust" is one allergy, not a list over the
+    limit. Nothing else is ever dropped: a list longer than MAX_ITEMS is an error on its field
+    (ScreeningForm.clean), never cut short, since an allergy cut off the end is an allergy the engine never
+    checks."""
     items: list[str] = []
     seen: set[str] = set()
-    for part in text.replace("،", ",").replace("\n", ",").split(","):
+    for part in LIST_SEPARATORS.split(text):
         item = part.strip()
         if item and item.casefold() not in seen:
             seen.add(item.casefold())
@@ -105,7 +111,10 @@ class ScreeningForm(ErrorSummary, forms.Form):
             self.fields[f"med_{i}_name"] = forms.CharField(
                 label=_("Medicine or supplement"), required=False, max_length=200
             )
-            self.fields[f"med_{i}_last"] = _past_date(_("When did you last take it?"))
+            # three blocks ask it: the label names the block, for the error summary and screen readers
+            self.fields[f"med_{i}_last"] = _past_date(
+                gettext("Medicine %(n)s: when did you last take it?") % {"n": digits(i + 1)}
+            )
             self.fields[f"med_{i}_prescribed"] = forms.BooleanField(
                 label=_("A doctor prescribed it"), required=False
             )

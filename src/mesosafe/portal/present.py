@@ -21,18 +21,28 @@ class PrepItem:
     start: date | None
     end: date | None
     days_before: tuple[float, float]
+    from_today: bool = False  # its dates start today ("From today to …")
 
 
-def preparation(lang: Lang, session: date | None) -> list[PrepItem]:
-    """The preparation checklist; with a session date each item gets its real dates."""
+def preparation(lang: Lang, session: date | None, today: date) -> list[PrepItem]:
+    """The preparation checklist; with a session date each item gets its real dates, from today at the
+    earliest."""
     items = []
     for item in sorted(load_kb().aftercare.preparation, key=lambda p: -p.days_before[0]):
         start = end = None
         if session is not None:
-            start = session - timedelta(days=item.days_before[0])
-            end = session - timedelta(days=item.days_before[1])
-        items.append(PrepItem(item.title.get(lang), item.text.get(lang), start, end, item.days_before))
+            start, end = window(session, item.days_before, today)
+        title, text = item.title.get(lang), item.text.get(lang)
+        items.append(PrepItem(title, text, start, end, item.days_before, start == today))
     return items
+
+
+def window(session: date, days_before: tuple[float, float], today: date) -> tuple[date, date]:
+    """An item's first and last day before `session`. One that began before today starts today: the days
+    already past cannot be done now. One already over (a session date in the past) keeps its dates."""
+    start = session - timedelta(days=days_before[0])
+    end = session - timedelta(days=days_before[1])
+    return (today if start < today <= end else start), end
 
 
 def age_on(born: date, today: date) -> int:

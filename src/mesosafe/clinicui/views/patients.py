@@ -91,7 +91,10 @@ def timeline(staff: Staff, patient: Patient, lang: Lang) -> list[Event]:
                     checkin.submitted_at,
                     "checkin",
                     checkin,
-                    (explain.checkin(checkin, lang), symptom_lines(checkin.answers, lang)),
+                    (
+                        explain.checkin(checkin, lang),
+                        symptom_lines(checkin.answers, lang, checkin.days_since_treatment),
+                    ),
                 )
             )
         names = {code: e.name.get(lang) for code, e in load_kb().effects.items()}

@@ -40,7 +40,7 @@ def item(checkin: CheckIn, lang: Lang) -> Item:
     return Item(
         checkin,
         explain.checkin(checkin, lang),
-        symptom_lines(checkin.answers, lang),
+        symptom_lines(checkin.answers, lang, checkin.days_since_treatment),
         AcknowledgeForm(prefix=f"c{checkin.id}"),
     )
 

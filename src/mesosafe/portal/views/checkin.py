@@ -2,6 +2,10 @@
 only way a check-in without symptoms is stored), then only the follow-up questions the knowledge base asks for
 them, the temperature and photos; then the triaged result.
 
+The first step redirects to the second (the symptoms and the form's key in the query, nothing kept on the
+server), so the browser's Back button from the result comes to a page it can load again, never to "Confirm
+form resubmission"; the same key makes sending it again the same check-in.
+
 A red flag stops the questions: when the symptoms of the first step are an emergency on their own, they are
 stored, triaged and alerted at once, and the patient sees the call-now result instead of more questions."""
 
@@ -13,6 +17,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -29,6 +35,7 @@ from mesosafe.portal.forms import DetailsForm, SymptomsForm, usable_key
 from mesosafe.portal.red_flags import is_emergency, red_flags
 
 FINE, SYMPTOMS, DETAILS, CHANGE = "fine", "symptoms", "details", "change"  # the button a post came from
+CHOSEN, KEY = "symptoms", "key"  # the second step's query: each symptom chosen, and the form's key
 
 TOO_MANY = gettext_noop(
     "You have sent many check-ins in the last hour, so this one was not saved. If you feel worse, call your "
@@ -42,6 +49,8 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
     if step == DETAILS:
         return _details(request, visit)
     days = checkins.days_since(visit.treatment)
+    if step is None and request.GET.getlist(CHOSEN):
+        return _second_step(request, visit, days)
     flags = red_flags(load_kb(), days)
     if step == CHANGE:  # back from the second step, with the symptoms still ticked
         ticked = set(request.POST.getlist("symptoms"))
@@ -67,7 +76,21 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
             pass  # the day changed since: no longer an emergency without the details, so ask them
         else:
             return redirect("portal:checkin_result", visit.token, stored.id)
-    details = DetailsForm(initial={"symptoms": chosen, "idempotency_key": key}, lang=visit.lang, days=days)
+    return redirect(_second_step_url(visit, chosen, key))
+
+
+def _second_step_url(visit: Visit, chosen: list[str], key: str) -> str:
+    query = urlencode({CHOSEN: chosen, KEY: key}, doseq=True)
+    return f"{reverse('portal:checkin', args=[visit.token])}?{query}"
+
+
+def _second_step(request: HttpRequest, visit: Visit, days: float) -> HttpResponse:
+    """The second step by GET, as the first step's redirect (or the Back button) asks for it. A GET never
+    sends a check-in, whatever the query names: "Send" does."""
+    initial = {"symptoms": request.GET.getlist(CHOSEN), "idempotency_key": usable_key(request.GET.get(KEY))}
+    details = DetailsForm(initial=initial, lang=visit.lang, days=days)
+    if not details.chosen:  # no symptom we know: the first step
+        return redirect("portal:checkin", visit.token)
     return _details_page(request, visit, details)
 
 
@@ -163,7 +186,7 @@ def checkin_result(request: HttpRequest, visit: Visit, pk: int) -> HttpResponse:
             checkin=stored,
             shown=shown,
             expected=expected,
-            answers=symptom_lines(stored.answers, visit.lang),
+            answers=symptom_lines(stored.answers, visit.lang, days=stored.days_since_treatment),
             photos=Photo.objects.filter(checkin=stored),
         ),
     )

@@ -82,7 +82,7 @@ def screening_result(request: HttpRequest, visit: Visit, pk: int) -> HttpRespons
             shown=explain.screening(stored, visit.lang),
             date_form=date_form,
             session=session,
-            checklist=present.preparation(visit.lang, session),
+            checklist=present.preparation(visit.lang, session, timezone.localdate()),
             treat_from=_treat_from(stored),
         ),
     )
