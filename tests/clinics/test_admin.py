@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -55,6 +55,26 @@ def test_a_clinic_admin_sees_only_their_clinic(
     assert "Own Clinic" in form and "Other Clinic" not in form
     staff_form = client.get("/admin/clinics/staff/add/").content.decode()
     assert other.staff.user.username not in staff_form
+
+
+def test_a_clinic_admin_cannot_make_an_analyst_or_an_operator_their_staff(client: Client, site: Site) -> None:
+    analyst = User.objects.create_user("analyst-by-permission", password="a-long-password-1")
+    analyst.user_permissions.add(Permission.objects.get(codename="view_registry"))
+    in_group = User.objects.create_user("analyst-by-group", password="a-long-password-1")
+    group = Group.objects.create(name="registry analysts")
+    group.permissions.add(Permission.objects.get(codename="view_registry"))
+    in_group.groups.add(group)
+    User.objects.create_superuser("the-operator", "op@example.com", "a-long-password-1")
+    User.objects.create_user("new-nurse", password="a-long-password-1")
+    user = site.staff.user
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="clinics"))
+    client.force_login(user)
+    staff_form = client.get("/admin/clinics/staff/add/").content.decode()
+    assert "new-nurse" in staff_form
+    for name in ("analyst-by-permission", "analyst-by-group", "the-operator"):
+        assert name not in staff_form, name
 
 
 # Europe is a folder of zones; localtime is this machine's setting, Factory has no offset, right/ adds leap

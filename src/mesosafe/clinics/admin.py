@@ -32,6 +32,19 @@ def own_clinic(request: HttpRequest, rows: QuerySet[Any]) -> QuerySet[Any]:
     return rows.filter(**{CLINIC_OF[rows.model]: clinic_id}) if clinic_id else rows.none()
 
 
+# Seeing every clinic's reports (the registry's permission, by name: clinics sits below registry)
+REGISTRY = Q(user_permissions__codename="view_registry", user_permissions__content_type__app_label="registry")
+REGISTRY_BY_GROUP = Q(
+    groups__permissions__codename="view_registry", groups__permissions__content_type__app_label="registry"
+)
+
+
+def joinable(users: QuerySet[User]) -> QuerySet[User]:
+    """Accounts a clinic's admin may make its staff: never an operator (superuser) or a registry analyst,
+    whom a clinic would otherwise give its patients' identities."""
+    return users.exclude(is_superuser=True).exclude(REGISTRY).exclude(REGISTRY_BY_GROUP).distinct()
+
+
 class OwnClinicAdmin(admin.ModelAdmin[Any]):
     """Staff given admin rights manage their own clinic only: lists, pages and the choices in forms."""
 
@@ -43,7 +56,7 @@ class OwnClinicAdmin(admin.ModelAdmin[Any]):
             kwargs["queryset"] = own_clinic(request, db_field.related_model._default_manager.all())
         elif db_field.name == "user" and not request.user.is_superuser:  # accounts not yet of another clinic
             own = own_clinic(request, Staff.objects.all())
-            kwargs["queryset"] = User.objects.filter(Q(staff__isnull=True) | Q(staff__in=own))
+            kwargs["queryset"] = joinable(User.objects.filter(Q(staff__isnull=True) | Q(staff__in=own)))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
