@@ -157,3 +157,36 @@ def test_a_language_the_answer_was_not_stored_in_falls_back_to_english() -> None
     assert stored.explanation is not None
     stored.explanation["label"] = {"en": "Self-care"}
     assert explain.label(stored, Lang.AR) == "Self-care"
+
+
+# A growing late lump: one urgent reason, five course reasons and the painless-lump one below it (clinical
+# review, stop 28: seven reasons, five saying the same, and "within a few days" beside "today").
+LATE_LUMP = {
+    "days_since_treatment": 21,
+    "symptoms": [{"code": "lump", "severity": "moderate", "trend": "worse"}],
+}
+
+
+def test_why_holds_the_reasons_at_the_answers_level_and_the_rest_is_also_noted() -> None:
+    shown = explain.checkin(_store_checkin(LATE_LUMP, Lang.EN), Lang.EN)
+    assert shown.level == "urgent" and shown.is_alarm()
+    assert [r["rule"] for r in shown.deciding()] == ["late_lump_growing"]
+    noted = [r["rule"] for r in shown.also_noted()]
+    assert "late_lump" in noted and "course.worsening" in noted
+    assert len(shown.deciding()) + len(shown.also_noted()) == len(shown.reasons)  # every text, each once
+
+
+def test_a_text_given_for_two_symptoms_is_shown_once() -> None:
+    reasons = [
+        {"rule": "a", "entry": "x", "level": "contact_clinic", "text": "Same words"},
+        {"rule": "b", "entry": "y", "level": "contact_clinic", "text": "Same words"},
+        {"rule": "c", "entry": "y", "level": "self_care", "text": "Expected"},
+    ]
+    shown = explain.Shown("contact_clinic", "", "", reasons, [], [], "kb")
+    assert [r["rule"] for r in shown.deciding()] == ["a"] and [r["rule"] for r in shown.also_noted()] == ["c"]
+    assert not shown.is_alarm()
+
+
+def test_a_reason_stored_without_its_level_is_never_hidden() -> None:
+    shown = explain.Shown("urgent", "", "", [{"rule": "old", "text": "As stored"}], [], [], "kb")
+    assert shown.deciding() == [{"rule": "old", "text": "As stored"}] and shown.also_noted() == []

@@ -65,6 +65,29 @@ class Shown:
     expected: list[dict[str, Any]]  # {code, name, text, resolves_by_day}
     kb_version: str
 
+    def is_alarm(self) -> bool:
+        """Care today or an emergency: nothing reassuring is shown beside it."""
+        return self.level in ("urgent", "emergency")
+
+    def deciding(self) -> list[dict[str, Any]]:
+        """The reasons at the answer's own level, each text once: why it is what it is. (A reason stored
+        without its level counts here: it is never hidden.)"""
+        return _each_text_once([r for r in self.reasons if r.get("level", self.level) == self.level])
+
+    def also_noted(self) -> list[dict[str, Any]]:
+        """The reasons below the answer's level, each text once: true, but not what decided it."""
+        return _each_text_once([r for r in self.reasons if r.get("level", self.level) != self.level])
+
+
+def _each_text_once(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    kept = []
+    for reason in reasons:
+        if reason.get("text") not in seen:
+            seen.add(reason.get("text", ""))
+            kept.append(reason)
+    return kept
+
 
 # --- making an answer ---
 

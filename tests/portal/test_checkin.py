@@ -127,6 +127,19 @@ def test_expected_redness_says_what_to_expect_and_until_when(case: Case, client:
         assert line.replace("'", "&#x27;") in text
 
 
+def test_an_urgent_answer_shows_why_and_keeps_reassurance_below_it(case: Case, client: Client) -> None:
+    # pale skin with pain on day 2: "pain usually eases" is true, but never beside "blood supply blocked"
+    post(client, case, symptom("pale_or_dusky_skin"), symptom("pain"), key="v")
+    stored = CheckIn.objects.get()
+    assert stored.disposition == "urgent"
+    page = client.get(case.url(f"checkin/{stored.id}/")).content.decode()
+    why = page[page.index("<h2>Why</h2>") : page.index("</section>", page.index("<h2>Why</h2>"))]
+    assert "blood supply" in why and "Usually eases" not in why
+    noted = page[page.index('<details class="also-noted">') : page.index("</details>")]
+    assert "What to expect" in noted
+    assert page.index("<h2>Why</h2>") < page.index('<details class="also-noted">')
+
+
 def test_emergency_leads_with_the_emergency_number(case: Case, client: Client) -> None:
     text = first_step(client, case, "breathing_difficulty", key="e").content.decode()
     assert text == ""  # redirect
