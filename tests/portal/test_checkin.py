@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
@@ -17,6 +18,7 @@ from mesosafe.checkins.tasks import notify_escalation
 from mesosafe.engines.questions import asked
 from mesosafe.knowledge import load
 from mesosafe.portal.forms import PREFIX
+from mesosafe.portal.views.checkin import RESEND_WINDOW
 from tests.pages_fixtures import Case
 from tests.photo_samples import has_gps, jpeg_with_gps
 
@@ -244,6 +246,17 @@ def test_same_key_twice_stores_one_checkin(case: Case, client: Client) -> None:
     first = post(client, case, symptom("itching"), key="same")
     second = post(client, case, symptom("itching"), key="same")
     assert CheckIn.objects.count() == 1 and first["Location"] == second["Location"]
+
+
+def test_the_same_form_sent_again_from_history_is_a_new_checkin(case: Case, client: Client) -> None:
+    # security re-test, stop 28: the second step's address holds the key; opened again days later from the
+    # browser's history and sent, it had answered with the old check-in and stored nothing new
+    post(client, case, symptom("itching"), key="from-history")
+    CheckIn.objects.update(submitted_at=timezone.now() - RESEND_WINDOW - timedelta(minutes=1))
+    again = post(client, case, symptom("itching"), key="from-history")
+    assert CheckIn.objects.count() == 2
+    newest = CheckIn.objects.order_by("-submitted_at").first()
+    assert newest is not None and again["Location"].endswith(f"/checkin/{newest.id}/")
 
 
 def test_going_back_and_changing_the_answers_is_a_new_checkin(case: Case, client: Client) -> None:

@@ -12,12 +12,14 @@ stored, triaged and alerted at once, and the patient sees the call-now result in
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -36,6 +38,8 @@ from mesosafe.portal.red_flags import is_emergency, red_flags
 
 FINE, SYMPTOMS, DETAILS, CHANGE = "fine", "symptoms", "details", "change"  # the button a post came from
 CHOSEN, KEY = "symptoms", "key"  # the second step's query: each symptom chosen, and the form's key
+# How long the same form sent again is a double tap or a retry (the same check-in), not a new report
+RESEND_WINDOW = timedelta(minutes=15)
 
 TOO_MANY = gettext_noop(
     "You have sent many check-ins in the last hour, so this one was not saved. If you feel worse, call your "
@@ -163,11 +167,16 @@ def _details_page(
 
 def _submit(visit: Visit, answers: dict[str, Any], key: str) -> tuple[CheckIn, bool]:
     """The form's key makes a double tap one check-in. The same key with other answers is the patient
-    going back and changing them: that is a new check-in, judged on its own answers."""
+    going back and changing them: that is a new check-in, judged on its own answers. So is the same key
+    sent again past RESEND_WINDOW: the second step's address (which holds the key) opened again from the
+    browser's history is a new report, never the old answer shown as if it had been sent."""
     try:
-        return checkins.submit(visit.treatment_link, answers, key, hourly_limit=True)
+        stored, created = checkins.submit(visit.treatment_link, answers, key, hourly_limit=True)
     except checkins.KeyReused:
         return checkins.submit(visit.treatment_link, answers, uuid.uuid4().hex, hourly_limit=True)
+    if not created and timezone.now() - stored.submitted_at > RESEND_WINDOW:
+        return checkins.submit(visit.treatment_link, answers, uuid.uuid4().hex, hourly_limit=True)
+    return stored, created
 
 
 @with_link
