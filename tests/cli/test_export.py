@@ -18,6 +18,7 @@ from mesosafe.complications.models import Complication, Relatedness
 from mesosafe.complications.schemas import ComplicationIn
 from mesosafe.complications.services import create
 from mesosafe.e2b.rules import check
+from mesosafe.fhir.bundle import parsed
 from mesosafe.patients.models import Patient
 from tests.cli.test_signals import mesosafe
 from tests.service_fixtures import Site
@@ -102,6 +103,40 @@ def test_a_clinic_export_audits_a_read_of_each_patient_it_wrote(
         "command": f"mesosafe export fhir --clinic {site.clinic.id}",
         "os_user": os_user(),
     }
+
+
+def test_a_clinic_export_that_fails_part_way_leaves_nothing_on_disk(
+    site: Site, make_patient: Callable[..., Patient], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review: a full disk left patients' records in the folder, and no read event for them."""
+    make_patient(site, name="Amal Haddad")
+    written = iter(range(3))
+
+    def parsed_until_the_disk_is_full(resource: dict[str, Any]) -> dict[str, Any]:
+        if next(written, None) is None:
+            raise OSError(28, "No space left on device")
+        return parsed(resource)
+
+    monkeypatch.setattr("mesosafe.fhir.bulk.parsed", parsed_until_the_disk_is_full)
+    before, out = AuditEvent.objects.count(), tmp_path / "new" / "o"
+    result = _run("fhir", "--clinic", str(site.clinic.id), "--out", str(out))
+    assert result.exit_code == 2 and "No space left on device" in result.output, result.output
+    assert list(tmp_path.iterdir()) == [] and AuditEvent.objects.count() == before
+
+
+def test_a_clinic_export_whose_audit_fails_leaves_an_empty_folder_empty(
+    site: Site, make_patient: Callable[..., Patient], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_patient(site, name="Amal Haddad")
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the audit failed")
+
+    monkeypatch.setattr("mesosafe.audit.services.record", refused)
+    (tmp_path / "o").mkdir()
+    result = _run("fhir", "--clinic", str(site.clinic.id), "--out", str(tmp_path / "o"))
+    assert isinstance(result.exception, RuntimeError)
+    assert list((tmp_path / "o").iterdir()) == []
 
 
 def test_a_case_report_export_audits_a_read_of_the_complication(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,6 +13,7 @@ from mesosafe.disproportionality.output import (
     csv_pieces,
     csv_safe,
     write_table,
+    write_text,
     writing,
 )
 from mesosafe.lib.analysis_input import AnalysisInputError
@@ -28,6 +30,17 @@ def test_a_failed_write_leaves_neither_target_nor_temporary_file(tmp_path: Path)
         temp.write_text("half")
         raise RuntimeError("stopped")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o077, 0o600), (0o022, 0o644)])
+def test_an_output_has_the_mode_the_umask_allows(tmp_path: Path, umask: int, mode: int) -> None:
+    """The CLI sets umask 077: `mesosafe signals` output was 0644 whatever it was (review)."""
+    before = os.umask(umask)
+    try:
+        write_text("counts", tmp_path / "t.txt")
+    finally:
+        os.umask(before)
+    assert (tmp_path / "t.txt").stat().st_mode & 0o777 == mode
 
 
 @pytest.mark.parametrize(

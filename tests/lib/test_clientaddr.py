@@ -41,7 +41,18 @@ def test_without_trusted_proxies_the_peer_is_the_client_whatever_the_header_says
         (PROXY, None, PROXY),  # the proxy's own request (a health check)
         (PROXY, "10.0.0.9, 10.0.0.3", "10.0.0.9"),  # trusted all the way: the farthest hop
         (PROXY, "198.51.100.7, unknown", PROXY),  # nothing past an entry that is not an address
-        (PROXY, "198.51.100.7, 203.0.113.5:4711", PROXY),
+        (PROXY, "198.51.100.7, 203.0.113.5:4711", "203.0.113.5"),  # review: a proxy that adds the port
+        (PROXY, "198.51.100.7:1, 10.0.0.3:8080", "198.51.100.7"),
+        (PROXY, "[2001:DB8::7]:443", "2001:db8::7"),
+        (PROXY, "[2001:db8::7]", "2001:db8::7"),
+        (PROXY, "[::ffff:198.51.100.7]:443", "198.51.100.7"),
+        (PROXY, "198.51.100.7, 203.0.113.5:port", PROXY),  # ports that are not
+        (PROXY, "198.51.100.7, 203.0.113.5:", PROXY),
+        (PROXY, "198.51.100.7, 203.0.113.5:65536", PROXY),
+        (PROXY, "198.51.100.7, 203.0.113.5:4711:1", PROXY),
+        (PROXY, "198.51.100.7, [203.0.113.5]:4711", PROXY),  # brackets only round IPv6
+        (PROXY, "198.51.100.7, [2001:db8::7", PROXY),
+        (PROXY, "198.51.100.7, [unknown]:80", PROXY),
         ("::ffff:10.0.0.2", "::ffff:198.51.100.7", "198.51.100.7"),  # IPv4 mapped into IPv6
         ("2001:db8::1", "2001:DB8:0::9", "2001:db8::9"),  # one spelling per address
     ],

@@ -44,6 +44,16 @@ def test_a_patient_pages_query_is_redacted_with_its_token() -> None:
         (f"GET /p/./{TOKEN}/", "GET /p/./[redacted]/"),
         (f"GET /p/%2e%2e/{TOKEN}/", "GET /p/%2e%2e/[redacted]/"),
         (f"'GET /p/{TOKEN}/\x01 HTTP/1.1'", "'GET /p/[redacted]/\x01 HTTP/1.1'"),
+        (f"Not Found: /p;/{TOKEN}/", "Not Found: /p;/[redacted]/"),  # 404s, not served
+        (f"GET /p\\{TOKEN}/ HTTP/1.1", "GET /p\\[redacted]/ HTTP/1.1"),
+        (f"'GET /p\\\\{TOKEN}/ HTTP/1.1'", "'GET /p\\\\[redacted]/ HTTP/1.1'"),  # as repr() writes it
+        (f"GET /p%3B/{TOKEN}/?symptoms=pain 404", "GET /p%3B/[redacted]/?[redacted] 404"),
+        (
+            f"GET /p/{TOKEN}/checkin/?symptoms=pain&key=a'b&symptoms=fever HTTP/1.1",  # a crafted query
+            "GET /p/[redacted]/checkin/?[redacted] HTTP/1.1",
+        ),
+        (f'"GET /P/{TOKEN}/?q="fever" HTTP/1.1"', '"GET /P/[redacted]/?[redacted] HTTP/1.1"'),
+        (f"GET /p;/{TOKEN}x/", f"GET /p;/{TOKEN}x/"),  # 44 characters: no link token
         ("GET /static/p.css 200 100% done", "GET /static/p.css 200 100% done"),
         ("GET /api/v1/patient/checkins HTTP/1.1", "GET /api/v1/patient/checkins HTTP/1.1"),
     ],

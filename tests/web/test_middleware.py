@@ -14,7 +14,9 @@ from django.test import Client, RequestFactory
 from django.urls import include, path
 
 from mesosafe.lib.bodylimit import MAX_BODY_BYTES
+from mesosafe.web.middleware import NoStoreUnderApiAndLinks
 from mesosafe.web.urls import urlpatterns as site_urlpatterns
+from tests.pages_fixtures import build_case, build_site
 from tests.service_fixtures import API, Site
 
 
@@ -69,3 +71,28 @@ def test_a_refusal_of_a_head_has_gets_status_and_headers_and_no_body(
     assert head.status_code == got.status_code == status
     assert dict(head.headers) == dict(got.headers)
     assert got.content and head.content == b""  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        (f"{API}/nonexistent", 404),  # no route
+        ("/api//v1/patients", 404),
+        (f"{API}/patients/1?x=%00", 422),  # RefuseNul answers before the API would set it
+        ("/p/{token}/checkin/99999/", 404),  # the 404 page holds the token (the language form's next)
+        ("/P/{token}/", 404),
+    ],
+)
+def test_every_answer_under_the_api_and_a_link_is_private_no_store(db: Any, url: str, status: int) -> None:
+    case = build_case(build_site("Clinic A", "alice", "LOT-A-001"))
+    response = Client().get(url.replace("{token}", case.token))
+    assert response.status_code == status
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_an_answer_that_chose_its_cache_control_keeps_it() -> None:
+    def cached(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(headers={"Cache-Control": "max-age=60"})
+
+    response = NoStoreUnderApiAndLinks(cached)(RequestFactory().get("/p/x/"))
+    assert response["Cache-Control"] == "max-age=60"

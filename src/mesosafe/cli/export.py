@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -67,14 +69,41 @@ def fhir(clinic_id: int, out: Path, since: datetime | None) -> None:
             raise BadInput(f"--out: {out} is not empty (nothing is overwritten)")
         _check_code_map()
         start = _clinic_midnight(since.date(), clinic.time_zone) if since else None
-        try:
-            manifest = bulk_export(clinic, out, load(), start)
-            patients = _exported_patients(out)
-        except OSError as exc:
-            raise BadInput(f"--out: {exc}") from None
-        _audit(clinic.id, "fhir_bulk", [(patient, patient) for patient in patients], manifest["request"])
+        with _removed_unless_audited(out):
+            try:
+                manifest = bulk_export(clinic, out, load(), start)
+                patients = _exported_patients(out)
+            except OSError as exc:
+                raise BadInput(f"--out: {exc}") from None
+            _audit(clinic.id, "fhir_bulk", [(patient, patient) for patient in patients], manifest["request"])
     for item in manifest["output"]:
         click.echo(f"{item['count']:>7}  {out / item['url']}")
+
+
+@contextmanager
+def _removed_unless_audited(out: Path) -> Iterator[None]:
+    """An export that fails (a full disk, the audit) takes its files and the folders it made with it: they
+    hold patients' records that no read event covers. ``out`` was checked to be missing or empty."""
+    made = [folder for folder in (out, *out.parents) if not folder.exists()]
+    try:
+        yield
+    except BaseException:
+        _remove(out, made)
+        raise
+
+
+def _remove(out: Path, made: list[Path]) -> None:
+    """Best effort: the export's own error is the one to report."""
+    try:
+        files = list(out.iterdir())
+    except OSError:
+        files = []
+    for path in files:
+        with suppress(OSError):
+            path.unlink()
+    for folder in made:
+        with suppress(OSError):
+            folder.rmdir()
 
 
 def _check_code_map() -> None:

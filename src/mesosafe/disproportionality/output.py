@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -65,15 +65,25 @@ def writing(path: str | os.PathLike[str], option: str | None = None) -> Iterator
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path in the target's directory; rename it onto the target if no error occurs."""
     target = Path(path)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    os.chmod(temp, 0o644)
+    temp = _new_file(target.parent, f".{target.name}.")
     try:
         yield Path(temp)
         os.replace(temp, target)
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
+
+
+def _new_file(folder: Path, prefix: str) -> Path:
+    """An empty file of a new name in ``folder``, its mode as the process umask allows (mkstemp's is 0600
+    whatever the umask, and a chmod after it would have to read the umask, which only setting it can)."""
+    while True:
+        path = folder / f"{prefix}{secrets.token_hex(8)}.tmp"
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return path
 
 
 def csv_safe(table: pa.Table) -> pa.Table:

@@ -4,6 +4,7 @@ the peer is the proxy for everyone, so a limit on it would be one limit for all 
 
 from __future__ import annotations
 
+import re
 from ipaddress import IPv6Address, ip_address
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,11 @@ from django.conf import settings
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+
+# An entry with the port some proxies add: 203.0.113.7:51234, [2001:db8::1]:443, or [2001:db8::1] alone. A
+# bare IPv6 address takes no port: its last group could be one.
+_WITH_PORT = re.compile(r"(?:(?P<v4>[\d.]+)|\[(?P<v6>[\da-f.]*:[\da-f:.]*)\])(?::(?P<port>\d{1,5}))?", re.I)
+MAX_PORT = 65535
 
 
 def client_address(request: HttpRequest) -> str:
@@ -25,14 +31,22 @@ def client_address(request: HttpRequest) -> str:
 
 
 def _forwarded_for(request: HttpRequest) -> list[str]:
-    """X-Forwarded-For's addresses, nearest first, normalised. The walk stops at an entry that is not an
-    address: no proxy of ours wrote it, and nothing beyond it can be traced."""
+    """X-Forwarded-For's addresses, nearest first, normalised, without a port. The walk stops at an entry
+    that is not an address: no proxy of ours wrote it, and nothing beyond it can be traced."""
     hops: list[str] = []
     for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
-        if (address := _normal(entry.strip())) is None:
+        if (address := _hop(entry.strip())) is None:
             break
         hops.append(address)
     return hops
+
+
+def _hop(entry: str) -> str | None:
+    if (match := _WITH_PORT.fullmatch(entry)) is None:
+        return _normal(entry)
+    if int(match["port"] or 0) > MAX_PORT:
+        return None
+    return _normal(match["v4"] or match["v6"])
 
 
 def _normal(text: str) -> str | None:

@@ -14,16 +14,22 @@ _SLASH = rf"(?:/|{_ESCAPE}2f)"
 _DOTS = rf"(?:(?:\.|{_ESCAPE}2e){{1,2}}{_SLASH}+)*"
 _P = rf"(?:p|{_ESCAPE}[57]0)"
 _LINK_PATH = rf"({_SLASH}{_P}{_SLASH}+{_DOTS})[^/\s\"'?]+"
+# A link's token (lib.tokens: 43 URL-safe characters) after "p" and any other separator, as in the 404s
+# /p;/<token>/ and /p\<token>/
+_ANY_SEPARATOR = rf"(?:[^\w\s\"'?]|{_ESCAPE}[0-9a-f]{{2}})+"
+_ODD_LINK_PATH = rf"({_SLASH}{_P}{_ANY_SEPARATOR})[\w-]{{43}}(?![\w-])"
 
 _PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1[redacted]"),
     (re.compile(rf"(?i){_LINK_PATH}"), r"\1[redacted]"),
-    # A patient page's query names their symptoms (the check-in's second step): health data, not for logs
-    (re.compile(rf"(?i)({_SLASH}{_P}{_SLASH}+{_DOTS}\[redacted\][^\s\"'?]*)\?[^\s\"']*"), r"\1?[redacted]"),
+    (re.compile(rf"(?i){_ODD_LINK_PATH}"), r"\1[redacted]"),
+    # A patient page's query names their symptoms (the check-in's second step): health data, not for logs.
+    # All of it to the end of the request target: a crafted query may hold quotes.
+    (re.compile(rf"(?i)({_SLASH}{_P}{_ANY_SEPARATOR}\[redacted\][^\s?]*)\?\S*"), r"\1?[redacted]"),
     (re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)[^\"'\n]+"), r"\1[redacted]"),
 ]
 # What every pattern needs, looked for first: most lines (every API request's among them) hold none of it
-_HINT = re.compile(r"(?i)/p[/%]|%|bearer|authorization")
+_HINT = re.compile(r"(?i)/p[^\w\s]|%|bearer|authorization")
 
 
 def redact(text: str) -> str:

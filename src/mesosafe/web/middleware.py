@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.module_loading import import_string
 
-from mesosafe.api.main import without_body
+from mesosafe.api.main import CACHE_CONTROL, without_body
 from mesosafe.lib.problems import for_api
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
@@ -30,6 +30,23 @@ class HeadWithoutBody:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         return without_body(response) if request.method == "HEAD" else response
+
+
+class NoStoreUnderApiAndLinks:
+    """Every answer under /api/ and /p/ (any case: /P/<token>/ is a 404 page whose form holds the token) is
+    `private, no-store` unless it chose its own: the refusals below, unrouted API paths and the pages' 404s
+    set none."""
+
+    PREFIXES = ("/api/", "/p/")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.path_info.lower().startswith(self.PREFIXES) and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = CACHE_CONTROL
+        return response
 
 
 class PagesOnly:

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "mesosafe.web.middleware.HeadWithoutBody",  # first: it sees every response, refusals below included
+    "mesosafe.web.middleware.NoStoreUnderApiAndLinks",  # above the refusals, so it sees theirs too
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # every response: pages, API, API docs, static files, refusals below
     "mesosafe.lib.bodylimit.LimitBody",  # before anything reads a body
