@@ -71,6 +71,11 @@ def test_record_treatment_shows_the_link_once(case: Case, staff_client: Client, 
     assert "This form was already sent; nothing new was created." in again
     assert "/p/" not in again and "The private link was shown once" in again
     assert Treatment.objects.filter(patient=case.patient).count() == 2
+    # the way to a link is on that page: a new one, issued from there, works and the first stops
+    assert f'action="/clinic/treatments/{treatment.id}/link/"' in again
+    fresh = staff_client.post(f"/clinic/treatments/{treatment.id}/link/").content.decode()
+    fresh_url = fresh.split('readonly value="')[1].split('"')[0]
+    assert client.get(fresh_url).status_code == 200 and client.get(url).status_code == 404
 
 
 def link_tokens_in_sessions() -> set[str]:
