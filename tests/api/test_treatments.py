@@ -145,6 +145,13 @@ def test_revoke_and_reissue_the_link(
     assert new != old
     assert client.get(f"{API}/patient/me", **link_headers(new)).status_code == 200
     assert client.get(f"{API}/patient/me", **link_headers(old)).status_code == 404
+    # reissued later than the treatment, the new link has its 16 weeks from the reissue
+    late = treatment_body(site, performed_at=(timezone.now() - timedelta(weeks=15)).isoformat())
+    months_ago = post(client, site, make_patient(site), late).json()
+    before = timezone.now()
+    client.post(f"{API}/treatments/{months_ago['id']}/link/reissue", **site.headers())
+    expires = CheckinLink.objects.get(treatment_id=months_ago["id"]).expires_at
+    assert before + timedelta(weeks=16) <= expires <= timezone.now() + timedelta(weeks=16)
 
 
 def test_get_treatment(client: Client, site: Site, make_patient: Callable[..., Patient]) -> None:
