@@ -157,6 +157,46 @@ def test_a_case_report_export_audits_a_read_of_the_complication(
     assert (event.action, event.object_type, event.actor) == ("read", "complication_icsr", "operator")
 
 
+def test_a_case_report_whose_audit_fails_leaves_no_file(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    complication = _complication(site, make_patient, make_treatment)
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the audit failed")
+
+    monkeypatch.setattr("mesosafe.audit.services.record", refused)
+    out = tmp_path / "icsr.xml"
+    result = _run("icsr", "--complication", str(complication.id), "--out", str(out))
+    assert isinstance(result.exception, RuntimeError) and not out.exists()
+
+
+def test_a_case_report_on_a_full_disk_leaves_no_file_and_no_read(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    complication = _complication(site, make_patient, make_treatment)
+    before = AuditEvent.objects.count()
+
+    def half_written(self: Path, data: bytes) -> int:
+        with self.open("wb") as file:
+            file.write(data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", half_written)
+    out = tmp_path / "icsr.xml"
+    result = _run("icsr", "--complication", str(complication.id), "--out", str(out))
+    assert result.exit_code == 2 and "--out: [Errno 28] No space left on device" in result.output
+    assert not out.exists() and AuditEvent.objects.count() == before
+
+
 def test_a_refused_case_report_audits_nothing(tmp_path: Path, db: Any) -> None:
     before = AuditEvent.objects.count()
     result = _run("icsr", "--complication", "999999", "--out", str(tmp_path / "icsr.xml"))

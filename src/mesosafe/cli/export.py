@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, time
 from pathlib import Path
@@ -166,16 +166,30 @@ def icsr(complication_id: int, out: Path, receiver: str) -> None:
             xml = icsr_xml(complication, receiver)
         except DomainError as error:
             raise BadInput(f"--complication {complication_id}: {error}") from None
-        try:
-            out.write_bytes(xml)
-        except OSError as exc:
-            raise BadInput(f"--out: {exc}") from None
         treatment = complication.treatment
+        command = f"mesosafe export icsr --complication {complication_id}"
         reads = [(complication.id, treatment.patient_id)]
-        _audit(
-            treatment.patient.clinic_id,
-            "complication_icsr",
-            reads,
-            f"mesosafe export icsr --complication {complication_id}",
+        _write_audited(
+            out, xml, lambda: _audit(treatment.patient.clinic_id, "complication_icsr", reads, command)
         )
     click.echo(f"{out} ({len(xml)} bytes)")
+
+
+def _write_audited(out: Path, xml: bytes, audit: Callable[[], None]) -> None:
+    """The report is written inside its read event's transaction: if either fails, no file is left and no
+    read is recorded."""
+    from django.db import transaction
+
+    writing = False
+    try:
+        with transaction.atomic():
+            audit()
+            writing = True
+            out.write_bytes(xml)
+    except BaseException as exc:
+        if writing:
+            with suppress(OSError):
+                out.unlink()
+        if isinstance(exc, OSError):
+            raise BadInput(f"--out: {exc}") from None
+        raise
