@@ -199,8 +199,10 @@ def _refuse_ignored(ctx: click.Context, from_db: bool, options: dict[str, Any]) 
 def _refuse_quarters_from_db(ctx: click.Context, from_db: bool, period: str) -> None:
     """The database's reports have no date (--date is refused with --from-db): refused before the export,
     with the words the pipeline would use after it."""
+    from mesosafe.disproportionality.settings import QUARTERS_NEED_DATE
+
     if from_db and period == "quarter":
-        raise click.BadOptionUsage("period", "--period quarter needs the reports' date column (--date)", ctx)
+        raise click.BadOptionUsage("period", QUARTERS_NEED_DATE, ctx)
 
 
 def _flag_options(command: Any) -> Any:

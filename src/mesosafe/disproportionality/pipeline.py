@@ -276,8 +276,7 @@ def run(
     if settings.input.format == "long" and isinstance(path, str | os.PathLike):
         input_format(path)
     check_outputs(settings)
-    if settings.period == "quarter" and not settings.columns.date:
-        raise AnalysisInputError("--period quarter needs the reports' date column (--date)")
+    settings.check_period()
     stages = Stages(hook)
     rolled = hierarchy.read_hierarchy(settings.rollup, settings.names) if settings.rollup else None
     with long_input(path, settings, stages) as (source, long_settings):

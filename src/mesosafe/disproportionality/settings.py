@@ -13,10 +13,12 @@ from mesosafe.disproportionality.gps import PriorFit, Selection
 from mesosafe.disproportionality.hierarchy import Rollup
 from mesosafe.disproportionality.labels import Names
 from mesosafe.disproportionality.sources import SourceSpec
+from mesosafe.lib.analysis_input import AnalysisInputError
 
 Engine = Literal["duckdb", "spark"]
 Degenerate = Literal["empty", "keep"]  # what to do with the EB columns when the prior is degenerate
 Period = Literal["all", "quarter"]
+QUARTERS_NEED_DATE = "--period quarter needs the reports' date column (--date)"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ class RunSettings:
     def eb_scored(self, fit: PriorFit) -> bool:
         """Whether a table gets EB scores: its prior is sound, or the run keeps them anyway."""
         return not fit.degenerate or self.degenerate_prior == "keep"
+
+    def check_period(self) -> None:
+        if self.period == "quarter" and not self.columns.date:
+            raise AnalysisInputError(QUARTERS_NEED_DATE)
 
     def outputs(self) -> dict[str, str]:
         named = {"table": self.out, "hyperparameters": self.hyper_out}

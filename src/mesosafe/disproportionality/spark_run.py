@@ -355,8 +355,7 @@ class Found:
 
 def check_settings(settings: RunSettings) -> None:
     """What a Spark run needs, checked before Spark starts."""
-    if settings.period == "quarter" and not settings.columns.date:
-        raise AnalysisInputError("--period quarter needs the reports' date column (--date)")
+    settings.check_period()
     if settings.out is not None:
         check_spark_output(settings.out)
     if settings.hyper_out is not None:
