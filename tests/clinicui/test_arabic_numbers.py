@@ -1,6 +1,6 @@
 """The Arabic clinic pages follow one number rule (lib/staff_format.py): Western digits, '.' as the decimal
 mark, no thousands grouping, the Arabic comma between list items. Every clinic page is rendered in Arabic
-with realistic data (1.5 ml, 38.5 °C, counts over a thousand, lists) and read."""
+with realistic data (1.5 mL, 38.5 °C, counts over a thousand, lists) and read."""
 
 from __future__ import annotations
 
@@ -153,8 +153,8 @@ def test_no_comma_as_decimal_mark_and_no_grouping(arabic_pages: dict[str, str]) 
 
 
 def test_volumes_temperatures_and_counts_as_the_rule_writes_them(arabic_pages: dict[str, str]) -> None:
-    assert "<bdi>1.5\u00a0ml</bdi>" in arabic_pages["checkin"] and "1,50" not in arabic_pages["checkin"]
-    assert "<bdi>1.5\u00a0ml</bdi>" in arabic_pages["patient"]
+    assert "<bdi>1.5\u00a0مل</bdi>" in arabic_pages["checkin"] and "1,50" not in arabic_pages["checkin"]
+    assert "<bdi>1.5\u00a0مل</bdi>" in arabic_pages["patient"]
     for name in ("checkin", "queue", "patient"):
         assert "38.5" in read(arabic_pages[name])[0], name  # the answer
     for name in ("checkin", "queue"):

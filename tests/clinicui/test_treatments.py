@@ -270,7 +270,7 @@ def test_an_implausible_volume_is_a_clear_field_error(case: Case, staff_client: 
     response = staff_client.post(url, form(case.site, volume_0=volume))
     page = response.content.decode()
     assert response.status_code == 400 and Treatment.objects.count() == 1
-    assert "Give the volume injected in ml, from 0.01 to 50." in page and 'id="id_volume_0_error"' in page
+    assert "Give the volume injected in mL, from 0.01 to 50." in page and 'id="id_volume_0_error"' in page
 
 
 def test_the_api_and_the_engine_take_their_ranges_from_one_place() -> None:

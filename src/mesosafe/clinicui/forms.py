@@ -42,7 +42,7 @@ MAX_AREAS: int = next(
 
 
 def _volume_range() -> str:
-    return _("Give the volume injected in ml, from %(low)s to %(high)s.") % {
+    return _("Give the volume injected in mL, from %(low)s to %(high)s.") % {
         "low": VOLUME_ML.low,
         "high": VOLUME_ML.high,
     }
@@ -234,7 +234,7 @@ class TreatmentForm(RefusalForm, forms.Form):
                 label=_("Product and lot"), queryset=batches, required=False
             )
             self.fields[f"volume_{i}"] = LocalDecimalField(
-                label=_("Volume (ml)"),
+                label=_("Volume (mL)"),
                 required=False,
                 min_value=VOLUME_ML.low,
                 max_value=VOLUME_ML.high,
