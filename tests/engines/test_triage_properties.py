@@ -104,8 +104,26 @@ def test_the_same_symptoms_later_never_lower_urgency(data: dict[str, Any], later
 @settings(max_examples=300)
 @given(check_in, st.floats(min_value=0, max_value=3, allow_nan=False))
 def test_a_higher_temperature_never_lowers_urgency(data: dict[str, Any], rise: float) -> None:
-    if "temperature_c" in data:
+    """Above the low threshold a temperature only gets worse upwards (towards a fever)."""
+    if "temperature_c" in data and data["temperature_c"] >= KB.triage.low_temperature.threshold_c:
         assert rank({**data, "temperature_c": min(43.0, data["temperature_c"] + rise)}) >= rank(data)
+
+
+@settings(max_examples=300)
+@given(check_in, st.floats(min_value=0, max_value=3, allow_nan=False))
+def test_a_lower_temperature_never_lowers_urgency_below_the_fever_threshold(
+    data: dict[str, Any], fall: float
+) -> None:
+    """Below the fever threshold a temperature only gets worse downwards (towards a low temperature)."""
+    if "temperature_c" in data and data["temperature_c"] < KB.triage.fever.threshold_c:
+        assert rank({**data, "temperature_c": max(34.0, data["temperature_c"] - fall)}) >= rank(data)
+
+
+@settings(max_examples=200)
+@given(check_in)
+def test_feeling_very_unwell_with_a_low_temperature_is_at_least_urgent(data: dict[str, Any]) -> None:
+    low = {**data, "temperature_c": 35.5, "symptoms": [*data["symptoms"], {"code": "very_unwell"}]}
+    assert rank(low) >= Disposition.URGENT.rank
 
 
 # --- questions that are not asked (issue 12): see `questions` in triage.yaml --------------------------
@@ -234,6 +252,9 @@ def _satisfying(when: Any, code: str, days: float) -> tuple[list[dict[str, Any]]
         expected = KB.effects[code].expected
         days = max(days, (expected.grace_until_day if expected else 0) + 0.5)
     extra = {"temperature_c": 38.5} if when.with_fever or when.measured_fever else {}
+    if when.measured_low_temperature:  # a reported fever, where the rule asks for one too
+        extra = {"temperature_c": KB.triage.low_temperature.threshold_c - 0.5}
+        reports += [{"code": "fever"}] if when.with_fever else []
     return reports, days, extra
 
 

@@ -84,7 +84,10 @@ def test_defer_days_match(vignette: dict[str, Any]) -> None:
     assert result.defer_days == pytest.approx(vignette["expected_defer_days"])
 
 
-REVIEW = yaml.safe_load((HERE / "review28.yaml").read_text(encoding="utf-8"))
+# Batches written blind by outside clinical reviewers, each with the ranges the reviewer accepts.
+REVIEWS = {
+    stop: yaml.safe_load((HERE / f"review{stop}.yaml").read_text(encoding="utf-8")) for stop in ("28", "29")
+}
 
 
 def _open(vignette: dict[str, Any]) -> Any:
@@ -93,26 +96,26 @@ def _open(vignette: dict[str, Any]) -> Any:
     return pytest.param(vignette, id=vignette["id"], marks=marks)
 
 
-@pytest.mark.parametrize("vignette", [_open(v) for v in REVIEW["checkins"]])
+@pytest.mark.parametrize("vignette", [_open(v) for r in REVIEWS.values() for v in r["checkins"]])
 def test_reviewed_check_ins_are_answered_inside_the_reviewers_range(vignette: dict[str, Any]) -> None:
     got = triage(complete(parse(CheckIn, vignette["checkin"]), KB)).disposition
     assert Disposition(vignette["min"]).rank <= got.rank <= Disposition(vignette["max"]).rank, got
 
 
-@pytest.mark.parametrize("vignette", [_open(v) for v in REVIEW["intakes"]])
+@pytest.mark.parametrize("vignette", [_open(v) for r in REVIEWS.values() for v in r["intakes"]])
 def test_reviewed_intakes_are_answered_as_the_reviewer_accepts(vignette: dict[str, Any]) -> None:
     got = screen(parse(Intake, vignette["intake"])).decision
     assert got.value in vignette["acceptable"], got
 
 
-def test_the_reviewed_batch_tally() -> None:
-    """Counts against the answer the reviewer expected (printed); below their minimum only the open ones."""
-    got = {
-        v["id"]: triage(complete(parse(CheckIn, v["checkin"]), KB)).disposition for v in REVIEW["checkins"]
-    }
+@pytest.mark.parametrize("stop", REVIEWS)
+def test_the_reviewed_batch_tally(stop: str) -> None:
+    """Counts against the answer the reviewer expected (printed); below their minimum only open ones."""
+    checkins = REVIEWS[stop]["checkins"]
+    got = {v["id"]: triage(complete(parse(CheckIn, v["checkin"]), KB)).disposition for v in checkins}
     _tally(
-        "reviewed check-ins (stop 28)",
-        [(v["id"], got[v["id"]].rank, Disposition(v["expected"]).rank) for v in REVIEW["checkins"]],
+        f"reviewed check-ins (stop {stop})",
+        [(v["id"], got[v["id"]].rank, Disposition(v["expected"]).rank) for v in checkins],
     )
-    below_minimum = {v["id"] for v in REVIEW["checkins"] if got[v["id"]].rank < Disposition(v["min"]).rank}
-    assert below_minimum == {v["id"] for v in REVIEW["checkins"] if "open" in v}
+    below_minimum = {v["id"] for v in checkins if got[v["id"]].rank < Disposition(v["min"]).rank}
+    assert below_minimum <= {v["id"] for v in checkins if "open" in v}

@@ -81,3 +81,9 @@ def has_fever(check_in: CheckIn, kb: KnowledgeBase) -> tuple[bool, bool]:
     temperature = check_in.temperature_c
     measured = temperature is not None and temperature >= kb.triage.fever.threshold_c
     return measured or any(s.code == "fever" for s in check_in.symptoms), measured
+
+
+def has_low_temperature(check_in: CheckIn, kb: KnowledgeBase) -> bool:
+    """A measured temperature below the knowledge base's low threshold."""
+    temperature = check_in.temperature_c
+    return temperature is not None and temperature < kb.triage.low_temperature.threshold_c

@@ -13,7 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mesosafe.engines.inputs import CheckIn, check_symptom_codes
-from mesosafe.engines.questions import SEVERITY_RANK, Answers, answers_of, asked, has_fever
+from mesosafe.engines.questions import (
+    SEVERITY_RANK,
+    Answers,
+    answers_of,
+    asked,
+    has_fever,
+    has_low_temperature,
+)
 from mesosafe.engines.results import ExpectedCourse, Reason, TriageResult
 from mesosafe.knowledge import Disposition, KnowledgeBase, Lang
 from mesosafe.knowledge import load as load_kb
@@ -39,6 +46,7 @@ class _Test:
     with_sign: tuple[str, ...]
     with_fever: bool
     measured_fever: bool
+    measured_low: bool
     if_not_asked: frozenset[str]
 
     @classmethod
@@ -56,6 +64,7 @@ class _Test:
             tuple(when.with_sign),
             when.with_fever,
             when.measured_fever,
+            when.measured_low_temperature,
             frozenset(when.if_not_asked),
         )
 
@@ -120,12 +129,14 @@ def _reads(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
 
 @dataclass(frozen=True)
 class _Context:
-    """What every test of one check-in reads: the answers as the engine takes them, and the fever."""
+    """What every test of one check-in reads: the answers as the engine takes them, the fever and a low
+    temperature."""
 
     check_in: CheckIn
     answers: dict[str, list[Answers]]  # each report of a symptom code, with unasked answers as None
     fever: bool
     measured_fever: bool
+    measured_low: bool
     sign_sets: dict[str, list[Sign]]
 
 
@@ -162,6 +173,8 @@ def _holds(t: _Test, ctx: _Context, a: Answers | None, e: Effect | None) -> bool
         return False
     if t.with_sign and not any(_sign_shown(sign, ctx) for s in t.with_sign for sign in ctx.sign_sets[s]):
         return False
+    if t.measured_low and not ctx.measured_low:
+        return False
     return (not t.with_fever or ctx.fever) and (not t.measured_fever or ctx.measured_fever)
 
 
@@ -192,7 +205,7 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
     for symptom, answered in zip(check_in.symptoms, answers, strict=True):
         by_code.setdefault(symptom.code, []).append(answered)
     fever, measured = has_fever(check_in, kb)
-    ctx = _Context(check_in, by_code, fever, measured, compiled.sign_sets)
+    ctx = _Context(check_in, by_code, fever, measured, has_low_temperature(check_in, kb), compiled.sign_sets)
     reasons: list[Reason] = []
     expected: list[ExpectedCourse] = []
     not_assessed: dict[str, Effect] = {}  # by code: symptoms not judged, for want of their answers

@@ -67,7 +67,8 @@ IfNotAsked = Literal["met", "not_met"]
 
 class Condition(Entry):
     """When a triage rule fires. Every test is monotone: more symptoms, more severity, a worse trend,
-    spreading, more days or a higher temperature can only make more conditions true.
+    spreading, more days or a temperature further from normal (higher from the low threshold up, lower from
+    the fever threshold down) can only make more conditions true.
 
     A test of an answer that was not given (a question not asked) is not met: see `questions` in
     triage.yaml for why that keeps the engine monotone."""
@@ -84,6 +85,7 @@ class Condition(Entry):
     with_sign: list[Code] = []  # any sign of these sign sets (triage.yaml `sign_sets`) is reported
     with_fever: bool = False  # `fever` reported, or a measured temperature at the fever threshold
     measured_fever: bool = False  # a measured temperature at the fever threshold
+    measured_low_temperature: bool = False  # a measured temperature below the low threshold
     # questions whose unknown answer meets this condition's test of it (the worst cannot be excluded)
     if_not_asked: list[Question] = []
 
@@ -105,6 +107,8 @@ class Condition(Entry):
             raise ValueError("a condition needs at least one test (or 'always: true')")
         if self.always and len(tests) > 1:
             raise ValueError("'always' cannot be combined with other tests")
+        if self.measured_fever and self.measured_low_temperature:
+            raise ValueError("'measured_fever' and 'measured_low_temperature' can never both hold")
         return self
 
 
@@ -217,7 +221,9 @@ class SignSet(Entry):
     sources: Sources
 
 
-class Fever(Entry):
+class Threshold(Entry):
+    """A body temperature that means something: a fever at or above it, a low temperature below it."""
+
     threshold_c: float = Field(ge=30, le=45)
     sources: Sources
 
@@ -255,11 +261,18 @@ class SuspectedInfection(Entry):
 class TriageKnowledge(Entry):
     dispositions: list[DispositionText]
     questions: Questions
-    fever: Fever
+    fever: Threshold
+    low_temperature: Threshold
     sign_sets: list[SignSet]
     course_rules: CourseRules
     red_flags: list[RedFlag]
     suspected_infection: SuspectedInfection
+
+    @model_validator(mode="after")
+    def _normal_between(self) -> TriageKnowledge:
+        if self.low_temperature.threshold_c >= self.fever.threshold_c:
+            raise ValueError("low_temperature: its threshold must lie below the fever's")
+        return self
 
 
 class Medicine(Entry):
