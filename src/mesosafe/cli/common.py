@@ -9,6 +9,8 @@ from typing import IO, Any
 
 import click
 
+from mesosafe.lib import jsonbody
+
 
 class BadInput(click.ClickException):
     """A mistake in what the user gave us: printed as 'Error: ...' on stderr, exit code 2, no traceback."""
@@ -21,9 +23,13 @@ def read_json(stream: IO[bytes], name: str = "input") -> Any:
     if not raw.strip():
         raise BadInput(f"{name}: empty input, expected a JSON object")
     try:
-        return json.loads(raw)
+        # each key once per object, as the API reads a body: Python's json keeps the last of repeated keys,
+        # so {"symptoms": [<a red flag>], "symptoms": []} was triaged as no symptoms at all
+        return jsonbody.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise BadInput(f"{name}: not UTF-8 text") from None
+    except jsonbody.RepeatedKey as exc:
+        raise BadInput(f"{name}: {exc.field} is given twice: send each field once") from None
     except json.JSONDecodeError as exc:
         raise BadInput(
             f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
