@@ -4,6 +4,7 @@ click of the same form creates nothing new and leads where the first send led.""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +19,17 @@ from django.utils.translation import gettext as _
 from mesosafe.clinicui.models import SpentFormToken
 
 FIELD = "form_token"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def _sent_token(request: HttpRequest) -> str:
+    """The form's token as `new_token` makes them, or "" for anything else (a NUL reached the database)."""
+    token = request.POST.get(FIELD, "")
+    return token if _TOKEN.fullmatch(token) else ""
 
 
 def _user_id(request: HttpRequest) -> int:
@@ -42,7 +50,7 @@ class Spending:
 
 def sent_before(request: HttpRequest) -> HttpResponse | None:
     """When this send's token was spent already: a redirect to where the first send led, saying so."""
-    token = request.POST.get(FIELD, "")
+    token = _sent_token(request)
     spent = SpentFormToken.objects.filter(token=token, user_id=_user_id(request)).first() if token else None
     if spent is None:
         return None
@@ -55,7 +63,7 @@ def spending(request: HttpRequest) -> Iterator[Spending]:
     """A transaction that spends the form's token with whatever the block creates; set `.result` to the page
     the creation leads to. A token spent meanwhile (a double click's twin) raises AlreadySent and the block's
     work is undone. A send without a token (not from the page) is not protected."""
-    token = request.POST.get(FIELD, "")[:64]
+    token = _sent_token(request)
     spending = Spending(token)
     try:
         with transaction.atomic():

@@ -82,8 +82,10 @@ def lot_page(
     status: int = 200,
 ) -> HttpResponse:
     """The lot's recipients and its recall; after a refused action, the refused form with its errors."""
-    batches: list[Batch] = list(
-        lot_batches(staff.clinic, lot).select_related("product").order_by("product__name")
+    batches: list[Batch] = (
+        list(lot_batches(staff.clinic, lot).select_related("product").order_by("product__name"))
+        if "\x00" not in lot  # a refused form's lot, as sent: the database refuses a NUL
+        else []
     )
     rows = _recipients(staff, lot) if batches else []
     state = recall_state(staff.clinic, lot, rows) if rows else None
