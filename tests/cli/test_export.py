@@ -38,6 +38,11 @@ def test_a_database_that_was_never_migrated(tmp_path: Path, args: list[str]) -> 
     assert "mesosafe manage migrate" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_an_out_that_is_not_a_folder_is_refused(site: Site) -> None:
+    result = _run("fhir", "--clinic", str(site.clinic.id), "--out", "/dev/null")
+    assert result.exit_code == 2 and "--out: /dev/null is not a folder" in result.output
+
+
 @pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])
 def test_a_since_outside_2000_2100_is_refused(tmp_path: Path, day: str) -> None:
     result = _run("fhir", "--clinic", "1", "--out", str(tmp_path / "o"), "--since", day)

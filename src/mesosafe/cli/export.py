@@ -65,6 +65,8 @@ def fhir(clinic_id: int, out: Path, since: datetime | None) -> None:
         clinic = Clinic.objects.filter(id=clinic_id).first()
         if clinic is None:
             raise BadInput(f"--clinic: no clinic with id {clinic_id}")
+        if out.exists() and not out.is_dir():
+            raise BadInput(f"--out: {out} is not a folder")
         if out.exists() and any(out.iterdir()):
             raise BadInput(f"--out: {out} is not empty (nothing is overwritten)")
         _check_code_map()
