@@ -83,6 +83,14 @@ def test_rules_name_the_field(
             },
             "reported_on",
         ),
+        # taken as written: JSON's true is not grade 1, nor "2" or 2.0 the number 2, nor 1 a yes
+        ({"onset_date": today, "grade": True, "relatedness": "possibly"}, "grade"),
+        ({"onset_date": today, "grade": "2", "relatedness": "possibly"}, "grade"),
+        ({"onset_date": today, "grade": 2.0, "relatedness": "possibly"}, "grade"),
+        (
+            {"onset_date": today, "grade": 2, "relatedness": "possibly", "suspected_infection": 1},
+            "suspected_infection",
+        ),
     ]
     for body, field in cases:
         response = client.post(url, body, content_type="application/json", **site.headers())

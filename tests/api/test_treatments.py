@@ -91,6 +91,21 @@ def test_batch_of_another_clinic_is_refused(
     assert response.json()["errors"][0]["field"] == "products[0].batch_id"
 
 
+def test_ids_are_taken_as_written(client: Client, site: Site, make_patient: Callable[..., Patient]) -> None:
+    """JSON's true was read as id 1 and "2" or 2.0 as id 2."""
+    patient = make_patient(site)
+    for field, value in [
+        ("practitioner_id", True),
+        ("practitioner_id", str(site.staff.id)),
+        ("practitioner_id", 1.0),
+    ]:
+        response = post(client, site, patient, treatment_body(site, **{field: value}))
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == field
+    line = {"batch_id": True, "volume_ml": "2.5", "concentration": "20%", "area": "face"}
+    response = post(client, site, patient, treatment_body(site, products=[line]))
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "products[0].batch_id"
+
+
 def test_a_deferring_screening_needs_an_override_reason(
     client: Client, site: Site, make_patient: Callable[..., Patient]
 ) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from mesosafe.lib.fields import Id, In, Name, RecentDate, Short, said
+from mesosafe.lib.fields import Flag, Id, In, Name, RecentDate, Short, said
 
 
 class ProductIn(In):
@@ -20,4 +20,4 @@ class BatchIn(In):
     product_id: Id
     lot_number: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
     expires_on: RecentDate
-    multi_dose_vial: bool = False
+    multi_dose_vial: Flag = False

@@ -17,13 +17,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     WithJsonSchema,
 )
 
 from mesosafe.engines.inputs import blank, written
 from mesosafe.knowledge.plausible import VOLUME_ML
 
-Id = Annotated[int, Field(ge=1, le=2**53)]
+# Strict: JSON's true is not the id 1, nor "2" or 2.0 the number 2 (as the engines' own inputs are read)
+Id = Annotated[int, Strict(), Field(ge=1, le=2**53)]
+Flag = Annotated[bool, Strict()]
 
 # The validators' own messages; the clinic pages translate them (clinicui/errors.py).
 NOT_AN_EMAIL = "not a valid email address"
