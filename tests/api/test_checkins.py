@@ -104,6 +104,9 @@ def test_reopen_returns_a_review_to_the_queue_with_its_reason(
         content_type="application/json", **site.headers(),
     ).json()  # fmt: skip
     url = f"{API}/checkins/{urgent.id}/reopen"
+    garbled = {"reviewed_at": acked["reviewed_at"], "reason": "wrong card\x1b]8;;"}
+    refused = client.post(url, garbled, content_type="application/json", **site.headers())
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "reason"
     body = {"reviewed_at": acked["reviewed_at"], "reason": "  acknowledged the wrong card "}
     response = client.post(url, body, content_type="application/json", **site.headers())
     assert response.status_code == 200 and response.json()["reviewed_at"] is None

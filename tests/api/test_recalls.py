@@ -120,6 +120,7 @@ def test_bad_input_names_the_field(client: Client, recall_site: tuple[Site, Pati
         ({}, "reason"),
         ({"reason": "  "}, "reason"),
         ({"reason": "x" * 2001}, "reason"),
+        ({"reason": "notice \x1b[2J"}, "reason"),  # no control character reaches a record or a terminal
         ({"reason": "x", "extra": 1}, "extra"),
     ):
         refused = _post(client, site, f"/batches/{LOT}/recall", body)
@@ -134,6 +135,7 @@ def test_bad_input_names_the_field(client: Client, recall_site: tuple[Site, Pati
         ({"method": "pigeon"}, "method"),
         ({}, "method"),
         ({"method": "phone", "note": "n" * 501}, "note"),
+        ({"method": "phone", "note": "ok\x07"}, "note"),
     ):
         refused = _post(client, site, path, body)
         assert refused.status_code == 422 and _field(refused) == field, (body, refused.content)

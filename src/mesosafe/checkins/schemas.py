@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field
 
 from mesosafe.engines import SymptomReport
 from mesosafe.knowledge.plausible import TEMPERATURE_C
-from mesosafe.lib.fields import In, Moment, Note, said
+from mesosafe.lib.fields import In, Moment, Note, Typed, said
 
 
 class CheckInBody(In):
@@ -29,4 +29,4 @@ class ReopenIn(In):
     since is never undone by mistake."""
 
     reviewed_at: Moment
-    reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(said)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000), Typed, AfterValidator(said)]

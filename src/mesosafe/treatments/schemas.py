@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from mesosafe.lib.fields import Area, Id, In, Millilitres, Moment, Note, Short, Text60, Text100, said
+from mesosafe.lib.fields import Area, Id, In, Millilitres, Moment, Note, Short, Text60, Text100, Typed, said
 from mesosafe.treatments.models import RecallContact
 
 # The recall's text limits (recall_contacts.py refuses longer ones too, naming the field)
@@ -38,14 +38,14 @@ class TreatmentIn(In):
 class RecallStartIn(In):
     """Start a lot's recall: the reason stays in the clinic's record (the patients' e-mail omits it)."""
 
-    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX), AfterValidator(said)]
+    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX), Typed, AfterValidator(said)]
 
 
 class RecallReachedIn(In):
     """How staff reached the patient about the recall, with an optional note."""
 
     method: RecallContact.Method
-    note: Annotated[str, Field(max_length=NOTE_MAX)] = ""
+    note: Annotated[str, Field(max_length=NOTE_MAX), Typed] = ""
 
 
 class RecallNotReachedIn(In):
@@ -53,4 +53,4 @@ class RecallNotReachedIn(In):
     so a mark made since is never undone by mistake."""
 
     contacted_at: Moment
-    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX), AfterValidator(said)]
+    reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX), Typed, AfterValidator(said)]
