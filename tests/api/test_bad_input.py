@@ -180,7 +180,13 @@ def test_out_of_range_moments_are_422(
     client: Client, site: Site, make_patient: Callable[..., Patient]
 ) -> None:
     patient = make_patient(site)
-    for moment in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "2999-01-01T00:00:00Z"):
+    # the year as stored, in UTC: 2000-01-01T00:00+23:59 is 1999-12-31 in the database
+    for moment in (
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31T23:59:59-05:00",
+        "2999-01-01T00:00:00Z",
+        "2000-01-01T00:00+23:59",
+    ):
         body = {"practitioner_id": site.staff.id, "performed_at": moment}
         response = client.post(
             f"{API}/patients/{patient.id}/treatments", body, content_type="application/json", **site.headers()

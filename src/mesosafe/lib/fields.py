@@ -4,7 +4,7 @@ it would refuse), and checks whose messages the clinic pages translate (clinicui
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
 
@@ -73,7 +73,8 @@ def _born_by_now(value: date) -> date:
 
 
 def _plausible_moment(value: datetime) -> datetime:
-    if not 2000 <= value.year <= 2100:
+    # the year as stored (UTC): 2000-01-01T00:00+23:59 is 1999 in the database
+    if not 2000 <= value.year <= 2100 or not 2000 <= value.astimezone(UTC).year <= 2100:
         raise ValueError(OUTSIDE_2000_2100)
     return value
 
