@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -198,3 +200,78 @@ def test_an_empty_or_unwritable_out_is_refused(
     code, _, stderr = run("registry", "report", "--demo-data", "--out", out)
     assert code == 2 and message in stderr and "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []  # nothing strewn in the current directory
+
+
+# --- the third statistical review: a CUSUM that tested nothing, provenance, input files --------------------
+
+
+def _short_files(tmp_path: Path) -> list[str]:
+    """150 days of two clinics, five infections at one: every CUSUM window is within the warm-up."""
+    start = pd.Timestamp("2024-01-01")
+    treatments, complications = [], []
+    for day in range(150):
+        date = f"{start + pd.Timedelta(days=day):%Y-%m-%d}"
+        for clinic in ("A", "B"):
+            treatments.append(f"{clinic}{day},{date},{clinic},{clinic}-P1,hyal,L{day // 30},false\n")
+        if 100 <= day < 110 and day % 2 == 0:
+            complications.append(f"A{day},{start + pd.Timedelta(days=day + 5):%Y-%m-%d},true\n")
+    return _registry_files(tmp_path, "".join(treatments), "".join(complications))
+
+
+def test_a_cusum_that_tested_nothing_says_so_last(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    code, stdout, stderr = run("registry", "report", *_short_files(tmp_path), "--out", str(out))
+    assert code == 0, stderr
+    last = stdout.strip().splitlines()[-1]
+    assert "0 cluster alerts" not in last
+    assert "no CUSUM window was tested" in last and "warm-up of 180 days" in last
+    assert "Note: no CUSUM window was tested" in stderr
+    assert "No CUSUM window was tested" in (out / "summary.html").read_text(encoding="utf-8")
+
+
+def test_the_report_writes_its_provenance(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    files = _short_files(tmp_path)
+    code, _, stderr = run(
+        "registry", "report", *files, "--out", str(out), "--window-days", "14", "--rate-ratio", "2.5",
+        "--threshold", "3", "--warm-up-days", "20", "--window-offset", "3", "--funnel-test", "mid-p",
+        "--fdr", "0.1", "--overdispersion", "multiplicative", "--as-of", "2024-05-20",
+    )  # fmt: skip
+    assert code == 0, stderr
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert [f["path"] for f in record["input"]["files"]] == [str(Path(files[1]).resolve()),
+                                                             str(Path(files[3]).resolve())]  # fmt: skip
+    assert record["input"]["files"][0]["sha256"] == hashlib.sha256(Path(files[1]).read_bytes()).hexdigest()
+    assert record["options"]["cusum"] == {
+        "window_days": 14, "rate_ratio": 2.5, "threshold": 3.0, "warm_up_days": 20,
+        "window_offset_days": 3, "as_of": "2024-05-20", "target_arl_years": 10.0, "min_threshold": 1.0,
+        "baseline_rate": None, "onset_delays": None, "seed": 1985,
+    }  # fmt: skip
+    assert record["options"]["funnel"] == {"test": "mid-p", "fdr": 0.1, "overdispersion": "multiplicative"}
+    assert "run.json" in (out / "summary.html").read_text(encoding="utf-8")
+
+
+def test_the_demo_reports_provenance_names_the_seed(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    code, _, stderr = run("registry", "report", "--demo-data", "--seed", "5", "--out", str(out))
+    assert code == 0, stderr
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert record["input"] == {"source": "demo data", "seed": 5}
+
+
+def test_a_header_naming_a_column_twice_is_an_error(tmp_path: Path) -> None:
+    files = _registry_files(tmp_path, "1,2024-01-01,A,P,x,L,false\n", "")
+    treatments = Path(files[1])
+    treatments.write_text(
+        "treatment_id,date,clinic,clinic,practitioner,product,batch,multi_dose_vial\n"
+        "1,2024-01-01,A,B,P,x,L,false\n"
+    )
+    code, _, stderr = run("registry", "report", *files, "--out", str(tmp_path / "r"))
+    assert code == 2 and "names column 'clinic' twice" in stderr and "Traceback" not in stderr
+
+
+def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    files = _registry_files(tmp_path, "1,2024-01-01,A,P,x,L,false\n", "")
+    Path(files[1]).write_bytes(HEADER.encode() + b"1,2024-01-01,Cl\xe9,P,x,L,false\n")
+    code, _, stderr = run("registry", "report", *files, "--out", str(tmp_path / "r"))
+    assert code == 2 and "not UTF-8 text (line 2, byte 16 of the line)" in stderr

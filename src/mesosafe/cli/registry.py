@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mesosafe.cli.analysis import FiniteFloatRange, database_errors, database_export, input_errors
+
+if TYPE_CHECKING:
+    from mesosafe.clinic_safety.report import ReportSummary
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,6 +38,30 @@ def _tables(
     if treatments is None or complications is None:
         raise click.UsageError("--treatments and --complications are required (or use --demo-data)")
     return load_tables(treatments, complications)
+
+
+def _source(
+    treatments: Path | None, complications: Path | None, demo_data: bool, seed: int
+) -> dict[str, Any]:
+    """What run.json records as the report's input."""
+    from mesosafe.clinic_safety import provenance
+
+    if demo_data:
+        return provenance.demo_source(seed)
+    if treatments is not None and complications is not None:
+        return provenance.file_source(treatments, complications)
+    return provenance.database_source()
+
+
+def _last_line(summary: ReportSummary, out_dir: Path) -> str:
+    """The counts; with no CUSUM window tested, that instead of "0 cluster alerts" (no monitoring is not
+    the absence of clusters)."""
+    alerts = summary.cusum_untested or f"{summary.alerts} cluster alerts"
+    return (
+        f"{summary.treatments} treatments, {summary.infections} with a suspected infection: "
+        f"{summary.outliers} funnel-plot outliers, {alerts}; "
+        f"wrote {len(summary.files)} files to {out_dir} (open summary.html)"
+    )
 
 
 def _out_dir(ctx: click.Context, param: click.Parameter, value: str) -> Path:
@@ -157,11 +184,8 @@ def report(
             window_offset_days=window_offset,
         )
         funnel = FunnelDesign(test=funnel_test, fdr=fdr, overdispersion=overdispersion)  # type: ignore[arg-type]
-        summary = write_report(tables, out_dir, ReportSettings(design, funnel))
+        source = _source(treatments, complications, demo_data, seed)
+        summary = write_report(tables, out_dir, ReportSettings(design, funnel), source)
     for note in summary.notes:
         click.echo(f"Note: {note}", err=True)
-    click.echo(
-        f"{summary.treatments} treatments, {summary.infections} with a suspected infection: "
-        f"{summary.outliers} funnel-plot outliers, {summary.alerts} cluster alerts; "
-        f"wrote {len(summary.files)} files to {out_dir} (open summary.html)"
-    )
+    click.echo(_last_line(summary, out_dir))

@@ -277,6 +277,28 @@ def baseline_note(series: pd.DataFrame, design: CusumDesign) -> str:
     return "; ".join(note for note in notes if note)
 
 
+def untested_note(series: pd.DataFrame, design: CusumDesign) -> str:
+    """Say plainly that no window was tested, and why ('' when any was): then "0 cluster alerts" is an
+    absence of monitoring, not an absence of clusters."""
+    if series.empty or series["tested"].any():
+        return ""
+    warm_up = design.warm_up_days if design.estimated else 0
+    first_session = series["window_start"].min() + pd.Timedelta(days=design.window_offset_days)
+    in_warm_up = series["window_start"] < first_session + pd.Timedelta(days=warm_up)
+    reasons = []
+    if in_warm_up.any():
+        reasons.append(
+            f"within the warm-up of {warm_up} days after the first session ({first_session:%Y-%m-%d}; "
+            f"observed to {pd.Timestamp(series['as_of'].iloc[0]):%Y-%m-%d})"
+        )
+    if (~in_warm_up).any():
+        reasons.append("without a baseline (no session had been followed before them)")
+    return (
+        f"no CUSUM window was tested: all {series['window'].nunique()} windows are {' or '.join(reasons)}, "
+        "so the CUSUM gives no information on clusters (no alert does not mean no cluster)"
+    )
+
+
 def _windows(rows: pd.DataFrame, what: str) -> str:
     if rows.empty:
         return ""

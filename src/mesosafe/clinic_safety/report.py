@@ -2,22 +2,24 @@
 alerts written as files.
 
 Everything is written into a temporary directory beside ``out`` and moved into place only when the
-whole report succeeded.
+whole report succeeded. ``run.json`` records what the report was made from (``provenance``).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from mesosafe.clinic_safety import clusters, funnel, rates
+from mesosafe.clinic_safety import clusters, funnel, provenance, rates
 from mesosafe.clinic_safety.cusum import CusumDesign
 from mesosafe.clinic_safety.formats import P_FLOOR, probability
 from mesosafe.clinic_safety.tables import TreatmentTables, outcomes, per_unit, sessions
@@ -52,6 +54,8 @@ class ReportSummary:
     outliers: int
     alerts: int
     notes: list[str] = field(default_factory=list)  # what the analysis could not do as asked, and why
+    tested_windows: int = 0  # CUSUM unit-windows tested
+    cusum_untested: str = ""  # why no window was tested ('' when any was): then "0 alerts" says nothing
 
 
 def check_out_dir(out: Path) -> None:
@@ -78,10 +82,11 @@ def _summary_html(
     alert_rows: pd.DataFrame,
     cases: pd.DataFrame,
     settings: ReportSettings,
-    as_of: pd.Timestamp,
     series: pd.DataFrame,
+    record: dict[str, Any],
 ) -> str:
     t, c = tables.treatments, tables.complications
+    as_of = pd.Timestamp(record["as_of"])
     infected = int(c.loc[c["suspected_infection"], "treatment_id"].nunique())
     outliers = pd.concat(
         [f[f["status"].str.startswith("alarm")] for f in classified.values()], ignore_index=True
@@ -115,8 +120,7 @@ In each window, <em>treatments</em> are the sessions in it, <em>infections</em> 
 that began in it (from sessions in it or before it) and <em>expected</em> the onsets expected in it from
 the same sessions. <em>Cases</em> are the infected sessions whose onsets raised the CUSUM to the alarm,
 from <em>run_start</em>. Multi-dose-vial batches are listed first.</p>
-{_notes_html(list(filter(None, [clusters.baseline_note(series, design)])))}
-{_html_table(alert_rows)}
+{_cusum_findings(series, design, alert_rows)}
 <h3>Cases of the alerts</h3>
 <p>Treatment ids, dates, clinic, practitioner and lot only; no patient's name or contact.</p>
 {_html_table(cases, limit=200)}
@@ -132,8 +136,48 @@ is not below {funnel_design.fdr:g}. p-values below {P_FLOOR:.2g} are written as 
 <h2>Funnel plots</h2>{plots}
 <p>Files: rates_*.csv (Clopper–Pearson 95% intervals), funnel_*.csv/png/svg (p- and q-values, status),
 cusum_series.csv, cusum_alerts.csv, cusum_alert_cases.csv.</p>
+{_provenance_html(record)}
 </body></html>
 """
+
+
+def _cusum_notes(series: pd.DataFrame, design: CusumDesign) -> list[str]:
+    """Why windows were not tested: none at all (then nothing else matters), or some after the warm-up."""
+    untested = clusters.untested_note(series, design)
+    return [untested] if untested else list(filter(None, [clusters.baseline_note(series, design)]))
+
+
+def _cusum_findings(series: pd.DataFrame, design: CusumDesign, alert_rows: pd.DataFrame) -> str:
+    """The alerts, or when no window was tested, that statement in place of an empty "None." table."""
+    untested = clusters.untested_note(series, design)
+    if untested:
+        return f"<p><strong>{html.escape(untested[0].upper() + untested[1:])}.</strong></p>"
+    return f"{_notes_html(_cusum_notes(series, design))}\n{_html_table(alert_rows)}"
+
+
+def _provenance_html(record: dict[str, Any]) -> str:
+    """The run, in short: the full record (every option, each input's SHA-256) is run.json."""
+    source = record["input"]
+    if "files" in source:
+        inputs = "; ".join(f"{f['role']} {f['name']} (SHA-256 {f['sha256']})" for f in source["files"])
+    elif "seed" in source:
+        inputs = f"{source['source']}, seed {source['seed']}"
+    else:
+        inputs = str(source["source"])
+    cusum, tests = record["options"]["cusum"], record["options"]["funnel"]
+    threshold = "chosen per unit" if cusum["threshold"] is None else f"{cusum['threshold']:g}"
+    settings = (
+        f"windows of {cusum['window_days']} days (offset {cusum['window_offset_days']}), rate ratio "
+        f"{cusum['rate_ratio']:g}, threshold {threshold}, "
+        f"warm-up {cusum['warm_up_days']} days, observed to {record['as_of']}; funnel test {tests['test']}, "
+        f"FDR {tests['fdr']:g}, overdispersion {tests['overdispersion']}"
+    )
+    return (
+        "<h2>Provenance</h2>\n"
+        f"<p>mesosafe {html.escape(record['version'])}, finished {html.escape(record['finished_at'])} (UTC). "
+        f"Input: {html.escape(inputs)}. Options: {html.escape(settings)}. The full record, with every "
+        f'option, is <a href="{provenance.RUN_RECORD}">{provenance.RUN_RECORD}</a>.</p>'
+    )
 
 
 def _notes(classified: dict[str, pd.DataFrame]) -> list[str]:
@@ -184,9 +228,14 @@ def _figure(name: str, frame: pd.DataFrame) -> str:
 
 
 def _test_text(design: funnel.FunnelDesign) -> str:
+    binomial = f"{'exact binomial' if design.test == 'exact' else 'mid-p binomial'} tail probabilities"
     if design.overdispersion == "none":
-        return f"{'exact binomial' if design.test == 'exact' else 'mid-p binomial'} tail probabilities"
-    return f"normal approximation with {design.overdispersion} overdispersion (Spiegelhalter 2005)"
+        return binomial
+    return (
+        f"{binomial}, or where {design.overdispersion} overdispersion is found (Spiegelhalter 2005) the "
+        "larger of them and the normal approximation's, so that no unit is more significant than under the "
+        "binomial test"
+    )
 
 
 def _to_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -201,7 +250,9 @@ def _to_csv(frame: pd.DataFrame, path: Path) -> None:
     safe.to_csv(path, index=False)
 
 
-def _write_all(tables: TreatmentTables, folder: Path, settings: ReportSettings) -> ReportSummary:
+def _write_all(
+    tables: TreatmentTables, folder: Path, settings: ReportSettings, source: dict[str, Any] | None
+) -> ReportSummary:
     frame, c = outcomes(tables), tables.complications
     classified: dict[str, pd.DataFrame] = {}
     for unit_type in UNIT_TYPES:
@@ -221,25 +272,49 @@ def _write_all(tables: TreatmentTables, folder: Path, settings: ReportSettings) 
     alert_rows = clusters.with_cases(alert_rows, cases)
     _to_csv(alert_rows, folder / "cusum_alerts.csv")
     _to_csv(cases, folder / "cusum_alert_cases.csv")
+    record = provenance.run_record(settings.cusum, settings.funnel, source, as_of)
     (folder / "summary.html").write_text(
-        _summary_html(tables, classified, alert_rows, cases, settings, as_of, series), encoding="utf-8"
+        _summary_html(tables, classified, alert_rows, cases, settings, series, record), encoding="utf-8"
     )
     outliers = sum(int(f["status"].str.startswith("alarm").sum()) for f in classified.values())
-    return ReportSummary(
-        files=sorted(p.name for p in folder.iterdir()),
+    summary = ReportSummary(
+        files=sorted([*(p.name for p in folder.iterdir()), provenance.RUN_RECORD]),
         treatments=sessions(tables.treatments),
         complications=int(tables.complications["treatment_id"].nunique()),
         infections=int(c.loc[c["suspected_infection"], "treatment_id"].nunique()),
         outliers=outliers,
         alerts=len(alert_rows),
-        notes=[*_notes(classified), *filter(None, [clusters.baseline_note(series, settings.cusum)])],
+        notes=[*_notes(classified), *_cusum_notes(series, settings.cusum)],
+        tested_windows=int(series["tested"].sum()),
+        cusum_untested=clusters.untested_note(series, settings.cusum),
     )
+    _write_record(folder, record, summary)
+    return summary
+
+
+def _write_record(folder: Path, record: dict[str, Any], summary: ReportSummary) -> None:
+    results = {
+        "treatments": summary.treatments,
+        "treatments_with_a_complication": summary.complications,
+        "treatments_with_a_suspected_infection": summary.infections,
+        "funnel_alarms": summary.outliers,
+        "cluster_alerts": summary.alerts,
+        "cusum_unit_windows_tested": summary.tested_windows,
+        "notes": summary.notes,
+    }
+    full = {**record, "results": results, "files": summary.files}
+    text = json.dumps(full, ensure_ascii=False, indent=2)
+    (folder / provenance.RUN_RECORD).write_text(text + "\n", encoding="utf-8")
 
 
 def write_report(
-    tables: TreatmentTables, out: str | os.PathLike[str], settings: ReportSettings | None = None
+    tables: TreatmentTables,
+    out: str | os.PathLike[str],
+    settings: ReportSettings | None = None,
+    source: dict[str, Any] | None = None,
 ) -> ReportSummary:
-    """Write the report into ``out`` (created if needed); on any error nothing reaches ``out``."""
+    """Write the report into ``out`` (created if needed); on any error nothing reaches ``out``. ``source``
+    is what ``run.json`` records as the input (``provenance.file_source``, ``demo_source`` …)."""
     target = Path(out)
     check_out_dir(target)
     settings = settings or ReportSettings()
@@ -248,7 +323,7 @@ def write_report(
     except OSError as exc:
         raise AnalysisInputError(f"output directory (--out) {str(target)!r}: {exc.strerror}") from None
     try:
-        summary = _write_all(tables, staging, settings)
+        summary = _write_all(tables, staging, settings, source)
         _move(staging, target, summary.files)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -21,7 +21,8 @@ with the same treatment_id, date, clinic and practitioner):
     suspected_infection  boolean: an infection is suspected (e.g. nodules, abscess, pus)
 
 Dates must lie between EARLIEST_DATE and LATEST_DATE (the range of nanosecond timestamps). Errors name
-the column and the row (counted from 1, after the header).
+the column and the row (counted from 1, after the header); a CSV file that names a column twice, has a
+row with too many fields or bytes that are not UTF-8 is refused with the column or the line.
 
 A treatment counts once as *complicated* if it has any complication, and once as *infected* if any of its
 complications is a suspected infection. Every count is of sessions: a session counts once for its clinic
@@ -30,6 +31,7 @@ and practitioner, and once for each product and each batch it used (`per_unit`).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import os
@@ -38,6 +40,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -69,22 +72,77 @@ class TreatmentTables:
 def read_table(path: str | os.PathLike[str], name: str) -> pd.DataFrame:
     kind = input_format(path)
     try:
-        if kind == "parquet":
-            return pd.read_parquet(path)
-        with warnings.catch_warnings():
-            # a row with one field too many would otherwise turn the first column into the index
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], index_col=False)
+        frame = pd.read_parquet(path) if kind == "parquet" else _read_csv(Path(path))
     except (ValueError, OSError, pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        first = _ragged(Path(path)) or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        first = _problem(Path(path)) or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise AnalysisInputError(f"cannot read {name} file {str(path)!r}: {first}") from exc
+    if twice := _duplicated(list(frame.columns)):
+        raise AnalysisInputError(f"{name} file {str(path)!r} names column {twice!r} twice")
+    return frame
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    # pandas would rename a second 'clinic' to 'clinic.1' and use the first without a word
+    if twice := _duplicated(_header(path)):
+        raise ValueError(f"the header names column {twice!r} twice")
+    with warnings.catch_warnings():
+        # a row with one field too many would otherwise turn the first column into the index
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], index_col=False)
+
+
+def _duplicated(names: list[str]) -> str:
+    """The first column name that appears twice ('' if none does)."""
+    seen: set[str] = set()
+    for name in map(str, names):
+        if name in seen:
+            return name
+        seen.add(name)
+    return ""
+
+
+def _text(path: Path) -> Any:
+    opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
+    return opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="")
+
+
+def _header(path: Path) -> list[str]:
+    try:
+        with _text(path) as handle:
+            return next(csv.reader(handle), [])
+    except (OSError, csv.Error, EOFError):
+        return []  # pandas names the problem
+
+
+def _problem(path: Path) -> str:
+    """What is wrong with a CSV file pandas could not read, with its line ('' when not found here)."""
+    return _not_utf8(path) or _ragged(path) or _repeated(path)
+
+
+def _repeated(path: Path) -> str:
+    twice = _duplicated(_header(path))
+    return f"the header names column {twice!r} twice" if twice else ""
+
+
+def _not_utf8(path: Path) -> str:
+    """The first line that is not UTF-8 text, as `mesosafe signals` names it ('' if every line is)."""
+    opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    (raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw).decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    return f"not UTF-8 text (line {number}, byte {exc.start + 1} of the line)"
+    except (OSError, EOFError):
+        return ""
+    return ""
 
 
 def _ragged(path: Path) -> str:
     """The first line whose number of fields differs from the header's ('' if none does)."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        with _text(path) as handle:
             reader = csv.reader(handle)
             expected = len(next(reader, []))
             for row in reader:
