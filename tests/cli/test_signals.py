@@ -299,7 +299,26 @@ def test_flag_thresholds_and_min_n_are_options(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("option", [["--fdr-level", "1"], ["--eb05-threshold", "nan"], ["--min-n", "0"]])
+def test_the_ror_flag_needs_three_reports_unless_told(tmp_path: Path) -> None:
+    """Review F3: without a minimum count, flag_ror marked 4,186 of CAERS's 16,040 single-report pairs."""
+    out = tmp_path / "s.csv"
+    args = ["signals", str(CAERS), "--product", "var1", "--event", "var2", "--names", "as-written", "--quiet"]
+    code, _, stderr = run(*args, "--out", str(out))
+    assert code == 0, stderr
+    table = pd.read_csv(out)
+    assert table["flag_ror"].sum() == 312 and table.loc[table["flag_ror"], "n"].min() == 3
+    assert json.loads((tmp_path / "s.run.json").read_text())["flag_thresholds"]["ror_n"] == 3
+    code, _, stderr = run(*args, "--out", str(out), "--ror-n", "1")
+    assert code == 0, stderr
+    table = pd.read_csv(out)
+    assert (
+        table["flag_ror"].sum() == 4887 and table.loc[table["flag_ror"] & (table["n"] == 1)].shape[0] == 4186
+    )
+
+
+@pytest.mark.parametrize(
+    "option", [["--fdr-level", "1"], ["--eb05-threshold", "nan"], ["--min-n", "0"], ["--ror-n", "0"]]
+)
 def test_bad_flag_options_are_option_errors(tmp_path: Path, option: list[str]) -> None:
     code, _, stderr = run("signals", str(CAERS), *option, "--quiet")
     assert code == 2 and option[0] in stderr and "Traceback" not in stderr
@@ -628,3 +647,39 @@ def test_prr_without_another_product_is_undefined_like_ror(tmp_path: Path) -> No
     assert code == 0, stderr
     table = pd.read_csv(io.StringIO(stdout))
     assert table[["prr", "ror"]].isna().all().all() and table["flag_evans"].eq(False).all()
+
+
+def test_strata_are_normalised_and_missing_codes_and_small_strata_are_warned(tmp_path: Path) -> None:
+    """Review F9 (its nastrat.csv): F, f, NA and unknown were four strata of one report each, silently."""
+    source, out = tmp_path / "nastrat.csv", tmp_path / "s.csv"
+    source.write_text("id,product,event,sex\n1,A,X,F\n2,B,Y,NA\n3,A,Y,unknown\n4,B,X,f\n")
+    code, _, stderr = run("signals", str(source), "--strata", "sex", "--out", str(out), "--quiet")
+    assert code == 0, stderr
+    record = json.loads((tmp_path / "s.run.json").read_text())
+    assert record["strata_reports"] == {"f": 2, "na": 1, "unknown": 1}  # F and f are one stratum
+    warnings = record["strata_warnings"]
+    assert [w.split(",")[0] for w in warnings[:2]] == [
+        "stratum column 'sex' has the value 'na' (1 report)",
+        "stratum column 'sex' has the value 'unknown' (1 report)",
+    ]
+    assert warnings[2].startswith("3 of the 3 strata have fewer than 10 reports")
+    assert "holding 4 of the 4 reports (100.0%)" in warnings[2]
+    assert all(f"Warning: {w}. See docs/signals.md." in stderr for w in warnings)  # even with --quiet
+    code, _, _ = run("signals", str(source), "--strata", "sex", "--names", "as-written", "--out", str(out))
+    as_written = json.loads((tmp_path / "s.run.json").read_text())["strata_reports"]
+    assert code == 0 and as_written == {"F": 1, "NA": 1, "f": 1, "unknown": 1}
+
+
+def test_caers_not_available_stratum_is_warned_about(tmp_path: Path) -> None:
+    out = tmp_path / "s.csv"
+    args = ["--product", "var1", "--event", "var2", "--strata", "strat1", "--out", str(out), "--quiet"]
+    code, _, stderr = run("signals", str(CAERS), *args)
+    assert code == 0, stderr
+    record = json.loads((tmp_path / "s.run.json").read_text())
+    assert record["strata_reports"] == {"female": 2120, "male": 1013, "not available": 223}
+    assert record["strata_warnings"] == [
+        "stratum column 'strat1' has the value 'not available' (223 reports), which looks like a "
+        "missing-value code: it is counted as a stratum of its own, not as unknown (recode it, or leave "
+        "those reports out, if it means missing)"
+    ]
+    assert stderr.count("Warning: ") == 1

@@ -35,3 +35,16 @@ def test_a_nan_measure_never_flags() -> None:
         Thresholds(),
     )
     assert flags == {"flag_evans": [False], "flag_ic025": [True], "flag_ror": [False]}
+
+
+def test_the_ror_flag_needs_three_reports_by_default() -> None:
+    """Woolf's interval is asymptotic: at N = 1 its lower bound can be far above 1 (CAERS: 4,186 pairs)."""
+    measures = {
+        "prr": np.full(3, np.nan),
+        "chi2_yates": np.full(3, np.nan),
+        "ic025": np.full(3, -1.0),
+        "ror_lower": np.array([112.0, 5.0, 5.0]),
+        "n": np.array([1.0, 2.0, 3.0]),
+    }
+    assert frequentist_flags(measures, Thresholds())["flag_ror"].tolist() == [False, False, True]
+    assert frequentist_flags(measures, Thresholds(ror_n=1))["flag_ror"].tolist() == [True, True, True]

@@ -81,7 +81,7 @@ def test_flags_follow_their_thresholds() -> None:
     )
     assert table["flag_eb05"] == list(measures["eb05"] >= 2)
     assert table["flag_ic025"] == list(measures["ic025"] > 0) and table["flag_ror"] == list(
-        measures["ror_lower"] > 1
+        (measures["ror_lower"] > 1) & (counts.n >= 3)
     )
     assert table["flag_evans"][:2] == [True, True] and table["flag_eb05"][0]
     strict = score_table(counts, scores, Thresholds(evans_n=4, eb05=1e9)).to_pydict()

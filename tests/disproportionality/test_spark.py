@@ -61,6 +61,17 @@ def test_spark_gives_the_same_counts_as_duckdb(
 
 
 @pytest.mark.spark
+@pytest.mark.parametrize("names", ["normalised", "as-written"])
+def test_spark_names_strata_as_duckdb_does(spark: Any, tmp_path: Path, names: str) -> None:
+    source = tmp_path / "strata.csv"
+    rows = [f"{i},{'ab'[i % 2]},{'xyz'[i % 3]},{['F', 'f', ' F', 'M', 'NA'][i % 5]}" for i in range(40)]
+    source.write_text("id,product,event,sex\n" + "\n".join(rows) + "\n")
+    settings = RunSettings(LongColumns(strata=("sex",)), names=names)  # type: ignore[arg-type]
+    duck = count_file(source, settings)
+    assert_same_counts(duck, count_file(source, replace(settings, engine="spark"), spark=spark))
+
+
+@pytest.mark.spark
 def test_spark_counts_a_long_table_given_as_a_data_frame(spark: Any) -> None:
     long = spark.createDataFrame(SMALL.rename(columns={"id": "report_id"}).assign(stratum="all"))
     labels = Labels(

@@ -134,3 +134,13 @@ def test_a_local_run_writes_duckdb_s_table_from_the_executors(
     record = json.loads((tmp_path / "spark.run.json").read_text())
     assert record["engine"] == "spark" and record["min_n"] == min_n
     assert record["input"]["sha256"] == duck.record["input"]["sha256"]
+    assert (
+        record["strata_reports"]
+        == duck.record["strata_reports"]
+        == {
+            "female": 2120,
+            "male": 1013,
+            "not available": 223,
+        }
+    )
+    assert record["strata_warnings"] == duck.record["strata_warnings"] != []

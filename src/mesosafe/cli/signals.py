@@ -82,6 +82,12 @@ def _warn_degenerate(result: Any) -> None:
             )
 
 
+def _warn_strata(result: Any) -> None:
+    """Strata that may hide signals are said on stderr whatever --quiet says (and in the record)."""
+    for warning in result.record.get("strata_warnings", []):
+        click.echo(f"Warning: {warning}. See docs/signals.md.", err=True)
+
+
 def _export_reports(by: By) -> Path:
     """Export the database's reports to a temporary Parquet file, removed when the command ends."""
     import shutil
@@ -119,6 +125,7 @@ def _settings(options: dict[str, Any]) -> RunSettings:
         evans_n=options["evans_n"],
         ic025=options["ic025_threshold"],
         ror_lower=options["ror_lower_threshold"],
+        ror_n=options["ror_n"],
         fdr=options["fdr_level"],
     )
     return RunSettings(
@@ -221,7 +228,9 @@ def _flag_options(command: Any) -> Any:
             click.option("--ic025-threshold", type=finite(), default=0.0, show_default=True,
                          help="flag_ic025: IC025 above this."),
             click.option("--ror-lower-threshold", type=finite(min=0), default=1.0, show_default=True,
-                         help="flag_ror: the lower 95% bound of ROR above this."),
+                         help="flag_ror: the lower 95% bound of ROR above this ..."),
+            click.option("--ror-n", type=click.IntRange(min=1), default=3, show_default=True,
+                         help="... and N at least this (routine ROR screening)."),
             click.option("--fdr-level", type=finite(min=0, max=1, min_open=True, max_open=True), default=0.05,
                          show_default=True, help="flag_fdr: Bayesian FDR level on P(lambda <= 1 | N)."),
         ]
@@ -398,6 +407,7 @@ def signals(
     if result.fit.collapsed or not quiet:
         click.echo(f"prior: {result.fit.message}", err=True)
     _warn_degenerate(result)
+    _warn_strata(result)
     if top is not None:
         _print_top(result.table, top)
     elif settings.out is None and settings.engine != "spark":

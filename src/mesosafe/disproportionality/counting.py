@@ -26,9 +26,10 @@ import pyarrow as pa
 
 from mesosafe.disproportionality import arrow
 from mesosafe.disproportionality.files import temporary_name
+from mesosafe.disproportionality.strata import stratum_names
 
 if TYPE_CHECKING:
-    from mesosafe.disproportionality.labels import Labels
+    from mesosafe.disproportionality.labels import Labels, Names
     from mesosafe.disproportionality.reading import LongTable
 
 Margins = Literal["unique", "table"]
@@ -36,17 +37,25 @@ MARGINS: tuple[Margins, ...] = ("unique", "table")
 RESULT_COLUMNS = ("product", "event", "n", "e", "n_product", "n_event", "n_total")
 
 
-def strata_table(levels: list[str]) -> pa.Table:
-    """The strata and their codes 1, 2, … in sorted order (few: at most the checked number of levels).
+def strata_table(levels: list[str], names: Names = "normalised") -> pa.Table:
+    """Each stratum spelling and its stratum's code 1, 2, … in the sorted order of the strata (several
+    spellings share one when names are normalised: ``strata.stratum_names``).
 
-    Made on the driver from the distinct strata, so no engine numbers rows with a global window."""
-    ordered = sorted(set(levels))
+    Made on the driver from the distinct spellings (few: at most the checked number of levels), so no
+    engine numbers rows with a global window."""
+    spellings = sorted(set(levels))
+    named = stratum_names(spellings, names)
+    code_of = {name: code for code, name in enumerate(sorted(set(named.values())), start=1)}
     return arrow.table(
         {
-            "stratum": arrow.strings(ordered),
-            "sid": arrow.integers(range(1, len(ordered) + 1), np.int32),
+            "stratum": arrow.strings(spellings),
+            "sid": arrow.integers([code_of[named[s]] for s in spellings], np.int32),
         }
     )
+
+
+def _strata_count(table: pa.Table) -> int:
+    return len(set(table.column("sid").to_pylist()))
 
 
 def _expected_sum(strata: int) -> str:
@@ -183,11 +192,12 @@ def count_duckdb(long: LongTable, margins: Margins = "unique") -> Counts:
     """Count the pairs of a long table with DuckDB."""
     con, source = long.connection, temporary_name("long_table")
     levels = [row[0] for row in long.relation.project("stratum").distinct().fetchall()]
-    steps = counting_steps(margins, long.stratified, source, len(levels))
+    strata = strata_table(levels, long.labels.names)
+    steps = counting_steps(margins, long.stratified, source, _strata_count(strata))
     created = [source]
     try:
         long.relation.create_view(source, replace=True)
-        for name, table in {**long.labels.tables(), "strata": strata_table(levels)}.items():
+        for name, table in {**long.labels.tables(), "strata": strata}.items():
             arrow = temporary_name("labels")
             con.register(arrow, table)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {arrow}")
@@ -210,18 +220,25 @@ class SparkCounting:
     ``frame`` is the pair table (``RESULT_COLUMNS``, ordered by product, event) as a DataFrame: nothing is
     collected. Its steps are cached temporary views; ``close()`` drops them (use it as a context manager).
     ``tables`` are the code tables the SQL joins (``Labels.tables()``: Arrow tables, or Spark DataFrames
-    made by the executors); the strata are collected (few: they were checked) and coded on the driver.
+    made by the executors); the strata are collected (few: they were checked) and coded on the driver,
+    their spellings named as ``names`` says.
     """
 
     def __init__(
-        self, long: Any, tables: dict[str, Any], margins: Margins = "unique", stratified: bool = False
+        self,
+        long: Any,
+        tables: dict[str, Any],
+        margins: Margins = "unique",
+        stratified: bool = False,
+        names: Names = "normalised",
     ) -> None:
         spark, source = long.sparkSession, temporary_name("long_table")
         levels = [row[0] for row in long.select("stratum").distinct().collect()]
-        steps = counting_steps(margins, stratified, source, len(levels))
+        strata = strata_table(levels, names)
+        steps = counting_steps(margins, stratified, source, _strata_count(strata))
         self.spark, self.views, self.cached = spark, [source], []
         long.createOrReplaceTempView(source)
-        for name, table in {**tables, "strata": strata_table(levels)}.items():
+        for name, table in {**tables, "strata": strata}.items():
             frame = spark.createDataFrame(table) if isinstance(table, pa.Table) else table
             frame.createOrReplaceTempView(name)
             self.views.append(name)
@@ -249,5 +266,5 @@ def count_spark(long: Any, labels: Labels, margins: Margins = "unique", stratifi
     """Count the pairs of a long table given as a Spark DataFrame (with its code tables, from the same
     ``reading`` step as DuckDB's), with the same SQL text, and collect them (for small tables: a run
     keeps them on the executors, ``spark_run``)."""
-    with SparkCounting(long, labels.tables(), margins, stratified) as counting:
+    with SparkCounting(long, labels.tables(), margins, stratified, labels.names) as counting:
         return Counts.from_arrow(counting.frame.toArrow())

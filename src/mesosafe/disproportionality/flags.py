@@ -4,7 +4,9 @@
   O'Neill 2002).
 * ``flag_evans``: PRR ≥ 2, Yates's χ² ≥ 4 and N ≥ 3 (Evans, Waller & Davis 2001; the MHRA's rule).
 * ``flag_ic025``: IC025 > 0 (BCPNN; Norén et al. 2013).
-* ``flag_ror``: the lower bound of ROR's 95% interval > 1 (van Puijenbroek et al. 2002).
+* ``flag_ror``: the lower bound of ROR's 95% interval > 1 and N ≥ 3 (van Puijenbroek et al. 2002; the
+  minimum count is routine screening's, as Evans's: Woolf's interval is asymptotic and means nothing at
+  N = 1, where it flagged a quarter of CAERS's single-report pairs).
 * ``flag_fdr``: the pairs whose posterior probability of no disproportionality, P(λ ≤ 1 | N), is small
   enough that the expected share of false signals among the flagged pairs — the mean of their P(λ ≤ 1 | N)
   — is at most the level (Bayesian false discovery rate; Ahmed et al. 2009, as PhViD's ``DECISION = 1``):
@@ -32,6 +34,7 @@ class Thresholds:
     evans_n: int = 3
     ic025: float = 0.0
     ror_lower: float = 1.0
+    ror_n: int = 3
     fdr: float = 0.05
 
 
@@ -59,7 +62,9 @@ def frequentist_flags(
         return {
             "flag_evans": np.asarray(evans, dtype=bool),
             "flag_ic025": np.asarray(columns["ic025"] > thresholds.ic025, dtype=bool),
-            "flag_ror": np.asarray(columns["ror_lower"] > thresholds.ror_lower, dtype=bool),
+            "flag_ror": np.asarray(
+                (columns["ror_lower"] > thresholds.ror_lower) & (columns["n"] >= thresholds.ror_n), dtype=bool
+            ),
         }
 
 

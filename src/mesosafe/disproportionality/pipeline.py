@@ -30,6 +30,7 @@ from mesosafe.disproportionality.connection import connect as duckdb_connection
 from mesosafe.disproportionality.counting import Counts, count_duckdb
 from mesosafe.disproportionality.reading import LongTable, read_long_table
 from mesosafe.disproportionality.settings import RunSettings
+from mesosafe.disproportionality.strata import strata_of
 from mesosafe.lib.analysis_input import AnalysisInputError, input_format
 
 if TYPE_CHECKING:
@@ -164,7 +165,9 @@ def _spark_counter(
         part = sparked if until is None else sparked.until(until)
         with (
             stages("count pairs (spark)"),
-            SparkCounting(part.frame, sparked.tables, settings.margins, sparked.stratified) as counting,
+            SparkCounting(
+                part.frame, sparked.tables, settings.margins, sparked.stratified, settings.names
+            ) as counting,
         ):
             return Counts.from_arrow(counting.frame.toArrow())
 
@@ -281,6 +284,7 @@ def run(
     rolled = hierarchy.read_hierarchy(settings.rollup, settings.names) if settings.rollup else None
     with long_input(path, settings, stages) as (source, long_settings):
         long, count = counter(source.path, long_settings, stages)
+        strata = strata_of(long, long_settings.columns.strata, settings.names)
         if settings.period == "quarter":
             try:
                 result = by_quarter(long, count, long_settings, stages)
@@ -294,7 +298,9 @@ def run(
             result = fit_and_score(counts, stages, selection=settings.prior_selection, settings=settings)
     with stages("write output"):
         fitted = _fitted(result)
-        record = provenance.run_record(source.path, settings, *fitted, source=source, hierarchy=rolled)
+        record = provenance.run_record(
+            source.path, settings, *fitted, source=source, hierarchy=rolled, strata=strata
+        )
         write_outputs(result.table, result.fit, record, settings)
     return replace(result, seconds=dict(stages.seconds), record=record)
 

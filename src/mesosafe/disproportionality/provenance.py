@@ -24,6 +24,7 @@ from mesosafe.disproportionality.settings import RunSettings
 if TYPE_CHECKING:
     from mesosafe.disproportionality.hierarchy import Hierarchy
     from mesosafe.disproportionality.sources import LongSource
+    from mesosafe.disproportionality.strata import Strata
 
 CHUNK = 1 << 20
 
@@ -113,10 +114,12 @@ def run_record(
     source: LongSource | None = None,
     hierarchy: Hierarchy | None = None,
     input_info: dict[str, Any] | None = None,
+    strata: Strata | None = None,
 ) -> dict[str, Any]:
     """The provenance of a run over ``path`` (JSON-serialisable); ``last`` is the table's prior (with
     periods, the last period's) and ``periods`` every period's; ``input_info`` the input's record when
-    it is not a local file (``spark_run.input_record``)."""
+    it is not a local file (``spark_run.input_record``); ``strata`` the reports per stratum and the
+    warnings about them (``strata_reports``, ``strata_warnings``)."""
     columns = settings.columns
     record = {
         "tool": "mesosafe signals",
@@ -132,6 +135,7 @@ def run_record(
         "events": rollup_record(settings, hierarchy),
         "strata": list(columns.strata),
         "max_strata_levels": settings.max_strata_levels,
+        **(strata.record() if strata is not None else {}),
         "names": {"product_and_event": settings.names, "meaning": DESCRIPTION[settings.names]},
         "margins": settings.margins,
         "engine": settings.engine,

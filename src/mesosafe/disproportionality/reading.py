@@ -56,6 +56,11 @@ class LongTable:
             raise AnalysisInputError("the reports have no date column (--date)")
         return replace(self, relation=self.relation.filter(f"report_date <= DATE '{day.isoformat()}'"))
 
+    def stratum_reports(self) -> dict[str, int]:
+        """The number of reports of each stratum key as read (one key per report: checked)."""
+        rows = self.relation.aggregate("stratum, COUNT(DISTINCT report_id)", "stratum").fetchall()
+        return {stratum: int(count) for stratum, count in rows}
+
 
 def stratum_expression(strata: Sequence[str], quote_name: Callable[[str], str] = quote) -> str:
     """One text stratum key from the stratum columns (a constant when there are none)."""

@@ -48,6 +48,13 @@ class SparkLong:
         first, last = self.frame.selectExpr("MIN(report_date)", "MAX(report_date)").first()
         return first, last
 
+    def stratum_reports(self) -> dict[str, int]:
+        """The number of reports of each stratum key as read (few keys: checked)."""
+        from pyspark.sql import functions as F
+
+        rows = self.frame.groupBy("stratum").agg(F.countDistinct("report_id")).collect()
+        return {row[0]: int(row[1]) for row in rows}
+
 
 def spark_input_format(spark: Any, path: str | os.PathLike[str]) -> str:
     """'csv' or 'parquet' by the name's suffix, for a path that exists (a file or a directory of files)."""

@@ -35,6 +35,7 @@ from mesosafe.disproportionality.flags import Thresholds
 from mesosafe.disproportionality.settings import RunSettings
 from mesosafe.disproportionality.spark import hadoop_path, local_path, spark_session
 from mesosafe.disproportionality.spark_input import SparkLong, roll_up, spark_long_table
+from mesosafe.disproportionality.strata import Strata, strata_of
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 # the pipeline's ``Stages``: ``with stages("name"): …`` times a stage (no import of ``pipeline``, which
@@ -189,7 +190,7 @@ class Part:
 def _score_part(
     long: SparkLong, frame: Any, settings: RunSettings, stages: Stages, label: str
 ) -> tuple[SparkCounting, Part | None]:
-    counting = SparkCounting(frame, long.tables, settings.margins, long.stratified)
+    counting = SparkCounting(frame, long.tables, settings.margins, long.stratified, settings.names)
     counts = counting.frame.persist()
     counting.cached.append(counts)
     with stages("count pairs and collect (n, e) points (spark)"):
@@ -351,6 +352,7 @@ class Found:
     input_info: dict[str, Any] | None
     source: sources.LongSource | None
     rolled: hierarchy.Hierarchy | None
+    strata: Strata | None = None
 
 
 def check_settings(settings: RunSettings) -> None:
@@ -391,7 +393,8 @@ def run(
             if rolled is not None and settings.rollup is not None:
                 long = roll_up(long, rolled, settings.rollup)
         input_info = None if source is not None else input_record(spark, path, settings.source)
-        found = Found(str(path), input_info, source, rolled)
+        strata = strata_of(long, columns.strata, settings.names)
+        found = Found(str(path), input_info, source, rolled, strata)
         return _run_parts(spark, long, settings, stages, top, sink, found)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -446,6 +449,7 @@ def _run_parts(
                 source=found.source,
                 hierarchy=found.rolled,
                 input_info=found.input_info,
+                strata=found.strata,
             )
             if out is not None and sinks.temporary is not None:
                 _replace(spark, sinks.temporary, out)
