@@ -8,40 +8,22 @@ thresholds and ``min_n``, the periods, the tool and its version, and when the ru
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mesosafe.disproportionality.gps import PriorFit
 from mesosafe.disproportionality.labels import DESCRIPTION
 from mesosafe.disproportionality.settings import RunSettings
+from mesosafe.lib.provenance import file_record, sha256_of, tool_version
 
 if TYPE_CHECKING:
     from mesosafe.disproportionality.hierarchy import Hierarchy
     from mesosafe.disproportionality.sources import LongSource
     from mesosafe.disproportionality.strata import Strata
-
-CHUNK = 1 << 20
-
-
-def sha256_of(path: str | os.PathLike[str]) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def tool_version() -> str:
-    try:
-        return metadata.version("mesosafe")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def input_record(path: str | os.PathLike[str], source: str) -> dict[str, Any]:
@@ -50,15 +32,6 @@ def input_record(path: str | os.PathLike[str], source: str) -> dict[str, Any]:
     if source == "file":
         record = {"name": file.name, "path": str(file.resolve()), **record}
     return record
-
-
-def file_record(path: Path) -> dict[str, Any]:
-    return {
-        "name": path.name,
-        "path": str(path.resolve()),
-        "bytes": path.stat().st_size,
-        "sha256": sha256_of(path),
-    }
 
 
 def source_record(
