@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
+from typing import Any
 
+from django.core.files.storage import FileSystemStorage
 from PIL import Image
 
 GPS_IFD = 0x8825
@@ -24,3 +28,16 @@ def has_gps(data: bytes) -> bool:
     with Image.open(io.BytesIO(data)) as image:
         exif = image.getexif()
         return bool(exif.get_ifd(GPS_IFD)) or bool(dict(exif)) or "exif" in image.info
+
+
+def half_then(error: int) -> Any:
+    """A storage save that writes half the file and then fails as a full (or broken) disk does."""
+
+    def save(storage: FileSystemStorage, name: str, content: Any) -> str:
+        path = Path(storage.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = content.read()
+        path.write_bytes(data[: len(data) // 2])
+        raise OSError(error, os.strerror(error))
+
+    return save

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import stat
 import time
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
@@ -23,6 +25,7 @@ from mesosafe.checkins.services import submit
 from mesosafe.errors import DomainError
 from mesosafe.patients.models import Patient
 from tests.concurrent import all_at_once
+from tests.photo_samples import half_then
 from tests.service_fixtures import API, Site, link_headers
 
 ARABIC_FULL = "الحد الأقصى لعدد الصور في المتابعة الواحدة هو ٥."
@@ -224,3 +227,36 @@ def test_too_many_pixels_is_refused_from_the_header(
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "photo"
     assert "megapixels" in refused.json()["errors"][0]["message"]
     assert not Photo.objects.exists()
+
+
+@pytest.mark.parametrize(("error", "status"), [(errno.ENOSPC, 507), (errno.EDQUOT, 507), (errno.EIO, 503)])
+def test_a_photo_the_disk_cannot_take_is_a_problem_naming_photo_and_nothing_else_is_lost(
+    client: Client,
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    error: int,
+    status: int,
+) -> None:
+    """Review finding F5: a full disk was a 500 "unexpected server error" and left a partial file. Now it is
+    507 (503 for another storage failure) problem+json naming `photo`, in the patient's language; the
+    check-in stays, no file or row is left, and the same upload succeeds once there is room."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    treatment, token = make_treatment(site, make_patient(site, lang="ar"))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "fever"}], "temperature_c": 39.5})
+    url = f"{API}/patient/checkins/{checkin.id}/photos"
+    monkeypatch.setattr(FileSystemStorage, "_save", half_then(error))
+    upload = SimpleUploadedFile("skin.png", png(), content_type="image/png")
+    refused = client.post(url, {"photo": upload}, **link_headers(token))
+    assert refused.status_code == status and refused["Content-Type"] == "application/problem+json"
+    [problem] = refused.json()["errors"]
+    assert problem["field"] == "photo" and "تعذّر حفظ الصورة" in problem["message"]
+    assert not Photo.objects.exists() and not [p for p in tmp_path.rglob("*") if p.is_file()]
+    me = client.get(f"{API}/patient/me", **link_headers(token)).json()
+    assert [c["id"] for c in me["checkins"]] == [checkin.id]
+    monkeypatch.undo()
+    upload = SimpleUploadedFile("skin.png", png(), content_type="image/png")
+    assert client.post(url, {"photo": upload}, **link_headers(token)).status_code == 201

@@ -1,1 +1,2 @@
 from tests.service_fixtures import *  # noqa: F403
+from tests.smtp_servers import smtp_sink, trickling_smtp  # noqa: F401

@@ -174,11 +174,11 @@ def test_one_task_waits_per_treatment_and_other_clinics_alerts_are_not_behind_a_
     elsewhere, _ = make_treatment(other, make_patient(other, email=""), days_ago=1)
     emergency, _ = submit(elsewhere.link, EMERGENCY, "e")
     queue = DBTaskResult.objects.ready().filter(id__in=alert_tasks().values("id"))
-    assert [t.args_kwargs["args"] for t in queue] == [[flood[0].id], [emergency.id]]  # one task ahead
+    assert [t.args_kwargs["args"] for t in queue] == [[emergency.id], [flood[0].id]]  # the emergency first
     _run_due_tasks()
     named = _named(mail.outbox)
     assert named == {c.id: 1 for c in [*flood, emergency]}  # every one alerted, exactly once
-    assert mail.outbox[1].to == [other.staff.user.email] and len(mail.outbox) == 2
+    assert mail.outbox[0].to == [other.staff.user.email] and len(mail.outbox) == 2
     assert not _waiting()
 
 

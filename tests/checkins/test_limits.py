@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from mesosafe.checkins.alerts import alert_queued
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.tasks import notify_escalation
+from mesosafe.lib.queueing import EMERGENCY_ALERT, URGENT_ALERT
 from mesosafe.patients.models import Patient
 from tests.service_fixtures import API, Site, link_headers
 
@@ -44,8 +45,12 @@ def test_past_the_hourly_limit_only_escalated_checkins_are_stored(
         assert _post(client, token, EMERGENCY if n % 2 else URGENT, f"e{n}").status_code == 201
     assert CheckIn.objects.count() == 23
     escalated = set(CheckIn.objects.filter(disposition_rank__gte=2).values_list("id", flat=True))
-    [task] = DBTaskResult.objects.filter(task_path=notify_escalation.module_path)  # one waits for them all
-    assert task.args_kwargs["args"] == [min(escalated)] and len(escalated) == 20
+    # one waits for them all at each level, the emergencies' first
+    emergency, urgent = DBTaskResult.objects.filter(task_path=notify_escalation.module_path).order_by(
+        "-priority"
+    )
+    assert (emergency.priority, urgent.priority) == (EMERGENCY_ALERT, URGENT_ALERT)
+    assert urgent.args_kwargs["args"] == [min(escalated)] and len(escalated) == 20
     assert all(alert_queued(c) for c in CheckIn.objects.filter(id__in=escalated))
 
 

@@ -116,6 +116,19 @@ def test_a_grouped_alert_in_arabic() -> None:
     assert "متابعات للعلاج رقم 7" in subject and "المتابعة رقم 12" in body and "وصلت من المريض 2" in body
 
 
+def test_a_grouped_alert_lists_at_most_fifty_checkins_and_counts_the_rest() -> None:
+    """Fault review F7: every held check-in was listed, so a flood made an e-mail of any size."""
+    checkins = [
+        CheckIn(id=n, treatment_id=7, disposition="urgent", disposition_rank=2, days_since_treatment=3.0,
+                explanation=None, reasons=[], answers={})
+        for n in range(1, 401)
+    ]  # fmt: skip
+    subject, body = grouped_alert(checkins, Lang.EN)
+    assert subject.startswith("[mesosafe] 400 check-ins of treatment #7")
+    assert "/clinic/checkins/50/" in body and "/clinic/checkins/51/" not in body
+    assert body.rstrip().endswith("… and 350 more check-ins: see the queue:\n/clinic/")
+
+
 class RefusingBackend(BaseEmailBackend):
     """An SMTP server that is down for a moment."""
 

@@ -354,3 +354,32 @@ def test_the_day_after_treatment_is_whole_days_as_the_engine_counts_them(
     assert "Day 0 after treatment" in page and "Day 1" not in page
     other = page[page.index(f'href="{page_url(first)}"') :].split("</li>")[0]
     assert "day 0" in other and "day 1" not in other
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
+def test_the_page_says_whether_the_alert_email_went_out(case: Case, staff_client: Client) -> None:
+    """Review finding F6: nothing on the check-in's page said its alert had failed to go out."""
+    from tests.clinicui.test_unsent_alerts import fail_alerts, retries_due_now, run_alerts
+
+    stored = case.checkin([{"code": "pus"}])
+    url = f"/clinic/checkins/{stored.id}/"
+    assert "The staff alert e-mail has not gone out yet." in staff_client.get(url).content.decode()
+    fail_alerts()
+    page = staff_client.get(url).content.decode()
+    assert "The staff alert e-mail has not gone out: 1 attempt failed, on " in page
+    assert "Last error: the mail server refused the staff e-mail addresses (mail server reply 550)." in page
+    assert "Phone the patient." in page
+    retries_due_now()
+    fail_alerts()
+    assert "2 attempts failed, the first on " in staff_client.get(url).content.decode()
+    retries_due_now()
+    run_alerts()
+    page = staff_client.get(url).content.decode()
+    assert "The staff alert e-mail went out on " in page and "attempts failed" not in page
+    staff_client.cookies["django_language"] = "ar"
+    assert "أُرسلت رسالة التنبيه إلى الموظفين في " in staff_client.get(url).content.decode()
+
+
+def test_no_alert_line_for_a_checkin_below_urgent(case: Case, staff_client: Client) -> None:
+    stored = case.checkin([{"code": "bruising"}])
+    assert 'id="alert-email"' not in staff_client.get(f"/clinic/checkins/{stored.id}/").content.decode()

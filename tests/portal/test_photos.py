@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
@@ -13,7 +16,7 @@ from PIL import Image
 from mesosafe.checkins import photos
 from mesosafe.checkins.models import CheckIn, Photo
 from tests.pages_fixtures import Case
-from tests.photo_samples import has_gps, jpeg_with_gps
+from tests.photo_samples import half_then, has_gps, jpeg_with_gps
 
 
 def upload(data: bytes, name: str = "skin.jpg", kind: str = "image/jpeg") -> SimpleUploadedFile:
@@ -124,3 +127,73 @@ def test_a_photo_past_the_check_ins_limit_is_said_in_arabic(
     assert CheckIn.objects.get(idempotency_key="full").photos.count() == photos.MAX_PER_CHECKIN
     reason = "الحد الأقصى لعدد الصور في المتابعة الواحدة هو ٥."
     assert f"أُرسلت متابعتك، ولكن لم تُحفَظ إحدى الصور: {reason}" in response.content.decode()
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def _files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+URGENT_WITH_PHOTO = {
+    "idempotency_key": "disk",
+    "step": "details",
+    "symptoms": ["fever"],
+    "temperature": "39.5",
+}
+
+
+def test_a_full_disk_stores_the_checkin_and_shows_its_result_with_a_notice(
+    case: Case, client: Client, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding F5: the urgent check-in was stored and alerted, but the patient got the 500 page and
+    a partial file stayed. Now the result is shown, with a notice, and nothing of the photo is left."""
+    monkeypatch.setattr(FileSystemStorage, "_save", half_then(errno.ENOSPC))
+    response = client.post(case.url("checkin/"), {**URGENT_WITH_PHOTO, "photo": upload(jpeg_with_gps(8, 8))})
+    stored = CheckIn.objects.get(idempotency_key="disk")
+    assert response.status_code == 302 and response["Location"] == case.url(f"checkin/{stored.id}/")
+    page = client.get(response["Location"]).content.decode()
+    assert stored.disposition == "urgent" and "Seek medical care today" in page
+    assert "Your check-in was sent, but the photo could not be saved. Your clinic can ask you for it." in page
+    assert not Photo.objects.exists() and _files(media) == []
+
+
+def test_the_same_form_sent_again_stores_the_photo_once_there_is_room(
+    case: Case, client: Client, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sent again (Back, then Send), the stored check-in's result is shown and the photo the first sending
+    could not store is stored now; a third sending adds nothing."""
+    monkeypatch.setattr(FileSystemStorage, "_save", half_then(errno.EIO))
+    first = client.post(case.url("checkin/"), {**URGENT_WITH_PHOTO, "photo": upload(jpeg_with_gps(8, 8))})
+    assert "could not be saved" in client.get(first["Location"]).content.decode()
+    monkeypatch.undo()
+    for _ in range(2):
+        again = client.post(case.url("checkin/"), {**URGENT_WITH_PHOTO, "photo": upload(jpeg_with_gps(8, 8))})
+        assert again.status_code == 302
+    stored = CheckIn.objects.get()
+    assert stored.photos.count() == 1 and len(_files(media)) == 1
+    assert "could not be saved" not in client.get(again["Location"]).content.decode()
+
+
+def test_a_full_disk_notice_in_arabic(
+    make_case: Any, client: Client, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(FileSystemStorage, "_save", half_then(errno.ENOSPC))
+    case: Case = make_case(lang="ar")
+    data = {**URGENT_WITH_PHOTO, "photo": upload(jpeg_with_gps(8, 8))}
+    page = client.post(case.url("checkin/"), data, follow=True).content.decode()
+    assert "أُرسلت متابعتك، ولكن تعذّر حفظ الصورة. يمكن لعيادتك أن تطلبها منك." in page
+
+
+def test_store_removes_the_partial_file_and_keeps_no_row(
+    case: Case, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkin = case.checkin([{"code": "redness"}])
+    monkeypatch.setattr(FileSystemStorage, "_save", half_then(errno.ENOSPC))
+    with pytest.raises(photos.PhotoNotSaved) as caught:
+        photos.store(checkin, *photos.clean_photo(upload(jpeg_with_gps(8, 8))))
+    assert caught.value.full and not Photo.objects.exists() and _files(media) == []

@@ -3,6 +3,7 @@ message naming it, never a traceback, and earlier reports are kept."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -39,6 +40,10 @@ def test_a_report_runs_to_today_and_a_stored_year_3025_fails_the_next_with_the_r
     done = services.build(_report())
     assert done.status == RegistryReport.Status.DONE, done.error
     assert (done.treatments, done.infections) == (1, 1)
+    # one session 100 days ago: every window is in the 180-day warm-up, so "0 alerts" tells nothing
+    assert done.alerts == 0 and done.tested_windows == 0
+    run = json.loads((services.folder(done) / "run.json").read_text(encoding="utf-8"))
+    assert run["input"]["source"].startswith("the clinic service's database")
     series = pd.read_csv(services.folder(done) / "cusum_series.csv")
     assert pd.Timestamp(series["window_end"].max()) >= pd.Timestamp(date.today())  # observed to today
 

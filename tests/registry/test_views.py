@@ -59,6 +59,8 @@ def test_an_analyst_builds_a_report_and_sees_the_funnel_plots(
     assert report.status == RegistryReport.Status.DONE and report.treatments == 6
     page = client.get("/registry/").content.decode()
     assert 'id="funnel-clinic_complication"' in page and "<svg" in page  # drawn in the page
+    # sessions 20-22 days ago: all in the warm-up; "0 cluster alerts" must not read as "no cluster"
+    assert report.tested_windows == 0 and 'id="cusum-untested"' in page
     svg = f"/registry/reports/{report.pk}/funnel_clinic_complication.svg"  # the report's own plot
     image = client.get(svg)
     assert image.status_code == 200 and image["Content-Type"] == "image/svg+xml"
@@ -113,6 +115,7 @@ def test_viewing_the_cases_of_an_alert_is_audited(
         infected.append(treatment)
     report = services.build(RegistryReport.objects.create(requested_by=analyst))
     assert report.status == RegistryReport.Status.DONE and report.alerts >= 1, report.error
+    assert report.tested_windows
     client.force_login(analyst)
     before = AuditEvent.objects.count()
     assert client.get(f"/registry/reports/{report.pk}/rates_clinic.csv").status_code == 200

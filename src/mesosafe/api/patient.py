@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import File, Header, Router, Status
 from ninja.files import UploadedFile
 
 from mesosafe.api.auth import link_of, patient_checkin, patient_link, patient_of_link
 from mesosafe.api.common import get_or_404, responses
-from mesosafe.api.schemas import CheckInOut, PatientMeOut, PhotoOut, ScreeningOut
+from mesosafe.api.schemas import CheckInOut, PatientMeOut, PhotoOut, Problem, ScreeningOut
 from mesosafe.checkins import photos
 from mesosafe.checkins import services as checkins
 from mesosafe.checkins.models import CheckIn
@@ -21,6 +22,7 @@ from mesosafe.engines import Intake
 from mesosafe.engines.calendar import to_ics
 from mesosafe.engines.results import AftercarePlan
 from mesosafe.knowledge import Lang
+from mesosafe.lib.problems import field_problem
 from mesosafe.patients.services import run_screening
 from mesosafe.treatments.services import plan_due
 
@@ -76,15 +78,33 @@ def patient_screening(request: HttpRequest, body: Intake) -> Status[dict[str, An
     return Status(201, run_screening(patient, body.model_dump(mode="json")).to_dict())
 
 
-@router.post("/patient/checkins/{checkin_id}/photos", response=responses({201: PhotoOut}))
+# A photo the storage could not write: 507 when it has no room, 503 for any other failure
+NOT_SAVED = {True: 507, False: 503}
+
+
+@router.post(
+    "/patient/checkins/{checkin_id}/photos",
+    response=responses({201: PhotoOut, 503: Problem, 507: Problem}),
+)
 def add_photo(request: HttpRequest, checkin_id: int, photo: File[UploadedFile]) -> Status[dict[str, Any]]:
     """Attach a photo (JPEG, PNG or WebP, at most 8 MB) to a check-in of this link, metadata removed. A
-    refusal's message is in the patient's language."""
+    refusal's message is in the patient's language. When the server cannot store it (its disk full: 507;
+    any other storage failure: 503) the answer names `photo`; the check-in itself is kept as it was."""
     link = link_of(request)
     checkin = get_or_404(CheckIn.objects.filter(treatment_id=link.treatment_id), checkin_id)
     with translation.override(link.treatment.patient.preferred_language):
-        stored = photos.attach(checkin, photo)
+        try:
+            stored = photos.attach(checkin, photo)
+        except photos.PhotoNotSaved as exc:
+            raise field_problem("photo", not_saved(), NOT_SAVED[exc.full]) from None
     return Status(201, stored.to_dict())
+
+
+def not_saved() -> str:
+    return _(
+        "The photo could not be saved, because of a problem on the clinic's server. Your check-in is kept. "
+        "Please try again later; your clinic can also ask you for the photo."
+    )
 
 
 @router.post("/patient/checkins", auth=patient_checkin, response=responses({201: CheckInOut}))

@@ -3,7 +3,9 @@ GPS), and store them under MEDIA_ROOT (never a public URL). Used by the patient 
 
 from __future__ import annotations
 
+import errno
 import io
+import logging
 import math
 import secrets
 import warnings
@@ -38,10 +40,22 @@ MAX_PER_DAY = 15
 DAY = timedelta(hours=24)
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT)  # the disk or the service's quota is full
+
+log = logging.getLogger(__name__)
 
 
 class PhotoError(ValueError):
     """An upload that is not an acceptable photo; the message is in the active language."""
+
+
+class PhotoNotSaved(Exception):
+    """The storage could not write a photo (a full disk, a read-only or failing volume). Nothing of it is
+    kept: no row, no file. `full` tells a lack of room from any other failure."""
+
+    def __init__(self, cause: OSError) -> None:
+        self.full = cause.errno in NO_ROOM
+        super().__init__(f"photo not saved: {cause}")
 
 
 def clean_photo(upload: UploadedFile[bytes]) -> tuple[bytes, str]:
@@ -120,20 +134,67 @@ def check_daily_limit(treatment_id: int) -> None:
 
 def store(checkin: CheckIn, data: bytes, ext: str) -> Photo:
     """Store a cleaned photo (`clean_photo`'s answer) with the check-in, audited as the patient's; refused
-    (a conflict on `photo`) once the check-in holds MAX_PER_CHECKIN, and (limited) past MAX_PER_DAY."""
+    (a conflict on `photo`) once the check-in holds MAX_PER_CHECKIN, and (limited) past MAX_PER_DAY. A
+    storage failure (a full disk) raises PhotoNotSaved, with nothing of the photo kept."""
     patient = checkin.treatment.patient
     with transaction.atomic():
         # The treatment's row lock makes parallel uploads count one after another (count-then-insert
         # would let each see room for one more), across its check-ins for the daily limit.
-        Treatment.objects.select_for_update().filter(pk=checkin.treatment_id).values_list("pk").get()
+        _lock(checkin.treatment_id)
         if Photo.objects.filter(checkin_id=checkin.pk).count() >= MAX_PER_CHECKIN:
             message = _("A check-in can hold at most %(count)s photos.")
             raise conflict("photo", message % {"count": _count(MAX_PER_CHECKIN)})
         check_daily_limit(checkin.treatment_id)
         photo = Photo(checkin=checkin)
-        photo.image.save(f"{secrets.token_hex(16)}.{ext}", ContentFile(data), save=True)
+        _write(photo, f"{secrets.token_hex(16)}.{ext}", data)
+        photo.save()
         record(patient.clinic_id, None, "create", "photo", [photo.id], patient.id, actor="patient")
     return photo
+
+
+def store_sent_with(checkin: CheckIn, cleaned: list[tuple[bytes, str]]) -> None:
+    """Store the photos sent with the check-in's own form, in order, unless it holds photos already: the
+    same form sent twice (a double tap) stores them once, and sent again after its photos could not be
+    stored, stores them then. Stops at the first one refused (DomainError) or not written (PhotoNotSaved),
+    raising that once the photos before it are kept."""
+    refused: DomainError | PhotoNotSaved | None = None
+    with transaction.atomic():
+        _lock(checkin.treatment_id)  # two sendings of the form store one after the other
+        if Photo.objects.filter(checkin_id=checkin.pk).exists():
+            return
+        for data, ext in cleaned:
+            try:
+                store(checkin, data, ext)  # its own savepoint: a refusal undoes only that photo
+            except (DomainError, PhotoNotSaved) as exc:
+                refused = exc
+                break
+    if refused is not None:
+        raise refused
+
+
+def _lock(treatment_id: int) -> None:
+    Treatment.objects.select_for_update().filter(pk=treatment_id).values_list("pk").get()
+
+
+def _write(photo: Photo, filename: str, data: bytes) -> None:
+    """Write the photo's file; if the storage fails (OSError: ENOSPC, EDQUOT, EIO, EROFS …), remove what
+    part of it was written and raise PhotoNotSaved."""
+    # The name the storage writes to: random, so no other file has it (and nothing else is removed)
+    name = photo.image.field.generate_filename(photo, filename)
+    try:
+        photo.image.save(filename, ContentFile(data), save=False)
+    except OSError as exc:
+        log.error("photo for check-in #%s not saved (%s: %s)", photo.checkin_id, type(exc).__name__, exc)
+        _remove(photo, name)
+        raise PhotoNotSaved(exc) from exc
+
+
+def _remove(photo: Photo, name: str) -> None:
+    """Remove a partly written file (the storage ignores one that was never created)."""
+    try:
+        photo.image.storage.delete(name)
+    except OSError as exc:
+        log.error("partial photo file %s could not be removed (%s: %s)", name, type(exc).__name__, exc)
 
 
 def _count(number: int) -> str:
@@ -152,8 +213,8 @@ def response(photo: Photo) -> FileResponse:
 
 
 def attach(checkin: CheckIn, upload: UploadedFile[bytes]) -> Photo:
-    """The API's upload: clean and store it, or raise a DomainError naming the `photo` field. Past the daily
-    limit it is refused before it is read."""
+    """The API's upload: clean and store it, or raise a DomainError naming the `photo` field (PhotoNotSaved
+    when the storage fails). Past the daily limit it is refused before it is read."""
     check_daily_limit(checkin.treatment_id)
     try:
         data, ext = clean_photo(upload)

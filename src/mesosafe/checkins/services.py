@@ -15,7 +15,7 @@ from mesosafe import explain
 from mesosafe.audit.services import record
 from mesosafe.checkins import alerts, store
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.tasks import notify_escalation
+from mesosafe.checkins.tasks import alert_task
 from mesosafe.clinics.models import Clinic, Staff
 from mesosafe.engines import CheckIn as CheckInInput
 from mesosafe.engines import InputError, parse
@@ -142,7 +142,7 @@ def submit(
             raise TooManyCheckIns(settings.MESOSAFE_CHECKINS_PER_HOUR, retry_after)
         return first, False  # a retry of one stored before the limit
     patient = treatment.patient
-    alert = notify_escalation if result.disposition >= Disposition.URGENT else None
+    alert = alert_task(result.disposition.rank) if result.disposition >= Disposition.URGENT else None
     try:
         # A retry meets the unique (link, idempotency_key) constraint instead of costing every submission
         # a lookup.

@@ -2,9 +2,11 @@
 none. An alert queued after the commit could be lost for good: its check-in was stored, the client's retry
 found it stored, and nothing queued the alert again.
 
-At most one alert task waits per treatment: a check-in whose treatment has one waiting to start is named by
-it (the task alerts every check-in of its treatment not yet alerted), so one link sending thousands of
-escalated check-ins queues a handful of tasks, not thousands ahead of other clinics' alerts. The waiting
+At most one alert task waits per treatment and priority: a check-in whose treatment has one waiting to
+start at its alert's priority or higher is named by it (the task alerts every check-in of its treatment
+not yet alerted), so one link sending thousands of escalated check-ins queues a handful of tasks, not
+thousands ahead of other clinics' alerts; an emergency behind a waiting urgent alert queues its own, which
+runs first. The waiting
 task's row is locked (FOR KEY SHARE) while the check-in is stored: a worker starting it meanwhile either
 waits for the check-in's commit (and then sees it) or has started it first, and the check-in then queues
 a task of its own.
@@ -23,16 +25,14 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
-from django_tasks.base import Task, TaskResultStatus
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from mesosafe.audit.models import AuditEvent
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
-from mesosafe.checkins.tasks import for_treatment
-
-Alert = Task[..., int]  # a task taking the check-in's id
+from mesosafe.checkins.tasks import Alert, for_treatment
 
 _COLUMNS = (
     "treatment_id", "link_id", "idempotency_key", "submitted_at", "days_since_treatment", "answers",
@@ -53,13 +53,14 @@ INSERT INTO "{AuditEvent._meta.db_table}"
 SELECT %s, %s, NULL, 'patient', 'create', 'checkin', stored.id::text, %s FROM stored
 RETURNING object_id
 """
-# The alert task of the same treatment waiting to start now (not held for later), if any.
+# The alert task of the same treatment waiting to start now (not held for later) at the alert's priority or
+# higher, if any.
 _WAITING = f"""
 waiting AS (
     SELECT t.id FROM "{DBTaskResult._meta.db_table}" t
     JOIN "{CheckIn._meta.db_table}" c ON c.id = (t.args_kwargs -> 'args' ->> 0)::bigint
     WHERE t.status = %s AND t.task_path = %s AND (t.run_after = %s OR t.run_after <= %s)
-        AND c.treatment_id = %s
+        AND t.priority >= %s AND c.treatment_id = %s
     FOR KEY SHARE OF t
 )"""
 # The task's arguments as django-tasks-db stores them ({"args": [...], "kwargs": {...}}), made in SQL
@@ -68,8 +69,8 @@ _ALERT_ARGS = "jsonb_build_object('args', jsonb_build_array(stored.id), 'kwargs'
 
 
 def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | None = None) -> None:
-    """Store `checkin` (unsaved), the patient's audit event for it and, with `alert`, that task queued for
-    it; sets checkin.id."""
+    """Store `checkin` (unsaved), the patient's audit event for it and, with `alert` (`tasks.alert_task`),
+    that task queued for it at its priority; sets checkin.id."""
     if connection.vendor != "postgresql" or (alert and not isinstance(alert.get_backend(), DatabaseBackend)):
         with transaction.atomic():
             checkin.save(force_insert=True)
@@ -83,7 +84,7 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
     if alert:
         alert_sql, alert_values = _task_row(alert)
         waiting = [TaskResultStatus.READY, alert.module_path, get_date_max(), checkin.submitted_at]
-        alert_values = [*waiting, checkin.treatment_id, *alert_values]
+        alert_values = [*waiting, alert.priority, checkin.treatment_id, *alert_values]
         sql += f",{_WAITING},\nalert AS ({alert_sql} WHERE NOT EXISTS (SELECT FROM waiting))"
     # Inside an outer transaction (tests, or a caller's atomic block) a savepoint keeps a duplicate-key
     # error from aborting it; on its own the statement is its own transaction.
@@ -102,7 +103,7 @@ def _waiting(alert: Alert, checkin: CheckIn) -> QuerySet[DBTaskResult[..., Any]]
         return DBTaskResult.objects.none()
     due = Q(run_after=get_date_max()) | Q(run_after__lte=checkin.submitted_at)
     tasks = DBTaskResult.objects.filter(due, status=TaskResultStatus.READY, task_path=alert.module_path)
-    return for_treatment(tasks, checkin.treatment_id)
+    return for_treatment(tasks.filter(priority__gte=alert.priority), checkin.treatment_id)
 
 
 def _json(value: Any) -> str:

@@ -18,22 +18,23 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import TaskContext, task
-from django_tasks.base import TaskResultStatus
+from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from mesosafe import explain
 from mesosafe.checkins.models import CheckIn
 from mesosafe.clinics.models import Staff
 from mesosafe.knowledge import Disposition, Lang
+from mesosafe.lib.queueing import EMERGENCY_ALERT, URGENT_ALERT, retry_delay
 
 log = logging.getLogger(__name__)
 
-# A failed alert is tried again after 1 min, 2, 4 … and then every 30 min for as long as it fails.
-FIRST_RETRY = timedelta(minutes=1)
-LONGEST_RETRY = timedelta(minutes=30)
+# A grouped alert lists at most this many check-ins; the rest are counted and on the clinic's queue page
+# (an e-mail listing thousands could pass a mail server's size limit and never go).
+MOST_LISTED = 50
 
 
-@task(takes_context=True)
+@task(takes_context=True, priority=URGENT_ALERT)
 def notify_escalation(context: TaskContext, checkin_id: int, claimed_at: str = "") -> int:
     """Email the clinic's staff about the urgent or emergency check-ins of `checkin_id`'s treatment that no
     e-mail has named yet (one e-mail lists them all); returns how many were emailed.
@@ -56,8 +57,20 @@ def notify_escalation(context: TaskContext, checkin_id: int, claimed_at: str = "
     try:
         return send_alert(checkin_id, task_id, claimed_at)
     except Exception as exc:
-        _retry_later(checkin_id, exc, _claim_of(task_id) or claimed_at)
+        priority = context.task_result.task.priority
+        _retry_later(checkin_id, exc, _claim_of(task_id) or claimed_at, priority)
         raise
+
+
+Alert = Task[..., int]  # a task taking the check-in's id
+
+
+def alert_task(rank: int) -> Alert:
+    """The alert task for check-ins up to `rank`, at its priority: every staff alert is queued through
+    this (also as SQL by `store.insert`), ahead of reminders, recall e-mails and reports, emergencies
+    first (`lib.queueing`)."""
+    priority = EMERGENCY_ALERT if rank >= Disposition.EMERGENCY.rank else URGENT_ALERT
+    return notify_escalation.using(priority=priority)
 
 
 @dataclass(frozen=True)
@@ -132,7 +145,8 @@ def _held(checkin: CheckIn, group: list[CheckIn], now: datetime) -> bool:
         return False
     sooner = Q(run_after__lte=until) | Q(run_after=get_date_max())
     if not for_treatment(alert_tasks(TaskResultStatus.READY), checkin.treatment_id).filter(sooner).exists():
-        notify_escalation.using(run_after=until).enqueue(checkin.id)
+        rank = max(c.disposition_rank for c in group)
+        alert_task(rank).using(run_after=until).enqueue(checkin.id)
     return True
 
 
@@ -160,12 +174,6 @@ def alert_recipients() -> QuerySet[Staff]:
     return Staff.objects.filter(user__is_active=True).exclude(user__email="")
 
 
-def retry_delay(failures: int) -> timedelta:
-    """How long after its `failures`-th failure (1, 2, …) an alert is tried again: 1 min doubling to 30."""
-    delay: timedelta = min(FIRST_RETRY * 2 ** min(failures - 1, 16), LONGEST_RETRY)
-    return delay
-
-
 def _claim_of(task_id: str) -> str:
     """The claim this run noted in its task row, if it got that far ('' if not, or the database is away)."""
     try:
@@ -176,10 +184,13 @@ def _claim_of(task_id: str) -> str:
     return claimed
 
 
-def _retry_later(checkin_id: int, error: Exception, claimed_at: str = "") -> None:
-    """Queue the failed alert of `checkin_id` again after `retry_delay`, logging an error. The retry carries
-    this run's claim, so it sends the claimed check-ins even if releasing the claim failed too. If even
-    queueing fails (the database is away too), the worker's sweep queues it once the database is back."""
+def _retry_later(
+    checkin_id: int, error: Exception, claimed_at: str = "", priority: int = URGENT_ALERT
+) -> None:
+    """Queue the failed alert of `checkin_id` again after `retry_delay`, at its `priority`, logging an
+    error. The retry carries this run's claim, so it sends the claimed check-ins even if releasing the
+    claim failed too. If even queueing fails (the database is away too), the worker's sweep queues it once
+    the database is back."""
     try:
         earlier = DBTaskResult.objects.filter(
             task_path=notify_escalation.module_path,
@@ -187,7 +198,7 @@ def _retry_later(checkin_id: int, error: Exception, claimed_at: str = "") -> Non
             status=TaskResultStatus.FAILED,
         ).count()  # this run is still RUNNING
         at = timezone.now() + retry_delay(earlier + 1)
-        notify_escalation.using(run_after=at).enqueue(checkin_id, claimed_at=claimed_at)
+        notify_escalation.using(run_after=at, priority=priority).enqueue(checkin_id, claimed_at=claimed_at)
     except DatabaseError as exc:
         log.error(
             "staff alert for check-in #%s failed (%s: %s) and could not be queued again (%s); the worker's"
@@ -236,13 +247,24 @@ def grouped_alert(checkins: list[CheckIn], lang: Lang) -> tuple[str, str]:
                 "since": since_treatment(c.days_since_treatment),
                 "page": settings.MESOSAFE_BASE_URL + reverse("clinicui:checkin", args=[c.id]),
             }
-            for c in checkins
+            for c in checkins[:MOST_LISTED]
         ]
+        if len(checkins) > MOST_LISTED:
+            lines.append(_more(len(checkins) - MOST_LISTED))
         intro = _(
             "A patient sent %(n)s check-ins triaged as urgent or emergency within a few minutes (treatment "
             "#%(treatment)s). Open each to see the answers and the reasons, and contact the patient:"
         ) % {"n": len(checkins), "treatment": first.treatment_id}
     return subject, intro + "\n\n" + "\n".join(lines) + "\n"
+
+
+def _more(n: int) -> str:
+    """The grouped alert's last line past MOST_LISTED, in the active language."""
+    return ngettext(
+        "… and %(n)s more check-in: see the queue:\n%(page)s",
+        "… and %(n)s more check-ins: see the queue:\n%(page)s",
+        n,
+    ) % {"n": n, "page": settings.MESOSAFE_BASE_URL + reverse("clinicui:queue")}
 
 
 def alert(checkin: CheckIn, lang: Lang) -> tuple[str, str]:

@@ -20,6 +20,8 @@ class RegistryReport(models.Model):
     infections = models.PositiveIntegerField(default=0)
     outliers = models.PositiveIntegerField(default=0)
     alerts = models.PositiveIntegerField(default=0)
+    # CUSUM unit-windows tested; 0 means "0 alerts" says nothing about clusters (all within the warm-up)
+    tested_windows = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

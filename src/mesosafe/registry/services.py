@@ -30,6 +30,7 @@ def build(report: RegistryReport) -> RegistryReport:
     # three seconds to load on its first request, for pages that only list a report's files.
     from mesosafe.clinic_safety.clusters import today_or_latest
     from mesosafe.clinic_safety.cusum import CusumDesign
+    from mesosafe.clinic_safety.provenance import database_source
     from mesosafe.clinic_safety.report import ReportSettings, write_report
     from mesosafe.clinic_safety.tables import check_tables
     from mesosafe.registry import export
@@ -39,13 +40,14 @@ def build(report: RegistryReport) -> RegistryReport:
         tables = check_tables(export.treatments(), export.complications())
         # the database is current: windows run to today (infections of recent sessions may still begin)
         design = CusumDesign(as_of=today_or_latest(tables, timezone.now().date()))
-        summary = write_report(tables, folder(report), ReportSettings(cusum=design))
+        summary = write_report(tables, folder(report), ReportSettings(cusum=design), database_source())
     except AnalysisInputError as exc:  # no treatments recorded yet, or a record with an unusable date
         report.status, report.error = RegistryReport.Status.FAILED, str(exc)
     else:
         report.status = RegistryReport.Status.DONE
         report.treatments, report.infections = summary.treatments, summary.infections
         report.outliers, report.alerts = summary.outliers, summary.alerts
+        report.tested_windows = summary.tested_windows
     report.finished_at = timezone.now()
     report.save()
     return report

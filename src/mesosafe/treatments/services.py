@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -155,16 +156,22 @@ def record_treatment(patient: Patient, data: TreatmentIn, by: Any) -> tuple[Trea
             ScheduledCheckin(treatment=treatment, day=due.day, due_at=due.due_at) for due in plan.checkins
         )
         audit(patient.clinic_id, by, "create", "treatment", treatment.id, patient.id, overrides(treatment))
-        transaction.on_commit(lambda: _after_recording(treatment, token, schedule))
+        # The reminders are rows of this database: queued with the treatment, they cannot be lost to a
+        # failed e-mail or a database blip after the commit.
+        tasks.queue_reminders(schedule)
+        _email_after_commit(lambda: emails.send_aftercare(treatment, token))
     return treatment, token
 
 
-def _after_recording(treatment: Treatment, token: str, schedule: list[ScheduledCheckin]) -> None:
-    emails.send_aftercare(treatment, token)
-    now = timezone.now()
-    for scheduled in schedule:
-        if scheduled.due_at > now:
-            tasks.send_checkin_reminder.using(run_after=scheduled.due_at).enqueue(scheduled.id)
+def _email_after_commit(send: Callable[[], bool]) -> None:
+    """Send an e-mail carrying a link token once the link is committed, in this request.
+
+    Not a task: only the token's hash is stored, so the worker could never write the link. Not a thread
+    either: a thread would need its own database connection and would die unseen with its server process
+    (a gunicorn restart), losing the only e-mail of the token. The wait is bounded instead: every SMTP send
+    ends within MESOSAFE_EMAIL_DEADLINE (`lib.smtp`), a failure is logged and the token is in the response
+    (staff can reissue the link), and nothing else (the reminders) waits for the e-mail."""
+    transaction.on_commit(send, robust=True)  # committed: the response and its token must still go out
 
 
 def overrides(treatment: Treatment) -> dict[str, Any] | None:
@@ -216,7 +223,7 @@ def reissue_link(treatment: Treatment, by: Any = None) -> str:
             },
         )
         audit(treatment.patient.clinic_id, by, "update", "link", treatment.id, treatment.patient_id)
-        transaction.on_commit(lambda: emails.send_aftercare(treatment, token))
+        _email_after_commit(lambda: emails.send_aftercare(treatment, token))
     return token
 
 
@@ -244,7 +251,7 @@ def issue_screening_link(patient: Patient, by: Any = None) -> tuple[ScreeningLin
             },
         )
         audit(patient.clinic_id, by, "create", "screening_link", link.id, patient.id)
-        transaction.on_commit(lambda: emails.send_screening_link(patient, token))
+        _email_after_commit(lambda: emails.send_screening_link(patient, token))
     return link, token
 
 

@@ -216,6 +216,8 @@ MEDIA_URL = "/media-not-public/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("MESOSAFE_EMAIL_BACKEND", "mesosafe.lib.mail.ConsoleBackend")
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "mesosafe.lib.smtp.EmailBackend"  # the same, with MESOSAFE_EMAIL_DEADLINE on each send
 EMAIL_HOST = os.environ.get("MESOSAFE_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("MESOSAFE_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("MESOSAFE_EMAIL_USER", "")
@@ -224,8 +226,9 @@ EMAIL_USE_TLS = os.environ.get("MESOSAFE_EMAIL_TLS") == "1"
 
 
 def _email_timeout(name: str = "MESOSAFE_EMAIL_TIMEOUT", default: str = "20") -> float:
-    """Seconds an SMTP connect or reply may take: a mail server that never answers is then a failed send (and
-    a retry), not a worker stuck for good. Refused at start unless a number above 0."""
+    """Seconds an SMTP connect or reply (or, for MESOSAFE_EMAIL_DEADLINE, a whole send) may take: a mail
+    server that never answers is then a failed send (and a retry), not a worker stuck for good. Refused at
+    start unless a number above 0."""
     text = os.environ.get(name, default)
     try:
         seconds = float(text)
@@ -237,6 +240,9 @@ def _email_timeout(name: str = "MESOSAFE_EMAIL_TIMEOUT", default: str = "20") ->
 
 
 EMAIL_TIMEOUT = _email_timeout()
+# Seconds a whole SMTP send may take (`mesosafe.lib.smtp`): a server that keeps answering, slower than
+# EMAIL_TIMEOUT per line but never finishing, is then a failed send too.
+MESOSAFE_EMAIL_DEADLINE = _email_timeout("MESOSAFE_EMAIL_DEADLINE", "30")
 DEFAULT_FROM_EMAIL = os.environ.get("MESOSAFE_FROM_EMAIL", "mesosafe <no-reply@localhost>")
 
 # Where patient links point (scheme://host, no trailing slash); links are paths when empty.

@@ -15,11 +15,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from mesosafe import explain
 from mesosafe.audit.models import AuditEvent
+from mesosafe.checkins import alerts
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import ESCALATED, REOPEN, return_to_queue
+from mesosafe.checkins.tasks import URGENT_RANK
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required
 from mesosafe.clinicui.forms import ReopenForm
+from mesosafe.clinicui.mail_errors import plain_error
 from mesosafe.clinicui.views.queue import item, lang_of, person, reviewer_name
 from mesosafe.knowledge import Lang
 from mesosafe.treatments.models import Treatment
@@ -40,6 +43,28 @@ def reopenings(staff: Staff, checkin: CheckIn) -> list[Reopened]:
         .select_related("user")
     )
     return [Reopened(e.at, person(e.user), (e.detail or {})["reason"]) for e in events.order_by("at", "id")]
+
+
+@dataclass(frozen=True)
+class AlertState:
+    """Whether the staff alert e-mail about an urgent or emergency check-in went out (and when), and if
+    not, how many attempts failed since when, with the last error in plain words."""
+
+    sent_at: datetime | None
+    failures: int
+    first_failure: datetime | None
+    reason: str
+
+
+def alert_state(checkin: CheckIn) -> AlertState | None:
+    """None for a check-in no alert is e-mailed about (below urgent)."""
+    if checkin.disposition_rank < URGENT_RANK:
+        return None
+    failed = alerts.alert_failures(checkin)
+    if not failed:
+        return AlertState(checkin.alerted_at, 0, None, "")
+    reason = plain_error(failed[-1].error, alerts.reply_code(failed[-1]))
+    return AlertState(None, len(failed), failed[0].at, reason)
 
 
 def others(staff: Staff, checkin: CheckIn, lang: Lang) -> list[tuple[CheckIn, str]]:
@@ -71,6 +96,7 @@ def show(
         "treatment": treatment,
         "photos": list(checkin.photos.all()),
         "escalated": checkin.disposition in ESCALATED,
+        "alert": alert_state(checkin),
         "reviewer": reviewer_name(checkin) if checkin.reviewed_at else "",
         "reopen_form": form or ReopenForm(initial={"reviewed_at": seen(checkin)}),
         "reopened": reopenings(staff, checkin),

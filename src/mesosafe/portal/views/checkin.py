@@ -46,6 +46,10 @@ TOO_MANY = gettext_noop(
     "clinic. In an emergency, call your emergency number now."
 )
 
+PHOTO_NOT_SAVED = gettext_noop(
+    "Your check-in was sent, but the photo could not be saved. Your clinic can ask you for it."
+)
+
 
 @with_checkin_link
 def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
@@ -117,15 +121,14 @@ def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
             form.add_error("photo", str(exc))
         if not form.errors:
             try:
-                stored, created = _submit(visit, form.answers(), form.cleaned_data["idempotency_key"])
+                stored, _created = _submit(visit, form.answers(), form.cleaned_data["idempotency_key"])
             except checkins.TooManyCheckIns:
                 form.add_error(None, _(TOO_MANY))
                 return _details_page(request, visit, form, status=429)
             except DomainError as exc:
                 form.add_error(None, _("Please check your answers: %(field)s") % {"field": exc.field})
             else:
-                if created:
-                    _store_photos(request, stored, cleaned)
+                _store_photos(request, stored, cleaned)  # sent again: stored if the first sending could not
                 return redirect("portal:checkin_result", visit.token, stored.id)
     # a browser cannot keep chosen files across a page load: say so when the form comes back
     lost = bool(request.FILES.getlist("photo"))
@@ -134,16 +137,19 @@ def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
 
 def _store_photos(request: HttpRequest, stored: CheckIn, cleaned: list[tuple[bytes, str]]) -> None:
     """The check-in is stored whatever becomes of its photos: one refused (the link's photos a day) is said
-    on the result page, with the reason."""
-    for data, ext in cleaned:
-        try:
-            photos.store(stored, data, ext)
-        except DomainError as exc:
-            messages.warning(
-                request,
-                _("Your check-in was sent, but a photo was not saved: %(reason)s") % {"reason": exc.message},
-            )
-            return
+    on the result page, with the reason; one the server could not write (a full disk) is said there too. The
+    photos after it are not tried."""
+    if not cleaned:
+        return
+    try:
+        photos.store_sent_with(stored, cleaned)
+    except DomainError as exc:
+        messages.warning(
+            request,
+            _("Your check-in was sent, but a photo was not saved: %(reason)s") % {"reason": exc.message},
+        )
+    except photos.PhotoNotSaved:
+        messages.warning(request, _(PHOTO_NOT_SAVED))
 
 
 def _symptoms_page(request: HttpRequest, visit: Visit, form: SymptomsForm, status: int = 200) -> HttpResponse:

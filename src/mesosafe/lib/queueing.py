@@ -1,0 +1,28 @@
+"""The order the worker runs tasks in, and when a failed send is tried again: shared by every app's tasks.
+
+django-tasks-db picks `priority desc, run_after asc, enqueued_at asc`, and stores a task queued without
+`run_after` as due in the year 9999. At one priority, every task with a concrete `run_after` that is due (a
+reminder, a held or retried alert) therefore runs before a task queued "now". Priority is the first key, so
+a staff alert queued at a higher priority runs before any reminder, recall e-mail or report, whatever their
+`run_after`; an emergency goes before an urgent check-in, and the registry report (minutes of work) last.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+EMERGENCY_ALERT = 50
+URGENT_ALERT = 40
+RECALL_EMAIL = 0
+REMINDER = 0
+REGISTRY_REPORT = -50
+
+# A failed send is tried again after 1 min, 2, 4 … and then every 30 min.
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(minutes=30)
+
+
+def retry_delay(failures: int) -> timedelta:
+    """How long after its `failures`-th failure (1, 2, …) a send is tried again: 1 min doubling to 30."""
+    delay: timedelta = min(FIRST_RETRY * 2 ** min(failures - 1, 16), LONGEST_RETRY)
+    return delay
