@@ -18,11 +18,14 @@ from django_tasks_db.models import DBTaskResult
 
 from mesosafe.checkins.services import submit
 from mesosafe.checkins.tasks import notify_escalation
+from mesosafe.lib.dbclock import db_now
 from mesosafe.patients.models import Patient
 from mesosafe.workers import heartbeat
+from mesosafe.workers.health import worker_alive
 from mesosafe.workers.heartbeat import FORGET_AFTER, HeartbeatThread, beat
 from mesosafe.workers.models import Heartbeat
 from mesosafe.workers.sessions import CLEAR_EVERY
+from mesosafe.workers.stale import requeue_stale
 from tests.service_fixtures import Site
 
 
@@ -37,6 +40,20 @@ def test_a_beat_records_the_worker_and_forgets_long_gone_ones(db: Any) -> None:
     seen = dict(Heartbeat.objects.values_list("worker_id", "seen_at"))
     assert set(seen) == {"me", "recent"}
     assert seen["me"] == now + timedelta(seconds=30)
+
+
+def test_a_beat_is_stamped_by_the_databases_clock_not_the_workers(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker whose machine's clock ran 3 minutes behind was judged dead by a healthy one, which took its
+    running alert and sent it again (fault review F8)."""
+    behind = timezone.now() - timedelta(minutes=3)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: behind)
+    beat("skewed", started_at=behind)
+    monkeypatch.undo()
+    seen = Heartbeat.objects.get(worker_id="skewed").seen_at
+    assert abs(seen - db_now()) < timedelta(seconds=5)
+    assert worker_alive(seen) and requeue_stale() == 0
 
 
 @pytest.mark.django_db(transaction=True)  # the thread has its own connection

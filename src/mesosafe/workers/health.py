@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import Max
-from django.utils import timezone
 
+from mesosafe.lib.dbclock import db_now
 from mesosafe.workers.models import Heartbeat
 
 BEAT_EVERY = timedelta(seconds=30)
@@ -23,4 +23,4 @@ def last_beat() -> datetime | None:
 
 def worker_alive(seen: datetime | None, now: datetime | None = None) -> bool:
     """Whether a worker last seen at `seen` counts as running at `now`."""
-    return seen is not None and seen >= (now or timezone.now()) - DEAD_AFTER
+    return seen is not None and seen >= (now or db_now()) - DEAD_AFTER  # the clock the beats are stamped by

@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from mesosafe.checkins.alerts import requeue_unsent
+from mesosafe.lib.dbclock import db_now
 from mesosafe.workers import sessions
 from mesosafe.workers.health import BEAT_EVERY
 from mesosafe.workers.models import Heartbeat
@@ -28,7 +29,7 @@ FORGET_AFTER = timedelta(days=7)  # rows of workers long gone; far beyond any ta
 def beat(worker_id: str, started_at: datetime, now: datetime | None = None) -> int:
     """Record that `worker_id` is alive, forget long-dead workers, requeue dead ones' tasks (how many), then
     the staff alerts nothing will send."""
-    now = now or timezone.now()
+    now = now or db_now()  # one clock for every worker's beats and claims, whatever its own machine says
     Heartbeat.objects.update_or_create(
         worker_id=worker_id, defaults={"started_at": started_at, "seen_at": now}
     )

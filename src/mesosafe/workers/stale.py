@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from mesosafe.lib.dbclock import db_now
 from mesosafe.workers.health import worker_alive
 from mesosafe.workers.models import Heartbeat
 
@@ -28,7 +28,7 @@ STALE_AFTER = timedelta(hours=1)
 
 def requeue_stale(now: datetime | None = None) -> int:
     """Put back to READY the RUNNING tasks whose worker is dead; returns how many."""
-    now = now or timezone.now()
+    now = now or db_now()
     beats = dict(Heartbeat.objects.values_list("worker_id", "seen_at"))
     stale = [
         task.id
