@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -16,8 +17,12 @@ from django_tasks_db.models import DBTaskResult
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import ScheduledCheckin
 from mesosafe.workers.health import DEAD_AFTER
-from mesosafe.workers.stale import STALE_AFTER, requeue_stale
+from mesosafe.workers.heartbeat import process_alive
+from mesosafe.workers.models import Heartbeat
+from mesosafe.workers.stale import STALE_AFTER, requeue_predecessors, requeue_stale
 from tests.service_fixtures import Site, record_beat
+
+NO_SUCH_PID = 2**22 + 1  # above Linux's largest pid_max: no process has it
 
 
 def _claimed(task: DBTaskResult[..., Any], worker: str, ago: timedelta) -> None:
@@ -105,3 +110,36 @@ def test_the_last_claim_decides(
 
 def test_nothing_to_requeue(db: Any) -> None:
     assert requeue_stale() == 0
+
+
+@pytest.mark.django_db
+def test_a_worker_starting_on_the_same_machine_takes_back_a_gone_workers_tasks_at_once(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """After a kill -9 and an immediate restart, an alert in the killed worker's hands waited two minutes,
+    until its beats counted as stopped (fault review F10)."""
+    _, (of_gone, of_sibling, of_elsewhere) = _reminder_tasks(
+        site, make_patient, make_treatment, django_capture_on_commit_callbacks, 3
+    )
+    for worker, host, pid in [
+        ("gone", "h1", NO_SUCH_PID),
+        ("sibling", "h1", os.getppid()),
+        ("far", "h2", NO_SUCH_PID),
+    ]:
+        record_beat(worker, timedelta(seconds=5))  # all beat moments ago: none counts as dead yet
+        Heartbeat.objects.filter(worker_id=worker).update(host=host, pid=pid)
+    _claimed(of_gone, "gone", timedelta(seconds=20))
+    _claimed(of_sibling, "sibling", timedelta(seconds=20))
+    _claimed(of_elsewhere, "far", timedelta(seconds=20))
+
+    assert requeue_predecessors("me", "h1", process_alive) == 1
+    assert _status(of_gone) == TaskResultStatus.READY
+    assert _status(of_sibling) == _status(of_elsewhere) == TaskResultStatus.RUNNING
+    assert set(Heartbeat.objects.values_list("worker_id", flat=True)) == {"sibling", "far"}
+
+
+def test_an_earlier_worker_with_this_process_id_is_gone() -> None:
+    assert not process_alive(os.getpid()) and process_alive(os.getppid()) and not process_alive(NO_SUCH_PID)

@@ -8,6 +8,8 @@ sessions (`workers.sessions`)."""
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from datetime import datetime, timedelta
 
@@ -19,24 +21,40 @@ from mesosafe.lib.dbclock import db_now
 from mesosafe.workers import sessions
 from mesosafe.workers.health import BEAT_EVERY
 from mesosafe.workers.models import Heartbeat
-from mesosafe.workers.stale import requeue_stale
+from mesosafe.workers.stale import requeue_predecessors, requeue_stale
 
 log = logging.getLogger(__name__)
 
 FORGET_AFTER = timedelta(days=7)  # rows of workers long gone; far beyond any task's life
 
 
-def beat(worker_id: str, started_at: datetime, now: datetime | None = None) -> int:
-    """Record that `worker_id` is alive, forget long-dead workers, requeue dead ones' tasks (how many), then
-    the staff alerts nothing will send."""
+def beat(
+    worker_id: str, started_at: datetime, now: datetime | None = None, host: str = "", pid: int | None = None
+) -> int:
+    """Record that `worker_id` (on `host`, process `pid`) is alive, forget long-dead workers, requeue dead
+    ones' tasks (how many), then the staff alerts nothing will send."""
     now = now or db_now()  # one clock for every worker's beats and claims, whatever its own machine says
     Heartbeat.objects.update_or_create(
-        worker_id=worker_id, defaults={"started_at": started_at, "seen_at": now}
+        worker_id=worker_id, defaults={"started_at": started_at, "seen_at": now, "host": host, "pid": pid}
     )
     Heartbeat.objects.filter(seen_at__lt=now - FORGET_AFTER).delete()
     requeued = requeue_stale(now)
     requeue_unsent(now)  # after: a task just put back to READY will send its alert
     return requeued
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` of this machine runs. Our own pid is an earlier worker's only if that worker is
+    gone (a container restarted, its worker given the same pid)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: asks, sends nothing
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
 
 
 class HeartbeatThread(threading.Thread):
@@ -47,13 +65,15 @@ class HeartbeatThread(threading.Thread):
         self.worker_id = worker_id
         self.every = every
         self.started_at = timezone.now()
+        self.host, self.pid = socket.gethostname(), os.getpid()
         self.sessions_cleared_at: datetime | None = None
         self.stopped = threading.Event()
 
     def start(self) -> None:
         """Beat once in the caller's thread, so stale tasks are queued again before the worker looks for
-        work (a `--batch` run would otherwise miss them), then beat in the background."""
-        self.beat_once()
+        work (a `--batch` run would otherwise miss them), then beat in the background. The first beat also
+        takes back at once the tasks of earlier workers on this machine whose process is gone."""
+        self.beat_once(first=True)
         super().start()
 
     def run(self) -> None:
@@ -63,9 +83,10 @@ class HeartbeatThread(threading.Thread):
         finally:
             connection.close()  # this thread's own connection
 
-    def beat_once(self) -> None:
+    def beat_once(self, first: bool = False) -> None:
         try:
-            requeued = beat(self.worker_id, self.started_at)
+            requeued = requeue_predecessors(self.worker_id, self.host, process_alive) if first else 0
+            requeued += beat(self.worker_id, self.started_at, host=self.host, pid=self.pid)
             self.clear_sessions_when_due()
         except DatabaseError as exc:
             log.warning("worker heartbeat failed, retrying in %s: %s", self.every, type(exc).__name__)

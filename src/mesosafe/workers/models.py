@@ -9,6 +9,10 @@ class Heartbeat(models.Model):
     worker_id = models.CharField(max_length=64, unique=True)
     started_at = models.DateTimeField()
     seen_at = models.DateTimeField(db_index=True)
+    # where it runs: a worker starting on the same machine takes back at once the tasks of one whose
+    # process is gone (kill -9, out of memory) instead of waiting for it to count as dead
+    host = models.CharField(max_length=255, blank=True, default="")
+    pid = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.worker_id} (seen {self.seen_at:%Y-%m-%d %H:%M:%S})"

@@ -10,10 +10,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.db import DatabaseError, connections
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from mesosafe.lib import dbdown
+from mesosafe.workers.stale import requeue_of
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +44,4 @@ def ride_out(step: Callable[[], T], sleep: Callable[[float], None] = time.sleep)
 def requeue_own(worker_id: str) -> int:
     """Put back to READY the tasks `worker_id` left RUNNING when the database went away under it (its
     heartbeat goes on, so the stale-task sweep would never take them back); how many."""
-    running = DBTaskResult.objects.running().only("id", "worker_ids")
-    own = [task.id for task in running if task.worker_ids and task.worker_ids[-1] == worker_id]
-    return (
-        DBTaskResult.objects.running()
-        .filter(id__in=own)
-        .update(status=TaskResultStatus.READY, started_at=None)
-    )
+    return requeue_of({worker_id})

@@ -12,6 +12,7 @@ and a repeated staff notification is better than a missing one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,6 +42,35 @@ def requeue_stale(now: datetime | None = None) -> int:
         .filter(id__in=stale)
         .update(status=TaskResultStatus.READY, started_at=None)
     )
+
+
+def requeue_of(worker_ids: set[str]) -> int:
+    """Put back to READY the RUNNING tasks last claimed by one of `worker_ids`; how many."""
+    running = DBTaskResult.objects.running().only("id", "worker_ids")
+    theirs = [task.id for task in running if task.worker_ids and task.worker_ids[-1] in worker_ids]
+    # Only tasks still RUNNING: one that finished meanwhile is left as it is.
+    return (
+        DBTaskResult.objects.running()
+        .filter(id__in=theirs)
+        .update(status=TaskResultStatus.READY, started_at=None)
+    )
+
+
+def requeue_predecessors(worker_id: str, host: str, process_alive: Callable[[int], bool]) -> int:
+    """At a worker's start: the tasks of earlier workers on this machine whose process is gone go back to
+    the queue now (not two minutes later, when their beats would count as stopped); their rows go. A
+    worker in another container that shares this host name and not its processes loses its task too: the
+    task runs twice, the safe side for an alert."""
+    gone = {
+        beat.worker_id
+        for beat in Heartbeat.objects.filter(host=host).exclude(worker_id=worker_id)
+        if beat.pid is None or not process_alive(beat.pid)
+    }
+    if not gone:
+        return 0
+    requeued = requeue_of(gone)
+    Heartbeat.objects.filter(worker_id__in=gone).delete()
+    return requeued
 
 
 def _abandoned(task: DBTaskResult[..., Any], beats: dict[str, datetime], now: datetime) -> bool:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='registryreport',
-            name='tested_windows',
+            model_name="registryreport",
+            name="tested_windows",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]
