@@ -125,6 +125,9 @@ def test_bad_input_names_the_field(client: Client, recall_site: tuple[Site, Pati
     ):
         refused = _post(client, site, f"/batches/{LOT}/recall", body)
         assert refused.status_code == 422 and _field(refused) == field, (body, refused.content)
+    blank = _post(client, site, f"/batches/{LOT}/recall", {"reason": "  "}).json()
+    assert blank["errors"][0]["message"] == "must not be blank"  # not pydantic's "Value error, must …"
+    assert blank["detail"] == "reason: must not be blank"
     early = _post(client, site, f"/batches/{LOT}/recall/emails")
     assert early.status_code == 409 and _field(early) == "lot"
     early = _post(client, site, f"/batches/{LOT}/recall/patients/{amal.id}/reached", {"method": "phone"})

@@ -228,12 +228,14 @@ def _problem(request: HttpRequest, exc: Problem) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
-        for e in exc.errors
-    ]
+    errors = [{"field": _field(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return Problem(422, detail, errors).response()
+
+
+def _message(error: dict[str, Any]) -> str:
+    """pydantic's message, without the "Value error, " its custom checks' messages begin with."""
+    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 
 STATUS = {Code.INVALID: 422, Code.CONFLICT: 409, Code.LIMITED: 429}
