@@ -209,6 +209,19 @@ def test_a_full_check_in_refuses_one_more_photo_in_the_patients_language(
     assert (error["field"], error["message"]) == ("photo", ARABIC_FULL)
 
 
+def test_two_photos_in_one_upload_are_refused_not_one_dropped(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, token = make_treatment(site, make_patient(site, lang="ar"))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
+    url = f"{API}/patient/checkins/{checkin.id}/photos"
+    two = [SimpleUploadedFile(f"skin{n}.png", png(), content_type="image/png") for n in (1, 2)]
+    refused = client.post(url, {"photo": two}, **link_headers(token))
+    assert refused.status_code == 422 and not checkin.photos.exists()
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["message"]) == ("photo", "يُرجى إرسال صورة واحدة في كل مرة.")
+
+
 def test_too_many_pixels_is_refused_from_the_header(
     client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
 ) -> None:

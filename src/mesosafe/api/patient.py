@@ -93,6 +93,9 @@ def add_photo(request: HttpRequest, checkin_id: int, photo: File[UploadedFile]) 
     link = link_of(request)
     checkin = get_or_404(CheckIn.objects.filter(treatment_id=link.treatment_id), checkin_id)
     with translation.override(link.treatment.patient.preferred_language):
+        # ninja reads the first file: any other was dropped without a word
+        if sum(len(files) for _name, files in request.FILES.lists()) > 1:
+            raise field_problem("photo", _("Send one photo at a time."), 422)
         try:
             stored = photos.attach(checkin, photo)
         except photos.PhotoNotSaved as exc:
