@@ -129,6 +129,19 @@ def test_a_grouped_alert_lists_at_most_fifty_checkins_and_counts_the_rest() -> N
     assert body.rstrip().endswith("… and 350 more check-ins: see the queue:\n/clinic/")
 
 
+def test_past_the_cap_an_emergency_is_named_first_never_cut() -> None:
+    urgent = [
+        CheckIn(id=n, treatment_id=7, disposition="urgent", disposition_rank=2, days_since_treatment=3.0,
+                explanation=None, reasons=[], answers={})
+        for n in range(1, 100)
+    ]  # fmt: skip
+    emergency = CheckIn(id=100, treatment_id=7, disposition="emergency", disposition_rank=3,
+                        days_since_treatment=3.0, explanation=None, reasons=[], answers={})  # fmt: skip
+    _, body = grouped_alert([*urgent, emergency], Lang.EN)
+    assert body.index("/clinic/checkins/100/") < body.index("/clinic/checkins/1/")
+    assert "/clinic/checkins/49/" in body and "/clinic/checkins/50/" not in body
+
+
 class RefusingBackend(BaseEmailBackend):
     """An SMTP server that is down for a moment."""
 

@@ -247,7 +247,8 @@ def grouped_alert(checkins: list[CheckIn], lang: Lang) -> tuple[str, str]:
                 "since": since_treatment(c.days_since_treatment),
                 "page": settings.MESOSAFE_BASE_URL + reverse("clinicui:checkin", args=[c.id]),
             }
-            for c in checkins[:MOST_LISTED]
+            # past the cap, the worst and then the earliest are named: an emergency is never the one cut
+            for c in sorted(checkins, key=lambda c: (-c.disposition_rank, c.id))[:MOST_LISTED]
         ]
         if len(checkins) > MOST_LISTED:
             lines.append(_more(len(checkins) - MOST_LISTED))
