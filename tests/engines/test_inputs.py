@@ -64,6 +64,24 @@ def test_bad_input_names_the_field(model: type, data: object, field: str) -> Non
     assert str(error.value).startswith(field)
 
 
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (
+            {"age": 30, "medications": [{"name": "Plavix\x1b[2J", "last_taken_days_ago": 2}]},
+            "medications[0].name",
+        ),
+        ({"age": 30, "allergies": ["nuts\x07"]}, "allergies[0]"),
+        ({"age": 30, "conditions": ["asthma\x00"]}, "conditions[0]"),
+    ],
+)
+def test_control_characters_in_free_text_are_refused_in_plain_words(data: object, field: str) -> None:
+    """What the patient writes reaches the clinic's pages, exports and terminals (API review F6)."""
+    with pytest.raises(InputError) as error:
+        parse(Intake, data)
+    assert str(error.value) == f"{field}: must not contain control characters"  # not "Value error, must …"
+
+
 def test_an_answer_not_given_is_unknown_not_mild() -> None:
     check_in = parse(CheckIn, {"days_since_treatment": 2, "symptoms": [{"code": "pain"}]})
     assert check_in.symptoms[0].severity is None

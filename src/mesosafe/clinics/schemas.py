@@ -6,7 +6,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from mesosafe.lib.fields import Flag, Id, In, Name, RecentDate, Short, said
+from mesosafe.engines.inputs import Flag
+from mesosafe.lib.fields import Id, In, Name, RecentDate, Short, said
 
 
 class ProductIn(In):

@@ -8,7 +8,8 @@ from pydantic import Field, Strict, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
-from mesosafe.lib.fields import Code, Flag, In, LongText, RecentDate
+from mesosafe.engines.inputs import Flag
+from mesosafe.lib.fields import Code, In, LongText, RecentDate
 
 
 class ComplicationIn(In):

@@ -59,7 +59,23 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Named = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
+CONTROL_CHARACTER = "must not contain control characters"
+# C0 and C1 controls but tab, newline and carriage return, DEL, and Unicode's noncharacters: no person types
+# them, XML 1.0 cannot carry most of them (the E2B report a regulator reads), and terminals obey them.
+CONTROLS = frozenset(
+    map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), *range(0xFDD0, 0xFDF0)])
+) | {"\ufffe", "\uffff"}
+
+
+def no_controls(value: str) -> str:
+    if not CONTROLS.isdisjoint(value):
+        raise ValueError(CONTROL_CHARACTER)
+    return value
+
+
+Named = Annotated[
+    str, Field(min_length=1, max_length=200), AfterValidator(no_controls), AfterValidator(_not_blank)
+]
 
 
 class InputError(DomainError):
@@ -139,7 +155,9 @@ def written(value: object) -> object:
 
 class Treatment(Input):
     treated_at: Annotated[AwareDatetime, BeforeValidator(written)]
-    areas: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default=[], max_length=30)
+    areas: list[Annotated[str, Field(min_length=1, max_length=100), AfterValidator(no_controls)]] = Field(
+        default=[], max_length=30
+    )
     time_zone: str | None = Field(default=None, description="IANA time zone, e.g. Asia/Dubai")
 
     @field_validator("treated_at")
@@ -171,7 +189,8 @@ def parse(model: type[M], data: Any) -> M:
         context = dict(error.get("ctx", {}))
         if "error" in context:  # a validator's ValueError: keep its message
             context["reason"] = str(context.pop("error"))
-        raise InputError(loc or "(body)", error["msg"], error["type"], context) from None
+        message = error["msg"].removeprefix("Value error, ")  # pydantic's prefix to a validator's own words
+        raise InputError(loc or "(body)", message, error["type"], context) from None
 
 
 def check_symptom_codes(check_in: CheckIn, kb: KnowledgeBase) -> None:

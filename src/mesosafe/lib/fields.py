@@ -21,12 +21,12 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from mesosafe.engines.inputs import blank, written
+from mesosafe.engines.inputs import CONTROL_CHARACTER as CONTROL_CHARACTER  # the pages translate it
+from mesosafe.engines.inputs import blank, no_controls, written
 from mesosafe.knowledge.plausible import VOLUME_ML
 
 # Strict: JSON's true is not the id 1, nor "2" or 2.0 the number 2 (as the engines' own inputs are read)
 Id = Annotated[int, Strict(), Field(ge=1, le=2**53)]
-Flag = Annotated[bool, Strict()]
 
 # The validators' own messages; the clinic pages translate them (clinicui/errors.py).
 NOT_AN_EMAIL = "not a valid email address"
@@ -35,7 +35,6 @@ IN_THE_FUTURE = "cannot be in the future"
 OUTSIDE_2000_2100 = "must be between the years 2000 and 2100"
 BLANK = "must not be blank"
 BIDI_CONTROL = "must not contain invisible text-direction characters"
-CONTROL_CHARACTER = "must not contain control characters"
 NOT_A_PHONE = "use digits, spaces and + ( ) - . only"
 
 # Unicode's embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069): inside a name they
@@ -43,11 +42,6 @@ NOT_A_PHONE = "use digits, spaces and + ( ) - . only"
 _BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 
 
-# C0 and C1 controls but tab, newline and carriage return, DEL, and Unicode's noncharacters: no person types
-# them, XML 1.0 cannot carry most of them (the E2B report a regulator reads), and terminals obey them.
-_CONTROLS = frozenset(
-    map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), *range(0xFDD0, 0xFDF0)])
-) | {"\ufffe", "\uffff"}
 _PHONE = re.compile(r"[0-9+()\-. ]*")
 
 
@@ -85,12 +79,6 @@ def _no_bidi_controls(value: str) -> str:
     return value
 
 
-def _no_controls(value: str) -> str:
-    if not _CONTROLS.isdisjoint(value):
-        raise ValueError(CONTROL_CHARACTER)
-    return value
-
-
 def _phone(value: str) -> str:
     if not _PHONE.fullmatch(value):
         raise ValueError(NOT_A_PHONE)
@@ -110,7 +98,7 @@ Moment = Annotated[
     AfterValidator(_plausible_moment),
     Field(description="with its UTC offset; between the years 2000 and 2100"),
 ]
-Typed = AfterValidator(_no_controls)
+Typed = AfterValidator(no_controls)
 Name = Annotated[
     str, Field(min_length=1, max_length=200), Typed, AfterValidator(_no_bidi_controls), AfterValidator(said)
 ]
