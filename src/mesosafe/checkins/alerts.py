@@ -103,6 +103,16 @@ def requeue_unsent(now: datetime | None = None) -> int:
     return len(due)
 
 
+def late_alerts(now: datetime | None = None) -> int:
+    """Across every clinic, how many unsent check-ins (`_unsent`) are still unsent LATE after their grouping
+    window, whatever the cause (a failing mail server, nobody to e-mail): a count for monitoring, naming no
+    clinic."""
+    now = now or timezone.now()
+    late = now - LATE - timedelta(seconds=settings.MESOSAFE_ALERT_GROUP_S)
+    count: int = _unsent(now).filter(submitted_at__lt=late).count()
+    return count
+
+
 def unsent_for_want_of_recipients(clinic: Clinic, now: datetime | None = None) -> int | None:
     """How many of `clinic`'s unsent check-ins (`_unsent`) nobody could be e-mailed about, while it has no
     active staff with an e-mail address; None while it has one (they are being sent)."""

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
 
+from mesosafe.checkins.alerts import late_alerts
 from mesosafe.lib import dbdown
 from mesosafe.lib.problems import Problem, for_api
 from mesosafe.workers.health import last_beat, worker_alive
@@ -17,12 +18,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def healthz_worker(request: HttpRequest) -> JsonResponse:
-    """For monitoring: 200 while a background worker beats, 503 when none has for two minutes (reminders
-    and staff alerts have stopped)."""
+    """For monitoring: 200 while a background worker beats and staff alerts go out; 503 when none has beaten
+    for two minutes (reminders and staff alerts have stopped), or when urgent check-ins' alerts are late
+    (`alerts_late`: a mail server refusing, nobody to e-mail; the clinic pages say which)."""
     seen = last_beat()
-    alive = worker_alive(seen)
-    body = {"status": "ok" if alive else "down", "last_beat": seen.isoformat() if seen else None}
-    return JsonResponse(body, status=200 if alive else 503)
+    late = late_alerts()
+    status = "down" if not worker_alive(seen) else "alerts_late" if late else "ok"
+    body = {"status": status, "last_beat": seen.isoformat() if seen else None, "alerts_late": late}
+    return JsonResponse(body, status=200 if status == "ok" else 503)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
