@@ -38,6 +38,14 @@ def test_the_api_skips_the_pages_middleware(client: Client, site: Site) -> None:
     assert response.cookies == {}
 
 
+def test_the_api_answers_only_its_allowed_hosts(client: Client, site: Site) -> None:
+    """The pages refused a Host outside ALLOWED_HOSTS (CommonMiddleware asks for it); the API answered it."""
+    refused = client.get(f"{API}/patients", HTTP_HOST="evil.example", **site.headers())
+    assert refused.status_code == 400 and refused["Content-Type"] == "application/problem+json"
+    assert "Host" in refused.json()["detail"]
+    assert client.get(f"{API}/patients", **site.headers()).status_code == 200
+
+
 def test_the_pages_keep_csrf_sessions_and_framing(db: Any) -> None:
     strict = Client(enforce_csrf_checks=True)
     page = strict.get("/clinic/login/")

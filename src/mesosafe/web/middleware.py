@@ -9,12 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.module_loading import import_string
 
 from mesosafe.api.main import CACHE_CONTROL, without_body
-from mesosafe.lib.problems import for_api
+from mesosafe.lib.problems import Problem, for_api
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
 
@@ -69,6 +70,10 @@ class PagesOnly:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if for_api(request):
+            try:
+                request.get_host()  # ALLOWED_HOSTS, which CommonMiddleware checks for the pages
+            except DisallowedHost:
+                return Problem(400, "the Host header names a host this service does not answer to").response()
             return self.get_response(request)
         return self.pages(request)
 
