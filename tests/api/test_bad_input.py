@@ -96,7 +96,13 @@ def test_a_form_without_its_boundary_is_400_problem_json(
 
 
 def test_a_method_a_path_does_not_take_is_405_problem_json(client: Client, site: Site) -> None:
-    for method, path in (("delete", "/patients/1"), ("get", "/checkins/1/acknowledge"), ("put", "/patients")):
+    for method, path in (
+        ("delete", "/patients/1"),
+        ("get", "/checkins/1/acknowledge"),
+        ("put", "/patients"),
+        ("post", "/openapi.json"),  # the schema and its page answered any method with 200
+        ("delete", "/docs"),
+    ):
         response = getattr(client, method)(f"{API}{path}", **site.headers())
         assert response.status_code == 405, (method, path, response.content)
         assert response["Content-Type"] == "application/problem+json"

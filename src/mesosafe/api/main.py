@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver
@@ -143,12 +143,28 @@ def _http_methods(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
     return wrapped
 
 
+def _read_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """The schema and its page answer GET and HEAD (ninja's views answered any method with 200)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])  # made a problem+json 405 by _http_methods
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+READ_ONLY = {"openapi-json", "openapi-view"}
+
+
 class MesosafeAPI(NinjaAPI):
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
         for url in urls:
             if isinstance(url, URLPattern):
-                url.callback = _http_methods(url.callback)
+                view = _read_only(url.callback) if url.name in READ_ONLY else url.callback
+                url.callback = _http_methods(view)
         return urls
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
