@@ -115,6 +115,16 @@ def test_huge_ids_and_strange_paths_are_404(client: Client, site: Site) -> None:
         assert response.status_code in (404, 422), (path, response.content)
 
 
+def test_an_id_in_a_path_is_digits_as_written(client: Client, site: Site, make_patient: Any) -> None:
+    """'1_0' was read as patient 10, '+1', '1.0' and ' 1' as patient 1."""
+    patient = make_patient(site)
+    assert client.get(f"{API}/patients/{patient.id}", **site.headers()).status_code == 200
+    for written in (f"+{patient.id}", f"{patient.id}.0", f"%20{patient.id}", f"0_{patient.id}", "١"):
+        response = client.get(f"{API}/patients/{written}", **site.headers())
+        assert response.status_code == 404, (written, response.content)
+        assert response["Content-Type"] == "application/problem+json"
+
+
 def test_wrong_body_types_are_422(client: Client, site: Site) -> None:
     for body in ([], "text", 3, {"name": 5, "date_of_birth": []}):
         response = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())

@@ -127,12 +127,19 @@ def without_body(response: HttpResponseBase) -> HttpResponseBase:
     return response
 
 
+def _written_id(value: object) -> bool:
+    """An id in a path as digits only: '1_0', '+1' and ' 1' were read as the ids 10 and 1."""
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
 def _http_methods(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """HEAD answered as GET without the body; a method a path does not take as a problem+json 405 (ninja
     answers it with a bare HTML one); every answer `Cache-Control: private, no-store`."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not all(_written_id(value) for name, value in kwargs.items() if name.endswith("_id")):
+            return Problem(404).response()
         head = request.method == "HEAD"
         response = _as_get(view, request, *args, **kwargs) if head else view(request, *args, **kwargs)
         if response.status_code == 405:
