@@ -125,6 +125,13 @@ def test_an_id_in_a_path_is_digits_as_written(client: Client, site: Site, make_p
         assert response["Content-Type"] == "application/problem+json"
 
 
+def test_a_query_parameter_given_twice_is_400_naming_it(client: Client, site: Site) -> None:
+    response = client.get(f"{API}/patients?limit=5&limit=500", **site.headers())
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "limit"
+    assert client.get(f"{API}/patients?limit=5", **site.headers()).status_code == 200
+
+
 def test_wrong_body_types_are_422(client: Client, site: Site) -> None:
     for body in ([], "text", 3, {"name": 5, "date_of_birth": []}):
         response = client.post(f"{API}/patients", body, content_type="application/json", **site.headers())

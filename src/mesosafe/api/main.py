@@ -140,6 +140,9 @@ def _http_methods(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not all(_written_id(value) for name, value in kwargs.items() if name.endswith("_id")):
             return Problem(404).response()
+        if twice := next((name for name, values in request.GET.lists() if len(values) > 1), None):
+            # the last one was taken: ?limit=5&limit=500 (as a JSON body's repeated key is refused)
+            return field_problem(twice, "is given twice: send each parameter once", status=400).response()
         head = request.method == "HEAD"
         response = _as_get(view, request, *args, **kwargs) if head else view(request, *args, **kwargs)
         if response.status_code == 405:
