@@ -82,6 +82,20 @@ def test_control_characters_in_free_text_are_refused_in_plain_words(data: object
     assert str(error.value) == f"{field}: must not contain control characters"  # not "Value error, must …"
 
 
+@pytest.mark.parametrize(
+    ("model", "data", "field"),
+    [
+        (CheckIn, {"days_since_treatment": 1, "symptoms": [{"code": "pain\x1b[2J"}]}, "symptoms[0].code"),
+        (Treatment, {"treated_at": "2026-05-01T15:00:00Z", "time_zone": "Asia/\x1b]0;x"}, "time_zone"),
+    ],
+)
+def test_a_refused_code_or_zone_is_not_echoed_to_the_terminal(model: type, data: object, field: str) -> None:
+    """An unknown code or zone was quoted back as written, escape sequences and all (API review F7)."""
+    with pytest.raises(InputError) as error:
+        parse(model, data)
+    assert str(error.value) == f"{field}: must not contain control characters"
+
+
 def test_an_answer_not_given_is_unknown_not_mild() -> None:
     check_in = parse(CheckIn, {"days_since_treatment": 2, "symptoms": [{"code": "pain"}]})
     assert check_in.symptoms[0].severity is None

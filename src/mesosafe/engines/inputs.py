@@ -106,7 +106,7 @@ class SymptomReport(Input):
     (its `asks`, and trend only from `trend_from_day`): the API and the CLI require those and drop the
     others; the engine takes a missing answer as unknown, never as mild, the same or not spreading."""
 
-    code: str = Field(min_length=1, max_length=64)
+    code: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(no_controls)]
     severity: Severity | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
     trend: Trend | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
     spreading: Flag | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
@@ -158,7 +158,9 @@ class Treatment(Input):
     areas: list[Annotated[str, Field(min_length=1, max_length=100), AfterValidator(no_controls)]] = Field(
         default=[], max_length=30
     )
-    time_zone: str | None = Field(default=None, description="IANA time zone, e.g. Asia/Dubai")
+    time_zone: Annotated[str, AfterValidator(no_controls)] | None = Field(
+        default=None, description="IANA time zone, e.g. Asia/Dubai"
+    )
 
     @field_validator("treated_at")
     @classmethod
