@@ -202,6 +202,18 @@ def test_a_case_report_on_a_full_disk_leaves_no_file_and_no_read(
     assert not out.exists() and AuditEvent.objects.count() == before
 
 
+def test_a_case_report_never_overwrites_a_file(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any], tmp_path: Path
+) -> None:
+    complication = _complication(site, make_patient, make_treatment)
+    out = tmp_path / "icsr.xml"
+    out.write_bytes(b"an earlier report")
+    before = AuditEvent.objects.count()
+    result = _run("icsr", "--complication", str(complication.id), "--out", str(out))
+    assert result.exit_code == 2 and f"--out: {out} exists (nothing is overwritten)" in result.output
+    assert out.read_bytes() == b"an earlier report" and AuditEvent.objects.count() == before
+
+
 def test_a_refused_case_report_audits_nothing(tmp_path: Path, db: Any) -> None:
     before = AuditEvent.objects.count()
     result = _run("icsr", "--complication", "999999", "--out", str(tmp_path / "icsr.xml"))

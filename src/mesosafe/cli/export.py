@@ -164,6 +164,8 @@ def icsr(complication_id: int, out: Path, receiver: str) -> None:
         complication = Complication.objects.filter(id=complication_id).first()
         if complication is None:
             raise BadInput(f"--complication: no complication with id {complication_id}")
+        if out.exists():  # an earlier report (or anything else) is never replaced, nor removed on a failure
+            raise BadInput(f"--out: {out} exists (nothing is overwritten)")
         try:
             xml = icsr_xml(complication, receiver)
         except DomainError as error:
