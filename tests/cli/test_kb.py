@@ -58,3 +58,9 @@ def test_check_names_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["kb", "check", "--dir", str(copy)])
     assert result.exit_code == 1 and "faq.yaml: not UTF-8" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_of_a_missing_folder_exits_2_naming_the_option(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["kb", "check", "--dir", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "Invalid value for '--dir'" in result.stderr and "does not exist" in result.stderr

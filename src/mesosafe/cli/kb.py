@@ -52,7 +52,10 @@ def _in(data: object, lang: str) -> object:
 
 @kb.command()
 @click.option(
-    "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), help="Check another copy."
+    "--dir",
+    "directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Check another copy (a folder holding the knowledge base's YAML files).",
 )
 def check(directory: Path | None) -> None:
     """Validate the knowledge base; name the file, line and field of the first problem."""
