@@ -142,7 +142,8 @@ def test_cli_writes_the_icsr_and_names_a_missing_minimum(
     assert result.exit_code == 0, result.output
     assert check(out.read_bytes()) == []
     Complication.objects.filter(id=complication.id).update(symptom_codes=[])
+    again = tmp_path / "again.xml"
     result = CliRunner().invoke(
-        cli, ["export", "icsr", "--complication", str(complication.id), "--out", str(out)]
+        cli, ["export", "icsr", "--complication", str(complication.id), "--out", str(again)]
     )
-    assert result.exit_code == 2 and "symptom_codes" in result.output
+    assert result.exit_code == 2 and "symptom_codes" in result.output and not again.exists()

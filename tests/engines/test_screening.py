@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mesosafe.engines import Intake, parse, screen
-from mesosafe.engines.inputs import Medication
+from mesosafe.engines.inputs import NOT_ASKED_QUESTION, Medication
 from mesosafe.knowledge import Decision, Lang, load
 
 
@@ -318,3 +318,14 @@ def test_every_flag_rule_names_a_real_intake_field() -> None:
 
 def test_medication_model_is_exported() -> None:
     assert Medication(name="x", last_taken_days_ago=0).prescribed is False
+
+
+def test_a_question_left_out_is_not_asked_not_no() -> None:
+    """A flag left out stays unknown (None), is stored so, and meets no rule; an explicit null is the same."""
+    intake = parse(Intake, {"age": 35, "pregnant": None})
+    flags = [name for name, field in Intake.model_fields.items() if field.description == NOT_ASKED_QUESTION]
+    assert len(flags) == 9 and all(getattr(intake, name) is None for name in flags)
+    assert "pregnant" in flags and "previous_anaphylaxis" in flags
+    assert screen(intake).decision is Decision.PROCEED
+    assert decide(pregnant=False).decision is Decision.PROCEED
+    assert decide(previous_anaphylaxis=True).decision is Decision.CLINICIAN_REVIEW

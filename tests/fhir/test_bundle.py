@@ -137,3 +137,28 @@ def test_the_checkin_questionnaire_asks_what_the_knowledge_base_asks(made: dict[
     assert groups["pus"] == ["pus.reported"]  # a warning sign: no follow-up question
     assert groups["lump"] == ["lump.reported", "lump.severity", "lump.trend"]
     assert groups["redness"] == ["redness.reported", "redness.severity", "redness.trend", "redness.spreading"]
+
+
+def test_a_screening_answer_is_exported_only_when_given(
+    site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    """Review: questions the API left out were stored as false and exported as the patient's "no"; four
+    yes/no questions were missing from the Questionnaire and their answers, even a "yes", from the export."""
+    from mesosafe.patients.services import run_screening
+    from mesosafe.portal.forms import ASKED_AS_WRITTEN
+
+    patient = make_patient(site)
+    answers = {"age": 30, "pregnant": False, "previous_anaphylaxis": True, "keloid_history": False}
+    run_screening(patient, answers, by=site.staff.user)
+    made = patient_bundle(patient, load())
+    (response,) = _of(made, "QuestionnaireResponse")
+    given = {item["linkId"]: item["answer"][0] for item in response["item"]}
+    assert given == {
+        "age": {"valueInteger": 30},
+        "pregnant": {"valueBoolean": False},
+        "keloid_history": {"valueBoolean": False},
+        "previous_anaphylaxis": {"valueBoolean": True},
+    }
+    (questionnaire,) = [q for q in _of(made, "Questionnaire") if q["id"] == "mesosafe-screening"]
+    asked = {item["linkId"] for item in questionnaire["item"]}
+    assert set(ASKED_AS_WRITTEN) <= asked and set(given) <= asked

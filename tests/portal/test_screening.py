@@ -23,8 +23,12 @@ NO = [
     "recent_sun",
     "recent_irritants",
     "skin_infection",
+    "sunburn_at_site",
     "bruising_left",
     "low_pain_threshold",
+    "keloid_history",
+    "previous_anaphylaxis",
+    "previous_mesotherapy_reaction",
 ]
 TOO_MANY = "Please list at most 50, the most important first."
 
@@ -55,6 +59,26 @@ def test_pregnancy_is_do_not_treat_with_reason(case: Case, client: Client) -> No
     page = response.content.decode()
     assert "Treatment is not recommended" in page
     assert "not recommended during pregnancy" in page
+
+
+@pytest.mark.parametrize(
+    ("question", "decision"),
+    [
+        ("sunburn_at_site", "defer"),
+        ("keloid_history", "clinician_review"),
+        ("previous_anaphylaxis", "clinician_review"),
+        ("previous_mesotherapy_reaction", "clinician_review"),
+    ],
+)
+def test_the_form_asks_what_the_screening_rules_read(
+    case: Case, client: Client, question: str, decision: str
+) -> None:
+    """Review: the form never asked these four; their rules could not fire for a patient, whose screening
+    then stored (and exported) a "no" nobody gave."""
+    client.post(case.url("screening/"), answers(**{question: "yes"}))
+    stored = Screening.objects.get(patient=case.patient)
+    assert stored.decision == decision and stored.answers[question] is True
+    assert [reason["rule"] for reason in stored.reasons] == [question]
 
 
 def test_recent_aspirin_defers_and_names_the_medicine(case: Case, client: Client) -> None:

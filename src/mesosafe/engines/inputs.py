@@ -99,6 +99,7 @@ def _no_default(schema: dict[str, Any]) -> None:
 
 
 NOT_ASKED = "Leave out when not asked (`mesosafe schema checkin`, x-asks); never a made-up value."
+NOT_ASKED_QUESTION = "true or false as the patient answered; leave out when not asked (never a made-up 'no')."
 
 
 class SymptomReport(Input):
@@ -126,23 +127,28 @@ class Medication(Input):
     prescribed: Flag = False
 
 
+# A screening question left out was not asked: stored as null and shown nowhere, never as "no". A rule on it
+# is not met (engines/screening.py tests `is True`); the patient's form asks every one of them.
+Asked = Annotated[Flag | None, Field(description=NOT_ASKED_QUESTION, json_schema_extra=_no_default)]
+
+
 class Intake(Input):
     age: StrictInt = Field(ge=0, le=130)
-    pregnant: Flag = False
-    breastfeeding: Flag = False
+    pregnant: Asked = None
+    breastfeeding: Asked = None
     allergies: list[Named] = Field(default=[], max_length=50)
     formulation: list[Named] = Field(default=[], max_length=50)
     medications: list[Medication] = Field(default=[], max_length=50)
     conditions: list[Named] = Field(default=[], max_length=50)
     sun_exposure_days_ago: Days | None = None
     skin_irritants_days_ago: Days | None = None
-    active_skin_infection_at_site: Flag = False
-    unresolved_bruising_from_previous_session: Flag = False
-    low_pain_threshold: Flag = False
-    sunburn_at_site: Flag = False  # sunburn, peeling or a fresh tan where the injections will go
-    keloid_history: Flag = False
-    previous_anaphylaxis: Flag = False  # a severe allergic reaction (anaphylaxis) to anything, ever
-    previous_mesotherapy_reaction: Flag = False
+    active_skin_infection_at_site: Asked = None
+    unresolved_bruising_from_previous_session: Asked = None
+    low_pain_threshold: Asked = None
+    sunburn_at_site: Asked = None  # sunburn, peeling or a fresh tan where the injections will go
+    keloid_history: Asked = None
+    previous_anaphylaxis: Asked = None  # a severe allergic reaction (anaphylaxis) to anything, ever
+    previous_mesotherapy_reaction: Asked = None
 
 
 def written(value: object) -> object:

@@ -236,6 +236,28 @@ SCREENING_ITEMS: list[tuple[str, str, Promise]] = [
         _("Is there still bruising from your last session?"),
     ),
     ("low_pain_threshold", "boolean", _("Are you very sensitive to pain?")),
+    ("sunburn_at_site", "boolean", _("Is the skin to be treated sunburnt, peeling or freshly tanned?")),
+    (
+        "keloid_history",
+        "boolean",
+        _("Have you ever had keloid scars (raised scars that grow bigger than the wound)?"),
+    ),
+    (
+        "previous_anaphylaxis",
+        "boolean",
+        _(
+            "Have you ever had a severe allergic reaction (anaphylaxis), such as a swollen face or throat or "
+            "trouble breathing?"
+        ),
+    ),
+    (
+        "previous_mesotherapy_reaction",
+        "boolean",
+        _(
+            "Have you had a bad reaction to mesotherapy before (more than the usual redness, swelling or "
+            "bruising)?"
+        ),
+    ),
 ]
 REPEATING = {"allergies", "formulation", "medications", "conditions"}
 

@@ -77,6 +77,15 @@ def split_list(text: str) -> list[str]:
     return items
 
 
+# Questions whose field has the engine's own name (Intake); fhir/definitions.py asks them in the same words
+ASKED_AS_WRITTEN = (
+    "sunburn_at_site",
+    "keloid_history",
+    "previous_anaphylaxis",
+    "previous_mesotherapy_reaction",
+)
+
+
 class ScreeningForm(ErrorSummary, forms.Form):
     pregnant = _yes_no(_("Are you pregnant?"))
     breastfeeding = _yes_no(_("Are you breastfeeding?"))
@@ -102,8 +111,24 @@ class ScreeningForm(ErrorSummary, forms.Form):
     )
     irritants_date = _past_date(_("When did you last use it?"))
     skin_infection = _yes_no(_("Is there an infection, cold sore or open wound where you will be treated?"))
+    sunburn_at_site = _yes_no(_("Is the skin to be treated sunburnt, peeling or freshly tanned?"))
     bruising_left = _yes_no(_("Is there still bruising from your last session?"))
     low_pain_threshold = _yes_no(_("Are you very sensitive to pain?"))
+    keloid_history = _yes_no(
+        _("Have you ever had keloid scars (raised scars that grow bigger than the wound)?")
+    )
+    previous_anaphylaxis = _yes_no(
+        _(
+            "Have you ever had a severe allergic reaction (anaphylaxis), such as a swollen face or throat or "
+            "trouble breathing?"
+        )
+    )
+    previous_mesotherapy_reaction = _yes_no(
+        _(
+            "Have you had a bad reaction to mesotherapy before (more than the usual redness, swelling or "
+            "bruising)?"
+        )
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -197,6 +222,7 @@ class ScreeningForm(ErrorSummary, forms.Form):
             "active_skin_infection_at_site": d["skin_infection"] == "yes",
             "unresolved_bruising_from_previous_session": d["bruising_left"] == "yes",
             "low_pain_threshold": d["low_pain_threshold"] == "yes",
+            **{name: d[name] == "yes" for name in ASKED_AS_WRITTEN},
         }
 
 
