@@ -191,6 +191,18 @@ def test_measured_fever_is_urgent(temperature: float, expected: Disposition) -> 
         assert result.reasons[0].rule == "fever_measured"
 
 
+# Hypothermia: below 35 °C (NHS); between 35 and 36 °C a reading alone is not judged (stop 30)
+@pytest.mark.parametrize(
+    ("temperature", "expected"), [(34.0, URGENT), (34.99, URGENT), (35.0, SELF), (35.9, SELF)]
+)
+def test_a_very_low_temperature_is_urgent(temperature: float, expected: Disposition) -> None:
+    result = check(2, temperature_c=temperature)
+    assert result.disposition is expected
+    if expected is URGENT:
+        assert [r.rule for r in result.reasons] == ["very_low_temperature_measured"]
+        assert "Measure it again" in result.reasons[0].text
+
+
 # "Allergic reactions like difficulty breathing or widespread rash" (seed 000) + anaphylaxis guidance
 @pytest.mark.parametrize("code", ["breathing_difficulty", "face_throat_swelling"])
 def test_anaphylaxis_signs_are_an_emergency(code: str) -> None:

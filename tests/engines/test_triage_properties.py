@@ -126,6 +126,16 @@ def test_feeling_very_unwell_with_a_low_temperature_is_at_least_urgent(data: dic
     assert rank(low) >= Disposition.URGENT.rank
 
 
+@settings(max_examples=200)
+@given(check_in, st.floats(min_value=34.0, max_value=34.99, allow_nan=False))
+def test_a_temperature_below_the_very_low_threshold_is_at_least_urgent(
+    data: dict[str, Any], reading: float
+) -> None:
+    """Whatever else is reported: a reading below 35 °C is hypothermia if right, never normal healing."""
+    assert reading < KB.triage.very_low_temperature.threshold_c
+    assert rank({**data, "temperature_c": reading}) >= Disposition.URGENT.rank
+
+
 # --- questions that are not asked (issue 12): see `questions` in triage.yaml --------------------------
 
 

@@ -30,3 +30,19 @@ def test_text_needs_both_languages() -> None:
     assert Text(en="Bruising", ar="كدمات").get("ar") == "كدمات"
     with pytest.raises(ValidationError):
         Text(en="Bruising", ar="")
+
+
+def test_a_fever_and_a_low_reading_never_both_hold() -> None:
+    for low in ("measured_low_temperature", "measured_very_low_temperature"):
+        with pytest.raises(ValidationError, match="can never both hold"):
+            Condition.model_validate({"measured_fever": True, low: True})
+
+
+def test_the_very_low_threshold_lies_at_or_below_the_low_one() -> None:
+    from mesosafe.knowledge import load
+    from mesosafe.knowledge.schema import TriageKnowledge
+
+    triage = load().triage.model_dump()
+    triage["very_low_temperature"]["threshold_c"] = triage["low_temperature"]["threshold_c"] + 0.5
+    with pytest.raises(ValidationError, match="very_low_temperature: its threshold must not lie above"):
+        TriageKnowledge.model_validate(triage)

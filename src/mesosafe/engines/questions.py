@@ -83,7 +83,10 @@ def has_fever(check_in: CheckIn, kb: KnowledgeBase) -> tuple[bool, bool]:
     return measured or any(s.code == "fever" for s in check_in.symptoms), measured
 
 
-def has_low_temperature(check_in: CheckIn, kb: KnowledgeBase) -> bool:
-    """A measured temperature below the knowledge base's low threshold."""
+def has_low_temperature(check_in: CheckIn, kb: KnowledgeBase) -> tuple[bool, bool]:
+    """(a measured temperature below the knowledge base's low threshold, below its very low one)."""
     temperature = check_in.temperature_c
-    return temperature is not None and temperature < kb.triage.low_temperature.threshold_c
+    if temperature is None:
+        return False, False
+    low, very_low = kb.triage.low_temperature.threshold_c, kb.triage.very_low_temperature.threshold_c
+    return temperature < low, temperature < very_low

@@ -47,6 +47,7 @@ class _Test:
     with_fever: bool
     measured_fever: bool
     measured_low: bool
+    measured_very_low: bool
     if_not_asked: frozenset[str]
 
     @classmethod
@@ -65,6 +66,7 @@ class _Test:
             when.with_fever,
             when.measured_fever,
             when.measured_low_temperature,
+            when.measured_very_low_temperature,
             frozenset(when.if_not_asked),
         )
 
@@ -137,6 +139,7 @@ class _Context:
     fever: bool
     measured_fever: bool
     measured_low: bool
+    measured_very_low: bool
     sign_sets: dict[str, list[Sign]]
 
 
@@ -175,6 +178,8 @@ def _holds(t: _Test, ctx: _Context, a: Answers | None, e: Effect | None) -> bool
         return False
     if t.measured_low and not ctx.measured_low:
         return False
+    if t.measured_very_low and not ctx.measured_very_low:
+        return False
     return (not t.with_fever or ctx.fever) and (not t.measured_fever or ctx.measured_fever)
 
 
@@ -205,7 +210,8 @@ def triage(check_in: CheckIn, lang: Lang = Lang.EN, kb: KnowledgeBase | None = N
     for symptom, answered in zip(check_in.symptoms, answers, strict=True):
         by_code.setdefault(symptom.code, []).append(answered)
     fever, measured = has_fever(check_in, kb)
-    ctx = _Context(check_in, by_code, fever, measured, has_low_temperature(check_in, kb), compiled.sign_sets)
+    low, very_low = has_low_temperature(check_in, kb)
+    ctx = _Context(check_in, by_code, fever, measured, low, very_low, compiled.sign_sets)
     reasons: list[Reason] = []
     expected: list[ExpectedCourse] = []
     not_assessed: dict[str, Effect] = {}  # by code: symptoms not judged, for want of their answers

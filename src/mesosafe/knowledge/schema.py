@@ -86,6 +86,7 @@ class Condition(Entry):
     with_fever: bool = False  # `fever` reported, or a measured temperature at the fever threshold
     measured_fever: bool = False  # a measured temperature at the fever threshold
     measured_low_temperature: bool = False  # a measured temperature below the low threshold
+    measured_very_low_temperature: bool = False  # a measured temperature below the hypothermia threshold
     # questions whose unknown answer meets this condition's test of it (the worst cannot be excluded)
     if_not_asked: list[Question] = []
 
@@ -107,8 +108,8 @@ class Condition(Entry):
             raise ValueError("a condition needs at least one test (or 'always: true')")
         if self.always and len(tests) > 1:
             raise ValueError("'always' cannot be combined with other tests")
-        if self.measured_fever and self.measured_low_temperature:
-            raise ValueError("'measured_fever' and 'measured_low_temperature' can never both hold")
+        if self.measured_fever and (self.measured_low_temperature or self.measured_very_low_temperature):
+            raise ValueError("'measured_fever' and a measured low temperature can never both hold")
         return self
 
 
@@ -263,6 +264,7 @@ class TriageKnowledge(Entry):
     questions: Questions
     fever: Threshold
     low_temperature: Threshold
+    very_low_temperature: Threshold
     sign_sets: list[SignSet]
     course_rules: CourseRules
     red_flags: list[RedFlag]
@@ -272,6 +274,8 @@ class TriageKnowledge(Entry):
     def _normal_between(self) -> TriageKnowledge:
         if self.low_temperature.threshold_c >= self.fever.threshold_c:
             raise ValueError("low_temperature: its threshold must lie below the fever's")
+        if self.very_low_temperature.threshold_c > self.low_temperature.threshold_c:
+            raise ValueError("very_low_temperature: its threshold must not lie above low_temperature's")
         return self
 
 
