@@ -5,7 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import pytest
+
+from mesosafe.lib.idempotency import Once
 
 T = TypeVar("T")
 
@@ -20,3 +24,25 @@ def all_at_once(count: int, work: Callable[[int], T]) -> list[T]:
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(released, range(count)))
+
+
+def first_lookups_miss(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make each create's first lookup of its idempotency key (`lib.idempotency.Once`) find nothing, as when
+    its twin has not committed yet: every send goes on to store, and all but one meet the unique (clinic,
+    key) constraint. The list answered counts the sends that met it (and looked again)."""
+    real_earlier, real_winner = Once.earlier, Once.winner
+    lost: list[int] = []
+
+    def earlier(self: Once[Any]) -> Any:
+        if not getattr(self, "looked", False):
+            object.__setattr__(self, "looked", True)  # one Once per send
+            return None
+        return real_earlier(self)
+
+    def winner(self: Once[Any], error: Any) -> Any:
+        lost.append(1)
+        return real_winner(self, error)
+
+    monkeypatch.setattr(Once, "earlier", earlier)
+    monkeypatch.setattr(Once, "winner", winner)
+    return lost

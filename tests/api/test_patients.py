@@ -135,3 +135,52 @@ def test_a_staff_key_is_rate_limited_and_patients_are_not(
         **link_headers(token, HTTP_IDEMPOTENCY_KEY="e1"),
     )
     assert emergency.status_code == 201 and emergency.json()["disposition"] == "emergency"
+
+
+# --- Idempotency-Key: a retry after a lost answer adds no second patient ---
+
+
+def _add(client: Client, site: Site, body: dict[str, Any], **headers: str) -> Any:
+    return client.post(f"{API}/patients", body, content_type="application/json", **site.headers(), **headers)
+
+
+def test_a_retry_with_its_idempotency_key_answers_with_the_patient_first_added(
+    client: Client, site: Site
+) -> None:
+    body = {"name": "Amal", "date_of_birth": "1990-04-01", "email": "amal@example.com"}
+    first = _add(client, site, body, HTTP_IDEMPOTENCY_KEY="intake-7")
+    again = _add(client, site, body, HTTP_IDEMPOTENCY_KEY="intake-7")
+    assert first.status_code == again.status_code == 201, again.content
+    assert again.json() == first.json()
+    assert Patient.objects.count() == 1
+    events = AuditEvent.objects.filter(object_type="patient", patient_id=first.json()["id"])
+    assert list(events.values_list("action", flat=True).order_by("id")) == ["create", "read"]
+
+
+def test_the_same_patient_key_with_other_details_is_a_422_naming_the_header(
+    client: Client, site: Site
+) -> None:
+    first = _add(client, site, {"name": "Amal", "date_of_birth": "1990-04-01"}, HTTP_IDEMPOTENCY_KEY="k")
+    assert first.status_code == 201
+    refused = _add(client, site, {"name": "Noor", "date_of_birth": "1990-04-01"}, HTTP_IDEMPOTENCY_KEY="k")
+    assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert list(Patient.objects.values_list("name", flat=True)) == ["Amal"]
+
+
+def test_another_clinics_same_patient_key_is_another_patient(
+    client: Client, make_site: Callable[..., Site]
+) -> None:
+    body = {"name": "Amal", "date_of_birth": "1990-04-01"}
+    site_a, site_b = make_site(), make_site()
+    a = _add(client, site_a, body, HTTP_IDEMPOTENCY_KEY="same").json()
+    b = _add(client, site_b, body, HTTP_IDEMPOTENCY_KEY="same").json()
+    assert a["id"] != b["id"]
+    assert Patient.objects.get(id=a["id"]).clinic == site_a.clinic
+    assert Patient.objects.get(id=b["id"]).clinic == site_b.clinic
+
+
+def test_a_patient_key_that_breaks_the_rules_is_a_422_naming_the_header(client: Client, site: Site) -> None:
+    refused = _add(client, site, {"name": "Amal", "date_of_birth": "1990-04-01"}, HTTP_IDEMPOTENCY_KEY="a, b")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert Patient.objects.count() == 0

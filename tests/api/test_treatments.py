@@ -9,9 +9,10 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from mesosafe.audit.models import AuditEvent
 from mesosafe.knowledge import load
 from mesosafe.patients.models import Patient
-from mesosafe.treatments.models import CheckinLink, ScheduledCheckin
+from mesosafe.treatments.models import CheckinLink, ScheduledCheckin, Treatment
 from tests.service_fixtures import API, Site, link_headers
 
 
@@ -28,9 +29,9 @@ def treatment_body(site: Site, **changes: Any) -> dict[str, Any]:
     return {**body, **changes}
 
 
-def post(client: Client, site: Site, patient: Patient, body: dict[str, Any]) -> Any:
+def post(client: Client, site: Site, patient: Patient, body: dict[str, Any], **headers: str) -> Any:
     url = f"{API}/patients/{patient.id}/treatments"
-    return client.post(url, body, content_type="application/json", **site.headers())
+    return client.post(url, body, content_type="application/json", **site.headers(), **headers)
 
 
 def screen_pregnant(client: Client, site: Site, patient: Patient) -> dict[str, Any]:
@@ -212,3 +213,104 @@ def test_an_unreviewed_urgent_checkin_gates_the_next_treatment(
     assert event.detail["override_reason"] == "Seen in person today"
     acknowledge(urgent, site.staff.user, "Called")
     assert post(client, site, patient, treatment_body(site)).status_code == 201  # reviewed: no gate
+
+
+# --- Idempotency-Key: a retry after a lost answer records nothing new ---
+
+
+def _reminders() -> int:
+    return DBTaskResult.objects.filter(task_path="mesosafe.treatments.tasks.send_checkin_reminder").count()
+
+
+def test_a_retry_with_its_idempotency_key_answers_with_the_treatment_first_recorded(
+    client: Client, site: Site, make_patient: Callable[..., Patient], django_capture_on_commit_callbacks: Any
+) -> None:
+    patient = make_patient(site)
+    body = treatment_body(site)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post(client, site, patient, body, HTTP_IDEMPOTENCY_KEY="visit-42")
+    assert first.status_code == 201, first.content
+    assert first.json()["new_link"]["token"]
+    reminders = _reminders()
+    assert len(mail.outbox) == 1 and reminders > 0
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = post(client, site, patient, body, HTTP_IDEMPOTENCY_KEY="visit-42")
+    assert again.status_code == 201, again.content
+    retried = again.json()
+    assert retried["id"] == first.json()["id"]
+    # the token was in the first answer only: the retry cannot show it, and no new one replaced it
+    assert retried["new_link"] is None and retried["link"]["usable"] is True
+    assert {k: v for k, v in retried.items() if k != "new_link"} == {
+        k: v for k, v in first.json().items() if k != "new_link"
+    }
+    assert Treatment.objects.filter(patient=patient).count() == 1
+    assert CheckinLink.objects.filter(treatment__patient=patient).count() == 1
+    assert callbacks == [] and len(mail.outbox) == 1  # no second aftercare e-mail
+    assert _reminders() == reminders  # no second set of reminders
+    events = AuditEvent.objects.filter(object_type="treatment", patient_id=patient.id)
+    assert list(events.values_list("action", flat=True).order_by("id")) == ["create", "read"]
+
+
+def test_the_same_key_with_another_body_is_a_422_naming_the_header(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    patient, other = make_patient(site), make_patient(site, name="Noor")
+    assert post(client, site, patient, treatment_body(site), HTTP_IDEMPOTENCY_KEY="k1").status_code == 201
+    changed = post(client, site, patient, treatment_body(site, areas=["scalp"]), HTTP_IDEMPOTENCY_KEY="k1")
+    elsewhere = post(client, site, other, treatment_body(site), HTTP_IDEMPOTENCY_KEY="k1")  # another patient
+    for refused in (changed, elsewhere):
+        assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
+        assert refused.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert Treatment.objects.count() == 1
+
+
+def test_another_clinics_same_key_is_another_treatment(
+    client: Client, make_site: Callable[..., Site], make_patient: Callable[..., Patient]
+) -> None:
+    site_a, site_b = make_site(), make_site()
+    ids = set()
+    for site in (site_a, site_b):
+        response = post(client, site, make_patient(site), treatment_body(site), HTTP_IDEMPOTENCY_KEY="same")
+        assert response.status_code == 201, response.content
+        assert response.json()["new_link"] is not None
+        ids.add(response.json()["id"])
+    assert len(ids) == 2 and Treatment.objects.count() == 2
+
+
+def test_without_a_key_each_send_records_a_treatment(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    patient = make_patient(site)
+    for _ in range(2):
+        assert post(client, site, patient, treatment_body(site)).status_code == 201
+    assert Treatment.objects.filter(patient=patient).count() == 2
+
+
+def test_a_retry_is_answered_even_after_the_checks_would_refuse_it(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    """The stored treatment is the answer: a lot that expired since the first send does not refuse it."""
+    patient, body = make_patient(site), treatment_body(site)
+    first = post(client, site, patient, body, HTTP_IDEMPOTENCY_KEY="k").json()
+    site.batch.expires_on = date.today() - timedelta(days=30)
+    site.batch.save()
+    again = post(client, site, patient, body, HTTP_IDEMPOTENCY_KEY="k")
+    assert again.status_code == 201 and again.json()["id"] == first["id"]
+
+
+def test_a_key_that_breaks_the_rules_is_a_422_naming_the_header(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    patient = make_patient(site)
+    for key in ("a, b", "x" * 201, "tab\tin"):
+        refused = post(client, site, patient, treatment_body(site), HTTP_IDEMPOTENCY_KEY=key)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "Idempotency-Key", key
+    assert Treatment.objects.count() == 0
+
+
+def test_the_openapi_document_describes_the_header(client: Client) -> None:
+    operation = client.get(f"{API}/openapi.json").json()["paths"][f"{API}/patients/{{patient_id}}/treatments"]
+    [header] = [p for p in operation["post"]["parameters"] if p["in"] == "header"]
+    assert header["name"] == "Idempotency-Key" and not header["required"]
+    assert "same key" in header["description"]

@@ -12,7 +12,7 @@ from ninja import File, Header, Router, Status
 from ninja.files import UploadedFile
 
 from mesosafe.api.auth import link_of, patient_checkin, patient_link, patient_of_link
-from mesosafe.api.common import get_or_404, responses
+from mesosafe.api.common import IDEMPOTENCY_KEY, get_or_404, responses
 from mesosafe.api.schemas import CheckInOut, PatientMeOut, PhotoOut, Problem, ScreeningOut
 from mesosafe.checkins import photos
 from mesosafe.checkins import services as checkins
@@ -28,12 +28,7 @@ from mesosafe.treatments.services import plan_due
 
 router = Router(auth=patient_link, tags=["patient"])
 
-# Visible ASCII without a comma: two Idempotency-Key headers arrive joined by one ("a, b"), a key that no
-# retry of either would send again
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", default=None, max_length=200, pattern=r"^[!-+\--~]+$"),
-]
+IdempotencyKey = Annotated[str | None, Header(**IDEMPOTENCY_KEY)]  # the rules every key follows
 
 
 @router.get("/patient/me", response=responses({200: PatientMeOut}))

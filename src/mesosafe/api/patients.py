@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from mesosafe.api.auth import staff_key, staff_of
-from mesosafe.api.common import audit_read, get_or_404, page, responses
+from mesosafe.api.common import StaffIdempotencyKey, audit_read, get_or_404, page, responses
 from mesosafe.api.schemas import (
     EligibilityOut,
     LinkOut,
@@ -51,8 +51,15 @@ def list_patients(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
 
 
 @router.post("/patients", response=responses({201: PatientOut}))
-def create_patient(request: HttpRequest, body: PatientIn) -> Status[dict[str, Any]]:
-    return Status(201, services.create_patient(staff_of(request), body).to_dict())
+def create_patient(
+    request: HttpRequest, body: PatientIn, idempotency_key: StaffIdempotencyKey = None
+) -> Status[dict[str, Any]]:
+    """Add a patient to the clinic. A retry with the same `Idempotency-Key` answers with the patient first
+    added."""
+    patient, created = services.add_patient(staff_of(request), body, idempotency_key)
+    if not created:  # a retry: the patient added earlier, read again
+        audit_read(request, "patient", [patient.id], patient.id)
+    return Status(201, patient.to_dict())
 
 
 @router.get("/patients/{patient_id}", response=responses({200: PatientDetailOut}))

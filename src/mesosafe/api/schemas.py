@@ -232,7 +232,8 @@ class TreatmentOut(Out):
 
 
 class NewTreatmentOut(TreatmentOut):
-    new_link: NewLinkOut
+    # null in the answer to a retry (the same Idempotency-Key): the token was shown once, in the first answer
+    new_link: NewLinkOut | None
 
 
 # --- check-ins ---

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from mesosafe.api.auth import staff_key, staff_of
-from mesosafe.api.common import audit_read, get_or_404, page, responses
+from mesosafe.api.common import StaffIdempotencyKey, audit_read, get_or_404, page, responses
 from mesosafe.api.patients import patient_or_404
 from mesosafe.api.schemas import LinkOut, NewLinkOut, NewTreatmentOut, PageQuery, TreatmentOut, TreatmentPage
 from mesosafe.treatments.models import Treatment
@@ -28,10 +28,21 @@ def treatment_or_404(request: HttpRequest, treatment_id: int) -> Treatment:
 
 
 @router.post("/patients/{patient_id}/treatments", response=responses({201: NewTreatmentOut}))
-def create_treatment(request: HttpRequest, patient_id: int, body: TreatmentIn) -> Status[dict[str, Any]]:
+def create_treatment(
+    request: HttpRequest, patient_id: int, body: TreatmentIn, idempotency_key: StaffIdempotencyKey = None
+) -> Status[dict[str, Any]]:
+    """Record a treatment: aftercare plan, check-in schedule and reminders, and the patient's private link,
+    whose token is in `new_link` (shown once) and e-mailed to the patient. A retry with the same
+    `Idempotency-Key` answers with the treatment first recorded and `new_link` null: its token was in the
+    first answer only (reissue the link for a new one)."""
     patient = patient_or_404(request, patient_id)
-    treatment, token = record_treatment(patient, body, by=staff_of(request).user)
-    return Status(201, {**treatment.to_dict(), "new_link": treatment.link.to_dict(token)})
+    treatment, token = record_treatment(
+        patient, body, by=staff_of(request).user, idempotency_key=idempotency_key
+    )
+    if not token:  # a retry: the treatment recorded earlier, read again
+        audit_read(request, "treatment", [treatment.id], patient.id)
+    new_link = treatment.link.to_dict(token) if token else None
+    return Status(201, {**treatment.to_dict(), "new_link": new_link})
 
 
 @router.get("/patients/{patient_id}/treatments", response=responses({200: TreatmentPage}))

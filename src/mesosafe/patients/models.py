@@ -23,6 +23,16 @@ class Patient(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     preferred_language = models.CharField(max_length=2, choices=LANGUAGES, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The API's Idempotency-Key the patient was added with, and a digest of what was sent (lib.idempotency)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["clinic", "idempotency_key"], name="one_patient_per_idempotency_key"
+            ),
+        )
 
     def __str__(self) -> str:
         return self.name

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from mesosafe import explain
 from mesosafe.audit.services import record
 from mesosafe.clinics.models import Staff
 from mesosafe.engines import Intake, parse
 from mesosafe.knowledge import Decision, Lang
+from mesosafe.lib.idempotency import Once
 from mesosafe.patients.models import Patient, Screening
 from mesosafe.patients.schemas import PatientIn
 
@@ -19,12 +20,28 @@ NEEDS_OVERRIDE = {Decision.DEFER, Decision.CLINICIAN_REVIEW, Decision.DO_NOT_TRE
 
 def create_patient(staff: Staff, data: PatientIn) -> Patient:
     """A patient of the staff member's clinic (in the clinic's language unless one is given), audited."""
+    return add_patient(staff, data)[0]
+
+
+def add_patient(staff: Staff, data: PatientIn, idempotency_key: str | None = None) -> tuple[Patient, bool]:
+    """`create_patient`, once per idempotency key (the API's header): (patient, created). The patient the
+    clinic added under `idempotency_key` from the same details is the answer (created False) and nothing is
+    stored; the key with other details is KeyReused (`lib.idempotency`)."""
+    once = Once(
+        Patient.objects.for_clinic(staff.clinic_id), idempotency_key, data.model_dump(mode="json"), "patient"
+    )
+    earlier = once.earlier()
+    if earlier is not None:
+        return earlier, False
     values = data.model_dump()
     values["preferred_language"] = values["preferred_language"] or staff.clinic.default_language
-    with transaction.atomic():
-        patient = Patient.objects.create(clinic_id=staff.clinic_id, **values)
-        record(staff.clinic_id, staff.user, "create", "patient", [patient.id], patient.id)
-    return patient
+    try:
+        with transaction.atomic():
+            patient = Patient.objects.create(clinic_id=staff.clinic_id, **values, **once.fields())
+            record(staff.clinic_id, staff.user, "create", "patient", [patient.id], patient.id)
+    except IntegrityError as error:
+        return once.winner(error), False  # a send with the same key stored it meanwhile
+    return patient, True
 
 
 def update_patient(staff: Staff, patient: Patient, changes: dict[str, Any]) -> Patient:

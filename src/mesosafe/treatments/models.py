@@ -34,9 +34,22 @@ class Treatment(models.Model):
     kb_version = models.CharField(max_length=40)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The API's Idempotency-Key the treatment was recorded with, the clinic it is unique in (the patient's,
+    # set only with a key), and a digest of what was sent (lib.idempotency). No index of its own: the unique
+    # (idempotency_clinic, idempotency_key) index starts with it.
+    idempotency_clinic = models.ForeignKey(
+        Clinic, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ("-performed_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=["idempotency_clinic", "idempotency_key"], name="one_treatment_per_idempotency_key"
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         link = CheckinLink.objects.filter(treatment=self).first()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mesosafe.audit.services import record
@@ -17,6 +17,7 @@ from mesosafe.engines import aftercare
 from mesosafe.engines.inputs import blank
 from mesosafe.errors import Code, DomainError, conflict
 from mesosafe.knowledge import Disposition
+from mesosafe.lib.idempotency import Once
 from mesosafe.lib.tokens import digest, new_token
 from mesosafe.patients.models import Patient, Screening
 from mesosafe.patients.services import gating_screening, needs_override
@@ -107,9 +108,30 @@ def _screening_refusal(screening: Screening) -> str:
     return f"{which} says '{screening.decision}'; recording needs an override reason"
 
 
-def record_treatment(patient: Patient, data: TreatmentIn, by: Any) -> tuple[Treatment, str]:
+def record_treatment(
+    patient: Patient, data: TreatmentIn, by: Any, idempotency_key: str | None = None
+) -> tuple[Treatment, str]:
     """Store the treatment with its plan, schedule and link, audited as `by`'s (a staff user); returns it
-    and the link token (shown once). A refusal is a DomainError naming the field."""
+    and the link token (shown once). A refusal is a DomainError naming the field.
+
+    With `idempotency_key` (the API's header) the treatment the patient's clinic recorded under that key
+    from the same request is the answer, with the token "" (it was shown once, in the first answer, and
+    e-mailed): nothing is stored, sent or queued again, and the checks are not run again (a lot that expired
+    since does not refuse the retry). The key with another request is KeyReused (`lib.idempotency`)."""
+    sent = {"patient_id": patient.id, **data.model_dump(mode="json")}
+    once = Once(
+        Treatment.objects.filter(idempotency_clinic_id=patient.clinic_id), idempotency_key, sent, "treatment"
+    )
+    earlier = once.earlier()
+    if earlier is not None:
+        return earlier, ""
+    try:
+        return _record(patient, data, by, once)
+    except IntegrityError as error:
+        return once.winner(error), ""  # a send with the same key recorded it meanwhile
+
+
+def _record(patient: Patient, data: TreatmentIn, by: Any, once: Once[Treatment]) -> tuple[Treatment, str]:
     if data.performed_at > timezone.now() + timedelta(hours=1):
         raise DomainError("performed_at", "a treatment cannot be recorded in the future")
     practitioner = _practitioner(patient, data)
@@ -138,6 +160,8 @@ def record_treatment(patient: Patient, data: TreatmentIn, by: Any) -> tuple[Trea
             aftercare=plan.model_dump(mode="json"),
             kb_version=plan.kb_version,
             created_by=by,
+            idempotency_clinic_id=patient.clinic_id if once.key else None,
+            **once.fields(),
         )
         ProductUse.objects.bulk_create(
             ProductUse(
