@@ -11,8 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 from mesosafe.patients.models import Patient, Screening
 from tests.service_fixtures import Site
 
-BEFORE = ("patients", "0002_explanation")
-AFTER = ("patients", "0003_unasked_screening_flags")
+BEFORE = ("patients", "0003_patient_idempotency_key")
+AFTER = ("patients", "0004_unasked_screening_flags")
 NEVER_ASKED = ("sunburn_at_site", "keloid_history", "previous_anaphylaxis", "previous_mesotherapy_reaction")
 
 

@@ -28,6 +28,6 @@ def unasked(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("patients", "0002_explanation")]
+    dependencies = [("patients", "0003_patient_idempotency_key")]
 
     operations = [migrations.RunPython(unasked, migrations.RunPython.noop)]
