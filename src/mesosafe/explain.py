@@ -120,12 +120,19 @@ def screen(intake: Intake, lang: Lang) -> tuple[ScreeningResult, dict[str, Any]]
     return results[lang], {
         "label": {each.value: r.label for each, r in results.items()},
         "reasons": _reason_texts(results),
+        # what triggered each reason, where it is written in words (the questions not asked, since stop 30)
+        "details": [
+            {each.value: r.reasons[i].detail for each, r in results.items()} for i in _indexes(results)
+        ],
     }
 
 
 def _reason_texts(results: Mapping[Lang, TriageResult | ScreeningResult]) -> list[Texts]:
-    count = len(next(iter(results.values())).reasons)
-    return [{each.value: r.reasons[i].text for each, r in results.items()} for i in range(count)]
+    return [{each.value: r.reasons[i].text for each, r in results.items()} for i in _indexes(results)]
+
+
+def _indexes(results: Mapping[Lang, TriageResult | ScreeningResult]) -> range:
+    return range(len(next(iter(results.values())).reasons))
 
 
 def _same_reasons(results: Iterable[TriageResult | ScreeningResult]) -> None:
@@ -180,7 +187,7 @@ def level_label(disposition: str, lang: Lang) -> str:
 def screening(stored: StoredScreening, lang: Lang) -> Shown:
     """A stored screening's decision in `lang`, from what was stored."""
     explanation = stored.explanation or {}
-    reasons = _reasons(stored.reasons, explanation.get("reasons"), lang)
+    reasons = _reasons(stored.reasons, explanation.get("reasons"), lang, explanation.get("details"))
     if "label" in explanation:
         shown_label = _in(explanation["label"], lang)
     else:
@@ -189,11 +196,17 @@ def screening(stored: StoredScreening, lang: Lang) -> Shown:
     return Shown(stored.decision, shown_label, "", reasons, [], [], stored.kb_version)
 
 
-def _reasons(stored: Any, texts: list[Texts] | None, lang: Lang) -> list[dict[str, Any]]:
+def _reasons(
+    stored: Any, texts: list[Texts] | None, lang: Lang, details: list[dict[str, str | None]] | None = None
+) -> list[dict[str, Any]]:
+    """The stored reasons with their texts (and, where stored per language, their details) in `lang`."""
     reasons = [dict(reason) for reason in stored or []]
     if texts is not None and len(texts) == len(reasons):
         for reason, text in zip(reasons, texts, strict=True):
             reason["text"] = _in(text, lang)
+    if details is not None and len(details) == len(reasons):
+        for reason, detail in zip(reasons, details, strict=True):
+            reason["detail"] = detail.get(lang.value, reason.get("detail"))
     return reasons
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from mesosafe.audit.models import AuditEvent
+from mesosafe.engines.inputs import YES_NO
 from mesosafe.knowledge import load
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, ScheduledCheckin, Treatment
@@ -132,7 +133,10 @@ def test_the_patients_own_milder_screening_does_not_lift_the_clinics(
     by_staff = screen_pregnant(client, site, patient)
     token = client.post(f"{API}/patients/{patient.id}/screening-link", **site.headers()).json()["token"]
     own = client.post(
-        f"{API}/patient/screening", {"age": 30}, content_type="application/json", **link_headers(token)
+        f"{API}/patient/screening",
+        {"age": 30, **dict.fromkeys(YES_NO, False)},
+        content_type="application/json",
+        **link_headers(token),
     )
     assert own.json()["decision"] == "proceed"
     detail = client.get(f"{API}/patients/{patient.id}", **site.headers()).json()

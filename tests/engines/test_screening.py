@@ -7,12 +7,15 @@ from typing import Any
 import pytest
 
 from mesosafe.engines import Intake, parse, screen
-from mesosafe.engines.inputs import NOT_ASKED_QUESTION, Medication
+from mesosafe.engines.inputs import YES_NO, Medication
 from mesosafe.knowledge import Decision, Lang, load
+
+FLAGS = list(YES_NO)
+ALL_NO = dict.fromkeys(FLAGS, False)  # every yes/no question asked and answered "no"
 
 
 def decide(**fields: Any) -> Any:
-    return screen(parse(Intake, {"age": 35, **fields}))
+    return screen(parse(Intake, {"age": 35, **ALL_NO, **fields}))
 
 
 def med(name: str, days: float, prescribed: bool = False) -> dict[str, Any]:
@@ -86,7 +89,7 @@ def test_prescribed_anticoagulants_need_a_clinician(name: str) -> None:
 # claim the patient ticked it (pages review, stop 28).
 @pytest.mark.parametrize("lang", [Lang.EN, Lang.AR])
 def test_an_anticoagulant_not_ticked_prescribed_needs_a_clinician_without_claiming_it_was(lang: Lang) -> None:
-    result = screen(parse(Intake, {"age": 35, "medications": [med("warfarin", 1)]}), lang)
+    result = screen(parse(Intake, {"age": 35, **ALL_NO, "medications": [med("warfarin", 1)]}), lang)
     assert result.decision is Decision.CLINICIAN_REVIEW
     assert result.reasons[0].rule == "prescribed_anticoagulant"
     assert "You take a prescribed" not in result.reasons[0].text
@@ -288,8 +291,8 @@ def test_a_low_pain_threshold_is_offered_anaesthetic() -> None:
 
 
 def test_minors_need_a_clinician() -> None:
-    assert screen(parse(Intake, {"age": 16})).decision is Decision.CLINICIAN_REVIEW
-    assert screen(parse(Intake, {"age": 18})).decision is Decision.PROCEED
+    assert decide(age=16).decision is Decision.CLINICIAN_REVIEW
+    assert decide(age=18).decision is Decision.PROCEED
 
 
 def test_the_most_restrictive_rule_wins_and_all_reasons_are_listed() -> None:
@@ -321,11 +324,27 @@ def test_medication_model_is_exported() -> None:
 
 
 def test_a_question_left_out_is_not_asked_not_no() -> None:
-    """A flag left out stays unknown (None), is stored so, and meets no rule; an explicit null is the same."""
+    """A flag left out stays unknown (None), meets no rule of its own, and is named by `not_asked` (a
+    precaution: the clinic asks it); an explicit null is the same. Review stop 30, r30_i15 and r30_i16."""
     intake = parse(Intake, {"age": 35, "pregnant": None})
-    flags = [name for name, field in Intake.model_fields.items() if field.description == NOT_ASKED_QUESTION]
-    assert len(flags) == 9 and all(getattr(intake, name) is None for name in flags)
-    assert "pregnant" in flags and "previous_anaphylaxis" in flags
-    assert screen(intake).decision is Decision.PROCEED
-    assert decide(pregnant=False).decision is Decision.PROCEED
+    assert len(FLAGS) == 9 and all(getattr(intake, name) is None for name in FLAGS)
+    result = screen(intake)
+    assert result.decision is Decision.PROCEED_WITH_PRECAUTIONS
+    assert [(r.rule, r.detail) for r in result.reasons] == [
+        (
+            "not_asked",
+            "pregnancy, breastfeeding, an infection, cold sore or wound where you will be treated, bruising "
+            "from the last session, sensitivity to pain, sunburn or a fresh tan where you will be treated, "
+            "keloid scars, a severe allergic reaction (anaphylaxis), an earlier reaction to mesotherapy",
+        )
+    ]
+    only_pregnancy = screen(parse(Intake, {**ALL_NO, "age": 35, "pregnant": None}), Lang.AR)
+    assert [(r.rule, r.detail) for r in only_pregnancy.reasons] == [("not_asked", "الحمل")]
+    assert decide().decision is Decision.PROCEED
     assert decide(previous_anaphylaxis=True).decision is Decision.CLINICIAN_REVIEW
+
+
+def test_every_yes_no_question_is_named_when_not_asked() -> None:
+    """A flag added to the intake is added to the `not_asked` rule too, or leaving it out would be "no"."""
+    (rule,) = [r for r in load().screening.rules if r.kind == "not_asked"]
+    assert [q.field for q in rule.questions] == FLAGS

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from mesosafe.audit.models import AuditEvent
+from mesosafe.engines.inputs import YES_NO
 from mesosafe.lib.idempotency import KeyReused
 from mesosafe.patients.models import Patient
 from mesosafe.patients.schemas import PatientIn
@@ -26,7 +27,7 @@ from tests.service_fixtures import Site, on_postgres
 
 PREGNANT = {"age": 30, "pregnant": True}  # do_not_treat
 DIABETES = {"age": 36, "conditions": ["diabetes"]}  # needs an override too, milder than do_not_treat
-WELL = {"age": 30}  # proceed
+WELL = {"age": 30, **dict.fromkeys(YES_NO, False)}  # proceed: every question asked, every answer "no"
 
 
 @pytest.fixture

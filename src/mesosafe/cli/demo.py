@@ -19,6 +19,7 @@ from mesosafe.clinics.services import issue_api_key
 from mesosafe.complications.models import Relatedness
 from mesosafe.complications.schemas import ComplicationIn
 from mesosafe.complications.services import create as create_complication
+from mesosafe.engines.inputs import YES_NO
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import run_screening
 from mesosafe.treatments.models import Treatment, link_path
@@ -113,7 +114,7 @@ def _records(clinic: Clinic, staff: Staff, lot: str, lang: str) -> None:
             phone=f"+97150000{index:04d}",
             preferred_language=lang,
         )
-        run_screening(patient, {"age": 30 + index}, by=staff.user)
+        run_screening(patient, {"age": 30 + index, **dict.fromkeys(YES_NO, False)}, by=staff.user)
         entry = TreatmentIn(
             practitioner_id=staff.id,
             performed_at=now - timedelta(days=days),

@@ -151,6 +151,10 @@ class Intake(Input):
     previous_mesotherapy_reaction: Asked = None
 
 
+# The intake's yes/no questions, in order
+YES_NO = tuple(name for name, field in Intake.model_fields.items() if field.description == NOT_ASKED_QUESTION)
+
+
 def written(value: object) -> object:
     """Dates and times are written out: pydantic's lax mode would read 0 as 1970-01-01 and 1714561200 as a
     Unix time, which no person means by a date. Before-validator of every date and time a user sends."""

@@ -17,18 +17,20 @@ from mesosafe.knowledge.schema import IngredientClass, ScreeningRule
 
 # A finding: what in the intake triggered the rule, and the days to wait (for a defer), if any.
 Finding = tuple[str | None, float | None]
-Test = Callable[[ScreeningRule, Intake, KnowledgeBase], list[Finding]]
+Test = Callable[[ScreeningRule, Intake, KnowledgeBase, Lang], list[Finding]]
 
 
-def _flag(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+def _flag(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     return [(None, rule.defer_days)] if rule.field and getattr(intake, rule.field) is True else []
 
 
-def _age_below(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+def _age_below(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     return [(str(intake.age), None)] if rule.age is not None and intake.age < rule.age else []
 
 
-def _allergy_in_formulation(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+def _allergy_in_formulation(
+    rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang
+) -> list[Finding]:
     findings: list[Finding] = []
     for allergy in intake.allergies:
         for ingredient in intake.formulation:
@@ -50,7 +52,7 @@ def _shared_class(allergy: str, ingredient: str, kb: KnowledgeBase) -> Ingredien
     return None
 
 
-def _any_allergy(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+def _any_allergy(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     return [(", ".join(intake.allergies), None)] if intake.allergies else []
 
 
@@ -59,7 +61,7 @@ def _medicine_class(name: str, kb: KnowledgeBase) -> str | None:
     return next(m.drug_class for m in kb.screening.medicines if m.code == code) if code else None
 
 
-def _medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+def _medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     findings: list[Finding] = []
     for med in intake.medications:
         if _medicine_class(med.name, kb) not in rule.drug_classes:
@@ -73,11 +75,11 @@ def _medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Fi
     return findings
 
 
-def _unknown_medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+def _unknown_medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     return [(m.name, None) for m in intake.medications if _medicine_class(m.name, kb) is None]
 
 
-def _days_since_below(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+def _days_since_below(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     days = getattr(intake, rule.field) if rule.field else None
     if days is None or rule.within_days is None or days >= rule.within_days:
         return []
@@ -88,12 +90,18 @@ def _condition_code(name: str, kb: KnowledgeBase) -> str | None:
     return first_match(name, ((c.code, c.aliases) for c in kb.screening.conditions))
 
 
-def _condition(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+def _condition(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     return [(c, None) for c in intake.conditions if _condition_code(c, kb) in rule.conditions]
 
 
-def _unknown_condition(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase) -> list[Finding]:
+def _unknown_condition(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     return [(c, None) for c in intake.conditions if _condition_code(c, kb) is None]
+
+
+def _not_asked(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
+    """One finding naming every question left out (None): unknown is not "no"."""
+    unknown = [q.name.get(lang) for q in rule.questions if getattr(intake, q.field) is None]
+    return [(", ".join(unknown), None)] if unknown else []
 
 
 TESTS: dict[str, Test] = {
@@ -106,6 +114,7 @@ TESTS: dict[str, Test] = {
     "days_since_below": _days_since_below,
     "condition": _condition,
     "unknown_condition": _unknown_condition,
+    "not_asked": _not_asked,
 }
 
 
@@ -128,7 +137,7 @@ def screen(intake: Intake, lang: Lang = Lang.EN, kb: KnowledgeBase | None = None
     reasons: list[Reason] = []
     waits: list[float] = []
     for rule in kb.screening.rules:
-        for detail, wait in TESTS[rule.kind](rule, intake, kb):
+        for detail, wait in TESTS[rule.kind](rule, intake, kb, lang):
             reasons.append(
                 Reason(
                     rule=rule.id,

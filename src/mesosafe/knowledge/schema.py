@@ -308,6 +308,13 @@ class IngredientClass(Entry):
     sources: Sources
 
 
+class AskedQuestion(Entry):
+    """A yes/no screening question by its intake field, with what it asks about in a word or two."""
+
+    field: Code
+    name: Text
+
+
 class ScreeningRule(Entry):
     """One screening rule. `kind` selects the test; the other fields are its parameters."""
 
@@ -322,8 +329,10 @@ class ScreeningRule(Entry):
         "days_since_below",
         "condition",
         "unknown_condition",
+        "not_asked",
     ]
     field: str | None = None
+    questions: list[AskedQuestion] = []  # not_asked: the questions whose answer must not be left out
     age: int | None = None
     drug_classes: list[str] = []
     prescribed: bool | None = None
