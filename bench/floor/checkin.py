@@ -67,7 +67,8 @@ def floor_checkin(request: HttpRequest) -> HttpResponse:
     }
     params = [store._json(values[c]) if c in store._JSON else values[c] for c in store._COLUMNS]
     with connection.cursor() as cursor:
-        cursor.execute(store._STORED + store._AUDIT, [*params, now, clinic_id, patient_id])
+        audit_sql, audit_values = store._audit_row(now, clinic_id, patient_id)
+        cursor.execute(store._STORED + audit_sql, [*params, *audit_values])
         (checkin_id,) = cursor.fetchone()
     answer = {"id": int(checkin_id), **{k: values[k] for k in ("disposition", "reasons", "next_session_ok")}}
     return JsonResponse(answer, status=201)

@@ -40,3 +40,22 @@ def test_an_untrusted_peer_cannot_choose_its_address_with_the_header(
     settings.MESOSAFE_PATIENT_RATE, settings.MESOSAFE_TRUSTED_PROXIES = 3, trusted
     statuses = [_guess(client, f"198.51.100.{n}", n) for n in range(4)]
     assert statuses == [404, 404, 404, 429]
+
+
+def _guess_from(client: Client, peer: str, n: int) -> int:
+    headers = link_headers(f"guess-{n}-{peer}", REMOTE_ADDR=peer)
+    return client.get(f"{API}/patient/me", **headers).status_code
+
+
+@override_settings(MESOSAFE_PATIENT_RATE=3)
+def test_an_ipv6_client_is_limited_by_its_64_whatever_address_in_it(db: Any, client: Client) -> None:
+    """One client holds a whole /64: a new address in it for each guess still counts against the same
+    limit (API and pages), and the next /64 is another client; IPv4 mapped into IPv6 is its IPv4 address."""
+    guesses = [_guess_from(client, f"2001:db8:1:2::{n:x}", n) for n in range(1, 5)]
+    assert guesses == [404, 404, 404, 429]
+    assert client.get("/p/guess-v6/", REMOTE_ADDR="2001:db8:1:2:aaaa::1").status_code == 429
+    assert _guess_from(client, "2001:db8:1:3::1", 0) == 404
+    mapped = [
+        _guess_from(client, peer, n) for n, peer in enumerate(["198.51.100.9", "::ffff:198.51.100.9"] * 2)
+    ]
+    assert mapped == [404, 404, 404, 429]

@@ -100,6 +100,9 @@ def test_head_is_audited_as_get(client: Client, site: Site, make_patient: Callab
     by_get = read_events()
     client.head(f"{API}/patients/{patient.id}", **site.headers())
     assert by_get and read_events() == by_get * 2
+    # the method column tells them apart: the request's own method, not the GET it was answered as
+    methods = AuditEvent.objects.filter(patient_id=patient.id).order_by("id").values_list("method", flat=True)
+    assert list(methods) == ["GET"] * len(by_get) + ["HEAD"] * len(by_get)
 
 
 @override_settings(MESOSAFE_PATIENT_RATE=3)

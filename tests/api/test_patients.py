@@ -35,9 +35,12 @@ def test_every_read_and_change_is_audited(client: Client, site: Site) -> None:
     ).json()["id"]
     client.get(f"{API}/patients/{patient_id}", **site.headers())
     events = list(
-        AuditEvent.objects.filter(patient_id=patient_id).order_by("id").values_list("action", "user_id")
+        AuditEvent.objects.filter(patient_id=patient_id)
+        .order_by("id")
+        .values_list("action", "user_id", "method")
     )
-    assert events == [("create", site.staff.user.id), ("read", site.staff.user.id)]
+    staff = site.staff.user.id
+    assert events == [("create", staff, "POST"), ("read", staff, "GET")]
 
 
 def test_bad_input_is_problem_json_naming_the_field(client: Client, site: Site) -> None:

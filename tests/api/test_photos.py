@@ -25,7 +25,7 @@ from mesosafe.checkins.services import submit
 from mesosafe.errors import DomainError
 from mesosafe.patients.models import Patient
 from tests.concurrent import all_at_once
-from tests.photo_samples import half_then
+from tests.photo_samples import NOT_PHOTOS, half_then, image
 from tests.service_fixtures import API, Site, link_headers
 
 ARABIC_FULL = "الحد الأقصى لعدد الصور في المتابعة الواحدة هو ٥."
@@ -64,6 +64,43 @@ def test_upload_and_staff_download(
     served = Image.open(io.BytesIO(b"".join(image.streaming_content)))  # type: ignore[attr-defined]
     assert served.getpixel((0, 0)) == (200, 80, 80)
     assert client.get(f"{API}/checkins/{checkin.id}/photos/{photo_id}", **other.headers()).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["gif", "svg", "html", "pdf", "truncated_jpeg", "truncated_png"])
+def test_a_file_that_is_not_a_photo_is_a_problem_naming_photo(
+    name: str,
+    client: Client,
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+) -> None:
+    """Named skin.jpg and sent as image/jpeg, what the bytes are decides: 422 problem+json naming `photo`."""
+    treatment, token = make_treatment(site, make_patient(site))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
+    upload = SimpleUploadedFile("skin.jpg", NOT_PHOTOS[name](), content_type="image/jpeg")
+    refused = client.post(
+        f"{API}/patient/checkins/{checkin.id}/photos", {"photo": upload}, **link_headers(token)
+    )
+    assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
+    [error] = refused.json()["errors"]
+    assert error["field"] == "photo" and "Please send a JPEG, PNG or WebP photo." in error["message"]
+    assert not Photo.objects.exists()
+
+
+def test_a_webp_named_jpg_is_stored_and_served_as_webp(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    treatment, token = make_treatment(site, make_patient(site))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "lump", "severity": "mild", "trend": "same"}]})
+    upload = SimpleUploadedFile("skin.jpg", image("WEBP"), content_type="image/jpeg")
+    response = client.post(
+        f"{API}/patient/checkins/{checkin.id}/photos", {"photo": upload}, **link_headers(token)
+    )
+    assert response.status_code == 201, response.content
+    assert Photo.objects.get().image.name.endswith(".webp")
+    served = client.get(f"{API}/checkins/{checkin.id}/photos/{response.json()['id']}", **site.headers())
+    assert served["Content-Type"] == "image/webp" and served["X-Content-Type-Options"] == "nosniff"
+    assert Image.open(io.BytesIO(b"".join(served.streaming_content))).format == "WEBP"  # type: ignore[attr-defined]
 
 
 def test_a_stored_photo_is_readable_by_the_servers_user_only(

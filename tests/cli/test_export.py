@@ -101,8 +101,8 @@ def test_a_clinic_export_audits_a_read_of_each_patient_it_wrote(
     assert [(e.clinic_id, e.patient_id, e.object_id) for e in events] == [
         (site.clinic.id, patient.id, str(patient.id)) for patient in mine
     ]
-    assert {(e.action, e.object_type, e.actor, e.user_id) for e in events} == {
-        ("read", "fhir_bulk", "operator", None)
+    assert {(e.action, e.object_type, e.actor, e.user_id, e.method) for e in events} == {
+        ("read", "fhir_bulk", "operator", None, "")  # no HTTP request: no method
     }
     assert events[0].detail == {
         "command": f"mesosafe export fhir --clinic {site.clinic.id}",

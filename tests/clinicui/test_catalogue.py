@@ -69,7 +69,12 @@ def test_add_a_product(site_a: ClinicSite, staff_client: Client) -> None:
     assert product.ingredients == ["phosphatidylcholine", "deoxycholate", "vitamin B"]
     assert product.approval_reference == "KFDA-123"
     event = AuditEvent.objects.get(object_type="product")
-    assert (event.action, event.object_id, event.patient_id) == ("create", str(product.id), None)
+    assert (event.action, event.object_id, event.patient_id, event.method) == (
+        "create",
+        str(product.id),
+        None,
+        "POST",
+    )
     page = staff_client.get(response["Location"]).content.decode()
     assert "Product Lipo Lab PPC added." in page
     assert f'<option value="{product.id}" selected>' in page  # ready for its first lot

@@ -128,6 +128,19 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_login_limits(
     assert _via_proxy(client, "203.0.113.5, 198.51.100.7", "alice", PASSWORD).status_code == 429
 
 
+def test_an_ipv6_guesser_changing_address_inside_its_64_is_still_locked_out(
+    site_a: ClinicSite, client: Client
+) -> None:
+    """The account-from-one-address lock counts an IPv6 client by its /64: a new address in it for every
+    guess (as any client holding a /64 can) is still the same address; another /64 is not."""
+    for n in range(settings.MESOSAFE_LOGIN_ATTEMPTS):
+        wrong = {"username": "alice", "password": "nope"}
+        assert client.post("/clinic/login/", wrong, REMOTE_ADDR=f"2001:db8:7:8::{n + 1:x}").status_code == 200
+    right = {"username": "alice", "password": PASSWORD}
+    assert client.post("/clinic/login/", right, REMOTE_ADDR="2001:db8:7:8:ffff::1").status_code == 429
+    assert client.post("/clinic/login/", right, REMOTE_ADDR="2001:db8:7:9::1").status_code == 302
+
+
 def test_successful_logins_are_not_counted(site_a: ClinicSite, client: Client) -> None:
     for _ in range(settings.MESOSAFE_LOGIN_ATTEMPTS + 2):
         assert client.post("/clinic/login/", {"username": "alice", "password": PASSWORD}).status_code == 302

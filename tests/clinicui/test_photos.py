@@ -16,7 +16,9 @@ def test_staff_see_their_patients_photo_others_get_404(
     photo = photos.store(stored, *photos.clean_photo(SimpleUploadedFile("a.jpg", jpeg_with_gps())))
     response = staff_client.get(f"/clinic/photos/{photo.id}")
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
-    assert AuditEvent.objects.filter(object_type="photo", action="read").exists()
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert AuditEvent.objects.get(object_type="photo", action="read").method == "GET"
     other = Client()
     other.force_login(site_b.user)
     assert other.get(f"/clinic/photos/{photo.id}").status_code == 404

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import RequestFactory
 
-from mesosafe.lib.clientaddr import client_address
+from mesosafe.lib.clientaddr import address_network, client_address, client_network
 
 PROXY = "10.0.0.2"
 
@@ -61,3 +61,27 @@ def test_behind_a_trusted_proxy_the_client_is_the_right_most_untrusted_hop(
     proxies: None, peer: str, forwarded: str | None, client: str
 ) -> None:
     assert _address(peer, forwarded) == client
+
+
+@pytest.mark.parametrize(
+    ("address", "counted_as"),
+    [
+        ("198.51.100.7", "198.51.100.7"),  # IPv4: the address itself
+        ("::ffff:198.51.100.7", "198.51.100.7"),  # IPv4 mapped into IPv6 (a dual-stack socket's peer)
+        ("::ffff:c633:6407", "198.51.100.7"),  # the same, spelt in hex
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),  # IPv6: its /64
+        ("2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),  # the next /64 is another client
+        ("::1", "::/64"),
+        ("fe80::1%eth0", "fe80::/64"),  # a zone is not part of the network
+        ("", ""),  # no peer (a test client): as it is
+    ],
+)
+def test_a_limit_counts_an_ipv6_client_by_its_64(address: str, counted_as: str) -> None:
+    assert address_network(address) == counted_as
+    assert client_network(RequestFactory().get("/", REMOTE_ADDR=address)) == counted_as
+
+
+def test_behind_a_trusted_proxy_the_forwarded_ipv6_client_is_counted_by_its_64(proxies: None) -> None:
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="[2001:db8:5:6::beef]:443")
+    assert client_network(request) == "2001:db8:5:6::/64"

@@ -16,7 +16,15 @@ from PIL import Image
 from mesosafe.checkins import photos
 from mesosafe.checkins.models import CheckIn, Photo
 from tests.pages_fixtures import Case
-from tests.photo_samples import half_then, has_gps, jpeg_with_gps
+from tests.photo_samples import (
+    NOT_PHOTOS,
+    SCRIPT,
+    half_then,
+    has_gps,
+    image,
+    jpeg_with_gps,
+    png_with_script,
+)
 
 
 def upload(data: bytes, name: str = "skin.jpg", kind: str = "image/jpeg") -> SimpleUploadedFile:
@@ -55,6 +63,68 @@ def test_gif_is_refused() -> None:
     Image.new("RGB", (4, 4)).save(out, "GIF")
     with pytest.raises(photos.PhotoError, match="JPEG, PNG or WebP"):
         photos.clean_photo(upload(out.getvalue(), "a.gif", "image/gif"))
+
+
+@pytest.mark.parametrize(("kind", "ext"), [("PNG", "png"), ("WEBP", "webp"), ("JPEG", "jpg"), ("MPO", "jpg")])
+def test_what_a_photo_is_comes_from_its_bytes_not_its_name(kind: str, ext: str) -> None:
+    """Named skin.jpg and sent as image/jpeg, it is stored as what it decodes as; a phone's multi-picture
+    JPEG (MPO) is a JPEG, kept as its first picture."""
+    data, stored_ext = photos.clean_photo(upload(image(kind), "skin.jpg", "image/jpeg"))
+    assert stored_ext == ext
+    with Image.open(io.BytesIO(data)) as decoded:
+        assert decoded.format == {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}[ext]
+        assert decoded.size == (16, 12) and getattr(decoded, "n_frames", 1) == 1
+
+
+@pytest.mark.parametrize("name", sorted(NOT_PHOTOS))
+def test_anything_but_a_whole_jpeg_png_or_webp_is_refused_whatever_its_name(name: str) -> None:
+    with pytest.raises(photos.PhotoError, match="JPEG, PNG or WebP"):
+        photos.clean_photo(upload(NOT_PHOTOS[name](), "skin.jpg", "image/jpeg"))
+
+
+def test_no_other_image_reader_runs_on_an_upload(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GIF, TIFF … is refused without Pillow's reader for it ever being called."""
+    from PIL import GifImagePlugin, TiffImagePlugin
+
+    monkeypatch.setattr(GifImagePlugin.GifImageFile, "_open", lambda self: pytest.fail("GIF read"))
+    monkeypatch.setattr(TiffImagePlugin.TiffImageFile, "_open", lambda self: pytest.fail("TIFF read"))
+    for kind in ("GIF", "TIFF"):
+        with pytest.raises(photos.PhotoError):
+            photos.clean_photo(upload(image(kind)))
+
+
+@pytest.mark.parametrize(
+    ("data", "ext"), [(image("JPEG") + b"<html>" + SCRIPT + b"</html>", "jpg"), (png_with_script(), "png")]
+)
+def test_a_polyglot_keeps_only_its_pixels(data: bytes, ext: str) -> None:
+    """A real image that also carries HTML (after its end, in a text chunk) is stored re-encoded: the pixels
+    and nothing else."""
+    cleaned, stored_ext = photos.clean_photo(upload(data))
+    assert stored_ext == ext and SCRIPT in data and b"script" not in cleaned
+
+
+def test_a_png_named_jpg_is_served_as_a_png(case: Case, client: Client) -> None:
+    """Sent with the check-in form as skin.jpg (image/jpeg), a PNG is stored as .png and served as image/png,
+    never sniffed."""
+    form = {**URGENT_WITH_PHOTO, "idempotency_key": "png", "photo": upload(image("PNG"), "skin.jpg")}
+    assert client.post(case.url("checkin/"), form).status_code == 302
+    photo = Photo.objects.get()
+    assert photo.image.name.endswith(".png")
+    response = client.get(case.url(f"photos/{photo.id}"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("name", ["svg", "html", "truncated_jpeg"])
+def test_the_form_refuses_a_file_that_is_not_a_photo_on_its_field(
+    name: str, case: Case, client: Client
+) -> None:
+    form = {**URGENT_WITH_PHOTO, "idempotency_key": name, "photo": upload(NOT_PHOTOS[name](), "skin.jpg")}
+    response = client.post(case.url("checkin/"), form)
+    page = response.content.decode()
+    assert response.status_code == 400 and not CheckIn.objects.exists() and not Photo.objects.exists()
+    message = "This file is not a photo we can read. Please send a JPEG, PNG or WebP photo."
+    assert f'<a href="#id_photo">Photos of the treated area (optional, up to 5) — {message}</a>' in page
 
 
 def test_too_large_is_refused() -> None:
@@ -197,3 +267,16 @@ def test_store_removes_the_partial_file_and_keeps_no_row(
     with pytest.raises(photos.PhotoNotSaved) as caught:
         photos.store(checkin, *photos.clean_photo(upload(jpeg_with_gps(8, 8))))
     assert caught.value.full and not Photo.objects.exists() and _files(media) == []
+
+
+def test_a_truncated_jpeg_is_refused_after_weasyprint_turned_on_truncated_loading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported (the sheets import
+    it); with it on, Pillow pads a truncated JPEG out with grey, and the photo check accepted it."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(photos.PhotoError, match="not a photo we can read"):
+        photos.clean_photo(upload(NOT_PHOTOS["truncated_jpeg"]()))

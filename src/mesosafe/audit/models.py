@@ -34,6 +34,9 @@ class AuditEvent(models.Model):
     patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # What a change cannot show by itself, e.g. why an acknowledged check-in was returned to the queue
     detail = models.JSONField(null=True, blank=True)
+    # The HTTP method of the request it was made in (GET, HEAD, POST …); empty for what no request made (the
+    # CLI, the workers). The database's default too, for a row a process started before it was added writes.
+    method = models.CharField(max_length=16, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ("-at", "-id")

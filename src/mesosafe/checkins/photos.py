@@ -18,7 +18,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn, Photo
@@ -38,7 +38,14 @@ MAX_PER_CHECKIN = 5
 # evening) is more than a worried patient sends; it caps what one link can store at 120 MB a day.
 MAX_PER_DAY = 15
 DAY = timedelta(hours=24)
-FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# What a photo is comes from its bytes, never its name or the Content-Type it was sent with: Pillow is let
+# try only these formats' readers (no other parser, GIF, SVG, PDF, TIFF …, ever runs on an upload), and the
+# photo is stored re-encoded in the format it decoded as, named and served by that (`content_type`).
+READERS = ["JPEG", "PNG", "WEBP"]
+# Pillow's format: the extension stored. MPO is a JPEG with more pictures after the first (depth maps, the
+# previews many phone cameras add): it is a JPEG, and only its first picture is kept.
+FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
+ENCODERS = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 NO_ROOM = (errno.ENOSPC, errno.EDQUOT)  # the disk or the service's quota is full
 
@@ -59,22 +66,27 @@ class PhotoNotSaved(Exception):
 
 
 def clean_photo(upload: UploadedFile[bytes]) -> tuple[bytes, str]:
-    """Check the upload and return it re-encoded (no EXIF, GPS or other metadata) with its extension."""
+    """Check the upload and return it re-encoded (no EXIF, GPS or other metadata) with its extension, both
+    decided by what its bytes decode as (a PNG named x.jpg is stored as a PNG); anything that does not decode
+    whole as a JPEG, PNG or WebP (another format, a truncated file) is a PhotoError. Re-encoding keeps only
+    the pixels, so whatever else a polyglot file carries (a script after the image, text chunks) is gone."""
     if upload.size is None or upload.size > MAX_BYTES:
         raise PhotoError(_("The photo is too large (at most 8 MB)."))
     data = upload.read()
+    _strict_decoding()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:  # reads the header only
+            with Image.open(io.BytesIO(data), formats=READERS) as probe:  # reads the header only
                 kind = probe.format or ""
                 _check_pixels(probe)
                 probe.verify()
             if kind not in FORMATS:
                 raise PhotoError(_("Please send a JPEG, PNG or WebP photo."))
-            with Image.open(io.BytesIO(data)) as image:
-                upright = ImageOps.exif_transpose(image)
-                return _encode(upright, kind), FORMATS[kind]
+            with Image.open(io.BytesIO(data), formats=READERS) as image:
+                upright = ImageOps.exif_transpose(image)  # decodes it all: a truncated file fails here
+                ext = FORMATS[kind]
+                return _encode(upright, ENCODERS[ext]), ext
     except PhotoError:
         raise
     except (
@@ -88,6 +100,14 @@ def clean_photo(upload: UploadedFile[bytes]) -> tuple[bytes, str]:
         raise PhotoError(
             _("This file is not a photo we can read. Please send a JPEG, PNG or WebP photo.")
         ) from None
+
+
+def _strict_decoding() -> None:
+    """With ImageFile.LOAD_TRUNCATED_IMAGES on, Pillow pads out a truncated JPEG with grey instead of failing,
+    and WeasyPrint (the aftercare sheets) turns it on for the whole process when it is imported: turn it off
+    again before each upload is decoded, so a truncated photo is refused, not stored half grey. (The sheets
+    draw only the service's own images, which are whole.)"""
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def _check_pixels(image: Image.Image) -> None:

@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import json
 from contextlib import nullcontext
+from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Q, QuerySet
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from mesosafe.audit.models import AuditEvent
-from mesosafe.audit.services import record
+from mesosafe.audit.services import event_fields, record
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.tasks import Alert, for_treatment
 
@@ -47,12 +49,8 @@ WITH stored AS (
     VALUES ({", ".join("%s::jsonb" if c in _JSON else "%s" for c in _COLUMNS)})
     RETURNING id
 )"""
-_AUDIT = f"""
-INSERT INTO "{AuditEvent._meta.db_table}"
-    ("at", "clinic_id", "user_id", "actor", "action", "object_type", "object_id", "patient_id")
-SELECT %s, %s, NULL, 'patient', 'create', 'checkin', stored.id::text, %s FROM stored
-RETURNING object_id
-"""
+_EVENT = ("create", "checkin")  # the check-in's audit row's action and object type, on either path
+_ACTOR = "patient"
 # The alert task of the same treatment waiting to start now (not held for later) at the alert's priority or
 # higher, if any.
 _WAITING = f"""
@@ -74,7 +72,7 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
     if connection.vendor != "postgresql" or (alert and not isinstance(alert.get_backend(), DatabaseBackend)):
         with transaction.atomic():
             checkin.save(force_insert=True)
-            record(clinic_id, None, "create", "checkin", [checkin.id], patient_id, "patient")
+            record(clinic_id, None, *_EVENT, [checkin.id], patient_id, _ACTOR)
             if alert and not _waiting(alert, checkin).exists():
                 alert.enqueue(checkin.id)
         return
@@ -90,11 +88,39 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
     # error from aborting it; on its own the statement is its own transaction.
     outer = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with outer, connection.cursor() as cursor:
-        cursor.execute(sql + _AUDIT, [*values, *alert_values, checkin.submitted_at, clinic_id, patient_id])
+        audit_sql, audit_values = _audit_row(checkin.submitted_at, clinic_id, patient_id)
+        cursor.execute(sql + audit_sql, [*values, *alert_values, *audit_values])
         (checkin_id,) = cursor.fetchone()
     checkin.id = int(checkin_id)
     checkin._state.adding = False
     checkin._state.db = connection.alias
+
+
+def _audit_row(at: datetime, clinic_id: int, patient_id: int) -> tuple[str, list[Any]]:
+    """INSERT … SELECT of the audit row `record` writes on the ORM path (`event_fields`, the one definition
+    both use: every column it gives, as the model prepares it), its object id the stored check-in's id and
+    its time `at` (the check-in's)."""
+    fields = event_fields(clinic_id, None, *_EVENT, patient_id, _ACTOR)
+    values = [_column(name).get_db_prep_save(value, connection) for name, value in fields.items()]
+    return _audit_sql(tuple(fields)), [at, *values]
+
+
+@cache
+def _audit_sql(names: tuple[str, ...]) -> str:
+    fields = [_column(name) for name in names]
+    columns = ", ".join(['"at"', '"object_id"', *(f'"{field.column}"' for field in fields)])
+    selected = ", ".join(["%s", "stored.id::text", *(f"%s::{field.db_type(connection)}" for field in fields)])
+    return f"""
+INSERT INTO "{AuditEvent._meta.db_table}" ({columns})
+SELECT {selected} FROM stored
+RETURNING object_id
+"""
+
+
+def _column(name: str) -> Field[Any, Any]:
+    field = AuditEvent._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
 
 
 def _waiting(alert: Alert, checkin: CheckIn) -> QuerySet[DBTaskResult[..., Any]]:

@@ -7,8 +7,9 @@ given back. Locks, which refuse before the password is checked (so a right guess
 - the account from one address: after MESOSAFE_LOGIN_ATTEMPTS attempts;
 - the account from anywhere: after three times as many (guessing spread over many addresses), counting only
   attempts not already refused by the first lock, so that one address cannot lock an account for everyone.
-The address is the client's (lib/clientaddr: behind a trusted proxy, the one it was connected from), and the
-account is the username as authentication looks it up (every spelling of one account shares its counters).
+The address is the client's (lib/clientaddr: behind a trusted proxy, the one it was connected from; for an
+IPv6 client its /64 network, which one client usually holds whole), and the account is the username as
+authentication looks it up (every spelling of one account shares its counters).
 The address alone never locks anyone out (a clinic's staff share one NAT address): past three times
 MESOSAFE_LOGIN_ATTEMPTS attempts from it, one attempt every ADDRESS_SLOT_S seconds is still checked and the
 others are refused at once (429, Retry-After). Nothing waits in a server thread: a flood of attempts that each
@@ -29,7 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from mesosafe.clinics.logins import count_attempt, uncount
-from mesosafe.lib.clientaddr import client_address
+from mesosafe.lib.clientaddr import client_network
 from mesosafe.lib.tokens import digest
 
 TOO_MANY = _("Too many failed logins. Please wait 15 minutes and try again.")
@@ -71,7 +72,7 @@ class Throttled(forms.Form):
         # other spelling of one account gets counters of its own. Its case is kept: the lookup keeps it too.
         # It is hashed, so the counter keys name nobody.
         user = digest(self.cleaned_data.get("username") or "")[:32]
-        address = client_address(self.request) if self.request else ""
+        address = client_network(self.request) if self.request else ""  # an IPv6 client's /64
         return f"user:{user}", f"user-address:{user}:{address}", f"address:{address}"
 
 

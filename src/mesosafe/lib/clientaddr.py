@@ -1,11 +1,13 @@
 """The client's address, which every per-address limit keys on: the TCP peer, or, when the peer is one of the
 proxies in MESOSAFE_TRUSTED_PROXIES, the address those proxies recorded in X-Forwarded-For. Behind a proxy
-the peer is the proxy for everyone, so a limit on it would be one limit for all clients."""
+the peer is the proxy for everyone, so a limit on it would be one limit for all clients. A limit counts an
+IPv6 client by its /64 (`client_network`): one client usually holds a whole /64 and could change address
+inside it at every request."""
 
 from __future__ import annotations
 
 import re
-from ipaddress import IPv6Address, ip_address
+from ipaddress import IPv6Address, IPv6Network, ip_address
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -17,6 +19,9 @@ if TYPE_CHECKING:
 # bare IPv6 address takes no port: its last group could be one.
 _WITH_PORT = re.compile(r"(?:(?P<v4>[\d.]+)|\[(?P<v6>[\da-f.]*:[\da-f:.]*)\])(?::(?P<port>\d{1,5}))?", re.I)
 MAX_PORT = 65535
+# The IPv6 network one client is counted by: a /64 is what one home, phone or server is usually given (RFC
+# 6177; SLAAC and privacy addresses change only the last 64 bits)
+IPV6_CLIENT_PREFIX = 64
 
 
 def client_address(request: HttpRequest) -> str:
@@ -28,6 +33,22 @@ def client_address(request: HttpRequest) -> str:
     while _trusted(address) and (hop := next(hops, None)) is not None:
         address = hop
     return address
+
+
+def client_network(request: HttpRequest) -> str:
+    """What a per-address limit counts the request under: `client_address`, an IPv4 address (one mapped into
+    IPv6, ::ffff:a.b.c.d, as that IPv4 address) as it is, an IPv6 address as its /64 network
+    ("2001:db8:1:2::/64"). A peer that is not an address (none given) is kept as it is."""
+    return address_network(client_address(request))
+
+
+def address_network(address: str) -> str:
+    if (normal := _normal(address)) is None:
+        return address
+    parsed = ip_address(normal)
+    if isinstance(parsed, IPv6Address):
+        return str(IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False))
+    return normal
 
 
 def _forwarded_for(request: HttpRequest) -> list[str]:

@@ -14,7 +14,7 @@ import redis
 from django.conf import settings
 from redis.exceptions import RedisError
 
-from mesosafe.lib.clientaddr import client_address
+from mesosafe.lib.clientaddr import client_network
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -41,7 +41,7 @@ def failed_lookup_over_limit(request: HttpRequest) -> bool:
     and the pages share the count); True once more than MESOSAFE_PATIENT_RATE came in the window. Only
     failures count: patients behind one carrier address each use a valid link, which is never limited by
     address."""
-    return over_limit(f"lookup-fail:ip:{client_address(request)}", settings.MESOSAFE_PATIENT_RATE)
+    return over_limit(f"lookup-fail:ip:{client_network(request)}", settings.MESOSAFE_PATIENT_RATE)
 
 
 @lru_cache(maxsize=4)

@@ -1,7 +1,7 @@
 """Middleware only the pages need (sessions, language, CSRF, login, messages, framing), skipped on the JSON
 API: its callers authenticate with a bearer key or link token and get problem+json in English, so that work
 bought an API request nothing (a check-in is most of the traffic). And HEAD answered without a body, whoever
-built the response."""
+built the response; and the request's method on every audit row written while answering it."""
 
 from __future__ import annotations
 
@@ -15,9 +15,21 @@ from django.http.response import HttpResponseBase
 from django.utils.module_loading import import_string
 
 from mesosafe.api.main import CACHE_CONTROL, without_body
+from mesosafe.audit.services import during_request
 from mesosafe.lib.problems import Problem, for_api
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
+
+
+class AuditMethod:
+    """Every audit row written while a request is answered records its HTTP method (`audit.services`)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with during_request(request.method or ""):
+            return self.get_response(request)
 
 
 class HeadWithoutBody:

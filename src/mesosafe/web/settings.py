@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mesosafe.web.middleware.AuditMethod",  # first: an audit row written anywhere below names the method
     "mesosafe.web.middleware.HeadWithoutBody",  # first: it sees every response, refusals below included
     "mesosafe.web.middleware.NoStoreUnderApiAndLinks",  # above the refusals, so it sees theirs too
     "django.middleware.security.SecurityMiddleware",
