@@ -101,8 +101,9 @@ def _no_default(schema: dict[str, Any]) -> None:
 NOT_ASKED = "Leave out when not asked (`mesosafe schema checkin`, x-asks); never a made-up value."
 DESCRIPTION_LENGTH = 200  # a few words, as the page's text box says
 DESCRIBED = (
-    "The patient's own words for what it is, at most 200 characters; only for a code that takes one "
-    "(x-describe), and optional there. Stored and shown to staff as written; triage never reads it."
+    "The patient's own words for what it is, at most 200 characters; only for a code whose knowledge-base "
+    "entry takes one (`describe`; `mesosafe schema checkin` lists them as x-describe), and "
+    "optional there. Stored and shown to staff as written; triage never reads it."
 )
 Description = Annotated[
     str,
