@@ -321,3 +321,43 @@ def test_patient_screening(client: Client, linked: tuple[Treatment, str]) -> Non
         f"{API}/patient/screening", {"age": -1}, content_type="application/json", **link_headers(token)
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "age"
+
+
+def test_something_else_is_stored_with_the_patients_own_words(
+    client: Client, linked: tuple[Treatment, str]
+) -> None:
+    _, token = linked
+    words = "طعم معدني في الفم"
+    response = submit(
+        client, token, {"symptoms": [{"code": "something_else", "severity": "severe", "description": words}]}
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["disposition"] == "urgent"
+    assert body["answers"]["symptoms"] == [
+        {"code": "something_else", "severity": "severe", "description": words}
+    ]
+    without = submit(client, token, {"symptoms": [{"code": "something_else", "severity": "mild"}]})
+    assert without.status_code == 201 and without.json()["disposition"] == "contact_clinic"  # optional here
+
+
+@pytest.mark.parametrize(
+    "symptom",
+    [
+        {"code": "redness", "severity": "mild", "trend": "same", "spreading": False, "description": "pink"},
+        {"code": "something_else", "severity": "mild", "description": "x" * 201},
+        {"code": "something_else", "severity": "mild", "description": " \u200b "},
+        {"code": "something_else", "severity": "mild", "description": "bell\x07"},
+        {"code": "something_else", "severity": "mild", "description": 12},
+    ],
+)
+def test_a_description_that_cannot_be_taken_is_a_422_naming_it(
+    client: Client, linked: tuple[Treatment, str], symptom: dict[str, Any]
+) -> None:
+    _, token = linked
+    response = submit(
+        client, token, {"symptoms": [{"code": "pain", "severity": "mild", "trend": "same"}, symptom]}
+    )
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "symptoms[1].description"
+    assert CheckIn.objects.count() == 0

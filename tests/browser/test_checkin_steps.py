@@ -204,3 +204,39 @@ def test_journey_an_emergency(page: Any, live_server: Any, case: Case) -> None:
     )
     assert to_box <= 2 and max(journey.scrolls) <= PHONE["height"]
     assert CheckIn.objects.get().disposition == "emergency"
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "a metallic taste"), ("ar", "تساقط الشعر منذ 3 أيام")])
+@pytest.mark.parametrize("javascript", [True, False])
+def test_something_else_in_the_patients_own_words_at_360_px(
+    page: Any, no_js: Any, live_server: Any, make_case: Any, lang: str, words: str, javascript: bool
+) -> None:
+    """ "Something else" is last in the list; step 2 asks how bad and "What is it?" (with or without
+    JavaScript: it is a page of its own); sent empty, the error names the box; then the result and the
+    nurse's page show the words as written, quoted."""
+    tab = page if javascript else no_js
+    case = make_case(lang=lang)
+    tab.goto(live_server.url + case.url("checkin/"))
+    assert tab.locator("input[name^=sym_]").last.get_attribute("name") == "sym_something_else"
+    _tick(tab, "something_else", lang)
+    tab.locator("button[value=symptoms]").click()
+    box = tab.locator("#id_desc_something_else")
+    assert box.is_visible() and box.get_attribute("dir") == "auto"
+    tab.locator("input[name=sev_something_else][value=mild]").check()
+    tab.locator("button[value=details]").click()  # without words
+    summary = tab.locator(".alert a[href='#id_desc_something_else']")
+    assert summary.count() == 1 and load().effects["something_else"].name.get(lang) in summary.inner_text()
+    assert not CheckIn.objects.exists()
+    assert fits_width(tab)
+    tab.locator("input[name=sev_something_else][value=mild]").check()
+    tab.locator("#id_desc_something_else").fill(words)
+    tab.locator("button[value=details]").click()
+    tab.wait_for_url("**/checkin/*/")
+    stored = CheckIn.objects.get()
+    assert stored.disposition == "contact_clinic"
+    assert stored.answers["symptoms"][0]["description"] == words
+    assert tab.locator("#your-answers q").inner_text() == words
+    assert fits_width(tab)
+    if javascript:
+        assert violations(tab) == []
+        shot(tab, f"checkin-something-else-{lang}")

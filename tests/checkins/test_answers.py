@@ -84,3 +84,28 @@ def test_in_arabic() -> None:
         f"{_name('redness', Lang.AR)} (الشدة: لم يُسأل، ينتشر: نعم)",
         f"{_name('pain', Lang.AR)} (الشدة: لم يُسأل)",
     ]
+
+
+def test_something_else_shows_the_patients_own_words_quoted_after_its_answers() -> None:
+    answers = {
+        "symptoms": [{"code": "something_else", "severity": "mild", "description": "a metallic taste"}]
+    }
+    [line] = symptom_lines(answers, Lang.EN, days=DAY_2)
+    assert line.head == "Something else (how bad: Mild), as written:"
+    assert line.words == "a metallic taste"
+    assert line == "Something else (how bad: Mild), as written: \u201c\u2068a metallic taste\u2069\u201d"
+
+
+def test_the_own_words_keep_their_direction_and_digits_in_an_arabic_line() -> None:
+    words = "ألم في الأسنان منذ ٣ أيام"
+    answers = {"symptoms": [{"code": "something_else", "severity": "severe", "description": words}]}
+    [line] = symptom_lines(answers, Lang.AR, days=DAY_2)
+    assert line.head.startswith(_name("something_else", Lang.AR)) and line.head.endswith("كما كُتب:")
+    assert line.words == words  # as written: its digits too
+    assert line.endswith(f"\u00ab\u2068{words}\u2069\u00bb")  # isolated, so it cannot reorder the line
+
+
+def test_without_words_a_line_has_none() -> None:
+    answers = {"symptoms": [{"code": "something_else", "severity": "moderate"}]}
+    [line] = symptom_lines(answers, Lang.EN, days=DAY_2)
+    assert (line, line.words) == ("Something else (how bad: Moderate)", "")

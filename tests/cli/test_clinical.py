@@ -214,3 +214,37 @@ def test_the_real_console_script_exits_2_without_a_traceback() -> None:
     assert process.returncode == 2
     assert process.stderr.startswith("Error: days_since_treatment")
     assert "Traceback" not in process.stderr
+
+
+def test_triage_takes_the_patients_own_words_for_something_else(tmp_path: Path) -> None:
+    file = tmp_path / "checkin.json"
+    something = {"code": "something_else", "severity": "severe", "description": "تساقط الشعر"}
+    file.write_text(json.dumps({"days_since_treatment": 4, "symptoms": [something]}), encoding="utf-8")
+    code, out, _ = run("triage", str(file))
+    assert code == 0
+    body = json.loads(out)
+    assert body["disposition"] == "urgent"
+    assert [r["rule"] for r in body["reasons"]] == ["something_else.severe"]
+
+
+@pytest.mark.parametrize(
+    "symptom",
+    [
+        {"code": "pain", "severity": "mild", "trend": "same", "description": "sore"},
+        {"code": "something_else", "severity": "mild", "description": "x" * 201},
+        {"code": "something_else", "severity": "mild", "description": "   "},
+        {"code": "something_else", "severity": "mild", "description": "\x1b[2J"},
+    ],
+)
+def test_a_description_that_cannot_be_taken_exits_2_naming_it(symptom: dict[str, object]) -> None:
+    code, out, err = run("triage", "-", stdin=json.dumps({"days_since_treatment": 4, "symptoms": [symptom]}))
+    assert code == 2 and out == ""
+    assert err.startswith("Error: symptoms[0].description: ")
+    assert "\x1b" not in err
+
+
+def test_the_checkin_schema_says_which_codes_take_a_description() -> None:
+    code, out, _ = run("schema", "checkin")
+    report = json.loads(out)["$defs"]["SymptomReport"]
+    assert code == 0 and report["x-describe"] == ["something_else"]
+    assert report["properties"]["description"]["anyOf"][0]["maxLength"] == 200

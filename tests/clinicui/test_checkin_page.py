@@ -383,3 +383,22 @@ def test_the_page_says_whether_the_alert_email_went_out(case: Case, staff_client
 def test_no_alert_line_for_a_checkin_below_urgent(case: Case, staff_client: Client) -> None:
     stored = case.checkin([{"code": "bruising"}])
     assert 'id="alert-email"' not in staff_client.get(f"/clinic/checkins/{stored.id}/").content.decode()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_patients_own_words_are_shown_as_theirs_escaped_and_untouched(
+    case: Case, staff_client: Client, lang: str
+) -> None:
+    """Staff see what the patient wrote for "something else" quoted, in its own direction (dir="auto"),
+    escaped (it is untrusted text) and with its digits as typed, on the page and on the queue card."""
+    words = "ألم في الأسنان منذ ٣ أيام <img src=x onerror=alert(1)>"
+    stored = case.checkin([{"code": "something_else", "severity": "severe", "description": words}])
+    assert stored.disposition == "urgent"
+    staff_client.cookies["django_language"] = lang
+    page = staff_client.get(page_url(stored)).content.decode()
+    escaped = "ألم في الأسنان منذ ٣ أيام &lt;img src=x onerror=alert(1)&gt;"
+    as_written = "as written" if lang == "en" else "كما كُتب"
+    assert f'{as_written}: <q dir="auto" class="own-words">{escaped}</q>' in page
+    assert "<img src=x" not in page
+    queue = staff_client.get("/clinic/").content.decode()
+    assert "<img src=x" not in queue and "ألم في الأسنان" in queue

@@ -110,3 +110,36 @@ def test_the_schema_has_no_default_answers() -> None:
 
 def test_whole_numbers_are_still_numbers() -> None:
     assert parse(CheckIn, {"days_since_treatment": 3, "temperature_c": 38}).temperature_c == 38.0
+
+
+@pytest.mark.parametrize(
+    ("words", "kind"),
+    [
+        ("x" * 201, "string_too_long"),
+        ("", "string_too_short"),
+        ("   ", "value_error"),
+        ("\u200b\u200f ", "value_error"),  # only invisible characters
+        ("a\x07bell", "value_error"),
+        ("a\x1b[31m", "value_error"),
+    ],
+)
+def test_a_description_too_long_blank_or_with_control_characters_is_refused(words: str, kind: str) -> None:
+    data = {"days_since_treatment": 1, "symptoms": [{"code": "something_else", "description": words}]}
+    with pytest.raises(InputError) as error:
+        parse(CheckIn, data)
+    assert error.value.field == "symptoms[0].description"
+    assert error.value.kind == kind
+
+
+@pytest.mark.parametrize("words", ["x" * 200, "طعم معدني في الفم", "a headache\nsince yesterday"])
+def test_a_description_is_kept_as_written(words: str) -> None:
+    data = {"days_since_treatment": 1, "symptoms": [{"code": "something_else", "description": words}]}
+    assert parse(CheckIn, data).symptoms[0].description == words
+
+
+def test_a_description_is_optional_and_has_no_default() -> None:
+    check_in = parse(CheckIn, {"days_since_treatment": 1, "symptoms": [{"code": "something_else"}]})
+    assert check_in.symptoms[0].description is None
+    properties = CheckIn.model_json_schema()["$defs"]["SymptomReport"]["properties"]
+    assert "default" not in properties["description"]
+    assert properties["description"]["anyOf"][0]["maxLength"] == 200

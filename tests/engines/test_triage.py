@@ -417,3 +417,62 @@ def test_a_rule_that_fires_without_the_answers_still_speaks_for_the_symptom() ->
     rules = {r.rule for r in result.reasons}
     assert "course.past_window" in rules and "pain.not_assessed" not in rules
     assert result.expected == []
+
+
+# "Something else" (effects.yaml something_else). Seed 001 "Risks & Side Effects of Mesotherapy", Common Side
+# Effects: "If you are worried at all after your mesotherapy treatment, then you should contact your
+# practitioner as soon as possible"; NHS "When to use 111": medical help fast when it is not a 999 emergency.
+def something_else(severity: str, words: str | None = None) -> dict[str, str]:
+    report = {"code": "something_else", "severity": severity}
+    return {**report, "description": words} if words is not None else report
+
+
+@pytest.mark.parametrize("day", [0, 1, 14, 60])
+@pytest.mark.parametrize("severity", ["mild", "moderate"])
+def test_something_else_is_never_expected_and_needs_the_clinic(day: float, severity: str) -> None:
+    result = check(day, something_else(severity, "a headache"))
+    assert result.disposition is CLINIC
+    assert [r.rule for r in result.reasons] == ["something_else.not_expected"]
+    assert result.reasons[0].sources[0].seed == "001_f6d5a4c351e0713e.txt"
+    assert not result.next_session_ok  # blocks the next session until the clinic has looked at it
+
+
+def test_something_else_that_is_severe_is_urgent_with_its_reason() -> None:
+    result = check(1, something_else("severe"))
+    assert result.disposition is URGENT
+    assert [r.rule for r in result.reasons] == ["something_else.severe"]
+    assert result.reasons[0].text.startswith("Something else: ")
+    assert "when-to-use-111" in (result.reasons[0].sources[0].publication or "")
+    arabic = triage(CheckIn.model_validate(something_else_check_in("severe")), Lang.AR)
+    assert arabic.reasons[0].text.startswith("شيء آخر: ")
+
+
+def something_else_check_in(severity: str) -> dict[str, object]:
+    return {"days_since_treatment": 1, "symptoms": [something_else(severity)]}
+
+
+def test_something_else_outranks_expected_healing_and_yields_to_warning_signs() -> None:
+    redness = {"code": "redness", "severity": "mild", "trend": "improving", "spreading": False}
+    assert check(1, redness).disposition is SELF
+    assert check(1, redness, something_else("mild")).disposition is CLINIC
+    assert check(1, something_else("mild"), "fever").disposition is URGENT
+    assert check(1, something_else("mild"), "breathing_difficulty").disposition is EMERGENCY
+
+
+@pytest.mark.parametrize("words", [None, "a metallic taste", "تساقط الشعر", "x" * 200])
+def test_the_patients_own_words_never_change_the_triage(words: str | None) -> None:
+    """The engine reads no text: the same answers with any description (or none) give the same result."""
+    plain = check(3, something_else("moderate"))
+    described = check(3, something_else("moderate", words))
+    assert described.model_dump() == plain.model_dump()
+
+
+def test_a_description_on_a_code_that_takes_none_is_refused_naming_the_field() -> None:
+    data = {
+        "days_since_treatment": 1,
+        "symptoms": [{"code": "pain"}, {"code": "redness", "description": "sore"}],
+    }
+    with pytest.raises(InputError) as error:
+        triage(CheckIn.model_validate(data))
+    assert error.value.field == "symptoms[1].description"
+    assert "'redness' takes no description" in error.value.message

@@ -21,6 +21,17 @@ VALUES: dict[str, list[Any]] = {"severity": SEVERITIES, "trend": TRENDS, "spread
 EMERGENCIES = [c for c, e in KB.effects.items() if e.not_expected_disposition == Disposition.EMERGENCY]
 TREND_FROM = KB.triage.questions.trend_from_day
 
+DESCRIBED = {c for c, e in KB.effects.items() if e.describe}  # codes that take the patient's own words
+WORDS = st.sampled_from(["a headache", "a metallic taste", "تساقط الشعر", "قرحة برد على الشفة", "x" * 200])
+
+
+def _described(report: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """A report of a code that takes a description, with or without one."""
+    if report["code"] not in DESCRIBED:
+        return st.just(report)
+    return st.one_of(st.just(report), WORDS.map(lambda words: {**report, "description": words}))
+
+
 symptom = st.fixed_dictionaries(
     {
         "code": st.sampled_from(CODES),
@@ -28,7 +39,7 @@ symptom = st.fixed_dictionaries(
         "trend": st.sampled_from(TRENDS),
         "spreading": st.booleans(),
     }
-)
+).flatmap(_described)
 check_in = st.fixed_dictionaries(
     {
         "days_since_treatment": st.floats(min_value=0, max_value=120, allow_nan=False),
@@ -40,6 +51,22 @@ check_in = st.fixed_dictionaries(
 
 def rank(data: dict[str, Any]) -> int:
     return triage(parse(CheckIn, data)).disposition.rank
+
+
+def test_the_generators_report_something_else_with_and_without_words() -> None:
+    assert "something_else" in CODES
+    assert sorted(DESCRIBED) == ["something_else"]
+
+
+@settings(max_examples=200)
+@given(check_in)
+def test_the_patients_own_words_never_change_the_result(data: dict[str, Any]) -> None:
+    """No rule reads a description: without the words the result is the same, reasons and all."""
+    bare = {
+        **data,
+        "symptoms": [{k: v for k, v in s.items() if k != "description"} for s in data["symptoms"]],
+    }
+    assert triage(parse(CheckIn, data)).model_dump() == triage(parse(CheckIn, bare)).model_dump()
 
 
 @settings(max_examples=400)
@@ -185,6 +212,7 @@ def test_the_shells_drop_unasked_answers_without_changing_the_result(data: dict[
     for sent, stored in zip(data["symptoms"], kept.symptoms, strict=True):
         applies = asked(KB, sent["code"], days)
         assert {q for q in VALUES if getattr(stored, q) is not None} == set(applies)
+        assert stored.description == sent.get("description")  # the patient's own words are kept as written
 
 
 SIGN_RULES = [

@@ -651,3 +651,75 @@ def test_a_symptom_ticked_beside_a_red_flag_is_not_assessed_never_expected(
     assert pain.expected is not None and pain.expected.course.get(lang) not in page
     assert "What to expect" not in page and "ما المتوقع" not in page
     assert 'class="expected"' not in page
+
+
+# --- "Something else": a symptom not on the list, in the patient's own words --------------------------------
+SOMETHING_ELSE = "something_else"
+
+
+def test_something_else_is_the_last_symptom_of_the_list(case: Case, client: Client) -> None:
+    page = _main(client.get(case.url("checkin/")).content.decode())
+    boxes = re.findall(r'name="sym_([a-z_]+)"', page)
+    assert boxes[-1] == SOMETHING_ELSE
+    assert "Something not on this list: describe it in a few words. Your clinic will look at it." in page
+
+
+def test_ticking_something_else_asks_how_bad_and_what_it_is(case: Case, client: Client) -> None:
+    """Without JavaScript too: the second step is a page of its own with the box for the words."""
+    page = _main(first_step(client, case, SOMETHING_ELSE, follow=True).content.decode())
+    assert 'name="sev_something_else"' in page and 'name="trend_something_else"' not in page
+    box = re.search(r"<textarea[^>]*>", page)
+    assert box is not None and 'name="desc_something_else"' in box[0]
+    assert 'dir="auto"' in box[0] and 'maxlength="200"' in box[0] and "required" in box[0]
+    assert "What is it?" in page
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        ("", "Something else: please say in a few words what it is."),
+        ("\u200b \u200f", "Something else: please say in a few words what it is."),
+        ("x" * 201, "Something else: please use 200 characters or fewer."),
+        ("a\x07bell", "Something else: please use only letters, numbers and punctuation."),
+    ],
+)
+def test_the_words_are_asked_for_and_each_refusal_names_the_field(
+    case: Case, client: Client, words: str, message: str
+) -> None:
+    answers = {**symptom(SOMETHING_ELSE), "desc_something_else": words}
+    response = post(client, case, answers)
+    page = _main(response.content.decode())
+    assert response.status_code == 400 and not CheckIn.objects.exists()
+    assert f'<a href="#id_desc_something_else">{message}</a>' in _summary(page)
+    assert 'id="id_desc_something_else_error"' in page
+
+
+def test_the_words_are_stored_as_written_and_shown_quoted_and_escaped(case: Case, client: Client) -> None:
+    words = "metallic taste <script>alert(1)</script> since 3 days"
+    answers = {**symptom(SOMETHING_ELSE, severity="moderate"), "desc_something_else": words}
+    response = post(client, case, answers)
+    stored = CheckIn.objects.get()
+    assert stored.answers["symptoms"] == [
+        {"code": SOMETHING_ELSE, "severity": "moderate", "description": words}
+    ]
+    assert stored.disposition == "contact_clinic"
+    page = client.get(response["Location"]).content.decode()
+    shown = "metallic taste &lt;script&gt;alert(1)&lt;/script&gt; since 3 days"
+    assert f'Something else (how bad: Moderate), as written: <q dir="auto">{shown}</q>' in page
+    assert "<script>alert(1)" not in page
+
+
+def test_severe_something_else_is_care_today_with_its_reason(case: Case, client: Client) -> None:
+    answers = {**symptom(SOMETHING_ELSE, severity="severe"), "desc_something_else": "very bad toothache"}
+    page = client.get(post(client, case, answers)["Location"]).content.decode()
+    assert CheckIn.objects.get().disposition == "urgent"
+    assert "A severe symptom that is not on this list needs medical help today" in page
+
+
+def test_arabic_words_keep_their_digits_on_an_arabic_result(make_case: Any, client: Client) -> None:
+    case = make_case(lang="ar")
+    words = "تساقط الشعر منذ 3 أيام"
+    answers = {**symptom(SOMETHING_ELSE), "desc_something_else": words}
+    page = client.get(post(client, case, answers)["Location"]).content.decode()
+    assert f'<q dir="auto">{words}</q>' in page  # the patient's "3", not turned into "٣"
+    assert "كما كُتب" in page

@@ -35,6 +35,29 @@ SPREADING_LABELS = {
 }
 
 LIST_SEPARATOR = {Lang.EN: ", ", Lang.AR: "، "}
+# A symptom's description in the patient's own words, after its answers: '…, as written: “a headache”'.
+AS_WRITTEN = pgettext_lazy("a check-in answer", "as written")
+QUOTES = {Lang.EN: ("\u201c", "\u201d"), Lang.AR: ("\u00ab", "\u00bb")}
+# Unicode's first-strong isolate: the words keep their own direction (Arabic in an English line, or the
+# reverse) and cannot reorder the text around them, as dir="auto" does on a page.
+ISOLATE = ("\u2068", "\u2069")
+
+
+class SymptomLine(str):
+    """A symptom's line as text, with its parts for a page: `head` (the name, the answers and "as
+    written:") and `words`, the patient's own description ('' when none), which a page shows as the patient
+    wrote it (quoted, dir="auto", its digits untouched, escaped as any text). As text, the words are
+    quoted and isolated (Unicode FSI/PDI) after the head."""
+
+    head: str
+    words: str
+
+    def __new__(cls, head: str, words: str = "", lang: Lang = Lang.EN) -> SymptomLine:
+        opening, closing = QUOTES[lang]
+        text = f"{head} {opening}{ISOLATE[0]}{words}{ISOLATE[1]}{closing}" if words else head
+        line = super().__new__(cls, text)
+        line.head, line.words = head, words
+        return line
 
 
 def answer_text(question: str, value: Any) -> str:
@@ -65,27 +88,33 @@ def named_questions(kb: KnowledgeBase, symptom: dict[str, Any], days: float | No
     return [q for q in QUESTION_LABELS if q in applies or symptom.get(q) is not None]
 
 
-def symptom_line(kb: KnowledgeBase, symptom: dict[str, Any], lang: Lang, days: float | None) -> str:
+def symptom_line(kb: KnowledgeBase, symptom: dict[str, Any], lang: Lang, days: float | None) -> SymptomLine:
     """'Redness (how bad: Mild, since yesterday: Worse, spreading: yes)'; the name alone when no question
-    applied. Call with `lang` active."""
+    applied; then, where the patient described it, 'as written: “…”' with their own words. Call with
+    `lang` active."""
     code = symptom.get("code", "")
     effect = kb.effects.get(code)
     name = effect.name.get(lang) if effect else code or "?"
     parts = [
         f"{QUESTION_LABELS[q]}: {answer_text(q, symptom.get(q))}" for q in named_questions(kb, symptom, days)
     ]
-    return f"{name} ({LIST_SEPARATOR[lang].join(parts)})" if parts else name
+    head = f"{name} ({LIST_SEPARATOR[lang].join(parts)})" if parts else name
+    words = symptom.get("description")
+    if not isinstance(words, str) or not words:
+        return SymptomLine(head)
+    return SymptomLine(f"{head}{LIST_SEPARATOR[lang]}{AS_WRITTEN}:", words, lang)
 
 
-def symptom_lines(answers: dict[str, Any], lang: Lang, days: float | None) -> list[str]:
+def symptom_lines(answers: dict[str, Any], lang: Lang, days: float | None) -> list[SymptomLine]:
     """One line per symptom, then the temperature, in `lang` (the catalogue for the words, the knowledge
     base for the symptom names). Each line names only the questions that applied to the symptom on the
     check-in's day (`days` since treatment, as stored with it), with "not asked" for one that applied but
-    has no answer (a red flag stopped the questions)."""
+    has no answer (a red flag stopped the questions). A symptom the patient described ends with their own
+    words (SymptomLine)."""
     kb = load_kb()
     with translation.override(lang.value):
         lines = [symptom_line(kb, s, lang, days) for s in answers.get("symptoms", [])]
         temperature = answers.get("temperature_c")
         if temperature is not None:
-            lines.append(_("Temperature %(t)s °C") % {"t": temperature})
+            lines.append(SymptomLine(_("Temperature %(t)s °C") % {"t": temperature}))
     return lines

@@ -97,10 +97,12 @@ def json_schema(name: str) -> dict[str, Any]:
         report["properties"]["code"]["enum"] = knowledge.symptom_codes
         report["x-asks"] = {code: list(asked(knowledge, code, float("inf"))) for code in knowledge.effects}
         report["x-trend-from-day"] = knowledge.triage.questions.trend_from_day
+        report["x-describe"] = [code for code, effect in knowledge.effects.items() if effect.describe]
         report["description"] = (
             "A reported symptom. Give exactly the follow-up answers its code asks (x-asks); 'trend' only "
             "when days_since_treatment >= x-trend-from-day. A missing answer is an error naming the field "
-            "(symptoms[i].severity); an answer that is not asked is ignored and not stored."
+            "(symptoms[i].severity); an answer that is not asked is ignored and not stored. A code listed in "
+            "x-describe may have a 'description' in the patient's own words; any other code may not."
         )
     return schema
 

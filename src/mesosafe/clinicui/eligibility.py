@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mesosafe.checkins.answers import symptom_lines
+from mesosafe.checkins.answers import SymptomLine, symptom_lines
 from mesosafe.checkins.models import CheckIn
 from mesosafe.complications.eligibility import Eligibility, next_session
 from mesosafe.complications.models import Complication
@@ -25,7 +25,7 @@ class OpenComplication:
 class Verdict:
     eligibility: Eligibility
     blocking_checkin: CheckIn | None = None  # the latest check-in, when its effects must settle first
-    blocking_symptoms: list[str] = field(default_factory=list)
+    blocking_symptoms: list[SymptomLine] = field(default_factory=list)
     complications: list[OpenComplication] = field(default_factory=list)
 
     @property

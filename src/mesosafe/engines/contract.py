@@ -31,7 +31,8 @@ def complete(check_in: CheckIn, kb: KnowledgeBase) -> CheckIn:
             if getattr(symptom, q) is None
         ]
         kept = {q: getattr(symptom, q) for q in QUESTIONS if q in applies}
-        symptoms.append(SymptomReport(code=symptom.code, **kept))
+        # the patient's own words, kept as written (check_symptom_codes allowed them for this code)
+        symptoms.append(SymptomReport(code=symptom.code, description=symptom.description, **kept))
     kept_check_in = check_in.model_copy(update={"symptoms": symptoms})
     if missing and triage(kept_check_in, kb=kb).disposition != Disposition.EMERGENCY:
         field, message = missing[0]
@@ -40,7 +41,8 @@ def complete(check_in: CheckIn, kb: KnowledgeBase) -> CheckIn:
 
 
 def stored(check_in: CheckIn) -> dict[str, Any]:
-    """The answers to store (without days_since_treatment): only the answers that were given."""
+    """The answers to store (without days_since_treatment): only the answers that were given, with a
+    symptom's description in the patient's own words where there is one."""
     return {
         "symptoms": [s.model_dump(mode="json", exclude_none=True) for s in check_in.symptoms],
         "temperature_c": check_in.temperature_c,

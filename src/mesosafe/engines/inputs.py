@@ -100,6 +100,18 @@ def _no_default(schema: dict[str, Any]) -> None:
 
 NOT_ASKED = "Leave out when not asked (`mesosafe schema checkin`, x-asks); never a made-up value."
 NOT_ASKED_QUESTION = "true or false as the patient answered; leave out when not asked (never a made-up 'no')."
+DESCRIPTION_LENGTH = 200  # a few words, as the page's text box says
+DESCRIBED = (
+    "The patient's own words for what it is, at most 200 characters; only for a code whose knowledge-base "
+    "entry takes one (`describe`; `mesosafe schema checkin` lists them as x-describe), and "
+    "optional there. Stored and shown to staff as written; triage never reads it."
+)
+Description = Annotated[
+    str,
+    Field(min_length=1, max_length=DESCRIPTION_LENGTH),
+    AfterValidator(no_controls),
+    AfterValidator(_not_blank),
+]
 
 
 class SymptomReport(Input):
@@ -111,6 +123,9 @@ class SymptomReport(Input):
     severity: Severity | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
     trend: Trend | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
     spreading: Flag | None = Field(default=None, description=NOT_ASKED, json_schema_extra=_no_default)
+    description: Description | None = Field(
+        default=None, description=DESCRIBED, json_schema_extra=_no_default
+    )
 
 
 class CheckIn(Input):
@@ -206,9 +221,17 @@ def parse(model: type[M], data: Any) -> M:
 
 
 def check_symptom_codes(check_in: CheckIn, kb: KnowledgeBase) -> None:
+    """Every code is known, and only a code whose knowledge entry says `describe` has a description."""
     for index, symptom in enumerate(check_in.symptoms):
         if symptom.code not in kb.effects:
             known = ", ".join(kb.symptom_codes)
             raise InputError(
                 ("symptoms", index, "code"), f"unknown symptom code '{symptom.code}' (known: {known})"
+            )
+        if symptom.description is not None and not kb.effects[symptom.code].describe:
+            described = ", ".join(code for code, effect in kb.effects.items() if effect.describe)
+            raise InputError(
+                ("symptoms", index, "description"),
+                f"'{symptom.code}' takes no description (only: {described})",
+                "not_described",
             )

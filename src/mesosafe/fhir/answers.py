@@ -115,6 +115,10 @@ def _symptom(symptom: dict[str, Any], lang: str, kb: KnowledgeBase) -> dict[str,
         answers.append(
             {"linkId": f"{code}.spreading", "answer": [{"valueBoolean": bool(symptom["spreading"])}]}
         )
+    if symptom.get("description") is not None:  # the patient's own words, as written
+        answers.append(
+            {"linkId": f"{code}.description", "answer": [{"valueString": str(symptom["description"])}]}
+        )
     group: dict[str, Any] = {"linkId": code, "item": answers}
     if effect is not None:
         group["text"] = getattr(effect.name, lang)

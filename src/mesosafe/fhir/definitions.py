@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from mesosafe.engines.inputs import DESCRIPTION_LENGTH
 from mesosafe.engines.triage import effect_reasons
 from mesosafe.fhir.codes import (
     CHECKIN_QUESTIONNAIRE,
@@ -29,6 +30,7 @@ QUESTIONS = {
     "severity": _("How bad is it?"),
     "trend": _("Since yesterday it is"),
     "spreading": _("Is it spreading?"),
+    "description": _("What is it?"),
     "temperature_c": _("Temperature (°C), if you measured it"),
 }
 ANSWERS: dict[Severity | Trend, Promise] = {
@@ -185,6 +187,11 @@ def _follow_up(code: str, question: str) -> dict[str, Any]:
     return _item(f"{code}.{question}", QUESTIONS[question], "choice", answerOption=_options(options))
 
 
+def _description(code: str) -> dict[str, Any]:
+    """The patient's own words for a symptom the knowledge base lets them describe (`describe`)."""
+    return _item(f"{code}.description", QUESTIONS["description"], "string", maxLength=DESCRIPTION_LENGTH)
+
+
 def checkin_questionnaire(kb: KnowledgeBase) -> dict[str, Any]:
     """One optional group per symptom: whether the patient has it, then the follow-up questions the knowledge
     base asks about it (none for a warning sign). A response holds only what the patient answered."""
@@ -197,6 +204,7 @@ def checkin_questionnaire(kb: KnowledgeBase) -> dict[str, Any]:
             item=[
                 _item(f"{effect.code}.reported", QUESTIONS["reported"], "boolean"),
                 *(_follow_up(effect.code, str(question)) for question in effect.asks),
+                *([_description(effect.code)] if effect.describe else []),
             ],
         )
         for effect in kb.effects.values()

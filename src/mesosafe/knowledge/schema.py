@@ -152,6 +152,9 @@ class Effect(Entry):
     expected: Expected | None = None
     not_expected_disposition: Disposition | None = None
     asks: list[Question]  # the follow-up questions a patient reporting it answers (triage.yaml `questions`)
+    # whether the patient may describe it in their own words (a short text stored and shown to staff as
+    # written; no rule reads it)
+    describe: bool = False
     blocks_next_session: bool
     self_care: list[Code] = []
     escalate: list[Rule] = []
@@ -165,6 +168,8 @@ class Effect(Entry):
             raise ValueError("an emergency asks no follow-up question: the patient is told to call now")
         if len(set(self.asks)) != len(self.asks):
             raise ValueError("a question is listed twice")
+        if self.describe and self.expected is not None:
+            raise ValueError("only an effect that is never part of normal healing takes a description")
         return self
 
 

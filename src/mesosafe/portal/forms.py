@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesosafe.checkins.answers import SEVERITY_LABELS, TREND_LABELS
 from mesosafe.checkins.photos import MAX_PER_CHECKIN
+from mesosafe.engines.inputs import CONTROLS, DESCRIPTION_LENGTH, blank
 from mesosafe.engines.questions import asked
 from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
@@ -250,6 +251,13 @@ DETAILS = {
     "spreading": _("%(symptom)s: please say whether it is spreading."),
 }
 PREFIX = {"severity": "sev", "trend": "trend", "spreading": "spread"}  # field name: f"{prefix}_{code}"
+DESCRIBE = "desc"  # the field of a symptom's description in the patient's own words: f"desc_{code}"
+# What the description box says when it cannot be taken; each message names the symptom.
+DESCRIPTION_ERRORS = {
+    "required": _("%(symptom)s: please say in a few words what it is."),
+    "max_length": _("%(symptom)s: please use 200 characters or fewer."),  # DESCRIPTION_LENGTH
+    "controls": _("%(symptom)s: please use only letters, numbers and punctuation."),
+}
 
 FAHRENHEIT = (Decimal(90), Decimal(110))  # a temperature typed in this range was most likely in °F
 
@@ -417,6 +425,10 @@ class DetailsForm(HiddenKey, ErrorSummary, forms.Form):
             "trend": _("Since yesterday it is"),
             "spreading": _("Is it spreading?"),
         }
+        # The page asks a symptom that takes a description (`describe`) what it is, after its questions, and
+        # needs an answer: the clinic cannot look at "something else" without a word about it. The API and
+        # the CLI take it as optional: a program sending a check-in may have no words to send.
+        self.described = [code for code in self.chosen if kb.effects[code].describe]
         for code, questions in self.asked.items():
             name = kb.effects[code].name.get(lang)
             for question in questions:
@@ -426,16 +438,48 @@ class DetailsForm(HiddenKey, ErrorSummary, forms.Form):
                     widget=forms.RadioSelect,
                     error_messages={"required": DETAILS[question] % {"symptom": name}},
                 )
-        self.self_named = frozenset(f"{PREFIX[q]}_{c}" for c, qs in self.asked.items() for q in qs)
+            if code in self.described:
+                self.fields[f"{DESCRIBE}_{code}"] = forms.CharField(
+                    label=_("What is it?"),
+                    help_text=_("In your own words, at most 200 characters. Your clinic reads them."),
+                    max_length=DESCRIPTION_LENGTH,
+                    widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+                    error_messages={
+                        key: text % {"symptom": name} for key, text in DESCRIPTION_ERRORS.items()
+                    },
+                )
+        self.self_named = frozenset(
+            [
+                *(f"{PREFIX[q]}_{c}" for c, qs in self.asked.items() for q in qs),
+                *(f"{DESCRIBE}_{c}" for c in self.described),
+            ]
+        )
         # the page's order, which the error summary follows
         self.order_fields([n for n in self.fields if n not in {"temperature_c", "photo"}])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for code in self.described:
+            name = f"{DESCRIBE}_{code}"
+            words = data.get(name)
+            if words is None:
+                continue
+            field = self.fields[name]
+            if blank(words):  # only invisible characters: nothing the clinic could read
+                self.add_error(name, field.error_messages["required"])
+            elif not CONTROLS.isdisjoint(words):
+                self.add_error(name, field.error_messages["controls"])
+        return data
 
     def details(self) -> list[Details]:
         effects = load_kb().effects
         return [
             Details(
                 effects[code].name.get(self.lang),
-                [self[f"{PREFIX[q]}_{code}"] for q in self.asked[code]],
+                [
+                    *(self[f"{PREFIX[q]}_{code}"] for q in self.asked[code]),
+                    *([self[f"{DESCRIBE}_{code}"]] if code in self.described else []),
+                ],
             )
             for code in self.chosen
         ]
@@ -450,6 +494,8 @@ class DetailsForm(HiddenKey, ErrorSummary, forms.Form):
             for question in questions:
                 value = d[f"{PREFIX[question]}_{code}"]
                 symptom[question] = value == "yes" if question == "spreading" else value
+            if code in self.described:
+                symptom["description"] = d[f"{DESCRIBE}_{code}"]
             symptoms.append(symptom)
         temperature = d.get("temperature_c")
         return {

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mesosafe import explain
-from mesosafe.checkins.answers import symptom_lines
+from mesosafe.checkins.answers import SymptomLine, symptom_lines
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import acknowledge as acknowledge_checkin
 from mesosafe.clinics.models import Staff
@@ -28,7 +28,7 @@ from mesosafe.knowledge import Lang
 class Item:
     checkin: CheckIn
     shown: explain.Shown
-    symptoms: list[str]
+    symptoms: list[SymptomLine]  # each a line of text; one the patient described has their words apart
     form: AcknowledgeForm
 
 
