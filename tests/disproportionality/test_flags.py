@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mesosafe.disproportionality.flags import Thresholds, bayesian_fdr, frequentist_flags
+from mesosafe.disproportionality.flags import TIE, Thresholds, bayesian_fdr, frequentist_flags
 
 
 def test_the_fdr_flag_takes_the_largest_set_whose_mean_posterior_null_is_below_the_level() -> None:
@@ -19,13 +21,22 @@ def test_the_fdr_flag_agrees_with_phvid_s_rule(values: list[float], level: float
     """PhViD (Ahmed et al. 2009): FDR_k = mean of the k smallest postH0; flag the k with FDR_k ≤ level."""
     post_h0 = np.array(values)
     flagged = bayesian_fdr(post_h0, level)
-    ranked = np.sort(post_h0)
-    k = sum(ranked[:i].mean() <= level for i in range(1, len(ranked) + 1))
+    ranked = [
+        Fraction(v) for v in sorted(values)
+    ]  # exact: a float mean of equal values can miss them by an ulp
+    bound = Fraction(level) * (1 + Fraction(TIE))
+    k = sum(sum(ranked[:i]) / i <= bound for i in range(1, len(ranked) + 1))
     assert flagged.sum() == k
     if k:
         assert post_h0[flagged].mean() <= level + 1e-12 and post_h0[flagged].max() <= post_h0[~flagged].min(
             initial=1
         )
+
+
+def test_a_level_met_exactly_by_equal_values_flags_them_all() -> None:
+    """Hypothesis found it: four values equal to the level flagged two (their float running mean wobbles)."""
+    x = 0.10117323784516422
+    assert bayesian_fdr(np.array([x, x, x, x]), x).tolist() == [True] * 4
 
 
 def test_a_nan_measure_never_flags() -> None:

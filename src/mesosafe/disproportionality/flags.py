@@ -38,12 +38,24 @@ class Thresholds:
     fdr: float = 0.05
 
 
+TIE = 1e-12  # relative: a running mean this close to the FDR level counts as equal to it
+
+
+def fdr_count(ranked: npt.NDArray[np.float64], level: float) -> int:
+    """The largest k whose k smallest values (`ranked`: sorted ascending) have a mean ≤ level.
+
+    The running mean of sorted values never decreases, but in floating point a run of equal values can
+    wobble in its last bits (3x/3 > x): held non-decreasing, and compared with the level up to a relative
+    TIE, a mean equal to the level is below it, as in exact arithmetic."""
+    running_mean = np.maximum.accumulate(np.cumsum(ranked) / np.arange(1, len(ranked) + 1))
+    return int(np.searchsorted(running_mean, level * (1 + TIE), side="right"))
+
+
 def bayesian_fdr(post_h0: npt.ArrayLike, level: float) -> BoolArray:
     """Flag the k pairs with the smallest P(λ ≤ 1 | N), k the largest with mean P(λ ≤ 1 | N) ≤ level."""
     values = np.asarray(post_h0, dtype=np.float64)
     order = np.argsort(values, kind="stable")
-    running_mean = np.cumsum(values[order]) / np.arange(1, len(values) + 1)
-    k = int(np.searchsorted(running_mean, level, side="right"))  # the running mean never decreases
+    k = fdr_count(values[order], level)
     flagged = np.zeros(len(values), dtype=bool)
     flagged[order[:k]] = True
     return flagged

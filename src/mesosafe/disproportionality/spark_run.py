@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from mesosafe.disproportionality import gps, hierarchy, output, periods, provenance, scoring, sources
 from mesosafe.disproportionality.counting import Counts, SparkCounting
-from mesosafe.disproportionality.flags import Thresholds
+from mesosafe.disproportionality.flags import Thresholds, fdr_count
 from mesosafe.disproportionality.settings import RunSettings
 from mesosafe.disproportionality.spark import hadoop_path, local_path, spark_session
 from mesosafe.disproportionality.spark_input import SparkLong, roll_up, spark_long_table
@@ -104,8 +104,7 @@ def fdr_rank(
     """The cutoff of ``bayesian_fdr`` over the pairs of weighted points, and how many of the pairs at
     the cutoff it flags (the same running mean, added in the same order, as over the pairs themselves)."""
     ranked = np.sort(np.repeat(post_h0, weights.astype(np.int64)), kind="stable")
-    running_mean = np.cumsum(ranked) / np.arange(1, len(ranked) + 1)
-    k = int(np.searchsorted(running_mean, level, side="right"))  # the running mean never decreases
+    k = fdr_count(ranked, level)
     if k == 0:
         return -np.inf, 0
     cutoff = float(ranked[k - 1])
