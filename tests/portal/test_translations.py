@@ -51,8 +51,9 @@ def test_photo_strings() -> None:
 
 # Where an entry is used, by the start of its `#:` references: the patient pages, and the pages, emails and
 # messages staff read (many of them women nurses).
-# the pages, the emails, the calendar file and the exports (FHIR questionnaires, the printed sheet)
-PATIENT = ("portal/", "treatments/", "engines/", "fhir/", "sheets/")
+# the pages, the emails, the calendar file and the exports (FHIR questionnaires, the printed sheet), and the
+# screening questions both ask (patients/questions.py)
+PATIENT = ("portal/", "patients/", "treatments/", "engines/", "fhir/", "sheets/")
 STAFF = ("clinicui/", "registry/", "workers/", "checkins/", "clinics/", "complications/", "web/", "api/")
 
 

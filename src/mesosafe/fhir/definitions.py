@@ -23,6 +23,7 @@ from mesosafe.fhir.codes import (
 )
 from mesosafe.knowledge import KnowledgeBase, Severity, Trend
 from mesosafe.knowledge.schema import Text
+from mesosafe.patients.questions import SCREENING_QUESTIONS as ASKS
 
 # Question and answer texts come from the pages' catalogue (the words the patient saw), in both languages.
 QUESTIONS = {
@@ -225,46 +226,25 @@ def checkin_questionnaire(kb: KnowledgeBase) -> dict[str, Any]:
 
 SCREENING_ITEMS: list[tuple[str, str, Promise]] = [
     ("age", "integer", _("Age (years)")),
-    ("pregnant", "boolean", _("Are you pregnant?")),
-    ("breastfeeding", "boolean", _("Are you breastfeeding?")),
-    ("allergies", "string", _("What are you allergic to?")),
+    ("pregnant", "boolean", ASKS["pregnant"]),
+    ("breastfeeding", "boolean", ASKS["breastfeeding"]),
+    ("allergies", "string", ASKS["allergies"]),
     ("formulation", "string", _("Ingredients of the product to be used")),
     ("medications", "group", _("Medicines and supplements")),
-    ("conditions", "string", _("Which conditions?")),
+    ("conditions", "string", ASKS["conditions"]),
     ("sun_exposure_days_ago", "decimal", _("Days since strong sun")),
     ("skin_irritants_days_ago", "decimal", _("Days since a peel, retinoid or harsh scrub")),
-    (
-        "active_skin_infection_at_site",
-        "boolean",
-        _("Is there an infection, cold sore or open wound where you will be treated?"),
-    ),
-    (
-        "unresolved_bruising_from_previous_session",
-        "boolean",
-        _("Is there still bruising from your last session?"),
-    ),
-    ("low_pain_threshold", "boolean", _("Are you very sensitive to pain?")),
-    ("sunburn_at_site", "boolean", _("Is the skin to be treated sunburnt, peeling or freshly tanned?")),
-    (
-        "keloid_history",
-        "boolean",
-        _("Have you ever had keloid scars (raised scars that grow bigger than the wound)?"),
-    ),
-    (
-        "previous_anaphylaxis",
-        "boolean",
-        _(
-            "Have you ever had a severe allergic reaction (anaphylaxis), such as a swollen face or throat or "
-            "trouble breathing?"
-        ),
-    ),
-    (
-        "previous_mesotherapy_reaction",
-        "boolean",
-        _(
-            "Have you had a bad reaction to mesotherapy before (more than the usual redness, swelling or "
-            "bruising)?"
-        ),
+    *(
+        (name, "boolean", ASKS[name])
+        for name in (
+            "active_skin_infection_at_site",
+            "unresolved_bruising_from_previous_session",
+            "low_pain_threshold",
+            "sunburn_at_site",
+            "keloid_history",
+            "previous_anaphylaxis",
+            "previous_mesotherapy_reaction",
+        )
     ),
 ]
 REPEATING = {"allergies", "formulation", "medications", "conditions"}

@@ -24,6 +24,7 @@ from mesosafe.knowledge import load as load_kb
 from mesosafe.knowledge.plausible import TEMPERATURE_C
 from mesosafe.lib.numbers import LocalDecimalField, normalise_number
 from mesosafe.lib.summary import ErrorSummary, Problem
+from mesosafe.patients.questions import SCREENING_QUESTIONS as ASKS
 from mesosafe.portal.red_flags import RedFlags
 from mesosafe.portal.templatetags.digits import digits
 
@@ -78,7 +79,7 @@ def split_list(text: str) -> list[str]:
     return items
 
 
-# Questions whose field has the engine's own name (Intake); fhir/definitions.py asks them in the same words
+# Questions whose field has the engine's own name (Intake)
 ASKED_AS_WRITTEN = (
     "sunburn_at_site",
     "keloid_history",
@@ -88,11 +89,11 @@ ASKED_AS_WRITTEN = (
 
 
 class ScreeningForm(ErrorSummary, forms.Form):
-    pregnant = _yes_no(_("Are you pregnant?"))
-    breastfeeding = _yes_no(_("Are you breastfeeding?"))
+    pregnant = _yes_no(ASKS["pregnant"])
+    breastfeeding = _yes_no(ASKS["breastfeeding"])
     has_allergies = _yes_no(_("Do you have any allergies?"))
     allergies = forms.CharField(
-        label=_("What are you allergic to?"),
+        label=ASKS["allergies"],
         help_text=_("Separate several with commas."),
         required=False,
         max_length=1000,
@@ -100,7 +101,7 @@ class ScreeningForm(ErrorSummary, forms.Form):
     takes_medicines = _yes_no(_("Do you take any medicines or supplements?"))
     has_conditions = _yes_no(_("Do you have a long-term health condition?"))
     conditions = forms.CharField(
-        label=_("Which conditions?"),
+        label=ASKS["conditions"],
         help_text=_("Separate several with commas."),
         required=False,
         max_length=1000,
@@ -111,25 +112,13 @@ class ScreeningForm(ErrorSummary, forms.Form):
         _("Have you used a peel, retinoid or harsh scrub on the skin in the last 7 days?")
     )
     irritants_date = _past_date(_("When did you last use it?"))
-    skin_infection = _yes_no(_("Is there an infection, cold sore or open wound where you will be treated?"))
-    sunburn_at_site = _yes_no(_("Is the skin to be treated sunburnt, peeling or freshly tanned?"))
-    bruising_left = _yes_no(_("Is there still bruising from your last session?"))
-    low_pain_threshold = _yes_no(_("Are you very sensitive to pain?"))
-    keloid_history = _yes_no(
-        _("Have you ever had keloid scars (raised scars that grow bigger than the wound)?")
-    )
-    previous_anaphylaxis = _yes_no(
-        _(
-            "Have you ever had a severe allergic reaction (anaphylaxis), such as a swollen face or throat or "
-            "trouble breathing?"
-        )
-    )
-    previous_mesotherapy_reaction = _yes_no(
-        _(
-            "Have you had a bad reaction to mesotherapy before (more than the usual redness, swelling or "
-            "bruising)?"
-        )
-    )
+    skin_infection = _yes_no(ASKS["active_skin_infection_at_site"])
+    sunburn_at_site = _yes_no(ASKS["sunburn_at_site"])
+    bruising_left = _yes_no(ASKS["unresolved_bruising_from_previous_session"])
+    low_pain_threshold = _yes_no(ASKS["low_pain_threshold"])
+    keloid_history = _yes_no(ASKS["keloid_history"])
+    previous_anaphylaxis = _yes_no(ASKS["previous_anaphylaxis"])
+    previous_mesotherapy_reaction = _yes_no(ASKS["previous_mesotherapy_reaction"])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
