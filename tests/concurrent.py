@@ -30,19 +30,15 @@ def first_lookups_miss(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Make each create's first lookup of its idempotency key (`lib.idempotency.Once`) find nothing, as when
     its twin has not committed yet: every send goes on to store, and all but one meet the unique (clinic,
     key) constraint. The list answered counts the sends that met it (and looked again)."""
-    real_earlier, real_winner = Once.earlier, Once.winner
+    real_earlier = Once.earlier
     lost: list[int] = []
 
     def earlier(self: Once[Any]) -> Any:
         if not getattr(self, "looked", False):
             object.__setattr__(self, "looked", True)  # one Once per send
             return None
+        lost.append(1)  # a second lookup: only after the create met the constraint
         return real_earlier(self)
 
-    def winner(self: Once[Any], error: Any) -> Any:
-        lost.append(1)
-        return real_winner(self, error)
-
     monkeypatch.setattr(Once, "earlier", earlier)
-    monkeypatch.setattr(Once, "winner", winner)
     return lost

@@ -73,8 +73,9 @@ def no_controls(value: str) -> str:
     return value
 
 
+TEXT_LENGTH = 200  # a name (an allergy, a medicine) or a few words
 Named = Annotated[
-    str, Field(min_length=1, max_length=200), AfterValidator(no_controls), AfterValidator(_not_blank)
+    str, Field(min_length=1, max_length=TEXT_LENGTH), AfterValidator(no_controls), AfterValidator(_not_blank)
 ]
 
 
@@ -100,18 +101,13 @@ def _no_default(schema: dict[str, Any]) -> None:
 
 NOT_ASKED = "Leave out when not asked (`mesosafe schema checkin`, x-asks); never a made-up value."
 NOT_ASKED_QUESTION = "true or false as the patient answered; leave out when not asked (never a made-up 'no')."
-DESCRIPTION_LENGTH = 200  # a few words, as the page's text box says
+DESCRIPTION_LENGTH = TEXT_LENGTH  # a few words, as the page's text box says
 DESCRIBED = (
     "The patient's own words for what it is, at most 200 characters; only for a code whose knowledge-base "
     "entry takes one (`describe`; `mesosafe schema checkin` lists them as x-describe), and "
     "optional there. Stored and shown to staff as written; triage never reads it."
 )
-Description = Annotated[
-    str,
-    Field(min_length=1, max_length=DESCRIPTION_LENGTH),
-    AfterValidator(no_controls),
-    AfterValidator(_not_blank),
-]
+Description = Named  # the same rules as a name: some words, not blank, no control characters
 
 
 class SymptomReport(Input):

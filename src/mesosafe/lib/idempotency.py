@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +24,7 @@ from mesosafe.errors import DomainError
 HEADER = "Idempotency-Key"
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 class KeyReused(DomainError):
@@ -68,10 +70,17 @@ class Once(Generic[M]):
             raise KeyReused(HEADER, f"already used for a {self.what} with other details")
         return self.records.get(pk=pk)
 
-    def winner(self, error: IntegrityError) -> M:
-        """After the create failed with `error`: the record a send with the same key stored meanwhile (it
-        won the race), else `error` again (another constraint refused the record)."""
-        first = self.earlier()
-        if first is None:
-            raise error
-        return first
+    def run(self, create: Callable[[], T], again: Callable[[M], T]) -> T:
+        """`create()` (which stores the record with `fields()`), unless this key's record exists: then
+        `again(record)`, nothing created. So also when `create` fails on the unique key because a send with
+        the same key stored it meanwhile (it won the race); another constraint's IntegrityError is raised."""
+        earlier = self.earlier()
+        if earlier is not None:
+            return again(earlier)
+        try:
+            return create()
+        except IntegrityError as error:
+            winner = self.earlier()
+            if winner is None:
+                raise error from None
+            return again(winner)

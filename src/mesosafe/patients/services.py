@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from mesosafe import explain
 from mesosafe.audit.services import record
@@ -30,18 +30,16 @@ def add_patient(staff: Staff, data: PatientIn, idempotency_key: str | None = Non
     once = Once(
         Patient.objects.for_clinic(staff.clinic_id), idempotency_key, data.model_dump(mode="json"), "patient"
     )
-    earlier = once.earlier()
-    if earlier is not None:
-        return earlier, False
+    return once.run(lambda: (_create(staff, data, once), True), lambda earlier: (earlier, False))
+
+
+def _create(staff: Staff, data: PatientIn, once: Once[Patient]) -> Patient:
     values = data.model_dump()
     values["preferred_language"] = values["preferred_language"] or staff.clinic.default_language
-    try:
-        with transaction.atomic():
-            patient = Patient.objects.create(clinic_id=staff.clinic_id, **values, **once.fields())
-            record(staff.clinic_id, staff.user, "create", "patient", [patient.id], patient.id)
-    except IntegrityError as error:
-        return once.winner(error), False  # a send with the same key stored it meanwhile
-    return patient, True
+    with transaction.atomic():
+        patient = Patient.objects.create(clinic_id=staff.clinic_id, **values, **once.fields())
+        record(staff.clinic_id, staff.user, "create", "patient", [patient.id], patient.id)
+    return patient
 
 
 def update_patient(staff: Staff, patient: Patient, changes: dict[str, Any]) -> Patient:

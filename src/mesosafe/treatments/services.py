@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from mesosafe.audit.services import record
@@ -122,13 +122,7 @@ def record_treatment(
     once = Once(
         Treatment.objects.filter(idempotency_clinic_id=patient.clinic_id), idempotency_key, sent, "treatment"
     )
-    earlier = once.earlier()
-    if earlier is not None:
-        return earlier, ""
-    try:
-        return _record(patient, data, by, once)
-    except IntegrityError as error:
-        return once.winner(error), ""  # a send with the same key recorded it meanwhile
+    return once.run(lambda: _record(patient, data, by, once), lambda earlier: (earlier, ""))
 
 
 def _record(patient: Patient, data: TreatmentIn, by: Any, once: Once[Treatment]) -> tuple[Treatment, str]:
