@@ -279,8 +279,15 @@ def test_listed_conditions_need_a_clinician(condition: str) -> None:
     assert decide(conditions=[condition]).decision is Decision.CLINICIAN_REVIEW
 
 
-def test_other_conditions_mean_precautions() -> None:
-    assert decide(conditions=["asthma"]).decision is Decision.PROCEED_WITH_PRECAUTIONS
+@pytest.mark.parametrize("condition", ["asthma", "leukaemia", "psoriasis flare on the cheeks", "صدفية"])
+def test_a_condition_we_cannot_recognise_needs_a_clinician(condition: str) -> None:
+    result = decide(conditions=[condition])
+    assert result.decision is Decision.CLINICIAN_REVIEW
+    assert [(r.rule, r.detail) for r in result.reasons] == [("other_condition", condition)]
+
+
+def test_nothing_declared_is_not_a_condition() -> None:
+    assert decide(conditions=["none"]).decision is Decision.PROCEED
 
 
 # "you may be administered a local anaesthetic" (seed 001)
