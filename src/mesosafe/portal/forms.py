@@ -433,9 +433,9 @@ class DetailsForm(HiddenKey, ErrorSummary, forms.Form):
                     help_text=_("In your own words, at most 200 characters. Your clinic reads them."),
                     max_length=DESCRIPTION_LENGTH,
                     widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
-                    error_messages={
-                        key: text % {"symptom": name} for key, text in DESCRIPTION_ERRORS.items()
-                    },
+                    error_messages={key: text % {"symptom": name} for key, text in DESCRIPTION_ERRORS.items()}
+                    # Django's own refusal of a NUL, which runs before clean() and named no symptom
+                    | {"null_characters_not_allowed": DESCRIPTION_ERRORS["controls"] % {"symptom": name}},
                 )
         self.self_named = frozenset(
             [
