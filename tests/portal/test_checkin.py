@@ -713,6 +713,17 @@ def test_a_nul_in_the_words_is_refused_naming_the_symptom(
     assert f'<a href="#id_desc_something_else">{message}</a>' in _summary(page)
 
 
+def test_a_line_break_counts_as_one_character_as_the_browser_counts_it(case: Case, client: Client) -> None:
+    """A browser counts a line break in the box as one character (maxlength=200) but sends it as CR LF: 200
+    characters typed with a line break came back as 201, "please use 200 characters or fewer". The words are
+    stored with LF line breaks, as the API takes them."""
+    words = "x" * 99 + "\r\n" + "y" * 100
+    answers = {**symptom(SOMETHING_ELSE), "desc_something_else": words}
+    response = post(client, case, answers)
+    assert response.status_code == 302, _summary(_main(response.content.decode()))
+    assert CheckIn.objects.get().answers["symptoms"][0]["description"] == "x" * 99 + "\n" + "y" * 100
+
+
 def test_the_words_are_stored_as_written_and_shown_quoted_and_escaped(case: Case, client: Client) -> None:
     words = "metallic taste <script>alert(1)</script> since 3 days"
     answers = {**symptom(SOMETHING_ELSE, severity="moderate"), "desc_something_else": words}
