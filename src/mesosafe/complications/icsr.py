@@ -163,16 +163,10 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe7
 
 
 def described(complication: Complication) -> dict[str, str]:
-    """The patient's own words for each code of the check-in the complication was recorded from that takes a
-    description (`describe` in the knowledge base: 'something else'), where the patient gave some."""
-    if complication.checkin is None:
-        return {}
-    words: dict[str, str] = {}
-    for symptom in complication.checkin.answers.get("symptoms", []):
-        text = symptom.get("description")
-        if isinstance(text, str) and text.translate(_BIDI).strip():
-            words.setdefault(symptom.get("code", ""), " ".join(text.translate(_BIDI).split()))
-    return words
+    """The patient's own words for the codes they described (Complication.own_words), as one line of plain
+    text without direction controls."""
+    words = {code: " ".join(text.translate(_BIDI).split()) for code, text in complication.own_words().items()}
+    return {code: text for code, text in words.items() if text}
 
 
 def reported_term(name: str, words: str | None) -> str:
