@@ -101,7 +101,7 @@ def case(complication: Complication) -> Case:
             seriousness=seriousness_criteria(complication),
             outcome=OUTCOMES[complication.outcome],
         )
-        for code in complication.symptom_codes
+        for code in dict.fromkeys(complication.symptom_codes)  # once each: a reaction's id is its code
     )
     drugs = tuple(
         Drug(
@@ -126,7 +126,9 @@ def case(complication: Complication) -> Case:
         sender=Sender(organisation=clinic.name, country=clinic.country, phone=clinic.phone or None),
         patient=Patient(initials=_initials(patient.name), birth_date=patient.date_of_birth),
         narrative=_narrative(
-            complication, treated_on.isoformat(), _terms(kb, complication.symptom_codes, words)
+            complication,
+            treated_on.isoformat(),
+            _terms(kb, list(dict.fromkeys(complication.symptom_codes)), words),
         ),
         reactions=reactions,
         drugs=drugs,
