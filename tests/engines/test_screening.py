@@ -345,7 +345,7 @@ def test_a_question_left_out_is_not_asked_not_no() -> None:
 
 
 def test_questions_not_asked_are_listed_with_the_arabic_comma_in_arabic() -> None:
-    """The Arabic detail joined its names with a Latin ", " ("الحمل, رد فعل …"); Arabic text lists with "، "."""
+    """The Arabic detail joined its names with a Latin ", " ("الحمل, رد فعل …"); Arabic lists with "، "."""
     intake = parse(Intake, {**ALL_NO, "age": 35, "pregnant": None, "previous_mesotherapy_reaction": None})
     [reason] = screen(intake, Lang.AR).reasons
     assert reason.detail == "الحمل، رد فعل سابق تجاه الميزوثيرابي"
