@@ -106,3 +106,4 @@ def test_something_else_is_reported_in_the_patients_own_words_not_as_something_e
     )
     (made,) = read(icsr.icsr_xml(complication))
     assert [(r.reported_term, r.language) for r in made.reactions] == [("a headache", "eng")]
+    assert icsr.language_of("pain for ٣ days، still") == "eng"  # Arabic digits and comma: no Arabic word

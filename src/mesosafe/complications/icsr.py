@@ -180,9 +180,9 @@ def reported_term(name: str, words: str | None) -> str:
 
 
 def language_of(words: str) -> str:
-    """E.i.1.1b (ISO 639-2): Arabic when the words hold Arabic letters; English (the knowledge base's names,
-    and the default) otherwise."""
-    return "ara" if _ARABIC.search(words) else "eng"
+    """E.i.1.1b (ISO 639-2): Arabic when the words hold Arabic letters (its digits and commas alone say no
+    language); English (the knowledge base's names, and the default) otherwise."""
+    return "ara" if any(c.isalpha() and _ARABIC.match(c) for c in words) else "eng"  # letters: not '٣', '،'
 
 
 def version(complication: Complication) -> datetime:
