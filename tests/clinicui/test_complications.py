@@ -123,3 +123,14 @@ def test_an_empty_submit_names_grade_and_relatedness_and_keeps_the_input(
     assert not Complication.objects.exists()
     stored.refresh_from_db()
     assert stored.reviewed_at is None
+
+
+def test_from_a_checkin_the_form_shows_what_the_patient_reported(case: Case, staff_client: Client) -> None:
+    """The form recorded from a check-in (and audited reading it) but showed only its number: staff ticking
+    "Something else" could not see what it was. Its answers are shown, the patient's words as written."""
+    stored = case.checkin(
+        [{"code": "something_else", "severity": "moderate", "description": "حكة منذ ٣ أيام"}]
+    )
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/?checkin={stored.id}"
+    page = staff_client.get(url).content.decode()
+    assert 'as written: <q dir="auto" class="own-words">حكة منذ ٣ أيام</q>' in page

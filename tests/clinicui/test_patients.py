@@ -140,3 +140,15 @@ def test_a_search_too_long_to_run_lists_nobody(site_a: ClinicSite, staff_client:
     assert "Ensure this value has at most 100 characters (it has 101)." in page
     assert 'aria-invalid="true"' in page and f'value="{"x" * 101}"' in page
     assert not AuditEvent.objects.filter(action="read", object_type="patient").exists()
+
+
+def test_the_timeline_and_eligibility_show_the_patients_words_as_written(
+    case: Case, staff_client: Client
+) -> None:
+    """The timeline's and the eligibility's symptom lists turned the patient's "٣" into "3" and left their
+    words unmarked; they are quoted apart, dir="auto", digits as typed."""
+    case.checkin([{"code": "something_else", "severity": "moderate", "description": "حكة منذ ٣ أيام"}])
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    shown = '<q dir="auto" class="own-words">حكة منذ ٣ أيام</q>'
+    assert page.count(shown) == 2  # the check-in in the timeline, and the effects that must settle first
+    assert "حكة منذ 3 أيام" not in page

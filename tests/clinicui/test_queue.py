@@ -525,3 +525,17 @@ def test_the_day_after_treatment_is_whole_days_as_the_engine_counts_them(
     card = page[page.index(f'id="treatment-{stored.treatment_id}"') :]
     assert "Latest check-in: day 0 after treatment · 1 check-in to review" in card
     assert "Day 0 after treatment" in card and "day 1" not in card.lower()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_queue_card_shows_the_patients_words_as_written(
+    case: Case, staff_client: Client, lang: str
+) -> None:
+    """The card listed the symptoms as plain text in Western digits, the patient's words too: "منذ ٣ أيام"
+    read "منذ 3 أيام", which is not what they wrote. Their words are quoted apart, dir="auto", untouched."""
+    words = "ألم في الأسنان منذ ٣ أيام <b>x</b>"
+    case.checkin([{"code": "something_else", "severity": "severe", "description": words}])
+    staff_client.cookies["django_language"] = lang
+    queue = staff_client.get("/clinic/").content.decode()
+    assert '<q dir="auto" class="own-words">ألم في الأسنان منذ ٣ أيام &lt;b&gt;x&lt;/b&gt;</q>' in queue
+    assert "منذ 3 أيام" not in queue and "<b>x" not in queue

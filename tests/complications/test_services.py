@@ -12,10 +12,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from mesosafe.checkins.services import submit
 from mesosafe.complications import icsr, services
 from mesosafe.complications.models import Complication
 from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
 from mesosafe.e2b import Case, read
+from mesosafe.errors import DomainError
 from mesosafe.patients.models import Patient
 from tests.service_fixtures import Site
 
@@ -82,3 +84,28 @@ def test_the_migration_keeps_each_reported_day_as_its_midnight_utc(
     assert Complication.objects.get(pk=reported.pk).report_version == midnight
     assert Complication.objects.filter(report_version__gte=midnight).count() == 1  # stored as a moment
     assert Complication.objects.get(pk=unreported.pk).report_version is None
+
+
+def test_a_symptom_reported_twice_is_one_reaction_with_all_the_patients_words(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """A check-in may list a code twice (two things 'not on the list'): the complication took both codes, and
+    its ICSR had two reactions with one id (causality could not say which). The code is kept once, with
+    every description; a code given twice by staff is refused naming the second."""
+    treatment, _ = make_treatment(site, make_patient(site), days_ago=3)
+    twice = [
+        {"code": "something_else", "severity": "mild", "description": "a headache"},
+        {"code": "something_else", "severity": "mild", "description": "a metallic taste"},
+    ]
+    checkin, _ = submit(treatment.link, {"symptoms": twice})
+    data = ComplicationIn(onset_date=timezone.localdate(), grade=1, relatedness="possibly")
+    complication = services.create(treatment, data, by=site.staff.user, checkin=checkin)
+    assert complication.symptom_codes == ["something_else"]
+    (made,) = read(icsr.icsr_xml(complication))
+    assert [r.reported_term for r in made.reactions] == ["a headache; a metallic taste"]
+    given = ComplicationIn(
+        onset_date=timezone.localdate(), grade=1, relatedness="possibly", symptom_codes=["pus", "pus"]
+    )
+    with pytest.raises(DomainError) as refused:
+        services.create(treatment, given, by=site.staff.user)
+    assert refused.value.field == "symptom_codes[1]"

@@ -67,8 +67,14 @@ def test_without_meddra_code_the_reported_term_is_still_sent(case: Case) -> None
     assert 'nullFlavor="NI"' in xml and "تورم" in xml
 
 
+# what XML 1.0 can carry (the writer sends the rest as U+FFFD, tested above): no surrogates, controls, U+FFFE
+# or U+FFFF; Hypothesis found U+FFFE, written as U+FFFD as meant, which failed the round trip
 terms = (
-    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
+    st.text(
+        st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
+        min_size=1,
+        max_size=40,
+    )
     .map(str.strip)
     .filter(bool)
 )

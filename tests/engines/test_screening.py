@@ -351,6 +351,15 @@ def test_a_question_left_out_is_not_asked_not_no() -> None:
     assert decide(previous_anaphylaxis=True).decision is Decision.CLINICIAN_REVIEW
 
 
+def test_questions_not_asked_are_listed_with_the_arabic_comma_in_arabic() -> None:
+    """The Arabic detail joined its names with a Latin ", " ("الحمل, رد فعل …"); Arabic lists with "، "."""
+    intake = parse(Intake, {**ALL_NO, "age": 35, "pregnant": None, "previous_mesotherapy_reaction": None})
+    [reason] = screen(intake, Lang.AR).reasons
+    assert reason.detail == "الحمل، رد فعل سابق تجاه الميزوثيرابي"
+    [reason] = screen(intake, Lang.EN).reasons
+    assert reason.detail == "pregnancy, an earlier reaction to mesotherapy"
+
+
 def test_every_yes_no_question_is_named_when_not_asked() -> None:
     """A flag added to the intake is added to the `not_asked` rule too, or leaving it out would be "no"."""
     (rule,) = [r for r in load().screening.rules if r.kind == "not_asked"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from mesosafe.checkins.services import submit
 from mesosafe.complications.icsr import case
 from mesosafe.complications.models import Complication
 from mesosafe.complications.schemas import ComplicationIn
@@ -73,3 +74,26 @@ def test_a_fatal_outcomes_conditions_are_not_active_and_abate_on_the_outcome_dat
         assert condition["clinicalStatus"]["coding"][0]["code"] == "inactive"
         assert condition["abatementDateTime"] == complication.outcome_date.isoformat()
         assert checked(condition) == condition
+
+
+def test_something_else_carries_the_patients_words(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """A complication recorded from a 'something else' check-in read "Something else" in its Condition and
+    AdverseEvent, as its ICSR did: what it was is the patient's words, so the Condition's text and the event
+    say them (the coding stays the code, its display the name)."""
+    patient = make_patient(site, lang="ar")
+    treatment, _ = make_treatment(site, patient, days_ago=3)
+    checkin, _ = submit(
+        treatment.link,
+        {"symptoms": [{"code": "something_else", "severity": "moderate", "description": "صداع منذ ٣ أيام"}]},
+    )
+    data = ComplicationIn(onset_date=timezone.localdate(), grade=2, relatedness="possibly")
+    create(treatment, data, by=site.staff.user, checkin=checkin)
+    made = patient_bundle(patient, load())
+    checked(made)
+    (condition,) = _of(made, "Condition")
+    assert condition["code"]["text"] == "صداع منذ ٣ أيام"
+    assert condition["code"]["coding"][0]["code"] == "something_else"
+    (event,) = _of(made, "AdverseEvent")
+    assert event["event"]["text"] == "شيء آخر: صداع منذ ٣ أيام"

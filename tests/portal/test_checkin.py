@@ -694,6 +694,36 @@ def test_the_words_are_asked_for_and_each_refusal_names_the_field(
     assert 'id="id_desc_something_else_error"' in page
 
 
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "Something else: please use only letters, numbers and punctuation."),
+        ("ar", "شيء آخر: يُرجى استخدام الحروف والأرقام وعلامات الترقيم فقط."),
+    ],
+)
+def test_a_nul_in_the_words_is_refused_naming_the_symptom(
+    make_case: Any, client: Client, lang: str, message: str
+) -> None:
+    """Django's own check for NUL ran first and said "Null characters are not allowed.", naming nothing."""
+    case = make_case(lang=lang)
+    answers = {**symptom(SOMETHING_ELSE), "desc_something_else": "a\x00b"}
+    response = post(client, case, answers)
+    page = _main(response.content.decode())
+    assert response.status_code == 400 and not CheckIn.objects.exists()
+    assert f'<a href="#id_desc_something_else">{message}</a>' in _summary(page)
+
+
+def test_a_line_break_counts_as_one_character_as_the_browser_counts_it(case: Case, client: Client) -> None:
+    """A browser counts a line break in the box as one character (maxlength=200) but sends it as CR LF: 200
+    characters typed with a line break came back as 201, "please use 200 characters or fewer". The words are
+    stored with LF line breaks, as the API takes them."""
+    words = "x" * 99 + "\r\n" + "y" * 100
+    answers = {**symptom(SOMETHING_ELSE), "desc_something_else": words}
+    response = post(client, case, answers)
+    assert response.status_code == 302, _summary(_main(response.content.decode()))
+    assert CheckIn.objects.get().answers["symptoms"][0]["description"] == "x" * 99 + "\n" + "y" * 100
+
+
 def test_the_words_are_stored_as_written_and_shown_quoted_and_escaped(case: Case, client: Client) -> None:
     words = "metallic taste <script>alert(1)</script> since 3 days"
     answers = {**symptom(SOMETHING_ELSE, severity="moderate"), "desc_something_else": words}

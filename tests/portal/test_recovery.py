@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Any
 
 from django.test import Client
 
@@ -157,3 +158,20 @@ def test_the_page_draws_a_repeated_symptom_at_its_worst(make_case, client: Clien
     marks = re.findall(r'<circle cx="[\d.]+" cy="([\d.]+)"', page)
     severe_y = charts.build([3], {"pain": [(0, 3)]}, {"pain": "Pain"}).y_ticks[3][0]
     assert marks == [f"{severe_y}"]
+
+
+def test_something_else_shows_the_patients_own_words(case: Case, client: Client) -> None:
+    """Two 'something else' check-ins (a headache, then a rash) both read 'Something else': the list of
+    check-ins lost what each was. The words are shown as on the result page: quoted, dir="auto", escaped."""
+    case.checkin([{"code": "something_else", "description": "a headache"}])
+    case.checkin([{"code": "something_else", "description": "a rash <b>on the neck</b>"}])
+    page = client.get(case.url("recovery/")).content.decode()
+    assert 'as written: <q dir="auto">a headache</q>' in page
+    assert '<q dir="auto">a rash &lt;b&gt;on the neck&lt;/b&gt;</q>' in page and "<b>on" not in page
+
+
+def test_something_else_words_on_an_arabic_page(make_case: Any, client: Client) -> None:
+    case = make_case(lang="ar")
+    case.checkin([{"code": "something_else", "description": "صداع منذ 3 أيام"}])
+    page = client.get(case.url("recovery/")).content.decode()
+    assert 'كما كُتب: <q dir="auto">صداع منذ 3 أيام</q>' in page  # the patient's "3", as written

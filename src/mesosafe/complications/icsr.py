@@ -10,6 +10,7 @@ makes a new version that sorts after the old one even on the same day; the batch
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ from mesosafe.complications.models import Complication
 from mesosafe.e2b import Case, Causality, Drug, Header, Patient, Reaction, Reporter, Sender, write
 from mesosafe.e2b.codes import ROUTE_INTRADERMAL, Outcome, Qualification, Seriousness
 from mesosafe.errors import DomainError
-from mesosafe.knowledge import load
+from mesosafe.knowledge import KnowledgeBase, load
 
 OUTCOMES = {
     "recovered": Outcome.RECOVERED,
@@ -85,10 +86,14 @@ def case(complication: Complication) -> Case:
     kb = load()
     treated_on = treatment.performed_at.astimezone(zone).date()
     changed = version(complication)
+    words = described(complication)
     reactions = tuple(
         Reaction(
             id=f"complication-{complication.id}-{code}",
-            reported_term=kb.effects[code].name.en if code in kb.effects else code,
+            reported_term=reported_term(
+                kb.effects[code].name.en if code in kb.effects else code, words.get(code)
+            ),
+            language=language_of(words.get(code, "")),
             onset=complication.onset_date,
             end=complication.outcome_date
             if complication.outcome in ("recovered", "recovered_with_sequelae")
@@ -96,7 +101,7 @@ def case(complication: Complication) -> Case:
             seriousness=seriousness_criteria(complication),
             outcome=OUTCOMES[complication.outcome],
         )
-        for code in complication.symptom_codes
+        for code in dict.fromkeys(complication.symptom_codes)  # once each: a reaction's id is its code
     )
     drugs = tuple(
         Drug(
@@ -120,7 +125,11 @@ def case(complication: Complication) -> Case:
         most_recent_at=changed,
         sender=Sender(organisation=clinic.name, country=clinic.country, phone=clinic.phone or None),
         patient=Patient(initials=_initials(patient.name), birth_date=patient.date_of_birth),
-        narrative=_narrative(complication, treated_on.isoformat(), [r.reported_term for r in reactions]),
+        narrative=_narrative(
+            complication,
+            treated_on.isoformat(),
+            _terms(kb, list(dict.fromkeys(complication.symptom_codes)), words),
+        ),
         reactions=reactions,
         drugs=drugs,
         causalities=tuple(
@@ -147,6 +156,35 @@ def case(complication: Complication) -> Case:
     )
 
 
+# E.i.1.1a is at most 250 characters; the patient's description is at most 200 (engines.inputs)
+REPORTED_TERM_LENGTH = 250
+# Unicode's direction marks, embeddings, overrides and isolates: invisible, they would reorder the term as
+# a regulator's viewer shows it (a description may hold them: a page isolates the words, a report cannot)
+_BIDI = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def described(complication: Complication) -> dict[str, str]:
+    """The patient's own words for the codes they described (Complication.own_words), as one line of plain
+    text without direction controls."""
+    words = {code: " ".join(text.translate(_BIDI).split()) for code, text in complication.own_words().items()}
+    return {code: text for code, text in words.items() if text}
+
+
+def reported_term(name: str, words: str | None) -> str:
+    """E.i.1.1a: the reaction as reported. For a symptom the patient described ('something else') that is
+    their own words, the only thing that says what the reaction was; never MedDRA-coded here."""
+    if not words:
+        return name
+    return words[:REPORTED_TERM_LENGTH]
+
+
+def language_of(words: str) -> str:
+    """E.i.1.1b (ISO 639-2): Arabic when the words hold Arabic letters (its digits and commas alone say no
+    language); English (the knowledge base's names, and the default) otherwise."""
+    return "ara" if any(c.isalpha() and _ARABIC.match(c) for c in words) else "eng"  # letters: not '٣', '،'
+
+
 def version(complication: Complication) -> datetime:
     """C.1.5: the last change, to the second (E2B's precision), in the clinic's time zone; the record of a
     report keeps it as its `report_version`."""
@@ -157,6 +195,15 @@ def version(complication: Complication) -> datetime:
 
 def _initials(name: str) -> str:
     return "".join(part[0] for part in name.split() if part)[:10].upper()
+
+
+def _terms(kb: KnowledgeBase, codes: list[str], words: dict[str, str]) -> list[str]:
+    """The reactions in the narrative (H.1, English): each name, and the patient's words where given."""
+    names = [kb.effects[code].name.en if code in kb.effects else code for code in codes]
+    return [
+        f"{name} (in the patient's words: \u201c{words[code]}\u201d)" if words.get(code) else name
+        for name, code in zip(names, codes, strict=True)
+    ]
 
 
 def _narrative(complication: Complication, treated_on: str, terms: list[str]) -> str:

@@ -73,6 +73,20 @@ class Complication(models.Model):
             models.CheckConstraint(condition=models.Q(grade__gte=1, grade__lte=5), name="grade_1_to_5"),
         )
 
+    def own_words(self) -> dict[str, str]:
+        """The patient's own words for each symptom of the check-in this was recorded from, where they
+        described one ('something else', a code whose knowledge entry takes a description): what the
+        symptom was, which its code alone does not say. As written, a code described twice with both
+        descriptions ("…; …"); empty without a check-in."""
+        if self.checkin is None:
+            return {}
+        words: dict[str, list[str]] = {}
+        for symptom in self.checkin.answers.get("symptoms", []):
+            text = symptom.get("description")
+            if isinstance(text, str) and text.strip():
+                words.setdefault(str(symptom.get("code", "")), []).append(text)
+        return {code: "; ".join(texts) for code, texts in words.items()}  # a code described twice: both
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,

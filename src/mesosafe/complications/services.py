@@ -26,6 +26,14 @@ FATAL_IS_SERIOUS = "a death, or a grade 4 or 5 complication, is serious: mark it
 KEEPS_REPORT_DATE = "a complication reported to the regulator keeps its report date"
 
 
+def _once_each(codes: list[str]) -> None:
+    """One reaction per code (the ICSR links each by its code); checked where codes are given, so a record
+    stored before this check can still be updated."""
+    for index, code in enumerate(codes):
+        if code in codes[:index]:
+            raise DomainError(("symptom_codes", index), f"'{code}' is listed twice")
+
+
 def _check(values: dict[str, Any]) -> None:
     known = load_kb().effects
     for index, code in enumerate(values.get("symptom_codes") or []):
@@ -59,7 +67,9 @@ def create(
     values = data.model_dump()
     values["serious_reason"] = values["serious_reason"] or ""
     if checkin is not None and not values["symptom_codes"]:
-        values["symptom_codes"] = [s["code"] for s in checkin.answers.get("symptoms", [])]
+        # once each: a check-in may list a code twice ('something else', described twice)
+        values["symptom_codes"] = list(dict.fromkeys(s["code"] for s in checkin.answers.get("symptoms", [])))
+    _once_each(values["symptom_codes"])
     _check(values)
     if values["onset_date"] < treatment.patient.clinic.local_date(treatment.performed_at):
         raise DomainError("onset_date", BEFORE_TREATMENT)
@@ -87,6 +97,7 @@ def update(complication: Complication, patch: ComplicationPatch, by: Any) -> Com
     ):
         raise DomainError("reported_on", KEEPS_REPORT_DATE)
     current.update(changes)
+    _once_each(changes.get("symptom_codes") or [])
     _check(current)
     for name, value in changes.items():
         setattr(complication, name, value)

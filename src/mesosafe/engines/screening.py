@@ -98,10 +98,14 @@ def _unknown_condition(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, l
     return [(c, None) for c in intake.conditions if _condition_code(c, kb) is None]
 
 
+# How a list of names is written in each language: Arabic has its own comma (U+060C)
+LIST_SEPARATOR = {Lang.EN: ", ", Lang.AR: "\u060c "}
+
+
 def _not_asked(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     """One finding naming every question left out (None): unknown is not "no"."""
     unknown = [q.name.get(lang) for q in rule.questions if getattr(intake, q.field) is None]
-    return [(", ".join(unknown), None)] if unknown else []
+    return [(LIST_SEPARATOR[lang].join(unknown), None)] if unknown else []
 
 
 TESTS: dict[str, Test] = {

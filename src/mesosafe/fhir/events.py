@@ -76,8 +76,14 @@ def adverse_event(complication: Complication, kb: KnowledgeBase, staff_id: int |
 
 
 def _symptom_names(complication: Complication, kb: KnowledgeBase, lang: str) -> str:
+    """The symptoms' names, each described one with the patient's words: "Something else: a headache"."""
+    words = complication.own_words()
     names = [getattr(kb.effects[c].name, lang) if c in kb.effects else c for c in complication.symptom_codes]
-    return "، ".join(names) if lang == "ar" else ", ".join(names)
+    said = [
+        f"{name}: {words[c]}" if c in words else name
+        for name, c in zip(names, complication.symptom_codes, strict=True)
+    ]
+    return "، ".join(said) if lang == "ar" else ", ".join(said)
 
 
 def _seriousness(complication: Complication) -> dict[str, Any]:
@@ -128,6 +134,7 @@ def conditions(complication: Complication, kb: KnowledgeBase) -> list[dict[str, 
     lang = patient.preferred_language
     clinical = CLINICAL_STATUS.get(complication.outcome, "active")
     found = []
+    words = complication.own_words()  # the text "as entered" of a code that says only "something else"
     for code in complication.symptom_codes:
         effect = kb.effects.get(code)
         condition: dict[str, Any] = {
@@ -140,7 +147,7 @@ def conditions(complication: Complication, kb: KnowledgeBase) -> list[dict[str, 
                 "symptom",
                 code,
                 effect.name.en if effect else None,
-                getattr(effect.name, lang) if effect else None,
+                words.get(code) or (getattr(effect.name, lang) if effect else None),
             ),
             "subject": ref("Patient", f"patient-{patient.id}"),
             "onsetDateTime": complication.onset_date.isoformat(),

@@ -279,6 +279,16 @@ class TemperatureField(LocalDecimalField):
             raise ValidationError(temperature_error(value), code="temperature") from None
 
 
+class WordsField(forms.CharField):
+    """A text box's words with their line breaks as LF: a browser sends each as CR LF but counts it as one
+    character against maxlength, so the server counts it as one too (and stores it as the API takes it)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return super().to_python(value)
+
+
 class SymptomRow:
     """One symptom of the first step, for the template: its checkbox, and whether it is a red flag."""
 
@@ -428,14 +438,14 @@ class DetailsForm(HiddenKey, ErrorSummary, forms.Form):
                     error_messages={"required": DETAILS[question] % {"symptom": name}},
                 )
             if code in self.described:
-                self.fields[f"{DESCRIBE}_{code}"] = forms.CharField(
+                self.fields[f"{DESCRIBE}_{code}"] = WordsField(
                     label=_("What is it?"),
                     help_text=_("In your own words, at most 200 characters. Your clinic reads them."),
                     max_length=DESCRIPTION_LENGTH,
                     widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
-                    error_messages={
-                        key: text % {"symptom": name} for key, text in DESCRIPTION_ERRORS.items()
-                    },
+                    error_messages={key: text % {"symptom": name} for key, text in DESCRIPTION_ERRORS.items()}
+                    # Django's own refusal of a NUL, which runs before clean() and named no symptom
+                    | {"null_characters_not_allowed": DESCRIPTION_ERRORS["controls"] % {"symptom": name}},
                 )
         self.self_named = frozenset(
             [

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from mesosafe.checkins.answers import SEVERITY_LABELS, TREND_LABELS
+from mesosafe.checkins.answers import AS_WRITTEN, SEVERITY_LABELS, TREND_LABELS
 from mesosafe.knowledge import Lang, Severity, Trend
 from mesosafe.knowledge import load as load_kb
 
@@ -60,6 +60,11 @@ class Answered:
     name: str
     severity: str | None
     trend: str | None
+    words: str = ""  # the patient's own description ('something else'), shown as they wrote it
+
+    @property
+    def as_written(self) -> str:
+        return str(AS_WRITTEN)
 
     @property
     def parts(self) -> list[tuple[str, bool]]:
@@ -83,6 +88,7 @@ def answered(answers: dict[str, Any], lang: Lang) -> list[Answered]:
                 effect.name.get(lang) if effect else str(s.get("code", "?")),
                 str(SEVERITY_LABELS[Severity(severity)]) if severity in SEVERITIES else None,
                 str(TREND_LABELS[Trend(trend)]) if trend in TRENDS else None,
+                words if isinstance(words := s.get("description"), str) else "",
             )
         )
     return out

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mesosafe.checkins.answers import symptom_lines
 from mesosafe.checkins.services import acknowledge
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.access import audit_read, checkin_or_404, staff_required, treatment_or_404
@@ -72,6 +73,10 @@ def new_complication(request: HttpRequest, staff: Staff, pk: int) -> HttpRespons
             "treatment": treatment,
             "patient": treatment.patient,
             "checkin": checkin,
+            # what the patient reported, their own words as written: what the record is made from
+            "answers": symptom_lines(checkin.answers, lang_of(request), checkin.days_since_treatment)
+            if checkin is not None
+            else [],
             "form": form,
             "nav": "patients",
         },
