@@ -126,6 +126,28 @@ def test_a_deferring_screening_needs_an_override_reason(
     assert accepted.json()["screening_decision"] == screening["decision"]
 
 
+def test_a_screening_with_questions_left_out_needs_them_asked_or_an_override_reason(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    """Its answer tells the patient "your clinic must ask them before you are treated"; recording did not
+    ask for anything (a pregnancy never asked, then treated)."""
+    patient = make_patient(site)
+    url = f"{API}/patients/{patient.id}/screenings"
+    left_out = {"age": 30, **dict.fromkeys(YES_NO, False)}
+    del left_out["pregnant"]
+    screening = client.post(url, left_out, content_type="application/json", **site.headers()).json()
+    assert screening["decision"] == "proceed_with_precautions"
+    assert client.get(f"{API}/patients/{patient.id}", **site.headers()).json()["needs_override"] is True
+    refused = post(client, site, patient, treatment_body(site))
+    assert refused.status_code == 409 and refused.json()["errors"][0]["field"] == "override_reason"
+    assert "left questions unanswered (pregnancy)" in refused.text
+
+    all_asked = {"age": 30, **dict.fromkeys(YES_NO, False)}
+    client.post(url, all_asked, content_type="application/json", **site.headers())
+    assert client.get(f"{API}/patients/{patient.id}", **site.headers()).json()["needs_override"] is False
+    assert post(client, site, patient, treatment_body(site)).status_code == 201
+
+
 def test_the_patients_own_milder_screening_does_not_lift_the_clinics(
     client: Client, site: Site, make_patient: Callable[..., Patient]
 ) -> None:

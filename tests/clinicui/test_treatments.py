@@ -17,6 +17,7 @@ from mesosafe import explain
 from mesosafe.audit.models import AuditEvent
 from mesosafe.clinics.models import Batch
 from mesosafe.complications.models import Complication
+from mesosafe.engines.inputs import YES_NO
 from mesosafe.knowledge import Lang
 from mesosafe.lib.tokens import digest
 from mesosafe.patients.services import run_screening
@@ -129,6 +130,19 @@ def test_unresolved_screening_needs_a_reason(case: Case, staff_client: Client) -
     accepted = staff_client.post(url, form(case.site, override_reason="Endocrinologist approved by letter"))
     assert accepted.status_code == 200  # the recorded page, with the link
     assert Treatment.objects.filter(override_reason__startswith="Endocrinologist").exists()
+
+
+def test_questions_left_out_of_the_screening_need_a_reason(case: Case, staff_client: Client) -> None:
+    answers = {"age": 30, **dict.fromkeys(YES_NO, False)}
+    del answers["pregnant"]
+    run_screening(case.patient, answers, by=case.site.staff.user)
+    url = f"/clinic/patients/{case.patient.id}/treatments/new/"
+    page = staff_client.get(url).content.decode()
+    assert 'id="screening-warning"' in page and "<bdi>pregnancy</bdi>" in page
+    refused = staff_client.post(url, form(case.site))
+    assert refused.status_code == 400 and "give a reason to treat" in refused.content.decode()
+    accepted = staff_client.post(url, form(case.site, override_reason="Asked in person: not pregnant"))
+    assert accepted.status_code == 200
 
 
 def test_the_patients_own_milder_screening_does_not_lift_the_clinics(

@@ -11,6 +11,7 @@ from mesosafe.audit.services import record
 from mesosafe.clinics.models import Staff
 from mesosafe.engines import Intake, parse
 from mesosafe.knowledge import Decision, Lang
+from mesosafe.knowledge import load as load_kb
 from mesosafe.lib.idempotency import Once
 from mesosafe.patients.models import Patient, Screening
 from mesosafe.patients.schemas import PatientIn
@@ -101,4 +102,14 @@ def gating_screening(patient: Patient) -> Screening | None:
 
 
 def needs_override(screening: Screening | None) -> bool:
-    return screening is not None and Decision(screening.decision) in NEEDS_OVERRIDE
+    """A treatment over this screening needs a reason: it decided defer or stricter, or questions were left
+    unanswered (its answer tells the patient the clinic must ask them first)."""
+    if screening is None:
+        return False
+    return Decision(screening.decision) in NEEDS_OVERRIDE or bool(unanswered(screening))
+
+
+def unanswered(screening: Screening) -> str:
+    """The questions the screening left unanswered, as its stored reason lists them; "" if none."""
+    rules = {rule.id for rule in load_kb().screening.rules if rule.kind == "not_asked"}
+    return next((str(r.get("detail") or "") for r in screening.reasons if r.get("rule") in rules), "")

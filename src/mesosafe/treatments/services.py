@@ -16,11 +16,11 @@ from mesosafe.engines import Treatment as TreatmentInput
 from mesosafe.engines import aftercare
 from mesosafe.engines.inputs import blank
 from mesosafe.errors import Code, DomainError, conflict
-from mesosafe.knowledge import Disposition
+from mesosafe.knowledge import Decision, Disposition
 from mesosafe.lib.idempotency import Once
 from mesosafe.lib.tokens import digest, new_token
 from mesosafe.patients.models import Patient, Screening
-from mesosafe.patients.services import gating_screening, needs_override
+from mesosafe.patients.services import NEEDS_OVERRIDE, gating_screening, needs_override, unanswered
 from mesosafe.treatments import emails, lookup, tasks
 from mesosafe.treatments.models import (
     CheckinLink,
@@ -105,6 +105,9 @@ def _checkin_gate(patient: Patient, data: TreatmentIn) -> list[int]:
 
 def _screening_refusal(screening: Screening) -> str:
     which = "the latest screening" if screening.created_by_id is None else "the clinic's latest screening"
+    questions = unanswered(screening)
+    if questions and Decision(screening.decision) not in NEEDS_OVERRIDE:
+        return f"{which} left questions unanswered ({questions}): ask them first, or give an override reason"
     return f"{which} says '{screening.decision}'; recording needs an override reason"
 
 
