@@ -12,6 +12,7 @@ from mesosafe.engines import CheckIn, parse, triage
 from mesosafe.engines.contract import complete
 from mesosafe.engines.questions import asked
 from mesosafe.knowledge import Disposition, load
+from mesosafe.knowledge.plausible import TEMPERATURE_C
 
 KB = load()
 CODES = KB.symptom_codes
@@ -23,6 +24,8 @@ TREND_FROM = KB.triage.questions.trend_from_day
 
 DESCRIBED = {c for c, e in KB.effects.items() if e.describe}  # codes that take the patient's own words
 WORDS = st.sampled_from(["a headache", "a metallic taste", "تساقط الشعر", "قرحة برد على الشفة", "x" * 200])
+
+LOWEST = float(TEMPERATURE_C.low)  # the lowest reading a check-in takes
 
 
 def _described(report: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
@@ -45,7 +48,7 @@ check_in = st.fixed_dictionaries(
         "days_since_treatment": st.floats(min_value=0, max_value=120, allow_nan=False),
         "symptoms": st.lists(symptom, max_size=6),
     },
-    optional={"temperature_c": st.floats(min_value=34, max_value=42, allow_nan=False)},
+    optional={"temperature_c": st.floats(min_value=LOWEST, max_value=42, allow_nan=False)},
 )
 
 
@@ -143,7 +146,7 @@ def test_a_lower_temperature_never_lowers_urgency_below_the_fever_threshold(
 ) -> None:
     """Below the fever threshold a temperature only gets worse downwards (towards a low temperature)."""
     if "temperature_c" in data and data["temperature_c"] < KB.triage.fever.threshold_c:
-        assert rank({**data, "temperature_c": max(34.0, data["temperature_c"] - fall)}) >= rank(data)
+        assert rank({**data, "temperature_c": max(LOWEST, data["temperature_c"] - fall)}) >= rank(data)
 
 
 @settings(max_examples=200)
@@ -325,7 +328,11 @@ def test_any_measured_fever_is_at_least_urgent(data: dict[str, Any]) -> None:
             "days_since_treatment": st.floats(min_value=0, max_value=3650, allow_nan=False),
             "symptoms": st.lists(symptom, max_size=50),
         },
-        optional={"temperature_c": st.floats(min_value=34, max_value=43, allow_nan=False)},
+        optional={
+            "temperature_c": st.floats(
+                min_value=float(TEMPERATURE_C.low), max_value=float(TEMPERATURE_C.high), allow_nan=False
+            )
+        },
     ),
     st.sampled_from(["en", "ar"]),
 )

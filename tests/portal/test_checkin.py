@@ -176,6 +176,14 @@ def test_measured_fever_is_urgent(case: Case, client: Client) -> None:
     assert CheckIn.objects.get().disposition == "urgent"
 
 
+def test_a_mild_hypothermia_reading_is_taken_and_urgent(case: Case, client: Client) -> None:
+    """33.5 °C was refused as a typo ("Enter your temperature in °C"): the reading never reached the
+    triage, whose rule makes anything below 35 °C urgent."""
+    post(client, case, symptom("dryness"), temperature_c="33.5", key="c")
+    stored = CheckIn.objects.get()
+    assert stored.answers["temperature_c"] == 33.5 and stored.disposition == "urgent"
+
+
 @pytest.mark.parametrize("typed", ["٣٨٫٥", "38,5", "۳۸.۵"])
 def test_a_fever_typed_on_an_arabic_keyboard_is_read(case: Case, client: Client, typed: str) -> None:
     post(client, case, FEVER, temperature_c=typed, key="f")
