@@ -102,6 +102,26 @@ def test_prescribed_aspirin_needs_a_clinician_not_a_pause() -> None:
     assert result.defer_days is None
 
 
+@pytest.mark.parametrize("days", [0, 1, 4, 8])
+def test_prescribed_left_out_is_judged_as_prescribed_for_every_catalogue_medicine(days: float) -> None:
+    """Left out, "prescribed" was False: the rules for a medicine bought over the counter (pause it for 3
+    to 5 days) answered for a clopidogrel or a low-dose aspirin that a doctor may have prescribed."""
+    for medicine in load().screening.medicines:
+        name = medicine.aliases[0]
+        unknown = decide(medications=[{"name": name, "last_taken_days_ago": days}])
+        assert unknown.decision is decide(medications=[med(name, days, prescribed=True)]).decision, name
+        assert unknown.decision >= decide(medications=[med(name, days)]).decision, name
+
+
+@pytest.mark.parametrize("lang", [Lang.EN, Lang.AR])
+def test_an_aspirin_not_said_prescribed_or_not_needs_a_clinician_without_claiming_it_was(lang: Lang) -> None:
+    medication = {"name": "aspirin", "last_taken_days_ago": 1}
+    result = screen(parse(Intake, {"age": 35, **ALL_NO, "medications": [medication]}), lang)
+    assert result.decision is Decision.CLINICIAN_REVIEW
+    assert result.reasons[0].rule == "prescribed_blood_thinner"
+    assert "prescribed you" not in result.reasons[0].text and "وصف لك طبيب دواءً" not in result.reasons[0].text
+
+
 def test_paracetamol_is_not_a_blood_thinner() -> None:
     assert decide(medications=[med("paracetamol", 0)]).decision is Decision.PROCEED
 
@@ -327,7 +347,7 @@ def test_every_flag_rule_names_a_real_intake_field() -> None:
 
 
 def test_medication_model_is_exported() -> None:
-    assert Medication(name="x", last_taken_days_ago=0).prescribed is False
+    assert Medication(name="x", last_taken_days_ago=0).prescribed is None  # not asked, never a made-up "no"
 
 
 def test_a_question_left_out_is_not_asked_not_no() -> None:

@@ -73,9 +73,11 @@ NO_WHEN_LEFT_OUT = ("", "28", "29")  # intakes.yaml and the reviews written unde
 
 def as_written(intake: dict[str, Any], batch: str) -> Intake:
     """The intake as its author meant it: in the batches written when a question left out meant "no", the
-    questions left out are "no"; since then a question left out was not asked."""
+    questions left out are "no"; since then a question left out was not asked. A medicine's "prescribed"
+    left out meant "no" in every batch written until stop 31 (all of these)."""
     said_no = dict.fromkeys(FLAGS, False) if batch in NO_WHEN_LEFT_OUT else {}
-    return parse(Intake, {**said_no, **intake})
+    medications = [{"prescribed": False, **m} for m in intake.get("medications", [])]
+    return parse(Intake, {**said_no, **intake, "medications": medications})
 
 
 def test_intake_vignettes_are_never_under_screened() -> None:

@@ -132,15 +132,16 @@ class CheckIn(Input):
     )
 
 
-class Medication(Input):
-    name: Named
-    last_taken_days_ago: Days
-    prescribed: Flag = False
-
-
 # A screening question left out was not asked: stored as null and shown nowhere, never as "no". A rule on it
 # is not met (engines/screening.py tests `is True`); the patient's form asks every one of them.
 Asked = Annotated[Flag | None, Field(description=NOT_ASKED_QUESTION, json_schema_extra=_no_default)]
+
+
+class Medication(Input):
+    name: Named
+    last_taken_days_ago: Days
+    # Left out, it is not known whether a doctor prescribed it: judged as prescribed (engines/screening.py)
+    prescribed: Asked = None
 
 
 class Intake(Input):

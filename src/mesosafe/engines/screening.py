@@ -61,12 +61,20 @@ def _medicine_class(name: str, kb: KnowledgeBase) -> str | None:
     return next(m.drug_class for m in kb.screening.medicines if m.code == code) if code else None
 
 
+def _prescribed_as_rule(rule: bool | None, given: bool | None) -> bool:
+    """Whether a medicine's "prescribed" answer meets a rule's. Not asked (None) is judged as prescribed:
+    the stricter rules, which never tell a patient to stop a medicine a doctor may have prescribed."""
+    if rule is None:
+        return True
+    return rule if given is None else given == rule
+
+
 def _medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     findings: list[Finding] = []
     for med in intake.medications:
         if _medicine_class(med.name, kb) not in rule.drug_classes:
             continue
-        if rule.prescribed is not None and med.prescribed != rule.prescribed:
+        if not _prescribed_as_rule(rule.prescribed, med.prescribed):
             continue
         if rule.within_days is not None and med.last_taken_days_ago >= rule.within_days:
             continue
