@@ -361,3 +361,33 @@ def test_a_description_that_cannot_be_taken_is_a_422_naming_it(
     assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "symptoms[1].description"
     assert CheckIn.objects.count() == 0
+
+
+def test_a_symptom_listed_twice_is_a_422_naming_it(
+    client: Client, site: Site, linked: tuple[Treatment, str]
+) -> None:
+    """Two answers for one symptom are refused, not stored side by side; a check-in stored with a repeat
+    before this rule is still shown as it was stored."""
+    treatment, token = linked
+    pain = {"code": "pain", "severity": "mild", "trend": "same"}
+    response = submit(client, token, {"symptoms": [pain, {**pain, "severity": "severe"}]})
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0] == {
+        "field": "symptoms[1].code",
+        "message": "'pain' is listed twice; give each symptom once",
+    }
+    assert CheckIn.objects.count() == 0
+    old = {"symptoms": [pain, {**pain, "severity": "severe"}], "temperature_c": None}
+    stored = CheckIn.objects.create(
+        treatment=treatment,
+        submitted_at=timezone.now(),
+        days_since_treatment=2.0,
+        answers=old,
+        disposition="contact_clinic",
+        disposition_rank=1,
+        reasons=[],
+        next_session_ok=False,
+        kb_version="kb-000000000000",
+    )
+    shown = client.get(f"{API}/checkins/{stored.id}", **site.headers())
+    assert shown.status_code == 200 and shown.json()["answers"] == old

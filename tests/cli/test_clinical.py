@@ -248,3 +248,12 @@ def test_the_checkin_schema_says_which_codes_take_a_description() -> None:
     report = json.loads(out)["$defs"]["SymptomReport"]
     assert code == 0 and report["x-describe"] == ["something_else"]
     assert report["properties"]["description"]["anyOf"][0]["maxLength"] == 200
+
+
+def test_a_symptom_listed_twice_exits_2_naming_it(tmp_path: Path) -> None:
+    file = tmp_path / "checkin.json"
+    pain = {"code": "pain", "severity": "mild", "trend": "same"}
+    file.write_text(json.dumps({"days_since_treatment": 2, "symptoms": [pain, pain]}), encoding="utf-8")
+    code, out, err = run("triage", str(file))
+    assert code == 2 and out == ""
+    assert err == "Error: symptoms[1].code: 'pain' is listed twice; give each symptom once\n"

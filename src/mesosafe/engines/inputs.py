@@ -221,8 +221,18 @@ def parse(model: type[M], data: Any) -> M:
 
 
 def check_symptom_codes(check_in: CheckIn, kb: KnowledgeBase) -> None:
-    """Every code is known, and only a code whose knowledge entry says `describe` has a description."""
+    """Every code is known and given once, and only a code whose knowledge entry says `describe` has a
+    description. A code listed twice would carry two answers to one question ('mild' and 'severe'): which
+    one the patient meant is not for the clinic to guess, so the check-in is refused, never merged."""
+    seen: set[str] = set()
     for index, symptom in enumerate(check_in.symptoms):
+        if symptom.code in seen:
+            raise InputError(
+                ("symptoms", index, "code"),
+                f"'{symptom.code}' is listed twice; give each symptom once",
+                "repeated",
+            )
+        seen.add(symptom.code)
         if symptom.code not in kb.effects:
             known = ", ".join(kb.symptom_codes)
             raise InputError(
