@@ -215,3 +215,29 @@ def test_out_of_range_moments_are_422(
             f"{API}/patients/{patient.id}/treatments", body, content_type="application/json", **site.headers()
         )
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "performed_at"
+
+
+def test_a_number_too_long_to_read_is_422_naming_it(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """A whole number of more than 4300 digits: Python's error told of sys.set_int_max_str_digits()."""
+    patient = make_patient(site)
+    _, token = make_treatment(site, patient)
+    long = b"9" * 5001
+    cases = [
+        (f"{API}/patients/{patient.id}/screenings", b'{"age": ' + long + b"}", site.key, "age"),
+        (f"{API}/patient/checkins", b'{"temperature_c": -' + long + b"}", token, "temperature_c"),
+        (
+            f"{API}/patient/checkins",
+            b'{"symptoms": [{"code": "pain", "severity": ' + long + b"}]}",
+            token,
+            "symptoms[0].severity",
+        ),
+    ]
+    for url, body, secret, field in cases:
+        response = client.post(url, body, content_type="application/json", **link_headers(secret))
+        assert response.status_code == 422, (url, response.content[:300])
+        assert response["Content-Type"] == "application/problem+json"
+        message = "is a number with more than 4300 digits: no answer needs that many"
+        assert response.json()["errors"] == [{"field": field, "message": message}]
+    assert not CheckIn.objects.exists()

@@ -292,6 +292,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
     if exc.status_code == 400 and isinstance(cause, jsonbody.RepeatedKey):
         return field_problem(cause.field, "is given twice: send each field once", status=400).response()
+    if exc.status_code == 400 and isinstance(cause, jsonbody.LongNumber):
+        return field_problem(cause.field, jsonbody.LONG_NUMBER).response()
     if exc.status_code == 400 and isinstance(cause, NulText):
         return field_problem(cause.field, "must not contain NUL characters").response()
     if exc.status_code == 400 and str(exc) == _UNPARSABLE:
