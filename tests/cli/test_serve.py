@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -107,10 +108,9 @@ def _post_chunked(port: int, path: str, token: str, pieces: list[bytes]) -> tupl
     """A POST whose body is sent `Transfer-Encoding: chunked` (no Content-Length), one chunk per piece."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    try:
+    # answered (413) and closed before the whole body was sent: the answer is read all the same
+    with contextlib.suppress(BrokenPipeError):
         connection.request("POST", path, body=iter(pieces), headers=headers, encode_chunked=True)
-    except BrokenPipeError:  # answered (413) and closed before the whole body was sent: read the answer
-        pass
     response = connection.getresponse()
     answer = (response.status, response.getheader("Content-Type") or "", response.read())
     connection.close()
