@@ -241,3 +241,25 @@ def test_a_number_too_long_to_read_is_422_naming_it(
         message = "is a number with more than 4300 digits: no answer needs that many"
         assert response.json()["errors"] == [{"field": field, "message": message}]
     assert not CheckIn.objects.exists()
+
+
+def test_a_body_that_is_no_object_or_holds_half_a_character_is_named_in_plain_words(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """pydantic's words named a class of ours: "Input should be a valid dictionary or instance of
+    CheckInBody"."""
+    _, token = make_treatment(site, make_patient(site))
+    half = "must be text (it holds half of a character: an unpaired \\ud800 to \\udfff escape)"
+    cases = [
+        (b"null", "(body)", "must be a JSON object"),
+        (b"[]", "(body)", "must be a JSON object"),
+        (b'{"symptoms": [7]}', "symptoms[0]", "must be a JSON object"),
+        (b'{"symptoms": [{"code": "\\ud800"}]}', "symptoms[0].code", half),
+    ]
+    for body, field, message in cases:
+        response = client.post(
+            f"{API}/patient/checkins", body, content_type="application/json", **link_headers(token)
+        )
+        assert response.status_code == 422, response.content
+        assert response.json()["errors"] == [{"field": field, "message": message}]
+    assert not CheckIn.objects.exists()

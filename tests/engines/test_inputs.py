@@ -164,3 +164,23 @@ def test_a_symptom_listed_twice_is_refused_naming_the_second() -> None:
     assert error.value.message == "'pain' is listed twice; give each symptom once"
     with pytest.raises(InputError):
         triage(parse(CheckIn, data))  # the engine refuses it too: it never merges two answers
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (None, "(body)", "must be a JSON object"),
+        ([1], "(body)", "must be a JSON object"),
+        ({"days_since_treatment": 1, "symptoms": [5]}, "symptoms[0]", "must be a JSON object"),
+        (
+            {"days_since_treatment": 1, "symptoms": [{"code": "\ud800"}]},
+            "symptoms[0].code",
+            "must be text (it holds half of a character: an unpaired \\ud800 to \\udfff escape)",
+        ),
+    ],
+)
+def test_a_message_names_no_class_of_ours(data: object, field: str, message: str) -> None:
+    """pydantic said "Input should be a valid dictionary or instance of SymptomReport"."""
+    with pytest.raises(InputError) as error:
+        parse(CheckIn, data)
+    assert error.value.field == field and error.value.message == message

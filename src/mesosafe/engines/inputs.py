@@ -206,6 +206,22 @@ class Treatment(Input):
         return self.treated_at.astimezone(ZoneInfo(self.time_zone)) if self.time_zone else self.treated_at
 
 
+# pydantic's messages that name a class of ours ("a valid dictionary or instance of CheckInBody") or speak of
+# raw data, in a person's words; every other message is pydantic's own ("Input should be greater than ...")
+PLAIN = {
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+    "string_unicode": "must be text (it holds half of a character: an unpaired \\ud800 to \\udfff escape)",
+}
+
+
+def message_of(error: Any) -> str:
+    """The person's message of one pydantic (or django-ninja) error: PLAIN's words for its type, else
+    pydantic's message without the "Value error, " that begins a validator's own words."""
+    return PLAIN.get(error.get("type", "")) or str(error.get("msg", "invalid")).removeprefix("Value error, ")
+
+
 def parse(model: type[M], data: Any) -> M:
     """Validate `data` as `model`, turning the first problem into an InputError naming the field."""
     try:
@@ -216,8 +232,7 @@ def parse(model: type[M], data: Any) -> M:
         context = dict(error.get("ctx", {}))
         if "error" in context:  # a validator's ValueError: keep its message
             context["reason"] = str(context.pop("error"))
-        message = error["msg"].removeprefix("Value error, ")  # pydantic's prefix to a validator's own words
-        raise InputError(loc or "(body)", message, error["type"], context) from None
+        raise InputError(loc or "(body)", message_of(error), error["type"], context) from None
 
 
 def check_symptom_codes(check_in: CheckIn, kb: KnowledgeBase) -> None:
