@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,20 +35,22 @@ def _get(port: int, path: str, headers: dict[str, str] | None = None) -> int:
     return status
 
 
-def test_serve_answers_and_keeps_tokens_out_of_the_log(tmp_path: Path) -> None:
-    if on_postgres():
-        pytest.skip("runs against its own SQLite data directory; covered by the SQLite run")
+def _without_service_settings() -> dict[str, str]:
+    """This process's environment without the database and data directory the tests set."""
+    unset = ("DATABASE_URL", "MESOSAFE_DATA_DIR", "DJANGO_SETTINGS_MODULE")
+    return {k: v for k, v in os.environ.items() if k not in unset}
+
+
+@contextlib.contextmanager
+def _serving(folder: Path, env: dict[str, str]) -> Iterator[int]:
+    """`mesosafe serve` (gunicorn, one worker) on a fresh port in `folder`, logging to server.log there,
+    once it answers /healthz; its port."""
     port = _port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "MESOSAFE_DATA_DIR", "DJANGO_SETTINGS_MODULE")
-    }
-    log = tmp_path / "server.log"
+    log = folder / "server.log"
     with log.open("w") as sink:
         server = subprocess.Popen(
             [sys.executable, "-m", "mesosafe", "serve", "--port", str(port), "--workers", "1"],
-            cwd=tmp_path,
+            cwd=folder,
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -61,12 +64,20 @@ def test_serve_answers_and_keeps_tokens_out_of_the_log(tmp_path: Path) -> None:
                     time.sleep(0.1)
             else:
                 pytest.fail(log.read_text())
-            assert _get(port, "/api/v1/patient/me", {"Authorization": f"Bearer {TOKEN}"}) == 404
-            assert _get(port, f"/p/{TOKEN}/") == 404
-            assert _get(port, "/api/v1/openapi.json") == 200
+            yield port
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def test_serve_answers_and_keeps_tokens_out_of_the_log(tmp_path: Path) -> None:
+    if on_postgres():
+        pytest.skip("runs against its own SQLite data directory; covered by the SQLite run")
+    log = tmp_path / "server.log"
+    with _serving(tmp_path, _without_service_settings()) as port:
+        assert _get(port, "/api/v1/patient/me", {"Authorization": f"Bearer {TOKEN}"}) == 404
+        assert _get(port, f"/p/{TOKEN}/") == 404
+        assert _get(port, "/api/v1/openapi.json") == 200
     text = log.read_text()
     assert "/healthz" in text and "/p/[redacted]/" in text
     assert TOKEN not in text
@@ -122,48 +133,23 @@ def test_a_chunked_body_is_read_under_gunicorn_and_its_size_capped(tmp_path: Pat
     sent chunked was answered "(body): Field required" and not stored."""
     if on_postgres():
         pytest.skip("runs against its own SQLite data directory; covered by the SQLite run")
-    port = _port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "MESOSAFE_DATA_DIR", "DJANGO_SETTINGS_MODULE")
-    }
+    env = _without_service_settings()
     demo = subprocess.run(
         [sys.executable, "-m", "mesosafe", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     token = re.search(r"Patient link \(first clinic\): /p/([^/]+)/", demo.stdout + demo.stderr)
     assert token is not None, demo.stdout + demo.stderr
-    log = tmp_path / "server.log"
-    with log.open("w") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mesosafe", "serve", "--port", str(port), "--workers", "1"],
-            cwd=tmp_path,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            for _ in range(200):
-                try:
-                    if _get(port, "/healthz") == 200:
-                        break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                pytest.fail(log.read_text())
-            path = "/api/v1/patient/checkins"
-            emergency = b'{"symptoms": [{"code": "breathing_difficulty"}]}'
-            status, kind, body = _post_chunked(port, path, token[1], [emergency[:10], emergency[10:]])
-            assert status == 201, body
-            assert json.loads(body)["disposition"] == "emergency"
-            big = json.dumps({"symptoms": [{"code": "something_else", "description": "x" * 10_500_000}]})
-            pieces = [big[i : i + 65536].encode() for i in range(0, len(big), 65536)]
-            status, kind, body = _post_chunked(port, path, token[1], pieces)
-            assert status == 413 and kind == "application/problem+json", body[:300]
-            huge = [b"x" * 1024 * 1024] * 50  # past the cap of every body (MAX_BODY_BYTES)
-            status, kind, body = _post_chunked(port, path, token[1], huge)
-            assert status == 413 and kind == "application/problem+json", body[:300]
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    assert "Traceback" not in log.read_text()
+    with _serving(tmp_path, env) as port:
+        path = "/api/v1/patient/checkins"
+        emergency = b'{"symptoms": [{"code": "breathing_difficulty"}]}'
+        status, kind, body = _post_chunked(port, path, token[1], [emergency[:10], emergency[10:]])
+        assert status == 201, body
+        assert json.loads(body)["disposition"] == "emergency"
+        big = json.dumps({"symptoms": [{"code": "something_else", "description": "x" * 10_500_000}]})
+        pieces = [big[i : i + 65536].encode() for i in range(0, len(big), 65536)]
+        status, kind, body = _post_chunked(port, path, token[1], pieces)
+        assert status == 413 and kind == "application/problem+json", body[:300]
+        huge = [b"x" * 1024 * 1024] * 50  # past the cap of every body (MAX_BODY_BYTES)
+        status, kind, body = _post_chunked(port, path, token[1], huge)
+        assert status == 413 and kind == "application/problem+json", body[:300]
+    assert "Traceback" not in (tmp_path / "server.log").read_text()
