@@ -51,6 +51,8 @@ def candidate(rng: random.Random, kb: KnowledgeBase) -> dict[str, Any]:
             "trend": rng.choices(TRENDS, [0.6, 0.3, 0.1])[0],
             "spreading": rng.random() < 0.05,
         }
+        if code in {s["code"] for s in symptoms}:
+            continue  # a check-in lists a symptom once (its answers were drawn all the same: the same stream)
         symptoms.append({"code": code, **{q: values[q] for q in asked(kb, code, days)}})
     data: dict[str, Any] = {"days_since_treatment": days, "symptoms": symptoms}
     if rng.random() < 0.2:

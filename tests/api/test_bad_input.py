@@ -215,3 +215,51 @@ def test_out_of_range_moments_are_422(
             f"{API}/patients/{patient.id}/treatments", body, content_type="application/json", **site.headers()
         )
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "performed_at"
+
+
+def test_a_number_too_long_to_read_is_422_naming_it(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """A whole number of more than 4300 digits: Python's error told of sys.set_int_max_str_digits()."""
+    patient = make_patient(site)
+    _, token = make_treatment(site, patient)
+    long = b"9" * 5001
+    cases = [
+        (f"{API}/patients/{patient.id}/screenings", b'{"age": ' + long + b"}", site.key, "age"),
+        (f"{API}/patient/checkins", b'{"temperature_c": -' + long + b"}", token, "temperature_c"),
+        (
+            f"{API}/patient/checkins",
+            b'{"symptoms": [{"code": "pain", "severity": ' + long + b"}]}",
+            token,
+            "symptoms[0].severity",
+        ),
+    ]
+    for url, body, secret, field in cases:
+        response = client.post(url, body, content_type="application/json", **link_headers(secret))
+        assert response.status_code == 422, (url, response.content[:300])
+        assert response["Content-Type"] == "application/problem+json"
+        message = "is a number with more than 4300 digits: no answer needs that many"
+        assert response.json()["errors"] == [{"field": field, "message": message}]
+    assert not CheckIn.objects.exists()
+
+
+def test_a_body_that_is_no_object_or_holds_half_a_character_is_named_in_plain_words(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """pydantic's words named a class of ours: "Input should be a valid dictionary or instance of
+    CheckInBody"."""
+    _, token = make_treatment(site, make_patient(site))
+    half = "must be text (it holds half of a character: an unpaired \\ud800 to \\udfff escape)"
+    cases = [
+        (b"null", "(body)", "must be a JSON object"),
+        (b"[]", "(body)", "must be a JSON object"),
+        (b'{"symptoms": [7]}', "symptoms[0]", "must be a JSON object"),
+        (b'{"symptoms": [{"code": "\\ud800"}]}', "symptoms[0].code", half),
+    ]
+    for body, field, message in cases:
+        response = client.post(
+            f"{API}/patient/checkins", body, content_type="application/json", **link_headers(token)
+        )
+        assert response.status_code == 422, response.content
+        assert response.json()["errors"] == [{"field": field, "message": message}]
+    assert not CheckIn.objects.exists()

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mesosafe.checkins.models import CheckIn
+from mesosafe.knowledge import Disposition
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import CheckinLink, Treatment
 from tests.service_fixtures import API, Site, link_headers
@@ -208,6 +209,21 @@ def test_only_breathing_difficulty_is_stored_without_severity_or_trend(
     assert stored.disposition == "emergency"
 
 
+def _stored_before(treatment: Treatment, answers: dict[str, Any], disposition: Disposition) -> CheckIn:
+    """A check-in as an earlier version stored it, with answers the API would not take now."""
+    return CheckIn.objects.create(
+        treatment=treatment,
+        submitted_at=timezone.now(),
+        days_since_treatment=1.0,
+        answers=answers,
+        disposition=disposition.value,
+        disposition_rank=disposition.rank,
+        reasons=[],
+        next_session_ok=False,
+        kb_version="kb-000000000000",
+    )
+
+
 def test_a_check_in_stored_before_the_change_still_shows_what_it_stored(
     client: Client, site: Site, linked: tuple[Treatment, str]
 ) -> None:
@@ -218,17 +234,7 @@ def test_a_check_in_stored_before_the_change_still_shows_what_it_stored(
             {"code": "breathing_difficulty", "severity": "mild", "trend": "same", "spreading": False}
         ]
     }
-    stored = CheckIn.objects.create(
-        treatment=treatment,
-        submitted_at=timezone.now(),
-        days_since_treatment=1.0,
-        answers=old,
-        disposition="emergency",
-        disposition_rank=3,
-        reasons=[],
-        next_session_ok=False,
-        kb_version="kb-000000000000",
-    )
+    stored = _stored_before(treatment, old, Disposition.EMERGENCY)
     response = client.get(f"{API}/checkins/{stored.id}", **site.headers())
     assert response.status_code == 200, response.content
     assert response.json()["answers"] == old
@@ -361,3 +367,23 @@ def test_a_description_that_cannot_be_taken_is_a_422_naming_it(
     assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "symptoms[1].description"
     assert CheckIn.objects.count() == 0
+
+
+def test_a_symptom_listed_twice_is_a_422_naming_it(
+    client: Client, site: Site, linked: tuple[Treatment, str]
+) -> None:
+    """Two answers for one symptom are refused, not stored side by side; a check-in stored with a repeat
+    before this rule is still shown as it was stored."""
+    treatment, token = linked
+    pain = {"code": "pain", "severity": "mild", "trend": "same"}
+    response = submit(client, token, {"symptoms": [pain, {**pain, "severity": "severe"}]})
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0] == {
+        "field": "symptoms[1].code",
+        "message": "'pain' is listed twice; give each symptom once",
+    }
+    assert CheckIn.objects.count() == 0
+    old = {"symptoms": [pain, {**pain, "severity": "severe"}], "temperature_c": None}
+    stored = _stored_before(treatment, old, Disposition.CONTACT_CLINIC)
+    shown = client.get(f"{API}/checkins/{stored.id}", **site.headers())
+    assert shown.status_code == 200 and shown.json()["answers"] == old

@@ -169,14 +169,25 @@ def test_aftercare_text_view() -> None:
             "time_zone",
         ),
         ("triage", "[" * 1000 + "]" * 1000, "nested too deeply"),
-        ("triage", '{"days_since_treatment": ' + "9" * 5000 + "}", "not valid JSON"),
+        (
+            "triage",
+            '{"days_since_treatment": ' + "9" * 5000 + "}",
+            "input: days_since_treatment is a number with more than 4300 digits: no answer needs that many",
+        ),
+        ("screen", '{"age": ' + "9" * 5001 + "}", "input: age is a number with more than 4300 digits"),
+        ("triage", "null", "Error: (body): must be a JSON object"),
+        (
+            "triage",
+            '{"days_since_treatment": 1, "symptoms": [5]}',
+            "Error: symptoms[0]: must be a JSON object",
+        ),
     ],
 )
 def test_bad_input_exits_2_naming_the_field(command: str, stdin: str, named: str) -> None:
     code, out, err = run(command, "-", stdin=stdin)
     assert code == 2
     assert named in err
-    assert "Traceback" not in err + out
+    assert "Traceback" not in err + out and "sys." not in err and "instance of" not in err  # a person's words
     assert out == ""
 
 
@@ -248,3 +259,12 @@ def test_the_checkin_schema_says_which_codes_take_a_description() -> None:
     report = json.loads(out)["$defs"]["SymptomReport"]
     assert code == 0 and report["x-describe"] == ["something_else"]
     assert report["properties"]["description"]["anyOf"][0]["maxLength"] == 200
+
+
+def test_a_symptom_listed_twice_exits_2_naming_it(tmp_path: Path) -> None:
+    file = tmp_path / "checkin.json"
+    pain = {"code": "pain", "severity": "mild", "trend": "same"}
+    file.write_text(json.dumps({"days_since_treatment": 2, "symptoms": [pain, pain]}), encoding="utf-8")
+    code, out, err = run("triage", str(file))
+    assert code == 2 and out == ""
+    assert err == "Error: symptoms[1].code: 'pain' is listed twice; give each symptom once\n"

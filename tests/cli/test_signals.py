@@ -150,6 +150,11 @@ def test_csv_to_stdout_without_out(tmp_path: Path) -> None:
         ("id,product,event\n1,,x\n", [], "column 'product' (--product) is blank in row 1 (report 1)"),
         ("id,product,event,sex\n1,a,x,F\n1,b,x,M\n", ["--strata", "sex"], "report 1 has two values"),
         ("id,product,event\n1,a,x\n", ["--period", "quarter"], "--period quarter needs"),
+        (
+            "id,product,event\n1,a,x\n2,b\x00c,x\n",
+            [],
+            "column 'product' (--product) has a control character (U+0000) in row 2 (report 2) of '",
+        ),
     ],
 )
 def test_bad_input_is_one_clear_error(tmp_path: Path, content: str, args: list[str], message: str) -> None:

@@ -161,3 +161,15 @@ def test_a_blank_name_is_not_a_unit(column: str) -> None:
     blank.loc[2, column] = "  "
     with pytest.raises(AnalysisInputError, match=f"^treatments column '{column}' row 3 is blank$"):
         check_tables(blank, COMPLICATIONS)
+
+
+@pytest.mark.parametrize(
+    ("column", "character"), [("clinic", "\x00"), ("product", "\x1b"), ("treatment_id", "\x85")]
+)
+def test_a_control_character_in_a_name_is_refused_naming_column_and_row(column: str, character: str) -> None:
+    """A NUL in a clinic's name made a unit of its own, written as it was to every output file."""
+    named = TREATMENTS.copy()
+    named.loc[2, column] = f"Salon{character}A"
+    message = f"^treatments column '{column}' row 3 has a control character \\(U\\+{ord(character):04X}\\); "
+    with pytest.raises(AnalysisInputError, match=message):
+        check_tables(named, COMPLICATIONS)

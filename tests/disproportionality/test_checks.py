@@ -5,8 +5,18 @@ from datetime import date
 
 import pytest
 
-from mesosafe.disproportionality.checks import check_distinct, date_problem, id_value, missing, type_family
+from mesosafe.disproportionality.checks import (
+    CONTROL_CLASS,
+    check_distinct,
+    control_character,
+    date_problem,
+    id_value,
+    missing,
+    type_family,
+)
 from mesosafe.disproportionality.columns import LongColumns
+from mesosafe.disproportionality.files import sql_string
+from mesosafe.engines.inputs import CONTROLS
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 
@@ -56,3 +66,23 @@ def test_the_id_product_and_event_columns_must_differ() -> None:
     check_distinct(LongColumns("id", "product", "event"))
     with pytest.raises(AnalysisInputError, match=r"^--product and --event both name the column 'x'"):
         check_distinct(LongColumns("id", "x", "x"))
+
+
+def test_the_sql_class_of_control_characters_is_the_python_set() -> None:
+    """DuckDB (RE2) reads CONTROL_CLASS as exactly the characters CONTROLS holds, over all of Unicode."""
+    import duckdb
+
+    found = duckdb.sql(
+        f"SELECT range FROM range(0, 1114112) WHERE (range < 55296 OR range > 57343) "
+        f"AND regexp_matches(chr(range::INTEGER), {sql_string(CONTROL_CLASS)}) ORDER BY range"
+    ).fetchall()
+    assert [chr(point) for (point,) in found] == sorted(CONTROLS)
+    assert "\t" not in CONTROLS and "\n" not in CONTROLS and "\r" not in CONTROLS
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [("b\x00c", "\x00"), ("a\x07", "\x07"), ("\u0085", "\u0085"), ("a\tb", None), (7, None)],
+)
+def test_control_character(value: object, found: str | None) -> None:
+    assert control_character(value) == found

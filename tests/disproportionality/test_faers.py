@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,23 @@ def test_a_blank_event_and_a_ragged_line_are_named(tmp_path: Path) -> None:
     folder = copy_fixture(tmp_path / "again")
     edit(folder / "REAC24Q1.txt", "10041$1004$Skin hyperpigmentation$", "10041$1004$Skin$hyper$")
     with pytest.raises(AnalysisInputError, match=r"REAC24Q1.txt' line 6 has 5 fields separated by '\$'"):
+        pipeline.run(folder, faers_settings())
+
+
+def test_a_control_character_names_the_file_line_and_field(tmp_path: Path) -> None:
+    """A NUL in a drug name was counted as a product of its own and written to the output as it was."""
+    folder = copy_fixture(tmp_path)
+    edit(folder / "DRUG24Q1.txt", "10041$1004$1$PS$B", "10041$1004$1$PS$B\x00")
+    with pytest.raises(
+        AnalysisInputError,
+        match=re.escape("DRUG24Q1.txt' line 8, field 'drugname' has a control character (U+0000); "),
+    ):
+        pipeline.run(folder, faers_settings())
+    folder = copy_fixture(tmp_path / "again")
+    edit(folder / "REAC24Q2.txt", "10081$1008$Urticaria$", "10081$1008$Urticaria\x1b$")
+    with pytest.raises(
+        AnalysisInputError, match=re.escape("line 6, field 'pt' has a control character (U+001B)")
+    ):
         pipeline.run(folder, faers_settings())
 
 

@@ -172,3 +172,28 @@ def test_two_versions_that_cannot_be_ordered_name_the_files_and_the_case(tmp_pat
         AnalysisInputError, match=r"a.xml', '.*b.xml': C.1.1 SYN-0001: two different versions"
     ):
         long_rows([tmp_path / "a.xml", tmp_path / "b.xml"], IcsrFields())
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "event", "where"),
+    [
+        ("<name>LIPOSCULPT</name>", "<name>LIPO&#x85;SCULPT</name>", None, "drug 1: G.k.2.2 (product name)"),
+        (
+            '<originalText language="eng">Injection site pain</originalText>',
+            '<originalText language="eng">Injection site pain&#x7f;</originalText>',
+            "reported_term",
+            "reaction 1: E.i.1.1a (reported term)",
+        ),
+    ],
+)
+def test_a_control_character_names_the_file_case_and_element(
+    tmp_path: Path, old: str, new: str, event: str | None, where: str
+) -> None:
+    """XML 1.0 carries DEL, C1 and noncharacters: they reached the long file, and its error named a
+    temporary Parquet file."""
+    path = tmp_path / "batch.xml"
+    path.write_text(BATCH.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    settings = e2b_settings(columns=sources.default_columns("e2b", event=event))
+    with pytest.raises(AnalysisInputError, match=r"batch.xml', case C.1.1 SYN-0001 ") as refused:
+        pipeline.run(path, settings)
+    assert f"{where} has a control character" in str(refused.value)

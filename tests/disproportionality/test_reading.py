@@ -229,3 +229,42 @@ def test_the_id_product_and_event_must_be_three_columns(
     path.write_text("id,p,e\n1,a,x\n")
     with pytest.raises(AnalysisInputError, match=re.escape(message)):
         read_long_table(duckdb.connect(), path, columns)
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "message"),
+    [
+        (
+            "id,product,event\n1,a,x\n2,b\x00c,x\n",
+            LongColumns(),
+            "column 'product' (--product) has a control character (U+0000) in row 2 (report 2) of ",
+        ),
+        ("id,product,event\n1,a,x\n2,b,y\x07\n", LongColumns(), "column 'event' (--event) has a control "),
+        ("id,product,event\n1,a,x\n2\x1b,b,y\n", LongColumns(), "column 'id' (--id) has a control character"),
+        ("id,product,event,sex\n1,a,x,F\n2,a,x,M\x7f\n", SEX, "column 'sex' (--strata) has a control"),
+        ("id,product,event\n1,a,x\n2,b\u0085,y\n", LongColumns(), "(U+0085) in row 2 (report 2)"),
+    ],
+)
+def test_a_control_character_in_a_value_is_refused_naming_file_row_and_column(
+    tmp_path: Path, text: str, columns: LongColumns, message: str
+) -> None:
+    """A NUL was read, kept in the output and shown as a space; "b\\x00c" and "b c" were two products."""
+    with pytest.raises(AnalysisInputError, match=re.escape(message)) as refused:
+        _csv(tmp_path, text, columns)
+    assert "in.csv'" in str(refused.value) and "correct the file" in str(refused.value)
+
+
+def test_tabs_and_line_breaks_inside_a_quoted_value_are_not_control_characters(tmp_path: Path) -> None:
+    long = _csv(tmp_path, 'id,product,event\n1,"a\tb","x\r\ny"\n', LongColumns())
+    assert long.relation.project("product, event").fetchall() == [("a\tb", "x\r\ny")]
+
+
+def test_a_control_character_in_a_frame_is_refused_naming_row_and_column() -> None:
+    frame = pd.DataFrame({"id": ["r1", "r2"], "product": ["a", "b\x00"], "event": "x"})
+    with pytest.raises(
+        AnalysisInputError,
+        match=re.escape(
+            "column 'product' (--product) has a control character (U+0000) in row 2 (report r2);"
+        ),
+    ):
+        frame_long_table(duckdb.connect(), frame, LongColumns())

@@ -156,6 +156,10 @@ def test_local_paths_and_cluster_paths() -> None:
         ("id,product,event\n1,a,x\n2, ,y\n", "column 'product' (--product) is blank in row 2 (report 2)"),
         ("id,product,event\n1,a,x\n2.5,b,y\n", "column 'id' (--id) has a decimal value '2.5'"),
         ("id,product,event,sex\n1,a,x,F\n1,b,y,M\n", "report 1 has two values in the strata sex"),
+        (
+            "id,product,event\n1,a,x\n2,b\x00c,y\n",
+            "column 'product' (--product) has a control character (U+0000) in row 2 (report 2) of ",
+        ),
     ],
 )
 def test_spark_checks_the_input_as_duckdb_does(spark: Any, tmp_path: Path, text: str, message: str) -> None:

@@ -1,6 +1,8 @@
 import pytest
 
-from mesosafe.engines import CheckIn, InputError, Intake, Treatment, parse
+from mesosafe.engines import CheckIn, InputError, Intake, Treatment, parse, triage
+from mesosafe.engines.inputs import check_symptom_codes
+from mesosafe.knowledge import load
 
 
 @pytest.mark.parametrize(
@@ -143,3 +145,42 @@ def test_a_description_is_optional_and_has_no_default() -> None:
     properties = CheckIn.model_json_schema()["$defs"]["SymptomReport"]["properties"]
     assert "default" not in properties["description"]
     assert properties["description"]["anyOf"][0]["maxLength"] == 200
+
+
+def test_a_symptom_listed_twice_is_refused_naming_the_second() -> None:
+    """Two answers to one question ('mild' and 'severe' pain) cannot both be what the patient meant: the
+    check-in is refused, in the check the API, the CLI and the patient's page share."""
+    data = {
+        "days_since_treatment": 1,
+        "symptoms": [
+            {"code": "redness", "severity": "mild", "trend": "same", "spreading": False},
+            {"code": "pain", "severity": "mild", "trend": "same"},
+            {"code": "pain", "severity": "severe", "trend": "worse"},
+        ],
+    }
+    with pytest.raises(InputError) as error:
+        check_symptom_codes(parse(CheckIn, data), load())
+    assert error.value.field == "symptoms[2].code" and error.value.kind == "repeated"
+    assert error.value.message == "'pain' is listed twice; give each symptom once"
+    with pytest.raises(InputError):
+        triage(parse(CheckIn, data))  # the engine refuses it too: it never merges two answers
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (None, "(body)", "must be a JSON object"),
+        ([1], "(body)", "must be a JSON object"),
+        ({"days_since_treatment": 1, "symptoms": [5]}, "symptoms[0]", "must be a JSON object"),
+        (
+            {"days_since_treatment": 1, "symptoms": [{"code": "\ud800"}]},
+            "symptoms[0].code",
+            "must be text (it holds half of a character: an unpaired \\ud800 to \\udfff escape)",
+        ),
+    ],
+)
+def test_a_message_names_no_class_of_ours(data: object, field: str, message: str) -> None:
+    """pydantic said "Input should be a valid dictionary or instance of SymptomReport"."""
+    with pytest.raises(InputError) as error:
+        parse(CheckIn, data)
+    assert error.value.field == field and error.value.message == message

@@ -3,6 +3,8 @@ without one, by the upload handler that stops past the cap. Both are 413 problem
 
 from __future__ import annotations
 
+import io
+import json
 import socket
 from typing import Any
 from urllib.parse import urlparse
@@ -53,3 +55,77 @@ def test_the_upload_handler_stops_reading_past_the_cap(monkeypatch: pytest.Monke
     response = bodylimit.LimitBody(lambda r: None).process_exception(request, stopped.value)  # type: ignore[arg-type, return-value]
     assert response is not None and response.status_code == 413
     assert response["Content-Type"] == "application/problem+json"
+
+
+# --- a chunked body (gunicorn takes the chunking off and sets no CONTENT_LENGTH) ---------------------------
+
+
+def _echo(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """What Django would read: CONTENT_LENGTH bytes of the input."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [f"{length}:".encode() + (environ["wsgi.input"].read(length) if length <= 100 else b"")]
+
+
+def _call(environ: dict[str, Any]) -> tuple[str, dict[str, str], bytes]:
+    answered: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        answered.update(status=status, headers=dict(headers))
+
+    response = bodylimit.ChunkedBody(_echo)(environ, start_response)
+    content = b"".join(response)
+    getattr(response, "close", lambda: None)()
+    return answered["status"], answered["headers"], content
+
+
+def _gunicorn(body: Any, coding: str = "chunked") -> dict[str, Any]:
+    stream = body if hasattr(body, "read") else io.BytesIO(body)
+    return {"HTTP_TRANSFER_ENCODING": coding, "wsgi.input_terminated": True, "wsgi.input": stream}
+
+
+def test_a_chunked_body_is_given_its_length() -> None:
+    """Django read none of it: a check-in sent chunked was read as no body ("(body): Field required")."""
+    status, _, content = _call(_gunicorn(b'{"symptoms": [{"code": "fainting"}]}'))
+    assert status == "200 OK" and content == b'36:{"symptoms": [{"code": "fainting"}]}'
+
+
+def test_a_chunked_body_over_the_cap_is_read_no_further_and_declared_over_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bodylimit, "MAX_BODY_BYTES", 1000)
+    stream = io.BytesIO(b"x" * 10 * 1024 * 1024)
+    status, _, content = _call(_gunicorn(stream))
+    assert status == "200 OK" and int(content.split(b":")[0]) > 1000  # LimitBody refuses it unread
+    assert stream.tell() <= 1000 + bodylimit.READ_SIZE
+
+
+class _BrokenChunks(io.RawIOBase):
+    def read(self, size: int = -1) -> bytes:
+        raise ValueError("Invalid chunk size: 'zz'")  # as gunicorn's InvalidChunkSize
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        (_gunicorn(_BrokenChunks()), "could not be read as sent (chunked): send it again"),
+        (
+            _gunicorn(b"\x1f\x8b", "gzip, chunked"),
+            "is compressed (Transfer-Encoding): send it chunked, uncompressed",
+        ),
+    ],
+)
+def test_a_chunked_body_that_cannot_be_read_is_400_problem_json(
+    environ: dict[str, Any], message: str
+) -> None:
+    status, headers, content = _call(environ)
+    assert status == "400 Bad Request" and headers["Content-Type"] == "application/problem+json"
+    assert json.loads(content)["errors"] == [{"field": "(body)", "message": message}]
+
+
+def test_a_server_that_leaves_the_chunks_on_or_a_declared_length_is_left_alone() -> None:
+    raw = _gunicorn(b"5\r\nhello\r\n0\r\n\r\n")
+    del raw["wsgi.input_terminated"]  # Django's own server: the input is the connection itself
+    assert _call(raw)[2] == b"0:"
+    declared = {**_gunicorn(b"hello"), "CONTENT_LENGTH": "5"}
+    assert _call(declared)[2] == b"5:hello"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mesosafe.lib.jsonbody import RepeatedKey, loads, name, walk
+from mesosafe.lib.jsonbody import LongNumber, RepeatedKey, loads, name, walk
 
 
 def test_a_body_without_repeats_reads_as_json() -> None:
@@ -30,6 +30,32 @@ def test_a_repeated_key_is_named_by_its_path(text: str, field: str) -> None:
     with pytest.raises(RepeatedKey) as refused:
         loads(text)
     assert refused.value.field == field
+
+
+LONG = "9" * 4301  # one digit more than Python converts to a whole number
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal", "field"),
+    [
+        ('{"age": ' + LONG + "}", LongNumber, "age"),
+        ('{"a": [1, {"b": -' + LONG + "}]}", LongNumber, "a[1].b"),
+        (LONG, LongNumber, "(body)"),
+        # the first refusal in the body is named, an object before what it holds
+        ('{"a": 1, "b": ' + LONG + ', "a": 2}', RepeatedKey, "a"),
+        ('{"a": ' + LONG + ', "b": {"c": 1, "c": 2}}', LongNumber, "a"),
+    ],
+)
+def test_a_whole_number_too_long_to_read_is_named_by_its_path(text: str, refusal: type, field: str) -> None:
+    """Python's own error for it ('use sys.set_int_max_str_digits()') is for a developer."""
+    with pytest.raises(refusal) as refused:
+        loads(text)
+    assert refused.value.field == field
+
+
+def test_the_longest_whole_number_and_any_long_decimal_are_read() -> None:
+    assert loads('{"n": ' + "9" * 4300 + "}")["n"] == 10**4300 - 1
+    assert loads('{"n": 1.' + "0" * 5000 + "}")["n"] == 1.0
 
 
 def test_a_repeat_after_which_the_body_is_broken_is_not_json() -> None:

@@ -16,6 +16,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from mesosafe.engines.inputs import message_of
 from mesosafe.errors import Code, DomainError, field_path
 from mesosafe.lib import jsonbody
 from mesosafe.lib.nul import find_nul
@@ -254,14 +255,9 @@ def _problem(request: HttpRequest, exc: Problem) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [{"field": _field(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors]
+    errors = [{"field": _field(tuple(e.get("loc", ()))), "message": message_of(e)} for e in exc.errors]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return Problem(422, detail, errors).response()
-
-
-def _message(error: dict[str, Any]) -> str:
-    """pydantic's message, without the "Value error, " its custom checks' messages begin with."""
-    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 
 STATUS = {Code.INVALID: 422, Code.CONFLICT: 409, Code.LIMITED: 429}
@@ -292,6 +288,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
     if exc.status_code == 400 and isinstance(cause, jsonbody.RepeatedKey):
         return field_problem(cause.field, "is given twice: send each field once", status=400).response()
+    if exc.status_code == 400 and isinstance(cause, jsonbody.LongNumber):
+        return field_problem(cause.field, jsonbody.LONG_NUMBER).response()
     if exc.status_code == 400 and isinstance(cause, NulText):
         return field_problem(cause.field, "must not contain NUL characters").response()
     if exc.status_code == 400 and str(exc) == _UNPARSABLE:

@@ -30,14 +30,14 @@ def read_json(stream: IO[bytes], name: str = "input") -> Any:
         raise BadInput(f"{name}: not UTF-8 text") from None
     except jsonbody.RepeatedKey as exc:
         raise BadInput(f"{name}: {exc.field} is given twice: send each field once") from None
+    except jsonbody.LongNumber as exc:
+        raise BadInput(f"{name}: {exc.field} {jsonbody.LONG_NUMBER}") from None
     except json.JSONDecodeError as exc:
         raise BadInput(
             f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         ) from None
     except RecursionError:
         raise BadInput(f"{name}: JSON nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        raise BadInput(f"{name}: not valid JSON ({exc})") from None
 
 
 # The audit's actor for records read at the service's own shell (the API's and pages' are staff and patient)

@@ -44,6 +44,7 @@ from typing import Any
 
 import pandas as pd
 
+from mesosafe.engines.inputs import CONTROLS
 from mesosafe.lib.analysis_input import AnalysisInputError, input_format
 
 TREATMENT_COLUMNS = ("treatment_id", "date", "clinic", "practitioner", "product", "batch", "multi_dose_vial")
@@ -174,11 +175,21 @@ def _present(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
 
 
 def _named(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
-    """A unit or a session must have a name: whitespace alone names nothing."""
+    """A unit or a session must have a name: whitespace alone names nothing, and a control character
+    (engines.inputs.CONTROLS: a NUL, an escape) is no part of one."""
     for column in columns:
-        blank = frame[column].astype(str).str.strip() == ""
+        text = frame[column].astype(str)
+        blank = text.str.strip() == ""
         if blank.any():
             raise AnalysisInputError(f"{name} column {column!r} row {_row(blank)} is blank")
+        controlled = text.map(lambda value: not CONTROLS.isdisjoint(value))
+        if controlled.any():
+            row = _row(controlled)
+            character = next(c for c in text.iloc[row - 1] if c in CONTROLS)
+            raise AnalysisInputError(
+                f"{name} column {column!r} row {row} has a control character (U+{ord(character):04X}); "
+                "no name or id holds one: correct the file"
+            )
 
 
 def _row(mask: pd.Series) -> int:

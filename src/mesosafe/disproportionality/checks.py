@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from mesosafe.disproportionality.files import quote, sql_string
 from mesosafe.disproportionality.labels import is_blank
 from mesosafe.disproportionality.rows import Origin, Row, first_row, source_rows
+from mesosafe.engines.inputs import CONTROLS
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 if TYPE_CHECKING:
@@ -24,6 +25,24 @@ NUMBER_TEXT = r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*"
 ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # the days pandas' nanosecond timestamps can hold (and the clinic registry's limit, clinic_safety.tables)
 EARLIEST_YEAR, LATEST_YEAR = 1678, 2261
+
+
+def _character_class(characters: frozenset[str]) -> str:
+    """A regular expression's class of ``characters``, in ranges, as RE2 (DuckDB) and Java (Spark) read it."""
+    ranges: list[list[int]] = []
+    for point in sorted(map(ord, characters)):
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return "[" + "".join(f"\\x{{{a:X}}}" + (f"-\\x{{{b:X}}}" if b > a else "") for a, b in ranges) + "]"
+
+
+# The control characters a value may not hold (engines.inputs.CONTROLS: C0 and C1 but tab, newline and
+# carriage return, DEL, noncharacters): no product, event, id or stratum is written with one, a NUL showed
+# as a space in the table printed and was kept in the output, and two names differing only by one would
+# be counted apart.
+CONTROL_CLASS = _character_class(CONTROLS)
 DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
 
 
@@ -32,6 +51,26 @@ def missing(value: Any) -> bool:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return True
     return isinstance(value, str) and is_blank(value)
+
+
+def control_character(value: Any) -> str | None:
+    """The first control character (CONTROLS) in a text value, or None."""
+    if isinstance(value, str) and not CONTROLS.isdisjoint(value):
+        return next(c for c in value if c in CONTROLS)
+    return None
+
+
+def has_control(value: Any) -> bool:
+    return control_character(value) is not None
+
+
+def control_problem(role: str, name: str, where: str, value: Any) -> AnalysisInputError:
+    """The error for a control character in column ``name`` at ``where`` (its row, report and file)."""
+    character = control_character(value) or "\x00"
+    return AnalysisInputError(
+        f"column {name!r} ({role}) has a control character (U+{ord(character):04X}) in {where}; "
+        "no name, code or id holds one: correct the file"
+    )
 
 
 def type_family(duck_type: str) -> str:
@@ -110,9 +149,14 @@ def check_values(
     # missing: NULL, and for a stratum also empty or spaces only (products and events: in ``labels``)
     empty = {s: f" + COUNT(*) FILTER (WHERE TRIM(CAST({quote(s)} AS VARCHAR)) = '')" for s in columns.strata}
     parts = ["COUNT(*)"] + [f"COUNT(*) - COUNT({quote(c)}){empty.get(c, '')}" for _, c in named]
+    parts += [
+        f"COUNT(*) FILTER (WHERE regexp_matches(CAST({quote(c)} AS VARCHAR), {sql_string(CONTROL_CLASS)}))"
+        for _, c in named
+    ]
     parts += [f"APPROX_COUNT_DISTINCT({quote(s)})" for s in columns.strata]
     row = relation.aggregate(", ".join(parts)).fetchall()[0]
-    rows, nulls, levels = int(row[0]), row[1 : 1 + len(named)], row[1 + len(named) :]
+    rows, nulls = int(row[0]), row[1 : 1 + len(named)]
+    controls, levels = row[1 + len(named) : 1 + 2 * len(named)], row[1 + 2 * len(named) :]
     if rows == 0:
         raise AnalysisInputError("input has no data rows")
     for (role, name), count in zip(named, nulls, strict=True):
@@ -120,6 +164,14 @@ def check_values(
             number, found = _where(origin, columns.id, name, lambda row, column=name: missing(row[column]))
             where = f"row {number}" + ("" if name == columns.id else f" ({_report(found, columns.id)})")
             raise AnalysisInputError(f"column {name!r} ({role}) is blank in {where}")
+    for (role, name), count in zip(named, controls, strict=True):
+        if count:
+            number, found = _where(
+                origin, columns.id, name, lambda row, column=name: has_control(row[column])
+            )
+            where = f"row {number}" + ("" if name == columns.id else f" ({_report(found, columns.id)})")
+            where += f" of {str(origin.path)!r}" if origin.path is not None else ""
+            raise control_problem(role, name, where, found[name])
     for name, approx in zip(columns.strata, levels, strict=True):
         if approx > max_levels:  # the approximate count is only a pre-filter; confirm exactly
             exact = relation.aggregate(f"COUNT(DISTINCT {quote(name)})").fetchall()[0]

@@ -25,6 +25,7 @@ import codecs
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -275,6 +276,26 @@ def _check_whole(con: duckdb.DuckDBPyConnection, table: str, file: FaersFile, na
         )
 
 
+def _holds_control(name: str, row: dict[str, str]) -> bool:
+    return checks.has_control(row.get(name))
+
+
+def _check_controls(
+    con: duckdb.DuckDBPyConnection, table: str, file: FaersFile, names: Sequence[str]
+) -> None:
+    """No value the run reads holds a control character (``checks.CONTROL_CLASS``), as in a CSV."""
+    for name in dict.fromkeys(names):
+        bad = f"regexp_matches({quote(name)}, {sql_string(checks.CONTROL_CLASS)})"
+        if con.sql(f"SELECT 1 FROM {table} WHERE {bad} LIMIT 1").fetchall():
+            line, row = first_line(file, partial(_holds_control, name))
+            character = checks.control_character(row.get(name)) or "\x00"
+            read_as = " (the file is not UTF-8: it was read as Latin-1)" if file.encoding == "latin-1" else ""
+            raise AnalysisInputError(
+                f"{str(file.path)!r} line {line}, field {name!r} has a control character "
+                f"(U+{ord(character):04X}){read_as}; no name, code or id holds one: correct the file"
+            )
+
+
 @dataclass(frozen=True)
 class FaersFields:
     """Which columns become the long table's: the DRUG product, the REAC event, DEMO strata and date."""
@@ -349,6 +370,7 @@ def long_sql(
             stats.encodings[file.path.name] = file.encoding
             for name in ("primaryid", "caseid") + (("caseversion",) if kind == "DEMO" else ()):
                 _check_whole(con, table, file, name)
+            _check_controls(con, table, file, needed[kind])
         stats.quarters.append(quarter.label)
     for table, file in loaded["DRUG"]:
         roles = ", ".join(sql_string(r) for r in ROLES)

@@ -110,10 +110,22 @@ def _case(file: Path, case: Case) -> str:
 def _event(file: Path, case: Case, index: int, fields: IcsrFields) -> str:
     reaction = case.reactions[index]
     value = reaction.meddra_code if fields.event == "meddra_code" else reaction.reported_term
+    element = "E.i.2.1b (MedDRA code)" if fields.event == "meddra_code" else "E.i.1.1a (reported term)"
     if not value or not value.strip():
-        element = "E.i.2.1b (MedDRA code)" if fields.event == "meddra_code" else "E.i.1.1a (reported term)"
         hint = "; use --event reported_term" if fields.event == "meddra_code" else ""
         raise AnalysisInputError(f"{_case(file, case)}, reaction {index + 1}: {element} is blank{hint}")
+    return _without_controls(value, f"{_case(file, case)}, reaction {index + 1}: {element}")
+
+
+def _without_controls(value: str, where: str) -> str:
+    """``value``, unless it holds a control character (XML 1.0 carries DEL, C1 and most noncharacters):
+    refused naming ``where`` (the file, case and element), as a CSV's is named by file, row and column."""
+    character = checks.control_character(value)
+    if character is not None:
+        raise AnalysisInputError(
+            f"{where} has a control character (U+{ord(character):04X}); no name, code or id holds one: "
+            "correct the file"
+        )
     return value
 
 
@@ -151,7 +163,12 @@ def long_rows(files: Sequence[Path], fields: IcsrFields) -> pa.Table:
     columns: dict[str, list[Any]] = {"report_id": [], "product": [], "event": [], "report_date": []}
     for case in kept:
         file = origin[id(case)]
-        products = [d.name for d in case.drugs if d.role in roles]
+        _without_controls(case.safety_report_id, f"{_case(file, case)}: C.1.1 (safety report id)")
+        products = [
+            _without_controls(d.name, f"{_case(file, case)}, drug {i + 1}: G.k.2.2 (product name)")
+            for i, d in enumerate(case.drugs)
+            if d.role in roles
+        ]
         if not products:
             stats.cases_without_products += 1
         events = [_event(file, case, i, fields) for i in range(len(case.reactions))]

@@ -9,10 +9,10 @@ names (``labels``). A reader for another report format only has to produce it.
 Column contract of a source: the report id is an integer or a string; product and event are strings or
 integers; stratum columns are scalar values with at most ``max_levels`` distinct values each; the date is
 an ISO date (YYYY-MM-DD) or a date column. No value of id, product, event, stratum or date may be missing
-or blank, and a report's strata and date must be the same on all its rows: each error names the column,
-the row and the report. A text id column whose values are all whole numbers is used as integers; one whose
-values are all numbers but not all whole (``12.5``) is an error; any other text column is used as text
-ids.
+or blank or hold a control character (``checks.CONTROL_CLASS``), and a report's strata and date must be
+the same on all its rows: each error names the column, the row and the report (and the file, for a control
+character). A text id column whose values are all whole numbers is used as integers; one whose values are
+all numbers but not all whole (``12.5``) is an error; any other text column is used as text ids.
 """
 
 from __future__ import annotations

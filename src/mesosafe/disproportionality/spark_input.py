@@ -186,6 +186,10 @@ def _missing_in(name: str, row: Row) -> bool:
     return checks.missing(row[name])
 
 
+def _control_in(name: str, row: Row) -> bool:
+    return checks.has_control(row[name])
+
+
 def _bad_date(columns: LongColumns, families: dict[str, str]) -> Any:
     """A Spark condition: the row's date is not an ISO date (a text column) or is out of range."""
     from pyspark.sql import functions as F
@@ -226,7 +230,9 @@ def check_values(
         | ((text(name) == "") if name in columns.strata else F.lit(False))
         for _, name in named
     }
+    control = {name: F.col(backtick(name)).cast("string").rlike(checks.CONTROL_CLASS) for _, name in named}
     aggregates = [F.count(F.lit(1))] + [count_if(blank[name]) for _, name in named]
+    aggregates += [count_if(control[name]) for _, name in named]
     aggregates += [F.approx_count_distinct(F.col(backtick(s))) for s in columns.strata]
     aggregates += [
         count_if(not_integer),
@@ -244,9 +250,10 @@ def check_values(
     except Exception as exc:
         raise _read_error(path, exc) from exc
     rows, nulls = int(row[0]), row[1 : 1 + len(named)]
-    levels = row[1 + len(named) : 1 + len(named) + len(columns.strata)]
+    controls = row[1 + len(named) : 1 + 2 * len(named)]
+    levels = row[1 + 2 * len(named) : 1 + 2 * len(named) + len(columns.strata)]
     non_integers, non_numbers, example, too_large, blank_ids, bad_dates = row[
-        1 + len(named) + len(columns.strata) :
+        1 + 2 * len(named) + len(columns.strata) :
     ]
     if rows == 0:
         raise AnalysisInputError("input has no data rows")
@@ -254,6 +261,11 @@ def check_values(
         if count:
             found = locate(path, source, columns, name, partial(_missing_in, name), blank[name])
             raise AnalysisInputError(f"column {name!r} ({role}) is blank in {found.where(name, columns.id)}")
+    for (role, name), count in zip(named, controls, strict=True):
+        if count:
+            found = locate(path, source, columns, name, partial(_control_in, name), control[name])
+            where = f"{found.where(name, columns.id)} of {str(path)!r}"
+            raise checks.control_problem(role, name, where, found.values[name])
     for name, approx in zip(columns.strata, levels, strict=True):
         if approx > max_levels:  # the approximate count is only a pre-filter; confirm exactly
             exact = source.agg(F.countDistinct(F.col(backtick(name)))).first()[0]

@@ -203,6 +203,22 @@ class Treatment(Input):
         return self.treated_at.astimezone(ZoneInfo(self.time_zone)) if self.time_zone else self.treated_at
 
 
+# pydantic's messages that name a class of ours ("a valid dictionary or instance of CheckInBody") or speak of
+# raw data, in a person's words; every other message is pydantic's own ("Input should be greater than ...")
+PLAIN = {
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+    "string_unicode": "must be text (it holds half of a character: an unpaired \\ud800 to \\udfff escape)",
+}
+
+
+def message_of(error: Any) -> str:
+    """The person's message of one pydantic (or django-ninja) error: PLAIN's words for its type, else
+    pydantic's message without the "Value error, " that begins a validator's own words."""
+    return PLAIN.get(error.get("type", "")) or str(error.get("msg", "invalid")).removeprefix("Value error, ")
+
+
 def parse(model: type[M], data: Any) -> M:
     """Validate `data` as `model`, turning the first problem into an InputError naming the field."""
     try:
@@ -213,13 +229,22 @@ def parse(model: type[M], data: Any) -> M:
         context = dict(error.get("ctx", {}))
         if "error" in context:  # a validator's ValueError: keep its message
             context["reason"] = str(context.pop("error"))
-        message = error["msg"].removeprefix("Value error, ")  # pydantic's prefix to a validator's own words
-        raise InputError(loc or "(body)", message, error["type"], context) from None
+        raise InputError(loc or "(body)", message_of(error), error["type"], context) from None
 
 
 def check_symptom_codes(check_in: CheckIn, kb: KnowledgeBase) -> None:
-    """Every code is known, and only a code whose knowledge entry says `describe` has a description."""
+    """Every code is known and given once, and only a code whose knowledge entry says `describe` has a
+    description. A code listed twice would carry two answers to one question ('mild' and 'severe'): which
+    one the patient meant is not for the clinic to guess, so the check-in is refused, never merged."""
+    seen: set[str] = set()
     for index, symptom in enumerate(check_in.symptoms):
+        if symptom.code in seen:
+            raise InputError(
+                ("symptoms", index, "code"),
+                f"'{symptom.code}' is listed twice; give each symptom once",
+                "repeated",
+            )
+        seen.add(symptom.code)
         if symptom.code not in kb.effects:
             known = ", ".join(kb.symptom_codes)
             raise InputError(

@@ -8,6 +8,7 @@ as deep as the JSON parser allows is walked all the same."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeAlias
 
@@ -25,15 +26,41 @@ class RepeatedKey(ValueError):
         self.field = field
 
 
+class LongNumber(ValueError):
+    """A whole number written with more digits than Python converts (`DIGITS`, 4300): no field needs a
+    tenth of them. `field` is where it is, e.g. 'age'."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def digits() -> int:
+    """How many digits a whole number may have: Python's limit (0 is none)."""
+    return sys.get_int_max_str_digits()
+
+
+# What a LongNumber's field is told, after its name
+LONG_NUMBER = f"is a number with more than {digits()} digits: no answer needs that many"
+
+
 def loads(text: str) -> Any:
-    """The JSON document, or RepeatedKey naming the first object (in document order) that repeats a key."""
+    """The JSON document; RepeatedKey naming the first object (in document order) that repeats a key, or
+    LongNumber the first whole number too long to read (Python's own error for it speaks of
+    sys.set_int_max_str_digits(), which tells a person nothing)."""
     try:
         return json.loads(text, object_pairs_hook=_once_each)
     except _KeyTwice:
         pass
-    # Refused bodies only: read again, marking the objects with a repeat, to find where the first one is
-    marked = json.loads(text, object_pairs_hook=_marking_repeats)
-    raise RepeatedKey(_first_repeat(marked))
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # Python's limit on a whole number's digits
+        if not digits():
+            raise
+    # Refused bodies only: read again, marking the objects with a repeat and the numbers too long to read,
+    # to find where the first one is
+    marked = json.loads(text, object_pairs_hook=_marking_repeats, parse_int=_marking_long)
+    raise _first_refusal(marked)
 
 
 def walk(value: Any) -> Iterator[tuple[Trail, Any]]:
@@ -59,6 +86,17 @@ def name(trail: Trail) -> str:
 
 class _KeyTwice(ValueError):
     pass
+
+
+class _Long:
+    """A whole number with more digits than Python converts."""
+
+
+_LONG = _Long()
+
+
+def _marking_long(written: str) -> int | _Long:
+    return _LONG if len(written.lstrip("-")) > digits() else int(written)
 
 
 class _Repeats(dict[str, Any]):
@@ -92,8 +130,10 @@ def _first_twice(keys: Iterable[str]) -> str:
     return ""
 
 
-def _first_repeat(document: Any) -> str:
+def _first_refusal(document: Any) -> RepeatedKey | LongNumber:
     for trail, item in walk(document):
         if isinstance(item, _Repeats):
-            return name((trail, item.key))
-    return "(body)"  # not reached: the first reading found a repeat
+            return RepeatedKey(name((trail, item.key)))
+        if item is _LONG:
+            return LongNumber(name(trail))
+    raise AssertionError("not reached: the first reading found one or the other")

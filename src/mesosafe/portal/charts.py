@@ -53,7 +53,8 @@ def severity_series(
 
     A symptom not reported in a later check-in is drawn at 0 from then on (it has gone). A severity that was
     not stored was not asked: None, whatever the symptom's other answers. A symptom reported more than once in
-    one check-in (the API accepts that) is drawn at the highest severity reported, never a milder one."""
+    one check-in (stored before such a check-in was refused) is drawn at the highest severity reported,
+    never a milder one."""
     seen: dict[str, list[tuple[int, Level]]] = {}
     for index, checkin in enumerate(checkins):
         reported: dict[str, Level] = {}
