@@ -89,15 +89,15 @@ def test_the_migration_keeps_each_reported_day_as_its_midnight_utc(
 def test_a_symptom_reported_twice_is_one_reaction_with_all_the_patients_words(
     site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
 ) -> None:
-    """A check-in may list a code twice (two things 'not on the list'): the complication took both codes, and
-    its ICSR had two reactions with one id (causality could not say which). The code is kept once, with
-    every description; a code given twice by staff is refused naming the second."""
+    """A check-in stored before a code could only be listed once may list it twice (two things 'not on the
+    list'): the complication took both codes, and its ICSR had two reactions with one id (causality could
+    not say which). The code is kept once, with every description; a code given twice by staff is refused
+    naming the second."""
     treatment, _ = make_treatment(site, make_patient(site), days_ago=3)
-    twice = [
-        {"code": "something_else", "severity": "mild", "description": "a headache"},
-        {"code": "something_else", "severity": "mild", "description": "a metallic taste"},
-    ]
-    checkin, _ = submit(treatment.link, {"symptoms": twice})
+    once = {"code": "something_else", "severity": "mild", "description": "a headache"}
+    checkin, _ = submit(treatment.link, {"symptoms": [once]})
+    checkin.answers["symptoms"].append({**once, "description": "a metallic taste"})  # as stored before
+    checkin.save(update_fields=["answers"])
     data = ComplicationIn(onset_date=timezone.localdate(), grade=1, relatedness="possibly")
     complication = services.create(treatment, data, by=site.staff.user, checkin=checkin)
     assert complication.symptom_codes == ["something_else"]
