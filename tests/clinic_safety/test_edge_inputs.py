@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from mesosafe.clinic_safety import clusters
+from mesosafe.clinic_safety import clusters, funnel
 from mesosafe.clinic_safety.cusum import CusumDesign
+from mesosafe.clinic_safety.report import write_report
 from mesosafe.clinic_safety.tables import check_tables
 
 COLUMNS = ["treatment_id", "date", "clinic", "practitioner", "product", "batch", "multi_dose_vial"]
@@ -47,3 +50,23 @@ def test_infections_in_a_window_where_nothing_was_expected_raise_no_alarm_and_ar
     assert batch[["infections", "expected", "not_counted", "cusum"]].values.tolist() == [[2, 0.0, 2, 0.0]]
     note = clusters.not_counted_note(series)
     assert "batch X / B (2025-09-10)" in note and "expected 0" in note
+
+
+def test_a_funnel_of_a_single_unit_says_its_status_means_nothing(tmp_path: Path) -> None:
+    """A clinic's own database (--from-db) has one clinic: its funnel's pooled rate is the clinic's own
+    rate, so the clinic was 'in control' (p = 1) with 2 infections in 3 sessions, and nothing said that it
+    had been compared with itself."""
+    treatments = pd.DataFrame(
+        [(f"T{i}", _day(i), "Only clinic", f"P{i % 2}", "X", f"L{i}", "false") for i in range(3)],
+        columns=COLUMNS,
+    )
+    complications = pd.DataFrame(
+        [("T0", _day(3), "true"), ("T1", _day(4), "true")],
+        columns=["treatment_id", "onset_date", "suspected_infection"],
+    )
+    summary = write_report(check_tables(treatments, complications), tmp_path / "r")
+    written = pd.read_csv(tmp_path / "r" / "funnel_clinic_infection.csv")
+    assert written[["events", "treatments", "status"]].values.tolist() == [[2, 3, "in control"]]
+    assert written["dispersion"].tolist() == [f"binomial (no overdispersion): {funnel.SINGLE_UNIT}"]
+    assert f"infection rate by clinic: {funnel.SINGLE_UNIT} (binomial tail probabilities)" in summary.notes
+    assert not any(note.startswith("infection rate by practitioner") for note in summary.notes)  # two
