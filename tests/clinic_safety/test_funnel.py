@@ -129,7 +129,8 @@ def test_overdispersion_that_cannot_be_estimated_is_none_with_a_note(
         data = json.loads(funnel.plot_funnel(out, "test", tmp_path / "f")[2].read_text(encoding="utf-8"))
     dispersion = out.attrs["dispersion"]
     assert (dispersion.method, dispersion.phi, dispersion.tau2) == ("none", 1.0, 0.0)
-    assert dispersion.note == f"{method} overdispersion could not be estimated ({why}); none assumed"
+    single = f"; {funnel.SINGLE_UNIT}" if len(events) == 1 else ""
+    assert dispersion.note == f"{method} overdispersion could not be estimated ({why}); none assumed{single}"
     assert set(out["dispersion"]) == {f"binomial (no overdispersion): {dispersion.note}"}
     assert set(out["test"]) == {"exact"} and set(out["status"]) == {"in control"}
     assert np.isfinite(out[["p_value", "q_value"]].to_numpy()).all()

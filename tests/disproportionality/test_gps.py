@@ -265,3 +265,19 @@ def test_a_degenerate_prior_scores_without_a_numpy_warning() -> None:
         warnings.simplefilter("error")
         scores = gps.score_points(prior, [1.0, 2.0], [418 / 279, 16 / 279])
     assert (scores.eb05 < scores.ebgm).all() and (scores.ebgm < scores.eb95).all()
+
+
+def test_a_consensus_fit_that_no_two_starts_reached_is_degenerate(caers: Counts) -> None:
+    """openEBGM's autoHyper refuses a fit unless another convergent start reached the chosen optimum. From
+    DuMouchel's start and one near the lower CAERS optimum, the two starts end at different optima (NLL
+    4162.46 and 4162.18): "consensus" took the lower one as "lowest optimum", with nothing to say it had not
+    been confirmed. Now the fit is degenerate, and says why."""
+    starts = (gps.DEFAULT_STARTS[0], (20.0, 1.6, 1.7, 1.5, 0.035))
+    fit = gps.fit_prior(caers.n, caers.e, starts=starts)
+    assert fit.neg_log_likelihood == pytest.approx(4162.1808, abs=1e-3)
+    assert fit.degenerate == (
+        "no two of the 2 starts that ended at an optimum reached the same one (openEBGM's autoHyper refuses "
+        "such a fit)",
+    )
+    assert fit.message.endswith(f"DEGENERATE: {fit.degenerate[0]}")
+    assert gps.fit_prior(caers.n, caers.e, starts=starts, selection="best").degenerate == ()

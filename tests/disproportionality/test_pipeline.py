@@ -12,6 +12,7 @@ import pytest
 
 from mesosafe.disproportionality.columns import LongColumns
 from mesosafe.disproportionality.counting import Counts
+from mesosafe.disproportionality.flags import Thresholds, Tie
 from mesosafe.disproportionality.pipeline import fit_and_score, run, strongest
 from mesosafe.disproportionality.scoring import OUTPUT_COLUMNS
 from mesosafe.disproportionality.settings import RunSettings
@@ -97,3 +98,26 @@ def test_strongest_without_eb_scores_orders_by_ic025_and_says_so() -> None:
     )
     assert strength_keys(table) == ("ic025", "prr_lower")
     assert strongest(table, 1).column("ic025").to_pylist() == [1.5]
+
+
+def test_caers_pairs_with_the_same_evidence_are_flagged_all_or_none_and_the_record_says_so(
+    caers_path: Path,
+) -> None:
+    """At --fdr-level 0.07 the cutoff fell among 638 CAERS pairs with N = 1 and the same E (0.000298, so the
+    same P(λ ≤ 1 | N) = 0.1909): PhViD's ranking flagged 53 of them, the first in name order, and not the
+    585 others. Now none of them is flagged, and the run's record says why. (At the default 0.05 no tie is
+    cut: 755 pairs, as before.)"""
+    settings = RunSettings(
+        LongColumns("id", "var1", "var2"), names="as-written", thresholds=Thresholds(fdr=0.07)
+    )
+    result = run(caers_path, settings)
+    table = result.table.to_pandas()
+    tied = table[(table["n"] == 1) & (table["e"] == table["e"].min())]
+    assert len(tied) == 638 and tied["post_h0"].nunique() == 1 and not tied["flag_fdr"].any()
+    assert int(table["flag_fdr"].sum()) == 850
+    assert (
+        result.record["fdr_ties"] == [Tie(638, float(tied["post_h0"].iloc[0]), 53).note(0.07)]
+        and "had room for 53 of them" in result.record["fdr_ties"][0]
+    )
+    default = run(caers_path, RunSettings(LongColumns("id", "var1", "var2"), names="as-written"))
+    assert int(default.table.column("flag_fdr").to_numpy().sum()) == 755 and default.record["fdr_ties"] == []

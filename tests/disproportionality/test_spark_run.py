@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from mesosafe.disproportionality import gps, pipeline
 from mesosafe.disproportionality.columns import LongColumns
-from mesosafe.disproportionality.flags import bayesian_fdr
+from mesosafe.disproportionality.flags import Tie, bayesian_fdr, fdr_cut
 from mesosafe.disproportionality.settings import RunSettings
 from mesosafe.disproportionality.spark_run import (
     FdrRule,
@@ -30,18 +30,6 @@ from mesosafe.disproportionality.spark_run import (
 from mesosafe.lib.analysis_input import AnalysisInputError
 
 
-def _rule_in_python(post_h0: np.ndarray, level: float) -> FdrRule:
-    """The rule as the driver finds it, the tie's last pair found here in the table's order."""
-    values, weights = np.unique(post_h0, return_counts=True)
-    cutoff, taken = fdr_rank(values, weights.astype(np.float64), level)
-    if taken == 0:
-        return FdrRule()
-    at = np.flatnonzero(post_h0 == cutoff)
-    if taken == len(at):
-        return FdrRule(cutoff)
-    return FdrRule(cutoff, (f"p{at[taken - 1]:04d}", "e"))
-
-
 @hypothesis_settings(deadline=None)  # a loaded machine: the first example imports pyarrow's compute
 @given(
     st.lists(st.sampled_from([0.0, 0.001, 0.01, 0.02, 0.04, 0.05, 0.08, 0.3, 0.9]), min_size=1, max_size=60),
@@ -51,29 +39,25 @@ def test_the_rule_applied_pair_by_pair_flags_what_bayesian_fdr_flags(
     values: list[float], level: float
 ) -> None:
     post_h0 = np.array(values)
-    products = [f"p{i:04d}" for i in range(len(values))]  # the table's order
-    rule = _rule_in_python(post_h0, level)
-    flagged = np.asarray(rule.flags(post_h0, products, ["e"] * len(values)).to_pylist())
+    points, weights = np.unique(post_h0, return_counts=True)
+    rule, tie = fdr_rank(points, weights.astype(np.float64), level)
+    flagged = np.asarray(rule.flags(post_h0).to_pylist())
     assert flagged.tolist() == bayesian_fdr(post_h0, level).tolist()
+    assert tie == fdr_cut(np.sort(post_h0), level)[1]
     # each batch alone gives the same flags: the rule needs no other pair
     half = len(values) // 2
-    parts = [
-        rule.flags(post_h0[s], products[s], ["e"] * len(products[s])).to_pylist()
-        for s in (slice(0, half), slice(half, None))
-    ]
+    parts = [rule.flags(post_h0[s]).to_pylist() for s in (slice(0, half), slice(half, None))]
     assert parts[0] + parts[1] == flagged.tolist()
 
 
-def test_a_tie_at_the_cutoff_is_split_in_the_table_s_order() -> None:
-    # bayesian_fdr flags one of the two 0.08s (mean 0.05 at k = 2): the first in product, event order
+def test_a_tie_at_the_cutoff_is_left_out_whole() -> None:
+    # the mean has room for one of the two 0.08s at 5% (0.05 at k = 2): neither is flagged
     post_h0 = np.array([0.08, 0.02, 0.08])
-    cutoff, taken = fdr_rank(np.array([0.02, 0.08]), np.array([1.0, 2.0]), 0.05)
-    assert (cutoff, taken) == (0.08, 1)
-    rule = FdrRule(cutoff, ("a", "x"))
-    assert rule.flags(post_h0, ["a", "b", "c"], ["x", "x", "x"]).to_pylist() == [True, True, False]
-    assert bayesian_fdr(post_h0, 0.05).tolist() == [True, True, False]
-    assert fdr_rank(np.array([0.5]), np.array([3.0]), 0.05) == (-np.inf, 0)
-    assert not any(FdrRule().flags(post_h0, ["a", "b", "c"], ["x"] * 3).to_pylist())
+    rule, tie = fdr_rank(np.array([0.02, 0.08]), np.array([1.0, 2.0]), 0.05)
+    assert (rule, tie) == (FdrRule(0.02), Tie(2, 0.08, 1))
+    assert rule.flags(post_h0).to_pylist() == [False, True, False] == bayesian_fdr(post_h0, 0.05).tolist()
+    assert fdr_rank(np.array([0.5]), np.array([3.0]), 0.05) == (FdrRule(), Tie())
+    assert not any(FdrRule().flags(post_h0).to_pylist())
 
 
 def test_the_output_is_a_parquet_directory() -> None:
@@ -95,18 +79,15 @@ def test_the_points_collected_are_merge_points_s(spark: Any) -> None:
         np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
 
 
-@pytest.mark.spark
-def test_spark_splits_a_tie_at_the_cutoff_in_product_event_order(spark: Any) -> None:
-    counts = spark.createDataFrame(
-        pa.table({"product": ["c", "a", "b"], "event": ["x", "x", "x"], "n": [2, 1, 2], "e": [0.5, 0.1, 0.5]})
-    )
+def test_the_rule_is_found_on_the_points_of_the_pairs_kept() -> None:
     points = gps.Points(
         np.array([1.0, 2.0]), np.array([0.1, 0.5]), np.array([1.0, 2.0]), np.zeros(0, np.int64)
     )
     scores = gps.Scores(*(np.array([0.02, 0.08]) for _ in range(4)))
-    assert fdr_rule(counts, points, scores, 0.05, 1) == FdrRule(0.08, ("b", "x"))
-    assert fdr_rule(counts, points, scores, 0.06, 1) == FdrRule(0.08)
-    assert fdr_rule(counts, points, scores, 0.01, 1) == FdrRule()
+    assert fdr_rule(points, scores, 0.05, 1) == (FdrRule(0.02), Tie(2, 0.08, 1))
+    assert fdr_rule(points, scores, 0.06, 1) == (FdrRule(0.08), Tie())
+    assert fdr_rule(points, scores, 0.01, 1) == (FdrRule(), Tie())
+    assert fdr_rule(points, scores, 0.05, 2) == (FdrRule(), Tie())  # the 0.08s alone: a mean above 5%
 
 
 @pytest.mark.spark

@@ -88,6 +88,13 @@ def _warn_strata(result: Any) -> None:
         click.echo(f"Warning: {warning}. See docs/signals.md.", err=True)
 
 
+def _note_fdr_ties(result: Any) -> None:
+    """A tie at the FDR flag's cutoff left unflagged is said on stderr whatever --quiet says (and in the
+    record): those pairs were flagged, some of them, before."""
+    for note in result.record.get("fdr_ties", []):
+        click.echo(f"Note: {note}. See docs/signals.md.", err=True)
+
+
 def _export_reports(by: By) -> Path:
     """Export the database's reports to a temporary Parquet file, removed when the command ends."""
     import shutil
@@ -407,6 +414,7 @@ def signals(
     if result.fit.collapsed or not quiet:
         click.echo(f"prior: {result.fit.message}", err=True)
     _warn_degenerate(result)
+    _note_fdr_ties(result)
     _warn_strata(result)
     if top is not None:
         _print_top(result.table, top)

@@ -159,8 +159,10 @@ def scan_units(frame: pd.DataFrame, design: CusumDesign) -> pd.DataFrame:
     ``alarm`` and ``run_start`` (the start of the window where the rise of S that ended in it began)."""
     units = frame["unit"].to_numpy()
     bounds = np.flatnonzero(np.r_[True, units[1:] != units[:-1], True])
-    x, mu0 = frame["infections"].to_numpy(np.float64), frame["expected"].to_numpy(np.float64)
-    tested = frame["tested"].to_numpy(bool)
+    mu0, tested = frame["expected"].to_numpy(np.float64), frame["tested"].to_numpy(bool)
+    uncounted = tested & (mu0 <= 0) & (frame["infections"].to_numpy() > 0)
+    # a count against an expectation of exactly 0 cannot be tested (see not_counted_note): S is held there
+    x = np.where(uncounted, 0.0, frame["infections"].to_numpy(np.float64))
     h, s, alarm = np.zeros(len(frame)), np.zeros(len(frame)), np.zeros(len(frame), dtype=bool)
     run = np.full(len(frame), -1)
     chosen: dict[float, float] = {}
@@ -179,6 +181,7 @@ def scan_units(frame: pd.DataFrame, design: CusumDesign) -> pd.DataFrame:
         cusum=s,
         alarm=alarm,
         run_start=np.where(run >= 0, starts[np.maximum(run, 0)], np.datetime64("NaT")),
+        not_counted=np.where(uncounted, frame["infections"].to_numpy(), 0),
     )
 
 
@@ -296,6 +299,29 @@ def untested_note(series: pd.DataFrame, design: CusumDesign) -> str:
     return (
         f"no CUSUM window was tested: all {series['window'].nunique()} windows are {' or '.join(reasons)}, "
         "so the CUSUM gives no information on clusters (no alert does not mean no cluster)"
+    )
+
+
+MAX_NAMED = 5  # units named in a note; the rest are counted
+
+
+def not_counted_note(series: pd.DataFrame) -> str:
+    """Say which infections were not added to the CUSUM because their unit expected no onset in their
+    window ('' when none). The expectation is 0 when the onset came later after its session than any delay
+    seen before the window (f is empirical), or while no infection had been seen (onset assumed on day 0):
+    against 0, any count is 'infinitely' surprising, and two of them alarmed with expected 0.000000."""
+    rows = series[series["not_counted"] > 0]
+    if rows.empty:
+        return ""
+    named = [f"{r.unit_type} {r.unit} ({r.window_start:%Y-%m-%d})" for r in rows.head(MAX_NAMED).itertuples()]
+    more = f" and {len(rows) - MAX_NAMED} more" if len(rows) > MAX_NAMED else ""
+    return (
+        f"CUSUM: the suspected infections of {len(rows)} unit-window(s) had onset in a window where their "
+        "unit's sessions were expected to give none (expected 0: the onset came later "
+        "after its session than any delay seen before, or no infection had been seen yet and onset was "
+        "assumed on day 0); a count against an expectation of 0 cannot be tested, so they were not added "
+        f"to the CUSUM (column not_counted of cusum_series.csv): {'; '.join(named)}{more}. Look at them "
+        "directly"
     )
 
 

@@ -35,7 +35,9 @@ result is the one without the option. The CSV and the report say which method wa
 
 Overdispersion cannot be estimated when no treatment (or every one) had the outcome, or from a single unit:
 then none is assumed (φ = 1, τ² = 0), the units get the binomial test, and ``Dispersion.note`` says why —
-in the CSV's ``dispersion`` column, the plot's title and the report.
+in the CSV's ``dispersion`` column, the plot's title and the report. A funnel of a single unit (a clinic's
+own database has one clinic) is noted whatever the method: its pooled rate is its own rate, so it is "in
+control" by construction.
 
 The limits are the ones the classification uses: a unit is outside a limit exactly when its rate is
 strictly beyond it, so a point above the 95% limit is never in control and one inside is never flagged.
@@ -49,6 +51,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -172,6 +175,13 @@ class Dispersion:
         return "binomial (no overdispersion)"
 
 
+# The pooled rate of a funnel of one unit is that unit's own rate: its test compares it with itself.
+SINGLE_UNIT = (
+    "a single unit, compared with the pooled rate, which is its own rate: 'in control' says nothing about it "
+    "(compare it with another registry's or a published rate)"
+)
+
+
 def _not_estimable(units: int, p0: float) -> str:
     """Why no overdispersion can be estimated from these units ('' when it can)."""
     if p0 == 0:
@@ -188,12 +198,14 @@ def estimate_dispersion(events: FloatArray, n: FloatArray, p0: float, method: Ov
     note saying why) when the units cannot show any."""
     why = _not_estimable(len(n), p0)
     if why:
-        note = (
-            f"{method} overdispersion could not be estimated ({why}); none assumed"
+        notes = (
+            [f"{method} overdispersion could not be estimated ({why}); none assumed"]
             if method != "none"
-            else ""
+            else []
         )
-        return Dispersion("none", 1.0, note=note)
+        if len(n) < 2:
+            notes.append(SINGLE_UNIT)
+        return Dispersion("none", 1.0, note="; ".join(notes))
     s2 = p0 * (1 - p0) / n
     z = (events / n - p0) / np.sqrt(s2)
     low, high = np.quantile(z, [WINSOR, 1 - WINSOR])
@@ -391,7 +403,7 @@ def plot_funnel(classified: pd.DataFrame, title: str, path_stem: str | os.PathLi
     ax.set_ylabel("rate (% of treatments)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # a count: no "9.5 treatments"
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
-    ax.set_title(f"{title}\n{classified['dispersion'].iloc[0]}", fontsize=10)
+    ax.set_title(f"{title}\n{textwrap.fill(str(classified['dispersion'].iloc[0]), 110)}", fontsize=10)
     ceiling = max(float(classified["rate"].max()), float(curve(classified, grid[:1], 0.999)[0]))
     ax.set_ylim(0, min(1.0, ceiling * 1.15 + 1e-9))
     ax.set_xlim(0, top * 1.12)

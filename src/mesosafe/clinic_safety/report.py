@@ -144,7 +144,9 @@ cusum_series.csv, cusum_alerts.csv, cusum_alert_cases.csv.</p>
 def _cusum_notes(series: pd.DataFrame, design: CusumDesign) -> list[str]:
     """Why windows were not tested: none at all (then nothing else matters), or some after the warm-up."""
     untested = clusters.untested_note(series, design)
-    return [untested] if untested else list(filter(None, [clusters.baseline_note(series, design)]))
+    if untested:
+        return [untested]
+    return list(filter(None, [clusters.baseline_note(series, design), clusters.not_counted_note(series)]))
 
 
 def _cusum_findings(series: pd.DataFrame, design: CusumDesign, alert_rows: pd.DataFrame) -> str:

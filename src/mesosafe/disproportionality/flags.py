@@ -10,7 +10,11 @@
 * ``flag_fdr``: the pairs whose posterior probability of no disproportionality, P(λ ≤ 1 | N), is small
   enough that the expected share of false signals among the flagged pairs — the mean of their P(λ ≤ 1 | N)
   — is at most the level (Bayesian false discovery rate; Ahmed et al. 2009, as PhViD's ``DECISION = 1``):
-  pairs are ranked by P(λ ≤ 1 | N) and the largest k whose running mean is ≤ the level are flagged.
+  pairs are ranked by P(λ ≤ 1 | N) and the largest k whose running mean is ≤ the level are flagged. Pairs
+  with equal P(λ ≤ 1 | N) (identical N and E) are flagged all or none: where the k-th pair falls inside
+  such a tie, the whole tie is left unflagged (the mean of the rest is still ≤ the level) and ``Tie`` says
+  so. PhViD flags the first of them in the table's order, which tells pairs with the same evidence apart by
+  their names.
 
 With a degenerate prior (no EB scores) ``flag_eb05`` and ``flag_fdr`` are empty (null), not false.
 """
@@ -41,7 +45,7 @@ class Thresholds:
 TIE = 1e-12  # relative: a running mean this close to the FDR level counts as equal to it
 
 
-def fdr_count(ranked: npt.NDArray[np.float64], level: float) -> int:
+def _running_count(ranked: npt.NDArray[np.float64], level: float) -> int:
     """The largest k whose k smallest values (`ranked`: sorted ascending) have a mean ≤ level.
 
     The running mean of sorted values never decreases, but in floating point a run of equal values can
@@ -51,8 +55,43 @@ def fdr_count(ranked: npt.NDArray[np.float64], level: float) -> int:
     return int(np.searchsorted(running_mean, level * (1 + TIE), side="right"))
 
 
+@dataclass(frozen=True)
+class Tie:
+    """The pairs tied at the FDR rule's cutoff and left unflagged together (``pairs`` = 0: none were)."""
+
+    pairs: int = 0
+    post_h0: float = float("nan")
+    room: int = 0  # how many of them the mean would have allowed
+
+    def note(self, level: float) -> str:
+        if not self.pairs:
+            return ""
+        return (
+            f"flag_fdr: the {self.pairs} pairs with P(λ ≤ 1 | N) = {self.post_h0:.6g} are all left "
+            f"unflagged: the rule (mean P(λ ≤ 1 | N) of the flagged pairs ≤ {level:g}) had room for "
+            f"{self.room} of them but not all, and they have the same evidence (flagging the first in name "
+            "order would tell them apart by their names)"
+        )
+
+
+def fdr_cut(ranked: npt.NDArray[np.float64], level: float) -> tuple[int, Tie]:
+    """How many of the smallest values (`ranked`: sorted ascending) are flagged, and the tie left out: the
+    largest k with a mean ≤ level, lowered to the start of a tie it would split."""
+    k = _running_count(ranked, level)
+    if not 0 < k < len(ranked) or ranked[k] != ranked[k - 1]:
+        return k, Tie()
+    start, end = (int(np.searchsorted(ranked, ranked[k - 1], side=side)) for side in ("left", "right"))
+    return start, Tie(end - start, float(ranked[k - 1]), k - start)
+
+
+def fdr_count(ranked: npt.NDArray[np.float64], level: float) -> int:
+    """How many of the smallest values (`ranked`: sorted ascending) the FDR rule flags (``fdr_cut``)."""
+    return fdr_cut(ranked, level)[0]
+
+
 def bayesian_fdr(post_h0: npt.ArrayLike, level: float) -> BoolArray:
-    """Flag the k pairs with the smallest P(λ ≤ 1 | N), k the largest with mean P(λ ≤ 1 | N) ≤ level."""
+    """Flag the k pairs with the smallest P(λ ≤ 1 | N), k the largest with mean P(λ ≤ 1 | N) ≤ level that
+    splits no tie."""
     values = np.asarray(post_h0, dtype=np.float64)
     order = np.argsort(values, kind="stable")
     k = fdr_count(values[order], level)

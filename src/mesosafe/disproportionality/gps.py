@@ -250,6 +250,18 @@ def _close(a: Prior, b: Prior) -> bool:
 LONE_MARGIN = 2.0  # NLL units: 2·ΔNLL < 4 is no clear likelihood-ratio evidence (χ²₁ 95% is 3.84)
 
 
+def _unconfirmed(solutions: list[tuple[float, Prior]]) -> str:
+    """Why no optimum can be trusted when no two starts reached the same one ('' when two did): openEBGM's
+    autoHyper refuses such a fit (every start ended elsewhere: the likelihood is flat or has many optima)."""
+    priors = [prior for _, prior in solutions]
+    if any(_close(a, b) for i, a in enumerate(priors) for b in priors[i + 1 :]):
+        return ""
+    return (
+        f"no two of the {len(priors)} starts that ended at an optimum reached the same one (openEBGM's "
+        "autoHyper refuses such a fit)"
+    )
+
+
 def _select(solutions: list[tuple[float, Prior]], selection: Selection) -> tuple[float, Prior, bool]:
     """(nll, prior, confirmed): the lowest optimum, or under "consensus" the lowest optimum reached from
     at least two starts, unless a lone optimum is better by more than LONE_MARGIN."""
@@ -342,6 +354,8 @@ def fit_prior(
             )
             components = [("1", prior.alpha1, prior.beta1), ("2", prior.alpha2, prior.beta2)]
             problems = degeneracies(components, nn, ww, LOG_BOUND)
+            if selection == "consensus" and (why := _unconfirmed(solutions)):
+                problems = (*problems, why)
             return PriorFit(
                 prior, value, len(nn), int(pairs), len(solutions), False, _said(message, problems), problems
             )

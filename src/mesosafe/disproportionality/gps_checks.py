@@ -11,6 +11,8 @@ artefact of the optimiser (for example EBGM 6e-6 for N = 1, E = 1, or one EBGM f
 * a shape α or a prior mean α/β of a component in use is at the bound e^±12 of the search box (to within
   ``BOUND_TOLERANCE`` on the log scale): the likelihood still rises towards the edge, so the optimum found
   is the box, not the data (on large null-like data this is a component turning into a point mass).
+
+``gps.fit_prior`` adds one more under ``consensus``: no two starts reached the same optimum.
 """
 
 from __future__ import annotations

@@ -241,20 +241,23 @@ def write_outputs(table: pa.Table, fit: gps.PriorFit, record: dict[str, Any], se
             output.write_json({**fit.hyperparameters(), "run": record}, settings.hyper_out)
 
 
-def _fitted(result: SignalsResult) -> tuple[provenance.Fitted, list[provenance.Fitted]]:
-    """The table's prior and each period's, with whether their EB columns are empty."""
+def _fitted(
+    result: SignalsResult, settings: RunSettings
+) -> tuple[provenance.Fitted, list[provenance.Fitted]]:
+    """The table's prior and each period's, with whether their EB columns are empty and the FDR flag's
+    tie left out."""
     import pyarrow.compute as pc
 
-    def empty(table: pa.Table) -> bool:
-        return bool(table.num_rows) and table.column("ebgm").null_count == table.num_rows
+    def fitted(table: pa.Table, fit: gps.PriorFit, label: str) -> provenance.Fitted:
+        empty = bool(table.num_rows) and table.column("ebgm").null_count == table.num_rows
+        return provenance.Fitted(fit, empty, label, scoring.fdr_tie(table, level).note(level))
 
+    level = settings.thresholds.fdr
     periods = [
-        provenance.Fitted(
-            fit, empty(result.table.filter(pc.equal(result.table.column("period"), label))), label
-        )
+        fitted(result.table.filter(pc.equal(result.table.column("period"), label)), fit, label)
         for label, fit in result.periods
     ]
-    return provenance.Fitted(result.fit, result.eb_empty, periods[-1].label if periods else ""), periods
+    return periods[-1] if periods else fitted(result.table, result.fit, ""), periods
 
 
 def run(
@@ -297,7 +300,7 @@ def run(
                 long.connection.close()
             result = fit_and_score(counts, stages, selection=settings.prior_selection, settings=settings)
     with stages("write output"):
-        fitted = _fitted(result)
+        fitted = _fitted(result, settings)
         record = provenance.run_record(
             source.path, settings, *fitted, source=source, hierarchy=rolled, strata=strata
         )

@@ -77,6 +77,7 @@ class Fitted:
     fit: PriorFit
     eb_empty: bool
     label: str = ""
+    fdr_tie: str = ""  # the pairs tied at the FDR flag's cutoff left unflagged together ('' when none)
 
 
 def run_record(
@@ -119,11 +120,19 @@ def run_record(
         "flag_thresholds": asdict(settings.thresholds),
         "period": settings.period,
         **prior_record(last.fit, last.eb_empty),
+        "fdr_ties": fdr_ties(periods or [last]),
         "outputs": settings.outputs(),
     }
     if periods:
-        record["periods"] = [{"period": p.label, **prior_record(p.fit, p.eb_empty)} for p in periods]
+        record["periods"] = [
+            {"period": p.label, **prior_record(p.fit, p.eb_empty), "fdr_tie": p.fdr_tie} for p in periods
+        ]
     return record
+
+
+def fdr_ties(fitted: Sequence[Fitted]) -> list[str]:
+    """The FDR flag's ties left unflagged, of every table (with periods: named by their period)."""
+    return [f"{f.label}: {f.fdr_tie}" if f.label else f.fdr_tie for f in fitted if f.fdr_tie]
 
 
 def run_record_path(out: str | os.PathLike[str]) -> Path:

@@ -17,7 +17,14 @@ import pyarrow as pa
 
 from mesosafe.disproportionality import arrow, gps, stats
 from mesosafe.disproportionality.counting import Counts
-from mesosafe.disproportionality.flags import FLAG_COLUMNS, Thresholds, eb_flags, frequentist_flags
+from mesosafe.disproportionality.flags import (
+    FLAG_COLUMNS,
+    Thresholds,
+    Tie,
+    eb_flags,
+    fdr_cut,
+    frequentist_flags,
+)
 
 COUNT_COLUMNS = ("product", "event", "n", "e", "n_product", "n_event", "n_total")
 FREQUENTIST_COLUMNS = (
@@ -91,3 +98,12 @@ def score_table(
         **frequentist_flags({**measures, "n": counts.n.astype(np.float64)}, thresholds),
     }
     return arrow.table({name: columns[name] for name in OUTPUT_COLUMNS})
+
+
+def fdr_tie(table: pa.Table, level: float) -> Tie:
+    """The pairs tied at the FDR flag's cutoff that it left unflagged together in ``table`` (one scored
+    table, of one period), if any."""
+    post_h0 = table.column("post_h0")
+    if post_h0.null_count == table.num_rows:
+        return Tie()
+    return fdr_cut(np.sort(arrow.to_numpy(post_h0).astype(np.float64)), level)[1]

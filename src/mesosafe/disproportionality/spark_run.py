@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from mesosafe.disproportionality import gps, hierarchy, output, periods, provenance, scoring, sources
 from mesosafe.disproportionality.counting import Counts, SparkCounting
-from mesosafe.disproportionality.flags import Thresholds, fdr_count
+from mesosafe.disproportionality.flags import Thresholds, Tie, fdr_cut
 from mesosafe.disproportionality.settings import RunSettings
 from mesosafe.disproportionality.spark import hadoop_path, local_path, spark_session
 from mesosafe.disproportionality.spark_input import SparkLong, roll_up, spark_long_table
@@ -79,60 +79,30 @@ def collect_points(counts: Any) -> gps.Points:
 
 @dataclass(frozen=True)
 class FdrRule:
-    """The FDR flag of a whole table, applied pair by pair, exactly as ``flags.bayesian_fdr`` flags it.
-
-    ``bayesian_fdr`` ranks the pairs by P(λ ≤ 1 | N) (ties in the table's order: product, then event) and
-    flags the first k. Every pair below ``cutoff`` is flagged; of the pairs at ``cutoff``, those up to
-    (product, event) ``last`` in that order (all of them when ``last`` is None); none when ``cutoff`` is
-    −inf."""
+    """The FDR flag of a whole table, applied pair by pair, exactly as ``flags.bayesian_fdr`` flags it:
+    every pair at or below ``cutoff`` (a tie at the cutoff is taken whole or not at all); none when
+    ``cutoff`` is −inf."""
 
     cutoff: float = -np.inf
-    last: tuple[str, str] | None = None
 
-    def flags(self, post_h0: npt.NDArray[np.float64], product: list[str], event: list[str]) -> pa.Array:
-        below = post_h0 < self.cutoff
-        at = np.flatnonzero(post_h0 == self.cutoff)
-        if self.last is not None:
-            at = at[[(product[i], event[i]) <= self.last for i in at]]
-        below[at] = True
-        return pa.array(below, pa.bool_())
+    def flags(self, post_h0: npt.NDArray[np.float64]) -> pa.Array:
+        return pa.array(post_h0 <= self.cutoff, pa.bool_())
 
 
 def fdr_rank(
     post_h0: npt.NDArray[np.float64], weights: npt.NDArray[np.float64], level: float
-) -> tuple[float, int]:
-    """The cutoff of ``bayesian_fdr`` over the pairs of weighted points, and how many of the pairs at
-    the cutoff it flags (the same running mean, added in the same order, as over the pairs themselves)."""
+) -> tuple[FdrRule, Tie]:
+    """The rule of ``bayesian_fdr`` over the pairs of weighted points (the same running mean, added in the
+    same order, as over the pairs themselves) and the tie it left out."""
     ranked = np.sort(np.repeat(post_h0, weights.astype(np.int64)), kind="stable")
-    k = fdr_count(ranked, level)
-    if k == 0:
-        return -np.inf, 0
-    cutoff = float(ranked[k - 1])
-    return cutoff, k - int(np.searchsorted(ranked, cutoff, side="left"))
+    k, tie = fdr_cut(ranked, level)
+    return (FdrRule(float(ranked[k - 1])) if k else FdrRule()), tie
 
 
-def fdr_rule(counts: Any, points: gps.Points, scores: gps.Scores, level: float, min_n: int) -> FdrRule:
-    """The table's :class:`FdrRule`: found on the points; the tie at the cutoff, if it must be split,
-    ordered by Spark over the pairs at the cutoff only."""
+def fdr_rule(points: gps.Points, scores: gps.Scores, level: float, min_n: int) -> tuple[FdrRule, Tie]:
+    """The table's :class:`FdrRule`, found on the points of the pairs kept (N ≥ ``min_n``)."""
     keep = points.n >= min_n
-    cutoff, taken = fdr_rank(scores.post_h0[keep], points.w[keep], level)
-    if taken == 0:
-        return FdrRule()
-    at = keep & (scores.post_h0 == cutoff)
-    if taken == int(points.w[at].sum()):
-        return FdrRule(cutoff)
-    tied = counts.sparkSession.createDataFrame(
-        pa.table({"n": points.n[at].astype(np.int64), "e": points.e[at]})
-    )
-    row = (
-        counts.join(tied, ["n", "e"], "left_semi")
-        .select("product", "event")
-        .orderBy("product", "event")
-        .offset(taken - 1)
-        .limit(1)
-        .collect()
-    )
-    return FdrRule(cutoff, (row[0][0], row[0][1]))
+    return fdr_rank(scores.post_h0[keep], points.w[keep], level)
 
 
 def score_batches(
@@ -153,9 +123,7 @@ def score_batches(
         scored = scoring.score_table(counts, scores, thresholds, min_n)
         if eb and scored.num_rows:
             post_h0 = scored.column("post_h0").to_numpy()
-            flag = rule.flags(
-                post_h0, scored.column("product").to_pylist(), scored.column("event").to_pylist()
-            )
+            flag = rule.flags(post_h0)
             scored = scored.set_column(scored.schema.get_field_index("flag_fdr"), "flag_fdr", flag)
         yield from scored.cast(pa.schema([(f.name, _plain(f.type)) for f in scored.schema])).to_batches()
 
@@ -184,6 +152,7 @@ class Part:
     fit: gps.PriorFit
     frame: Any  # the scored pairs, a DataFrame with scoring.OUTPUT_COLUMNS
     eb: bool
+    fdr_tie: str = ""  # the FDR flag's tie left unflagged (Tie.note)
 
 
 def _score_part(
@@ -199,18 +168,19 @@ def _score_part(
     with stages("fit prior"):
         fit = gps.fit_prior(points.n, points.e, selection=settings.prior_selection, points=points)
     eb = settings.eb_scored(fit)
-    rule = FdrRule()
+    rule, tie = FdrRule(), Tie()
     with stages("score EBGM/EB05/EB95 of the (n, e) points"):
         if eb:
             distinct = gps.score_points(fit.prior, points.n, points.e)
             scored_points = dict(zip(scoring.EB_COLUMNS, astuple(distinct), strict=True))
-            rule = fdr_rule(counts, points, distinct, settings.thresholds.fdr, settings.min_n)
+            rule, tie = fdr_rule(points, distinct, settings.thresholds.fdr, settings.min_n)
         else:
             scored_points = {name: np.full(len(points.n), np.nan) for name in scoring.EB_COLUMNS}
     table = pa.table({"n": points.n.astype(np.int64), "e": points.e, **scored_points})
     joined = counts.join(counts.sparkSession.createDataFrame(table), ["n", "e"], "left")
     scorer = partial(score_batches, eb, settings.thresholds, settings.min_n, rule)
-    return counting, Part(label, fit, joined.mapInArrow(scorer, SCHEMA), eb)
+    note = tie.note(settings.thresholds.fdr)
+    return counting, Part(label, fit, joined.mapInArrow(scorer, SCHEMA), eb, note)
 
 
 def _temporary_sibling(out: str) -> str:
@@ -416,6 +386,7 @@ def _run_parts(
     sinks = _Sinks(None if out is None else _temporary_sibling(out), sink, quarterly)
     fits: list[tuple[str, gps.PriorFit]] = []
     parts_eb: list[bool] = []
+    ties: list[str] = []
     strongest: pa.Table | None = None
     try:
         for label, end in snapshots:
@@ -426,6 +397,7 @@ def _run_parts(
                     continue
                 fits.append((label, part.fit))
                 parts_eb.append(part.eb)
+                ties.append(part.fdr_tie)
                 part.frame = part.frame.persist()
                 with stages("score and write (spark executors)"):
                     sinks.write(part.frame, label)
@@ -437,7 +409,8 @@ def _run_parts(
         if not fits:
             raise AnalysisInputError("no product–event pairs to analyse")
         fitted = [
-            provenance.Fitted(fit, not eb, label) for (label, fit), eb in zip(fits, parts_eb, strict=True)
+            provenance.Fitted(fit, not eb, label, tie)
+            for (label, fit), eb, tie in zip(fits, parts_eb, ties, strict=True)
         ]
         with stages("write output"):
             record = provenance.run_record(
