@@ -240,3 +240,54 @@ def test_something_else_in_the_patients_own_words_at_360_px(
     if javascript:
         assert violations(tab) == []
         shot(tab, f"checkin-something-else-{lang}")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_change_my_symptoms_keeps_the_answers_at_360_px(
+    page: Any, no_js: Any, live_server: Any, make_case: Any, javascript: bool
+) -> None:
+    """The bug: back from "Change my symptoms" to tick a forgotten symptom, every answer of the second step
+    was gone, the patient's words too. Now they come back as given; the new symptom starts unanswered."""
+    tab = page if javascript else no_js
+    case = make_case(lang="ar")
+    words = "تساقط الشعر\nمنذ 3 أيام"
+    given = {"sev_swelling": "moderate", "trend_swelling": "worse", "spread_swelling": "yes"}
+    given["sev_something_else"] = "severe"
+    tab.goto(live_server.url + case.url("checkin/"))
+    _tick(tab, "swelling", "ar")
+    _tick(tab, "something_else", "ar")
+    tab.locator("button[value=symptoms]").click()
+    for name, value in given.items():
+        tab.locator(f"input[name={name}][value={value}]").check()
+    tab.locator("#id_desc_something_else").fill(words)
+    tab.locator("#id_temperature_c").fill("37.8")
+    tab.locator("button[value=change]").click()
+    assert tab.locator("#id_sym_swelling").is_checked() and tab.locator("#id_sym_something_else").is_checked()
+    _tick(tab, "pain", "ar")
+    tab.locator("button[value=symptoms]").click()
+    for name, value in given.items():
+        assert tab.locator(f"input[name={name}][value={value}]").is_checked()
+    assert tab.locator("#id_desc_something_else").input_value() == words
+    assert tab.locator("#id_temperature_c").input_value() == "37.8"
+    assert tab.locator("input[name^=sev_pain]").count() == 3
+    assert tab.locator("input[name$=_pain]:checked").count() == 0  # never answered for the patient
+    assert fits_width(tab) and not CheckIn.objects.exists()
+    tab.locator("input[name=sev_pain][value=mild]").check()
+    tab.locator("input[name=trend_pain][value=same]").check()
+    tab.locator("button[value=details]").click()
+    tab.wait_for_url("**/checkin/*/")
+    stored = CheckIn.objects.get()
+    symptoms = {s["code"]: s for s in stored.answers["symptoms"]}
+    assert symptoms["something_else"] == {
+        "code": "something_else",
+        "severity": "severe",
+        "description": words,
+    }
+    assert symptoms["swelling"] == {
+        "code": "swelling",
+        "severity": "moderate",
+        "trend": "worse",
+        "spreading": True,
+    }
+    assert symptoms["pain"] == {"code": "pain", "severity": "mild", "trend": "same"}
+    assert stored.answers["temperature_c"] == 37.8

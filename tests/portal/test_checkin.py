@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from typing import Any
@@ -761,3 +762,143 @@ def test_arabic_words_keep_their_digits_on_an_arabic_result(make_case: Any, clie
     page = client.get(post(client, case, answers)["Location"]).content.decode()
     assert f'<q dir="auto">{words}</q>' in page  # the patient's "3", not turned into "٣"
     assert "كما كُتب" in page
+
+
+# --- "Change my symptoms" keeps the second step's answers --------------------------------------------------
+
+
+def _answered(page: str) -> dict[str, str]:
+    """The second step's answers as the page shows them: each radio checked, the words, the temperature."""
+    shown = {}
+    for tag in re.findall(r'<input type="radio"[^>]*>', page):
+        if " checked" in tag:
+            shown[re.findall(r'name="([^"]+)"', tag)[0]] = re.findall(r'value="([^"]*)"', tag)[0]
+    for name, words in re.findall(r'<textarea name="([^"]+)"[^>]*>\n?(.*?)</textarea>', page, re.DOTALL):
+        if words:
+            shown[name] = html.unescape(words)
+    temperature = re.search(r'<input type="text" name="temperature_c"[^>]*>', page)
+    value = re.search(r'value="([^"]*)"', temperature[0]) if temperature else None
+    if value:
+        shown["temperature_c"] = html.unescape(value[1])
+    return shown
+
+
+def _change_and_next(
+    client: Client, case: Case, *answers: dict[str, Any], ticks: list[str], **extra: Any
+) -> Any:
+    """ "Change my symptoms" from the second step with these answers, then "Next" with `ticks`: the second
+    step again, as the browser follows the redirect."""
+    first = post(client, case, *answers, step="change", **extra).content.decode()
+    form = first[first.index("data-checkin-symptoms") :]
+    hidden = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    }
+    data = {**hidden, "step": "symptoms", **{f"sym_{code}": "on" for code in ticks}}
+    response = client.post(case.url("checkin/"), data)
+    assert response.status_code == 302 and not CheckIn.objects.exists()
+    return client.get(response["Location"])
+
+
+@pytest.mark.parametrize(("lang", "temperature"), [("en", "37.8"), ("ar", "٣٧٫٨")])
+def test_change_my_symptoms_keeps_the_answers(
+    make_case: Any, client: Client, lang: str, temperature: str
+) -> None:
+    """The bug: back from "Change my symptoms" to add a forgotten symptom, every answer was gone."""
+    case = make_case(lang=lang)
+    given = (symptom("redness", "moderate", "worse", "yes"), symptom("pain", "severe", "improving"))
+    second = _change_and_next(
+        client, case, *given, ticks=["redness", "pain", "bruising"], temperature_c=temperature
+    )
+    page = _main(second.content.decode())
+    expected = {k: v for s in given for k, v in s.items() if k != "symptoms"}
+    assert _answered(page) == {**expected, "temperature_c": temperature}
+    assert sorted(re.findall(r'name="symptoms" value="([a-z_]+)"', page)) == ["bruising", "pain", "redness"]
+    assert 'class="alert"' not in page  # nothing to correct: no photos were chosen
+
+
+def test_a_new_symptom_starts_unanswered(case: Case, client: Client) -> None:
+    second = _change_and_next(client, case, symptom("pain", "mild"), ticks=["pain", "swelling"])
+    page = _main(second.content.decode())
+    assert 'name="sev_swelling"' in page and not any(name.endswith("_swelling") for name in _answered(page))
+    assert _answered(page) == {k: v for k, v in symptom("pain", "mild").items() if k != "symptoms"}
+
+
+def test_an_unticked_symptoms_answers_are_dropped(case: Case, client: Client) -> None:
+    second = _change_and_next(
+        client,
+        case,
+        symptom("redness", "severe", "worse", "yes"),
+        symptom("pain", "moderate"),
+        ticks=["pain"],
+    )
+    page = _main(second.content.decode())
+    assert "redness" not in second.request["QUERY_STRING"] and "redness" not in page
+    assert _answered(page) == {k: v for k, v in symptom("pain", "moderate").items() if k != "symptoms"}
+    # ticked again after that, it starts unanswered
+    again = _main(_change_and_next(client, case, symptom("pain"), ticks=["pain", "redness"]).content.decode())
+    assert not any(name.endswith("_redness") for name in _answered(again))
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_photos_chosen_before_change_are_said_to_be_lost(make_case: Any, client: Client, lang: str) -> None:
+    case = make_case(lang=lang)
+    second = _change_and_next(client, case, symptom("bruising"), ticks=["bruising"], photo=_jpeg("a.jpg"))
+    page = _main(second.content.decode())
+    with translation.override(lang):
+        said = gettext("Your photos were not kept: please choose them again.")
+    assert f'<a href="#id_photo">{said}</a>' in _summary(page) and 'id="photo-again"' in page
+    assert not Photo.objects.exists()
+    without = _main(_change_and_next(client, case, symptom("bruising"), ticks=["bruising"]).content.decode())
+    assert "photo-again" not in without
+
+
+@pytest.mark.parametrize(
+    "made_up",
+    [
+        {"sev_redness": "awful"},
+        {"spread_redness": "maybe"},
+        {"trend_pain": "worse"},  # pain was not chosen
+        {"sev_made_up": "mild"},
+        {"desc_something_else": "a\x07bell"},
+        {"desc_something_else": "x" * 201},
+        {"desc_something_else": "\u200b "},
+        {"temperature_c": "45"},
+        {"temperature_c": "101"},
+        {"temperature_c": "hot"},
+        {"photos_lost": "yes"},
+    ],
+)
+def test_made_up_answers_in_the_query_are_dropped(
+    case: Case, client: Client, made_up: dict[str, str]
+) -> None:
+    query = {"symptoms": ["redness", SOMETHING_ELSE], "key": "k", "trend_redness": "worse", **made_up}
+    response = client.get(case.url("checkin/"), query)
+    page = _main(response.content.decode())
+    assert response.status_code == 200 and "A few more questions" in page
+    assert _answered(page) == {"trend_redness": "worse"}  # only the answer the page could have carried
+    assert 'class="alert"' not in page and not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_words_are_kept_exactly_across_change(make_case: Any, client: Client, lang: str) -> None:
+    case = make_case(lang=lang)
+    typed = ' تساقط الشعر\r\nمنذ 3 أيام، <b>"x"</b> & y'  # as a browser sends a line break
+    answers = {**symptom(SOMETHING_ELSE, "moderate"), "desc_something_else": typed}
+    second = _change_and_next(client, case, answers, ticks=[SOMETHING_ELSE, "pain"])
+    shown = _answered(_main(second.content.decode()))
+    assert shown["desc_something_else"].replace("\r\n", "\n") == typed.replace("\r\n", "\n")
+    assert shown["sev_something_else"] == "moderate"
+    response = post(client, case, {**symptom(SOMETHING_ELSE), **shown}, symptom("pain"))
+    assert response.status_code == 302
+    stored = {s["code"]: s for s in CheckIn.objects.get().answers["symptoms"]}[SOMETHING_ELSE]
+    assert stored["description"] == typed.strip().replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("words", ["a\x00b", "a\x07bell", "x" * 201])
+def test_words_the_page_would_refuse_are_not_carried(case: Case, client: Client, words: str) -> None:
+    """A NUL in any query is the not-found page (RefuseNul): words that could not be sent are not carried."""
+    answers = {**symptom(SOMETHING_ELSE, "moderate"), "desc_something_else": words}
+    second = _change_and_next(client, case, answers, ticks=[SOMETHING_ELSE])
+    assert second.status_code == 200 and "desc_something_else" not in second.request["QUERY_STRING"]
+    assert _answered(_main(second.content.decode())) == {"sev_something_else": "moderate"}

@@ -248,6 +248,7 @@ DESCRIPTION_ERRORS = {
     "controls": _("%(symptom)s: please use only letters, numbers and punctuation."),
 }
 
+EMPTY = (None, "")  # an answer not given: nothing to keep
 FAHRENHEIT = (Decimal(90), Decimal(110))  # a temperature typed in this range was most likely in °F
 
 
@@ -469,6 +470,16 @@ class DetailsForm(HiddenKey, ErrorSummary, forms.Form):
             elif not CONTROLS.isdisjoint(words):
                 self.add_error(name, field.error_messages["controls"])
         return data
+
+    def kept(self) -> dict[str, str]:
+        """The answers given here, as typed, that this step would take for the symptoms it has: what
+        "Change my symptoms" carries through the first step and back. One it would refuse (made up in the
+        query, spoilt on the way) is dropped, so the patient answers it again, never sees it as theirs."""
+        self.is_valid()
+        names = [n for n in self.fields if n in self.self_named or n == "temperature_c"]
+        return {
+            n: self.data[n] for n in names if n not in self.errors and self.cleaned_data.get(n) not in EMPTY
+        }
 
     def details(self) -> list[Details]:
         effects = load_kb().effects

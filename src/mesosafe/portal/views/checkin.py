@@ -4,7 +4,9 @@ them, the temperature and photos; then the triaged result.
 
 The first step redirects to the second (the symptoms and the form's key in the query, nothing kept on the
 server), so the browser's Back button from the result comes to a page it can load again, never to "Confirm
-form resubmission"; the same key makes sending it again the same check-in.
+form resubmission"; the same key makes sending it again the same check-in. "Change my symptoms" carries
+the second step's answers the same way (hidden fields in the first step, then the query), checked again when
+they come back as any input is.
 
 A red flag stops the questions: when the symptoms of the first step are an emergency on their own, they are
 stored, triaged and alerted at once, and the patient sees the call-now result instead of more questions."""
@@ -38,6 +40,7 @@ from mesosafe.portal.red_flags import is_emergency, red_flags
 
 FINE, SYMPTOMS, DETAILS, CHANGE = "fine", "symptoms", "details", "change"  # the button a post came from
 CHOSEN, KEY = "symptoms", "key"  # the second step's query: each symptom chosen, and the form's key
+LOST = "photos_lost"  # carried with the answers: photos were chosen before "Change my symptoms"
 # How long the same form sent again is a double tap or a retry (the same check-in), not a new report
 RESEND_WINDOW = timedelta(minutes=15)
 
@@ -84,22 +87,40 @@ def checkin(request: HttpRequest, visit: Visit) -> HttpResponse:
             pass  # the day changed since: no longer an emergency without the details, so ask them
         else:
             return redirect("portal:checkin_result", visit.token, stored.id)
-    return redirect(_second_step_url(visit, chosen, key))
+    return redirect(_second_step_url(visit, chosen, key, _carried(request, visit, chosen, days)))
 
 
-def _second_step_url(visit: Visit, chosen: list[str], key: str) -> str:
-    query = urlencode({CHOSEN: chosen, KEY: key}, doseq=True)
+def _second_step_url(visit: Visit, chosen: list[str], key: str, carried: dict[str, str]) -> str:
+    query = urlencode({CHOSEN: chosen, KEY: key, **carried}, doseq=True)
     return f"{reverse('portal:checkin', args=[visit.token])}?{query}"
+
+
+def _carried(request: HttpRequest, visit: Visit, chosen: list[str], days: float) -> dict[str, str]:
+    """The second step's answers for the symptoms `chosen`, which "Change my symptoms" carries through the
+    first step (hidden fields) and back (the second step's query), never kept on the server; and whether
+    photos were chosen, which a browser cannot send again."""
+    if not request.POST:
+        return {}
+    data = request.POST.copy()
+    data.setlist(CHOSEN, chosen)
+    kept = DetailsForm(data, lang=visit.lang, days=days).kept()
+    lost = bool(request.FILES.getlist("photo")) or request.POST.get(LOST) == "1"
+    return {**kept, LOST: "1"} if lost else kept
 
 
 def _second_step(request: HttpRequest, visit: Visit, days: float) -> HttpResponse:
     """The second step by GET, as the first step's redirect (or the Back button) asks for it. A GET never
     sends a check-in, whatever the query names: "Send" does."""
-    initial = {"symptoms": request.GET.getlist(CHOSEN), "idempotency_key": usable_key(request.GET.get(KEY))}
+    kept = DetailsForm(request.GET, lang=visit.lang, days=days).kept()  # back from "Change my symptoms"
+    initial = {
+        CHOSEN: request.GET.getlist(CHOSEN),
+        "idempotency_key": usable_key(request.GET.get(KEY)),
+        **kept,
+    }
     details = DetailsForm(initial=initial, lang=visit.lang, days=days)
     if not details.chosen:  # no symptom we know: the first step
         return redirect("portal:checkin", visit.token)
-    return _details_page(request, visit, details)
+    return _details_page(request, visit, details, photos_lost=request.GET.get(LOST) == "1")
 
 
 def _details(request: HttpRequest, visit: Visit) -> HttpResponse:
@@ -153,8 +174,10 @@ def _store_photos(request: HttpRequest, stored: CheckIn, cleaned: list[tuple[byt
 
 
 def _symptoms_page(request: HttpRequest, visit: Visit, form: SymptomsForm, status: int = 200) -> HttpResponse:
+    # every symptom's answers are carried: "Next" keeps only those of the symptoms then ticked
+    carried = _carried(request, visit, form.codes, checkins.days_since(visit.treatment))
     # a refused check-in (429) puts the call first
-    context = visit.context("checkin", form=form, rows=form.rows(), call_now=status == 429)
+    context = visit.context("checkin", form=form, rows=form.rows(), call_now=status == 429, carried=carried)
     return render(request, "portal/checkin.html", context, status=status)
 
 
