@@ -47,6 +47,7 @@ from mesosafe.clinic_safety.demo import demo_tables  # noqa: E402
 from mesosafe.clinic_safety.report import write_report  # noqa: E402
 from mesosafe.engines import CheckIn as CheckInInput  # noqa: E402
 from mesosafe.engines import parse, triage  # noqa: E402
+from mesosafe.engines.inputs import YES_NO  # noqa: E402
 from mesosafe.patients.services import run_screening  # noqa: E402
 from mesosafe.registry import services as registry  # noqa: E402
 from mesosafe.registry.models import RegistryReport  # noqa: E402
@@ -88,8 +89,8 @@ def demo() -> dict[str, Any]:
             stored = case.checkin(symptoms)
             back_date(stored, case.treatment.performed_at, day)
         latest[lang] = stored  # day 7, a fading bruise: self-care
-        aspirin = {"name": "Aspirin", "last_taken_days_ago": 1}
-        run_screening(case.patient, {"age": 35, "medications": [aspirin]})
+        aspirin = {"name": "Aspirin", "last_taken_days_ago": 1, "prescribed": False}
+        run_screening(case.patient, {"age": 35, **dict.fromkeys(YES_NO, False), "medications": [aspirin]})
     self_care = build_case(site, name="Rana Aziz", days_ago=1).checkin([{"code": "redness"}])
     emergency = {
         lang: build_case(site, name=name, lang=lang, days_ago=2).checkin(
