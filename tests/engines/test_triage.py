@@ -193,7 +193,8 @@ def test_measured_fever_is_urgent(temperature: float, expected: Disposition) -> 
 
 # Hypothermia: below 35 °C (NHS); between 35 and 36 °C a reading alone is not judged (stop 30)
 @pytest.mark.parametrize(
-    ("temperature", "expected"), [(32.0, URGENT), (33.5, URGENT), (34.0, URGENT), (34.99, URGENT), (35.0, SELF), (35.9, SELF)]
+    ("temperature", "expected"),
+    [(32.0, URGENT), (33.5, URGENT), (34.0, URGENT), (34.99, URGENT), (35.0, SELF), (35.9, SELF)],
 )
 def test_a_very_low_temperature_is_urgent(temperature: float, expected: Disposition) -> None:
     result = check(2, temperature_c=temperature)
