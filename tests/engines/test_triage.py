@@ -81,8 +81,9 @@ def test_bruising_blocks_the_next_session() -> None:
 def test_pain_past_its_window_needs_the_clinic_unless_mild_and_improving() -> None:
     assert check(1, "pain").disposition is SELF
     assert check(3, {"code": "pain", "severity": "mild", "trend": "same"}).disposition is CLINIC
-    assert check(3, {"code": "pain", "severity": "mild", "trend": "improving"}).disposition is SELF  # grace
-    assert check(4.5, {"code": "pain", "severity": "mild", "trend": "improving"}).disposition is CLINIC
+    assert check(3, {"code": "pain", "severity": "moderate", "trend": "improving"}).disposition is CLINIC
+    assert check(5, {"code": "pain", "severity": "mild", "trend": "improving"}).disposition is SELF  # grace
+    assert check(7.5, {"code": "pain", "severity": "mild", "trend": "improving"}).disposition is CLINIC
 
 
 # "Intense pain that does not improve after a few days" (seed 000, When to Seek Medical Attention)
@@ -94,9 +95,25 @@ def test_intense_pain_not_improving_is_urgent() -> None:
 
 
 # "you may also experience some itching ... however this should last less that a day" (seed 001)
-def test_itching_past_a_day_needs_the_clinic() -> None:
+def test_itching_past_a_day_needs_the_clinic_unless_mild_and_improving() -> None:
+    itching = {"code": "itching", "severity": "mild", "trend": "improving", "spreading": False}
     assert check(0.5, "itching").disposition is SELF
-    assert check(3, "itching").disposition is CLINIC
+    assert check(3, {**itching, "trend": "same"}).disposition is CLINIC
+    assert check(3, {**itching, "severity": "moderate"}).disposition is CLINIC
+    assert check(6, itching).disposition is SELF  # grace: seed 000, "itching as the skin heals"
+    assert check(8, itching).disposition is CLINIC
+
+
+# A mild, improving effect is self-care until the end of the first week (seed 000: "Most side effects fade
+# within a few days; bruising may last up to one week"); burning, short-term in seed 001, until day 3 only.
+@pytest.mark.parametrize(("code", "last_day"), [("redness", 7), ("swelling", 7), ("pain", 7), ("burning", 3)])
+def test_a_mild_improving_effect_has_grace_days(code: str, last_day: int) -> None:
+    answers = {"severity": "mild", "trend": "improving", "spreading": False}
+    report = {"code": code, **{q: answers[q] for q in load().effects[code].asks}}
+    inside, after = check(last_day, report), check(last_day + 0.5, report)
+    assert inside.disposition is SELF and f"{code}.grace" in {r.rule for r in inside.reasons}
+    assert f"day {last_day}" in inside.reasons[0].text
+    assert after.disposition is CLINIC and "course.past_window" in {r.rule for r in after.reasons}
 
 
 # WAO Anaphylaxis Guidance 2020: generalised itch is skin involvement of an allergic reaction (blind review)
