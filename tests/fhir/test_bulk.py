@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -48,7 +49,9 @@ def test_ndjson_per_type_and_manifest(two_patients: Site, tmp_path: Path) -> Non
 
 
 def test_since_keeps_only_newer_records(two_patients: Site, tmp_path: Path) -> None:
-    tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
+    # "--since DATE" starts at the clinic's midnight, so tomorrow is the clinic's (Dubai is UTC+4)
+    today = timezone.localdate(timezone=ZoneInfo(two_patients.clinic.time_zone))
+    tomorrow = (today + timezone.timedelta(days=1)).isoformat()
     result = _run("--clinic", str(two_patients.clinic.id), "--out", str(tmp_path / "o"), "--since", tomorrow)
     assert result.exit_code == 0, result.output
     types = {item["type"] for item in json.loads((tmp_path / "o" / "manifest.json").read_text())["output"]}
