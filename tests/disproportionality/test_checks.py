@@ -8,7 +8,6 @@ import pytest
 from mesosafe.disproportionality.checks import (
     CONTROL_CLASS,
     check_distinct,
-    control_character,
     date_problem,
     id_value,
     missing,
@@ -78,11 +77,3 @@ def test_the_sql_class_of_control_characters_is_the_python_set() -> None:
     ).fetchall()
     assert [chr(point) for (point,) in found] == sorted(CONTROLS)
     assert "\t" not in CONTROLS and "\n" not in CONTROLS and "\r" not in CONTROLS
-
-
-@pytest.mark.parametrize(
-    ("value", "found"),
-    [("b\x00c", "\x00"), ("a\x07", "\x07"), ("\u0085", "\u0085"), ("a\tb", None), (7, None)],
-)
-def test_control_character(value: object, found: str | None) -> None:
-    assert control_character(value) == found

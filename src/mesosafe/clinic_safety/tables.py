@@ -44,8 +44,7 @@ from typing import Any
 
 import pandas as pd
 
-from mesosafe.engines.inputs import CONTROLS
-from mesosafe.lib.analysis_input import AnalysisInputError, input_format
+from mesosafe.lib.analysis_input import AnalysisInputError, control_character, control_error, input_format
 
 TREATMENT_COLUMNS = ("treatment_id", "date", "clinic", "practitioner", "product", "batch", "multi_dose_vial")
 COMPLICATION_COLUMNS = ("treatment_id", "onset_date", "suspected_infection")
@@ -182,14 +181,10 @@ def _named(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
         blank = text.str.strip() == ""
         if blank.any():
             raise AnalysisInputError(f"{name} column {column!r} row {_row(blank)} is blank")
-        controlled = text.map(lambda value: not CONTROLS.isdisjoint(value))
+        controlled = text.map(lambda value: control_character(value) is not None)
         if controlled.any():
             row = _row(controlled)
-            character = next(c for c in text.iloc[row - 1] if c in CONTROLS)
-            raise AnalysisInputError(
-                f"{name} column {column!r} row {row} has a control character (U+{ord(character):04X}); "
-                "no name or id holds one: correct the file"
-            )
+            raise control_error(f"{name} column {column!r} row {row}", text.iloc[row - 1])
 
 
 def _row(mask: pd.Series) -> int:

@@ -90,9 +90,7 @@ def case(complication: Complication) -> Case:
     reactions = tuple(
         Reaction(
             id=f"complication-{complication.id}-{code}",
-            reported_term=reported_term(
-                kb.effects[code].name.en if code in kb.effects else code, words.get(code)
-            ),
+            reported_term=reported_term(_english_name(kb, code), words.get(code)),
             language=language_of(words.get(code, "")),
             onset=complication.onset_date,
             end=complication.outcome_date
@@ -197,9 +195,14 @@ def _initials(name: str) -> str:
     return "".join(part[0] for part in name.split() if part)[:10].upper()
 
 
+def _english_name(kb: KnowledgeBase, code: str) -> str:
+    """A symptom's English name; a code the knowledge base no longer holds is shown as stored."""
+    return kb.effects[code].name.en if code in kb.effects else code
+
+
 def _terms(kb: KnowledgeBase, codes: list[str], words: dict[str, str]) -> list[str]:
     """The reactions in the narrative (H.1, English): each name, and the patient's words where given."""
-    names = [kb.effects[code].name.en if code in kb.effects else code for code in codes]
+    names = [_english_name(kb, code) for code in codes]
     return [
         f"{name} (in the patient's words: \u201c{words[code]}\u201d)" if words.get(code) else name
         for name, code in zip(names, codes, strict=True)

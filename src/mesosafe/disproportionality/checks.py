@@ -13,7 +13,7 @@ from mesosafe.disproportionality.files import quote, sql_string
 from mesosafe.disproportionality.labels import is_blank
 from mesosafe.disproportionality.rows import Origin, Row, first_row, source_rows
 from mesosafe.engines.inputs import CONTROLS
-from mesosafe.lib.analysis_input import AnalysisInputError
+from mesosafe.lib.analysis_input import AnalysisInputError, control_character, control_error
 
 if TYPE_CHECKING:
     import duckdb
@@ -53,24 +53,13 @@ def missing(value: Any) -> bool:
     return isinstance(value, str) and is_blank(value)
 
 
-def control_character(value: Any) -> str | None:
-    """The first control character (CONTROLS) in a text value, or None."""
-    if isinstance(value, str) and not CONTROLS.isdisjoint(value):
-        return next(c for c in value if c in CONTROLS)
-    return None
-
-
 def has_control(value: Any) -> bool:
     return control_character(value) is not None
 
 
 def control_problem(role: str, name: str, where: str, value: Any) -> AnalysisInputError:
     """The error for a control character in column ``name`` at ``where`` (its row, report and file)."""
-    character = control_character(value) or "\x00"
-    return AnalysisInputError(
-        f"column {name!r} ({role}) has a control character (U+{ord(character):04X}) in {where}; "
-        "no name, code or id holds one: correct the file"
-    )
+    return control_error(f"column {name!r} ({role})", value, f" in {where}")
 
 
 def type_family(duck_type: str) -> str:

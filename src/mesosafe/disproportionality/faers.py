@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from mesosafe.disproportionality import checks
 from mesosafe.disproportionality.files import quote, sql_string, temporary_name
-from mesosafe.lib.analysis_input import AnalysisInputError
+from mesosafe.lib.analysis_input import AnalysisInputError, control_error
 
 if TYPE_CHECKING:
     import duckdb
@@ -288,12 +288,8 @@ def _check_controls(
         bad = f"regexp_matches({quote(name)}, {sql_string(checks.CONTROL_CLASS)})"
         if con.sql(f"SELECT 1 FROM {table} WHERE {bad} LIMIT 1").fetchall():
             line, row = first_line(file, partial(_holds_control, name))
-            character = checks.control_character(row.get(name)) or "\x00"
             read_as = " (the file is not UTF-8: it was read as Latin-1)" if file.encoding == "latin-1" else ""
-            raise AnalysisInputError(
-                f"{str(file.path)!r} line {line}, field {name!r} has a control character "
-                f"(U+{ord(character):04X}){read_as}; no name, code or id holds one: correct the file"
-            )
+            raise control_error(f"{str(file.path)!r} line {line}, field {name!r}", row.get(name), read_as)
 
 
 @dataclass(frozen=True)

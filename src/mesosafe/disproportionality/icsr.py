@@ -24,7 +24,7 @@ import pyarrow as pa
 from mesosafe.disproportionality import checks
 from mesosafe.e2b import Case, E2BError, latest_versions, read
 from mesosafe.e2b.codes import DrugRole
-from mesosafe.lib.analysis_input import AnalysisInputError
+from mesosafe.lib.analysis_input import AnalysisInputError, control_character, control_error
 
 ROLE_OF = {
     "PS": DrugRole.SUSPECT,
@@ -120,12 +120,8 @@ def _event(file: Path, case: Case, index: int, fields: IcsrFields) -> str:
 def _without_controls(value: str, where: str) -> str:
     """``value``, unless it holds a control character (XML 1.0 carries DEL, C1 and most noncharacters):
     refused naming ``where`` (the file, case and element), as a CSV's is named by file, row and column."""
-    character = checks.control_character(value)
-    if character is not None:
-        raise AnalysisInputError(
-            f"{where} has a control character (U+{ord(character):04X}); no name, code or id holds one: "
-            "correct the file"
-        )
+    if control_character(value) is not None:
+        raise control_error(where, value)
     return value
 
 

@@ -9,12 +9,32 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from mesosafe.engines.inputs import CONTROLS
 
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
 class AnalysisInputError(ValueError):
     """Bad input: a missing column, an empty file, a wrong type, a bad value or option, a bad path."""
+
+
+def control_character(value: Any) -> str | None:
+    """The first control character (engines.inputs.CONTROLS) in a text value, or None."""
+    if isinstance(value, str) and not CONTROLS.isdisjoint(value):
+        return next(c for c in value if c in CONTROLS)
+    return None
+
+
+def control_error(subject: str, value: Any, after: str = "") -> AnalysisInputError:
+    """The refusal of a control character in ``value``, read from ``subject`` (its file, row or case and
+    column); ``after`` follows the character's code point."""
+    character = control_character(value) or "\x00"
+    return AnalysisInputError(
+        f"{subject} has a control character (U+{ord(character):04X}){after}; no name, code or id holds one: "
+        "correct the file"
+    )
 
 
 def input_format(path: str | os.PathLike[str]) -> str:
