@@ -149,3 +149,28 @@ def test_a_death_or_a_grade_4_or_5_is_serious_and_the_report_says_death(
         Seriousness.DEATH,
         Seriousness.LIFE_THREATENING,
     }
+
+
+def test_something_else_without_a_checkin_takes_its_words_as_the_patients_are_checked(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """Recorded without a check-in, "something else" had no words: its report said only "Something else".
+    The words are checked as a patient's description is (length, blank, control characters), stored as
+    written and carried where a check-in's words go: the record, its ICSR's reported term."""
+    treatment, _ = make_treatment(site, make_patient(site))
+    words = "a hard lump under the chin"
+    created = _create(client, site, treatment, symptom_codes=["something_else"], description=words)
+    assert created.status_code == 201, created.content
+    assert created.json()["description"] == words
+    stored = Complication.objects.get(pk=created.json()["id"])
+    assert stored.own_words() == {"something_else": words}
+    (reaction,) = icsr.case(stored).reactions
+    assert reaction.reported_term == words
+    report = client.get(f"{API}/complications/{stored.id}/icsr", **site.headers())
+    assert report.status_code == 200 and words in report.content.decode()
+    for sent in ("x" * 201, "a\x07bell", " \u200b "):
+        refused = _create(client, site, treatment, symptom_codes=["something_else"], description=sent)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "description"
+    other = _create(client, site, treatment, symptom_codes=["pain"], description=words)
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "description"
+    assert Complication.objects.count() == 1

@@ -42,3 +42,45 @@ def test_every_api_answer_is_private_and_not_stored(
     }
     caching = {name: answer.get("Cache-Control") for name, answer in answers.items()}
     assert caching == dict.fromkeys(answers, "private, no-store")
+
+
+def _refusal(answer: Any) -> tuple[int, str, str]:
+    error = answer.json()["errors"][0]
+    return answer.status_code, error["field"], error["message"]
+
+
+def test_a_read_refuses_a_query_parameter_it_does_not_take_naming_it(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """A misspelt filter was ignored, and the answer held every record as if it had been applied."""
+    patient = make_patient(site)
+    make_treatment(site, patient)
+    lot = site.batch.lot_number
+    typo = client.get(f"{API}/patients?clinc=2", **site.headers())
+    assert typo["Content-Type"] == "application/problem+json"
+    assert _refusal(typo) == (400, "clinc", "is not a parameter of this endpoint (it takes: limit, offset)")
+    filter_typo = client.get(f"{API}/batches/{lot}/recall/patients?reachd=false", **site.headers())
+    assert _refusal(filter_typo)[:2] == (400, "reachd")
+    assert "reached" in _refusal(filter_typo)[2]
+    one = client.get(f"{API}/patients/{patient.id}?expand=all", **site.headers())
+    assert _refusal(one) == (400, "expand", "is not a parameter of this endpoint (it takes: none)")
+    head = client.head(f"{API}/patients?clinc=2", **site.headers())
+    assert head.status_code == 400 and head.content == b""
+
+
+def test_the_parameters_a_read_takes_are_let_through(client: Client, site: Site) -> None:
+    lot = site.batch.lot_number
+    assert client.get(f"{API}/patients?limit=5&offset=0", **site.headers()).status_code == 200
+    recall = client.get(f"{API}/batches/{lot}/recall/patients?reached=false&limit=5", **site.headers())
+    assert recall.status_code == 200
+    assert client.get(f"{API}/openapi.json?x=1").status_code == 200  # the schema is no record's read
+
+
+def test_a_write_is_not_refused_for_a_query_parameter(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """A check-in is never refused for something it does not read (what a write takes is in its body)."""
+    _, token = make_treatment(site, make_patient(site))
+    url = f"{API}/patient/checkins?v=2"
+    sent = client.post(url, {"symptoms": []}, "application/json", **link_headers(token))
+    assert sent.status_code == 201

@@ -97,6 +97,30 @@ def test_a_retry_with_answers_that_now_apply_answers_the_stored_checkin(
     assert CheckIn.objects.count() == 1
 
 
+def test_a_retry_of_a_checkin_stored_before_a_rule_was_added_answers_the_stored_one(
+    client: Client, linked: tuple[Treatment, str]
+) -> None:
+    """A check-in listing a symptom twice was stored before that was refused (engines.inputs
+    check_symptom_codes); its retry, the same body under the same key, is answered with what was stored,
+    not judged by today's rules (422). Another body under the key, or a new key, still meets them."""
+    _, token = linked
+    bruise = BRUISE["symptoms"][0]
+    twice = {"symptoms": [bruise, bruise]}
+    with (  # the version before the rule
+        mock.patch("mesosafe.engines.contract.check_symptom_codes"),
+        mock.patch("mesosafe.engines.triage.check_symptom_codes"),
+    ):
+        first = submit(client, token, twice, HTTP_IDEMPOTENCY_KEY="old")
+    assert first.status_code == 201 and len(first.json()["answers"]["symptoms"]) == 2
+    retry = submit(client, token, twice, HTTP_IDEMPOTENCY_KEY="old")
+    assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"]
+    assert retry.json()["disposition"] == first.json()["disposition"]
+    other = {"symptoms": [bruise, {**bruise, "severity": "severe"}]}
+    assert submit(client, token, other, HTTP_IDEMPOTENCY_KEY="old").status_code == 422
+    assert submit(client, token, twice, HTTP_IDEMPOTENCY_KEY="new").status_code == 422
+    assert CheckIn.objects.count() == 1
+
+
 def test_a_new_checkin_costs_two_statements(client: Client, linked: tuple[Treatment, str]) -> None:
     """The link lookup and the insert (the retry lookup only when an insert or the answers are refused)."""
     _, token = linked

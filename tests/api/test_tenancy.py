@@ -91,8 +91,8 @@ def test_objects_of_another_clinic_are_404_everywhere(
         call = getattr(client, method)
         response = (
             call(f"{API}{path}", body, content_type="application/json", **mine.headers())
-            if method != "get"
-            else client.get(f"{API}{path}", **mine.headers())
+            if method not in ("get", "head")
+            else call(f"{API}{path}", **mine.headers())  # the test client sends a GET's data as its query
         )
         assert response.status_code == 404, (method, template, response.content)
         assert response["Content-Type"] == "application/problem+json"

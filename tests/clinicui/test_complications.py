@@ -134,3 +134,29 @@ def test_from_a_checkin_the_form_shows_what_the_patient_reported(case: Case, sta
     url = f"/clinic/treatments/{case.treatment.id}/complications/new/?checkin={stored.id}"
     page = staff_client.get(url).content.decode()
     assert 'as written: <q dir="auto" class="own-words">حكة منذ ٣ أيام</q>' in page
+
+
+def test_something_else_without_a_checkin_has_a_words_field_shown_on_the_patient_page(
+    case: Case, staff_client: Client
+) -> None:
+    """The patient's 'What is it?' had no counterpart for staff: their record said only "Something else"."""
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/"
+    assert 'name="description"' in staff_client.get(url).content.decode()
+    words = 'a hard lump <b>"under"</b> the chin'
+    sent = staff_client.post(url, data(symptom_codes=["something_else"], description=words))
+    assert sent.status_code == 302
+    assert Complication.objects.get().description == words
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    shown = "a hard lump &lt;b&gt;&quot;under&quot;&lt;/b&gt; the chin"  # escaped, as written
+    assert f'<q dir="auto" class="own-words">{shown}</q>' in page
+
+
+def test_words_that_a_patient_could_not_send_are_a_field_error(case: Case, staff_client: Client) -> None:
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/"
+    for words in ("x" * 201, "a\x07bell"):
+        refused = staff_client.post(url, data(symptom_codes=["something_else"], description=words))
+        assert refused.status_code == 400 and 'id="id_description"' in refused.content.decode()
+        assert 'aria-invalid="true"' in refused.content.decode()
+    alone = staff_client.post(url, data(symptom_codes=["pain"], description="a lump"))
+    assert alone.status_code == 400 and "Tick “Something else” for these words" in alone.content.decode()
+    assert not Complication.objects.exists()

@@ -97,3 +97,22 @@ def test_something_else_carries_the_patients_words(
     assert condition["code"]["coding"][0]["code"] == "something_else"
     (event,) = _of(made, "AdverseEvent")
     assert event["event"]["text"] == "شيء آخر: صداع منذ ٣ أيام"
+
+
+def test_something_else_recorded_by_staff_carries_their_words(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """Without a check-in, the words staff recorded for 'something else' are what the Condition says."""
+    patient = make_patient(site)
+    treatment, _ = make_treatment(site, patient, days_ago=3)
+    data = ComplicationIn(
+        onset_date=timezone.localdate(),
+        grade=2,
+        relatedness="possibly",
+        symptom_codes=["something_else"],
+        description="a hard lump under the chin",
+    )
+    create(treatment, data, by=site.staff.user)
+    made = patient_bundle(patient, load())
+    (condition,) = _of(made, "Condition")
+    assert condition["code"]["text"] == "a hard lump under the chin"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.test import Client
 
 from mesosafe.lib.nul import find_nul
@@ -25,11 +26,41 @@ def test_find_nul_walks_deeper_than_python_recurses() -> None:
     assert find_nul(body) == "[0]" * 50_000
 
 
-def test_a_nul_in_the_query_is_a_problem_on_the_api_and_the_not_found_page_elsewhere(
-    client: Client, site: Site
+@pytest.mark.parametrize("value", ["1\x00", "\x01", "a\x7fb", "\x9b"])
+def test_a_control_character_in_the_query_is_a_400_on_the_api_naming_the_parameter(
+    client: Client, site: Site, value: str
 ) -> None:
-    api = client.get(f"{API}/patients", {"limit": "1\x00"}, **site.headers())
-    assert api.status_code == 422 and api["Content-Type"] == "application/problem+json"
-    assert api.json()["errors"][0]["field"] == "limit"
-    page = client.get("/clinic/patients/", {"q": "\x00"})
-    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+    api = client.get(f"{API}/patients", {"limit": value}, **site.headers())
+    assert api.status_code == 400 and api["Content-Type"] == "application/problem+json"
+    message = "must not contain NUL or other control characters"
+    assert api.json()["errors"] == [{"field": "limit", "message": message}]
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("/p/some-token/?lang=%00", "lang"),  # answered before the link is looked up
+        ("/clinic/?page=%00", "page"),  # before the login is asked for
+        ("/clinic/?page=%01", "page"),
+        ("/clinic/patients/?q=a%07", "q"),
+        ("/clinic/recall/?lo%00t=1", "lot"),  # named without the character
+    ],
+)
+def test_a_control_character_in_the_query_is_a_plain_400_page_naming_the_parameter(
+    client: Client, url: str, named: str
+) -> None:
+    page = client.get(url)
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    text = page.content.decode()
+    assert f"<bdi>{named}</bdi>" in text and 'lang="ar" dir="rtl"' in text
+
+
+def test_a_nul_in_the_path_is_still_not_found(client: Client) -> None:
+    assert client.get("/clinic/%00").status_code == 404
+    assert client.get(f"{API}/patients%00").status_code == 404
+
+
+def test_tab_and_line_breaks_in_the_query_are_let_through(client: Client, site: Site) -> None:
+    """A pasted search may carry them; they are no control characters to the text fields either."""
+    assert client.get(f"{API}/patients", {"limit": "1"}, **site.headers()).status_code == 200
+    assert client.get("/clinic/patients/", {"q": "a\tb\n"}).status_code == 302  # to the login

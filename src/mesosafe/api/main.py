@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -133,9 +134,37 @@ def _written_id(value: object) -> bool:
     return isinstance(value, str) and value.isascii() and value.isdigit()
 
 
-def _http_methods(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+def read_parameters(view: Callable[..., HttpResponseBase]) -> frozenset[str] | None:
+    """The query parameters the GET operation of a path's view takes (by name as sent, alias included);
+    None for a view that is no ninja path's or has no GET. ninja's view closes over its PathView."""
+    path_view = inspect.getclosurevars(view).nonlocals.get("self") if inspect.isfunction(view) else None
+    for operation in getattr(path_view, "operations", []):
+        if "GET" in operation.methods:
+            queries = (m for m in operation.models if m.__ninja_param_source__ == "query")
+            return frozenset(name for model in queries for name in model.__ninja_flatten_map__)
+    return None
+
+
+def _unknown_parameter(request: HttpRequest, takes: frozenset[str] | None) -> HttpResponse | None:
+    """A read (GET, HEAD) refuses a query parameter it does not take: a misspelt filter (`?reachd=false`)
+    was ignored and answered with every record, as if it had been applied. Writes are not judged: what they
+    take is in their body, and a check-in is never refused for something it does not read."""
+    if takes is None or request.method not in ("GET", "HEAD"):
+        return None
+    unknown = next((name for name in request.GET if name not in takes), None)
+    if unknown is None:
+        return None
+    known = ", ".join(sorted(takes)) if takes else "none"
+    message = f"is not a parameter of this endpoint (it takes: {known})"
+    return field_problem(unknown, message, status=400).response()
+
+
+def _http_methods(
+    view: Callable[..., HttpResponseBase], takes: frozenset[str] | None = None
+) -> Callable[..., HttpResponseBase]:
     """HEAD answered as GET without the body; a method a path does not take as a problem+json 405 (ninja
-    answers it with a bare HTML one); every answer `Cache-Control: private, no-store`."""
+    answers it with a bare HTML one); a parameter given twice, or one a read does not take (`takes`), as a
+    400 naming it; every answer `Cache-Control: private, no-store`."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -144,6 +173,8 @@ def _http_methods(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
         if twice := next((name for name, values in request.GET.lists() if len(values) > 1), None):
             # the last one was taken: ?limit=5&limit=500 (as a JSON body's repeated key is refused)
             return field_problem(twice, "is given twice: send each parameter once", status=400).response()
+        if unknown := _unknown_parameter(request, takes):
+            return unknown
         head = request.method == "HEAD"
         response = _as_get(view, request, *args, **kwargs) if head else view(request, *args, **kwargs)
         if response.status_code == 405:
@@ -175,7 +206,7 @@ class MesosafeAPI(NinjaAPI):
         for url in urls:
             if isinstance(url, URLPattern):
                 view = _read_only(url.callback) if url.name in READ_ONLY else url.callback
-                url.callback = _http_methods(view)
+                url.callback = _http_methods(view, read_parameters(url.callback))
         return urls
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:

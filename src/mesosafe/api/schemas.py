@@ -276,6 +276,7 @@ class ComplicationOut(Out):
     outcome: Outcome
     outcome_date: date | None
     action_taken: str
+    description: str
     relatedness: Relatedness
     suspected_infection: bool
     reported_to_regulator: bool

@@ -18,7 +18,7 @@ from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.tasks import alert_task
 from mesosafe.clinics.models import Clinic, Staff
 from mesosafe.engines import CheckIn as CheckInInput
-from mesosafe.engines import InputError, parse
+from mesosafe.engines import InputError, SymptomReport, parse
 from mesosafe.engines.contract import complete
 from mesosafe.engines.contract import stored as stored_answers
 from mesosafe.errors import Code, DomainError
@@ -93,8 +93,32 @@ def _is_retry(first: CheckIn, data: Any, now: CheckIn | None) -> bool:
     try:
         then = _answers(data, first.days_since_treatment)
     except InputError:
-        return False
+        # refused by a rule added since `first` was stored: the same request sent again is still a retry
+        return _sent_as_stored(data, first.answers)
     return bool(stored_answers(then) == first.answers)
+
+
+FOLLOW_UPS = frozenset(SymptomReport.model_fields) - {"code", "description"}
+
+
+def _sent_as_stored(data: Any, answers: dict[str, Any]) -> bool:
+    """Whether `data`, read as sent (no rule of today's applied), is the request `answers` were stored from:
+    the same symptoms in the same order with the same stored answers (a follow-up answer that did not apply
+    was dropped when stored) and the same temperature."""
+    if not isinstance(data, dict) or data.get("temperature_c") != answers.get("temperature_c"):
+        return False
+    sent, kept = data.get("symptoms", []), answers.get("symptoms", [])
+    if not isinstance(sent, list) or len(sent) != len(kept):
+        return False
+    return all(_symptom_as_stored(one, stored) for one, stored in zip(sent, kept, strict=True))
+
+
+def _symptom_as_stored(sent: Any, stored: dict[str, Any]) -> bool:
+    if not isinstance(sent, dict):
+        return False
+    given = {key: value for key, value in sent.items() if value is not None}
+    dropped = given.keys() - stored.keys()
+    return dropped <= FOLLOW_UPS and all(given.get(key) == value for key, value in stored.items())
 
 
 def _retried(first: CheckIn) -> tuple[CheckIn, bool]:

@@ -49,6 +49,7 @@ BY_MESSAGE: dict[str, Promise] = {
     complications.BEFORE_TREATMENT: _("The onset cannot come before the treatment."),
     complications.BEFORE_ONSET: _("The outcome cannot come before the onset."),
     complications.REPORT_BEFORE_ONSET: _("The report cannot come before the onset."),
+    complications.NOT_DESCRIBED: _("Tick “Something else” for these words, or leave them out."),
     complications.FATAL_IS_SERIOUS: _(
         "A death, or a grade 4 or 5 complication, is serious: tick Serious and say why."
     ),

@@ -23,6 +23,7 @@ from mesosafe.clinics.schemas import BatchIn, ProductIn
 from mesosafe.clinicui.errors import RefusalForm
 from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
 from mesosafe.engines import parse
+from mesosafe.engines.inputs import DESCRIPTION_LENGTH
 from mesosafe.errors import Code, DomainError, Path
 from mesosafe.knowledge import Lang
 from mesosafe.knowledge import load as load_kb
@@ -342,6 +343,13 @@ class ComplicationForm(RefusalForm, forms.Form):
     outcome_date = _date(_("Outcome date"), required=False)
     action_taken = forms.CharField(
         label=_("Action taken"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    # "Something else" without a check-in's words: what it was (the patient's description rules; a check-in's
+    # own words are kept as the patient wrote them)
+    description = forms.CharField(
+        label=_("Something else: what is it?"),
+        required=False,  # checked by ComplicationIn as the patient's words are: length, control characters
+        widget=forms.TextInput(attrs={"maxlength": DESCRIPTION_LENGTH, "dir": "auto"}),
     )
     reported_to_regulator = forms.BooleanField(label=_("Reported to the regulator"), required=False)
     reported_on = _date(_("Report date"), required=False)

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from mesosafe.checkins.models import CheckIn
+from mesosafe.knowledge import load as load_kb
 from mesosafe.lib.tenancy import ClinicQuerySet
 from mesosafe.treatments.models import Treatment
 
@@ -55,6 +56,9 @@ class Complication(models.Model):
     outcome = models.CharField(max_length=30, choices=Outcome.choices, default=Outcome.UNKNOWN)
     outcome_date = models.DateField(null=True, blank=True)
     action_taken = models.TextField(blank=True)
+    # what a described symptom ('something else') was, in words staff took down when recording it without a
+    # check-in's (the patient's words from a check-in are read from it: own_words)
+    description = models.CharField(max_length=200, blank=True)
     relatedness = models.CharField(max_length=20, choices=Relatedness.choices)
     suspected_infection = models.BooleanField(default=False)
     reported_to_regulator = models.BooleanField(default=False)
@@ -74,18 +78,23 @@ class Complication(models.Model):
         )
 
     def own_words(self) -> dict[str, str]:
-        """The patient's own words for each symptom of the check-in this was recorded from, where they
-        described one ('something else', a code whose knowledge entry takes a description): what the
-        symptom was, which its code alone does not say. As written, a code described twice with both
-        descriptions ("…; …"); empty without a check-in."""
-        if self.checkin is None:
-            return {}
+        """The words for each described symptom ('something else', a code whose knowledge entry takes a
+        description): what the symptom was, which its code alone does not say. The patient's own, as written,
+        from the check-in this was recorded from (a code described twice with both descriptions, "…; …");
+        else, for a described code, the words staff recorded (`description`)."""
         words: dict[str, list[str]] = {}
-        for symptom in self.checkin.answers.get("symptoms", []):
+        for symptom in self.checkin.answers.get("symptoms", []) if self.checkin is not None else []:
             text = symptom.get("description")
             if isinstance(text, str) and text.strip():
                 words.setdefault(str(symptom.get("code", "")), []).append(text)
-        return {code: "; ".join(texts) for code, texts in words.items()}  # a code described twice: both
+        own = {code: "; ".join(texts) for code, texts in words.items()}  # a code described twice: both
+        return own | {code: self.description for code in self._described_codes() if code not in own}
+
+    def _described_codes(self) -> list[str]:
+        if not self.description:
+            return []
+        effects = load_kb().effects
+        return [code for code in self.symptom_codes if code in effects and effects[code].describe]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,6 +110,7 @@ class Complication(models.Model):
             "outcome": self.outcome,
             "outcome_date": self.outcome_date,
             "action_taken": self.action_taken,
+            "description": self.description,
             "relatedness": self.relatedness,
             "suspected_infection": self.suspected_infection,
             "reported_to_regulator": self.reported_to_regulator,

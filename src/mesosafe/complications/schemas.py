@@ -8,8 +8,15 @@ from pydantic import Field, Strict, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
-from mesosafe.engines.inputs import Flag
+from mesosafe.engines.inputs import Description, Flag
 from mesosafe.lib.fields import Code, In, LongText, RecentDate
+
+DESCRIBED = (
+    "What a described symptom (a code whose knowledge-base entry takes a description, `something_else`) was, "
+    "in words, at most 200 characters, by the rules of a patient's description: for one recorded without a "
+    "check-in (a check-in's own words are the patient's, and are kept); only with such a code. Stored and "
+    "shown as written, and carried to the ICSR and FHIR export as a check-in's words are."
+)
 
 
 class ComplicationIn(In):
@@ -22,6 +29,7 @@ class ComplicationIn(In):
     outcome: Outcome = Outcome.UNKNOWN
     outcome_date: RecentDate | None = None
     action_taken: LongText = ""
+    description: Description | None = Field(default=None, description=DESCRIBED)
     suspected_infection: Flag = False
     reported_to_regulator: Flag = False
     reported_on: RecentDate | None = None

@@ -22,6 +22,7 @@ IN_THE_FUTURE = "this date is in the future"
 BEFORE_TREATMENT = "the onset cannot come before the treatment"
 BEFORE_ONSET = "the outcome cannot come before the onset"
 REPORT_BEFORE_ONSET = "the report cannot come before the onset"
+NOT_DESCRIBED = "only a symptom that takes a description (something_else) has one: give it, or leave this out"
 FATAL_IS_SERIOUS = "a death, or a grade 4 or 5 complication, is serious: mark it serious and say why"
 KEEPS_REPORT_DATE = "a complication reported to the regulator keeps its report date"
 
@@ -39,6 +40,7 @@ def _check(values: dict[str, Any]) -> None:
     for index, code in enumerate(values.get("symptom_codes") or []):
         if code not in known:
             raise DomainError(("symptom_codes", index), f"unknown symptom code '{code}'")
+    _check_description(values, known)
     # ICH E2B(R3) E.i.3.2: death and a life-threatening reaction are serious; grades 4 and 5 say as much
     if not values.get("serious") and (values.get("outcome") == Outcome.FATAL or values.get("grade", 0) >= 4):
         raise DomainError("serious", FATAL_IS_SERIOUS)
@@ -59,6 +61,13 @@ def _check(values: dict[str, Any]) -> None:
         raise DomainError("reported_on", REPORT_BEFORE_ONSET)
 
 
+def _check_description(values: dict[str, Any], known: dict[str, Any]) -> None:
+    """Words only for a described code among the symptoms (the patient's description rule, engines.inputs)."""
+    described = {code for code, effect in known.items() if effect.describe}
+    if values.get("description") and not described & set(values.get("symptom_codes") or []):
+        raise DomainError("description", NOT_DESCRIBED)
+
+
 def create(
     treatment: Treatment, data: ComplicationIn, by: Any, checkin: CheckIn | None = None
 ) -> Complication:
@@ -66,6 +75,7 @@ def create(
     audited as `by`'s. A refusal is a DomainError naming the field."""
     values = data.model_dump()
     values["serious_reason"] = values["serious_reason"] or ""
+    values["description"] = values["description"] or ""
     if checkin is not None and not values["symptom_codes"]:
         # once each: a check-in may list a code twice ('something else', described twice)
         values["symptom_codes"] = list(dict.fromkeys(s["code"] for s in checkin.answers.get("symptoms", [])))

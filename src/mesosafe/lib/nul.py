@@ -1,8 +1,11 @@
 """PostgreSQL refuses NUL characters in text; requests carrying one are refused up front, naming the field.
 
-`RefuseNul` looks at what every request carries (path, query, headers), answering problem+json under /api/
-and the not-found page elsewhere; the pages' forms refuse a NUL in a
-field themselves, and the API's parser looks through the JSON it has read (`find_nul`), whatever the body's
+`RefuseNul` looks at what every request carries (path, query, headers). A query parameter holding a NUL or
+another control character (`engines.inputs.CONTROLS`; only a hand-made address has one) is a 400 naming the
+parameter: problem+json under /api/, a plain page in both languages elsewhere (it runs before the pages'
+middleware, so before any view or URL resolution could answer it otherwise). A NUL in the path is a 404
+(the path names no parameter), in a header a 422 naming it. The pages' forms refuse a NUL in a field
+themselves, and the API's parser looks through the JSON it has read (`find_nul`), whatever the body's
 Content-Type said."""
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template import loader
 from django.views import defaults
 
+from mesosafe.engines.inputs import CONTROLS
 from mesosafe.lib import jsonbody
 from mesosafe.lib.problems import Problem, field_problem, for_api
 
@@ -29,12 +34,28 @@ def find_nul(value: Any) -> str | None:
     return None
 
 
+QUERY_CONTROL = "must not contain NUL or other control characters"
+
+
+def _unreadable(text: str) -> bool:
+    return not CONTROLS.isdisjoint(text)
+
+
+def _query_problem(request: HttpRequest) -> Problem | None:
+    """The first query parameter whose name or a value holds a NUL or control character, named without
+    them."""
+    for name, values in request.GET.lists():
+        if _unreadable(name) or any(_unreadable(v) for v in values):
+            shown = "".join(c for c in name if c not in CONTROLS) or "(query)"
+            return field_problem(shown, QUERY_CONTROL, status=400)
+    return None
+
+
 def _problem(request: HttpRequest) -> Problem | None:
     if "\x00" in request.path:
         return Problem(404)
-    for name, values in request.GET.lists():
-        if "\x00" in name or any("\x00" in v for v in values):
-            return field_problem(name.replace("\x00", ""), "must not contain NUL characters")
+    if query := _query_problem(request):
+        return query
     for name, value in request.headers.items():
         if "\x00" in value:
             return field_problem(name, "must not contain NUL characters")
@@ -51,5 +72,13 @@ class RefuseNul:
             return self.get_response(request)
         if for_api(request):
             return problem.response()
-        # No form sends a NUL: a page asked for with one was not asked for by a person; it is not found
+        if problem.status == 400:
+            return _bad_query_page(problem.errors[0]["field"])
+        # No form sends a NUL in a path or header: such a page was not asked for by a person; not found
         return defaults.page_not_found(request, Http404())
+
+
+def _bad_query_page(name: str) -> HttpResponse:
+    """A plain page in both languages naming the parameter, rendered without the request: the session and
+    language middleware have not run."""
+    return HttpResponse(loader.render_to_string("400_query.html", {"parameter": name}), status=400)

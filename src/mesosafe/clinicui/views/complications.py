@@ -46,6 +46,7 @@ def new_complication(request: HttpRequest, staff: Staff, pk: int) -> HttpRespons
         d = form.cleaned_data
         entry = {name: d[name] for name in ComplicationIn.model_fields}
         entry["serious_reason"] = d["serious_reason"] or None
+        entry["description"] = d["description"] or None
         try:
             with spending(request) as spent:
                 complication = create(

@@ -99,7 +99,11 @@ def timeline(staff: Staff, patient: Patient, lang: Lang) -> list[Event]:
             )
         names = {code: e.name.get(lang) for code, e in load_kb().effects.items()}
         outcomes: dict[str, Any] = {str(value): label for value, label in OUTCOMES}
-        for complication in Complication.objects.for_clinic(staff.clinic_id).filter(treatment=treatment):
+        for complication in (
+            Complication.objects.for_clinic(staff.clinic_id)
+            .filter(treatment=treatment)
+            .select_related("checkin")
+        ):
             events.append(
                 Event(
                     datetime.combine(
@@ -110,6 +114,7 @@ def timeline(staff: Staff, patient: Patient, lang: Lang) -> list[Event]:
                     (
                         [names.get(c, c) for c in complication.symptom_codes],
                         outcomes.get(complication.outcome, ""),
+                        "; ".join(complication.own_words().values()),  # what "something else" was
                     ),
                 )
             )
