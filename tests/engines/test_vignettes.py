@@ -69,14 +69,16 @@ def test_check_in_vignettes_are_never_under_triaged() -> None:
 # The yes/no questions; until stop 30 one left out meant "no" (false), as the intake schema said then.
 FLAGS = list(YES_NO)
 NO_WHEN_LEFT_OUT = ("", "28", "29")  # intakes.yaml and the reviews written under that schema
+PRESCRIBED_NO_WHEN_LEFT_OUT = ("", "28", "29", "30", "30b", "31")  # every batch before stop 32
 
 
 def as_written(intake: dict[str, Any], batch: str) -> Intake:
     """The intake as its author meant it: in the batches written when a question left out meant "no", the
     questions left out are "no"; since then a question left out was not asked. A medicine's "prescribed"
-    left out meant "no" in every batch written until stop 31 (all of these)."""
+    left out meant "no" in every batch written until stop 31; from stop 32 every medicine gives it."""
     said_no = dict.fromkeys(FLAGS, False) if batch in NO_WHEN_LEFT_OUT else {}
-    medications = [{"prescribed": False, **m} for m in intake.get("medications", [])]
+    not_prescribed = {"prescribed": False} if batch in PRESCRIBED_NO_WHEN_LEFT_OUT else {}
+    medications = [{**not_prescribed, **m} for m in intake.get("medications", [])]
     return parse(Intake, {**said_no, **intake, "medications": medications})
 
 
@@ -102,7 +104,7 @@ def test_defer_days_match(vignette: dict[str, Any]) -> None:
 # Batches written blind by outside clinical reviewers, each with the ranges the reviewer accepts.
 REVIEWS = {
     stop: yaml.safe_load((HERE / f"review{stop}.yaml").read_text(encoding="utf-8"))
-    for stop in ("28", "29", "30", "30b", "31")
+    for stop in ("28", "29", "30", "30b", "31", "32")
 }
 
 
