@@ -85,6 +85,27 @@ def test_prescribed_anticoagulants_need_a_clinician(name: str) -> None:
     assert "Do not stop" in result.reasons[0].text
 
 
+# A week covers warfarin's 5 days (ACCP 2012) and the DOACs' 1 to 4 (PAUSE 2019); a course that ended before
+# that no longer thins the blood, but the patient is told only a doctor stops one (blind review 32, r32_i18).
+@pytest.mark.parametrize(
+    ("days", "decision"),
+    [
+        (0, "clinician_review"),
+        (6, "clinician_review"),
+        (7, "proceed_with_precautions"),
+        (30, "proceed_with_precautions"),
+    ],
+)
+def test_an_anticoagulant_stopped_more_than_a_week_ago_no_longer_needs_a_clinician(
+    days: int, decision: str
+) -> None:
+    result = decide(medications=[med("rivaroxaban", days, prescribed=True)])
+    assert result.decision is Decision(decision)
+    stopped = [r for r in result.reasons if r.rule == "anticoagulant_stopped"]
+    assert bool(stopped) is (days >= 7)
+    assert all("only on a doctor's advice" in r.text for r in stopped)
+
+
 # An anticoagulant is prescription-only, so "prescribed" unticked still needs a clinician; the text must not
 # claim the patient ticked it (pages review, stop 28).
 @pytest.mark.parametrize("lang", [Lang.EN, Lang.AR])

@@ -78,6 +78,8 @@ def _medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang
             continue
         if rule.within_days is not None and med.last_taken_days_ago >= rule.within_days:
             continue
+        if rule.after_days is not None and med.last_taken_days_ago < rule.after_days:
+            continue
         wait = rule.within_days - med.last_taken_days_ago if rule.within_days is not None else None
         findings.append((med.name, wait))
     return findings

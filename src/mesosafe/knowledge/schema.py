@@ -341,7 +341,8 @@ class ScreeningRule(Entry):
     age: int | None = None
     drug_classes: list[str] = []
     prescribed: bool | None = None
-    within_days: float | None = Field(default=None, gt=0)
+    within_days: float | None = Field(default=None, gt=0)  # medicine: last taken fewer days ago than this
+    after_days: float | None = Field(default=None, gt=0)  # medicine: last taken at least this many days ago
     conditions: list[Code] = []
     decision: Decision
     defer_days: float | None = Field(default=None, gt=0)
