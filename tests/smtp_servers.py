@@ -1,5 +1,6 @@
 """Local SMTP servers in a thread: one that trickles `220-` greeting lines and never finishes (the fault
-review's F1), and one that accepts every message. Import the fixtures into a test module to use them."""
+review's F1), one that agrees to STARTTLS and then never starts the handshake, and one that accepts every
+message. Import the fixtures into a test module to use them."""
 
 from __future__ import annotations
 
@@ -35,6 +36,20 @@ def _trickle(peer: socket.socket, server: SmtpServer) -> None:
         while time.monotonic() < until:
             peer.sendall(b"220-still greeting\r\n")
             time.sleep(TRICKLE_EVERY_S)
+
+
+def _stall_in_starttls(peer: socket.socket, server: SmtpServer) -> None:
+    """Greets, offers STARTTLS, says "go ahead" and then sends nothing (no TLS handshake) for GIVE_UP_S."""
+    reader = peer.makefile("rb")
+    with contextlib.suppress(OSError):
+        peer.sendall(b"220 ready\r\n")
+        while line := reader.readline():
+            command = line.decode().strip().upper()
+            if command == "STARTTLS":
+                peer.sendall(b"220 go ahead\r\n")
+                time.sleep(GIVE_UP_S)
+                return
+            peer.sendall(b"250-hello\r\n250 STARTTLS\r\n" if command.startswith("EHLO") else b"250 ok\r\n")
 
 
 def _accept_all(peer: socket.socket, server: SmtpServer) -> None:
@@ -89,6 +104,11 @@ def _serve(talk: Callable[[socket.socket, SmtpServer], None]) -> Iterator[SmtpSe
 @pytest.fixture
 def trickling_smtp() -> Iterator[SmtpServer]:
     yield from _serve(_trickle)
+
+
+@pytest.fixture
+def stalling_starttls_smtp() -> Iterator[SmtpServer]:
+    yield from _serve(_stall_in_starttls)
 
 
 @pytest.fixture

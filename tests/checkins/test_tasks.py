@@ -26,11 +26,11 @@ from mesosafe.checkins.tasks import (
     alert,
     grouped_alert,
     notify_escalation,
-    retry_delay,
     send_alert,
     since_treatment,
 )
 from mesosafe.knowledge import Lang
+from mesosafe.lib.queueing import retry_delay
 from mesosafe.patients.models import Patient
 from tests.concurrent import all_at_once
 from tests.service_fixtures import API, Site, link_headers, on_postgres

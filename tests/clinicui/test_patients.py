@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.test import Client
+import pytest
+from django.test import Client, override_settings
 
 from mesosafe.audit.models import AuditEvent
+from mesosafe.patients.models import Patient
 from mesosafe.patients.services import run_screening
 from mesosafe.treatments.models import Treatment
 from tests.pages_fixtures import Case, ClinicSite, build_case
@@ -152,3 +154,16 @@ def test_the_timeline_and_eligibility_show_the_patients_words_as_written(
     shown = '<q dir="auto" class="own-words">حكة منذ ٣ أيام</q>'
     assert page.count(shown) == 2  # the check-in in the timeline, and the effects that must settle first
     assert "حكة منذ 3 أيام" not in page
+
+
+@pytest.mark.django_db(transaction=True)  # the e-mail goes after the commit, before the page is made
+def test_the_new_link_page_says_when_its_e_mail_did_not_go(case: Case, staff_client: Client) -> None:
+    Patient.objects.filter(id=case.patient.id).update(email="amal@example.com")
+    with override_settings(EMAIL_BACKEND="tests.checkins.test_tasks.RefusingBackend"):
+        page = staff_client.post(f"/clinic/treatments/{case.treatment.id}/link/").content.decode()
+        screening = staff_client.post(f"/clinic/patients/{case.patient.id}/screening-link/").content.decode()
+    failed = "the e-mail to the patient could not be sent: give them the link now"
+    assert failed in page and "It has been emailed" not in page and 'id="patient-link"' in page
+    assert failed in screening
+    page = staff_client.post(f"/clinic/treatments/{case.treatment.id}/link/").content.decode()
+    assert failed not in page and "It has been emailed" in page

@@ -1,2 +1,2 @@
 from tests.service_fixtures import *  # noqa: F403
-from tests.smtp_servers import smtp_sink, trickling_smtp  # noqa: F401
+from tests.smtp_servers import smtp_sink, stalling_starttls_smtp, trickling_smtp  # noqa: F401

@@ -1,12 +1,16 @@
 """The SMTP backend's overall deadline (fault review F1): a mail server that keeps sending greeting lines,
-each within EMAIL_TIMEOUT, held a send for ever; now the send fails once the deadline has passed."""
+each within EMAIL_TIMEOUT, held a send for ever; now the send fails once the deadline has passed, wherever
+the conversation stands (the greeting, STARTTLS, a connection made late)."""
 
 from __future__ import annotations
 
+import smtplib
+import socket
 import time
+from typing import Any
 
 import pytest
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.test import override_settings
 
 from tests.smtp_servers import SmtpServer
@@ -29,3 +33,47 @@ def test_a_mail_server_that_answers_gets_the_message(smtp_sink: SmtpServer) -> N
         assert send_mail("subject", "the text", None, ["staff@clinic.test"]) == 1
     [message] = smtp_sink.messages
     assert "the text" in message
+
+
+def test_a_mail_server_that_stalls_in_starttls_fails_the_send_at_the_deadline(
+    stalling_starttls_smtp: SmtpServer,
+) -> None:
+    started = time.monotonic()
+    settings = stalling_starttls_smtp.settings(
+        EMAIL_USE_TLS=True, EMAIL_TIMEOUT=10, MESOSAFE_EMAIL_DEADLINE=1
+    )
+    with override_settings(**settings), pytest.raises(TimeoutError, match="MESOSAFE_EMAIL_DEADLINE"):
+        send_mail("subject", "text", None, ["staff@clinic.test"])
+    assert stalling_starttls_smtp.connected.is_set() and time.monotonic() - started < 4
+
+
+def test_a_connection_made_after_the_deadline_is_cut_before_its_greeting(
+    trickling_smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connect that outlasts the deadline (a slow name lookup, several addresses tried in turn) handed its
+    socket to the watchdog after it had fired, and the greeting and the rest then ran unbounded."""
+    connect = socket.create_connection
+
+    def slow_connect(*args: Any, **kwargs: Any) -> socket.socket:
+        time.sleep(1.5)
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(smtplib.socket, "create_connection", slow_connect)
+    started = time.monotonic()
+    with (
+        override_settings(**trickling_smtp.settings(EMAIL_TIMEOUT=2, MESOSAFE_EMAIL_DEADLINE=1)),
+        pytest.raises(TimeoutError, match="MESOSAFE_EMAIL_DEADLINE"),
+    ):
+        send_mail("subject", "text", None, ["staff@clinic.test"])
+    assert time.monotonic() - started < 4 and trickling_smtp.connected.wait(2)
+
+
+def test_a_connection_opened_on_its_own_is_bounded_too(trickling_smtp: SmtpServer) -> None:
+    """`with get_connection() as connection:` opens before any send: its greeting has the deadline too."""
+    started = time.monotonic()
+    with (
+        override_settings(**trickling_smtp.settings(EMAIL_TIMEOUT=2, MESOSAFE_EMAIL_DEADLINE=1)),
+        pytest.raises(TimeoutError, match="MESOSAFE_EMAIL_DEADLINE"),
+    ):
+        get_connection().open()
+    assert time.monotonic() - started < 4

@@ -16,16 +16,17 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from mesosafe.patients.models import Patient
 from mesosafe.treatments import services
-from mesosafe.treatments.models import ScheduledCheckin
+from mesosafe.treatments.models import ScheduledCheckin, Treatment
 from mesosafe.treatments.tasks import send_checkin_reminder
-from tests.service_fixtures import Site
+from tests.api.test_treatments import post, treatment_body
+from tests.service_fixtures import API, Site
 from tests.smtp_servers import SmtpServer
 
 Record = Callable[..., Any]
@@ -128,3 +129,39 @@ def test_a_reminder_the_mail_server_refused_is_sent_once_it_is_back(
     [message] = mail.outbox
     assert message.subject == "Time for your check-in"
     assert not _reminders()
+
+
+@pytest.mark.django_db(transaction=True)  # the commit hooks run, as in a request
+def test_a_mail_server_stalling_in_starttls_holds_the_request_no_longer_than_the_deadline(
+    client: Client, site: Site, make_patient: Callable[..., Patient], stalling_starttls_smtp: SmtpServer
+) -> None:
+    """The aftercare e-mail is sent in the staff's request: a server that accepts, offers STARTTLS and then
+    never starts the handshake fails the send at the deadline. The treatment and its link are stored, the
+    token is in the answer, and the answer says the e-mail did not go (`emailed` false)."""
+    patient = make_patient(site)
+    body = treatment_body(site)
+    post(client, site, make_patient(site, email=""), body)  # the first request loads what every one needs
+    settings = stalling_starttls_smtp.settings(
+        EMAIL_USE_TLS=True, EMAIL_TIMEOUT=10, MESOSAFE_EMAIL_DEADLINE=1
+    )
+    with override_settings(**settings):
+        started = time.monotonic()
+        response = post(client, site, patient, body)
+        took = time.monotonic() - started
+        created = response.json()
+        reissued = client.post(f"{API}/treatments/{created['id']}/link/reissue", **site.headers()).json()
+    assert response.status_code == 201, response.content
+    assert stalling_starttls_smtp.connected.is_set() and took < 4
+    assert created["new_link"]["token"] and created["new_link"]["emailed"] is False
+    assert reissued["token"] and reissued["emailed"] is False
+    assert Treatment.objects.get(id=created["id"]).link.emailed is False and len(_reminders()) == 14
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_link_says_whether_its_e_mail_went(
+    client: Client, site: Site, make_patient: Callable[..., Patient], smtp_sink: SmtpServer
+) -> None:
+    with override_settings(**smtp_sink.settings(EMAIL_TIMEOUT=2, MESOSAFE_EMAIL_DEADLINE=5)):
+        sent = post(client, site, make_patient(site), treatment_body(site)).json()["new_link"]
+        unsent = post(client, site, make_patient(site, email=""), treatment_body(site)).json()["new_link"]
+    assert (sent["emailed"], unsent["emailed"]) == (True, None) and len(smtp_sink.messages) == 1

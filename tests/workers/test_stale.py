@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from mesosafe.patients.models import Patient
 from mesosafe.treatments.models import ScheduledCheckin
 from mesosafe.workers.health import DEAD_AFTER
-from mesosafe.workers.heartbeat import process_alive
+from mesosafe.workers.heartbeat import pid_space, process_alive
 from mesosafe.workers.models import Heartbeat
 from mesosafe.workers.stale import STALE_AFTER, requeue_predecessors, requeue_stale
 from tests.service_fixtures import Site, record_beat
@@ -124,21 +124,50 @@ def test_a_worker_starting_on_the_same_machine_takes_back_a_gone_workers_tasks_a
     _, (of_gone, of_sibling, of_elsewhere) = _reminder_tasks(
         site, make_patient, make_treatment, django_capture_on_commit_callbacks, 3
     )
-    for worker, host, pid in [
-        ("gone", "h1", NO_SUCH_PID),
-        ("sibling", "h1", os.getppid()),
-        ("far", "h2", NO_SUCH_PID),
+    for worker, space, pid in [
+        ("gone", "boot-1/pid:[1]", NO_SUCH_PID),
+        ("sibling", "boot-1/pid:[1]", os.getppid()),
+        ("far", "boot-2/pid:[1]", NO_SUCH_PID),
     ]:
         record_beat(worker, timedelta(seconds=5))  # all beat moments ago: none counts as dead yet
-        Heartbeat.objects.filter(worker_id=worker).update(host=host, pid=pid)
+        Heartbeat.objects.filter(worker_id=worker).update(host="h1", pid=pid, pid_space=space)
     _claimed(of_gone, "gone", timedelta(seconds=20))
     _claimed(of_sibling, "sibling", timedelta(seconds=20))
     _claimed(of_elsewhere, "far", timedelta(seconds=20))
 
-    assert requeue_predecessors("me", "h1", process_alive) == 1
+    assert requeue_predecessors("me", "boot-1/pid:[1]", process_alive) == 1
     assert _status(of_gone) == TaskResultStatus.READY
     assert _status(of_sibling) == _status(of_elsewhere) == TaskResultStatus.RUNNING
     assert set(Heartbeat.objects.values_list("worker_id", flat=True)) == {"sibling", "far"}
+
+
+@pytest.mark.django_db
+def test_a_worker_in_another_container_with_the_same_host_name_and_pid_keeps_its_task(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Two containers named alike (`hostname: worker` in compose, `--network host`), each worker pid 1: the
+    one starting took the other, alive and beating, for its own killed predecessor (its pid is "ours") and
+    requeued its alert, which then went out twice. A pid is judged only within its own process table."""
+    _, (of_other,) = _reminder_tasks(
+        site, make_patient, make_treatment, django_capture_on_commit_callbacks, 1
+    )
+    here = pid_space()
+    for worker, space in [("other-container", "boot-1/pid:[4026532001]"), ("me", here)]:
+        record_beat(worker, timedelta(seconds=5))
+        Heartbeat.objects.filter(worker_id=worker).update(host="worker", pid=os.getpid(), pid_space=space)
+    _claimed(of_other, "other-container", timedelta(seconds=20))
+
+    assert requeue_predecessors("me", here, process_alive) == 0
+    assert _status(of_other) == TaskResultStatus.RUNNING
+    assert Heartbeat.objects.filter(worker_id="other-container").exists()
+
+
+def test_a_workers_pid_space_names_its_boot_and_pid_namespace() -> None:
+    boot, namespace = pid_space().split("/")
+    assert len(boot) == 36 and namespace.startswith("pid:[")
 
 
 def test_an_earlier_worker_with_this_process_id_is_gone() -> None:

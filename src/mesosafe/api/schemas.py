@@ -202,6 +202,10 @@ class LinkOut(Out):
     expires_at: datetime
     revoked_at: datetime | None
     usable: bool
+    emailed: bool | None = Field(
+        description="whether the e-mail with this link reached the mail server (false: it failed, give the"
+        " patient the link yourself; null: none was sent, as the patient has no e-mail address)"
+    )
 
 
 class NewLinkOut(LinkOut):

@@ -14,7 +14,7 @@ from django.db.models import BigIntegerField, Max, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import TaskContext, task
@@ -25,7 +25,8 @@ from mesosafe import explain
 from mesosafe.checkins.models import CheckIn
 from mesosafe.clinics.models import Staff
 from mesosafe.knowledge import Disposition, Lang
-from mesosafe.lib.queueing import EMERGENCY_ALERT, URGENT_ALERT, retry_delay
+from mesosafe.lib.dbclock import db_now
+from mesosafe.lib.queueing import EMERGENCY_ALERT, URGENT_ALERT, retry_at
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def send_alert(checkin_id: int, task_id: str = "", claimed_at: str = "") -> int:
 def _claim(checkin: CheckIn, task_id: str, again: datetime | None) -> Claim | None:
     """Claim the treatment's check-ins not yet alerted (with `again`, also those that claim left unsent),
     unless they must wait for the grouping window or nobody can be e-mailed: None, nothing claimed."""
-    now = timezone.now()
+    now = db_now()  # the grouping window's end becomes a run_after, judged by the database's clock
     with transaction.atomic():
         group = _lock_unsent(checkin.treatment_id, again)
         resend = again is not None and any(c.alerted_at == again for c in group)
@@ -197,7 +198,7 @@ def _retry_later(
             args_kwargs__args=[checkin_id],
             status=TaskResultStatus.FAILED,
         ).count()  # this run is still RUNNING
-        at = timezone.now() + retry_delay(earlier + 1)
+        at = retry_at(earlier + 1)
         notify_escalation.using(run_after=at, priority=priority).enqueue(checkin_id, claimed_at=claimed_at)
     except DatabaseError as exc:
         log.error(

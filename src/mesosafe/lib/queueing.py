@@ -5,11 +5,22 @@ django-tasks-db picks `priority desc, run_after asc, enqueued_at asc`, and store
 reminder, a held or retried alert) therefore runs before a task queued "now". Priority is the first key, so
 a staff alert queued at a higher priority runs before any reminder, recall e-mail or report, whatever their
 `run_after`; an emergency goes before an urgent check-in, and the registry report (minutes of work) last.
+
+Retry times are set and judged by the database's clock (`lib.dbclock`), like the heartbeats: set by one
+worker's clock and compared with another's, a retry ran as early or as late as their clocks differ (a worker
+whose clock ran ten minutes behind queued its retries already due).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.db.models.functions import Now
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResultQuerySet, get_date_max
+
+from mesosafe.lib.dbclock import db_now
 
 EMERGENCY_ALERT = 50
 URGENT_ALERT = 40
@@ -26,3 +37,19 @@ def retry_delay(failures: int) -> timedelta:
     """How long after its `failures`-th failure (1, 2, …) a send is tried again: 1 min doubling to 30."""
     delay: timedelta = min(FIRST_RETRY * 2 ** min(failures - 1, 16), LONGEST_RETRY)
     return delay
+
+
+def retry_at(failures: int) -> datetime:
+    """When a send that failed for the `failures`-th time is tried again, by the database's clock."""
+    return db_now() + retry_delay(failures)
+
+
+def _ready_by_database_clock(self: DBTaskResultQuerySet) -> DBTaskResultQuerySet:
+    """django-tasks-db's `ready()` with `run_after` compared with the database's now, not the worker's."""
+    due = Q(run_after=get_date_max()) | Q(run_after__lte=Now())
+    return self.filter(status=TaskResultStatus.READY).filter(due)
+
+
+def claim_by_database_clock() -> None:
+    """Make every worker's claim query judge `run_after` by the database's clock (called at start-up)."""
+    DBTaskResultQuerySet.ready = _ready_by_database_clock  # type: ignore[method-assign]

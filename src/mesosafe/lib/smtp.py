@@ -13,7 +13,7 @@ import contextlib
 import smtplib
 import socket
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -48,56 +48,83 @@ class WatchedSMTPSSL(smtplib.SMTP_SSL):
 
 
 class EmailBackend(smtp.EmailBackend):
-    """Django's SMTP backend (the same EMAIL_* settings); each `send_messages` ends within `deadline`
-    seconds (MESOSAFE_EMAIL_DEADLINE), or fails with TimeoutError."""
+    """Django's SMTP backend (the same EMAIL_* settings); each `send_messages` (its connect, greeting,
+    EHLO, STARTTLS, login, the messages and QUIT) ends within `deadline` seconds (MESOSAFE_EMAIL_DEADLINE),
+    or fails with TimeoutError. `open` and `close` called on their own are bounded likewise."""
 
     def __init__(self, *args: Any, deadline: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.deadline = float(settings.MESOSAFE_EMAIL_DEADLINE if deadline is None else deadline)
         self._sockets: list[socket.socket] = []
+        self._expired = threading.Event()
+        self._watchdog: threading.Timer | None = None
 
     @property
     def connection_class(self) -> type[smtplib.SMTP_SSL | smtplib.SMTP]:
         return WatchedSMTPSSL if self.use_ssl else WatchedSMTP
 
     def open(self) -> bool | None:
-        token = _watcher.set(self._sockets.append)
-        try:
-            return super().open()
-        finally:
-            _watcher.reset(token)
+        with self._bounded():
+            token = _watcher.set(self._watch)
+            try:
+                return super().open()
+            finally:
+                _watcher.reset(token)
 
     def close(self) -> None:
         try:
-            super().close()
+            with self._bounded():
+                super().close()
         finally:
             self._forget_sockets()
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        expired = threading.Event()
-        watchdog = threading.Timer(self.deadline, self._cut, args=(expired,))
-        watchdog.daemon = True
-        watchdog.start()
-        try:
+        with self._bounded():
             return super().send_messages(email_messages)
+
+    @contextlib.contextmanager
+    def _bounded(self) -> Iterator[None]:
+        """Run the block under the watchdog; inside a bounded call (a send's own open and close), under
+        that call's."""
+        if self._watchdog is not None:
+            yield
+            return
+        self._expired.clear()
+        self._watchdog = threading.Timer(self.deadline, self._cut)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+        try:
+            yield
         except Exception as exc:
-            if expired.is_set():
+            if self._expired.is_set():
                 raise TimeoutError(
                     f"the mail server did not finish within {self.deadline:g} s (MESOSAFE_EMAIL_DEADLINE)"
                 ) from exc
             raise
         finally:
-            watchdog.cancel()
+            self._watchdog.cancel()
+            self._watchdog = None
             if self.connection is None:  # a failed open leaves no connection for close() to end
                 self._forget_sockets()
 
-    def _cut(self, expired: threading.Event) -> None:
-        expired.set()
+    def _watch(self, sock: socket.socket) -> None:
+        self._sockets.append(sock)
+        # A connect that outlasted the deadline (slow name lookup, addresses tried one by one) hands its
+        # socket over after the watchdog has cut: the greeting and the rest would run unbounded.
+        if self._expired.is_set():
+            _shut(sock)
+
+    def _cut(self) -> None:
+        self._expired.set()  # before the sockets are read: one handed over from now on is cut by _watch
         for sock in list(self._sockets):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+            _shut(sock)
 
     def _forget_sockets(self) -> None:
         for sock in self._sockets:
             sock.close()
         self._sockets.clear()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)

@@ -101,6 +101,9 @@ class PatientLink(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField(auto_now=True)
+    # whether the e-mail carrying this token went: None when none was tried (no address) or its outcome was
+    # never recorded; False tells the staff to give the patient the link themselves
+    emailed = models.BooleanField(null=True, default=None)
 
     class Meta:
         abstract = True
@@ -114,6 +117,7 @@ class PatientLink(models.Model):
             "expires_at": self.expires_at,
             "revoked_at": self.revoked_at,
             "usable": self.usable_at(timezone.now()),
+            "emailed": self.emailed,
         }
         return state if token is None else {**state, "token": token, "link": link_path(token)}
 

@@ -170,7 +170,7 @@ def _record(patient: Patient, data: TreatmentIn, by: Any, once: Once[Treatment])
             )
             for line in data.products
         )
-        CheckinLink.objects.create(
+        link = CheckinLink.objects.create(
             treatment=treatment, token_hash=digest(token), expires_at=data.performed_at + LINK_LIFETIME
         )
         schedule = ScheduledCheckin.objects.bulk_create(
@@ -180,19 +180,28 @@ def _record(patient: Patient, data: TreatmentIn, by: Any, once: Once[Treatment])
         # The reminders are rows of this database: queued with the treatment, they cannot be lost to a
         # failed e-mail or a database blip after the commit.
         tasks.queue_reminders(schedule)
-        _email_after_commit(lambda: emails.send_aftercare(treatment, token))
+        _email_after_commit(link, patient, lambda: emails.send_aftercare(treatment, token))
     return treatment, token
 
 
-def _email_after_commit(send: Callable[[], bool]) -> None:
+def _email_after_commit(
+    link: CheckinLink | ScreeningLink, patient: Patient, send: Callable[[], bool]
+) -> None:
     """Send an e-mail carrying a link token once the link is committed, in this request.
 
     Not a task: only the token's hash is stored, so the worker could never write the link. Not a thread
     either: a thread would need its own database connection and would die unseen with its server process
     (a gunicorn restart), losing the only e-mail of the token. The wait is bounded instead: every SMTP send
     ends within MESOSAFE_EMAIL_DEADLINE (`lib.smtp`), a failure is logged and the token is in the response
-    (staff can reissue the link), and nothing else (the reminders) waits for the e-mail."""
-    transaction.on_commit(send, robust=True)  # committed: the response and its token must still go out
+    (staff can reissue the link), and nothing else (the reminders) waits for the e-mail. The outcome is
+    noted on the link (`emailed`), so the staff see the e-mail did not go and give the patient the link."""
+
+    def send_and_note() -> None:
+        sent = send() if patient.email else None
+        link.emailed = sent
+        type(link).objects.filter(id=link.id, token_hash=link.token_hash).update(emailed=sent)
+
+    transaction.on_commit(send_and_note, robust=True)  # committed: the response and its token must still go
 
 
 def overrides(treatment: Treatment) -> dict[str, Any] | None:
@@ -235,16 +244,18 @@ def reissue_link(treatment: Treatment, by: Any = None) -> str:
     """A new token replaces the old one (which stops working) and is emailed to the patient; audited."""
     token = new_token()
     with transaction.atomic():
-        CheckinLink.objects.update_or_create(
+        link, _ = CheckinLink.objects.update_or_create(
             treatment=treatment,
             defaults={
                 "token_hash": digest(token),
                 "revoked_at": None,
                 "expires_at": max(treatment.performed_at, timezone.now()) + LINK_LIFETIME,
+                "emailed": None,
             },
         )
+        treatment.link = link  # the caller's answer shows this link, and whether its e-mail went
         audit(treatment.patient.clinic_id, by, "update", "link", treatment.id, treatment.patient_id)
-        _email_after_commit(lambda: emails.send_aftercare(treatment, token))
+        _email_after_commit(link, treatment.patient, lambda: emails.send_aftercare(treatment, token))
     return token
 
 
@@ -269,10 +280,11 @@ def issue_screening_link(patient: Patient, by: Any = None) -> tuple[ScreeningLin
                 "token_hash": digest(token),
                 "revoked_at": None,
                 "expires_at": timezone.now() + SCREENING_LINK_LIFETIME,
+                "emailed": None,
             },
         )
         audit(patient.clinic_id, by, "create", "screening_link", link.id, patient.id)
-        _email_after_commit(lambda: emails.send_screening_link(patient, token))
+        _email_after_commit(link, patient, lambda: emails.send_screening_link(patient, token))
     return link, token
 
 

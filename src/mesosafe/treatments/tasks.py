@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from mesosafe.audit.services import record
-from mesosafe.lib.queueing import RECALL_EMAIL, REMINDER, retry_delay
+from mesosafe.lib.queueing import RECALL_EMAIL, REMINDER, retry_at
 from mesosafe.treatments import emails
 from mesosafe.treatments.models import RecallContact, ScheduledCheckin
 
@@ -56,7 +56,7 @@ def _retry_reminder_later(scheduled: ScheduledCheckin, error: Exception) -> None
             args_kwargs__args=[scheduled.id],
             status=TaskResultStatus.FAILED,
         ).count()  # this run is still RUNNING
-        at: datetime = timezone.now() + retry_delay(earlier + 1)
+        at = retry_at(earlier + 1)
         if at > scheduled.due_at + REMINDER_GIVE_UP:
             log.error("%s failed; not tried again: a day past its time", name)
             return

@@ -29,18 +29,34 @@ FORGET_AFTER = timedelta(days=7)  # rows of workers long gone; far beyond any ta
 
 
 def beat(
-    worker_id: str, started_at: datetime, now: datetime | None = None, host: str = "", pid: int | None = None
+    worker_id: str,
+    started_at: datetime,
+    now: datetime | None = None,
+    host: str = "",
+    pid: int | None = None,
+    pid_space: str = "",
 ) -> int:
-    """Record that `worker_id` (on `host`, process `pid`) is alive, forget long-dead workers, requeue dead
-    ones' tasks (how many), then the staff alerts nothing will send."""
+    """Record that `worker_id` (on `host`, process `pid` of `pid_space`) is alive, forget long-dead workers,
+    requeue dead ones' tasks (how many), then the staff alerts nothing will send."""
     now = now or db_now()  # one clock for every worker's beats and claims, whatever its own machine says
+    where = {"host": host, "pid": pid, "pid_space": pid_space}
     Heartbeat.objects.update_or_create(
-        worker_id=worker_id, defaults={"started_at": started_at, "seen_at": now, "host": host, "pid": pid}
+        worker_id=worker_id, defaults={"started_at": started_at, "seen_at": now, **where}
     )
     Heartbeat.objects.filter(seen_at__lt=now - FORGET_AFTER).delete()
     requeued = requeue_stale(now)
     requeue_unsent(now)  # after: a task just put back to READY will send its alert
     return requeued
+
+
+def pid_space() -> str:
+    """This process's table of pids: the machine's boot and the PID namespace ('' where Linux's /proc does
+    not say). Two containers sharing a host name differ here; a pid means something only within it."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as boot:
+            return f"{boot.read().strip()}/{os.readlink('/proc/self/ns/pid')}"
+    except OSError:
+        return ""
 
 
 def process_alive(pid: int) -> bool:
@@ -65,7 +81,7 @@ class HeartbeatThread(threading.Thread):
         self.worker_id = worker_id
         self.every = every
         self.started_at = timezone.now()
-        self.host, self.pid = socket.gethostname(), os.getpid()
+        self.host, self.pid, self.pid_space = socket.gethostname(), os.getpid(), pid_space()
         self.sessions_cleared_at: datetime | None = None
         self.stopped = threading.Event()
 
@@ -85,8 +101,10 @@ class HeartbeatThread(threading.Thread):
 
     def beat_once(self, first: bool = False) -> None:
         try:
-            requeued = requeue_predecessors(self.worker_id, self.host, process_alive) if first else 0
-            requeued += beat(self.worker_id, self.started_at, host=self.host, pid=self.pid)
+            requeued = requeue_predecessors(self.worker_id, self.pid_space, process_alive) if first else 0
+            requeued += beat(
+                self.worker_id, self.started_at, host=self.host, pid=self.pid, pid_space=self.pid_space
+            )
             self.clear_sessions_when_due()
         except DatabaseError as exc:
             log.warning("worker heartbeat failed, retrying in %s: %s", self.every, type(exc).__name__)

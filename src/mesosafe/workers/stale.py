@@ -56,14 +56,16 @@ def requeue_of(worker_ids: set[str]) -> int:
     )
 
 
-def requeue_predecessors(worker_id: str, host: str, process_alive: Callable[[int], bool]) -> int:
-    """At a worker's start: the tasks of earlier workers on this machine whose process is gone go back to
-    the queue now (not two minutes later, when their beats would count as stopped); their rows go. A
-    worker in another container that shares this host name and not its processes loses its task too: the
-    task runs twice, the safe side for an alert."""
+def requeue_predecessors(worker_id: str, pid_space: str, process_alive: Callable[[int], bool]) -> int:
+    """At a worker's start: the tasks of earlier workers in this process table (`pid_space`) whose process
+    is gone go back to the queue now (not two minutes later, when their beats would count as stopped); their
+    rows go. A worker elsewhere (another machine, or another container with the same host name and its own
+    pid 1) is never judged by a pid of this table. Without a known table, nothing is taken back."""
+    if not pid_space:
+        return 0
     gone = {
         beat.worker_id
-        for beat in Heartbeat.objects.filter(host=host).exclude(worker_id=worker_id)
+        for beat in Heartbeat.objects.filter(pid_space=pid_space).exclude(worker_id=worker_id)
         if beat.pid is None or not process_alive(beat.pid)
     }
     if not gone:

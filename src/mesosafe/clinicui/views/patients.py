@@ -158,6 +158,7 @@ def new_screening_link(request: HttpRequest, staff: Staff, pk: int) -> HttpRespo
             "patient": patient,
             "screening_link": link,
             "url": link_url(token, request),
+            "email_failed": link.emailed is False,
             "nav": "patients",
         },
     )
@@ -179,6 +180,7 @@ def new_link(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
             "treatment": treatment,
             "url": link_url(token, request),
             "token": token,
+            "email_failed": treatment.link.emailed is False,
             "nav": "patients",
         },
     )

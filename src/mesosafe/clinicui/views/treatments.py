@@ -44,6 +44,7 @@ def _recorded_page(request: HttpRequest, staff: Staff, treatment: Treatment, tok
         "url": link_url(token, request) if token else "",
         "token": token,
         "recorded": True,
+        "email_failed": treatment.link.emailed is False,
         "nav": "patients",
     }
     response = render(request, "clinicui/link_issued.html", context)

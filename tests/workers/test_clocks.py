@@ -1,0 +1,86 @@
+"""Retry times on the database's clock. A failed send's retry time was the sending worker's clock plus the
+delay, and the claim query compared `run_after` with the claiming worker's clock: a worker whose clock ran
+ten minutes behind queued its retries already due (and ran them again at once, in a loop), and one whose
+clock ran ahead claimed a retry minutes early. Both now use the database's clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from mesosafe.checkins.services import submit
+from mesosafe.checkins.tasks import alert_tasks, notify_escalation
+from mesosafe.lib.dbclock import db_now
+from mesosafe.lib.queueing import FIRST_RETRY
+from mesosafe.patients.models import Patient
+from tests.service_fixtures import Site
+
+URGENT = {"symptoms": [{"code": "fever"}]}
+SKEW = timedelta(minutes=10)
+
+
+@pytest.fixture
+def worker_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[timedelta], None]]:
+    """Set this process's clock (Django's `timezone.now`) off by the given skew; the database's stays."""
+    real = timezone.now
+
+    def skew(by: timedelta) -> None:
+        monkeypatch.setattr(timezone, "now", lambda: real() + by)
+
+    yield skew
+
+
+def _run_alerts() -> None:
+    DBTaskResult.objects.exclude(id__in=alert_tasks().values("id")).delete()  # reminders
+    call_command("db_worker", batch=True, verbosity=0)
+
+
+def _refused(*args: Any, **kwargs: Any) -> int:
+    raise ConnectionRefusedError("the mail server is down")
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
+def test_a_worker_whose_clock_is_behind_queues_its_retry_by_the_databases_clock(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    worker_clock: Callable[[timedelta], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    submit(treatment.link, URGENT, "late-clock")
+    worker_clock(-SKEW)
+    monkeypatch.setattr("mesosafe.checkins.tasks.send_mail", _refused)
+    before = db_now()
+    _run_alerts()
+    assert alert_tasks(TaskResultStatus.FAILED).count() == 1  # tried once, not again at once
+    [retry] = alert_tasks(TaskResultStatus.READY)
+    assert retry.run_after >= before + FIRST_RETRY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_whose_clock_is_ahead_does_not_claim_a_retry_before_its_time(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    worker_clock: Callable[[timedelta], None],
+) -> None:
+    treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    stored, _ = submit(treatment.link, URGENT, "early-clock")
+    DBTaskResult.objects.all().delete()
+    retry_time: datetime = db_now() + FIRST_RETRY
+    retry = notify_escalation.using(run_after=retry_time).enqueue(stored.id)
+    worker_clock(SKEW)
+    _run_alerts()
+    assert DBTaskResult.objects.get(id=retry.id).status == TaskResultStatus.READY and not mail.outbox
+    DBTaskResult.objects.filter(id=retry.id).update(run_after=db_now() - timedelta(seconds=1))
+    _run_alerts()  # its time has come by the database's clock
+    assert DBTaskResult.objects.get(id=retry.id).status == TaskResultStatus.SUCCESSFUL and mail.outbox
