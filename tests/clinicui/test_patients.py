@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 from mesosafe.audit.models import AuditEvent
 from mesosafe.patients.models import Patient
 from mesosafe.patients.services import run_screening
-from mesosafe.treatments.models import Treatment
+from mesosafe.treatments.models import CheckinLink, Treatment
 from tests.pages_fixtures import Case, ClinicSite, build_case
 
 
@@ -167,3 +167,22 @@ def test_the_new_link_page_says_when_its_e_mail_did_not_go(case: Case, staff_cli
     assert failed in screening
     page = staff_client.post(f"/clinic/treatments/{case.treatment.id}/link/").content.decode()
     assert failed not in page and "It has been emailed" in page
+
+
+@pytest.mark.parametrize(
+    ("emailed", "shown", "not_shown"),
+    [
+        (True, "emailed to", "could not be sent"),
+        (False, "the e-mail could not be sent", "emailed to"),
+        (None, None, "emailed to"),  # no address, or a link made before the link recorded it: claims nothing
+    ],
+)
+def test_the_timeline_says_what_became_of_the_links_e_mail(
+    case: Case, staff_client: Client, emailed: bool | None, shown: str | None, not_shown: str
+) -> None:
+    """It said "emailed to" whenever the patient had an address, also when the e-mail had failed."""
+    Patient.objects.filter(id=case.patient.id).update(email="amal@example.com")
+    CheckinLink.objects.filter(treatment=case.treatment).update(emailed=emailed)
+    page = staff_client.get(f"/clinic/patients/{case.patient.id}/").content.decode()
+    assert "Aftercare plan and private link issued" in page and not_shown not in page
+    assert shown is None or shown in page
