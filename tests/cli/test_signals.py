@@ -11,11 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from mesosafe.cli import cli
+from mesosafe.cli.signals import MIN_ROR_N
+from mesosafe.disproportionality import stats
 from mesosafe.disproportionality.scoring import OUTPUT_COLUMNS
 
 COLUMNS = list(OUTPUT_COLUMNS)
@@ -313,12 +316,30 @@ def test_the_ror_flag_needs_three_reports_unless_told(tmp_path: Path) -> None:
     table = pd.read_csv(out)
     assert table["flag_ror"].sum() == 312 and table.loc[table["flag_ror"], "n"].min() == 3
     assert json.loads((tmp_path / "s.run.json").read_text())["flag_thresholds"]["ror_n"] == 3
-    code, _, stderr = run(*args, "--out", str(out), "--ror-n", "1")
+    # --ror-n 1 flagged 4,887 pairs, 4,186 of them with N = 1; below 3 reports there is no interval now, so a
+    # minimum below 3 would change nothing, and is refused as an option without effect
+    code, _, stderr = run(*args, "--out", str(out), "--ror-n", "2")
+    assert code == 2 and "--ror-n" in stderr and "x>=3" in stderr
+    assert MIN_ROR_N == stats.MIN_INTERVAL_REPORTS
+
+
+def test_no_interval_is_printed_from_one_report_and_the_table_says_why(tmp_path: Path) -> None:
+    """CAERS BONE SOLID / NAIL DISORDER, N = 1 (a, b, c, d = 1, 1, 1, 3353): PRR 1677 [152.1, 18489.9] and ROR
+    3353 [112.5, 99961.1] were written, bounds from a single report that read like measurements."""
+    out = tmp_path / "s.csv"
+    args = ["signals", str(CAERS), "--product", "var1", "--event", "var2", "--names", "as-written", "--quiet"]
+    code, _, stderr = run(*args, "--out", str(out))
     assert code == 0, stderr
     table = pd.read_csv(out)
-    assert (
-        table["flag_ror"].sum() == 4887 and table.loc[table["flag_ror"] & (table["n"] == 1)].shape[0] == 4186
-    )
+    row = table[(table["product"] == "BONE SOLID") & (table["event"] == "NAIL DISORDER")].iloc[0]
+    assert (row["n"], row["prr"], row["ror"]) == (1, 1677.0, 3353.0)
+    assert np.isnan([row["prr_lower"], row["prr_upper"], row["ror_lower"], row["ror_upper"]]).all()
+    assert row["interval_note"] == "N < 3 (fewer than 3 reports)"
+    few = table["n"] < 3
+    assert table.loc[few, "prr_lower"].isna().all() and table.loc[few, "interval_note"].notna().all()
+    sound = table[~few & table["interval_note"].isna()]
+    assert len(sound) == 410 and sound[["prr_lower", "ror_lower"]].notna().all().all()
+    assert table.loc[table["flag_ror"], "n"].min() == 3 and table["flag_ror"].sum() == 312
 
 
 @pytest.mark.parametrize(

@@ -174,3 +174,39 @@ def test_units_are_numbered_by_significance_and_the_plot_has_whole_counts_and_pe
     ticks = re.findall(r"<!-- ([^<>]*?) -->", svg)
     assert "pooled rate 16.7%" in ticks and "9.5" not in ticks and "0.5" not in ticks
     assert any(t.endswith("%") for t in ticks) and "rate (% of treatments)" in ticks
+
+
+@pytest.mark.parametrize("method", ["multiplicative", "additive"])
+def test_overdispersion_is_not_estimated_from_a_few_units(method: str) -> None:
+    """Three clinics, 12, 2 and 3 infections in 100 sessions each: the binomial test makes the first an
+    alert (p = 0.022). φ̂ from three z-scores is noise (relative standard error √(2/3) ≈ 0.8 with no
+    overdispersion at all), yet it was applied: φ = 2.47 or τ² = 0.0014 widened the limits (the upper 99.8%
+    from 14.5% to 16.9% or 19.4%) and the clinic was "in control". Now none is assumed, and the note says
+    why."""
+    units = _units([12, 2, 3], [100, 100, 100])
+    plain = funnel.classify(units)
+    out = funnel.classify(units, funnel.FunnelDesign(overdispersion=method))  # type: ignore[arg-type]
+    dispersion = out.attrs["dispersion"]
+    assert (dispersion.method, dispersion.phi, dispersion.tau2) == ("none", 1.0, 0.0)
+    assert dispersion.note == (
+        f"{method} overdispersion could not be estimated (only 3 units: at least "
+        f"{funnel.MIN_DISPERSION_UNITS} are needed); none assumed"
+    )
+    assert set(out["dispersion"]) == {f"binomial (no overdispersion): {dispersion.note}"}
+    assert list(out["status"]) == list(plain["status"]) == ["alert: high", "in control", "in control"]
+    assert out["upper_99.8%"].tolist() == plain["upper_99.8%"].tolist()
+
+
+def test_overdispersion_is_estimated_from_enough_units() -> None:
+    """The least number of units, MIN_DISPERSION_UNITS = 1 / WINSOR: the 10% Winsorisation sets aside at
+    least one whole unit at each end."""
+    assert funnel.MIN_DISPERSION_UNITS == 10 == round(1 / funnel.WINSOR)
+    rng = np.random.default_rng(5)
+    volume = rng.integers(200, 400, 10).astype(float)
+    events = rng.binomial(volume.astype(int), np.linspace(0.02, 0.12, 10)).astype(float)
+    p0 = events.sum() / volume.sum()
+    dispersion = funnel.estimate_dispersion(events, volume, p0, "multiplicative")
+    assert dispersion.note == "" and dispersion.phi > 1
+    nine = events[:9].sum() / volume[:9].sum()
+    fewer = funnel.estimate_dispersion(events[:9], volume[:9], nine, "additive")
+    assert fewer.note.startswith("additive overdispersion could not be estimated (only 9 units")

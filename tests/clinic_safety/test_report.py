@@ -89,13 +89,17 @@ def test_overdispersion_that_cannot_be_estimated_is_noted(tmp_path: Path) -> Non
     )
     assert expected in summary.notes
     assert [note.split(":")[0] for note in summary.notes] == [
+        "complication rate by clinic",  # 2 units: too few to estimate it from (it used to be estimated)
         "infection rate by clinic",
+        "complication rate by practitioner",  # 2 units
         "infection rate by practitioner",
         "complication rate by product",  # a single unit: every session used Vitamin C
         "infection rate by product",
+        "complication rate by batch",  # 2 units
         "infection rate by batch",
         "no CUSUM window was tested",  # a registry of a few days is all within the warm-up
     ]
+    assert "(only 2 units: at least 10 are needed)" in summary.notes[0]
     html = (tmp_path / "report" / "summary.html").read_text()
     assert f"<li>{expected}</li>" in html
     funnel_csv = pd.read_csv(tmp_path / "report" / "funnel_clinic_infection.csv")

@@ -281,3 +281,73 @@ def test_a_consensus_fit_that_no_two_starts_reached_is_degenerate(caers: Counts)
     )
     assert fit.message.endswith(f"DEGENERATE: {fit.degenerate[0]}")
     assert gps.fit_prior(caers.n, caers.e, starts=starts, selection="best").degenerate == ()
+
+
+def _stopping_after(monkeypatch: pytest.MonkeyPatch, iterations: int, parameters: int = 5) -> None:
+    """L-BFGS-B as the fit calls it, but stopped on an iteration limit far too low to converge, in the fits
+    of ``parameters`` parameters (5: the mixture's starts, 2: the one-gamma fit)."""
+    minimize = optimize.minimize
+
+    def limited(function: Any, x0: np.ndarray, **kwargs: Any) -> optimize.OptimizeResult:
+        if len(x0) == parameters:
+            kwargs = {**kwargs, "options": {**kwargs["options"], "maxiter": iterations}}
+        return minimize(function, x0, **kwargs)
+
+    monkeypatch.setattr(gps.optimize, "minimize", limited)
+
+
+def test_a_fit_stopped_on_the_iteration_limit_is_degenerate(
+    caers: Counts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """result.status was never read: a fit that L-BFGS-B stopped on its iteration limit (status 1) was used
+    as an optimum, "lowest optimum" with no warning, and its EB scores printed as if they meant something."""
+    _stopping_after(monkeypatch, 2)
+    fit = gps.fit_prior(caers.n, caers.e, selection="best")
+    assert fit.solutions == 0
+    assert any(reason.startswith("none of the 6 starts converged") for reason in fit.degenerate)
+    assert "ITERATIONS REACHED LIMIT" in " ".join(fit.degenerate)
+    assert "DEGENERATE: " in fit.message
+
+
+def test_a_start_that_did_not_converge_is_set_aside(caers: Counts, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One start stopped on the limit is not one of the optima (nor a second start confirming one): it is
+    left out and named in the message; the fit from the other starts stands."""
+    minimise = gps._minimise
+    calls: list[int] = []
+
+    def first_start_stalls(*args: Any) -> optimize.OptimizeResult:
+        calls.append(1)
+        result = minimise(*args)
+        if len(calls) <= 2:  # the first start's loose search and its polish
+            result.status, result.success = 1, False
+            result.message = "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT"
+        return result
+
+    monkeypatch.setattr(gps, "_minimise", first_start_stalls)
+    fit = gps.fit_prior(caers.n, caers.e)
+    assert fit.degenerate == () and fit.solutions == 5
+    limit = "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT"
+    assert f"1 start that did not converge ({limit}) set aside" in fit.message
+    assert fit.prior.alpha1 == pytest.approx(PUBLISHED.alpha1, abs=5e-3)
+
+
+def test_a_polish_whose_line_search_fails_at_a_converged_point_has_converged(caers: Counts) -> None:
+    """The polish asks for a relative reduction of 1e-15; at an optimum its line search can fail in the last
+    bits (ABNORMAL, status 2) with a projected gradient within scipy's default tolerance (1e-5). That is
+    convergence: on CAERS one of the six starts ends so, and the fit is openEBGM's, not degenerate."""
+    fit = gps.fit_prior(caers.n, caers.e)
+    assert fit.solutions == 6 and fit.degenerate == ()
+
+
+def test_a_one_gamma_fit_stopped_on_the_iteration_limit_is_degenerate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The one-gamma fit decides whether the mixture collapses (and is the prior when it does): stopped on
+    its limit, its likelihood is not its optimum's, and neither decision can be trusted."""
+    rng = np.random.default_rng(0)
+    e = rng.gamma(0.5, 0.2, 3000)
+    n = rng.poisson(e)
+    assert gps.fit_prior(n, e).degenerate == ()  # near-null data: one gamma, a sound fit
+    _stopping_after(monkeypatch, 1, parameters=2)
+    fit = gps.fit_prior(n, e)
+    assert any(reason.startswith("the one-gamma fit did not converge") for reason in fit.degenerate)

@@ -99,3 +99,14 @@ def test_an_error_while_writing_names_the_option(tmp_path: Path) -> None:
         writing(tmp_path / "p.json", "--hyper-out"),
     ):
         raise OSError(28, "No space left on device")
+
+
+def test_a_dictionary_column_is_written_as_plain_text(tmp_path: Path) -> None:
+    """``interval_note`` is dictionary-encoded in memory; Spark's executors write text as text, so DuckDB's
+    run writes it so too (the two engines' files have the same schema)."""
+    import pyarrow.parquet as pq
+
+    notes = pa.DictionaryArray.from_arrays(pa.array([0, None, 1], pa.int8()), pa.array(["a", "b"]))
+    write_table(pa.table({"interval_note": notes}), tmp_path / "t.parquet")
+    written = pq.read_table(tmp_path / "t.parquet").column("interval_note")
+    assert written.type == pa.string() and written.to_pylist() == ["a", None, "b"]

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -121,3 +122,29 @@ def test_caers_pairs_with_the_same_evidence_are_flagged_all_or_none_and_the_reco
     )
     default = run(caers_path, RunSettings(LongColumns("id", "var1", "var2"), names="as-written"))
     assert int(default.table.column("flag_fdr").to_numpy().sum()) == 755 and default.record["fdr_ties"] == []
+
+
+def test_a_prior_fit_that_did_not_converge_leaves_the_eb_columns_empty_and_says_why(
+    caers_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """L-BFGS-B stopped on its iteration limit in every start: before, the table had EB scores from that
+    prior and the record said nothing (``prior_degenerate`` empty, ``eb_columns`` "filled")."""
+    from scipy import optimize
+
+    from mesosafe.disproportionality import gps
+
+    minimize = optimize.minimize
+
+    def two_iterations(*args: Any, **kwargs: Any) -> optimize.OptimizeResult:
+        return minimize(*args, **{**kwargs, "options": {**kwargs["options"], "maxiter": 2}})
+
+    monkeypatch.setattr(gps.optimize, "minimize", two_iterations)
+    out = tmp_path / "s.parquet"
+    settings = RunSettings(
+        LongColumns("id", "var1", "var2"), names="as-written", out=out, prior_selection="best"
+    )
+    result = run(caers_path, settings)
+    record = json.loads((tmp_path / "s.run.json").read_text())
+    assert any(reason.startswith("none of the 6 starts converged") for reason in record["prior_degenerate"])
+    assert record["eb_columns"] == "empty: the prior is degenerate"
+    assert pd.read_parquet(out)["ebgm"].isna().all() and "DEGENERATE" in result.fit.message

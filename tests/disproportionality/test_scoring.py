@@ -21,7 +21,8 @@ COUNTS = Counts(
 PRIOR = gps.Prior(0.2, 0.1, 2.0, 4.0, 1 / 3)
 COLUMNS = [
     "product", "event", "n", "e", "n_product", "n_event", "n_total",
-    "rr", "prr", "prr_lower", "prr_upper", "chi2_yates", "ror", "ror_lower", "ror_upper", "ic", "ic025",
+    "rr", "prr", "prr_lower", "prr_upper", "chi2_yates", "ror", "ror_lower", "ror_upper", "interval_note",
+    "ic", "ic025",
     "ebgm", "eb05", "eb95", "post_h0",
     "flag_eb05", "flag_evans", "flag_ic025", "flag_ror", "flag_fdr",
 ]  # fmt: skip
@@ -86,3 +87,14 @@ def test_flags_follow_their_thresholds() -> None:
     assert table["flag_evans"][:2] == [True, True] and table["flag_eb05"][0]
     strict = score_table(counts, scores, Thresholds(evans_n=4, eb05=1e9)).to_pydict()
     assert strict["flag_evans"] == [True, False, False] and not any(strict["flag_eb05"])
+
+
+def test_a_pair_without_intervals_says_why_in_the_table() -> None:
+    """Pair a/y has one report (and no other report of the event: c = 0): its intervals are not
+    given and ``interval_note`` says why; a/x (N = 3, no zero cell) has both intervals and no note."""
+    table = score_table(COUNTS, gps.score(PRIOR, COUNTS.n, COUNTS.e))
+    notes = table.column("interval_note").to_pylist()
+    assert notes[0] is None and np.isfinite(table.column("ror_lower")[0].as_py())
+    assert notes[1] == "N < 3 (fewer than 3 reports); c = 0 (no report of the event without the product)"
+    assert notes[2] == "N < 3 (fewer than 3 reports)"
+    assert np.isnan(table.column("prr_lower").to_pylist()[1:]).all()

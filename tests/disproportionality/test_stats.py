@@ -93,3 +93,29 @@ def test_ror_and_prr_of_zero_over_zero_are_undefined() -> None:
     assert np.isnan([ror[0], lower[0], upper[0]]).all()
     assert np.isnan([stats.prr(*args)[0], *(bound[0] for bound in stats.prr_interval(*args))]).all()
     assert stats.ror([2], [2], [3], [10])[0] == np.inf  # b = 0 and ad > 0: a ratio with a zero denominator
+
+
+def test_an_interval_from_fewer_than_three_reports_is_not_given() -> None:
+    """CAERS BONE SOLID / NAIL DISORDER, one report (a = 1, b = 1, c = 1, d = 3353): PRR 1677 [152, 18490]
+    and ROR 3353 [112, 99961] were printed, bounds that look like numbers from a single report. Below the
+    usual minimum of 3 reports (Evans et al. 2001) neither interval is given; the estimates stay."""
+    args = ([1, 2, 3], [2, 15, 15], [2, 3, 4], [3356, 3356, 3356])
+    lower, upper = stats.prr_interval(*args)
+    ror, ror_lower, ror_upper = stats.ror(*args)
+    assert np.isnan([lower[:2], upper[:2], ror_lower[:2], ror_upper[:2]]).all()
+    assert np.isfinite([lower[2], upper[2], ror_lower[2], ror_upper[2]]).all()
+    assert stats.prr(*args)[0] == pytest.approx(1677.0) and ror[0] == pytest.approx(3353.0)
+    assert stats.MIN_INTERVAL_REPORTS == 3
+
+
+def test_the_reason_an_interval_is_not_given_is_named() -> None:
+    gaps = stats.interval_gaps([1, 16, 3, 3, 2], [2, 44, 3, 5, 3], [2, 31, 3, 3, 2], [3356, 3356, 50, 100, 3])
+    assert [stats.gap_text(int(code)) for code in gaps] == [
+        "N < 3 (fewer than 3 reports)",
+        "",
+        "b = 0 (no report of the product without the event); c = 0 (no report of the event without the "
+        "product)",
+        "c = 0 (no report of the event without the product)",
+        "N < 3 (fewer than 3 reports); c = 0 (no report of the event without the product); d = 0 (no "
+        "report without the product or the event)",
+    ]

@@ -16,6 +16,10 @@ from click.core import ParameterSource
 from mesosafe.cli.analysis import FiniteFloatRange, database_errors, database_export, input_errors, progress
 from mesosafe.cli.common import BadInput
 
+# stats.MIN_INTERVAL_REPORTS, kept here so that parsing the options imports no SciPy: no ROR interval is
+# given from fewer reports (Evans et al. 2001), so a lower --ror-n would change nothing and is refused
+MIN_ROR_N = 3
+
 if TYPE_CHECKING:
     from mesosafe.disproportionality.hierarchy import Rollup
     from mesosafe.disproportionality.settings import RunSettings
@@ -236,8 +240,8 @@ def _flag_options(command: Any) -> Any:
                          help="flag_ic025: IC025 above this."),
             click.option("--ror-lower-threshold", type=finite(min=0), default=1.0, show_default=True,
                          help="flag_ror: the lower 95% bound of ROR above this ..."),
-            click.option("--ror-n", type=click.IntRange(min=1), default=3, show_default=True,
-                         help="... and N at least this (routine ROR screening)."),
+            click.option("--ror-n", type=click.IntRange(min=MIN_ROR_N), default=MIN_ROR_N, show_default=True,
+                         help="... and N at least this (routine ROR screening; no interval below 3)."),
             click.option("--fdr-level", type=finite(min=0, max=1, min_open=True, max_open=True), default=0.05,
                          show_default=True, help="flag_fdr: Bayesian FDR level on P(lambda <= 1 | N)."),
         ]

@@ -33,7 +33,8 @@ it made one infection in 11 sessions at p0 = 0.27% an alarm (p ≈ 1e-8, exact 0
 shows no overdispersion (φ = 1, τ² = 0) none is applied: the units get the binomial test alone, and the
 result is the one without the option. The CSV and the report say which method was used, with φ̂ and φ or τ².
 
-Overdispersion cannot be estimated when no treatment (or every one) had the outcome, or from a single unit:
+Overdispersion cannot be estimated when no treatment (or every one) had the outcome, or from fewer than
+``MIN_DISPERSION_UNITS`` (10) units — a single unit shows no variation, and from 2–9 units φ̂ is noise:
 then none is assumed (φ = 1, τ² = 0), the units get the binomial test, and ``Dispersion.note`` says why —
 in the CSV's ``dispersion`` column, the plot's title and the report. A funnel of a single unit (a clinic's
 own database has one clinic) is noted whatever the method: its pooled rate is its own rate, so it is "in
@@ -68,6 +69,11 @@ FloatArray = npt.NDArray[np.float64]
 LEVELS = {"95%": (0.025, 0.975), "99.8%": (0.001, 0.999)}
 ALERT_P, ALARM_P = 0.05, 0.002  # two-sided: outside the 95% and the 99.8% limits
 WINSOR = 0.1
+# Spiegelhalter (2005) Winsorises the z-scores at their 10% and 90% points: only from 1/WINSOR = 10 units
+# on does that set aside at least one whole unit at each end. From fewer, φ̂ (a mean of I squared z-scores,
+# with a relative standard error of √(2/I) when there is no overdispersion at all: 0.8 at 3 units) is noise
+# that would widen the limits, so it is not estimated
+MIN_DISPERSION_UNITS = round(1 / WINSOR)
 Test = Literal["exact", "mid-p"]
 Overdispersion = Literal["none", "multiplicative", "additive"]
 TESTS: tuple[Test, ...] = ("exact", "mid-p")
@@ -190,6 +196,8 @@ def _not_estimable(units: int, p0: float) -> str:
         return "every treatment had the outcome"
     if units < 2:
         return "a single unit"
+    if units < MIN_DISPERSION_UNITS:
+        return f"only {units} units: at least {MIN_DISPERSION_UNITS} are needed"
     return ""
 
 

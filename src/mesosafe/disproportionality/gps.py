@@ -10,6 +10,10 @@ When more than ``squash_above`` distinct points remain, points with the same n w
 bin of ``squash_width`` on the log scale become one superpoint (mean e, summed weight) — a variant of
 DuMouchel & Pregibon's data squashing that bins by e's magnitude rather than by equal counts.
 
+Convergence: a start whose fit L-BFGS-B did not report converged (``status``: the iteration limit, or a
+failed line search away from an optimum) is no optimum; it is set aside and named in the message. When no
+start converged, or the one-gamma fit did not, the fit is degenerate and says so.
+
 Collapse: if the best mixture puts less than one pair's weight on a component, has two equal components,
 or beats a single gamma prior by no more than ``LONE_MARGIN`` log-likelihood units, the single gamma
 (P = 1, both components equal) is used instead and ``PriorFit.collapsed`` says so. Whatever prior is
@@ -48,6 +52,17 @@ DEFAULT_STARTS: tuple[tuple[float, float, float, float, float], ...] = (
     (1.0, 1.0, 2.0, 2.0, 0.3),
 )
 LOG_BOUND = 12.0  # α and the prior mean α/β within [e^-12, e^12]: keeps the gamma functions finite
+# L-BFGS-B's ``status`` (scipy.optimize.minimize, method="L-BFGS-B", the Fortran code's ``task``):
+# 0 converged (projected gradient ≤ gtol or relative reduction ≤ ftol), 1 iteration or evaluation limit
+# reached, 2 abnormal termination (the line search failed).
+CONVERGED = 0
+ABNORMAL_LINE_SEARCH = 2
+# scipy's default projected-gradient tolerance for L-BFGS-B (``gtol``): a line search that fails where the
+# projected gradient of the mean NLL per pair is within it has failed at an optimum, where no step can lower
+# the objective in double precision (the polish asks for a relative reduction of 1e-15)
+STATIONARY_GRADIENT = 1e-5
+MIXTURE_BOUNDS = ((-LOG_BOUND, LOG_BOUND),) * 4 + ((-30.0, 30.0),)  # log α, log μ, logit P
+SINGLE_BOUNDS = ((-LOG_BOUND, LOG_BOUND),) * 2  # log α, log μ
 
 
 @dataclass(frozen=True)
@@ -71,7 +86,7 @@ class PriorFit:
     neg_log_likelihood: float
     points: int  # (n, e) points the likelihood was evaluated on, after merging/squashing
     pairs: int
-    solutions: int  # starts that ended at a finite optimum
+    solutions: int  # starts that converged (L-BFGS-B status 0) to a finite optimum
     collapsed: bool  # the two-component fit degenerated; a single gamma prior is used instead
     message: str
     degenerate: tuple[str, ...] = ()  # why the prior cannot be trusted (gps_checks); empty when it can
@@ -193,13 +208,12 @@ def _minimise(
         value, grad = _objective(x, n, e, w)
         return value / total, grad / total
 
-    bounds = [(-LOG_BOUND, LOG_BOUND)] * 4 + [(-30.0, 30.0)]  # log α, log μ, logit P
     return optimize.minimize(
         scaled,
         x0,
         jac=True,
         method="L-BFGS-B",
-        bounds=bounds,
+        bounds=MIXTURE_BOUNDS,
         options={"maxiter": maxiter, "ftol": ftol, "gtol": 1e-10, "maxcor": 20},
     )
 
@@ -211,8 +225,55 @@ def _is_collapsed(prior: Prior, pairs: float) -> bool:
     return empty or same
 
 
-def _fit_single(n: FloatArray, e: FloatArray, w: FloatArray) -> tuple[Prior, float]:
-    """One-gamma prior: both components equal (P = 1)."""
+def _projected_gradient(result: optimize.OptimizeResult, bounds: Sequence[tuple[float, float]]) -> float:
+    """The largest component of the gradient that a step inside the bounds could follow."""
+    lower, upper = np.array(bounds).T
+    grad = np.asarray(result.jac, dtype=np.float64)
+    blocked = ((result.x <= lower) & (grad > 0)) | ((result.x >= upper) & (grad < 0))
+    return float(np.max(np.abs(np.where(blocked, 0.0, grad)), initial=0.0))
+
+
+def _stopped(result: optimize.OptimizeResult, bounds: Sequence[tuple[float, float]]) -> str:
+    """Why L-BFGS-B stopped short of an optimum ('' when it converged, or its line search failed at one)."""
+    if result.status == CONVERGED:
+        return ""
+    if result.status == ABNORMAL_LINE_SEARCH and _projected_gradient(result, bounds) <= STATIONARY_GRADIENT:
+        return ""
+    return str(result.message).strip() or f"L-BFGS-B status {result.status}"
+
+
+def _fit_start(
+    start: Sequence[float], n: FloatArray, e: FloatArray, w: FloatArray
+) -> tuple[float, Prior, str]:
+    """(mean NLL, prior, why it did not converge or '') of one start: a loose search, then a tight polish."""
+    rough = _minimise(_pack(Prior(*start)), n, e, w, 1e-10, 500)
+    result = _minimise(rough.x, n, e, w, 1e-15, 3000) if np.isfinite(rough.fun) else rough
+    return float(result.fun), _unpack(result.x).canonical(), _stopped(result, MIXTURE_BOUNDS)
+
+
+Stalled = list[tuple[float, Prior, str]]  # (NLL, prior, why L-BFGS-B stopped) of starts that did not converge
+
+
+def _fit_starts(
+    starts: Sequence[Sequence[float]], n: FloatArray, e: FloatArray, w: FloatArray, constant: float
+) -> tuple[list[tuple[float, Prior]], Stalled]:
+    """The (NLL, prior) of each start that converged to a finite optimum, and those of the starts that
+    stopped short of one."""
+    pairs = float(w.sum())
+    converged: list[tuple[float, Prior]] = []
+    stalled: Stalled = []
+    for start in starts:
+        value, prior, why = _fit_start(start, n, e, w)
+        if np.isfinite(value):
+            if why:
+                stalled.append((value * pairs + constant, prior, why))
+            else:
+                converged.append((value * pairs + constant, prior))
+    return converged, stalled
+
+
+def _fit_single(n: FloatArray, e: FloatArray, w: FloatArray) -> tuple[Prior, float, str]:
+    """One-gamma prior: both components equal (P = 1); and why its fit did not converge ('' if it did)."""
 
     def objective(x: FloatArray) -> tuple[float, FloatArray]:
         a, b = float(np.exp(x[0])), float(np.exp(x[0] - x[1]))
@@ -230,11 +291,11 @@ def _fit_single(n: FloatArray, e: FloatArray, w: FloatArray) -> tuple[Prior, flo
         np.zeros(2),
         jac=True,
         method="L-BFGS-B",
-        bounds=[(-LOG_BOUND, LOG_BOUND)] * 2,
+        bounds=SINGLE_BOUNDS,
         options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-10},
     )
     a, b = float(np.exp(result.x[0])), float(np.exp(result.x[0] - result.x[1]))
-    return Prior(a, b, a, b, 1.0), float(result.fun) * total
+    return Prior(a, b, a, b, 1.0), float(result.fun) * total, _stopped(result, SINGLE_BOUNDS)
 
 
 Selection = Literal["consensus", "best"]
@@ -327,15 +388,14 @@ def fit_prior(
         nn, ee, ww = squash(nn, ee, ww, squash_width)
     pairs = float(ww.sum())
     constant = float(np.dot(ww, special.gammaln(nn + 1)))
-    solutions: list[tuple[float, Prior]] = []
-    for start in starts:
-        # a loose search from each start, then a tight polish of where it ended
-        rough = _minimise(_pack(Prior(*start)), nn, ee, ww, 1e-10, 500)
-        result = _minimise(rough.x, nn, ee, ww, 1e-15, 3000) if np.isfinite(rough.fun) else rough
-        if np.isfinite(result.fun):
-            solutions.append((float(result.fun) * pairs + constant, _unpack(result.x).canonical()))
+    converged, stalled = _fit_starts(starts, nn, ee, ww, constant)
+    solutions = converged or [(value, prior) for value, prior, _ in stalled]
+    not_converged = _not_converged(len(converged), stalled, len(starts))
     where = f"{len(nn)} {'squashed' if squashed else 'distinct'} (n, e) points"
-    single, single_value = _fit_single(nn, ee, ww)
+    single, single_value, single_stopped = _fit_single(nn, ee, ww)
+    fit_problems = not_converged + (
+        (f"the one-gamma fit did not converge ({single_stopped})",) if single_stopped else ()
+    )
     if solutions:
         value, prior, confirmed = _select(solutions, selection)
         # a mixture no better than one gamma (by the same likelihood-ratio margin) has collapsed
@@ -351,22 +411,45 @@ def fit_prior(
             message = (
                 f"two-component prior from {len(solutions)}/{len(starts)} starts on {where}, "
                 f"{'confirmed by another start' if confirmed else 'lowest optimum'}{note}"
+                f"{_set_aside(stalled) if converged else ''}"
             )
             components = [("1", prior.alpha1, prior.beta1), ("2", prior.alpha2, prior.beta2)]
-            problems = degeneracies(components, nn, ww, LOG_BOUND)
+            problems = degeneracies(components, nn, ww, LOG_BOUND) + fit_problems
             if selection == "consensus" and (why := _unconfirmed(solutions)):
                 problems = (*problems, why)
             return PriorFit(
-                prior, value, len(nn), int(pairs), len(solutions), False, _said(message, problems), problems
+                prior, value, len(nn), int(pairs), len(converged), False, _said(message, problems), problems
             )
     value = neg_log_likelihood(single, pts.n[keep], pts.e[keep], pts.w[keep])
     message = (
         "two-component fit collapsed (near-null data, a degenerate mixture, or no better than one gamma); "
-        f"one gamma prior on {where}"
+        f"one gamma prior on {where}{_set_aside(stalled) if converged else ''}"
     )
-    problems = degeneracies([("", single.alpha1, single.beta1)], nn, ww, LOG_BOUND)
+    problems = degeneracies([("", single.alpha1, single.beta1)], nn, ww, LOG_BOUND) + fit_problems
     return PriorFit(
-        single, value, len(nn), int(pairs), len(solutions), True, _said(message, problems), problems
+        single, value, len(nn), int(pairs), len(converged), True, _said(message, problems), problems
+    )
+
+
+def _reasons(stalled: Stalled) -> str:
+    return "; ".join(dict.fromkeys(why for _, _, why in stalled))
+
+
+def _set_aside(stalled: Stalled) -> str:
+    """The message's note of the starts that did not converge, when others did ('' when none)."""
+    if not stalled:
+        return ""
+    starts = "start that did" if len(stalled) == 1 else "starts that did"
+    return f"; {len(stalled)} {starts} not converge ({_reasons(stalled)}) set aside"
+
+
+def _not_converged(converged: int, stalled: Stalled, starts: int) -> tuple[str, ...]:
+    """The degeneracy when no start converged: the optimum chosen is where an optimiser stopped."""
+    if converged or not stalled:
+        return ()
+    return (
+        f"none of the {starts} starts converged (L-BFGS-B stopped: {_reasons(stalled)}): the prior is where "
+        "the optimiser stopped, not an optimum of the likelihood",
     )
 
 

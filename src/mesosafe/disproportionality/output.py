@@ -86,15 +86,20 @@ def _new_file(folder: Path, prefix: str) -> Path:
         return path
 
 
+def decoded(table: pa.Table) -> pa.Table:
+    """The table with each dictionary-encoded column (``interval_note``) as plain values: a file written by
+    DuckDB's run has the types of one written by Spark's executors, which cannot write a dictionary."""
+    columns = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    return pa.Table.from_arrays(columns, names=table.column_names)
+
+
 def csv_safe(table: pa.Table) -> pa.Table:
     """The table with each text cell that starts like a formula prefixed with ' (mesosafe.csvsafe), column by
     column in Arrow; numeric columns are untouched (a negative IC stays a number)."""
     import pyarrow.compute as pc
 
     columns = []
-    for column in table.columns:
-        if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
+    for column in decoded(table).columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             # the pattern is anchored, so at most one match: the cell's first character, kept after the '
             column = pc.replace_substring_regex(column, FORMULA_PATTERN, "'\\0", max_replacements=1)
@@ -143,7 +148,7 @@ def write_table(table: pa.Table, path: str | os.PathLike[str]) -> None:
 
     with atomic_path(path) as temp:
         if Path(path).suffix.lower() == ".parquet":
-            pq.write_table(table, temp)
+            pq.write_table(decoded(table), temp)
         else:
             write_csv(table, temp)
 

@@ -1,8 +1,9 @@
 """The last step: every measure for every counted pair, given the EB scores of the fitted prior.
 
 ``score_table(counts, scores)`` returns an Arrow table with exactly the columns of :data:`OUTPUT_COLUMNS`,
-at full precision: the counts and the 2×2 margins, the frequentist measures (``stats``), the Gamma-Poisson
-shrinker's EBGM, EB05, EB95 and P(λ ≤ 1 | N) (``gps``), and the screening flags (``flags``). Without
+at full precision: the counts and the 2×2 margins, the frequentist measures (``stats``; ``interval_note``
+says why a pair has no PRR or ROR interval), the Gamma-Poisson shrinker's EBGM, EB05, EB95 and
+P(λ ≤ 1 | N) (``gps``), and the screening flags (``flags``). Without
 scores (``scores=None``: the prior was degenerate) the EB columns and the flags built on them are null.
 Pairs with N below ``min_n`` are left out (after the prior was fitted on all pairs, before the FDR flag).
 """
@@ -36,11 +37,26 @@ FREQUENTIST_COLUMNS = (
     "ror",
     "ror_lower",
     "ror_upper",
+    "interval_note",
     "ic",
     "ic025",
 )
 EB_COLUMNS = ("ebgm", "eb05", "eb95", "post_h0")
 OUTPUT_COLUMNS = (*COUNT_COLUMNS, *FREQUENTIST_COLUMNS, *EB_COLUMNS, *FLAG_COLUMNS)
+
+
+# ``interval_note``'s texts, dictionary-encoded: one per combination of stats.INTERVAL_GAPS (0: none)
+NOTE_TEXTS = arrow.strings([stats.gap_text(gaps) for gaps in range(2 ** len(stats.INTERVAL_GAPS))])
+
+
+def interval_note(counts: Counts) -> pa.Array:
+    """Why a pair has no PRR or ROR interval (stats.INTERVAL_GAPS, joined by "; "); null when it has both."""
+    gaps = stats.interval_gaps(counts.n, counts.n_product, counts.n_event, counts.n_total)
+    noted = gaps != 0
+    validity = pa.py_buffer(np.packbits(noted, bitorder="little"))
+    null_count = len(gaps) - int(noted.sum())
+    indices = pa.Array.from_buffers(pa.int8(), len(gaps), [validity, pa.py_buffer(gaps)], null_count)
+    return pa.DictionaryArray.from_arrays(indices, NOTE_TEXTS)
 
 
 def frequentist_columns(counts: Counts) -> dict[str, npt.NDArray[np.float64]]:
@@ -94,6 +110,7 @@ def score_table(
         "n_event": counts.n_event,
         "n_total": np.full(len(counts), counts.n_total, dtype=np.int64),
         **measures,
+        "interval_note": interval_note(counts),
         **_eb_columns(scores, len(counts), thresholds),
         **frequentist_flags({**measures, "n": counts.n.astype(np.float64)}, thresholds),
     }

@@ -55,7 +55,7 @@ class SparkResult:
 
 
 def _spark_type(name: str) -> str:
-    if name in ("product", "event"):
+    if name in ("product", "event", "interval_note"):
         return "string"
     if name in ("n", "n_product", "n_event", "n_total"):
         return "bigint"
@@ -129,6 +129,9 @@ def score_batches(
 
 
 def _plain(data_type: pa.DataType) -> pa.DataType:
+    """The type Spark takes: a large or dictionary-encoded string as a string."""
+    if pa.types.is_dictionary(data_type):
+        return _plain(data_type.value_type)
     return pa.string() if pa.types.is_large_string(data_type) else data_type
 
 

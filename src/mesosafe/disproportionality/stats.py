@@ -13,6 +13,10 @@ With a = n, b = n_product − n, c = n_event − n, d = n_total − n_product �
   1-PHENYLALANINE / HEART RATE INCREASED in CAERS (a = 1, b = 0, c = 120, d = 3235) would get PRR 20.9 [9.2,
   47.4], while Fisher's exact test gives p = 0.036 and the exact conditional interval of the odds ratio is
   [0.69, ∞).
+* Too few reports: from fewer than ``MIN_INTERVAL_REPORTS`` (3) reports neither interval is given either
+  (NaN): the log-scale intervals are asymptotic, and from one report they are bounds that look like
+  measurements (CAERS BONE SOLID / NAIL DISORDER, a, b, c, d = 1, 1, 1, 3353: PRR 1677 [152, 18490], ROR
+  3353 [112, 99961]). ``interval_gaps`` says why a pair has no interval, ``gap_text`` in words.
 * PRR = (a / (a+b)) / (c / (c+d)) with the 95% interval exp(ln PRR ± 1.96·√(1/a − 1/(a+b) + 1/c − 1/(c+d)))
   (Evans et al. 2001). PRR ignores strata.
 * ROR = (a·d) / (b·c) with the Woolf 95% interval exp(ln ROR ± 1.96·√(1/a + 1/b + 1/c + 1/d)).
@@ -32,6 +36,16 @@ from scipy import special
 
 FloatArray = npt.NDArray[np.float64]
 Z95 = 1.959963984540054
+# The usual minimum of 3 reports for a PRR signal (Evans, Waller & Davis 2001, Pharmacoepidemiol Drug Saf
+# 10:483; the MHRA's rule, and routine ROR screening's): no PRR or ROR interval is given from fewer reports
+MIN_INTERVAL_REPORTS = 3
+# Why a pair has no interval: bit i of ``interval_gaps`` is set when INTERVAL_GAPS[i] holds
+INTERVAL_GAPS = (
+    f"N < {MIN_INTERVAL_REPORTS} (fewer than {MIN_INTERVAL_REPORTS} reports)",
+    "b = 0 (no report of the product without the event)",
+    "c = 0 (no report of the event without the product)",
+    "d = 0 (no report without the product or the event)",
+)
 
 
 def _float(values: npt.ArrayLike) -> FloatArray:
@@ -53,9 +67,30 @@ def cells(
     return a, b, c, _float(n_total) - _float(n_product) - _float(n_event) + a
 
 
-def _any_zero(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> npt.NDArray[np.bool_]:
-    zero: npt.NDArray[np.bool_] = (a == 0) | (b == 0) | (c == 0) | (d == 0)
-    return zero
+def _gaps(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> npt.NDArray[np.int8]:
+    conditions = (a < MIN_INTERVAL_REPORTS, b == 0, c == 0, d == 0)  # in the order of INTERVAL_GAPS
+    gaps = np.zeros(len(a), dtype=np.int8)
+    for bit, holds in enumerate(conditions):
+        gaps |= holds.astype(np.int8) << bit
+    return gaps
+
+
+def interval_gaps(
+    n: npt.ArrayLike, n_product: npt.ArrayLike, n_event: npt.ArrayLike, n_total: npt.ArrayLike
+) -> npt.NDArray[np.int8]:
+    """Why each pair has no PRR or ROR interval, as bits over INTERVAL_GAPS; 0 when it has both."""
+    return _gaps(*cells(n, n_product, n_event, n_total))
+
+
+def gap_text(gaps: int) -> str:
+    """The reasons of ``interval_gaps`` in words ('' for 0)."""
+    return "; ".join(text for bit, text in enumerate(INTERVAL_GAPS) if gaps >> bit & 1)
+
+
+def _undefined(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> npt.NDArray[np.bool_]:
+    """No interval: fewer than MIN_INTERVAL_REPORTS reports, or a zero cell."""
+    undefined: npt.NDArray[np.bool_] = _gaps(a, b, c, d) != 0
+    return undefined
 
 
 def prr(
@@ -70,9 +105,10 @@ def prr(
 def prr_interval(
     n: npt.ArrayLike, n_product: npt.ArrayLike, n_event: npt.ArrayLike, n_total: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
-    """PRR's 95% interval (lower, upper), computed on the log scale; NaN when any cell is zero."""
+    """PRR's 95% interval (lower, upper), computed on the log scale; NaN from fewer than
+    MIN_INTERVAL_REPORTS reports or when any cell is zero."""
     a, b, c, d = cells(n, n_product, n_event, n_total)
-    defined = ~_any_zero(a, b, c, d)
+    defined = ~_undefined(a, b, c, d)
     a, b, c, d = (np.where(defined, x, 1.0) for x in (a, b, c, d))
     half_width = Z95 * np.sqrt(1 / a - 1 / (a + b) + 1 / c - 1 / (c + d))
     log_prr = np.log((a / (a + b)) / (c / (c + d)))
@@ -97,11 +133,12 @@ def chi_square_yates(
 def ror(
     n: npt.ArrayLike, n_product: npt.ArrayLike, n_event: npt.ArrayLike, n_total: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """ROR with its 95% Woolf interval: (ror, lower, upper); the interval is NaN when any cell is zero."""
+    """ROR with its 95% Woolf interval: (ror, lower, upper); the interval is NaN from fewer than
+    MIN_INTERVAL_REPORTS reports or when any cell is zero."""
     a, b, c, d = cells(n, n_product, n_event, n_total)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = (a * d) / (b * c)  # IEEE: x/0 = +inf for x > 0, 0/0 = NaN (undefined)
-    defined = ~_any_zero(a, b, c, d)
+    defined = ~_undefined(a, b, c, d)
     a, b, c, d = (np.where(defined, x, 1.0) for x in (a, b, c, d))
     half_width = Z95 * np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
     estimate = np.where(defined, value, 1.0)
