@@ -3,6 +3,7 @@ browser or client HTTP cache keeps patient data on disk."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -84,3 +85,30 @@ def test_a_write_is_not_refused_for_a_query_parameter(
     url = f"{API}/patient/checkins?v=2"
     sent = client.post(url, {"symptoms": []}, "application/json", **link_headers(token))
     assert sent.status_code == 201
+
+
+def _sample(parameter: dict[str, Any]) -> str:
+    """A value of a documented query parameter's type."""
+    kinds = {option.get("type") for option in [parameter["schema"], *parameter["schema"].get("anyOf", [])]}
+    return "false" if "boolean" in kinds else "1"
+
+
+def test_every_read_in_the_schema_takes_its_documented_parameters_and_refuses_others(
+    client: Client, site: Site
+) -> None:
+    """Walks the OpenAPI document: each GET's documented query parameters are let through (an answer that is
+    no 400 naming one), and any other is refused naming it, on every read, not only those tried above."""
+    schema = client.get(f"{API}/openapi.json").json()
+    reads = {path: ops["get"] for path, ops in schema["paths"].items() if "get" in ops}
+    assert len(reads) > 15
+    for template, operation in reads.items():
+        url = API + re.sub(r"\{[^}]+\}", "1", template.removeprefix("/api/v1"))
+        documented = [p for p in operation.get("parameters", []) if p["in"] == "query"]
+        query = "&".join(f"{p['name']}={_sample(p)}" for p in documented)
+        taken = client.get(f"{url}?{query}" if query else url, **site.headers())
+        if taken.status_code == 400:
+            fields = {e["field"] for e in taken.json()["errors"]}
+            assert not fields & {p["name"] for p in documented}, (template, taken.json())
+        refused = client.get(f"{url}?not_a_parameter=1", **site.headers())
+        assert refused.status_code == 400, template
+        assert refused.json()["errors"][0]["field"] == "not_a_parameter", template
