@@ -69,6 +69,15 @@ def test_a_read_refuses_a_query_parameter_it_does_not_take_naming_it(
     assert head.status_code == 400 and head.content == b""
 
 
+def test_a_query_parameter_without_a_name_is_named_as_the_query(client: Client, site: Site) -> None:
+    """`?=x` was refused naming an empty field (detail ": is not a parameter …")."""
+    unnamed = client.get(f"{API}/patients?=x", **site.headers())
+    message = "is not a parameter of this endpoint (it takes: limit, offset)"
+    assert _refusal(unnamed) == (400, "(query)", message)
+    assert unnamed.json()["detail"].startswith("(query): ")
+    assert client.get(f"{API}/patients?&limit=1&", **site.headers()).status_code == 200  # empty pairs: none
+
+
 def test_the_parameters_a_read_takes_are_let_through(client: Client, site: Site) -> None:
     lot = site.batch.lot_number
     assert client.get(f"{API}/patients?limit=5&offset=0", **site.headers()).status_code == 200
