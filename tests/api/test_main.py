@@ -3,6 +3,7 @@ browser or client HTTP cache keeps patient data on disk."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +69,15 @@ def test_a_read_refuses_a_query_parameter_it_does_not_take_naming_it(
     assert head.status_code == 400 and head.content == b""
 
 
+def test_a_query_parameter_without_a_name_is_named_as_the_query(client: Client, site: Site) -> None:
+    """`?=x` was refused naming an empty field (detail ": is not a parameter …")."""
+    unnamed = client.get(f"{API}/patients?=x", **site.headers())
+    message = "is not a parameter of this endpoint (it takes: limit, offset)"
+    assert _refusal(unnamed) == (400, "(query)", message)
+    assert unnamed.json()["detail"].startswith("(query): ")
+    assert client.get(f"{API}/patients?&limit=1&", **site.headers()).status_code == 200  # empty pairs: none
+
+
 def test_the_parameters_a_read_takes_are_let_through(client: Client, site: Site) -> None:
     lot = site.batch.lot_number
     assert client.get(f"{API}/patients?limit=5&offset=0", **site.headers()).status_code == 200
@@ -84,3 +94,30 @@ def test_a_write_is_not_refused_for_a_query_parameter(
     url = f"{API}/patient/checkins?v=2"
     sent = client.post(url, {"symptoms": []}, "application/json", **link_headers(token))
     assert sent.status_code == 201
+
+
+def _sample(parameter: dict[str, Any]) -> str:
+    """A value of a documented query parameter's type."""
+    kinds = {option.get("type") for option in [parameter["schema"], *parameter["schema"].get("anyOf", [])]}
+    return "false" if "boolean" in kinds else "1"
+
+
+def test_every_read_in_the_schema_takes_its_documented_parameters_and_refuses_others(
+    client: Client, site: Site
+) -> None:
+    """Walks the OpenAPI document: each GET's documented query parameters are let through (an answer that is
+    no 400 naming one), and any other is refused naming it, on every read, not only those tried above."""
+    schema = client.get(f"{API}/openapi.json").json()
+    reads = {path: ops["get"] for path, ops in schema["paths"].items() if "get" in ops}
+    assert len(reads) > 15
+    for template, operation in reads.items():
+        url = API + re.sub(r"\{[^}]+\}", "1", template.removeprefix("/api/v1"))
+        documented = [p for p in operation.get("parameters", []) if p["in"] == "query"]
+        query = "&".join(f"{p['name']}={_sample(p)}" for p in documented)
+        taken = client.get(f"{url}?{query}" if query else url, **site.headers())
+        if taken.status_code == 400:
+            fields = {e["field"] for e in taken.json()["errors"]}
+            assert not fields & {p["name"] for p in documented}, (template, taken.json())
+        refused = client.get(f"{url}?not_a_parameter=1", **site.headers())
+        assert refused.status_code == 400, template
+        assert refused.json()["errors"][0]["field"] == "not_a_parameter", template

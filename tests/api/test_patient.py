@@ -121,6 +121,28 @@ def test_a_retry_of_a_checkin_stored_before_a_rule_was_added_answers_the_stored_
     assert CheckIn.objects.count() == 1
 
 
+def test_a_retry_refused_today_with_an_answer_that_now_applies_is_not_answered_with_the_stored_one(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """The answer "worse since yesterday" was dropped when stored on day 0 and is asked now: the stored
+    verdict never heard it, and the body refused today cannot be judged against it (as a retry more urgent
+    today is not a retry), so it is met by today's rules (422), not answered with the old verdict."""
+    _, token = make_treatment(site, make_patient(site), days_ago=0.999)
+    pain = {"code": "pain", "severity": "mild", "trend": "worse", "spreading": False}
+    twice = {"symptoms": [pain, pain]}
+    with (
+        mock.patch("mesosafe.engines.contract.check_symptom_codes"),
+        mock.patch("mesosafe.engines.triage.check_symptom_codes"),
+    ):
+        first = submit(client, token, twice, HTTP_IDEMPOTENCY_KEY="K")
+    assert first.status_code == 201 and "trend" not in first.json()["answers"]["symptoms"][0]
+    assert submit(client, token, twice, HTTP_IDEMPOTENCY_KEY="K").status_code == 201  # the same day: a retry
+    later = timezone.now() + timedelta(hours=1)
+    with mock.patch("mesosafe.checkins.services.timezone.now", return_value=later):
+        assert submit(client, token, twice, HTTP_IDEMPOTENCY_KEY="K").status_code == 422
+    assert CheckIn.objects.count() == 1
+
+
 def test_a_new_checkin_costs_two_statements(client: Client, linked: tuple[Treatment, str]) -> None:
     """The link lookup and the insert (the retry lookup only when an insert or the answers are refused)."""
     _, token = linked

@@ -55,6 +55,16 @@ def test_a_control_character_in_the_query_is_a_plain_400_page_naming_the_paramet
     assert f"<bdi>{named}</bdi>" in text and 'lang="ar" dir="rtl"' in text
 
 
+def test_a_query_with_too_many_parameters_is_a_400_problem_on_the_api(client: Client, site: Site) -> None:
+    """Django refuses a query of more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters when it is first read,
+    here, before ninja: that was Django's bare HTML 400 page on the API, which answers problem+json."""
+    many = "&".join(f"a{i}=1" for i in range(1001))
+    api = client.get(f"{API}/patients?{many}", **site.headers())
+    assert api.status_code == 400 and api["Content-Type"] == "application/problem+json"
+    assert api.json()["errors"] == [{"field": "(query)", "message": "has more than 1000 parameters"}]
+    assert client.get(f"/clinic/?{many}").status_code == 400  # Django's own page
+
+
 def test_a_nul_in_the_path_is_still_not_found(client: Client) -> None:
     assert client.get("/clinic/%00").status_code == 404
     assert client.get(f"{API}/patients%00").status_code == 404

@@ -165,3 +165,23 @@ def test_the_link_says_whether_its_e_mail_went(
         sent = post(client, site, make_patient(site), treatment_body(site)).json()["new_link"]
         unsent = post(client, site, make_patient(site, email=""), treatment_body(site)).json()["new_link"]
     assert (sent["emailed"], unsent["emailed"]) == (True, None) and len(smtp_sink.messages) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_e_mail_that_fails_with_other_than_an_os_error_is_noted_as_not_sent(
+    client: Client, site: Site, make_patient: Callable[..., Patient]
+) -> None:
+    """A misconfigured EMAIL_HOST ("smtp..example.com") fails every send with a UnicodeError (the host name
+    cannot be encoded), which is no OSError: the e-mail's outcome went unrecorded (`emailed` null) and the
+    page showing the new link told the staff it had been emailed. Any failure is noted as not sent."""
+    misconfigured = {
+        "EMAIL_BACKEND": "mesosafe.lib.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp..example.com",
+        "EMAIL_PORT": 25,
+    }
+    with override_settings(**misconfigured):
+        created = post(client, site, make_patient(site), treatment_body(site))
+        reissued = client.post(f"{API}/treatments/{created.json()['id']}/link/reissue", **site.headers())
+    assert created.status_code == 201 and created.json()["new_link"]["token"]
+    assert created.json()["new_link"]["emailed"] is False and reissued.json()["emailed"] is False
+    assert Treatment.objects.get(id=created.json()["id"]).link.emailed is False

@@ -156,7 +156,8 @@ def _unknown_parameter(request: HttpRequest, takes: frozenset[str] | None) -> Ht
         return None
     known = ", ".join(sorted(takes)) if takes else "none"
     message = f"is not a parameter of this endpoint (it takes: {known})"
-    return field_problem(unknown, message, status=400).response()
+    # a parameter without a name (`?=x`) is named as lib/nul names one: "(query)", not an empty field
+    return field_problem(unknown or "(query)", message, status=400).response()
 
 
 def _http_methods(

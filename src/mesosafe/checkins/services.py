@@ -21,6 +21,7 @@ from mesosafe.engines import CheckIn as CheckInInput
 from mesosafe.engines import InputError, SymptomReport, parse
 from mesosafe.engines.contract import complete
 from mesosafe.engines.contract import stored as stored_answers
+from mesosafe.engines.questions import asked
 from mesosafe.errors import Code, DomainError
 from mesosafe.knowledge import Disposition, Lang
 from mesosafe.knowledge import load as load_kb
@@ -81,11 +82,12 @@ def _stored_under(link: CheckinLink, idempotency_key: str | None) -> CheckIn | N
     )
 
 
-def _is_retry(first: CheckIn, data: Any, now: CheckIn | None) -> bool:
+def _is_retry(first: CheckIn, data: Any, now: CheckIn | None, days: float | None = None) -> bool:
     """Whether `data` (`now`: as it would be stored now; None if its answers are refused now) is `first`
     sent again. The follow-up questions that apply change with the day, so a retry sent after the day
     changed is judged as of `first`'s time: the same body gives the same stored answers then. Unless it is
-    more urgent now: answering with the old verdict could under-triage."""
+    more urgent now: answering with the old verdict could under-triage. `days`: the days since treatment
+    now, for a body refused now."""
     if now is not None and now.answers == first.answers:
         return True
     if now is not None and now.disposition_rank > first.disposition_rank:
@@ -94,31 +96,37 @@ def _is_retry(first: CheckIn, data: Any, now: CheckIn | None) -> bool:
         then = _answers(data, first.days_since_treatment)
     except InputError:
         # refused by a rule added since `first` was stored: the same request sent again is still a retry
-        return _sent_as_stored(data, first.answers)
+        return days is not None and _sent_as_stored(data, first.answers, days)
     return bool(stored_answers(then) == first.answers)
 
 
 FOLLOW_UPS = frozenset(SymptomReport.model_fields) - {"code", "description"}
 
 
-def _sent_as_stored(data: Any, answers: dict[str, Any]) -> bool:
+def _sent_as_stored(data: Any, answers: dict[str, Any], days: float) -> bool:
     """Whether `data`, read as sent (no rule of today's applied), is the request `answers` were stored from:
     the same symptoms in the same order with the same stored answers (a follow-up answer that did not apply
-    was dropped when stored) and the same temperature."""
+    was dropped when stored, and applies on day `days` neither: one asked now, "worse since yesterday", was
+    never heard by the stored verdict, and a body refused today cannot be judged to be no more urgent) and
+    the same temperature."""
     if not isinstance(data, dict) or data.get("temperature_c") != answers.get("temperature_c"):
         return False
     sent, kept = data.get("symptoms", []), answers.get("symptoms", [])
     if not isinstance(sent, list) or len(sent) != len(kept):
         return False
-    return all(_symptom_as_stored(one, stored) for one, stored in zip(sent, kept, strict=True))
+    return all(_symptom_as_stored(one, stored, days) for one, stored in zip(sent, kept, strict=True))
 
 
-def _symptom_as_stored(sent: Any, stored: dict[str, Any]) -> bool:
+def _symptom_as_stored(sent: Any, stored: dict[str, Any], days: float) -> bool:
     if not isinstance(sent, dict):
         return False
     given = {key: value for key, value in sent.items() if value is not None}
     dropped = given.keys() - stored.keys()
-    return dropped <= FOLLOW_UPS and all(given.get(key) == value for key, value in stored.items())
+    if not dropped <= FOLLOW_UPS or not all(given.get(key) == value for key, value in stored.items()):
+        return False
+    kb = load_kb()
+    code = stored.get("code")
+    return not dropped or (code in kb.effects and dropped.isdisjoint(asked(kb, code, days)))
 
 
 def _retried(first: CheckIn) -> tuple[CheckIn, bool]:
@@ -141,7 +149,7 @@ def submit(
         # a retry of a stored check-in, sent once the day changed what must be answered, is answered with it
         # (looked up only when the answers are refused: a new check-in costs no lookup)
         first = _stored_under(link, idempotency_key)
-        if first is not None and _is_retry(first, data, None):
+        if first is not None and _is_retry(first, data, None, days_since(treatment, now)):
             return _retried(first)
         raise
     result, explanation = explain.triage(check_in, Lang(treatment.patient.preferred_language))

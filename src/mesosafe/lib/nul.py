@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template import loader
 from django.views import defaults
@@ -67,7 +69,14 @@ class RefuseNul:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        problem = _problem(request)
+        try:
+            problem = _problem(request)
+        except TooManyFieldsSent:
+            if not for_api(request):
+                raise  # Django's own 400 page: the plain page here speaks of a control character
+            # reading the query here, before ninja, kept its problem+json answer to this from the API
+            too_many = f"has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters"
+            return field_problem("(query)", too_many, status=400).response()
         if problem is None:
             return self.get_response(request)
         if for_api(request):

@@ -196,10 +196,22 @@ def _email_after_commit(
     (staff can reissue the link), and nothing else (the reminders) waits for the e-mail. The outcome is
     noted on the link (`emailed`), so the staff see the e-mail did not go and give the patient the link."""
 
-    def send_and_note() -> None:
-        sent = send() if patient.email else None
+    def note(sent: bool | None) -> None:
         link.emailed = sent
         type(link).objects.filter(id=link.id, token_hash=link.token_hash).update(emailed=sent)
+
+    def send_and_note() -> None:
+        if not patient.email:
+            note(None)
+            return
+        try:
+            sent = send()
+        except Exception:
+            # not only an OSError: a misconfigured EMAIL_HOST fails with a UnicodeError. Noted as not sent, so
+            # the staff are told to give the link; raised on to on_commit, which logs it
+            note(False)
+            raise
+        note(sent)
 
     transaction.on_commit(send_and_note, robust=True)  # committed: the response and its token must still go
 
