@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -46,6 +47,18 @@ def test_patient_fhir_bundle(
     kinds = {e["resource"]["resourceType"] for e in response.json()["entry"]}
     assert {"Patient", "Procedure", "AdverseEvent", "Medication"} <= kinds
     assert AuditEvent.objects.filter(object_type="patient_fhir", patient_id=patient_id).count() == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "application/json", "application/fhir+json"])
+def test_a_fhir_clients_format_for_json_is_taken_and_xml_is_refused_naming_it(
+    client: Client, site: Site, make_patient: Callable[..., Patient], fmt: str
+) -> None:
+    """A FHIR client may send `_format`; since unknown query parameters are refused it was a 400."""
+    patient = make_patient(site, name="Layla Haddad")
+    url = f"{API}/patients/{patient.id}/fhir"
+    assert client.get(url, {"_format": fmt}, **site.headers()).status_code == 200
+    refused = client.get(url, {"_format": "xml"}, **site.headers())
+    assert refused.status_code == 422 and "_format" in refused.json()["detail"]
 
 
 def test_exports_of_another_clinic_are_404(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Field, Query, Router, Schema
 
 from mesosafe.api.auth import staff_key
 from mesosafe.api.common import audit_read, responses
@@ -17,6 +18,12 @@ router = Router(auth=staff_key, tags=["exports"])
 FHIR_JSON = "application/fhir+json"
 
 
+class FhirQuery(Schema):
+    """FHIR's `_format` names JSON three ways (FHIR R4, http.html#mime-type); only JSON is served."""
+
+    format: Literal["json", "application/json", "application/fhir+json"] | None = Field(None, alias="_format")
+
+
 @router.get(
     "/patients/{patient_id}/fhir",
     response=responses({200: None}),
@@ -24,8 +31,9 @@ FHIR_JSON = "application/fhir+json"
         "responses": {200: {"description": "a FHIR R4 Bundle (type collection)", "content": {FHIR_JSON: {}}}}
     },
 )
-def patient_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """The patient's records as FHIR R4: every reference resolves inside the bundle."""
+def patient_fhir(request: HttpRequest, patient_id: int, q: Query[FhirQuery]) -> HttpResponse:
+    """The patient's records as FHIR R4: every reference resolves inside the bundle. A FHIR client's
+    `_format` is taken when it asks for JSON."""
     patient = patient_or_404(request, patient_id)
     bundle = patient_bundle(patient, load())
     audit_read(request, "patient_fhir", [patient.id], patient.id)
