@@ -6,6 +6,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from mesosafe.audit.models import AuditEvent
 from mesosafe.checkins.services import submit
 from mesosafe.complications import icsr
 from mesosafe.complications.models import Complication
@@ -174,3 +175,79 @@ def test_something_else_without_a_checkin_takes_its_words_as_the_patients_are_ch
     other = _create(client, site, treatment, symptom_codes=["pain"], description=words)
     assert other.status_code == 422 and other.json()["errors"][0]["field"] == "description"
     assert Complication.objects.count() == 1
+
+
+def test_staff_words_are_corrected_by_a_patch_checked_and_audited_as_when_recorded(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """A PATCH could not set or change `description` (422: not a field), so a typo in staff words stayed in
+    every report. It is checked as when recorded, audited as an update and makes a new report version."""
+    treatment, _ = make_treatment(site, make_patient(site))
+    typo = _create(client, site, treatment, symptom_codes=["something_else"], description="a hard lupm")
+    assert typo.status_code == 201, typo.content
+    url = f"{API}/complications/{typo.json()['id']}"
+    before = Complication.objects.get(pk=typo.json()["id"]).updated_at
+    audited = AuditEvent.objects.filter(action="update", object_type="complication").count()
+    words = "a hard lump under the chin"
+    fixed = client.patch(url, {"description": words}, content_type="application/json", **site.headers())
+    assert fixed.status_code == 200, fixed.content
+    assert fixed.json()["description"] == words
+    stored = Complication.objects.get(pk=typo.json()["id"])
+    assert stored.own_words() == {"something_else": words} and stored.updated_at > before
+    (reaction,) = icsr.case(stored).reactions
+    assert reaction.reported_term == words
+    event = AuditEvent.objects.filter(action="update", object_type="complication").latest("id")
+    assert event.object_id == str(stored.id) and event.patient_id == treatment.patient_id
+    assert AuditEvent.objects.filter(action="update", object_type="complication").count() == audited + 1
+    for sent in ("x" * 201, "a\x07bell", " \u200b ", ""):
+        refused = client.patch(url, {"description": sent}, content_type="application/json", **site.headers())
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "description", sent
+    assert Complication.objects.get(pk=stored.id).description == words
+    cleared = client.patch(url, {"description": None}, content_type="application/json", **site.headers())
+    assert cleared.status_code == 200 and cleared.json()["description"] == ""
+    pain = _create(client, site, treatment, symptom_codes=["pain"]).json()
+    other = client.patch(
+        f"{API}/complications/{pain['id']}", {"description": words}, content_type="application/json",
+        **site.headers(),
+    )  # fmt: skip
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "description"
+
+
+def test_staff_words_beside_the_patients_own_are_refused_naming_description(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """Recorded from a check-in whose 'something else' has the patient's words, staff words were stored but
+    never shown nor exported (the patient's win: own_words): refused, on create and on a PATCH."""
+    treatment, _ = make_treatment(site, make_patient(site))
+    described, _ = submit(
+        treatment.link,
+        {"symptoms": [{"code": "something_else", "severity": "moderate", "description": "صداع منذ ٣ أيام"}]},
+    )
+    body = {"onset_date": str(timezone.now().date()), "grade": 2, "relatedness": "possibly"}
+    url = f"{API}/checkins/{described.id}/complications"
+    words = {**body, "description": "headache"}
+    refused = client.post(url, words, content_type="application/json", **site.headers())
+    assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
+    (error,) = refused.json()["errors"]
+    assert error["field"] == "description" and error["message"].startswith(
+        "the patient's own words are kept;"
+    )
+    assert not Complication.objects.exists()
+    created = client.post(url, body, content_type="application/json", **site.headers())
+    assert created.status_code == 201, created.content
+    patch_url = f"{API}/complications/{created.json()['id']}"
+    patched = client.patch(
+        patch_url, {"description": "headache"}, content_type="application/json", **site.headers()
+    )
+    assert patched.status_code == 422 and patched.json()["errors"][0]["field"] == "description"
+    assert Complication.objects.get().own_words() == {"something_else": "صداع منذ ٣ أيام"}
+    # a 'something else' the patient left undescribed takes staff words, shown and reported
+    wordless, _ = submit(treatment.link, {"symptoms": [{"code": "something_else", "severity": "moderate"}]})
+    taken = client.post(
+        f"{API}/checkins/{wordless.id}/complications",
+        words,
+        content_type="application/json",
+        **site.headers(),
+    )
+    assert taken.status_code == 201, taken.content
+    assert Complication.objects.get(pk=taken.json()["id"]).own_words() == {"something_else": "headache"}

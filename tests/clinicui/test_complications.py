@@ -160,3 +160,35 @@ def test_words_that_a_patient_could_not_send_are_a_field_error(case: Case, staff
     alone = staff_client.post(url, data(symptom_codes=["pain"], description="a lump"))
     assert alone.status_code == 400 and "Tick “Something else” for these words" in alone.content.decode()
     assert not Complication.objects.exists()
+
+
+def test_staff_words_beside_the_patients_own_are_a_field_error_in_the_pages_language(
+    case: Case, staff_client: Client
+) -> None:
+    """From a check-in whose 'something else' has the patient's words, the form's words were stored and
+    never shown nor reported (the patient's win): a field error on them, in English and Arabic."""
+    stored = case.checkin(
+        [{"code": "something_else", "severity": "moderate", "description": "حكة منذ ٣ أيام"}]
+    )
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/?checkin={stored.id}"
+    sent = data(symptom_codes=["something_else"], description="itching")
+    sentence = "The patient's own words are kept; the check-in already says what this symptom was"
+    for lang in ("en", "ar"):
+        staff_client.cookies["django_language"] = lang
+        refused = staff_client.post(url, sent)
+        page = refused.content.decode()
+        assert refused.status_code == 400 and 'id="id_description"' in page
+        with translation.override(lang):
+            said = gettext(
+                "The patient's own words are kept; the check-in already says what this symptom was, and words"
+                " here would be neither shown nor reported: leave this empty (a note can go under Action"
+                " taken)."
+            )
+        assert said.startswith(sentence) if lang == "en" else said != "" and not said.startswith(sentence)
+        assert said.replace("'", "&#x27;") in page
+        assert re.search(r'<input type="text" name="description"[^>]*aria-invalid="true"', page)
+    assert not Complication.objects.exists()
+    stored.refresh_from_db()
+    assert stored.reviewed_at is None
+    assert staff_client.post(url, data(symptom_codes=["something_else"])).status_code == 302
+    assert Complication.objects.get().own_words() == {"something_else": "حكة منذ ٣ أيام"}

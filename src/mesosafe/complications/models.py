@@ -40,6 +40,17 @@ class Relatedness(models.TextChoices):
     DEFINITELY = "definitely"
 
 
+def checkin_words(checkin: CheckIn) -> dict[str, str]:
+    """The patient's own words in `checkin` for each code they described, as written (a code described
+    twice with both descriptions, "…; …"): a complication recorded from it says these, not staff's."""
+    words: dict[str, list[str]] = {}
+    for symptom in checkin.answers.get("symptoms", []):
+        text = symptom.get("description")
+        if isinstance(text, str) and text.strip():
+            words.setdefault(str(symptom.get("code", "")), []).append(text)
+    return {code: "; ".join(texts) for code, texts in words.items()}
+
+
 class ComplicationQuerySet(ClinicQuerySet["Complication"]):
     clinic_path = "treatment__patient__clinic"
 
@@ -82,12 +93,7 @@ class Complication(models.Model):
         description): what the symptom was, which its code alone does not say. The patient's own, as written,
         from the check-in this was recorded from (a code described twice with both descriptions, "…; …");
         else, for a described code, the words staff recorded (`description`)."""
-        words: dict[str, list[str]] = {}
-        for symptom in self.checkin.answers.get("symptoms", []) if self.checkin is not None else []:
-            text = symptom.get("description")
-            if isinstance(text, str) and text.strip():
-                words.setdefault(str(symptom.get("code", "")), []).append(text)
-        own = {code: "; ".join(texts) for code, texts in words.items()}  # a code described twice: both
+        own = checkin_words(self.checkin) if self.checkin is not None else {}
         return own | {code: self.description for code in self._described_codes() if code not in own}
 
     def _described_codes(self) -> list[str]:

@@ -13,9 +13,10 @@ from mesosafe.lib.fields import Code, In, LongText, RecentDate
 
 DESCRIBED = (
     "What a described symptom (a code whose knowledge-base entry takes a description, `something_else`) was, "
-    "in words, at most 200 characters, by the rules of a patient's description: for one recorded without a "
-    "check-in (a check-in's own words are the patient's, and are kept); only with such a code. Stored and "
-    "shown as written, and carried to the ICSR and FHIR export as a check-in's words are."
+    "in words, at most 200 characters, by the rules of a patient's description; only with such a code, and "
+    "not where the check-in it is recorded from has the patient's own words for it (those are kept: a 422 "
+    "naming it). Stored and shown as written, and carried to the ICSR and FHIR export as a check-in's words "
+    "are."
 )
 
 
@@ -48,8 +49,8 @@ KEPT = (
 
 class ComplicationPatch(In):
     """The fields to change; a field left out stays as it is. Only the optional ones (serious_reason,
-    outcome_date, reported_on) can be cleared with null: null for any other is refused, naming it, where it
-    once changed nothing and said 200."""
+    outcome_date, reported_on, description) can be cleared with null: null for any other is refused, naming
+    it, where it once changed nothing and said 200."""
 
     grade: Annotated[int, Strict()] | SkipJsonSchema[None] = Field(default=None, ge=1, le=5)
     serious: Flag | SkipJsonSchema[None] = None
@@ -61,6 +62,7 @@ class ComplicationPatch(In):
     suspected_infection: Flag | SkipJsonSchema[None] = None
     reported_to_regulator: Flag | SkipJsonSchema[None] = None
     reported_on: RecentDate | None = None
+    description: Description | None = Field(default=None, description=f"{DESCRIBED} null clears it.")
 
     @field_validator(*KEPT, mode="before")
     @classmethod

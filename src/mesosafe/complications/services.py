@@ -11,7 +11,7 @@ from django.utils import timezone
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
 from mesosafe.complications import icsr
-from mesosafe.complications.models import Complication, Outcome
+from mesosafe.complications.models import Complication, Outcome, checkin_words
 from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
 from mesosafe.errors import DomainError
 from mesosafe.knowledge import load as load_kb
@@ -23,6 +23,10 @@ BEFORE_TREATMENT = "the onset cannot come before the treatment"
 BEFORE_ONSET = "the outcome cannot come before the onset"
 REPORT_BEFORE_ONSET = "the report cannot come before the onset"
 NOT_DESCRIBED = "only a symptom that takes a description (something_else) has one: give it, or leave this out"
+OWN_WORDS_KEPT = (
+    "the patient's own words are kept; the check-in already says what this symptom was, and words given here"
+    " would be neither shown nor reported: leave this out (a note can go in action_taken)"
+)
 FATAL_IS_SERIOUS = "a death, or a grade 4 or 5 complication, is serious: mark it serious and say why"
 KEEPS_REPORT_DATE = "a complication reported to the regulator keeps its report date"
 
@@ -63,9 +67,23 @@ def _check(values: dict[str, Any]) -> None:
 
 def _check_description(values: dict[str, Any], known: dict[str, Any]) -> None:
     """Words only for a described code among the symptoms (the patient's description rule, engines.inputs)."""
-    described = {code for code, effect in known.items() if effect.describe}
-    if values.get("description") and not described & set(values.get("symptom_codes") or []):
+    if values.get("description") and not _described(values, known):
         raise DomainError("description", NOT_DESCRIBED)
+
+
+def _described(values: dict[str, Any], known: dict[str, Any]) -> set[str]:
+    """The symptom codes among `values`' that take a description."""
+    return {code for code in values.get("symptom_codes") or [] if code in known and known[code].describe}
+
+
+def _keeps_own_words(values: dict[str, Any], checkin: CheckIn | None) -> None:
+    """Staff words only where they are read: for a described code the check-in's patient did not describe
+    (their own words win: Complication.own_words), else refused rather than stored unseen."""
+    if not values.get("description") or checkin is None:
+        return
+    described = _described(values, load_kb().effects)
+    if described and described <= set(checkin_words(checkin)):
+        raise DomainError("description", OWN_WORDS_KEPT)
 
 
 def create(
@@ -81,6 +99,7 @@ def create(
         values["symptom_codes"] = list(dict.fromkeys(s["code"] for s in checkin.answers.get("symptoms", [])))
     _once_each(values["symptom_codes"])
     _check(values)
+    _keeps_own_words(values, checkin)
     if values["onset_date"] < treatment.patient.clinic.local_date(treatment.performed_at):
         raise DomainError("onset_date", BEFORE_TREATMENT)
     patient = treatment.patient
@@ -97,8 +116,9 @@ def create(
 def update(complication: Complication, patch: ComplicationPatch, by: Any) -> Complication:
     """Change the fields `patch` sets (the same checks as a new complication), audited as `by`'s."""
     changes = patch.model_dump(exclude_unset=True)
-    if "serious_reason" in changes:
-        changes["serious_reason"] = changes["serious_reason"] or ""
+    for name in ("serious_reason", "description"):  # null clears them
+        if name in changes:
+            changes[name] = changes[name] or ""
     current = {name: getattr(complication, name) for name in ComplicationIn.model_fields}
     if (
         "reported_on" in changes
@@ -109,6 +129,8 @@ def update(complication: Complication, patch: ComplicationPatch, by: Any) -> Com
     current.update(changes)
     _once_each(changes.get("symptom_codes") or [])
     _check(current)
+    if changes.get("description"):  # checked where given: older records keep theirs through other changes
+        _keeps_own_words(current, complication.checkin)
     for name, value in changes.items():
         setattr(complication, name, value)
     saved = list(changes)
