@@ -84,3 +84,45 @@ def test_a_worker_whose_clock_is_ahead_does_not_claim_a_retry_before_its_time(
     DBTaskResult.objects.filter(id=retry.id).update(run_after=db_now() - timedelta(seconds=1))
     _run_alerts()  # its time has come by the database's clock
     assert DBTaskResult.objects.get(id=retry.id).status == TaskResultStatus.SUCCESSFUL and mail.outbox
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_server_whose_clock_is_ahead_does_not_hold_an_alert_behind_a_later_retry(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    worker_clock: Callable[[timedelta], None],
+) -> None:
+    """The check-in store judged whether a task of the treatment waits to start now by the web server's
+    clock (`submitted_at`): ten minutes ahead, it took a retry due in four minutes (by the database's clock)
+    for one waiting now, queued no alert, and the new check-in's alert waited for the retry."""
+    treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    first, _ = submit(treatment.link, URGENT, "before-the-retry")
+    alert_tasks().update(status=TaskResultStatus.FAILED)  # its send failed and queued a retry
+    retry = notify_escalation.using(run_after=db_now() + 4 * FIRST_RETRY).enqueue(first.id)
+    worker_clock(SKEW)  # the web server's
+    second, _ = submit(treatment.link, URGENT, "ahead-clock")
+    assert alert_tasks(TaskResultStatus.READY).exclude(id=retry.id).count() == 1  # due now
+    worker_clock(timedelta(0))
+    _run_alerts()
+    [sent] = mail.outbox
+    assert f"#{second.id}" in sent.body and f"#{first.id}" in sent.body
+    assert DBTaskResult.objects.get(id=retry.id).status == TaskResultStatus.READY  # finds nothing to send
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_server_whose_clock_is_behind_does_not_queue_a_second_alert_beside_a_due_one(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    worker_clock: Callable[[timedelta], None],
+) -> None:
+    """Ten minutes behind, the store took a task due a minute ago for one held for later and queued
+    another beside it (one waits per treatment: it alerts every check-in of the treatment)."""
+    treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    first, _ = submit(treatment.link, URGENT, "before-the-retry")
+    alert_tasks().update(status=TaskResultStatus.FAILED)
+    retry = notify_escalation.using(run_after=db_now() - timedelta(minutes=1)).enqueue(first.id)
+    worker_clock(-SKEW)
+    submit(treatment.link, URGENT, "behind-clock")
+    assert [str(t) for t in alert_tasks(TaskResultStatus.READY).values_list("id", flat=True)] == [retry.id]

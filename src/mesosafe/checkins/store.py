@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Field, Q, QuerySet
+from django.db.models.functions import Now
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -52,12 +53,14 @@ WITH stored AS (
 _EVENT = ("create", "checkin")  # the check-in's audit row's action and object type, on either path
 _ACTOR = "patient"
 # The alert task of the same treatment waiting to start now (not held for later) at the alert's priority or
-# higher, if any.
+# higher, if any. "Now" is the database's (statement_timestamp(), the clock `run_after` is set and claimed by:
+# lib.queueing), not the web server's `submitted_at`: a web server ten minutes ahead took a retry due in
+# four minutes for one waiting now, and the escalated check-in's alert waited for it.
 _WAITING = f"""
 waiting AS (
     SELECT t.id FROM "{DBTaskResult._meta.db_table}" t
     JOIN "{CheckIn._meta.db_table}" c ON c.id = (t.args_kwargs -> 'args' ->> 0)::bigint
-    WHERE t.status = %s AND t.task_path = %s AND (t.run_after = %s OR t.run_after <= %s)
+    WHERE t.status = %s AND t.task_path = %s AND (t.run_after = %s OR t.run_after <= statement_timestamp())
         AND t.priority >= %s AND c.treatment_id = %s
     FOR KEY SHARE OF t
 )"""
@@ -81,7 +84,7 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
     sql, alert_values = _STORED, list[Any]()
     if alert:
         alert_sql, alert_values = _task_row(alert)
-        waiting = [TaskResultStatus.READY, alert.module_path, get_date_max(), checkin.submitted_at]
+        waiting = [TaskResultStatus.READY, alert.module_path, get_date_max()]
         alert_values = [*waiting, alert.priority, checkin.treatment_id, *alert_values]
         sql += f",{_WAITING},\nalert AS ({alert_sql} WHERE NOT EXISTS (SELECT FROM waiting))"
     # Inside an outer transaction (tests, or a caller's atomic block) a savepoint keeps a duplicate-key
@@ -124,10 +127,11 @@ def _column(name: str) -> Field[Any, Any]:
 
 
 def _waiting(alert: Alert, checkin: CheckIn) -> QuerySet[DBTaskResult[..., Any]]:
-    """`_WAITING` through the ORM (nothing waits in a backend that is not the database's)."""
+    """`_WAITING` through the ORM (nothing waits in a backend that is not the database's); due by the
+    database's clock."""
     if not isinstance(alert.get_backend(), DatabaseBackend):
         return DBTaskResult.objects.none()
-    due = Q(run_after=get_date_max()) | Q(run_after__lte=checkin.submitted_at)
+    due = Q(run_after=get_date_max()) | Q(run_after__lte=Now())
     tasks = DBTaskResult.objects.filter(due, status=TaskResultStatus.READY, task_path=alert.module_path)
     return for_treatment(tasks.filter(priority__gte=alert.priority), checkin.treatment_id)
 
