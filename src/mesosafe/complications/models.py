@@ -40,6 +40,12 @@ class Relatedness(models.TextChoices):
     DEFINITELY = "definitely"
 
 
+def described_codes(codes: list[str] | None) -> list[str]:
+    """The symptom codes among `codes` whose knowledge entry takes a description (`something_else`)."""
+    effects = load_kb().effects
+    return [code for code in codes or [] if code in effects and effects[code].describe]
+
+
 def checkin_words(checkin: CheckIn) -> dict[str, str]:
     """The patient's own words in `checkin` for each code they described, as written (a code described
     twice with both descriptions, "…; …"): a complication recorded from it says these, not staff's."""
@@ -94,13 +100,10 @@ class Complication(models.Model):
         from the check-in this was recorded from (a code described twice with both descriptions, "…; …");
         else, for a described code, the words staff recorded (`description`)."""
         own = checkin_words(self.checkin) if self.checkin is not None else {}
-        return own | {code: self.description for code in self._described_codes() if code not in own}
-
-    def _described_codes(self) -> list[str]:
         if not self.description:
-            return []
-        effects = load_kb().effects
-        return [code for code in self.symptom_codes if code in effects and effects[code].describe]
+            return own
+        staff = {code: self.description for code in described_codes(self.symptom_codes) if code not in own}
+        return own | staff
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -11,7 +11,7 @@ from django.utils import timezone
 from mesosafe.audit.services import record
 from mesosafe.checkins.models import CheckIn
 from mesosafe.complications import icsr
-from mesosafe.complications.models import Complication, Outcome, checkin_words
+from mesosafe.complications.models import Complication, Outcome, checkin_words, described_codes
 from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
 from mesosafe.errors import DomainError
 from mesosafe.knowledge import load as load_kb
@@ -44,7 +44,7 @@ def _check(values: dict[str, Any]) -> None:
     for index, code in enumerate(values.get("symptom_codes") or []):
         if code not in known:
             raise DomainError(("symptom_codes", index), f"unknown symptom code '{code}'")
-    _check_description(values, known)
+    _check_description(values)
     # ICH E2B(R3) E.i.3.2: death and a life-threatening reaction are serious; grades 4 and 5 say as much
     if not values.get("serious") and (values.get("outcome") == Outcome.FATAL or values.get("grade", 0) >= 4):
         raise DomainError("serious", FATAL_IS_SERIOUS)
@@ -65,15 +65,10 @@ def _check(values: dict[str, Any]) -> None:
         raise DomainError("reported_on", REPORT_BEFORE_ONSET)
 
 
-def _check_description(values: dict[str, Any], known: dict[str, Any]) -> None:
+def _check_description(values: dict[str, Any]) -> None:
     """Words only for a described code among the symptoms (the patient's description rule, engines.inputs)."""
-    if values.get("description") and not _described(values, known):
+    if values.get("description") and not described_codes(values.get("symptom_codes")):
         raise DomainError("description", NOT_DESCRIBED)
-
-
-def _described(values: dict[str, Any], known: dict[str, Any]) -> set[str]:
-    """The symptom codes among `values`' that take a description."""
-    return {code for code in values.get("symptom_codes") or [] if code in known and known[code].describe}
 
 
 def _keeps_own_words(values: dict[str, Any], checkin: CheckIn | None) -> None:
@@ -81,7 +76,7 @@ def _keeps_own_words(values: dict[str, Any], checkin: CheckIn | None) -> None:
     (their own words win: Complication.own_words), else refused rather than stored unseen."""
     if not values.get("description") or checkin is None:
         return
-    described = _described(values, load_kb().effects)
+    described = set(described_codes(values.get("symptom_codes")))
     if described and described <= set(checkin_words(checkin)):
         raise DomainError("description", OWN_WORDS_KEPT)
 
