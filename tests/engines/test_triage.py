@@ -106,7 +106,10 @@ def test_itching_past_a_day_needs_the_clinic_unless_mild_and_improving() -> None
 
 # A mild, improving effect is self-care until the end of the first week (seed 000: "Most side effects fade
 # within a few days; bruising may last up to one week"); burning, short-term in seed 001, until day 3 only.
-@pytest.mark.parametrize(("code", "last_day"), [("redness", 7), ("swelling", 7), ("pain", 7), ("burning", 3)])
+# A lump too (stop 33, r31_c11): one that "stays, grows, hurts, or appears after the first week" is examined.
+@pytest.mark.parametrize(
+    ("code", "last_day"), [("redness", 7), ("swelling", 7), ("pain", 7), ("burning", 3), ("lump", 7)]
+)
 def test_a_mild_improving_effect_has_grace_days(code: str, last_day: int) -> None:
     answers = {"severity": "mild", "trend": "improving", "spreading": False}
     report = {"code": code, **{q: answers[q] for q in load().effects[code].asks}}
@@ -243,7 +246,8 @@ def test_a_dark_patch_needs_the_clinic() -> None:
 # "These lumps should subside within a couple of days" (seed 001)
 def test_small_bumps_in_the_first_days_are_expected() -> None:
     assert check(1, "lump").disposition is SELF
-    assert check(4, "lump").disposition is CLINIC
+    assert check(4, {"code": "lump", "severity": "mild", "trend": "same"}).disposition is CLINIC
+    assert check(4, {"code": "lump", "severity": "moderate", "trend": "improving"}).disposition is CLINIC
 
 
 # Atypical mycobacteria appear 1-12 weeks after, often without fever (DESIGN; Galmés-Truyols 2011;
