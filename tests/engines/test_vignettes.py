@@ -104,7 +104,7 @@ def test_defer_days_match(vignette: dict[str, Any]) -> None:
 # Batches written blind by outside clinical reviewers, each with the ranges the reviewer accepts.
 REVIEWS = {
     stop: yaml.safe_load((HERE / f"review{stop}.yaml").read_text(encoding="utf-8"))
-    for stop in ("28", "29", "30", "30b", "31", "32")
+    for stop in ("28", "29", "30", "30b", "31", "32", "33")
 }
 
 
