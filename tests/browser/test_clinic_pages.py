@@ -1,14 +1,18 @@
 """The clinic's pages in Chromium: login → review queue (one card per treatment) → acknowledge a card's
-check-ins, with HTMX and without JavaScript; a check-in's page, acknowledged and returned to the queue; other
-clinics' patients are 404."""
+check-ins, with HTMX and without JavaScript; a check-in's page, acknowledged and returned to the queue; a
+complication corrected from the patient's timeline; other clinics' patients are 404."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from mesosafe.checkins.models import CheckIn
+from mesosafe.complications.models import Complication
+from mesosafe.complications.schemas import ComplicationIn
+from mesosafe.complications.services import create
 from tests.browser.conftest import fits_width, serious_violations, shot
 from tests.pages_fixtures import PASSWORD, Case, ClinicSite
 
@@ -125,6 +129,36 @@ def test_staff_pages_pass_axe(desktop: Any, live_server: Any, case: Case) -> Non
     ]:
         desktop.goto(live_server.url + path)
         assert serious_violations(desktop) == [], path
+
+
+def test_correct_a_complication_from_the_timeline(page: Any, live_server: Any, case: Case) -> None:
+    recorded = create(
+        case.treatment,
+        ComplicationIn(
+            onset_date=timezone.localdate(),
+            grade=2,
+            relatedness="possibly",
+            symptom_codes=["something_else"],
+            description="a lump undr the chin",
+        ),
+        by=case.site.user,
+    )
+    login(page, live_server.url, "alice")
+    page.goto(live_server.url + f"/clinic/patients/{case.patient.id}/")
+    page.locator(".edit-complication").click()
+    page.wait_for_url(live_server.url + f"/clinic/complications/{recorded.id}/edit/")
+    assert page.get_by_label("Something else: what is it?").input_value() == "a lump undr the chin"
+    assert serious_violations(page) == [] and fits_width(page)
+    page.get_by_label("Serious", exact=True).check()
+    page.get_by_role("button", name="Save the complication").click()
+    page.locator("#id_serious_reason_error").wait_for()  # the service's rule, on its field
+    assert serious_violations(page) == [] and fits_width(page)  # with the error showing
+    page.get_by_label("Serious", exact=True).uncheck()
+    page.get_by_label("Something else: what is it?").fill("a lump under the chin")
+    page.get_by_role("button", name="Save the complication").click()
+    page.locator(".messages", has_text=f"Complication #{recorded.id} updated.").wait_for()
+    assert page.locator(".own-words", has_text="a lump under the chin").count() == 1
+    assert Complication.objects.get().description == "a lump under the chin"
 
 
 def test_staff_pages_fit_a_phone(page: Any, live_server: Any, case: Case) -> None:

@@ -106,7 +106,7 @@ def arabic_pages(case: Case, staff_client: Client) -> dict[str, str]:
         [{"code": "pus"}, {"code": "warmth"}, {"code": "redness", "severity": "moderate"}], temperature=38.5
     )
     onset = timezone.localdate()
-    create(
+    complication = create(
         case.treatment,
         ComplicationIn(onset_date=onset, grade=2, relatedness="probably", symptom_codes=["pus", "warmth"]),
         case.site.user,
@@ -125,6 +125,7 @@ def arabic_pages(case: Case, staff_client: Client) -> dict[str, str]:
         "edit_patient": f"/clinic/patients/{patient}/edit/",
         "new_treatment": f"/clinic/patients/{patient}/treatments/new/",
         "new_complication": f"/clinic/treatments/{treatment}/complications/new/?checkin={stored.id}",
+        "edit_complication": f"/clinic/complications/{complication.id}/edit/",
         "recall": f"/clinic/recall/?lot={lot}",
         "products": "/clinic/products/",
         "stop_link": f"/clinic/treatments/{treatment}/link/stop/",

@@ -1,15 +1,18 @@
-"""Whatever staff post to the patient, treatment and complication forms, to acknowledge a queue card, or to
-return a check-in to the queue, the answer is a page, never a 500."""
+"""Whatever staff post to the patient, treatment and complication forms (recording or correcting one), to
+acknowledge a queue card, or to return a check-in to the queue, the answer is a page, never a 500."""
 
 from __future__ import annotations
 
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mesosafe.checkins.services import acknowledge
 from mesosafe.clinics.models import Staff
 from mesosafe.clinicui.forms import ComplicationForm, PatientForm, ReopenForm, TreatmentForm
+from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
+from mesosafe.complications.services import create
 from tests.pages_fixtures import Case
 
 VALUES = st.one_of(
@@ -43,6 +46,7 @@ VALUES = st.one_of(
 )
 TREATMENT_FIELDS = list(TreatmentForm(staff=Staff()).fields)
 COMPLICATION_FIELDS = list(ComplicationForm().fields)
+EDIT_FIELDS = list(ComplicationPatch.model_fields)
 PATIENT_FIELDS = list(PatientForm().fields)
 REOPEN_FIELDS = list(ReopenForm().fields)
 SLOW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -59,6 +63,20 @@ def test_treatment_post(case: Case, staff_client: Client, data: dict[str, str]) 
 @given(data=st.dictionaries(st.sampled_from(COMPLICATION_FIELDS), VALUES, max_size=12))
 def test_complication_post(case: Case, staff_client: Client, data: dict[str, str]) -> None:
     response = staff_client.post(f"/clinic/treatments/{case.treatment.id}/complications/new/", data)
+    assert response.status_code in (302, 400)
+
+
+@SLOW
+@given(data=st.dictionaries(st.sampled_from(EDIT_FIELDS), VALUES, max_size=12))
+def test_complication_edit_post(case: Case, staff_client: Client, data: dict[str, str]) -> None:
+    recorded = create(
+        case.treatment,
+        ComplicationIn(
+            onset_date=timezone.localdate(), grade=2, relatedness="possibly", symptom_codes=["something_else"]
+        ),
+        by=case.site.user,
+    )
+    response = staff_client.post(f"/clinic/complications/{recorded.id}/edit/", data)
     assert response.status_code in (302, 400)
 
 

@@ -55,6 +55,7 @@ def test_every_id_route_has_a_known_kind() -> None:
     routes = id_routes()
     assert len(routes) >= 6
     assert "patients/<int:pk>/edit/" in routes
+    assert "complications/<int:pk>/edit/" in routes
     for route in routes:
         assert route.split("/")[0] in KINDS, route
 

@@ -16,7 +16,10 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import include, path
+from django.utils import timezone
 
+from mesosafe.complications.schemas import ComplicationIn
+from mesosafe.complications.services import create
 from mesosafe.web.urls import urlpatterns as site_urlpatterns
 from tests.pages_fixtures import Case, build_case, build_site
 
@@ -110,6 +113,11 @@ def test_clinic_pages(case: Case) -> None:
     client.force_login(case.site.user)
     stored = case.checkin([{"code": "pus"}])
     patient, treatment = case.patient.id, case.treatment.id
+    complication = create(
+        case.treatment,
+        ComplicationIn(onset_date=timezone.localdate(), grade=1, relatedness="possibly"),
+        by=case.site.user,
+    ).id
     pages = [
         "",
         "today/",
@@ -120,6 +128,7 @@ def test_clinic_pages(case: Case) -> None:
         f"patients/{patient}/treatments/new/",
         f"treatments/{treatment}/recorded/",
         f"treatments/{treatment}/complications/new/",
+        f"complications/{complication}/edit/",
         f"checkins/{stored.id}/",
         "recall/",
         "products/",

@@ -57,6 +57,13 @@ BY_MESSAGE: dict[str, Promise] = {
     complications.FATAL_IS_SERIOUS: _(
         "A death, or a grade 4 or 5 complication, is serious: tick Serious and say why."
     ),
+    complications.NEEDS_REASON: _("A serious complication needs its reason."),
+    complications.ONLY_SERIOUS_REASON: _("Only a serious complication has a reason."),
+    complications.REPORTED_FOR_DATE: _("Tick 'reported to the regulator' when giving the report date."),
+    complications.KEEPS_REPORT_DATE: _(
+        "A complication reported to the regulator keeps its report date: give the date, or untick Reported to"
+        " the regulator."
+    ),
 }
 
 

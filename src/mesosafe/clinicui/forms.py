@@ -1,6 +1,6 @@
-"""Staff forms: add a patient or change their contact details, record a treatment, record a complication,
-acknowledge a check-in (or a queue card's check-ins) or return it to the queue, find a lot, add a product or
-a lot."""
+"""Staff forms: add a patient or change their contact details, record a treatment, record or correct a
+complication, acknowledge a check-in (or a queue card's check-ins) or return it to the queue, find a lot, add
+a product or a lot."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from pydantic import create_model
 from mesosafe.clinics.models import Batch, Product, Staff
 from mesosafe.clinics.schemas import BatchIn, ProductIn
 from mesosafe.clinicui.errors import RefusalForm
-from mesosafe.complications.models import Outcome, Relatedness, SeriousReason
+from mesosafe.complications import services as complications
+from mesosafe.complications.models import Complication, Outcome, Relatedness, SeriousReason
+from mesosafe.complications.schemas import ComplicationPatch
 from mesosafe.engines import parse
 from mesosafe.engines.inputs import DESCRIPTION_LENGTH
 from mesosafe.errors import Code, DomainError, Path
@@ -317,11 +319,10 @@ class TreatmentForm(RefusalForm, forms.Form):
         return areas
 
 
-class ComplicationForm(RefusalForm, forms.Form):
-    onset_date = _date(_("Onset date"))
-    symptom_codes = forms.MultipleChoiceField(
-        label=_("Symptoms"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
-    )
+class ComplicationFields(RefusalForm, forms.Form):
+    """What staff say of a complication, whether recording it or correcting it: the fields of
+    `ComplicationPatch` (a recorded complication keeps its onset date and symptoms)."""
+
     # Grade and relatedness start on "Choose…": a preselected first option would be stored as an answer.
     grade = forms.TypedChoiceField(
         label=_("Grade (1 mild – 5 death)"),
@@ -354,8 +355,16 @@ class ComplicationForm(RefusalForm, forms.Form):
     reported_to_regulator = forms.BooleanField(label=_("Reported to the regulator"), required=False)
     reported_on = _date(_("Report date"), required=False)
 
+
+class ComplicationForm(ComplicationFields):
+    onset_date = _date(_("Onset date"))
+    symptom_codes = forms.MultipleChoiceField(
+        label=_("Symptoms"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+
     def __init__(self, *args: Any, lang: Lang = Lang.EN, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.order_fields(["onset_date", "symptom_codes"])  # what happened first, then what staff judge
         field = self.fields["symptom_codes"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(code, e.name.get(lang)) for code, e in load_kb().effects.items()]
@@ -373,6 +382,35 @@ class ComplicationForm(RefusalForm, forms.Form):
         if onset and outcome and outcome < onset:
             self.add_error("outcome_date", _("The outcome cannot come before the onset."))
         return data
+
+
+NOT_DESCRIBED_HERE = _(
+    "Only a complication with “Something else” among its symptoms takes these words: leave this empty."
+)
+# The fields a PATCH clears with null: a form's empty value for them is that null.
+CLEARED_BY_EMPTY = ("serious_reason", "outcome_date", "reported_on", "description")
+
+
+class ComplicationEditForm(ComplicationFields):
+    """Correct a recorded complication: what `PATCH /complications/{id}` takes, prefilled with the record.
+    The rules are the service's (`complications.services.update`), as for the API; `changes()` is the patch,
+    only the fields changed, so a record's older words are not checked again when something else changes."""
+
+    def __init__(self, *args: Any, complication: Complication, **kwargs: Any) -> None:
+        kwargs["initial"] = {name: getattr(complication, name) for name in ComplicationPatch.model_fields}
+        super().__init__(*args, **kwargs)
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            name: (data[name] or None) if name in CLEARED_BY_EMPTY else data[name]
+            for name in self.changed_data
+        }
+
+    def message_for(self, error: DomainError) -> str:
+        if error.message == complications.NOT_DESCRIBED:  # its symptoms are kept: ticking is not offered
+            return str(NOT_DESCRIBED_HERE)
+        return super().message_for(error)
 
 
 INCOMPLETE = _("The form was incomplete; please try again.")

@@ -5,6 +5,7 @@ from mesosafe.clinicui.login import LoginView
 from mesosafe.clinicui.views import (
     catalogue,
     checkin,
+    complication_edit,
     complications,
     exports,
     patient_edit,
@@ -39,6 +40,7 @@ urlpatterns = [
     path("treatments/<int:pk>/link/", patients.new_link, name="new_link"),
     path("treatments/<int:pk>/link/stop/", patients.stop_link, name="stop_link"),
     path("treatments/<int:pk>/complications/new/", complications.new_complication, name="new_complication"),
+    path("complications/<int:pk>/edit/", complication_edit.edit_complication, name="edit_complication"),
     path("complications/<int:pk>/icsr.xml", exports.complication_icsr, name="complication_icsr"),
     path("treatments/<int:pk>/aftercare.pdf", exports.aftercare_sheet, name="aftercare_sheet"),
     path("recall/", recall.recall, name="recall"),

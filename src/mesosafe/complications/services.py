@@ -29,6 +29,9 @@ OWN_WORDS_KEPT = (
 )
 FATAL_IS_SERIOUS = "a death, or a grade 4 or 5 complication, is serious: mark it serious and say why"
 KEEPS_REPORT_DATE = "a complication reported to the regulator keeps its report date"
+NEEDS_REASON = "a serious complication needs its reason"
+ONLY_SERIOUS_REASON = "only a serious complication has a reason"
+REPORTED_FOR_DATE = "set reported_to_regulator when giving the report date"
 
 
 def _once_each(codes: list[str]) -> None:
@@ -49,11 +52,11 @@ def _check(values: dict[str, Any]) -> None:
     if not values.get("serious") and (values.get("outcome") == Outcome.FATAL or values.get("grade", 0) >= 4):
         raise DomainError("serious", FATAL_IS_SERIOUS)
     if values.get("serious") and not values.get("serious_reason"):
-        raise DomainError("serious_reason", "a serious complication needs its reason")
+        raise DomainError("serious_reason", NEEDS_REASON)
     if not values.get("serious") and values.get("serious_reason"):
-        raise DomainError("serious_reason", "only a serious complication has a reason")
+        raise DomainError("serious_reason", ONLY_SERIOUS_REASON)
     if values.get("reported_on") and not values.get("reported_to_regulator"):
-        raise DomainError("reported_on", "set reported_to_regulator when giving the report date")
+        raise DomainError("reported_on", REPORTED_FOR_DATE)
     latest = date.today() + timedelta(days=1)  # today somewhere on Earth, whatever the server's zone
     for name in ("onset_date", "outcome_date", "reported_on"):
         if values.get(name) and values[name] > latest:
