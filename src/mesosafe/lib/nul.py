@@ -2,8 +2,10 @@
 
 `RefuseNul` looks at what every request carries (path, query, headers). A query parameter holding a NUL or
 another control character (`engines.inputs.CONTROLS`; only a hand-made address has one) is a 400 naming the
-parameter: problem+json under /api/, a plain page in both languages elsewhere (it runs before the pages'
-middleware, so before any view or URL resolution could answer it otherwise). A NUL in the path is a 404
+parameter: a plain page in both languages on pages (it runs before the pages' middleware, so before any
+view or URL resolution could answer it otherwise); under /api/ the API judges its query itself, after
+authentication (`query_problem`, called from `api/main`), so a client without credentials gets 401 whatever
+its query. A NUL in the path is a 404
 (the path names no parameter), in a header a 422 naming it. The pages' forms refuse a NUL in a field
 themselves, and the API's parser looks through the JSON it has read (`find_nul`), whatever the body's
 Content-Type said."""
@@ -14,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template import loader
 from django.views import defaults
@@ -43,9 +44,9 @@ def _unreadable(text: str) -> bool:
     return not CONTROLS.isdisjoint(text)
 
 
-def _query_problem(request: HttpRequest) -> Problem | None:
+def query_problem(request: HttpRequest) -> Problem | None:
     """The first query parameter whose name or a value holds a NUL or control character, named without
-    them."""
+    them. The API judges its query after authentication (`api/main`), so it calls this itself."""
     for name, values in request.GET.lists():
         if _unreadable(name) or any(_unreadable(v) for v in values):
             shown = "".join(c for c in name if c not in CONTROLS) or "(query)"
@@ -56,7 +57,7 @@ def _query_problem(request: HttpRequest) -> Problem | None:
 def _problem(request: HttpRequest) -> Problem | None:
     if "\x00" in request.path:
         return Problem(404)
-    if query := _query_problem(request):
+    if not for_api(request) and (query := query_problem(request)):
         return query
     for name, value in request.headers.items():
         if "\x00" in value:
@@ -69,14 +70,9 @@ class RefuseNul:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            problem = _problem(request)
-        except TooManyFieldsSent:
-            if not for_api(request):
-                raise  # Django's own 400 page: the plain page here speaks of a control character
-            # reading the query here, before ninja, kept its problem+json answer to this from the API
-            too_many = f"has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters"
-            return field_problem("(query)", too_many, status=400).response()
+        # a page's query with too many parameters raises TooManyFieldsSent here: Django's own 400 page (the
+        # plain page here speaks of a control character)
+        problem = _problem(request)
         if problem is None:
             return self.get_response(request)
         if for_api(request):
@@ -85,6 +81,13 @@ class RefuseNul:
             return _bad_query_page(problem.errors[0]["field"])
         # No form sends a NUL in a path or header: such a page was not asked for by a person; not found
         return defaults.page_not_found(request, Http404())
+
+
+def too_many_parameters() -> Problem:
+    """The API's answer where Django refuses a query of more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters
+    (its own bare HTML 400 page otherwise)."""
+    too_many = f"has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters"
+    return field_problem("(query)", too_many, status=400)
 
 
 def _bad_query_page(name: str) -> HttpResponse:
