@@ -65,7 +65,7 @@ def _answer(method: str, url: str, **extra: str) -> HttpResponseBase:
 @pytest.mark.parametrize(
     ("url", "extra", "status"),
     [
-        ("/clinic/%00", {}, 404),  # RefuseNul, a page
+        ("/clinic/%00", {}, 400),  # RefuseNul, a page's path
         (f"{API}/patients?q=%00", {}, 401),  # the API judges its query once the client is authenticated
         ("/clinic/?page=%00", {}, 400),  # RefuseNul, a page's query
         ("/clinic/login/", TOO_LARGE, 413),  # LimitBody
