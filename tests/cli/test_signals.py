@@ -709,3 +709,19 @@ def test_caers_not_available_stratum_is_warned_about(tmp_path: Path) -> None:
         "those reports out, if it means missing)"
     ]
     assert stderr.count("Warning: ") == 1
+
+
+def test_top_shows_an_infinite_ratio_and_a_missing_interval_as_said_under_the_table(tmp_path: Path) -> None:
+    """REUMOFAN PLUS / IMMOBILE (N = 6, c = 0: the event reported with no other product) was printed with
+    PRR and ROR `inf` and PRR's interval `nan`, which read as a fault. The table shows ∞ and nothing, and
+    says what they mean; the output file keeps inf (openEBGM's Inf) and NaN."""
+    out = tmp_path / "signals.csv"
+    args = ["--id", "id", "--product", "var1", "--event", "var2", "--names", "as-written", "--quiet"]
+    code, stdout, stderr = run("signals", str(CAERS), *args, "--top", "20", "--out", str(out))
+    assert code == 0, stderr
+    row = next(line for line in stdout.splitlines() if "IMMOBILE" in line and "REUMOFAN" in line)
+    assert "∞" in row and "inf" not in row and "nan" not in stdout
+    assert "∞: the ratio has a zero cell below it" in " ".join(stdout.split())
+    written = pd.read_csv(out).set_index(["product", "event"]).loc[("REUMOFAN PLUS", "IMMOBILE")]
+    assert np.isinf(written["prr"]) and np.isinf(written["ror"]) and np.isnan(written["prr_lower"])
+    assert written["interval_note"] == "c = 0 (no report of the event without the product)"

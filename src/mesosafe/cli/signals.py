@@ -6,6 +6,7 @@ the shell's: the clinic database's export (``--from-db``), the progress display 
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -45,6 +46,21 @@ def _spark_conf(items: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return parse_conf(items)
 
 
+# Said under the printed table when a cell of it is infinite or empty (docs/signals.md, "Zero cells")
+TOP_CAPTION = (
+    "∞: the ratio has a zero cell below it (c = 0 for PRR; b or c = 0 for ROR): the event was reported only "
+    "with the product, or the product only with it. Empty: no value (no 95% interval from fewer than 3 "
+    "reports or with a zero cell; no EB scores). The output file keeps inf and NaN; interval_note says why."
+)
+
+
+def _shown(value: float | None) -> str:
+    """A measure in the printed table: an infinite ratio as ∞, no value (None, NaN) as nothing."""
+    if value is None or math.isnan(value):
+        return ""
+    return ("∞" if value > 0 else "-∞") if math.isinf(value) else f"{value:.4g}"
+
+
 def _print_top(table: Any, top: int) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -58,12 +74,10 @@ def _print_top(table: Any, top: int) -> None:
     for name in ("product", "event", "n", *numbers):
         shown.add_column(name, justify="left" if name in ("product", "event") else "right")
     for row in rows:
-        shown.add_row(
-            str(row["product"]),
-            str(row["event"]),
-            str(row["n"]),
-            *("" if row[k] is None else f"{row[k]:.4g}" for k in numbers),
-        )
+        cells = [_shown(row[k]) for k in numbers]
+        shown.add_row(str(row["product"]), str(row["event"]), str(row["n"]), *cells)
+        if any(cell in ("", "∞", "-∞") for cell in cells):
+            shown.caption = TOP_CAPTION
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)
