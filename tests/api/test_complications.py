@@ -177,6 +177,33 @@ def test_something_else_without_a_checkin_takes_its_words_as_the_patients_are_ch
     assert Complication.objects.count() == 1
 
 
+def test_something_else_without_a_checkin_needs_its_words_naming_description(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """Recorded without a check-in and without words, "something else" was stored and its report said only
+    "Something else": nobody had said what it was. Refused naming description, on create and on a PATCH that
+    clears the words; from a check-in the patient left undescribed, staff words stay optional."""
+    treatment, _ = make_treatment(site, make_patient(site))
+    for words in ({}, {"description": None}):
+        refused = _create(client, site, treatment, symptom_codes=["pain", "something_else"], **words)
+        assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
+        (error,) = refused.json()["errors"]
+        assert error["field"] == "description" and error["message"].startswith("say what the symptom")
+    assert not Complication.objects.exists()
+    said = _create(client, site, treatment, symptom_codes=["something_else"], description="a hard lump")
+    assert said.status_code == 201, said.content
+    url = f"{API}/complications/{said.json()['id']}"
+    cleared = client.patch(url, {"description": None}, content_type="application/json", **site.headers())
+    assert cleared.status_code == 422 and cleared.json()["errors"][0]["field"] == "description"
+    assert Complication.objects.get().description == "a hard lump"
+    wordless, _ = submit(treatment.link, {"symptoms": [{"code": "something_else", "severity": "moderate"}]})
+    body = {"onset_date": str(timezone.now().date()), "grade": 2, "relatedness": "possibly"}
+    from_checkin = client.post(
+        f"{API}/checkins/{wordless.id}/complications", body, content_type="application/json", **site.headers()
+    )
+    assert from_checkin.status_code == 201, from_checkin.content
+
+
 def test_staff_words_are_corrected_by_a_patch_checked_and_audited_as_when_recorded(
     client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
 ) -> None:
@@ -204,7 +231,7 @@ def test_staff_words_are_corrected_by_a_patch_checked_and_audited_as_when_record
         assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "description", sent
     assert Complication.objects.get(pk=stored.id).description == words
     cleared = client.patch(url, {"description": None}, content_type="application/json", **site.headers())
-    assert cleared.status_code == 200 and cleared.json()["description"] == ""
+    assert cleared.status_code == 422 and cleared.json()["errors"][0]["field"] == "description"  # needed
     pain = _create(client, site, treatment, symptom_codes=["pain"]).json()
     other = client.patch(
         f"{API}/complications/{pain['id']}", {"description": words}, content_type="application/json",

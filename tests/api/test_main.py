@@ -103,21 +103,41 @@ def _sample(parameter: dict[str, Any]) -> str:
 
 
 def test_every_read_in_the_schema_takes_its_documented_parameters_and_refuses_others(
-    client: Client, site: Site
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
 ) -> None:
     """Walks the OpenAPI document: each GET's documented query parameters are let through (an answer that is
-    no 400 naming one), and any other is refused naming it, on every read, not only those tried above."""
+    no 400 naming one), and any other is refused naming it, on every read, not only those tried above. The
+    query is judged once the caller is authenticated: a patient's reads with a link token."""
+    _, token = make_treatment(site, make_patient(site))
     schema = client.get(f"{API}/openapi.json").json()
     reads = {path: ops["get"] for path, ops in schema["paths"].items() if "get" in ops}
     assert len(reads) > 15
     for template, operation in reads.items():
         url = API + re.sub(r"\{[^}]+\}", "1", template.removeprefix("/api/v1"))
+        headers = link_headers(token) if template.startswith("/api/v1/patient/") else site.headers()
         documented = [p for p in operation.get("parameters", []) if p["in"] == "query"]
         query = "&".join(f"{p['name']}={_sample(p)}" for p in documented)
-        taken = client.get(f"{url}?{query}" if query else url, **site.headers())
+        taken = client.get(f"{url}?{query}" if query else url, **headers)
         if taken.status_code == 400:
             fields = {e["field"] for e in taken.json()["errors"]}
             assert not fields & {p["name"] for p in documented}, (template, taken.json())
-        refused = client.get(f"{url}?not_a_parameter=1", **site.headers())
+        refused = client.get(f"{url}?not_a_parameter=1", **headers)
         assert refused.status_code == 400, template
         assert refused.json()["errors"][0]["field"] == "not_a_parameter", template
+
+
+def test_a_client_without_credentials_gets_401_whatever_its_query(client: Client, site: Site) -> None:
+    """A bad query was judged first: a client without a key got 400 listing the parameters a read takes."""
+    many = "&".join(f"a{i}=1" for i in range(1001))
+    queries = ["clinc=2", "limit=1&limit=2", "limit=1%00", "=x", many]
+    for query in queries:
+        for method in (client.get, client.head):
+            answer = method(f"{API}/patients?{query}")
+            assert answer.status_code == 401, (query[:20], method)
+            assert answer["WWW-Authenticate"] == "Bearer"
+    wrong_key = client.get(f"{API}/patients?clinc=2", HTTP_AUTHORIZATION="Bearer nope")
+    assert wrong_key.status_code == 401
+    assert client.get(f"{API}/patient/me?x=1", HTTP_AUTHORIZATION="Bearer nope").status_code == 404  # a link
+    authenticated = client.get(f"{API}/patients?limit=1&limit=2", **site.headers())
+    assert _refusal(authenticated) == (400, "limit", "is given twice: send each parameter once")
+    assert client.get(f"{API}/openapi.json?x=1&x=2").status_code == 400  # no credentials asked there

@@ -323,6 +323,20 @@ def test_the_ror_flag_needs_three_reports_unless_told(tmp_path: Path) -> None:
     assert MIN_ROR_N == stats.MIN_INTERVAL_REPORTS
 
 
+def test_the_evans_flag_needs_three_reports(tmp_path: Path) -> None:
+    """--evans-n 1 was taken and flagged 12,433 of CAERS's 17,189 pairs as Evans signals, 11,681 of them from
+    one report (--evans-n 2: 752), where Evans et al. (2001)'s rule asks for N >= 3: refused naming it."""
+    out = tmp_path / "s.csv"
+    args = ["signals", str(CAERS), "--product", "var1", "--event", "var2", "--names", "as-written", "--quiet"]
+    for low in ("1", "2"):
+        code, _, stderr = run(*args, "--out", str(out), "--evans-n", low)
+        assert code == 2 and "--evans-n" in stderr and "x>=3" in stderr and "Traceback" not in stderr
+    assert not out.exists()
+    code, _, stderr = run(*args, "--out", str(out), "--evans-n", "3")
+    assert code == 0, stderr
+    assert pd.read_csv(out)["flag_evans"].sum() == 319
+
+
 def test_no_interval_is_printed_from_one_report_and_the_table_says_why(tmp_path: Path) -> None:
     """CAERS BONE SOLID / NAIL DISORDER, N = 1 (a, b, c, d = 1, 1, 1, 3353): PRR 1677 [152.1, 18489.9] and ROR
     3353 [112.5, 99961.1] were written, bounds from a single report that read like measurements."""
@@ -709,3 +723,19 @@ def test_caers_not_available_stratum_is_warned_about(tmp_path: Path) -> None:
         "those reports out, if it means missing)"
     ]
     assert stderr.count("Warning: ") == 1
+
+
+def test_top_shows_an_infinite_ratio_and_a_missing_interval_as_said_under_the_table(tmp_path: Path) -> None:
+    """REUMOFAN PLUS / IMMOBILE (N = 6, c = 0: the event reported with no other product) was printed with
+    PRR and ROR `inf` and PRR's interval `nan`, which read as a fault. The table shows ∞ and nothing, and
+    says what they mean; the output file keeps inf (openEBGM's Inf) and NaN."""
+    out = tmp_path / "signals.csv"
+    args = ["--id", "id", "--product", "var1", "--event", "var2", "--names", "as-written", "--quiet"]
+    code, stdout, stderr = run("signals", str(CAERS), *args, "--top", "20", "--out", str(out))
+    assert code == 0, stderr
+    row = next(line for line in stdout.splitlines() if "IMMOBILE" in line and "REUMOFAN" in line)
+    assert "∞" in row and "inf" not in row and "nan" not in stdout
+    assert "∞: the ratio has a zero cell below it" in " ".join(stdout.split())
+    written = pd.read_csv(out).set_index(["product", "event"]).loc[("REUMOFAN PLUS", "IMMOBILE")]
+    assert np.isinf(written["prr"]) and np.isinf(written["ror"]) and np.isnan(written["prr_lower"])
+    assert written["interval_note"] == "c = 0 (no report of the event without the product)"

@@ -192,3 +192,21 @@ def test_staff_words_beside_the_patients_own_are_a_field_error_in_the_pages_lang
     assert stored.reviewed_at is None
     assert staff_client.post(url, data(symptom_codes=["something_else"])).status_code == 302
     assert Complication.objects.get().own_words() == {"something_else": "حكة منذ ٣ أيام"}
+
+
+def test_something_else_without_a_checkin_needs_its_words_a_field_error_in_the_pages_language(
+    case: Case, staff_client: Client
+) -> None:
+    """Ticked without a check-in and without words, "something else" was recorded saying nothing of what it
+    was (the API refuses it too): a field error on the words, in English and Arabic."""
+    url = f"/clinic/treatments/{case.treatment.id}/complications/new/"
+    for lang in ("en", "ar"):
+        staff_client.cookies["django_language"] = lang
+        refused = staff_client.post(url, data(symptom_codes=["something_else"], description="  "))
+        page = refused.content.decode()
+        with translation.override(lang):
+            said = gettext("Say what “Something else” was: no check-in says it.")
+        assert refused.status_code == 400 and said in page
+        assert lang == "en" or not said.startswith("Say what")
+        assert re.search(r'<input type="text" name="description"[^>]*aria-invalid="true"', page)
+    assert not Complication.objects.exists()

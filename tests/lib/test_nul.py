@@ -65,9 +65,57 @@ def test_a_query_with_too_many_parameters_is_a_400_problem_on_the_api(client: Cl
     assert client.get(f"/clinic/?{many}").status_code == 400  # Django's own page
 
 
-def test_a_nul_in_the_path_is_still_not_found(client: Client) -> None:
-    assert client.get("/clinic/%00").status_code == 404
-    assert client.get(f"{API}/patients%00").status_code == 404
+@pytest.mark.parametrize("path", [f"{API}/patients%00", f"{API}/patients/1%01"])
+def test_a_control_character_in_the_path_is_a_400_problem_naming_the_path(
+    client: Client, site: Site, path: str
+) -> None:
+    """It was a 404, as if the address named nothing: the address cannot be read at all."""
+    for headers in ({}, site.headers()):
+        api = client.get(path, **headers)
+        assert api.status_code == 400 and api["Content-Type"] == "application/problem+json"
+        message = "must not contain NUL or other control characters"
+        assert api.json()["errors"] == [{"field": "(path)", "message": message}]
+
+
+def test_a_control_character_in_a_pages_path_is_a_plain_400_page_naming_it(client: Client) -> None:
+    page = client.get("/clinic/pati%00ents/")
+    text = page.content.decode()
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    assert "<bdi>/clinic/patients/</bdi>" in text and 'lang="ar" dir="rtl"' in text
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("HTTP_IDEMPOTENCY_KEY", "k\x00"),
+        ("HTTP_IDEMPOTENCY_KEY", "k\x01"),
+        ("HTTP_AUTHORIZATION", "Bearer a\x00b"),
+        ("HTTP_AUTHORIZATION", "Bearer a\x7f"),
+        ("HTTP_ACCEPT_LANGUAGE", "ar\x1b"),
+    ],
+)
+def test_a_control_character_in_a_header_is_a_400_problem_naming_the_header(
+    client: Client, site: Site, header: str, value: str
+) -> None:
+    """A NUL in a header was a 422, and another control character whatever the header's reader made of it
+    (a 422 on Idempotency-Key, a 401 on Authorization): a 400 naming the header."""
+    name = header.removeprefix("HTTP_").replace("_", "-").title()
+    sent = {**site.headers(), header: value}
+    api = client.post(f"{API}/patients", {}, content_type="application/json", **sent)
+    assert api.status_code == 400 and api["Content-Type"] == "application/problem+json"
+    message = "must not contain NUL or other control characters"
+    assert api.json()["errors"] == [{"field": name, "message": message}]
+    page = client.get("/clinic/", **{header: value})
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    assert f"<bdi>{name}</bdi>" in page.content.decode() and 'lang="ar" dir="rtl"' in page.content.decode()
+
+
+def test_tab_and_text_beyond_ascii_in_a_header_are_let_through(client: Client, site: Site) -> None:
+    """A WSGI server reads a header's bytes as Latin-1: UTF-8 text (a Referer, a cookie) shows bytes
+    0x80-0x9F, which are no control characters there."""
+    referer = "https://example.org/\u00c4\u0081"  # "ā" in UTF-8, as Latin-1
+    sent = client.get(f"{API}/patients", HTTP_REFERER=referer, HTTP_USER_AGENT="a\tb", **site.headers())
+    assert sent.status_code == 200
 
 
 def test_tab_and_line_breaks_in_the_query_are_let_through(client: Client, site: Site) -> None:

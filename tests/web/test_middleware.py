@@ -65,8 +65,8 @@ def _answer(method: str, url: str, **extra: str) -> HttpResponseBase:
 @pytest.mark.parametrize(
     ("url", "extra", "status"),
     [
-        ("/clinic/%00", {}, 404),  # RefuseNul, a page
-        (f"{API}/patients?q=%00", {}, 400),  # RefuseNul, the API
+        ("/clinic/%00", {}, 400),  # RefuseNul, a page's path
+        (f"{API}/patients?q=%00", {}, 401),  # the API judges its query once the client is authenticated
         ("/clinic/?page=%00", {}, 400),  # RefuseNul, a page's query
         ("/clinic/login/", TOO_LARGE, 413),  # LimitBody
         (f"{API}/patients", TOO_LARGE, 413),
@@ -87,7 +87,7 @@ def test_a_refusal_of_a_head_has_gets_status_and_headers_and_no_body(
     [
         (f"{API}/nonexistent", 404),  # no route
         ("/api//v1/patients", 404),
-        (f"{API}/patients/1?x=%00", 400),  # RefuseNul answers before the API would set it
+        (f"{API}/patients/1?x=%00", 401),  # the query is judged after authentication
         ("/p/{token}/checkin/99999/", 404),  # the 404 page holds the token (the language form's next)
         ("/P/{token}/", 404),
     ],

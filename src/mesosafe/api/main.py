@@ -20,7 +20,7 @@ from ninja.parser import Parser
 from mesosafe.engines.inputs import message_of
 from mesosafe.errors import Code, DomainError, field_path
 from mesosafe.lib import jsonbody
-from mesosafe.lib.nul import find_nul
+from mesosafe.lib.nul import find_nul, query_problem, too_many_parameters
 from mesosafe.lib.problems import CONTENT_TYPE, Problem, field_problem
 
 # Every answer of the API, whatever it carries: no browser or client cache keeps patient data on disk
@@ -134,11 +134,15 @@ def _written_id(value: object) -> bool:
     return isinstance(value, str) and value.isascii() and value.isdigit()
 
 
+def _path_view(view: Callable[..., HttpResponseBase]) -> Any:
+    """The PathView a ninja view closes over; None for any other view."""
+    return inspect.getclosurevars(view).nonlocals.get("self") if inspect.isfunction(view) else None
+
+
 def read_parameters(view: Callable[..., HttpResponseBase]) -> frozenset[str] | None:
     """The query parameters the GET operation of a path's view takes (by name as sent, alias included);
-    None for a view that is no ninja path's or has no GET. ninja's view closes over its PathView."""
-    path_view = inspect.getclosurevars(view).nonlocals.get("self") if inspect.isfunction(view) else None
-    for operation in getattr(path_view, "operations", []):
+    None for a view that is no ninja path's or has no GET."""
+    for operation in getattr(_path_view(view), "operations", []):
         if "GET" in operation.methods:
             queries = (m for m in operation.models if m.__ninja_param_source__ == "query")
             return frozenset(name for model in queries for name in model.__ninja_flatten_map__)
@@ -160,22 +164,49 @@ def _unknown_parameter(request: HttpRequest, takes: frozenset[str] | None) -> Ht
     return field_problem(unknown or "(query)", message, status=400).response()
 
 
+def _query_refusal(request: HttpRequest, takes: frozenset[str] | None) -> HttpResponse | None:
+    """A 400 naming what is wrong with the query: too many parameters, a control character (`lib/nul`), a
+    parameter given twice, or one a read does not take (`takes`)."""
+    try:
+        if problem := query_problem(request):
+            return problem.response()
+        twice = next((name for name, values in request.GET.lists() if len(values) > 1), None)
+    except TooManyFieldsSent:
+        return too_many_parameters().response()
+    if twice is not None:
+        # the last one was taken: ?limit=5&limit=500 (as a JSON body's repeated key is refused)
+        return field_problem(twice, "is given twice: send each parameter once", status=400).response()
+    return _unknown_parameter(request, takes)
+
+
+def _query_after_authentication(path_view: Any, takes: frozenset[str] | None) -> None:
+    """Each operation of a ninja path judges its query once its checks (authentication, rate limit) have
+    passed: a client without credentials gets 401 whatever its query, and only an authenticated one learns
+    which parameters a read takes."""
+    for operation in path_view.operations:
+        checks = operation._run_checks
+
+        def run_checks(request: HttpRequest, checks: Callable[..., HttpResponse | None] = checks) -> Any:
+            return checks(request) or _query_refusal(request, takes)
+
+        if not getattr(checks, "judges_query", False):  # the URLs may be built more than once
+            run_checks.judges_query = True  # type: ignore[attr-defined]
+            operation._run_checks = run_checks
+
+
 def _http_methods(
-    view: Callable[..., HttpResponseBase], takes: frozenset[str] | None = None
+    view: Callable[..., HttpResponseBase], takes: frozenset[str] | None = None, judge_query: bool = True
 ) -> Callable[..., HttpResponseBase]:
     """HEAD answered as GET without the body; a method a path does not take as a problem+json 405 (ninja
-    answers it with a bare HTML one); a parameter given twice, or one a read does not take (`takes`), as a
-    400 naming it; every answer `Cache-Control: private, no-store`."""
+    answers it with a bare HTML one); every answer `Cache-Control: private, no-store`. Where `judge_query`,
+    a bad query (`_query_refusal`) is a 400 here; a ninja path judges it after authentication instead."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not all(_written_id(value) for name, value in kwargs.items() if name.endswith("_id")):
             return Problem(404).response()
-        if twice := next((name for name, values in request.GET.lists() if len(values) > 1), None):
-            # the last one was taken: ?limit=5&limit=500 (as a JSON body's repeated key is refused)
-            return field_problem(twice, "is given twice: send each parameter once", status=400).response()
-        if unknown := _unknown_parameter(request, takes):
-            return unknown
+        if judge_query and (refusal := _query_refusal(request, takes)):
+            return refusal
         head = request.method == "HEAD"
         response = _as_get(view, request, *args, **kwargs) if head else view(request, *args, **kwargs)
         if response.status_code == 405:
@@ -207,7 +238,10 @@ class MesosafeAPI(NinjaAPI):
         for url in urls:
             if isinstance(url, URLPattern):
                 view = _read_only(url.callback) if url.name in READ_ONLY else url.callback
-                url.callback = _http_methods(view, read_parameters(url.callback))
+                takes, path_view = read_parameters(url.callback), _path_view(url.callback)
+                if path_view is not None:
+                    _query_after_authentication(path_view, takes)
+                url.callback = _http_methods(view, takes, judge_query=path_view is None)
         return urls
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:

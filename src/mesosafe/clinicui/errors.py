@@ -50,6 +50,7 @@ BY_MESSAGE: dict[str, Promise] = {
     complications.BEFORE_ONSET: _("The outcome cannot come before the onset."),
     complications.REPORT_BEFORE_ONSET: _("The report cannot come before the onset."),
     complications.NOT_DESCRIBED: _("Tick “Something else” for these words, or leave them out."),
+    complications.NEEDS_WORDS: _("Say what “Something else” was: no check-in says it."),
     complications.OWN_WORDS_KEPT: _(
         "The patient's own words are kept; the check-in already says what this symptom was, and words here"
         " would be neither shown nor reported: leave this empty (a note can go under Action taken)."

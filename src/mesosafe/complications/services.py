@@ -23,6 +23,10 @@ BEFORE_TREATMENT = "the onset cannot come before the treatment"
 BEFORE_ONSET = "the outcome cannot come before the onset"
 REPORT_BEFORE_ONSET = "the report cannot come before the onset"
 NOT_DESCRIBED = "only a symptom that takes a description (something_else) has one: give it, or leave this out"
+NEEDS_WORDS = (
+    "say what the symptom 'something else' was: without a check-in no patient's words say it, and its report"
+    " would say only 'Something else'"
+)
 OWN_WORDS_KEPT = (
     "the patient's own words are kept; the check-in already says what this symptom was, and words given here"
     " would be neither shown nor reported: leave this out (a note can go in action_taken)"
@@ -74,6 +78,12 @@ def _check_description(values: dict[str, Any]) -> None:
         raise DomainError("description", NOT_DESCRIBED)
 
 
+def _has_words(values: dict[str, Any], checkin: CheckIn | None) -> None:
+    """A described code recorded without a check-in needs staff words: nobody else says what it was."""
+    if checkin is None and not values.get("description") and described_codes(values.get("symptom_codes")):
+        raise DomainError("description", NEEDS_WORDS)
+
+
 def _keeps_own_words(values: dict[str, Any], checkin: CheckIn | None) -> None:
     """Staff words only where they are read: for a described code the check-in's patient did not describe
     (their own words win: Complication.own_words), else refused rather than stored unseen."""
@@ -97,6 +107,7 @@ def create(
         values["symptom_codes"] = list(dict.fromkeys(s["code"] for s in checkin.answers.get("symptoms", [])))
     _once_each(values["symptom_codes"])
     _check(values)
+    _has_words(values, checkin)
     _keeps_own_words(values, checkin)
     if values["onset_date"] < treatment.patient.clinic.local_date(treatment.performed_at):
         raise DomainError("onset_date", BEFORE_TREATMENT)
@@ -129,6 +140,8 @@ def update(complication: Complication, patch: ComplicationPatch, by: Any) -> Com
     _check(current)
     if changes.get("description"):  # checked where given: older records keep theirs through other changes
         _keeps_own_words(current, complication.checkin)
+    if "description" in changes:  # cleared
+        _has_words(current, complication.checkin)
     for name, value in changes.items():
         setattr(complication, name, value)
     saved = list(changes)

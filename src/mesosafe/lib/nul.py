@@ -2,22 +2,24 @@
 
 `RefuseNul` looks at what every request carries (path, query, headers). A query parameter holding a NUL or
 another control character (`engines.inputs.CONTROLS`; only a hand-made address has one) is a 400 naming the
-parameter: problem+json under /api/, a plain page in both languages elsewhere (it runs before the pages'
-middleware, so before any view or URL resolution could answer it otherwise). A NUL in the path is a 404
-(the path names no parameter), in a header a 422 naming it. The pages' forms refuse a NUL in a field
+parameter: a plain page in both languages on pages (it runs before the pages' middleware, so before any
+view or URL resolution could answer it otherwise); under /api/ the API judges its query itself, after
+authentication (`query_problem`, called from `api/main`), so a client without credentials gets 401 whatever
+its query. A NUL or control character in the path,
+or in a header's value (NUL, C0 but tab, DEL: `HEADER_CONTROLS`), is a 400 naming "(path)" or the header:
+problem+json under /api/, before authentication (the request is malformed, whoever sends it); elsewhere a
+plain page in both languages, naming the path or the header. The pages' forms refuse a NUL in a field
 themselves, and the API's parser looks through the JSON it has read (`find_nul`), whatever the body's
 Content-Type said."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core.exceptions import TooManyFieldsSent
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template import loader
-from django.views import defaults
 
 from mesosafe.engines.inputs import CONTROLS
 from mesosafe.lib import jsonbody
@@ -43,24 +45,40 @@ def _unreadable(text: str) -> bool:
     return not CONTROLS.isdisjoint(text)
 
 
-def _query_problem(request: HttpRequest) -> Problem | None:
+def query_problem(request: HttpRequest) -> Problem | None:
     """The first query parameter whose name or a value holds a NUL or control character, named without
-    them."""
+    them. The API judges its query after authentication (`api/main`), so it calls this itself."""
     for name, values in request.GET.lists():
         if _unreadable(name) or any(_unreadable(v) for v in values):
-            shown = "".join(c for c in name if c not in CONTROLS) or "(query)"
+            shown = _without_controls(name) or "(query)"
             return field_problem(shown, QUERY_CONTROL, status=400)
     return None
 
 
-def _problem(request: HttpRequest) -> Problem | None:
-    if "\x00" in request.path:
-        return Problem(404)
-    if query := _query_problem(request):
-        return query
+# What a header value must not hold: NUL, the other C0 controls but tab, DEL (RFC 9110 §5.5 allows no other
+# control in a field value). Bytes 0x80–0x9F are not judged: a WSGI server reads a header's bytes as Latin-1,
+# so UTF-8 text in a cookie or a Referer shows them.
+HEADER_CONTROLS = frozenset(map(chr, [*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F]))
+
+
+def _without_controls(text: str) -> str:
+    return "".join(c for c in text if c not in CONTROLS)
+
+
+class Refusal(NamedTuple):
+    problem: Problem  # the API's answer
+    template: str  # the pages' answer, naming `shown`
+    shown: str
+
+
+def _refusal(request: HttpRequest) -> Refusal | None:
+    if _unreadable(request.path):
+        return Refusal(field_problem("(path)", QUERY_CONTROL, status=400), "400_query.html", request.path)
+    if not for_api(request) and (query := query_problem(request)):
+        return Refusal(query, "400_query.html", query.errors[0]["field"])
     for name, value in request.headers.items():
-        if "\x00" in value:
-            return field_problem(name, "must not contain NUL characters")
+        if not HEADER_CONTROLS.isdisjoint(value):
+            return Refusal(field_problem(name, QUERY_CONTROL, status=400), "400_header.html", name)
     return None
 
 
@@ -69,25 +87,24 @@ class RefuseNul:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            problem = _problem(request)
-        except TooManyFieldsSent:
-            if not for_api(request):
-                raise  # Django's own 400 page: the plain page here speaks of a control character
-            # reading the query here, before ninja, kept its problem+json answer to this from the API
-            too_many = f"has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters"
-            return field_problem("(query)", too_many, status=400).response()
-        if problem is None:
+        # a page's query with too many parameters raises TooManyFieldsSent here: Django's own 400 page (the
+        # plain page here speaks of a control character)
+        refused = _refusal(request)
+        if refused is None:
             return self.get_response(request)
-        if for_api(request):
-            return problem.response()
-        if problem.status == 400:
-            return _bad_query_page(problem.errors[0]["field"])
-        # No form sends a NUL in a path or header: such a page was not asked for by a person; not found
-        return defaults.page_not_found(request, Http404())
+        return refused.problem.response() if for_api(request) else _page(refused.template, refused.shown)
 
 
-def _bad_query_page(name: str) -> HttpResponse:
-    """A plain page in both languages naming the parameter, rendered without the request: the session and
-    language middleware have not run."""
-    return HttpResponse(loader.render_to_string("400_query.html", {"parameter": name}), status=400)
+def too_many_parameters() -> Problem:
+    """The API's answer where Django refuses a query of more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters
+    (its own bare HTML 400 page otherwise)."""
+    too_many = f"has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters"
+    return field_problem("(query)", too_many, status=400)
+
+
+def _page(template: str, name: str) -> HttpResponse:
+    """A plain 400 page in both languages naming the part of the request (query parameter, path, header)
+    without its control characters, rendered without the request: the session and language middleware have
+    not run."""
+    shown = _without_controls(name)
+    return HttpResponse(loader.render_to_string(template, {"parameter": shown}), status=400)
