@@ -108,7 +108,8 @@ def test_a_mistyped_description_is_corrected_audited_and_a_new_report_version(
 def test_every_field_the_patch_takes_is_changed_and_the_optional_ones_cleared(
     case: Case, staff_client: Client
 ) -> None:
-    complication = recorded(case, outcome_date=timezone.localdate())
+    # "something else" recorded without a check-in keeps its words (a field error to clear them), so not here
+    complication = recorded(case, outcome_date=timezone.localdate(), symptom_codes=["pain"], description=None)
     today = timezone.localdate().isoformat()
     changed = as_shown(
         complication,
@@ -304,3 +305,17 @@ def test_only_staff_may_edit(case: Case, client: Client) -> None:
     assert client.post(url(complication), as_shown(complication, description="x")).status_code == 403
     complication.refresh_from_db()
     assert complication.description == "a lump under teh chin" and updates(complication) == 0
+
+
+def test_clearing_the_words_for_something_else_is_a_field_error(case: Case, staff_client: Client) -> None:
+    """Recorded without a check-in, nobody else says what "something else" was: the words stay."""
+    complication = recorded(case)
+    staff_client.cookies["django_language"] = "ar"
+    refused = staff_client.post(url(complication), as_shown(complication, description=""))
+    with translation.override("ar"):
+        said = gettext("Say what “Something else” was: no check-in says it.")
+    page = refused.content.decode()
+    assert refused.status_code == 400 and said in page
+    assert re.search(r'<input type="text" name="description"[^>]*aria-invalid="true"', page)
+    complication.refresh_from_db()
+    assert complication.description == "a lump under teh chin"
