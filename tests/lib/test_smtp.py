@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import pytest
-from django.core.mail import get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.test import override_settings
 
 from tests.smtp_servers import GIVE_UP_S, SmtpServer
@@ -112,3 +112,36 @@ def test_a_mail_server_named_by_its_host_name_gets_the_message(smtp_sink: SmtpSe
     with override_settings(**smtp_sink.settings(EMAIL_HOST="localhost", MESOSAFE_EMAIL_DEADLINE=5)):
         assert send_mail("subject", "the text", None, ["staff@clinic.test"]) == 1
     assert "the text" in smtp_sink.messages[0]
+
+
+class TimerFiringAtCancel:
+    """A watchdog that fires just as it is cancelled: its call has finished, and `threading.Timer.cancel`
+    cannot stop a timer whose wait has already ended."""
+
+    def __init__(self, interval: float, function: Any, args: Any = None, kwargs: Any = None) -> None:
+        self.fire = lambda: function(*(args or ()), **(kwargs or {}))
+        self.daemon = False
+
+    def start(self) -> None:
+        pass
+
+    def cancel(self) -> None:
+        self.fire()
+
+
+def test_a_watchdog_firing_as_its_call_ends_cuts_nothing(
+    smtp_sink: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watchdog of `open()` fired after the connection was made, before cancel() took effect: it shut
+    the open connection down, and the send on it that followed failed (or, firing a moment later, it cut
+    the next call's connection mid-send)."""
+    monkeypatch.setattr(threading, "Timer", TimerFiringAtCancel)
+    with override_settings(**smtp_sink.settings(EMAIL_TIMEOUT=2, MESOSAFE_EMAIL_DEADLINE=5)):
+        message = EmailMessage("subject", "the text", None, ["staff@clinic.test"])
+        connection = get_connection()
+        connection.open()
+        try:
+            sent = connection.send_messages([message])
+        finally:
+            connection.close()
+    assert sent == 1 and "the text" in smtp_sink.messages[0]

@@ -110,6 +110,12 @@ class EmailBackend(smtp.EmailBackend):
         self._sockets: list[socket.socket] = []
         self._expired = threading.Event()
         self._watchdog: threading.Timer | None = None
+        # The bounded call in progress (None between calls), and the lock under which the watchdog cuts it,
+        # the call ends and sockets are added or closed: a timer that fires as its call ends (Timer.cancel
+        # cannot stop one already firing) finds the call over and cuts nothing, neither a connection left
+        # open for the next send nor, a moment later, the next call's.
+        self._call: object | None = None
+        self._watch_lock = threading.Lock()  # not `_lock`: Django's backend holds that one while sending
         self._ends_at = 0.0  # time.monotonic() when the bounded call in progress must end
 
     @property
@@ -142,9 +148,12 @@ class EmailBackend(smtp.EmailBackend):
         if self._watchdog is not None:
             yield
             return
-        self._expired.clear()
+        call = object()
+        with self._watch_lock:
+            self._call = call
+            self._expired.clear()
         self._ends_at = time.monotonic() + self.deadline
-        self._watchdog = threading.Timer(self.deadline, self._cut)
+        self._watchdog = threading.Timer(self.deadline, self._cut, [call])
         self._watchdog.daemon = True
         self._watchdog.start()
         try:
@@ -156,6 +165,8 @@ class EmailBackend(smtp.EmailBackend):
                 ) from exc
             raise
         finally:
+            with self._watch_lock:
+                self._call = None
             self._watchdog.cancel()
             self._watchdog = None
             if self.connection is None:  # a failed open leaves no connection for close() to end
@@ -166,21 +177,28 @@ class EmailBackend(smtp.EmailBackend):
         return self._ends_at - time.monotonic()
 
     def _watch(self, sock: socket.socket) -> None:
-        self._sockets.append(sock)
-        # A connect that outlasted the deadline (addresses tried one by one) hands its
-        # socket over after the watchdog has cut: the greeting and the rest would run unbounded.
-        if self._expired.is_set():
-            _shut(sock)
+        with self._watch_lock:
+            self._sockets.append(sock)
+            # A connect that outlasted the deadline (addresses tried one by one) hands its socket over
+            # after the watchdog has cut: the greeting and the rest would run unbounded.
+            if self._expired.is_set():
+                _shut(sock)
 
-    def _cut(self) -> None:
-        self._expired.set()  # before the sockets are read: one handed over from now on is cut by _watch
-        for sock in list(self._sockets):
-            _shut(sock)
+    def _cut(self, call: object) -> None:
+        """The watchdog of bounded call `call`: unless that call is over, mark it expired and shut its
+        sockets down."""
+        with self._watch_lock:
+            if call is not self._call:
+                return
+            self._expired.set()  # one socket handed over from now on is cut by _watch
+            for sock in self._sockets:
+                _shut(sock)
 
     def _forget_sockets(self) -> None:
-        for sock in self._sockets:
-            sock.close()
-        self._sockets.clear()
+        with self._watch_lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
 
 
 def _shut(sock: socket.socket) -> None:
