@@ -16,11 +16,13 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from mesosafe.checkins.alerts import failing_alerts
 from mesosafe.checkins.services import submit
 from mesosafe.checkins.tasks import alert_tasks, notify_escalation
 from mesosafe.lib.dbclock import db_now
 from mesosafe.lib.queueing import FIRST_RETRY
 from mesosafe.patients.models import Patient
+from mesosafe.workers.stale import STALE_AFTER, requeue_stale
 from tests.service_fixtures import Site
 
 URGENT = {"symptoms": [{"code": "fever"}]}
@@ -126,3 +128,43 @@ def test_a_web_server_whose_clock_is_behind_does_not_queue_a_second_alert_beside
     worker_clock(-SKEW)
     submit(treatment.link, URGENT, "behind-clock")
     assert [str(t) for t in alert_tasks(TaskResultStatus.READY).values_list("id", flat=True)] == [retry.id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_alert_claimed_by_a_worker_whose_clock_is_behind_counts_as_failing_at_once(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    worker_clock: Callable[[timedelta], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A claim's `started_at` was the worker's clock: ten minutes behind, the failed attempt to send a
+    check-in's alert seemed to start before the check-in was stored, and the clinic pages said nothing of
+    the failing alert until it was late (ten minutes past its window)."""
+    treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    submit(treatment.link, URGENT, "claimed-behind")
+    worker_clock(-SKEW)
+    monkeypatch.setattr("mesosafe.checkins.tasks.send_mail", _refused)
+    _run_alerts()
+    worker_clock(timedelta(0))
+    failing = failing_alerts(site.clinic)
+    assert failing is not None and failing.count == 1 and failing.last is not None
+
+
+@pytest.mark.django_db
+def test_a_task_of_a_worker_without_beats_whose_clock_is_behind_is_not_taken_back_early(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    worker_clock: Callable[[timedelta], None],
+) -> None:
+    """A task claimed by a worker that never beat (plain `db_worker`) goes back after STALE_AFTER from its
+    claim: dated by a worker clock ten minutes behind, it went back ten minutes early, while it ran."""
+    treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    submit(treatment.link, URGENT, "claimed-without-beats")
+    [task] = alert_tasks()
+    claimed_at = db_now()
+    worker_clock(-SKEW)
+    task.claim("plain-db-worker")
+    assert requeue_stale(claimed_at + STALE_AFTER - SKEW / 2) == 0
+    assert requeue_stale(claimed_at + STALE_AFTER + SKEW / 2) == 1
