@@ -22,6 +22,7 @@ from mesosafe.checkins.tasks import alert_tasks, notify_escalation
 from mesosafe.lib.dbclock import db_now
 from mesosafe.lib.queueing import FIRST_RETRY
 from mesosafe.patients.models import Patient
+from mesosafe.treatments.tasks import queue_reminders, send_checkin_reminder
 from mesosafe.workers.stale import STALE_AFTER, requeue_stale
 from tests.service_fixtures import Site
 
@@ -168,3 +169,25 @@ def test_a_task_of_a_worker_without_beats_whose_clock_is_behind_is_not_taken_bac
     task.claim("plain-db-worker")
     assert requeue_stale(claimed_at + STALE_AFTER - SKEW / 2) == 0
     assert requeue_stale(claimed_at + STALE_AFTER + SKEW / 2) == 1
+
+
+@pytest.mark.django_db
+def test_a_web_server_whose_clock_is_ahead_queues_a_reminder_due_in_minutes(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    worker_clock: Callable[[timedelta], None],
+) -> None:
+    """Recording a treatment queues the reminders still to come, judged by the web server's clock: ten
+    minutes ahead, a reminder due in five minutes (by the database's clock, which claims it) was taken for
+    one past, and nothing ever sent it."""
+    treatment, _ = make_treatment(site, make_patient(site), days_ago=3)
+    scheduled = treatment.schedule.first()
+    assert scheduled is not None
+    DBTaskResult.objects.all().delete()
+    scheduled.due_at = db_now() + SKEW / 2
+    scheduled.save(update_fields=["due_at"])
+    worker_clock(SKEW)  # the web server's
+    queue_reminders([scheduled])
+    [reminder] = DBTaskResult.objects.filter(task_path=send_checkin_reminder.module_path)
+    assert reminder.run_after == scheduled.due_at and reminder.args_kwargs["args"] == [scheduled.id]
