@@ -10,13 +10,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from mesosafe.checkins.alerts import failing_alerts
+from mesosafe.checkins.alerts import LATE, failing_alerts, late_alerts
+from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.services import submit
 from mesosafe.checkins.tasks import alert_tasks, notify_escalation
 from mesosafe.lib.dbclock import db_now
@@ -191,3 +193,26 @@ def test_a_web_server_whose_clock_is_ahead_queues_a_reminder_due_in_minutes(
     queue_reminders([scheduled])
     [reminder] = DBTaskResult.objects.filter(task_path=send_checkin_reminder.module_path)
     assert reminder.run_after == scheduled.due_at and reminder.args_kwargs["args"] == [scheduled.id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkin_stored_by_a_web_server_whose_clock_is_behind_is_not_late_before_its_time(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    worker_clock: Callable[[timedelta], None],
+) -> None:
+    """`submitted_at` was the storing web server's clock: ten minutes behind, its urgent check-in counted as
+    an alert late (`/healthz/worker` 503, the clinic's banner) a minute after its grouping window, not ten."""
+    treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    stored_at = db_now()
+    worker_clock(-SKEW)  # the web server's
+    checkin, _ = submit(treatment.link, URGENT, "stored-behind")
+    worker_clock(timedelta(0))
+    assert checkin.submitted_at >= stored_at
+    assert CheckIn.objects.get(id=checkin.id).submitted_at == checkin.submitted_at
+    window_ended = stored_at + timedelta(seconds=settings.MESOSAFE_ALERT_GROUP_S)
+    assert late_alerts(window_ended + timedelta(minutes=1)) == 0
+    assert failing_alerts(site.clinic, window_ended + timedelta(minutes=1)) is None
+    assert late_alerts(window_ended + LATE + timedelta(minutes=1)) == 1
+    assert late_alerts() == 0  # now, by the database's clock
