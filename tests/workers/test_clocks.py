@@ -216,3 +216,26 @@ def test_a_checkin_stored_by_a_web_server_whose_clock_is_behind_is_not_late_befo
     assert failing_alerts(site.clinic, window_ended + timedelta(minutes=1)) is None
     assert late_alerts(window_ended + LATE + timedelta(minutes=1)) == 1
     assert late_alerts() == 0  # now, by the database's clock
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_alert_queued_by_a_web_server_whose_clock_is_behind_waits_behind_earlier_ones(
+    site: Site,
+    make_patient: Callable[..., Patient],
+    make_treatment: Callable[..., Any],
+    worker_clock: Callable[[timedelta], None],
+) -> None:
+    """Tasks of one priority waiting "now" run in `enqueued_at` order, which was the enqueuing server's
+    clock: ten minutes behind, a web server's alerts went ahead of others queued before them. Both ways of
+    queueing an alert: with the check-in (one statement on PostgreSQL) and through the task backend."""
+    first_treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    later_treatment, _ = make_treatment(site, make_patient(site, email=""), days_ago=3)
+    DBTaskResult.objects.all().delete()
+    first, _ = submit(first_treatment.link, URGENT, "first")
+    worker_clock(-SKEW)  # the second web server's
+    later, _ = submit(later_treatment.link, URGENT, "later")
+    by_backend = notify_escalation.enqueue(later.id)
+    worker_clock(timedelta(0))
+    waiting = DBTaskResult.objects.ready().values_list("args_kwargs", flat=True)
+    assert [args["args"] for args in waiting] == [[first.id], [later.id], [later.id]]
+    assert by_backend.enqueued_at == DBTaskResult.objects.get(id=by_backend.id).enqueued_at

@@ -167,6 +167,9 @@ def _task_row(task: Alert) -> tuple[str, list[Any]]:
         if field.name == "args_kwargs":
             selected.append(_ALERT_ARGS)
             continue
+        if field.name == "enqueued_at":  # the database's clock, as on the ORM path (lib.queueing)
+            selected.append("statement_timestamp()")
+            continue
         selected.append(f"%s::{field.db_type(connection)}")
         values.append(field.get_db_prep_save(field.pre_save(row, add=True), connection))
     table = DBTaskResult._meta.db_table
