@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.db.models.functions import Now
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -29,6 +29,7 @@ from mesosafe.checkins.tasks import (
     for_treatment,
 )
 from mesosafe.clinics.models import Clinic
+from mesosafe.lib.dbclock import db_now
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,15 @@ def ensure_alert(checkin: CheckIn) -> bool:
     return True
 
 
-def _unsent(now: datetime) -> CheckInQuerySet:
-    """Recent unreviewed urgent and emergency check-ins that no alert e-mail has named."""
+def _unsent(now: datetime | None = None) -> CheckInQuerySet:
+    """Recent unreviewed urgent and emergency check-ins that no alert e-mail has named. Without `now`, by the
+    database's clock in the query: the clock `submitted_at` (`store.insert`) and alert tasks' claims are
+    stamped by. Judged by a web server's clock ten minutes behind its peers, check-ins they stored counted as
+    late minutes after their window; stamped by one, the failed attempts of their alerts went unseen."""
     return CheckIn.objects.filter(
         reviewed_at__isnull=True,
         disposition_rank__gte=URGENT_RANK,
-        submitted_at__gte=now - SWEEP_WINDOW,
+        submitted_at__gte=(now or Now()) - SWEEP_WINDOW,
         alerted_at__isnull=True,
     )
 
@@ -72,7 +76,6 @@ def requeue_unsent(now: datetime | None = None) -> int:
     """Queue one alert for each treatment with unsent check-ins (`_unsent`) that no alert task is waiting
     for or running, when its clinic has someone to e-mail; how many. Safe to run beside anything: a second
     alert for one check-in finds it alerted and sends nothing."""
-    now = now or timezone.now()
     # The check-ins first: one stored after this read has its task already.
     unsent = (
         _unsent(now)
@@ -107,8 +110,7 @@ def late_alerts(now: datetime | None = None) -> int:
     """Across every clinic, how many unsent check-ins (`_unsent`) are still unsent LATE after their grouping
     window, whatever the cause (a failing mail server, nobody to e-mail): a count for monitoring, naming no
     clinic."""
-    now = now or timezone.now()
-    late = now - LATE - timedelta(seconds=settings.MESOSAFE_ALERT_GROUP_S)
+    late = (now or Now()) - (LATE + timedelta(seconds=settings.MESOSAFE_ALERT_GROUP_S))
     count: int = _unsent(now).filter(submitted_at__lt=late).count()
     return count
 
@@ -118,7 +120,7 @@ def unsent_for_want_of_recipients(clinic: Clinic, now: datetime | None = None) -
     active staff with an e-mail address; None while it has one (they are being sent)."""
     if alert_recipients().filter(clinic=clinic).exists():
         return None
-    count: int = _unsent(now or timezone.now()).for_clinic(clinic).count()
+    count: int = _unsent(now).for_clinic(clinic).count()
     return count
 
 
@@ -148,10 +150,10 @@ def failing_alerts(clinic: Clinic, now: datetime | None = None) -> FailingAlerts
     (an alert task of its treatment that started after it was stored ended FAILED), or it is still unsent
     LATE after its grouping window. None if there are none, or while the clinic has nobody to e-mail
     (`unsent_for_want_of_recipients` says so)."""
-    now = now or timezone.now()
     unsent = list(_unsent(now).for_clinic(clinic).values_list("treatment_id", "submitted_at"))
     if not unsent or not alert_recipients().filter(clinic=clinic).exists():
         return None
+    now = now or db_now()
     failures = _failures({treatment for treatment, _ in unsent}, min(at for _, at in unsent))
     late = now - LATE - timedelta(seconds=settings.MESOSAFE_ALERT_GROUP_S)
     failing = [

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 from contextlib import nullcontext
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -36,6 +35,7 @@ from mesosafe.audit.models import AuditEvent
 from mesosafe.audit.services import event_fields, record
 from mesosafe.checkins.models import CheckIn
 from mesosafe.checkins.tasks import Alert, for_treatment
+from mesosafe.lib.dbclock import db_now
 
 _COLUMNS = (
     "treatment_id", "link_id", "idempotency_key", "submitted_at", "days_since_treatment", "answers",
@@ -43,12 +43,15 @@ _COLUMNS = (
     "review_note",
 )  # fmt: skip
 _JSON = {"answers", "reasons", "explanation"}
+_PLACEHOLDERS = {"submitted_at": "statement_timestamp()", **{c: "%s::jsonb" for c in _JSON}}
 
+# `submitted_at` is the database's time of the statement, not the web server's: the alert sweep, the late
+# alerts' count and the failing alerts (against their tasks' claims) judge it by the database's clock.
 _STORED = f"""
 WITH stored AS (
     INSERT INTO "{CheckIn._meta.db_table}" ({", ".join(f'"{c}"' for c in _COLUMNS)})
-    VALUES ({", ".join("%s::jsonb" if c in _JSON else "%s" for c in _COLUMNS)})
-    RETURNING id
+    VALUES ({", ".join(_PLACEHOLDERS.get(c, "%s") for c in _COLUMNS)})
+    RETURNING id, submitted_at
 )"""
 _EVENT = ("create", "checkin")  # the check-in's audit row's action and object type, on either path
 _ACTOR = "patient"
@@ -74,13 +77,15 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
     that task queued for it at its priority; sets checkin.id."""
     if connection.vendor != "postgresql" or (alert and not isinstance(alert.get_backend(), DatabaseBackend)):
         with transaction.atomic():
+            checkin.submitted_at = db_now()  # as the one statement stamps it
             checkin.save(force_insert=True)
             record(clinic_id, None, *_EVENT, [checkin.id], patient_id, _ACTOR)
             if alert and not _waiting(alert, checkin).exists():
                 alert.enqueue(checkin.id)
         return
     # Arabic as UTF-8, not \u escapes: under half the bytes for PostgreSQL to parse
-    values = [_json(getattr(checkin, c)) if c in _JSON else getattr(checkin, c) for c in _COLUMNS]
+    stamped = [c for c in _COLUMNS if c != "submitted_at"]
+    values = [_json(getattr(checkin, c)) if c in _JSON else getattr(checkin, c) for c in stamped]
     sql, alert_values = _STORED, list[Any]()
     if alert:
         alert_sql, alert_values = _task_row(alert)
@@ -91,32 +96,34 @@ def insert(checkin: CheckIn, clinic_id: int, patient_id: int, alert: Alert | Non
     # error from aborting it; on its own the statement is its own transaction.
     outer = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with outer, connection.cursor() as cursor:
-        audit_sql, audit_values = _audit_row(checkin.submitted_at, clinic_id, patient_id)
+        audit_sql, audit_values = _audit_row(clinic_id, patient_id)
         cursor.execute(sql + audit_sql, [*values, *alert_values, *audit_values])
-        (checkin_id,) = cursor.fetchone()
+        checkin_id, checkin.submitted_at = cursor.fetchone()
     checkin.id = int(checkin_id)
     checkin._state.adding = False
     checkin._state.db = connection.alias
 
 
-def _audit_row(at: datetime, clinic_id: int, patient_id: int) -> tuple[str, list[Any]]:
+def _audit_row(clinic_id: int, patient_id: int) -> tuple[str, list[Any]]:
     """INSERT … SELECT of the audit row `record` writes on the ORM path (`event_fields`, the one definition
     both use: every column it gives, as the model prepares it), its object id the stored check-in's id and
-    its time `at` (the check-in's)."""
+    its time the check-in's; returns both."""
     fields = event_fields(clinic_id, None, *_EVENT, patient_id, _ACTOR)
     values = [_column(name).get_db_prep_save(value, connection) for name, value in fields.items()]
-    return _audit_sql(tuple(fields)), [at, *values]
+    return _audit_sql(tuple(fields)), values
 
 
 @cache
 def _audit_sql(names: tuple[str, ...]) -> str:
     fields = [_column(name) for name in names]
     columns = ", ".join(['"at"', '"object_id"', *(f'"{field.column}"' for field in fields)])
-    selected = ", ".join(["%s", "stored.id::text", *(f"%s::{field.db_type(connection)}" for field in fields)])
+    selected = ", ".join(
+        ["stored.submitted_at", "stored.id::text", *(f"%s::{field.db_type(connection)}" for field in fields)]
+    )
     return f"""
 INSERT INTO "{AuditEvent._meta.db_table}" ({columns})
 SELECT {selected} FROM stored
-RETURNING object_id
+RETURNING object_id, at
 """
 
 
@@ -159,6 +166,9 @@ def _task_row(task: Alert) -> tuple[str, list[Any]]:
         columns.append(f'"{field.column}"')
         if field.name == "args_kwargs":
             selected.append(_ALERT_ARGS)
+            continue
+        if field.name == "enqueued_at":  # the database's clock, as on the ORM path (lib.queueing)
+            selected.append("statement_timestamp()")
             continue
         selected.append(f"%s::{field.db_type(connection)}")
         values.append(field.get_db_prep_save(field.pre_save(row, add=True), connection))

@@ -14,11 +14,12 @@ whose clock ran ten minutes behind queued its retries already due).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.db.models.functions import Now
 from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResultQuerySet, get_date_max
+from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet, get_date_max
 
 from mesosafe.lib.dbclock import db_now
 
@@ -50,6 +51,40 @@ def _ready_by_database_clock(self: DBTaskResultQuerySet) -> DBTaskResultQuerySet
     return self.filter(status=TaskResultStatus.READY).filter(due)
 
 
+def _claim_by_database_clock(self: DBTaskResult[..., Any], worker_id: str) -> None:
+    """django-tasks-db's `claim()` with `started_at` by the database's clock, not the worker's: a task of a
+    worker without beats is judged abandoned by it (`workers.stale`), and an alert's failed attempts are
+    dated by it (`checkins.alerts`), both against times on the database's clock."""
+    self.status = TaskResultStatus.RUNNING
+    self.started_at = db_now()
+    self.worker_ids = [*self.worker_ids, worker_id]
+    self.save(update_fields=["status", "started_at", "worker_ids"])
+
+
+def _enqueued_by_database_clock(field: Field[Any, Any]) -> None:
+    """Stamp a new task waiting "now" (`run_after` unset) with the database's time as its `enqueued_at`,
+    which orders such tasks of one priority: by the enqueuing process's clock, a web server ten minutes
+    behind put its alerts ahead of others queued minutes before them. A task with a `run_after` is ordered
+    by that (set by the database's clock for retries and held alerts) and keeps its process's time, without
+    the extra query."""
+    auto_now_add = field.pre_save
+
+    def pre_save(instance: DBTaskResult[..., Any], add: bool) -> datetime:
+        if add and instance.run_after in (None, get_date_max()):
+            now = db_now()
+            setattr(instance, field.attname, now)
+            return now
+        stamped: datetime = auto_now_add(instance, add)
+        return stamped
+
+    field.pre_save = pre_save  # type: ignore[method-assign, assignment]
+
+
 def claim_by_database_clock() -> None:
-    """Make every worker's claim query judge `run_after` by the database's clock (called at start-up)."""
+    """Make every worker's claim query judge `run_after`, its claim stamp `started_at` and an enqueue of a
+    task waiting "now" stamp `enqueued_at` by the database's clock (called at start-up)."""
     DBTaskResultQuerySet.ready = _ready_by_database_clock  # type: ignore[method-assign]
+    DBTaskResult.claim = _claim_by_database_clock  # type: ignore[method-assign]
+    enqueued_at = DBTaskResult._meta.get_field("enqueued_at")
+    assert isinstance(enqueued_at, Field)
+    _enqueued_by_database_clock(enqueued_at)

@@ -12,6 +12,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from mesosafe.audit.services import record
+from mesosafe.lib.dbclock import db_now
 from mesosafe.lib.queueing import RECALL_EMAIL, REMINDER, retry_at
 from mesosafe.treatments import emails
 from mesosafe.treatments.models import RecallContact, ScheduledCheckin
@@ -70,8 +71,10 @@ def _retry_reminder_later(scheduled: ScheduledCheckin, error: Exception) -> None
 
 
 def queue_reminders(schedule: list[ScheduledCheckin]) -> None:
-    """Queue the reminder of each check-in of `schedule` still to come, in the caller's transaction."""
-    now = timezone.now()
+    """Queue the reminder of each check-in of `schedule` still to come, in the caller's transaction. "To
+    come" by the database's clock, the one `run_after` is claimed by: a web server whose clock ran ten
+    minutes ahead took a reminder due in five minutes for one past and queued none (it was never sent)."""
+    now = db_now()
     for scheduled in schedule:
         if scheduled.due_at > now:
             send_checkin_reminder.using(run_after=scheduled.due_at).enqueue(scheduled.id)

@@ -21,7 +21,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -33,6 +32,7 @@ from mesosafe.checkins.answers import symptom_lines
 from mesosafe.checkins.models import CheckIn, Photo
 from mesosafe.errors import DomainError
 from mesosafe.knowledge import load as load_kb
+from mesosafe.lib.dbclock import db_now
 from mesosafe.portal import present
 from mesosafe.portal.access import Visit, with_checkin_link, with_link
 from mesosafe.portal.forms import DetailsForm, SymptomsForm, usable_key
@@ -203,7 +203,7 @@ def _submit(visit: Visit, answers: dict[str, Any], key: str) -> tuple[CheckIn, b
         stored, created = checkins.submit(visit.treatment_link, answers, key, hourly_limit=True)
     except checkins.KeyReused:
         return checkins.submit(visit.treatment_link, answers, uuid.uuid4().hex, hourly_limit=True)
-    if not created and timezone.now() - stored.submitted_at > RESEND_WINDOW:
+    if not created and db_now() - stored.submitted_at > RESEND_WINDOW:  # the clock it was stamped by
         return checkins.submit(visit.treatment_link, answers, uuid.uuid4().hex, hourly_limit=True)
     return stored, created
 
