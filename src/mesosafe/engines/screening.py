@@ -6,14 +6,14 @@ restrictive decision wins.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from mesosafe.engines.inputs import Intake
-from mesosafe.engines.matching import first_match, mentions, normalise, same_substance
+from mesosafe.engines.matching import mentions, normalise, same_substance
 from mesosafe.engines.results import Reason, ScreeningResult
 from mesosafe.knowledge import Decision, KnowledgeBase, Lang
 from mesosafe.knowledge import load as load_kb
-from mesosafe.knowledge.schema import IngredientClass, ScreeningRule
+from mesosafe.knowledge.schema import IngredientClass, MedicalCondition, Medicine, ScreeningRule
 
 # A finding: what in the intake triggered the rule, and the days to wait (for a defer), if any.
 Finding = tuple[str | None, float | None]
@@ -56,8 +56,22 @@ def _any_allergy(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: L
     return [(", ".join(intake.allergies), None)] if intake.allergies else []
 
 
+def recognised(text: str, entries: Iterable[Medicine | MedicalCondition]) -> str | None:
+    """The code of the first entry that recognises `text`: one `matched: mentioned` when `text` mentions
+    one of its aliases ("aspirin 75mg"), one `matched: whole_entry` only when `text` is one of its aliases
+    ("cetirizine", not "cetirizine and ramipril", which stays unknown)."""
+    whole = normalise(text)
+    for entry in entries:
+        if entry.matched == "whole_entry":
+            if whole and any(whole == normalise(alias) for alias in entry.aliases):
+                return entry.code
+        elif any(mentions(text, alias) for alias in entry.aliases):
+            return entry.code
+    return None
+
+
 def _medicine_class(name: str, kb: KnowledgeBase) -> str | None:
-    code = first_match(name, ((m.code, m.aliases) for m in kb.screening.medicines))
+    code = recognised(name, kb.screening.medicines)
     return next(m.drug_class for m in kb.screening.medicines if m.code == code) if code else None
 
 
@@ -97,7 +111,7 @@ def _days_since_below(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, la
 
 
 def _condition_code(name: str, kb: KnowledgeBase) -> str | None:
-    return first_match(name, ((c.code, c.aliases) for c in kb.screening.conditions))
+    return recognised(name, kb.screening.conditions)
 
 
 def _condition(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:

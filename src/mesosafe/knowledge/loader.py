@@ -25,6 +25,7 @@ from mesosafe.knowledge.schema import (
     Sign,
     TriageKnowledge,
 )
+from mesosafe.knowledge.vocabulary import Decision
 
 DATA_DIR = Path(__file__).parent / "data"
 FILES = ("effects.yaml", "triage.yaml", "screening.yaml", "aftercare.yaml", "faq.yaml")
@@ -131,6 +132,21 @@ def _cross_check(kb: KnowledgeBase, texts: Texts) -> None:
         if unknown:
             message = f"unknown condition {sorted(unknown)}"
             raise KnowledgeError("screening.yaml", message, None, screening_rule.id)
+    _check_lower_than_unknown_is_read_whole(kb)
+
+
+def _check_lower_than_unknown_is_read_whole(kb: KnowledgeBase) -> None:
+    """A condition that screens below an unknown condition must be matched as a whole entry: matched by
+    mention, "hay fever and leukaemia" would be hay fever, and the leukaemia never reviewed."""
+    rules = kb.screening.rules
+    unknown = [rule.decision for rule in rules if rule.kind == "unknown_condition"]
+    if not unknown:
+        return
+    for condition in kb.screening.conditions:
+        decisions = [rule.decision for rule in rules if condition.code in rule.conditions]
+        if max(decisions, default=Decision.PROCEED) < min(unknown) and condition.matched != "whole_entry":
+            message = "screens below an unknown condition, so it is matched only as a whole entry"
+            raise KnowledgeError("screening.yaml", message, None, condition.code)
 
 
 def _check_codes(kb: KnowledgeBase, file: str, where: str, codes: Iterable[str]) -> None:

@@ -284,20 +284,46 @@ class TriageKnowledge(Entry):
         return self
 
 
+# How an entry recognises what a patient wrote. "mentioned": the text mentions one of its aliases as whole
+# words ("aspirin 75mg daily" is aspirin). "whole_entry": the text, normalised, is one of its aliases and
+# nothing else ("cetirizine and ramipril" is not recognised, so it stays unknown): an entry that screens
+# below an unknown medicine or condition must never hide other words written beside it.
+Matched = Literal["mentioned", "whole_entry"]
+
+
 class Medicine(Entry):
     code: Code
     name: Text
     aliases: list[NonEmpty]
+    # no_concern: recognised, and nothing in its monograph bears on mesotherapy (no bleeding or bruising,
+    # immunosuppression, photosensitivity or impaired healing listed): no rule asks anything of it
     drug_class: Literal[
-        "nsaid", "aspirin", "anticoagulant", "antiplatelet", "supplement", "safe_painkiller", "retinoid"
+        "nsaid",
+        "aspirin",
+        "anticoagulant",
+        "antiplatelet",
+        "supplement",
+        "safe_painkiller",
+        "retinoid",
+        "no_concern",
     ]
+    matched: Matched = "mentioned"
     sources: Sources
+
+    @model_validator(mode="after")
+    def _no_concern_is_read_whole(self) -> Medicine:
+        if self.drug_class == "no_concern" and self.matched != "whole_entry":
+            raise ValueError(
+                "a no_concern medicine is matched only as a whole entry ('matched: whole_entry')"
+            )
+        return self
 
 
 class MedicalCondition(Entry):
     code: Code
     name: Text
     aliases: list[NonEmpty]
+    matched: Matched = "mentioned"
     sources: Sources
 
 
