@@ -407,3 +407,35 @@ def test_every_yes_no_question_is_named_when_not_asked() -> None:
     """A flag added to the intake is added to the `not_asked` rule too, or leaving it out would be "no"."""
     (rule,) = [r for r in load().screening.rules if r.kind == "not_asked"]
     assert [q.field for q in rule.questions] == FLAGS
+
+
+# Stop 33: an entry was one medicine, the first it mentioned; "panadol, methotrexate" screened as paracetamol
+# and the methotrexate was never reviewed. Every medicine named counts, and words beyond the names, doses and
+# joining words are an unknown medicine or condition, for a clinician.
+@pytest.mark.parametrize(
+    "name", ["panadol, methotrexate", "paracetamol and ramipril", "Panadol Extra", "panadol methotrexate"]
+)
+def test_words_beyond_a_known_medicine_are_an_unknown_medicine(name: str) -> None:
+    medication = {"name": name, "last_taken_days_ago": 0, "prescribed": True}
+    result = decide(medications=[medication])
+    assert result.decision is Decision.CLINICIAN_REVIEW
+    assert ("unknown_medicine", name) in [(r.rule, r.detail) for r in result.reasons]
+
+
+@pytest.mark.parametrize("name", ["Panadol 500mg twice daily", "paracetamol 1 g as needed", "بنادول ٥٠٠ ملغ"])
+def test_a_dose_and_how_often_are_not_an_unknown_medicine(name: str) -> None:
+    medication = {"name": name, "last_taken_days_ago": 0, "prescribed": True}
+    assert "unknown_medicine" not in {r.rule for r in decide(medications=[medication]).reasons}
+
+
+def test_every_medicine_an_entry_names_is_judged() -> None:
+    medication = {"name": "aspirin and warfarin", "last_taken_days_ago": 0, "prescribed": True}
+    rules = {r.rule for r in decide(medications=[medication]).reasons}
+    assert {"prescribed_anticoagulant", "prescribed_blood_thinner"} <= rules
+
+
+@pytest.mark.parametrize("condition", ["diabetes and leukaemia", "lupus, heart valve replacement"])
+def test_words_beyond_a_known_condition_are_an_unknown_condition(condition: str) -> None:
+    result = decide(conditions=[condition])
+    assert result.decision is Decision.CLINICIAN_REVIEW
+    assert ("other_condition", condition) in [(r.rule, r.detail) for r in result.reasons]

@@ -19,7 +19,7 @@ from mesosafe.engines.inputs import YES_NO
 from mesosafe.engines.matching import normalise
 from mesosafe.engines.screening import recognised
 from mesosafe.knowledge import Decision, KnowledgeBase, Lang, load
-from mesosafe.knowledge.schema import MedicalCondition, Medicine
+from mesosafe.knowledge.schema import MedicalCondition
 
 KB = load()
 SCREENING = KB.screening
@@ -158,12 +158,14 @@ def test_a_recognised_medicine_never_hides_diabetes_or_a_blood_thinner() -> None
 
 
 def test_recognition_of_a_whole_entry_ignores_case_accents_and_punctuation_only() -> None:
-    entries: list[Medicine | MedicalCondition] = [*NEW_MEDICINES]
-    assert recognised("  Ventolin Inhaler ", entries) == "salbutamol"
-    assert recognised("L-Thyroxine", entries) == "levothyroxine"
-    assert recognised("إلتروكسين", entries) == "levothyroxine"
-    assert recognised("ventolin inhaler twice a day", entries) is None
-    assert recognised("", entries) is None
+    salbutamol, levothyroxine = (
+        next(m for m in NEW_MEDICINES if m.code == c) for c in ("salbutamol", "levothyroxine")
+    )
+    assert recognised("  Ventolin Inhaler ", salbutamol)
+    assert recognised("L-Thyroxine", levothyroxine)
+    assert recognised("إلتروكسين", levothyroxine)
+    assert not recognised("ventolin inhaler twice a day", salbutamol)
+    assert not recognised("", salbutamol)
 
 
 # --- properties: nothing judged before is judged differently; a recognised entry never lowers a decision ---

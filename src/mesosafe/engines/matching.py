@@ -9,6 +9,7 @@ from collections.abc import Iterable
 _ARABIC_DIACRITICS = re.compile(r"[\u064B-\u0652\u0640]")  # harakat and tatweel
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
 _NOT_WORD = re.compile(r"[^\w]+")
+_NUMBER = re.compile(r"^\d+")  # a dose's number, before its unit
 
 
 def normalise(text: str) -> str:
@@ -24,12 +25,14 @@ def mentions(text: str, phrase: str) -> bool:
     return f" {normalise(phrase)} " in f" {normalise(text)} "
 
 
-def first_match(text: str, candidates: Iterable[tuple[str, Iterable[str]]]) -> str | None:
-    """The code of the first (code, aliases) whose alias `text` mentions."""
-    for code, aliases in candidates:
-        if any(mentions(text, alias) for alias in aliases):
-            return code
-    return None
+def unread(text: str, names: Iterable[str], ignored: set[str]) -> list[str]:
+    """The words of `text` left once every mention of `names` is taken out, and every word in `ignored`
+    (normalised) or that is a number, alone or with a unit in `ignored` ("500", "500mg", "2.5")."""
+    rest = f" {normalise(text)} "
+    for name in sorted({normalise(n) for n in names}, key=len, reverse=True):  # "fish oil" before "oil"
+        while name and f" {name} " in rest:
+            rest = rest.replace(f" {name} ", " ")
+    return [w for w in rest.split() if w not in ignored and _NUMBER.sub("", w) not in ignored | {""}]
 
 
 def same_substance(a: str, b: str) -> bool:

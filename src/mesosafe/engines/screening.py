@@ -7,13 +7,16 @@ restrictive decision wins.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from mesosafe.engines.inputs import Intake
-from mesosafe.engines.matching import mentions, normalise, same_substance
+from mesosafe.engines.matching import mentions, normalise, same_substance, unread
 from mesosafe.engines.results import Reason, ScreeningResult
 from mesosafe.knowledge import Decision, KnowledgeBase, Lang
 from mesosafe.knowledge import load as load_kb
 from mesosafe.knowledge.schema import IngredientClass, MedicalCondition, Medicine, ScreeningRule
+
+Entry = TypeVar("Entry", Medicine, MedicalCondition)
 
 # A finding: what in the intake triggered the rule, and the days to wait (for a defer), if any.
 Finding = tuple[str | None, float | None]
@@ -56,23 +59,30 @@ def _any_allergy(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: L
     return [(", ".join(intake.allergies), None)] if intake.allergies else []
 
 
-def recognised(text: str, entries: Iterable[Medicine | MedicalCondition]) -> str | None:
-    """The code of the first entry that recognises `text`: one `matched: mentioned` when `text` mentions
-    one of its aliases ("aspirin 75mg"), one `matched: whole_entry` only when `text` is one of its aliases
-    ("cetirizine", not "cetirizine and ramipril", which stays unknown)."""
-    whole = normalise(text)
-    for entry in entries:
-        if entry.matched == "whole_entry":
-            if whole and any(whole == normalise(alias) for alias in entry.aliases):
-                return entry.code
-        elif any(mentions(text, alias) for alias in entry.aliases):
-            return entry.code
-    return None
+def recognised(text: str, entry: Medicine | MedicalCondition) -> bool:
+    """Whether `entry` recognises `text`: one `matched: mentioned` when `text` mentions one of its aliases
+    ("aspirin 75mg"), one `matched: whole_entry` only when `text` is one of its aliases ("cetirizine", not
+    "cetirizine and ramipril")."""
+    if entry.matched == "whole_entry":
+        whole = normalise(text)
+        return bool(whole) and any(whole == normalise(alias) for alias in entry.aliases)
+    return any(mentions(text, alias) for alias in entry.aliases)
 
 
-def _medicine_class(name: str, kb: KnowledgeBase) -> str | None:
-    code = recognised(name, kb.screening.medicines)
-    return next(m.drug_class for m in kb.screening.medicines if m.code == code) if code else None
+def _entries(text: str, entries: Iterable[Entry]) -> list[Entry]:
+    """Every entry that recognises `text`: "aspirin and warfarin" is both."""
+    return [entry for entry in entries if recognised(text, entry)]
+
+
+def _fully_read(text: str, found: list[Entry], kb: KnowledgeBase) -> bool:
+    """Whether `text` says nothing beyond the entries `found` and words that name nothing (doses, "and",
+    "daily"): "panadol, methotrexate" is not fully read, so the methotrexate is reviewed as unknown."""
+    ignored = {normalise(word) for word in kb.screening.not_names.words}
+    return not unread(text, [alias for entry in found for alias in entry.aliases], ignored)
+
+
+def _medicine_classes(name: str, kb: KnowledgeBase) -> set[str]:
+    return {m.drug_class for m in _entries(name, kb.screening.medicines)}
 
 
 def _prescribed_as_rule(rule: bool | None, given: bool | None) -> bool:
@@ -86,7 +96,7 @@ def _prescribed_as_rule(rule: bool | None, given: bool | None) -> bool:
 def _medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
     findings: list[Finding] = []
     for med in intake.medications:
-        if _medicine_class(med.name, kb) not in rule.drug_classes:
+        if _medicine_classes(med.name, kb).isdisjoint(rule.drug_classes):
             continue
         if not _prescribed_as_rule(rule.prescribed, med.prescribed):
             continue
@@ -100,7 +110,8 @@ def _medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang
 
 
 def _unknown_medicine(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
-    return [(m.name, None) for m in intake.medications if _medicine_class(m.name, kb) is None]
+    medicines = kb.screening.medicines
+    return [(m.name, None) for m in intake.medications if not _known_all(m.name, medicines, kb)]
 
 
 def _days_since_below(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
@@ -110,16 +121,20 @@ def _days_since_below(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, la
     return [(None, rule.within_days - days)]
 
 
-def _condition_code(name: str, kb: KnowledgeBase) -> str | None:
-    return recognised(name, kb.screening.conditions)
+def _known_all(text: str, entries: Iterable[Entry], kb: KnowledgeBase) -> bool:
+    """Whether some entry recognises `text` and nothing else in it is left unread."""
+    found = _entries(text, entries)
+    return bool(found) and _fully_read(text, found, kb)
 
 
 def _condition(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
-    return [(c, None) for c in intake.conditions if _condition_code(c, kb) in rule.conditions]
+    codes = {c: {e.code for e in _entries(c, kb.screening.conditions)} for c in intake.conditions}
+    return [(c, None) for c in intake.conditions if not codes[c].isdisjoint(rule.conditions)]
 
 
 def _unknown_condition(rule: ScreeningRule, intake: Intake, kb: KnowledgeBase, lang: Lang) -> list[Finding]:
-    return [(c, None) for c in intake.conditions if _condition_code(c, kb) is None]
+    conditions = kb.screening.conditions
+    return [(c, None) for c in intake.conditions if not _known_all(c, conditions, kb)]
 
 
 # How a list of names is written in each language: Arabic has its own comma (U+060C)

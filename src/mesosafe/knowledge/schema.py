@@ -383,9 +383,18 @@ class NothingDeclared(Entry):
     sources: Sources
 
 
+class NotNames(Entry):
+    """Words written beside a medicine or condition that name none (doses, forms, how often, "and"): what
+    is left of an entry beyond its recognised names and these words is read as unknown."""
+
+    words: list[NonEmpty] = Field(min_length=1)
+    sources: Sources
+
+
 class ScreeningKnowledge(Entry):
     decisions: list[DecisionText]
     nothing_declared: NothingDeclared
+    not_names: NotNames
     medicines: list[Medicine]
     conditions: list[MedicalCondition]
     ingredient_classes: list[IngredientClass]
