@@ -72,7 +72,11 @@ def test_complication_edit_post(case: Case, staff_client: Client, data: dict[str
     recorded = create(
         case.treatment,
         ComplicationIn(
-            onset_date=timezone.localdate(), grade=2, relatedness="possibly", symptom_codes=["something_else"]
+            onset_date=timezone.localdate(),
+            grade=2,
+            relatedness="possibly",
+            symptom_codes=["something_else"],
+            description="a lump",  # "something else" recorded without a check-in says what it was
         ),
         by=case.site.user,
     )
