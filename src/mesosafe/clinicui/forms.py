@@ -4,6 +4,7 @@ a product or a lot."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -391,6 +392,15 @@ NOT_DESCRIBED_HERE = _(
 CLEARED_BY_EMPTY = ("serious_reason", "outcome_date", "reported_on", "description")
 
 
+def seen(complication: Complication) -> str:
+    """A digest of what the edit form shows of `complication` (the fields of `ComplicationPatch`), sent back
+    with the form: see `ComplicationEditForm.stale`."""
+    shown = "\n".join(
+        f"{name}={getattr(complication, name)}" for name in sorted(ComplicationPatch.model_fields)
+    )
+    return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
+
 class ComplicationEditForm(ComplicationFields):
     """Correct a recorded complication: what `PATCH /complications/{id}` takes, prefilled with the record.
     The rules are the service's (`complications.services.update`), as for the API; `changes()` is the patch,
@@ -399,6 +409,13 @@ class ComplicationEditForm(ComplicationFields):
     def __init__(self, *args: Any, complication: Complication, **kwargs: Any) -> None:
         kwargs["initial"] = {name: getattr(complication, name) for name in ComplicationPatch.model_fields}
         super().__init__(*args, **kwargs)
+        self.seen = seen(complication)
+
+    def stale(self) -> bool:
+        """Sent from a page that showed the record otherwise than it is now (someone else changed it since,
+        or the send carries no digest): every field is sent, so the fields left as shown would put back what
+        that change replaced."""
+        return self.data.get("seen") != self.seen
 
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
