@@ -24,8 +24,8 @@ BEFORE_ONSET = "the outcome cannot come before the onset"
 REPORT_BEFORE_ONSET = "the report cannot come before the onset"
 NOT_DESCRIBED = "only a symptom that takes a description (something_else) has one: give it, or leave this out"
 NEEDS_WORDS = (
-    "say what the symptom 'something else' was: without a check-in no patient's words say it, and its report"
-    " would say only 'Something else'"
+    "say what the symptom 'something else' was: no check-in of the patient's says it, and its report would"
+    " say only 'Something else'"
 )
 OWN_WORDS_KEPT = (
     "the patient's own words are kept; the check-in already says what this symptom was, and words given here"
@@ -79,8 +79,11 @@ def _check_description(values: dict[str, Any]) -> None:
 
 
 def _has_words(values: dict[str, Any], checkin: CheckIn | None) -> None:
-    """A described code recorded without a check-in needs staff words: nobody else says what it was."""
-    if checkin is None and not values.get("description") and described_codes(values.get("symptom_codes")):
+    """A described code recorded without a check-in, or one its check-in does not list (staff gave the codes),
+    needs staff words: nobody else says what it was. One the patient chose stays as they left it."""
+    chosen = {symptom.get("code") for symptom in checkin.answers.get("symptoms", [])} if checkin else set()
+    unsaid = set(described_codes(values.get("symptom_codes"))) - chosen
+    if unsaid and not values.get("description"):
         raise DomainError("description", NEEDS_WORDS)
 
 
