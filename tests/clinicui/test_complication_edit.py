@@ -367,3 +367,23 @@ def test_a_double_click_saves_once_and_is_not_refused(case: Case, staff_client: 
     assert staff_client.post(url(complication), sent).status_code == 302  # the record as it sends it
     complication.refresh_from_db()
     assert complication.grade == 3 and updates(complication) == 1
+
+
+def test_a_browser_sending_back_multi_line_words_unchanged_changes_nothing(
+    case: Case, staff_client: Client
+) -> None:
+    """A browser sends a textarea's line breaks as CRLF (HTML's form submission), so words of several lines
+    recorded through the API (LF) were read as changed whenever the form was saved: rewritten with CR
+    characters, audited as an update and a new report version, though nobody had touched them."""
+    complication = recorded(case, action_taken="Massage\nIce twice a day")
+    before = complication.updated_at
+    sent = as_shown(complication, action_taken="Massage\r\nIce twice a day")
+    assert staff_client.post(url(complication), sent).status_code == 302
+    complication.refresh_from_db()
+    assert complication.action_taken == "Massage\nIce twice a day"
+    assert complication.updated_at == before and updates(complication) == 0
+    changed = as_shown(complication, action_taken="Massage\r\nIce three times a day")
+    assert staff_client.post(url(complication), changed).status_code == 302
+    complication.refresh_from_db()
+    assert complication.action_taken.splitlines() == ["Massage", "Ice three times a day"]
+    assert updates(complication) == 1

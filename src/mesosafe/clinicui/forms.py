@@ -34,6 +34,7 @@ from mesosafe.knowledge.plausible import VOLUME_ML
 from mesosafe.lib.fields import In
 from mesosafe.lib.numbers import LocalDecimalField, western_digits
 from mesosafe.lib.summary import ErrorSummary
+from mesosafe.lib.words import WordsField
 from mesosafe.patients.models import Patient
 from mesosafe.patients.schemas import PatientIn
 from mesosafe.treatments.schemas import TreatmentIn
@@ -343,7 +344,7 @@ class ComplicationFields(RefusalForm, forms.Form):
     suspected_infection = forms.BooleanField(label=_("Suspected infection"), required=False)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES, initial=Outcome.UNKNOWN)
     outcome_date = _date(_("Outcome date"), required=False)
-    action_taken = forms.CharField(
+    action_taken = WordsField(
         label=_("Action taken"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     # "Something else" without a check-in's words: what it was (the patient's description rules; a check-in's
