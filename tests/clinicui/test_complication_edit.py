@@ -387,3 +387,20 @@ def test_a_browser_sending_back_multi_line_words_unchanged_changes_nothing(
     complication.refresh_from_db()
     assert complication.action_taken.splitlines() == ["Massage", "Ice three times a day"]
     assert updates(complication) == 1
+
+
+def test_staff_words_with_a_line_break_are_kept_through_another_change(
+    case: Case, staff_client: Client
+) -> None:
+    """Words the API stored with a line break sit in a one-line text box, whose value a browser sends back
+    without it (HTML strips line breaks from a text input): a change of the outcome alone rewrote them,
+    run together ("a lumpunder the chin"), as a change of the words."""
+    complication = recorded(case, description="a lump\nunder the chin")
+    sent = as_shown(complication, description="a lumpunder the chin", outcome="recovered")
+    assert staff_client.post(url(complication), sent).status_code == 302
+    complication.refresh_from_db()
+    assert (complication.outcome, complication.description) == ("recovered", "a lump\nunder the chin")
+    retyped = as_shown(complication, description="a lump under the chin")
+    assert staff_client.post(url(complication), retyped).status_code == 302
+    complication.refresh_from_db()
+    assert complication.description == "a lump under the chin"

@@ -34,7 +34,7 @@ from mesosafe.knowledge.plausible import VOLUME_ML
 from mesosafe.lib.fields import In
 from mesosafe.lib.numbers import LocalDecimalField, western_digits
 from mesosafe.lib.summary import ErrorSummary
-from mesosafe.lib.words import WordsField
+from mesosafe.lib.words import LineField, WordsField
 from mesosafe.patients.models import Patient
 from mesosafe.patients.schemas import PatientIn
 from mesosafe.treatments.schemas import TreatmentIn
@@ -349,7 +349,7 @@ class ComplicationFields(RefusalForm, forms.Form):
     )
     # "Something else" without a check-in's words: what it was (the patient's description rules; a check-in's
     # own words are kept as the patient wrote them)
-    description = forms.CharField(
+    description = LineField(
         label=_("Something else: what is it?"),
         required=False,  # checked by ComplicationIn as the patient's words are: length, control characters
         widget=forms.TextInput(attrs={"maxlength": DESCRIPTION_LENGTH, "dir": "auto"}),

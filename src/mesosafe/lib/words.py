@@ -24,3 +24,14 @@ class WordsField(forms.CharField):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return super().has_changed(_lf(initial) if isinstance(initial, str) else initial, data)
+
+
+class LineField(forms.CharField):
+    """Words in a one-line text box: a browser sends its value back without line breaks (HTML strips them
+    from a text input), so words stored with one (through the API) that come back only without them are
+    unchanged (`has_changed`), and are kept as stored rather than run together."""
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        if isinstance(initial, str):
+            initial = initial.replace("\r", "").replace("\n", "")
+        return super().has_changed(initial, data)
