@@ -404,3 +404,17 @@ def test_staff_words_with_a_line_break_are_kept_through_another_change(
     assert staff_client.post(url(complication), retyped).status_code == 302
     complication.refresh_from_db()
     assert complication.description == "a lump under the chin"
+
+
+def test_words_with_spaces_around_them_sent_back_unchanged_change_nothing(
+    case: Case, staff_client: Client
+) -> None:
+    """The form reads its text boxes without the spaces around them, so words the API stored with one (a
+    trailing space, a line break at the end) were read as changed at every save: rewritten, audited as an
+    update and a new report version."""
+    complication = recorded(case, action_taken="Massage\n", description=" a lump under the chin ")
+    before = complication.updated_at
+    assert staff_client.post(url(complication), as_shown(complication)).status_code == 302
+    complication.refresh_from_db()
+    assert (complication.action_taken, complication.description) == ("Massage\n", " a lump under the chin ")
+    assert complication.updated_at == before and updates(complication) == 0
