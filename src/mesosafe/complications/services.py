@@ -126,11 +126,22 @@ def create(
 
 
 def update(complication: Complication, patch: ComplicationPatch, by: Any) -> Complication:
-    """Change the fields `patch` sets (the same checks as a new complication), audited as `by`'s."""
+    """Change the fields `patch` sets (the same checks as a new complication), audited as `by`'s. The checks
+    see the record as it is when written: it is locked and read again, so a change made meanwhile (another
+    page, the API) is checked with this one (a grade raised to 5 and 'serious' unticked at once were each
+    checked alone and both written)."""
     changes = patch.model_dump(exclude_unset=True)
     for name in ("serious_reason", "description"):  # null clears them
         if name in changes:
             changes[name] = changes[name] or ""
+    with transaction.atomic():
+        Complication.objects.select_for_update().filter(pk=complication.pk).values_list("pk").get()
+        complication.refresh_from_db()
+        _write(complication, changes, by)
+    return complication
+
+
+def _write(complication: Complication, changes: dict[str, Any], by: Any) -> None:
     current = {name: getattr(complication, name) for name in ComplicationIn.model_fields}
     if (
         "reported_on" in changes
@@ -154,10 +165,8 @@ def update(complication: Complication, patch: ComplicationPatch, by: Any) -> Com
     if changes.get("reported_to_regulator"):
         saved += _mark_reported(complication)
     patient = complication.treatment.patient
-    with transaction.atomic():
-        complication.save(update_fields=saved)
-        record(patient.clinic_id, by, "update", "complication", [complication.id], patient.id)
-    return complication
+    complication.save(update_fields=saved)
+    record(patient.clinic_id, by, "update", "complication", [complication.id], patient.id)
 
 
 REPORTING = {"reported_to_regulator", "reported_on"}
