@@ -204,6 +204,34 @@ def test_something_else_without_a_checkin_needs_its_words_naming_description(
     assert from_checkin.status_code == 201, from_checkin.content
 
 
+def test_something_else_added_by_staff_to_a_checkin_without_it_needs_its_words(
+    client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """Recorded from a check-in that does not list "something else" (the patient reported pus), with staff
+    giving the codes, it was stored without words and its report said only "Something else": the check-in
+    says nothing of it either. Refused naming description, as without a check-in, also on a PATCH that clears
+    the words; the check-in's own codes still need none."""
+    treatment, _ = make_treatment(site, make_patient(site))
+    checkin, _ = submit(treatment.link, {"symptoms": [{"code": "pus"}]})
+    body = {"onset_date": str(timezone.now().date()), "grade": 2, "relatedness": "possibly"}
+    url = f"{API}/checkins/{checkin.id}/complications"
+    added = {**body, "symptom_codes": ["pus", "something_else"]}
+    refused = client.post(url, added, content_type="application/json", **site.headers())
+    assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
+    (error,) = refused.json()["errors"]
+    assert error["field"] == "description" and error["message"].startswith("say what the symptom")
+    assert not Complication.objects.exists()
+    said = client.post(
+        url, {**added, "description": "a hard lump"}, content_type="application/json", **site.headers()
+    )
+    assert said.status_code == 201, said.content
+    patch = f"{API}/complications/{said.json()['id']}"
+    cleared = client.patch(patch, {"description": None}, content_type="application/json", **site.headers())
+    assert cleared.status_code == 422 and cleared.json()["errors"][0]["field"] == "description"
+    assert Complication.objects.get().description == "a hard lump"
+    assert client.post(url, body, content_type="application/json", **site.headers()).status_code == 201
+
+
 def test_staff_words_are_corrected_by_a_patch_checked_and_audited_as_when_recorded(
     client: Client, site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
 ) -> None:

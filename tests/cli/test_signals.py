@@ -739,3 +739,16 @@ def test_top_shows_an_infinite_ratio_and_a_missing_interval_as_said_under_the_ta
     written = pd.read_csv(out).set_index(["product", "event"]).loc[("REUMOFAN PLUS", "IMMOBILE")]
     assert np.isinf(written["prr"]) and np.isinf(written["ror"]) and np.isnan(written["prr_lower"])
     assert written["interval_note"] == "c = 0 (no report of the event without the product)"
+
+
+@pytest.mark.parametrize("charset", ["ascii", "latin-1", "cp1252"])
+def test_top_prints_on_an_output_that_cannot_write_the_infinity_sign(tmp_path: Path, charset: str) -> None:
+    """Printed to an output whose encoding has no ∞ (a file in a Latin-1 locale, a Windows console,
+    PYTHONIOENCODING=ascii) the table was a UnicodeEncodeError traceback after all the work, exit 1, where
+    before it printed inf: it prints inf there, and says so under the table."""
+    args = ["--id", "id", "--product", "var1", "--event", "var2", "--names", "as-written", "--quiet"]
+    result = CliRunner(charset=charset).invoke(cli, ["signals", str(CAERS), *args, "--top", "20"])
+    assert result.exit_code == 0, result.exception
+    row = next(line for line in result.stdout.splitlines() if "IMMOBILE" in line and "REUMOFAN" in line)
+    assert "inf" in row and "nan" not in result.stdout
+    assert "inf: the ratio has a zero cell below it" in " ".join(result.stdout.split())

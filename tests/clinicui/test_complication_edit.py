@@ -13,9 +13,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from mesosafe.audit.models import AuditEvent
+from mesosafe.clinicui.forms import seen
 from mesosafe.complications.models import Complication
 from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
-from mesosafe.complications.services import create
+from mesosafe.complications.services import create, update
 from tests.pages_fixtures import Case, ClinicSite
 
 
@@ -52,6 +53,7 @@ def as_shown(complication: Complication, **changes: Any) -> dict[str, Any]:
     for flag in ("serious", "suspected_infection", "reported_to_regulator"):
         if getattr(complication, flag):
             form[flag] = "on"
+    form["seen"] = seen(Complication.objects.get(pk=complication.pk))  # the digest the page sends back
     form.update(changes)
     return {name: value for name, value in form.items() if value is not None}
 
@@ -74,7 +76,10 @@ def test_the_form_takes_what_the_patch_takes_prefilled(case: Case, staff_client:
     page = response.content.decode()
     assert response.status_code == 200
     form = page.split('<form method="post" novalidate')[1].split("</form>")[0]
-    named = set(re.findall(r'<(?:input|select|textarea)[^>]* name="(\w+)"', form)) - {"csrfmiddlewaretoken"}
+    named = set(re.findall(r'<(?:input|select|textarea)[^>]* name="(\w+)"', form)) - {
+        "csrfmiddlewaretoken",
+        "seen",
+    }
     assert named == set(ComplicationPatch.model_fields)
     assert '<option value="3" selected>3</option>' in page
     assert '<option value="disfigurement" selected>' in page
@@ -319,3 +324,97 @@ def test_clearing_the_words_for_something_else_is_a_field_error(case: Case, staf
     assert re.search(r'<input type="text" name="description"[^>]*aria-invalid="true"', page)
     complication.refresh_from_db()
     assert complication.description == "a lump under teh chin"
+
+
+def test_a_form_opened_before_another_change_does_not_undo_it(case: Case, staff_client: Client) -> None:
+    """Staff A opens the form; staff B (another page, or the API's PATCH) raises the grade and reports the
+    complication; A's send, changing only the action taken, put back the grade and the unreported state it
+    showed (every field of the form is sent, and compared with the record as it is now). It is refused with
+    the form again as the record now is, in the page's language, and nothing of B's is lost."""
+    complication = recorded(case)
+    opened = as_shown(complication)  # what A's page holds
+    update(complication, ComplicationPatch(grade=3, reported_to_regulator=True), by=case.site.user)
+    staff_client.cookies["django_language"] = "ar"
+    refused = staff_client.post(url(complication), {**opened, "action_taken": "Massage and ice"})
+    sentence = (
+        "Someone else changed this complication after this page was opened, so nothing was saved. The form"
+        " now shows it as it is: make your change again."
+    )
+    with translation.override("ar"):
+        said = gettext(sentence)
+    page = refused.content.decode()
+    assert refused.status_code == 409 and said != sentence and said in page
+    assert '<option value="3" selected>3</option>' in page  # B's grade, not A's
+    assert re.search(r'<input type="checkbox" name="reported_to_regulator"[^>]* checked>', page)
+    complication.refresh_from_db()
+    assert (complication.grade, complication.reported_to_regulator) == (3, True)
+    assert complication.reported_on is not None and complication.action_taken == "Massage"
+    again = staff_client.post(url(complication), as_shown(complication, action_taken="Massage and ice"))
+    assert again.status_code == 302  # sent from the page as it is now
+    complication.refresh_from_db()
+    assert (complication.grade, complication.action_taken) == (3, "Massage and ice")
+    assert complication.reported_to_regulator
+    for sent in ({}, {k: v for k, v in as_shown(complication).items() if k != "seen"}):  # no digest
+        assert staff_client.post(url(complication), {**sent, "grade": "1"}).status_code == 409
+    complication.refresh_from_db()
+    assert complication.grade == 3
+
+
+def test_a_double_click_saves_once_and_is_not_refused(case: Case, staff_client: Client) -> None:
+    complication = recorded(case)
+    sent = as_shown(complication, grade="3")
+    assert staff_client.post(url(complication), sent).status_code == 302
+    assert staff_client.post(url(complication), sent).status_code == 302  # the record as it sends it
+    complication.refresh_from_db()
+    assert complication.grade == 3 and updates(complication) == 1
+
+
+def test_a_browser_sending_back_multi_line_words_unchanged_changes_nothing(
+    case: Case, staff_client: Client
+) -> None:
+    """A browser sends a textarea's line breaks as CRLF (HTML's form submission), so words of several lines
+    recorded through the API (LF) were read as changed whenever the form was saved: rewritten with CR
+    characters, audited as an update and a new report version, though nobody had touched them."""
+    complication = recorded(case, action_taken="Massage\nIce twice a day")
+    before = complication.updated_at
+    sent = as_shown(complication, action_taken="Massage\r\nIce twice a day")
+    assert staff_client.post(url(complication), sent).status_code == 302
+    complication.refresh_from_db()
+    assert complication.action_taken == "Massage\nIce twice a day"
+    assert complication.updated_at == before and updates(complication) == 0
+    changed = as_shown(complication, action_taken="Massage\r\nIce three times a day")
+    assert staff_client.post(url(complication), changed).status_code == 302
+    complication.refresh_from_db()
+    assert complication.action_taken.splitlines() == ["Massage", "Ice three times a day"]
+    assert updates(complication) == 1
+
+
+def test_staff_words_with_a_line_break_are_kept_through_another_change(
+    case: Case, staff_client: Client
+) -> None:
+    """Words the API stored with a line break sit in a one-line text box, whose value a browser sends back
+    without it (HTML strips line breaks from a text input): a change of the outcome alone rewrote them,
+    run together ("a lumpunder the chin"), as a change of the words."""
+    complication = recorded(case, description="a lump\nunder the chin")
+    sent = as_shown(complication, description="a lumpunder the chin", outcome="recovered")
+    assert staff_client.post(url(complication), sent).status_code == 302
+    complication.refresh_from_db()
+    assert (complication.outcome, complication.description) == ("recovered", "a lump\nunder the chin")
+    retyped = as_shown(complication, description="a lump under the chin")
+    assert staff_client.post(url(complication), retyped).status_code == 302
+    complication.refresh_from_db()
+    assert complication.description == "a lump under the chin"
+
+
+def test_words_with_spaces_around_them_sent_back_unchanged_change_nothing(
+    case: Case, staff_client: Client
+) -> None:
+    """The form reads its text boxes without the spaces around them, so words the API stored with one (a
+    trailing space, a line break at the end) were read as changed at every save: rewritten, audited as an
+    update and a new report version."""
+    complication = recorded(case, action_taken="Massage\n", description=" a lump under the chin ")
+    before = complication.updated_at
+    assert staff_client.post(url(complication), as_shown(complication)).status_code == 302
+    complication.refresh_from_db()
+    assert (complication.action_taken, complication.description) == ("Massage\n", " a lump under the chin ")
+    assert complication.updated_at == before and updates(complication) == 0

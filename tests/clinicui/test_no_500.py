@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mesosafe.checkins.services import acknowledge
 from mesosafe.clinics.models import Staff
-from mesosafe.clinicui.forms import ComplicationForm, PatientForm, ReopenForm, TreatmentForm
+from mesosafe.clinicui.forms import ComplicationForm, PatientForm, ReopenForm, TreatmentForm, seen
 from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
 from mesosafe.complications.services import create
 from tests.pages_fixtures import Case
@@ -72,11 +72,16 @@ def test_complication_edit_post(case: Case, staff_client: Client, data: dict[str
     recorded = create(
         case.treatment,
         ComplicationIn(
-            onset_date=timezone.localdate(), grade=2, relatedness="possibly", symptom_codes=["something_else"]
+            onset_date=timezone.localdate(),
+            grade=2,
+            relatedness="possibly",
+            symptom_codes=["something_else"],
+            description="a lump",  # "something else" recorded without a check-in says what it was
         ),
         by=case.site.user,
     )
-    response = staff_client.post(f"/clinic/complications/{recorded.id}/edit/", data)
+    sent = {**data, "seen": seen(recorded)}  # from the page as it is (else 409: opened before a change)
+    response = staff_client.post(f"/clinic/complications/{recorded.id}/edit/", sent)
     assert response.status_code in (302, 400)
 
 

@@ -109,3 +109,27 @@ def test_a_symptom_reported_twice_is_one_reaction_with_all_the_patients_words(
     with pytest.raises(DomainError) as refused:
         services.create(treatment, given, by=site.staff.user)
     assert refused.value.field == "symptom_codes[1]"
+
+
+def test_two_changes_at_once_are_each_checked_against_the_other(
+    site: Site, make_patient: Callable[..., Patient], make_treatment: Callable[..., Any]
+) -> None:
+    """A change was checked against the complication as its request had read it: staff B raises a serious
+    complication to grade 5 while staff A, who read it at grade 2, unmarks it serious; each passed, and the
+    record was left grade 5 and not serious, which the rules refuse (its report then lacked the criterion).
+    A change is checked against the record as it is when it is written (locked, read again)."""
+    complication = _complication(site, make_patient, make_treatment)
+    services.update(
+        complication, ComplicationPatch(serious=True, serious_reason="hospitalisation"), by=site.staff.user
+    )
+    read_by_a = Complication.objects.get(pk=complication.pk)
+    services.update(
+        Complication.objects.get(pk=complication.pk), ComplicationPatch(grade=5), by=site.staff.user
+    )
+    with pytest.raises(DomainError) as refused:
+        services.update(read_by_a, ComplicationPatch(serious=False, serious_reason=None), by=site.staff.user)
+    assert refused.value.field == "serious"
+    stored = Complication.objects.get(pk=complication.pk)
+    assert (stored.grade, stored.serious, stored.serious_reason) == (5, True, "hospitalisation")
+    changed = services.update(read_by_a, ComplicationPatch(outcome="recovering"), by=site.staff.user)
+    assert changed.grade == 5 and changed.outcome == "recovering"  # what it answers is the record as written

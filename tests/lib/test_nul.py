@@ -65,7 +65,16 @@ def test_a_query_with_too_many_parameters_is_a_400_problem_on_the_api(client: Cl
     assert client.get(f"/clinic/?{many}").status_code == 400  # Django's own page
 
 
-@pytest.mark.parametrize("path", [f"{API}/patients%00", f"{API}/patients/1%01"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{API}/patients%00",
+        f"{API}/patients/1%01",
+        f"{API}/patients%0A",
+        f"{API}/patients/1%0D",
+        f"{API}/patient/me%09",
+    ],
+)
 def test_a_control_character_in_the_path_is_a_400_problem_naming_the_path(
     client: Client, site: Site, path: str
 ) -> None:
@@ -82,6 +91,17 @@ def test_a_control_character_in_a_pages_path_is_a_plain_400_page_naming_it(clien
     text = page.content.decode()
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
     assert "<bdi>/clinic/patients/</bdi>" in text and 'lang="ar" dir="rtl"' in text
+
+
+@pytest.mark.parametrize("control", ["%0A", "%0D", "%09", "%0D%0A"])
+def test_a_line_break_or_tab_in_a_pages_path_is_the_same_400(client: Client, control: str) -> None:
+    """A line break or a tab is no less a control character in an address (no browser sends one: the URL
+    standard strips them): they were let through to the URL patterns, a patient's link with one after its
+    token a not-found page, where any other control character is this 400 naming the path."""
+    page = client.get(f"/p/some-token{control}/checkin/")
+    text = page.content.decode()
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    assert "<bdi>/p/some-token/checkin/</bdi>" in text and 'lang="ar" dir="rtl"' in text
 
 
 @pytest.mark.parametrize(

@@ -52,17 +52,28 @@ def _spark_conf(items: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 # Said under the printed table when a cell of it is infinite or empty (docs/signals.md, "Zero cells")
 TOP_CAPTION = (
-    "∞: the ratio has a zero cell below it (c = 0 for PRR; b or c = 0 for ROR): the event was reported only "
-    "with the product, or the product only with it. Empty: no value (no 95% interval from fewer than 3 "
+    "{inf}: the ratio has a zero cell below it (c = 0 for PRR; b or c = 0 for ROR): the event was reported "
+    "only with the product, or the product only with it. Empty: no value (no 95% interval from fewer than 3 "
     "reports or with a zero cell; no EB scores). The output file keeps inf and NaN; interval_note says why."
 )
 
 
-def _shown(value: float | None) -> str:
-    """A measure in the printed table: an infinite ratio as ∞, no value (None, NaN) as nothing."""
+def _shown(value: float | None, inf: str = "∞") -> str:
+    """A measure in the printed table: an infinite ratio as ∞ (`inf` where the output cannot write ∞), no
+    value (None, NaN) as nothing."""
     if value is None or math.isnan(value):
         return ""
-    return ("∞" if value > 0 else "-∞") if math.isinf(value) else f"{value:.4g}"
+    return (inf if value > 0 else f"-{inf}") if math.isinf(value) else f"{value:.4g}"
+
+
+def _infinity(encoding: str) -> str:
+    """∞, or inf on an output whose encoding has no ∞ (a Latin-1 locale's file, a Windows console): printing
+    it there was a UnicodeEncodeError after all the work."""
+    try:
+        "∞".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return "inf"
+    return "∞"
 
 
 def _print_top(table: Any, top: int) -> None:
@@ -77,14 +88,15 @@ def _print_top(table: Any, top: int) -> None:
     numbers = ("e", "ebgm", "eb05", "eb95", "prr", "prr_lower", "chi2_yates", "ror", "ic025")
     for name in ("product", "event", "n", *numbers):
         shown.add_column(name, justify="left" if name in ("product", "event") else "right")
-    for row in rows:
-        cells = [_shown(row[k]) for k in numbers]
-        shown.add_row(str(row["product"]), str(row["event"]), str(row["n"]), *cells)
-        if any(cell in ("", "∞", "-∞") for cell in cells):
-            shown.caption = TOP_CAPTION
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)
+    inf = _infinity(console.encoding)
+    for row in rows:
+        cells = [_shown(row[k], inf) for k in numbers]
+        shown.add_row(str(row["product"]), str(row["event"]), str(row["n"]), *cells)
+        if any(cell in ("", inf, f"-{inf}") for cell in cells):
+            shown.caption = TOP_CAPTION.format(inf=inf)
     console.print(shown)
 
 

@@ -4,6 +4,7 @@ a product or a lot."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -33,6 +34,7 @@ from mesosafe.knowledge.plausible import VOLUME_ML
 from mesosafe.lib.fields import In
 from mesosafe.lib.numbers import LocalDecimalField, western_digits
 from mesosafe.lib.summary import ErrorSummary
+from mesosafe.lib.words import LineField, WordsField
 from mesosafe.patients.models import Patient
 from mesosafe.patients.schemas import PatientIn
 from mesosafe.treatments.schemas import TreatmentIn
@@ -342,12 +344,12 @@ class ComplicationFields(RefusalForm, forms.Form):
     suspected_infection = forms.BooleanField(label=_("Suspected infection"), required=False)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES, initial=Outcome.UNKNOWN)
     outcome_date = _date(_("Outcome date"), required=False)
-    action_taken = forms.CharField(
+    action_taken = WordsField(
         label=_("Action taken"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     # "Something else" without a check-in's words: what it was (the patient's description rules; a check-in's
     # own words are kept as the patient wrote them)
-    description = forms.CharField(
+    description = LineField(
         label=_("Something else: what is it?"),
         required=False,  # checked by ComplicationIn as the patient's words are: length, control characters
         widget=forms.TextInput(attrs={"maxlength": DESCRIPTION_LENGTH, "dir": "auto"}),
@@ -391,6 +393,15 @@ NOT_DESCRIBED_HERE = _(
 CLEARED_BY_EMPTY = ("serious_reason", "outcome_date", "reported_on", "description")
 
 
+def seen(complication: Complication) -> str:
+    """A digest of what the edit form shows of `complication` (the fields of `ComplicationPatch`), sent back
+    with the form: see `ComplicationEditForm.stale`."""
+    shown = "\n".join(
+        f"{name}={getattr(complication, name)}" for name in sorted(ComplicationPatch.model_fields)
+    )
+    return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
+
 class ComplicationEditForm(ComplicationFields):
     """Correct a recorded complication: what `PATCH /complications/{id}` takes, prefilled with the record.
     The rules are the service's (`complications.services.update`), as for the API; `changes()` is the patch,
@@ -399,6 +410,13 @@ class ComplicationEditForm(ComplicationFields):
     def __init__(self, *args: Any, complication: Complication, **kwargs: Any) -> None:
         kwargs["initial"] = {name: getattr(complication, name) for name in ComplicationPatch.model_fields}
         super().__init__(*args, **kwargs)
+        self.seen = seen(complication)
+
+    def stale(self) -> bool:
+        """Sent from a page that showed the record otherwise than it is now (someone else changed it since,
+        or the send carries no digest): every field is sent, so the fields left as shown would put back what
+        that change replaced."""
+        return self.data.get("seen") != self.seen
 
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -14,7 +14,8 @@ from mesosafe.lib.fields import Code, In, LongText, RecentDate
 DESCRIBED = (
     "What a described symptom (a code whose knowledge-base entry takes a description, `something_else`) was, "
     "in words, at most 200 characters, by the rules of a patient's description; only with such a code, "
-    "required with one recorded without a check-in (nobody else says what it was: a 422 naming it), and not "
+    "required with one recorded without a check-in, or not among its check-in's symptoms (nobody else says "
+    "what it was: a 422 naming it), and not "
     "where the check-in it is recorded from has the patient's own words for it (those are kept: a 422 "
     "naming it). Stored and shown as written, and carried to the ICSR and FHIR export as a check-in's words "
     "are."

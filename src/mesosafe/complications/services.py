@@ -24,8 +24,8 @@ BEFORE_ONSET = "the outcome cannot come before the onset"
 REPORT_BEFORE_ONSET = "the report cannot come before the onset"
 NOT_DESCRIBED = "only a symptom that takes a description (something_else) has one: give it, or leave this out"
 NEEDS_WORDS = (
-    "say what the symptom 'something else' was: without a check-in no patient's words say it, and its report"
-    " would say only 'Something else'"
+    "say what the symptom 'something else' was: no check-in of the patient's says it, and its report would"
+    " say only 'Something else'"
 )
 OWN_WORDS_KEPT = (
     "the patient's own words are kept; the check-in already says what this symptom was, and words given here"
@@ -79,8 +79,11 @@ def _check_description(values: dict[str, Any]) -> None:
 
 
 def _has_words(values: dict[str, Any], checkin: CheckIn | None) -> None:
-    """A described code recorded without a check-in needs staff words: nobody else says what it was."""
-    if checkin is None and not values.get("description") and described_codes(values.get("symptom_codes")):
+    """A described code recorded without a check-in, or one its check-in does not list (staff gave the codes),
+    needs staff words: nobody else says what it was. One the patient chose stays as they left it."""
+    chosen = {symptom.get("code") for symptom in checkin.answers.get("symptoms", [])} if checkin else set()
+    unsaid = set(described_codes(values.get("symptom_codes"))) - chosen
+    if unsaid and not values.get("description"):
         raise DomainError("description", NEEDS_WORDS)
 
 
@@ -123,11 +126,22 @@ def create(
 
 
 def update(complication: Complication, patch: ComplicationPatch, by: Any) -> Complication:
-    """Change the fields `patch` sets (the same checks as a new complication), audited as `by`'s."""
+    """Change the fields `patch` sets (the same checks as a new complication), audited as `by`'s. The checks
+    see the record as it is when written: it is locked and read again, so a change made meanwhile (another
+    page, the API) is checked with this one (a grade raised to 5 and 'serious' unticked at once were each
+    checked alone and both written)."""
     changes = patch.model_dump(exclude_unset=True)
     for name in ("serious_reason", "description"):  # null clears them
         if name in changes:
             changes[name] = changes[name] or ""
+    with transaction.atomic():
+        Complication.objects.select_for_update().filter(pk=complication.pk).values_list("pk").get()
+        complication.refresh_from_db()
+        _write(complication, changes, by)
+    return complication
+
+
+def _write(complication: Complication, changes: dict[str, Any], by: Any) -> None:
     current = {name: getattr(complication, name) for name in ComplicationIn.model_fields}
     if (
         "reported_on" in changes
@@ -151,10 +165,8 @@ def update(complication: Complication, patch: ComplicationPatch, by: Any) -> Com
     if changes.get("reported_to_regulator"):
         saved += _mark_reported(complication)
     patient = complication.treatment.patient
-    with transaction.atomic():
-        complication.save(update_fields=saved)
-        record(patient.clinic_id, by, "update", "complication", [complication.id], patient.id)
-    return complication
+    complication.save(update_fields=saved)
+    record(patient.clinic_id, by, "update", "complication", [complication.id], patient.id)
 
 
 REPORTING = {"reported_to_regulator", "reported_on"}

@@ -5,8 +5,8 @@ another control character (`engines.inputs.CONTROLS`; only a hand-made address h
 parameter: a plain page in both languages on pages (it runs before the pages' middleware, so before any
 view or URL resolution could answer it otherwise); under /api/ the API judges its query itself, after
 authentication (`query_problem`, called from `api/main`), so a client without credentials gets 401 whatever
-its query. A NUL or control character in the path,
-or in a header's value (NUL, C0 but tab, DEL: `HEADER_CONTROLS`), is a 400 naming "(path)" or the header:
+its query. A NUL or control character in the path (a line break or a tab too: `PATH_CONTROLS`), or in a
+header's value (NUL, C0 but tab, DEL: `HEADER_CONTROLS`), is a 400 naming "(path)" or the header:
 problem+json under /api/, before authentication (the request is malformed, whoever sends it); elsewhere a
 plain page in both languages, naming the path or the header. The pages' forms refuse a NUL in a field
 themselves, and the API's parser looks through the JSON it has read (`find_nul`), whatever the body's
@@ -59,10 +59,13 @@ def query_problem(request: HttpRequest) -> Problem | None:
 # control in a field value). Bytes 0x80–0x9F are not judged: a WSGI server reads a header's bytes as Latin-1,
 # so UTF-8 text in a cookie or a Referer shows them.
 HEADER_CONTROLS = frozenset(map(chr, [*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F]))
+# What a path must not hold: any control character, a line break or a tab too (text may hold those, an
+# address never does: the URL standard strips them from what is typed or linked)
+PATH_CONTROLS = CONTROLS | HEADER_CONTROLS | {"\t"}
 
 
 def _without_controls(text: str) -> str:
-    return "".join(c for c in text if c not in CONTROLS)
+    return "".join(c for c in text if c not in PATH_CONTROLS)
 
 
 class Refusal(NamedTuple):
@@ -72,7 +75,7 @@ class Refusal(NamedTuple):
 
 
 def _refusal(request: HttpRequest) -> Refusal | None:
-    if _unreadable(request.path):
+    if not PATH_CONTROLS.isdisjoint(request.path):
         return Refusal(field_problem("(path)", QUERY_CONTROL, status=400), "400_query.html", request.path)
     if not for_api(request) and (query := query_problem(request)):
         return Refusal(query, "400_query.html", query.errors[0]["field"])

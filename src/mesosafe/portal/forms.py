@@ -24,6 +24,7 @@ from mesosafe.knowledge import load as load_kb
 from mesosafe.knowledge.plausible import TEMPERATURE_C
 from mesosafe.lib.numbers import LocalDecimalField, normalise_number
 from mesosafe.lib.summary import ErrorSummary, Problem
+from mesosafe.lib.words import WordsField
 from mesosafe.patients.questions import SCREENING_QUESTIONS as ASKS
 from mesosafe.portal.red_flags import RedFlags
 from mesosafe.portal.templatetags.digits import digits
@@ -278,16 +279,6 @@ class TemperatureField(LocalDecimalField):
             return super().clean(value)
         except ValidationError:
             raise ValidationError(temperature_error(value), code="temperature") from None
-
-
-class WordsField(forms.CharField):
-    """A text box's words with their line breaks as LF: a browser sends each as CR LF but counts it as one
-    character against maxlength, so the server counts it as one too (and stores it as the API takes it)."""
-
-    def to_python(self, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.replace("\r\n", "\n").replace("\r", "\n")
-        return super().to_python(value)
 
 
 class SymptomRow:

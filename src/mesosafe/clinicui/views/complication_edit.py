@@ -31,11 +31,16 @@ def complication_or_404(staff: Staff, pk: int) -> Complication:
 @staff_required
 def edit_complication(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     """Any staff member of the clinic, as for recording one; only the fields changed are sent to the service,
-    which checks them as the API's PATCH is checked and audits the update (a new report version)."""
+    which checks them as the API's PATCH is checked and audits the update (a new report version). A send
+    from a page opened before someone else's change is refused (409) with the form as the record now is."""
     complication = complication_or_404(staff, pk)
     patient = complication.treatment.patient
     form = ComplicationEditForm(request.POST or None, complication=complication)
-    if request.method == "POST" and form.is_valid():
+    # a double click's second send changes nothing from the record it made: not refused
+    stale = request.method == "POST" and form.stale() and form.has_changed()
+    if stale:  # nothing is saved: the form again, as the record is now
+        form = ComplicationEditForm(complication=complication)
+    elif request.method == "POST" and form.is_valid():
         changes = form.changes()
         try:
             if changes:
@@ -59,7 +64,8 @@ def edit_complication(request: HttpRequest, staff: Staff, pk: int) -> HttpRespon
             "symptoms": [names.get(code, code) for code in complication.symptom_codes],
             "own_words": "; ".join(complication.own_words().values()),
             "form": form,
+            "stale": stale,
             "nav": "patients",
         },
-        status=400 if request.method == "POST" else 200,
+        status=409 if stale else 400 if request.method == "POST" else 200,
     )
