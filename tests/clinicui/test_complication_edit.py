@@ -53,7 +53,9 @@ def as_shown(complication: Complication, **changes: Any) -> dict[str, Any]:
     for flag in ("serious", "suspected_infection", "reported_to_regulator"):
         if getattr(complication, flag):
             form[flag] = "on"
-    form["seen"] = seen(Complication.objects.get(pk=complication.pk))  # the digest the page sends back
+    form["seen"] = seen(
+        Complication.objects.get(pk=complication.pk), ComplicationPatch.model_fields
+    )  # the digest the page sends back
     form.update(changes)
     return {name: value for name, value in form.items() if value is not None}
 

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from mesosafe.checkins.services import acknowledge
 from mesosafe.clinics.models import Staff
-from mesosafe.clinicui.forms import ComplicationForm, PatientForm, ReopenForm, TreatmentForm, seen
+from mesosafe.clinicui.forms import (
+    ComplicationForm,
+    PatientContactForm,
+    PatientForm,
+    ReopenForm,
+    TreatmentForm,
+    seen,
+)
 from mesosafe.complications.schemas import ComplicationIn, ComplicationPatch
 from mesosafe.complications.services import create
 from tests.pages_fixtures import Case
@@ -80,7 +87,10 @@ def test_complication_edit_post(case: Case, staff_client: Client, data: dict[str
         ),
         by=case.site.user,
     )
-    sent = {**data, "seen": seen(recorded)}  # from the page as it is (else 409: opened before a change)
+    sent = {
+        **data,
+        "seen": seen(recorded, ComplicationPatch.model_fields),
+    }  # from the page as it is (else 409: opened before a change)
     response = staff_client.post(f"/clinic/complications/{recorded.id}/edit/", sent)
     assert response.status_code in (302, 400)
 
@@ -89,7 +99,8 @@ def test_complication_edit_post(case: Case, staff_client: Client, data: dict[str
 @given(data=st.dictionaries(st.sampled_from(PATIENT_FIELDS), VALUES, max_size=6))
 def test_patient_post(case: Case, staff_client: Client, data: dict[str, str]) -> None:
     assert staff_client.post("/clinic/patients/new/", data).status_code in (302, 400)
-    assert staff_client.post(f"/clinic/patients/{case.patient.id}/edit/", data).status_code in (302, 400)
+    sent = {**data, "seen": seen(case.patient, PatientContactForm.Meta.fields)}  # from the page as it is
+    assert staff_client.post(f"/clinic/patients/{case.patient.id}/edit/", sent).status_code in (302, 400)
 
 
 @SLOW

@@ -8,12 +8,20 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from mesosafe.audit.models import AuditEvent
+from mesosafe.clinicui.forms import PatientContactForm, seen
 from mesosafe.patients.models import Patient
 from tests.pages_fixtures import Case, ClinicSite
 
 NEW = "/clinic/patients/new/"
+
+
+def sent(patient: Patient, **fields: Any) -> dict[str, Any]:
+    """The contact form's `fields` sent from the page as it shows `patient` now (its digest)."""
+    return {**fields, "seen": seen(Patient.objects.get(pk=patient.pk), PatientContactForm.Meta.fields)}
 
 
 def details(**changes: Any) -> dict[str, Any]:
@@ -157,12 +165,13 @@ def test_change_contact_details(case: Case, staff_client: Client) -> None:
     url = f"/clinic/patients/{case.patient.id}/edit/"
     response = staff_client.post(
         url,
-        {
-            "email": "amal@example.test",
-            "phone": "+971 55 000 0000",
-            "preferred_language": "ar",
-            "name": "Someone Else",  # not a field of this form: ignored
-        },
+        sent(
+            case.patient,
+            email="amal@example.test",
+            phone="+971 55 000 0000",
+            preferred_language="ar",
+            name="Someone Else",  # not a field of this form: ignored
+        ),
     )
     assert response.status_code == 302 and response["Location"] == f"/clinic/patients/{case.patient.id}/"
     case.patient.refresh_from_db()
@@ -179,7 +188,9 @@ def test_change_contact_details(case: Case, staff_client: Client) -> None:
 
 def test_invalid_contact_details_are_not_saved(case: Case, staff_client: Client) -> None:
     url = f"/clinic/patients/{case.patient.id}/edit/"
-    response = staff_client.post(url, {"email": "nope", "phone": "+971 55", "preferred_language": "en"})
+    response = staff_client.post(
+        url, sent(case.patient, email="nope", phone="+971 55", preferred_language="en")
+    )
     page = response.content.decode()
     assert response.status_code == 400 and 'id="id_email_error"' in page and 'value="nope"' in page
     case.patient.refresh_from_db()
@@ -189,7 +200,7 @@ def test_invalid_contact_details_are_not_saved(case: Case, staff_client: Client)
 
 def test_contact_form_shows_every_error_at_once(case: Case, staff_client: Client) -> None:
     url = f"/clinic/patients/{case.patient.id}/edit/"
-    response = staff_client.post(url, {"email": "nope", "phone": "abc", "preferred_language": "en"})
+    response = staff_client.post(url, sent(case.patient, email="nope", phone="abc", preferred_language="en"))
     page = response.content.decode()
     assert response.status_code == 400
     assert '<a href="#id_email">' in page and '<a href="#id_phone">' in page
@@ -199,7 +210,7 @@ def test_contact_form_shows_every_error_at_once(case: Case, staff_client: Client
 
 def test_unchanged_details_are_not_an_update(case: Case, staff_client: Client) -> None:
     url = f"/clinic/patients/{case.patient.id}/edit/"
-    staff_client.post(url, {"email": "", "phone": "+971500000001", "preferred_language": "en"})
+    staff_client.post(url, sent(case.patient, email="", phone="+971500000001", preferred_language="en"))
     assert not AuditEvent.objects.filter(action="update").exists()
 
 
@@ -244,3 +255,41 @@ def test_a_name_over_the_limit_is_an_error_not_a_cut(site_a: ClinicSite, staff_c
     assert not Patient.objects.exists()
     assert staff_client.post(NEW, details(name="A" * 200)).status_code == 302
     assert Patient.objects.get().name == "A" * 200
+
+
+def test_a_form_opened_before_another_change_does_not_undo_it(case: Case, staff_client: Client) -> None:
+    """Staff A opens the form; staff B changes the phone; A saves a new e-mail only. Every field is sent, so
+    A's form would have put B's phone back: refused, 409, the form as the record now is, in the page's
+    language; sent again from that page, A's change is saved and B's kept."""
+    url = f"/clinic/patients/{case.patient.id}/edit/"
+    opened = sent(case.patient, email="", phone="+971500000001", preferred_language="en")
+    Patient.objects.filter(pk=case.patient.pk).update(
+        phone="+971 55 999 9999"
+    )  # B, by another page or the API
+    staff_client.cookies["django_language"] = "ar"
+    refused = staff_client.post(url, {**opened, "email": "amal@example.test"})
+    sentence = (
+        "Someone else changed these contact details after this page was opened, so nothing was saved."
+        " The form now shows them as they are: make your change again."
+    )
+    with translation.override("ar"):
+        said = gettext(sentence)
+    page = refused.content.decode()
+    assert refused.status_code == 409 and said != sentence and said in page
+    assert 'value="+971 55 999 9999"' in page
+    case.patient.refresh_from_db()
+    assert (case.patient.email, case.patient.phone) == ("", "+971 55 999 9999")
+    assert not AuditEvent.objects.filter(action="update").exists()
+    again = sent(case.patient, email="amal@example.test", phone="+971 55 999 9999", preferred_language="en")
+    assert staff_client.post(url, again).status_code == 302
+    case.patient.refresh_from_db()
+    assert (case.patient.email, case.patient.phone) == ("amal@example.test", "+971 55 999 9999")
+    assert staff_client.post(url, {"email": "x@example.test"}).status_code == 409  # no digest
+
+
+def test_a_double_click_on_the_contact_form_saves_once(case: Case, staff_client: Client) -> None:
+    url = f"/clinic/patients/{case.patient.id}/edit/"
+    form = sent(case.patient, email="amal@example.test", phone="+971500000001", preferred_language="en")
+    assert staff_client.post(url, form).status_code == 302
+    assert staff_client.post(url, form).status_code == 302  # the record as it sends it: nothing to refuse
+    assert AuditEvent.objects.filter(action="update", object_type="patient").count() == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any, ClassVar
@@ -192,11 +193,35 @@ def _one_field(schema: type[In], name: str) -> type[In]:
     return create_model(f"{schema.__name__}_{name}", __base__=In, **field)
 
 
-class PatientContactForm(PatientForm):
+def seen(record: Any, names: Iterable[str]) -> str:
+    """A digest of the fields `names` of `record` as an edit form shows them, sent back with the form: see
+    `SeenForm.stale`."""
+    shown = "\n".join(f"{name}={getattr(record, name)}" for name in sorted(names))
+    return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
+
+class SeenForm:
+    """An edit form that knows what its page showed (`seen`, set in `__init__`)."""
+
+    seen: str
+    data: Any
+
+    def stale(self) -> bool:
+        """Sent from a page that showed the record otherwise than it is now (someone else changed it since,
+        or the send carries no digest): every field is sent, so the fields left as shown would put back what
+        that change replaced."""
+        return bool(self.data.get("seen") != self.seen)
+
+
+class PatientContactForm(SeenForm, PatientForm):
     """A patient's email, phone and preferred language; name and date of birth stay as recorded."""
 
     class Meta(PatientForm.Meta):
         fields = ("email", "phone", "preferred_language")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seen = seen(self.instance, self.Meta.fields)
 
 
 class TreatmentForm(RefusalForm, forms.Form):
@@ -393,16 +418,7 @@ NOT_DESCRIBED_HERE = _(
 CLEARED_BY_EMPTY = ("serious_reason", "outcome_date", "reported_on", "description")
 
 
-def seen(complication: Complication) -> str:
-    """A digest of what the edit form shows of `complication` (the fields of `ComplicationPatch`), sent back
-    with the form: see `ComplicationEditForm.stale`."""
-    shown = "\n".join(
-        f"{name}={getattr(complication, name)}" for name in sorted(ComplicationPatch.model_fields)
-    )
-    return hashlib.sha256(shown.encode()).hexdigest()[:32]
-
-
-class ComplicationEditForm(ComplicationFields):
+class ComplicationEditForm(SeenForm, ComplicationFields):
     """Correct a recorded complication: what `PATCH /complications/{id}` takes, prefilled with the record.
     The rules are the service's (`complications.services.update`), as for the API; `changes()` is the patch,
     only the fields changed, so a record's older words are not checked again when something else changes."""
@@ -410,13 +426,7 @@ class ComplicationEditForm(ComplicationFields):
     def __init__(self, *args: Any, complication: Complication, **kwargs: Any) -> None:
         kwargs["initial"] = {name: getattr(complication, name) for name in ComplicationPatch.model_fields}
         super().__init__(*args, **kwargs)
-        self.seen = seen(complication)
-
-    def stale(self) -> bool:
-        """Sent from a page that showed the record otherwise than it is now (someone else changed it since,
-        or the send carries no digest): every field is sent, so the fields left as shown would put back what
-        that change replaced."""
-        return self.data.get("seen") != self.seen
+        self.seen = seen(complication, ComplicationPatch.model_fields)
 
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data

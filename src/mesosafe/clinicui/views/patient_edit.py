@@ -50,9 +50,15 @@ def new_patient(request: HttpRequest, staff: Staff) -> HttpResponse:
 
 @staff_required
 def edit_patient(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
+    """Only the fields changed are saved; a send from a page opened before someone else's change is refused
+    (409) with the form as the record now is (it would put back what that change replaced)."""
     patient = patient_or_404(staff, pk)
     form = PatientContactForm(request.POST or None, instance=patient)
-    if request.method == "POST" and form.is_valid():
+    # a double click's second send changes nothing from the record it made: not refused
+    stale = request.method == "POST" and form.stale() and form.has_changed()
+    if stale:  # nothing is saved: the form again, as the record is now
+        form = PatientContactForm(instance=patient)
+    elif request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
             if changes:  # the form has set them on `patient` already: the service reads the stored record
@@ -66,6 +72,6 @@ def edit_patient(request: HttpRequest, staff: Staff, pk: int) -> HttpResponse:
     return render(
         request,
         "clinicui/patient_form.html",
-        {"staff": staff, "form": form, "patient": patient, "nav": "patients"},
-        status=400 if request.method == "POST" else 200,
+        {"staff": staff, "form": form, "patient": patient, "stale": stale, "nav": "patients"},
+        status=409 if stale else 400 if request.method == "POST" else 200,
     )
