@@ -46,17 +46,16 @@ def instructions(path: str, count: int, tokens: list[str]) -> int:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--worker"]:  # read before argparse: a token may begin with "-"
+        path, count, *tokens = sys.argv[2:]
+        worker(path, int(count), tokens)
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument(
         "--database-url", default="postgres://root@127.0.0.1:5432/mesosafe_bench_instructions"
     )
-    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.worker:
-        path, count, *tokens = args.worker
-        worker(path, int(count), tokens)
-        return
     if not 10 <= args.requests <= 5000:
         parser.error("--requests: keep it in 10..5000")
     if shutil.which("valgrind") is None:

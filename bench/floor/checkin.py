@@ -65,11 +65,13 @@ def floor_checkin(request: HttpRequest) -> HttpResponse:
         "kb_version": result.kb_version,
         "review_note": "",
     }
-    params = [store._json(values[c]) if c in store._JSON else values[c] for c in store._COLUMNS]
+    # submitted_at is the database's statement time (statement_timestamp() in store._STORED), as the product's
+    columns = [c for c in store._COLUMNS if c != "submitted_at"]
+    params = [store._json(values[c]) if c in store._JSON else values[c] for c in columns]
     with connection.cursor() as cursor:
-        audit_sql, audit_values = store._audit_row(now, clinic_id, patient_id)
+        audit_sql, audit_values = store._audit_row(clinic_id, patient_id)
         cursor.execute(store._STORED + audit_sql, [*params, *audit_values])
-        (checkin_id,) = cursor.fetchone()
+        checkin_id, values["submitted_at"] = cursor.fetchone()
     answer = {"id": int(checkin_id), **{k: values[k] for k in ("disposition", "reasons", "next_session_ok")}}
     return JsonResponse(answer, status=201)
 
