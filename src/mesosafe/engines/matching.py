@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _ARABIC_DIACRITICS = re.compile(r"[\u064B-\u0652\u0640]")  # harakat and tatweel
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
@@ -12,6 +13,7 @@ _NOT_WORD = re.compile(r"[^\w]+")
 _NUMBER = re.compile(r"^\d+")  # a dose's number, before its unit
 
 
+@lru_cache(maxsize=8192)  # screening compares each entry with every alias of the catalogue
 def normalise(text: str) -> str:
     """Case-, accent- and spelling-insensitive form: 'Omega-3 ' -> 'omega 3', 'أسبرين' -> 'اسبرين'."""
     text = unicodedata.normalize("NFKC", text).casefold()
